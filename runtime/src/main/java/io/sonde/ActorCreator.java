@@ -1,0 +1,56 @@
+package io.sonde;
+
+import io.sonde.internal.SondeRuntime;
+import io.sonde.internal.client.CallOptions;
+
+import java.util.Objects;
+
+/**
+ * An actor about to be created: set options, then call {@link #remote()}.
+ * <pre>{@code ActorHandle<Counter> c = Sonde.actor(Counter::new, 10).name("counter").maxRestarts(2).remote();}</pre>
+ */
+public final class ActorCreator<A> {
+    private final Object constructor;
+    private final Object[] args;
+    private final CallOptions options = CallOptions.forActor();
+
+    ActorCreator(Object constructor, Object[] args) {
+        this.constructor = Objects.requireNonNull(constructor, "actor constructor");
+        this.args = args;
+    }
+
+    /** A name unique in the job; {@link Sonde#getActor} finds the actor by it. */
+    public ActorCreator<A> name(String name) {
+        options.name = Options.name(name);
+        return this;
+    }
+
+    /** How many times the actor is restarted after its process dies (0 by default; -1 forever). */
+    public ActorCreator<A> maxRestarts(int maxRestarts) {
+        options.maxRestarts = Options.retries("maxRestarts", maxRestarts);
+        return this;
+    }
+
+    /** How many times a call in flight when the actor died is retried on the restarted actor. */
+    public ActorCreator<A> maxTaskRetries(int maxTaskRetries) {
+        options.maxTaskRetries = Options.retries("maxTaskRetries", maxTaskRetries);
+        return this;
+    }
+
+    /** CPUs the actor holds for its whole life (0 by default). */
+    public ActorCreator<A> numCpus(double numCpus) {
+        options.numCpus = Options.nonNegative("numCpus", numCpus);
+        return this;
+    }
+
+    /** Bytes of memory the actor needs. */
+    public ActorCreator<A> memory(long bytes) {
+        options.memory = (long) Options.nonNegative("memory", bytes);
+        return this;
+    }
+
+    /** Starts creating the actor; returns at once. Calls made before it is alive wait for it. */
+    public ActorHandle<A> remote() {
+        return SondeRuntime.client().createActor(constructor, args, options);
+    }
+}

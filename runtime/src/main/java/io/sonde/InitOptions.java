@@ -1,0 +1,59 @@
+package io.sonde;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Options for {@link Sonde#init(InitOptions)}. Fluent and mutable; read once by {@code init}.
+ * <pre>{@code Sonde.init(new InitOptions().numCpus(4).logToDriver(false));}</pre>
+ */
+public final class InitOptions {
+    private String address;
+    private int numCpus;
+    private boolean logToDriver = true;
+    private final List<String> workerJvmOptions = new ArrayList<>();
+
+    /** {@code sonde://host:port} of a running cluster; empty or null starts an embedded one. */
+    public InitOptions address(String address) {
+        this.address = address;
+        return this;
+    }
+
+    /** CPUs of the embedded node; 0 (the default) uses the machine's processor count. */
+    public InitOptions numCpus(int numCpus) {
+        if (numCpus < 0) {
+            throw new IllegalArgumentException("numCpus must be 0 (all processors) or positive, got " + numCpus);
+        }
+        this.numCpus = numCpus;
+        return this;
+    }
+
+    /** Whether worker prints are relayed to this driver (true by default). */
+    public InitOptions logToDriver(boolean logToDriver) {
+        this.logToDriver = logToDriver;
+        return this;
+    }
+
+    /** Extra JVM options for this job's worker processes, e.g. {@code -Xmx2g}. */
+    public InitOptions workerJvmOption(String option) {
+        workerJvmOptions.add(Objects.requireNonNull(option, "option"));
+        return this;
+    }
+
+    public String address() {
+        return address;
+    }
+
+    public int numCpus() {
+        return numCpus;
+    }
+
+    public boolean logToDriver() {
+        return logToDriver;
+    }
+
+    public List<String> workerJvmOptions() {
+        return List.copyOf(workerJvmOptions);
+    }
+}

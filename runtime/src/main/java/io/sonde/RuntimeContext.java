@@ -1,0 +1,16 @@
+package io.sonde;
+
+/**
+ * Where the calling code runs. In a driver, {@code taskId} is the driver's own id,
+ * {@code actorId} is empty and {@code attemptNumber} is 0.
+ *
+ * @param taskId        the running task's id
+ * @param actorId       the actor's id inside an actor method or constructor, else empty
+ * @param nodeId        the node the process runs on
+ * @param workerPid     this process's pid
+ * @param attemptNumber 0 on the first try, 1 on the first retry, ...
+ * @param taskName      the task's name as shown in prefixes and errors
+ */
+public record RuntimeContext(String taskId, String actorId, String nodeId, long workerPid,
+                             int attemptNumber, String taskName) {
+}

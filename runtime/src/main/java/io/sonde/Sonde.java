@@ -1,0 +1,129 @@
+package io.sonde;
+
+import io.sonde.internal.SondeRuntime;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The entry point: start or join a cluster, submit tasks and actors, read their results.
+ * <pre>{@code
+ * Sonde.init();
+ * ObjectRef<Integer> a = Sonde.task(() -> 1).remote();
+ * ObjectRef<Integer> b = Sonde.task((Integer x) -> x + 1, a).remote();
+ * int v = Sonde.get(b);   // 2
+ * Sonde.shutdown();
+ * }</pre>
+ * The {@code task(...)} and {@code actor(...)} overloads are inherited from {@link SondeCalls}.
+ * All methods are thread-safe. Inside a task or actor method they talk to the cluster the
+ * worker belongs to; {@code init} is not needed there.
+ */
+public final class Sonde extends SondeCalls {
+    private Sonde() {
+    }
+
+    /**
+     * Connects to the cluster named by {@code SONDE_ADDRESS} if it is set, else starts an
+     * embedded one: head and node manager in this JVM, workers as child JVMs.
+     */
+    public static void init() {
+        init(new InitOptions());
+    }
+
+    /** Connects to a running cluster ({@code sonde://host:port}, as printed by {@code sonde start --head}). */
+    public static void init(String address) {
+        init(new InitOptions().address(Objects.requireNonNull(address, "address")));
+    }
+
+    public static void init(InitOptions options) {
+        SondeRuntime.init(options);
+    }
+
+    /** Disconnects; an embedded cluster stops and its workers exit. Safe to call twice. */
+    public static void shutdown() {
+        SondeRuntime.shutdown();
+    }
+
+    public static boolean isInitialized() {
+        return SondeRuntime.isInitialized();
+    }
+
+    /** Waits for the value; throws the failure the ref holds, if any. */
+    public static <T> T get(ObjectRef<T> ref) {
+        return SondeRuntime.client().get(ref, null);
+    }
+
+    /** Waits at most {@code timeout}; throws {@link GetTimeoutException} when it expires. */
+    public static <T> T get(ObjectRef<T> ref, Duration timeout) {
+        return SondeRuntime.client().get(ref, Objects.requireNonNull(timeout, "timeout"));
+    }
+
+    /** The values of all refs, in order; throws the first failure met. */
+    public static <T> List<T> get(List<ObjectRef<T>> refs) {
+        return get(refs, null);
+    }
+
+    public static <T> List<T> get(List<ObjectRef<T>> refs, Duration timeout) {
+        List<T> values = new ArrayList<>(refs.size());
+        long deadline = timeout == null ? 0 : System.nanoTime() + timeout.toNanos();
+        for (ObjectRef<T> ref : refs) {
+            Duration left = timeout == null ? null : Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+            values.add(SondeRuntime.client().get(ref, left));
+        }
+        return values;
+    }
+
+    /** Stores a value in the cluster; pass the ref to many tasks to ship the value once. */
+    public static <T> ObjectRef<T> put(T value) {
+        return SondeRuntime.client().put(value);
+    }
+
+    /**
+     * Waits until {@code numReturns} of the refs are ready or the timeout expires (null: no
+     * timeout), then tells which are ready.
+     */
+    public static <T> WaitResult<T> wait(List<ObjectRef<T>> refs, int numReturns, Duration timeout) {
+        return SondeRuntime.client().wait(refs, numReturns, timeout);
+    }
+
+    /** Waits for the first of the refs to be ready. */
+    public static <T> WaitResult<T> wait(List<ObjectRef<T>> refs) {
+        return wait(refs, Math.min(1, refs.size()), null);
+    }
+
+    /** Cancels the task that produces the ref: pending tasks never run, running ones are interrupted. */
+    public static void cancel(ObjectRef<?> ref) {
+        cancel(ref, false, true);
+    }
+
+    /**
+     * @param force     kill the worker process running the task instead of interrupting it
+     * @param recursive also cancel the tasks this task submitted
+     */
+    public static void cancel(ObjectRef<?> ref, boolean force, boolean recursive) {
+        SondeRuntime.client().cancel(ref, force, recursive);
+    }
+
+    /** Kills the actor's process; it is not restarted. */
+    public static void kill(ActorHandle<?> actor) {
+        kill(actor, true);
+    }
+
+    /** Kills the actor's process; with {@code noRestart=false} it restarts if it has restarts left. */
+    public static void kill(ActorHandle<?> actor, boolean noRestart) {
+        SondeRuntime.client().kill(actor, noRestart);
+    }
+
+    /** The live actor created with {@code .name(name)} in this job, if any. */
+    public static <A> Optional<ActorHandle<A>> getActor(String name) {
+        return SondeRuntime.client().getActor(name);
+    }
+
+    /** Where the calling code runs: task, actor, node, pid, attempt. */
+    public static RuntimeContext context() {
+        return SondeRuntime.context();
+    }
+}

@@ -1,0 +1,82 @@
+package io.sonde;
+
+import io.sonde.internal.SondeRuntime;
+import io.sonde.internal.client.CallOptions;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A task about to be submitted: set options, then call {@link #remote()}.
+ * <pre>{@code ObjectRef<Integer> r = Sonde.task(Tasks::square, 7).name("square").maxRetries(3).remote();}</pre>
+ */
+public final class TaskCaller<R> {
+    private final Object function;
+    private final Object[] args;
+    private final CallOptions options = CallOptions.forTask();
+
+    TaskCaller(Object function, Object[] args) {
+        this.function = Objects.requireNonNull(function, "task function");
+        this.args = args;
+    }
+
+    /** The name shown in print prefixes, errors and {@code sonde list tasks}. */
+    public TaskCaller<R> name(String name) {
+        options.name = Options.name(name);
+        return this;
+    }
+
+    /**
+     * How many times the task is retried when its worker dies (3 by default; -1 forever; 0 never).
+     * With {@link #retryExceptions} the count also covers exceptions the task throws.
+     */
+    public TaskCaller<R> maxRetries(int maxRetries) {
+        options.maxRetries = Options.retries("maxRetries", maxRetries);
+        return this;
+    }
+
+    /** Whether an exception thrown by the task is retried too (false by default). */
+    public TaskCaller<R> retryExceptions(boolean retry) {
+        options.retryExceptions = retry;
+        options.retryExceptionClasses.clear();
+        return this;
+    }
+
+    /** Retry only exceptions that are instances of one of these classes. */
+    public TaskCaller<R> retryExceptions(List<Class<? extends Throwable>> exceptionClasses) {
+        options.retryExceptions = true;
+        options.retryExceptionClasses.clear();
+        for (Class<? extends Throwable> c : exceptionClasses) {
+            options.retryExceptionClasses.add(c.getName());
+        }
+        return this;
+    }
+
+    /** CPUs the task holds while it runs (1 by default; 0 lets it run beside others). */
+    public TaskCaller<R> numCpus(double numCpus) {
+        options.numCpus = Options.nonNegative("numCpus", numCpus);
+        return this;
+    }
+
+    /** Bytes of memory the task needs; the scheduler admits it only where that much is free. */
+    public TaskCaller<R> memory(long bytes) {
+        options.memory = (long) Options.nonNegative("memory", bytes);
+        return this;
+    }
+
+    /** A custom resource the task needs, e.g. {@code resource("GPU", 1)}. */
+    public TaskCaller<R> resource(String name, double amount) {
+        options.resources.put(Options.name(name), Options.nonNegative("resource " + name, amount));
+        return this;
+    }
+
+    public TaskCaller<R> scheduling(SchedulingStrategy strategy) {
+        options.scheduling = Objects.requireNonNull(strategy, "scheduling strategy");
+        return this;
+    }
+
+    /** Submits the task; returns at once with a ref to its future result. */
+    public ObjectRef<R> remote() {
+        return SondeRuntime.client().submitTask(function, args, options);
+    }
+}

@@ -1,0 +1,187 @@
+package io.sonde.internal;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.sonde.InitOptions;
+import io.sonde.RuntimeContext;
+import io.sonde.SondeException;
+import io.sonde.internal.client.ConsoleLogRelay;
+import io.sonde.internal.client.CoreClient;
+import io.sonde.internal.cluster.LocalNode;
+import io.sonde.internal.proto.NodeManagerGrpc;
+import io.sonde.internal.proto.Registered;
+import io.sonde.internal.proto.RegisterClient;
+
+import java.io.File;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The one place that holds process-wide state: this process's {@link CoreClient}, the embedded
+ * node when the driver runs one, and in a worker the scope of the running task. Everything
+ * static in Sonde goes through here.
+ *
+ * <p>Thread-safe: init and shutdown are serialized; readers see a consistent client through a
+ * volatile field.
+ */
+public final class SondeRuntime {
+    private static final Object LOCK = new Object();
+    private static volatile CoreClient client;
+    private static volatile LocalNode embedded;
+    private static volatile ManagedChannel channel;
+    private static volatile Supplier<RuntimeContext> workerContext;
+    private static volatile Thread shutdownHook;
+
+    private SondeRuntime() {
+    }
+
+    public static void init(InitOptions options) {
+        synchronized (LOCK) {
+            if (client != null) {
+                throw new IllegalStateException("Sonde is already initialized"
+                        + (workerContext != null ? " in this worker" : "") + "; call Sonde.shutdown() first to start anew");
+            }
+            String address = options.address();
+            if (address == null || address.isBlank()) {
+                address = System.getenv("SONDE_ADDRESS");
+            }
+            RegisterClient registration = RegisterClient.newBuilder()
+                    .setIsDriver(true)
+                    .addAllClasspath(List.of(System.getProperty("java.class.path").split(File.pathSeparator)))
+                    .setLogToDriver(options.logToDriver())
+                    .setWorkingDir(System.getProperty("user.dir"))
+                    .addAllJvmOptions(options.workerJvmOptions())
+                    .setDriverPid(ProcessHandle.current().pid())
+                    .build();
+            if (address == null || address.isBlank()) {
+                LocalNode node = LocalNode.start(options.numCpus());
+                try {
+                    client = new CoreClient(node.nodeManager()::connect, registration, null, null, node.address());
+                } catch (RuntimeException e) {
+                    node.close();
+                    throw e;
+                }
+                embedded = node;
+            } else {
+                HostPort hp = HostPort.parse(address);
+                ManagedChannel ch = channel(hp.host(), hp.port());
+                try {
+                    client = new CoreClient(NodeManagerGrpc.newStub(ch)::connect, registration, null, null, address);
+                } catch (RuntimeException e) {
+                    ch.shutdownNow();
+                    throw e;
+                }
+                channel = ch;
+            }
+            if (options.logToDriver()) {
+                client.setLogRelay(ConsoleLogRelay.toConsole(client.info().getNodeIp()));
+            }
+            shutdownHook = new Thread(SondeRuntime::shutdown, "sonde-shutdown");
+            Runtime.getRuntime().addShutdownHook(shutdownHook);
+        }
+    }
+
+    /** A gRPC channel to a Sonde node on loopback, sized for large objects. */
+    public static ManagedChannel channel(String host, int port) {
+        return NettyChannelBuilder.forAddress(host, port)
+                .usePlaintext()
+                .maxInboundMessageSize(Integer.MAX_VALUE)
+                .build();
+    }
+
+    /** Installs the client of a worker process; called once by the worker's main. */
+    public static void installWorker(CoreClient workerClient, Supplier<RuntimeContext> context) {
+        synchronized (LOCK) {
+            client = workerClient;
+            workerContext = context;
+        }
+    }
+
+    public static void shutdown() {
+        synchronized (LOCK) {
+            CoreClient c = client;
+            if (c == null || workerContext != null) {
+                return;
+            }
+            client = null;
+            LocalNode node = embedded;
+            embedded = null;
+            ManagedChannel ch = channel;
+            channel = null;
+            if (node != null) {
+                // Stop workers first while the session is open, so their last prints reach us.
+                node.nodeManager().shutdown(false);
+            }
+            c.close();
+            if (node != null) {
+                node.close();
+            }
+            if (ch != null) {
+                ch.shutdown();
+                try {
+                    ch.awaitTermination(2, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            Thread hook = shutdownHook;
+            shutdownHook = null;
+            if (hook != null && Thread.currentThread() != hook) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException alreadyShuttingDown) {
+                    // the JVM is exiting; the hook is what called us or will find nothing to do
+                }
+            }
+        }
+    }
+
+    public static boolean isInitialized() {
+        return client != null;
+    }
+
+    public static CoreClient client() {
+        CoreClient c = client;
+        if (c == null) {
+            throw new SondeException("Sonde is not initialized: call Sonde.init() first (or run the code with"
+                    + " `sonde run` or in `sonde shell`, which do it for you)");
+        }
+        return c;
+    }
+
+    /** The embedded node when this driver runs one, else null. */
+    public static LocalNode embeddedNode() {
+        return embedded;
+    }
+
+    public static RuntimeContext context() {
+        Supplier<RuntimeContext> w = workerContext;
+        if (w != null) {
+            return w.get();
+        }
+        Registered info = client().info();
+        return new RuntimeContext("driver-" + info.getJobId(), "", info.getNodeId(), ProcessHandle.current().pid(), 0,
+                "driver");
+    }
+
+    /** {@code sonde://host:port} or {@code host:port}. */
+    public record HostPort(String host, int port) {
+        public static HostPort parse(String address) {
+            String a = address.trim();
+            if (a.startsWith("sonde://")) {
+                a = a.substring("sonde://".length());
+            }
+            int colon = a.lastIndexOf(':');
+            try {
+                if (colon <= 0) {
+                    throw new NumberFormatException();
+                }
+                return new HostPort(a.substring(0, colon), Integer.parseInt(a.substring(colon + 1)));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("'" + address + "' is not a Sonde address; expected sonde://host:port,"
+                        + " as printed by `sonde start --head`");
+            }
+        }
+    }
+}

@@ -1,0 +1,434 @@
+package io.sonde.internal.client;
+
+import io.grpc.stub.StreamObserver;
+import io.sonde.ActorHandle;
+import io.sonde.GetTimeoutException;
+import io.sonde.ObjectRef;
+import io.sonde.SondeException;
+import io.sonde.WaitResult;
+import io.sonde.internal.proto.Arg;
+import io.sonde.internal.proto.BlockedNotice;
+import io.sonde.internal.proto.CancelTask;
+import io.sonde.internal.proto.ClientMessage;
+import io.sonde.internal.proto.GetNamedActor;
+import io.sonde.internal.proto.KillActor;
+import io.sonde.internal.proto.NamedActorReply;
+import io.sonde.internal.proto.NodeMessage;
+import io.sonde.internal.proto.ObjectValue;
+import io.sonde.internal.proto.PutObject;
+import io.sonde.internal.proto.Registered;
+import io.sonde.internal.proto.RegisterClient;
+import io.sonde.internal.proto.Subscribe;
+import io.sonde.internal.proto.TaskKind;
+import io.sonde.internal.proto.TaskSpec;
+import io.sonde.internal.serialization.SerializationException;
+import io.sonde.internal.serialization.Serializer;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * One process's connection to its node manager: the driver's, or a worker's for nested tasks.
+ *
+ * <pre>
+ *   submitTask ──ClientMessage.submit──▶ node manager ──▶ worker runs it
+ *   get(ref)   ◀──NodeMessage.ready───── node manager ◀── worker's result
+ * </pre>
+ *
+ * <p>Every object this client owns (task returns, puts) or asked for has a future in
+ * {@link #objects}; the node manager pushes the value of owned objects unasked and of others
+ * after a {@code subscribe}. Messages go up one ordered stream, so a put is always seen by the
+ * node manager before a task that uses it.
+ *
+ * <p>Thread-safe. Sends are serialized on the stream; replies arrive on transport threads and
+ * only complete futures or hand log batches to the {@link LogRelay}, so they never block.
+ */
+public final class CoreClient {
+    /** Tells the client which task the calling code runs in (workers) or null (drivers). */
+    public interface TaskScopeSource extends Supplier<String> {
+    }
+
+    private final StreamObserver<ClientMessage> out;
+    private final ConcurrentHashMap<String, CompletableFuture<ObjectValue>> objects = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, CompletableFuture<NamedActorReply>> namedActorRequests = new ConcurrentHashMap<>();
+    private final CompletableFuture<Registered> registered = new CompletableFuture<>();
+    private final AtomicLong sequence = new AtomicLong();
+    private final FunctionDescriber functions = new FunctionDescriber();
+    private final boolean worker;
+    private final Supplier<String> currentTaskId;
+    private final String endpoint;
+    private volatile LogRelay logRelay;
+    private volatile Registered info;
+    private volatile SondeException connectionLost;
+
+    /**
+     * @param connect       opens the session given the observer for the node manager's messages
+     * @param currentTaskId the running task's id in a worker; null in a driver
+     */
+    public CoreClient(Function<StreamObserver<NodeMessage>, StreamObserver<ClientMessage>> connect,
+                      RegisterClient registration, Supplier<String> currentTaskId, LogRelay logRelay,
+                      String endpoint) {
+        this.worker = !registration.getIsDriver();
+        this.currentTaskId = currentTaskId == null ? () -> "" : currentTaskId;
+        this.logRelay = logRelay;
+        this.endpoint = endpoint;
+        StreamObserver<ClientMessage> raw = connect.apply(new Inbound());
+        this.out = new SerializedObserver<>(raw);
+        send(ClientMessage.newBuilder().setRegister(registration).build());
+        try {
+            info = registered.get(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SondeException("interrupted while connecting to the Sonde node manager at " + endpoint);
+        } catch (ExecutionException | TimeoutException e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            throw new SondeException("could not connect to the Sonde node manager at " + endpoint + ": " + cause.getMessage()
+                    + ". Is the cluster running? Start one with `sonde start --head` or call Sonde.init() without an address"
+                    + " to run an embedded one.", cause);
+        }
+    }
+
+    public Registered info() {
+        return info;
+    }
+
+    public void setLogRelay(LogRelay relay) {
+        this.logRelay = relay;
+    }
+
+    public LogRelay logRelay() {
+        return logRelay;
+    }
+
+    // ------------------------------------------------------------------ submission
+
+    public <R> ObjectRef<R> submitTask(Object fn, Object[] args, CallOptions o) {
+        FunctionDescriber.Described f = functions.describe(fn);
+        String name = o.name != null ? o.name : f.name();
+        String id = nextId('t');
+        TaskSpec.Builder spec = baseSpec(id, name, TaskKind.NORMAL, f, args, o)
+                .setMaxRetries(o.maxRetries)
+                .setRetryExceptions(o.retryExceptions)
+                .addAllRetryExceptionClasses(o.retryExceptionClasses)
+                .setScheduling(o.scheduling.name());
+        return submit(spec);
+    }
+
+    public <A> ActorHandle<A> createActor(Object constructor, Object[] args, CallOptions o) {
+        FunctionDescriber.Described f = functions.describe(constructor);
+        String className = f.resultClass().isEmpty() ? f.name() : f.resultClass();
+        if (o.name != null && getActor(o.name).isPresent()) {
+            throw new IllegalArgumentException("an actor named '" + o.name + "' already exists in this job;"
+                    + " pick another name, or get the existing one with Sonde.getActor(\"" + o.name + "\")");
+        }
+        String actorId = nextId('a');
+        TaskSpec.Builder spec = baseSpec(nextId('t'), className, TaskKind.ACTOR_CREATION, f, args, o)
+                .setActorId(actorId)
+                .setActorClass(className)
+                .setActorName(o.name == null ? "" : o.name)
+                .setMaxRestarts(o.maxRestarts)
+                .setMaxTaskRetries(o.maxTaskRetries);
+        submit(spec);
+        return new ActorHandleImpl<>(actorId, className, o.name);
+    }
+
+    public <R> ObjectRef<R> callActor(ActorHandle<?> actor, Object method, Object[] args, CallOptions o) {
+        FunctionDescriber.Described f = functions.describe(method);
+        String name = o.name != null ? o.name : actor.className() + "." + f.name();
+        TaskSpec.Builder spec = baseSpec(nextId('t'), name, TaskKind.ACTOR_METHOD, f, args, o)
+                .setActorId(actor.actorId())
+                .setActorClass(actor.className());
+        return submit(spec);
+    }
+
+    private TaskSpec.Builder baseSpec(String id, String name, TaskKind kind, FunctionDescriber.Described f,
+                                      Object[] args, CallOptions o) {
+        TaskSpec.Builder spec = TaskSpec.newBuilder()
+                .setTaskId(id)
+                .setReturnId(id)
+                .setJobId(info.getJobId())
+                .setName(name)
+                .setKind(kind)
+                .setFunction(f.bytes())
+                .setFunctionKey(f.cacheKey())
+                .setParentTaskId(currentTaskId.get())
+                .setOwnerId(info.getClientId())
+                .setNumCpus(o.numCpus)
+                .setMemory(o.memory)
+                .putAllResources(o.resources);
+        for (int i = 0; i < args.length; i++) {
+            Object a = args[i];
+            if (a instanceof ObjectRef) {
+                spec.addArgs(Arg.newBuilder().setRefId(((ObjectRef<?>) a).id()));
+            } else {
+                try {
+                    spec.addArgs(Arg.newBuilder().setValue(Serializer.value(a)));
+                } catch (SerializationException e) {
+                    throw new SerializationException("argument " + i + " of " + describeKind(kind) + " " + name
+                            + " cannot be sent to a worker: " + e.getMessage(), e.getCause());
+                }
+            }
+        }
+        return spec;
+    }
+
+    private static String describeKind(TaskKind kind) {
+        return kind == TaskKind.NORMAL ? "task" : kind == TaskKind.ACTOR_CREATION ? "the constructor of actor" : "actor call";
+    }
+
+    private <R> ObjectRef<R> submit(TaskSpec.Builder spec) {
+        String id = spec.getReturnId();
+        objects.put(id, new CompletableFuture<>());
+        send(ClientMessage.newBuilder().setSubmit(spec).build());
+        return new ObjectRefImpl<>(id);
+    }
+
+    public <T> ObjectRef<T> put(T value) {
+        String id = nextId('p');
+        ObjectValue v;
+        try {
+            v = Serializer.value(value);
+        } catch (SerializationException e) {
+            throw new SerializationException("Sonde.put: " + e.getMessage(), e.getCause());
+        }
+        objects.put(id, CompletableFuture.completedFuture(v));
+        send(ClientMessage.newBuilder().setPut(PutObject.newBuilder().setObjectId(id).setValue(v)).build());
+        return new ObjectRefImpl<>(id);
+    }
+
+    private String nextId(char kind) {
+        return info.getClientId() + kind + Long.toHexString(sequence.incrementAndGet());
+    }
+
+    // ------------------------------------------------------------------ reading results
+
+    public <T> T get(ObjectRef<T> ref, Duration timeout) {
+        CompletableFuture<ObjectValue> f = future(ref.id());
+        ObjectValue v = f.getNow(null);
+        if (v == null) {
+            v = await(ref, f, timeout);
+        }
+        return decode(v);
+    }
+
+    private ObjectValue await(ObjectRef<?> ref, CompletableFuture<ObjectValue> f, Duration timeout) {
+        long started = System.nanoTime();
+        blocked(true);
+        try {
+            return timeout == null ? f.get() : f.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            throw new GetTimeoutException("Sonde.get timed out after " + format(Duration.ofNanos(System.nanoTime() - started))
+                    + " waiting for " + ref + "; the task that produces it is still pending or running"
+                    + " (see `sonde list tasks`). Wait longer, or cancel it with Sonde.cancel(ref).");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SondeException("interrupted while waiting for " + ref, e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof SondeException ? (SondeException) e.getCause()
+                    : new SondeException("failed waiting for " + ref + ": " + e.getCause(), e.getCause());
+        } finally {
+            blocked(false);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> T decode(ObjectValue v) {
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        if (loader == null) {
+            loader = CoreClient.class.getClassLoader();
+        }
+        Object value = Serializer.decode(v.getData(), loader);
+        if (v.getIsError()) {
+            SondeException e = (SondeException) value;
+            // The stack that matters locally is the caller's; the remote one stays on the cause.
+            StackTraceElement[] here = new Throwable().getStackTrace();
+            e.setStackTrace(Arrays.copyOfRange(here, Math.min(2, here.length), here.length));
+            throw e;
+        }
+        return (T) value;
+    }
+
+    public <T> WaitResult<T> wait(List<ObjectRef<T>> refs, int numReturns, Duration timeout) {
+        if (numReturns < 0 || numReturns > refs.size()) {
+            throw new IllegalArgumentException("numReturns must be between 0 and the number of refs (" + refs.size()
+                    + "), got " + numReturns);
+        }
+        List<CompletableFuture<ObjectValue>> futures = new ArrayList<>(refs.size());
+        for (ObjectRef<T> r : refs) {
+            futures.add(future(r.id()));
+        }
+        CountDownLatch latch = new CountDownLatch(numReturns);
+        for (CompletableFuture<ObjectValue> f : futures) {
+            f.whenComplete((v, e) -> latch.countDown());
+        }
+        if (latch.getCount() > 0) {
+            blocked(true);
+            try {
+                if (timeout == null) {
+                    latch.await();
+                } else {
+                    latch.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SondeException("interrupted in Sonde.wait", e);
+            } finally {
+                blocked(false);
+            }
+        }
+        List<ObjectRef<T>> ready = new ArrayList<>();
+        List<ObjectRef<T>> unready = new ArrayList<>();
+        for (int i = 0; i < refs.size(); i++) {
+            (futures.get(i).isDone() && ready.size() < Math.max(numReturns, 0) ? ready : unready).add(refs.get(i));
+        }
+        return new WaitResult<>(ready, unready);
+    }
+
+    /** Whether the ref's value (or failure) has arrived, without waiting. */
+    public boolean isReady(ObjectRef<?> ref) {
+        return future(ref.id()).isDone();
+    }
+
+    private CompletableFuture<ObjectValue> future(String id) {
+        CompletableFuture<ObjectValue> f = objects.get(id);
+        if (f != null) {
+            return f;
+        }
+        CompletableFuture<ObjectValue> fresh = new CompletableFuture<>();
+        f = objects.putIfAbsent(id, fresh);
+        if (f != null) {
+            return f;
+        }
+        SondeException lost = connectionLost;
+        if (lost != null) {
+            fresh.completeExceptionally(lost);
+        } else {
+            send(ClientMessage.newBuilder().setSubscribe(Subscribe.newBuilder().addObjectIds(id)).build());
+        }
+        return fresh;
+    }
+
+    private void blocked(boolean blocked) {
+        if (worker) {
+            send(ClientMessage.newBuilder().setBlocked(BlockedNotice.newBuilder().setBlocked(blocked)).build());
+        }
+    }
+
+    // ------------------------------------------------------------------ control
+
+    public void cancel(ObjectRef<?> ref, boolean force, boolean recursive) {
+        send(ClientMessage.newBuilder().setCancel(CancelTask.newBuilder()
+                .setObjectId(ref.id()).setForce(force).setRecursive(recursive)).build());
+    }
+
+    public void kill(ActorHandle<?> actor, boolean noRestart) {
+        send(ClientMessage.newBuilder().setKill(KillActor.newBuilder()
+                .setActorId(actor.actorId()).setNoRestart(noRestart)).build());
+    }
+
+    public <A> Optional<ActorHandle<A>> getActor(String name) {
+        long requestId = sequence.incrementAndGet();
+        CompletableFuture<NamedActorReply> reply = new CompletableFuture<>();
+        namedActorRequests.put(requestId, reply);
+        send(ClientMessage.newBuilder().setGetNamedActor(GetNamedActor.newBuilder()
+                .setRequestId(requestId).setName(name)).build());
+        try {
+            NamedActorReply r = reply.get(30, TimeUnit.SECONDS);
+            return r.getFound() ? Optional.of(new ActorHandleImpl<>(r.getActorId(), r.getActorClass(), name))
+                    : Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SondeException("interrupted while looking up actor '" + name + "'", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new SondeException("could not look up actor '" + name + "' at the node manager " + endpoint + ": " + e, e);
+        } finally {
+            namedActorRequests.remove(requestId);
+        }
+    }
+
+    /** Ends the session; the node manager cleans up what this client owned. */
+    public void close() {
+        try {
+            out.onCompleted();
+        } catch (RuntimeException ignored) {
+            // the stream may already be gone; closing is best effort
+        }
+        LogRelay relay = logRelay;
+        if (relay != null) {
+            relay.close();
+        }
+    }
+
+    private void send(ClientMessage m) {
+        SondeException lost = connectionLost;
+        if (lost != null) {
+            throw new SondeException(lost.getMessage(), lost);
+        }
+        out.onNext(m);
+    }
+
+    private static String format(Duration d) {
+        long ms = d.toMillis();
+        return ms < 10_000 ? ms + " ms" : String.format("%.1f s", ms / 1000.0);
+    }
+
+    private final class Inbound implements StreamObserver<NodeMessage> {
+        @Override
+        public void onNext(NodeMessage m) {
+            switch (m.getBodyCase()) {
+                case READY -> {
+                    CompletableFuture<ObjectValue> f = objects.computeIfAbsent(m.getReady().getObjectId(),
+                            k -> new CompletableFuture<>());
+                    f.complete(m.getReady().getValue());
+                }
+                case LOGS -> {
+                    LogRelay relay = logRelay;
+                    if (relay != null) {
+                        relay.accept(m.getLogs());
+                    }
+                }
+                case REGISTERED -> registered.complete(m.getRegistered());
+                case NAMED_ACTOR -> {
+                    CompletableFuture<NamedActorReply> f = namedActorRequests.get(m.getNamedActor().getRequestId());
+                    if (f != null) {
+                        f.complete(m.getNamedActor());
+                    }
+                }
+                default -> {
+                }
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            lose(new SondeException("lost the connection to the Sonde node manager at " + endpoint + " (" + t.getMessage()
+                    + "); the cluster stopped or crashed. Check `sonde status`, and the node manager's log in the"
+                    + " session directory.", t));
+        }
+
+        @Override
+        public void onCompleted() {
+            lose(new SondeException("the Sonde node manager at " + endpoint + " closed the connection; the cluster was"
+                    + " stopped (`sonde stop`) or this client was shut down."));
+        }
+
+        private void lose(SondeException e) {
+            connectionLost = e;
+            registered.completeExceptionally(e);
+            objects.values().forEach(f -> f.completeExceptionally(e));
+            namedActorRequests.values().forEach(f -> f.completeExceptionally(e));
+        }
+    }
+}

@@ -1,0 +1,11 @@
+package io.sonde.internal.client;
+
+import io.sonde.internal.proto.LogBatch;
+
+/** Receives worker output relayed to this driver. Must not block: it is called on transport threads. */
+public interface LogRelay {
+    void accept(LogBatch batch);
+
+    /** Prints what is still buffered; called when the driver shuts down. */
+    void close();
+}

@@ -1,0 +1,99 @@
+package io.sonde.internal.cluster;
+
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.sonde.internal.head.Head;
+import io.sonde.internal.node.NodeConfig;
+import io.sonde.internal.node.NodeManager;
+import io.sonde.internal.node.NodeManagerService;
+import io.sonde.internal.node.WorkerLauncher;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A head and a node manager serving on 127.0.0.1: what {@code Sonde.init()} embeds in the driver
+ * and what {@code sonde start --head} runs as a daemon. Workers always reach it over gRPC; an
+ * embedded driver calls the node manager directly.
+ */
+public final class LocalNode implements AutoCloseable {
+    private final Head head = new Head();
+    private final NodeManager nodeManager;
+    private final Server server;
+    private final Path sessionDir;
+
+    private LocalNode(int port, int cpus, Runnable onStop) {
+        sessionDir = SessionDir.create();
+        String nodeId = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        NodeConfig config = new NodeConfig(nodeId, "127.0.0.1",
+                cpus > 0 ? cpus : Runtime.getRuntime().availableProcessors(), totalMemory(), sessionDir);
+        WorkerLauncher launcher = new WorkerLauncher(config);
+        nodeManager = new NodeManager(config, head, launcher);
+        Runnable stop = onStop != null ? onStop : () -> { };
+        try {
+            server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
+                    .addService(new NodeManagerService(nodeManager, stop))
+                    .maxInboundMessageSize(Integer.MAX_VALUE)
+                    .build()
+                    .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot listen on 127.0.0.1:" + port + ": " + e.getMessage()
+                    + (port != 0 ? "; is another Sonde head running? Try `sonde stop` or another --port" : ""), e);
+        }
+        launcher.nodeAddress("127.0.0.1:" + server.getPort());
+        head.registerNode(new Head.Node(nodeId, config.ip(), address(), config.cpus(), config.memory()));
+    }
+
+    /** Starts a node on an ephemeral port. */
+    public static LocalNode start(int cpus) {
+        return new LocalNode(0, cpus, null);
+    }
+
+    /** Starts a node on {@code port} (0: ephemeral); {@code onStop} runs when `sonde stop` asks. */
+    public static LocalNode start(int port, int cpus, Runnable onStop) {
+        return new LocalNode(port, cpus, onStop);
+    }
+
+    public NodeManager nodeManager() {
+        return nodeManager;
+    }
+
+    public Path sessionDir() {
+        return sessionDir;
+    }
+
+    public int port() {
+        return server.getPort();
+    }
+
+    public String address() {
+        return "sonde://127.0.0.1:" + server.getPort();
+    }
+
+    @Override
+    public void close() {
+        nodeManager.shutdown(false);
+        server.shutdown();
+        try {
+            if (!server.awaitTermination(2, TimeUnit.SECONDS)) {
+                server.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            server.shutdownNow();
+        }
+    }
+
+    private static long totalMemory() {
+        java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+        if (os instanceof com.sun.management.OperatingSystemMXBean) {
+            return ((com.sun.management.OperatingSystemMXBean) os).getTotalMemorySize();
+        }
+        return Runtime.getRuntime().maxMemory();
+    }
+}

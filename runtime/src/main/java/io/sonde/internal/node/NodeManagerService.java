@@ -1,0 +1,69 @@
+package io.sonde.internal.node;
+
+import io.grpc.stub.StreamObserver;
+import io.sonde.internal.proto.ActorList;
+import io.sonde.internal.proto.ClientMessage;
+import io.sonde.internal.proto.ClusterStatus;
+import io.sonde.internal.proto.Empty;
+import io.sonde.internal.proto.NodeManagerGrpc;
+import io.sonde.internal.proto.NodeMessage;
+import io.sonde.internal.proto.StopRequest;
+import io.sonde.internal.proto.TaskList;
+import io.sonde.internal.proto.WorkerCommand;
+import io.sonde.internal.proto.WorkerList;
+import io.sonde.internal.proto.WorkerMessage;
+
+/** The gRPC face of a {@link NodeManager}; holds no state of its own. */
+public final class NodeManagerService extends NodeManagerGrpc.NodeManagerImplBase {
+    private final NodeManager node;
+    private final Runnable onStop;
+
+    /** @param onStop what {@code sonde stop} does to the process hosting this node (after workers stopped) */
+    public NodeManagerService(NodeManager node, Runnable onStop) {
+        this.node = node;
+        this.onStop = onStop;
+    }
+
+    @Override
+    public StreamObserver<ClientMessage> connect(StreamObserver<NodeMessage> responses) {
+        return node.connect(responses);
+    }
+
+    @Override
+    public StreamObserver<WorkerMessage> attach(StreamObserver<WorkerCommand> responses) {
+        return node.attach(responses);
+    }
+
+    @Override
+    public void status(Empty request, StreamObserver<ClusterStatus> responses) {
+        responses.onNext(node.status());
+        responses.onCompleted();
+    }
+
+    @Override
+    public void listTasks(Empty request, StreamObserver<TaskList> responses) {
+        responses.onNext(TaskList.newBuilder().addAllTasks(node.listTasks()).build());
+        responses.onCompleted();
+    }
+
+    @Override
+    public void listActors(Empty request, StreamObserver<ActorList> responses) {
+        responses.onNext(ActorList.newBuilder().addAllActors(node.listActors()).build());
+        responses.onCompleted();
+    }
+
+    @Override
+    public void listWorkers(Empty request, StreamObserver<WorkerList> responses) {
+        responses.onNext(WorkerList.newBuilder().addAllWorkers(node.listWorkers()).build());
+        responses.onCompleted();
+    }
+
+    @Override
+    public void stop(StopRequest request, StreamObserver<Empty> responses) {
+        node.shutdown(request.getForce());
+        responses.onNext(Empty.getDefaultInstance());
+        responses.onCompleted();
+        Thread stopper = new Thread(onStop, "sonde-stop");
+        stopper.start();
+    }
+}

@@ -1,0 +1,17 @@
+package io.sonde.internal.node;
+
+/**
+ * Where a task is in its life, as {@code sonde list tasks} shows it.
+ * <pre>
+ *   PENDING_ARGS_AVAIL ──args ready──▶ PENDING_SCHEDULING ──worker leased──▶ RUNNING ──▶ FINISHED | FAILED
+ *         │                                   ▲                                 │
+ *         └──────── cancel ──▶ CANCELLED      └──── worker died, retries left ──┘
+ * </pre>
+ */
+enum TaskState {
+    PENDING_ARGS_AVAIL, PENDING_SCHEDULING, RUNNING, FINISHED, FAILED, CANCELLED;
+
+    boolean done() {
+        return this == FINISHED || this == FAILED || this == CANCELLED;
+    }
+}

@@ -1,0 +1,174 @@
+package io.sonde.internal.serialization;
+
+import com.google.protobuf.ByteString;
+import io.sonde.SondeException;
+import io.sonde.internal.proto.ObjectValue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.NotSerializableException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.ObjectStreamClass;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Turns values into the bytes stored under an object id and back.
+ *
+ * <p>The first byte is a tag. Values that dominate real workloads and the benchmarks (byte
+ * arrays, strings, boxed numbers, null) get a direct encoding; everything else goes through Java
+ * serialization, so any {@link java.io.Serializable} value travels. Decoding resolves classes
+ * through the class loader of the job (the worker's context class loader), not this class's.
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class Serializer {
+    private static final byte NULL = 0;
+    private static final byte JAVA = 1;
+    private static final byte BYTES = 2;
+    private static final byte STRING = 3;
+    private static final byte INT = 4;
+    private static final byte LONG = 5;
+    private static final byte DOUBLE = 6;
+    private static final byte BOOLEAN = 7;
+
+    private static final ByteString NULL_BYTES = ByteString.copyFrom(new byte[] {NULL});
+
+    private Serializer() {
+    }
+
+    public static ObjectValue value(Object value) {
+        return ObjectValue.newBuilder().setData(encode(value)).build();
+    }
+
+    /** A failure stored in place of a value; {@code get} rethrows it. */
+    public static ObjectValue error(SondeException error) {
+        return ObjectValue.newBuilder()
+                .setData(encode(error))
+                .setIsError(true)
+                .setErrorType(error.getClass().getSimpleName())
+                .build();
+    }
+
+    public static ByteString encode(Object value) {
+        if (value == null) {
+            return NULL_BYTES;
+        }
+        try {
+            if (value instanceof byte[]) {
+                byte[] b = (byte[]) value;
+                ByteString.Output out = ByteString.newOutput(b.length + 1);
+                out.write(BYTES);
+                out.write(b);
+                return out.toByteString();
+            }
+            if (value instanceof String) {
+                byte[] s = ((String) value).getBytes(StandardCharsets.UTF_8);
+                byte[] b = new byte[s.length + 1];
+                b[0] = STRING;
+                System.arraycopy(s, 0, b, 1, s.length);
+                return ByteString.copyFrom(b);
+            }
+            if (value instanceof Integer) {
+                int v = (Integer) value;
+                return ByteString.copyFrom(new byte[] {INT, (byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v});
+            }
+            if (value instanceof Long) {
+                return ByteString.copyFrom(longBytes(LONG, (Long) value));
+            }
+            if (value instanceof Double) {
+                return ByteString.copyFrom(longBytes(DOUBLE, Double.doubleToRawLongBits((Double) value)));
+            }
+            if (value instanceof Boolean) {
+                return ByteString.copyFrom(new byte[] {BOOLEAN, (byte) ((Boolean) value ? 1 : 0)});
+            }
+            ByteString.Output out = ByteString.newOutput(256);
+            out.write(JAVA);
+            try (ObjectOutputStream oos = new ObjectOutputStream(out)) {
+                oos.writeObject(value);
+            }
+            return out.toByteString();
+        } catch (NotSerializableException e) {
+            throw new SerializationException("a value of type " + value.getClass().getName()
+                    + " cannot be sent to another process: " + e.getMessage() + " is not Serializable"
+                    + " (make it implement java.io.Serializable, mark the field transient, or send"
+                    + " only the data it holds)", e);
+        } catch (IOException e) {
+            throw new SerializationException("a value of type " + value.getClass().getName()
+                    + " cannot be serialized: " + e, e);
+        }
+    }
+
+    public static Object decode(ByteString data, ClassLoader loader) {
+        if (data.isEmpty()) {
+            return null;
+        }
+        byte tag = data.byteAt(0);
+        switch (tag) {
+            case NULL:
+                return null;
+            case BYTES:
+                return data.substring(1).toByteArray();
+            case STRING:
+                return data.substring(1).toStringUtf8();
+            case INT:
+                return (int) readLong(data, 4);
+            case LONG:
+                return readLong(data, 8);
+            case DOUBLE:
+                return Double.longBitsToDouble(readLong(data, 8));
+            case BOOLEAN:
+                return data.byteAt(1) != 0;
+            case JAVA:
+                try (ObjectInputStream in = new LoaderObjectInputStream(data.substring(1).newInput(), loader)) {
+                    return in.readObject();
+                } catch (ClassNotFoundException e) {
+                    throw new SerializationException("class " + e.getMessage() + " of a received value is not on"
+                            + " this process's classpath; workers load classes from the driver's classpath,"
+                            + " so start the driver with the jar or directory that holds it", e);
+                } catch (IOException e) {
+                    throw new SerializationException("a received value cannot be deserialized: " + e, e);
+                }
+            default:
+                throw new SerializationException("unknown value encoding " + tag
+                        + "; are the driver and the cluster running the same Sonde version?");
+        }
+    }
+
+    private static byte[] longBytes(byte tag, long v) {
+        byte[] b = new byte[9];
+        b[0] = tag;
+        for (int i = 0; i < 8; i++) {
+            b[8 - i] = (byte) (v >>> (8 * i));
+        }
+        return b;
+    }
+
+    private static long readLong(ByteString data, int width) {
+        long v = 0;
+        for (int i = 1; i <= width; i++) {
+            v = (v << 8) | (data.byteAt(i) & 0xff);
+        }
+        return width == 4 ? (int) v : v;
+    }
+
+    /** Resolves classes through the job's loader so user types and snippet classes are found. */
+    private static final class LoaderObjectInputStream extends ObjectInputStream {
+        private final ClassLoader loader;
+
+        LoaderObjectInputStream(InputStream in, ClassLoader loader) throws IOException {
+            super(in);
+            this.loader = loader;
+        }
+
+        @Override
+        protected Class<?> resolveClass(ObjectStreamClass desc) throws IOException, ClassNotFoundException {
+            try {
+                return Class.forName(desc.getName(), false, loader);
+            } catch (ClassNotFoundException e) {
+                return super.resolveClass(desc);
+            }
+        }
+    }
+
+}

@@ -1,0 +1,37 @@
+package io.sonde.internal.worker;
+
+import io.grpc.ManagedChannel;
+import io.sonde.internal.SondeRuntime;
+import io.sonde.internal.client.CoreClient;
+import io.sonde.internal.proto.NodeManagerGrpc;
+import io.sonde.internal.proto.RegisterClient;
+
+/**
+ * Entry point of a worker JVM, started by the node manager:
+ * {@code WorkerMain <node address> <worker id> <job id> <node id> <node ip>}.
+ * The worker serves tasks until the node manager closes its stream, then exits; it also exits
+ * when the node manager goes away, so no worker outlives its cluster.
+ */
+public final class WorkerMain {
+    private WorkerMain() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        if (args.length != 5) {
+            System.err.println("usage: WorkerMain <node address> <worker id> <job id> <node id> <node ip>"
+                    + " (workers are started by the node manager, not by hand)");
+            System.exit(2);
+        }
+        SondeRuntime.HostPort node = SondeRuntime.HostPort.parse(args[0]);
+        ManagedChannel channel = SondeRuntime.channel(node.host(), node.port());
+        TaskExecutor executor = new TaskExecutor(args[1], args[3], args[4]);
+        CoreClient client = new CoreClient(NodeManagerGrpc.newStub(channel)::connect,
+                RegisterClient.newBuilder().setIsDriver(false).setJobId(args[2]).setWorkerId(args[1]).build(),
+                executor::currentTaskId, null, args[0]);
+        SondeRuntime.installWorker(client, executor::context);
+        executor.serve(NodeManagerGrpc.newStub(channel));
+        System.out.flush();
+        System.err.flush();
+        Runtime.getRuntime().halt(0);
+    }
+}
