@@ -20,6 +20,7 @@
 # Python 3 standard library only.
 
 import itertools
+import textwrap
 import os
 import sys
 
@@ -71,6 +72,34 @@ def arg_decls(combo):
         t = "ObjectRef<T%d>" % i if is_ref else "T%d" % i
         decls.append("%s a%d" % (t, i))
     return decls
+
+
+def method(doc, head, params, body, width=100):
+    """A two-space-indented method: one-sentence javadoc, signature and one-line body,
+    wrapping the javadoc and the parameter list at `width` columns."""
+    one_line_doc = "  /** %s */" % doc
+    if len(one_line_doc) <= width:
+        out = [one_line_doc]
+    else:
+        out = ["  /**"]
+        out += ["   * " + l for l in textwrap.wrap(doc, width - len("   * "))]
+        out.append("   */")
+    sig = "  %s(%s) {" % (head, ", ".join(params))
+    if len(sig) <= width:
+        out.append(sig)
+    else:
+        out.append("  %s(" % head)
+        line = "      "
+        for i, p in enumerate(params):
+            piece = p + (", " if i < len(params) - 1 else ") {")
+            if len(line) + len(piece.rstrip()) > width and line.strip():
+                out.append(line.rstrip())
+                line = "      "
+            line += piece
+        out.append(line.rstrip())
+    out.append("    %s" % body)
+    out.append("  }")
+    return "\n".join(out) + "\n"
 
 
 def args_array(n):
@@ -258,12 +287,10 @@ def gen_sonde_calls():
             if n == 0:
                 doc = "Submits a %stask with no arguments." % ("void " if void else "")
             for combo in arg_combinations(n):
-                decls = ", ".join(["%s f" % ftype] + arg_decls(combo))
-                methods.append(
-                    "  /** %s */\n"
-                    "  public static %s%s task(%s) {\n"
-                    "    return new TaskCaller<>(f, %s);\n"
-                    "  }\n" % (doc, tp, ret, decls, args_array(n)))
+                methods.append(method(
+                    doc, "public static %s%s task" % (tp, ret),
+                    ["%s f" % ftype] + arg_decls(combo),
+                    "return new TaskCaller<>(f, %s);" % args_array(n)))
     for n in range(MAX_ARGS + 1):
         params = ["T%d" % i for i in range(n)]
         ftype = func_type(params, False, "A")
@@ -273,17 +300,17 @@ def gen_sonde_calls():
         if n == 0:
             doc = "Creates an actor whose constructor (or factory) takes no arguments."
         for combo in arg_combinations(n):
-            decls = ", ".join(["%s f" % ftype] + arg_decls(combo))
-            methods.append(
-                "  /** %s */\n"
-                "  public static %sActorCreator<A> actor(%s) {\n"
-                "    return new ActorCreator<>(f, %s);\n"
-                "  }\n" % (doc, tp, decls, args_array(n)))
+            methods.append(method(
+                doc, "public static %sActorCreator<A> actor" % tp,
+                ["%s f" % ftype] + arg_decls(combo),
+                "return new ActorCreator<>(f, %s);" % args_array(n)))
     body = "\n".join(methods)
     return HEADER + """\
 package io.sonde;
 
 %s
+// Value-returning and void overloads of the same arity are told apart by the shape of the lambda
+// or method reference, so javac's "potentially ambiguous" overloads lint is expected here.
 /**
  * Typed entry points for submitting tasks and creating actors, inherited by {@link Sonde} so that
  * both {@code Sonde.task(...)} and {@code import static io.sonde.Sonde.*} see them.
@@ -295,8 +322,6 @@ package io.sonde;
  * flows into the returned caller. An argument passed as an {@code ObjectRef<T>} is resolved to its
  * {@code T} value before the task runs.
  */
-// Value-returning and void overloads of the same arity are told apart by the shape of the
-// lambda / method reference, so javac's "potentially ambiguous" lint is expected here.
 @SuppressWarnings("overloads")
 public abstract class SondeCalls {
   /** Only {@link Sonde} extends this; it holds nothing but static methods. */
@@ -320,22 +345,23 @@ def gen_actor_call():
             used.append(func_name(n + 1, void))
             tp = type_params(params + ([] if void else ["R"]))
             ret = "ActorTaskCaller<Void>" if void else "ActorTaskCaller<R>"
-            doc = ("Calls a %sactor method with %s; each argument is a value or an ObjectRef of "
-                   "the parameter's type." % ("void " if void else "", plural(n, "argument")))
+            kind = "a void actor method" if void else "an actor method"
+            doc = ("Calls %s with %s; each argument is a value or an ObjectRef of the "
+                   "parameter's type." % (kind, plural(n, "argument")))
             if n == 0:
-                doc = "Calls a %sactor method with no arguments." % ("void " if void else "")
+                doc = "Calls %s with no arguments." % kind
             for combo in arg_combinations(n):
-                decls = ", ".join(["%s f" % ftype] + arg_decls(combo))
-                methods.append(
-                    "  /** %s */\n"
-                    "  default %s%s task(%s) {\n"
-                    "    return new ActorTaskCaller<>(this, f, %s);\n"
-                    "  }\n" % (doc, tp, ret, decls, args_array(n)))
+                methods.append(method(
+                    doc, "default %s%s task" % (tp, ret),
+                    ["%s f" % ftype] + arg_decls(combo),
+                    "return new ActorTaskCaller<>(this, f, %s);" % args_array(n)))
     body = "\n".join(methods)
     return HEADER + """\
 package io.sonde;
 
 %s
+// Value-returning and void overloads of the same arity are told apart by the shape of the lambda
+// or method reference, so javac's "potentially ambiguous" overloads lint is expected here.
 /**
  * Typed calls of actor methods, e.g. {@code counter.task(Counter::add, 5)}, implemented by
  * {@link ActorHandle}.
@@ -347,8 +373,6 @@ package io.sonde;
  *
  * @param <A> the actor class
  */
-// Value-returning and void overloads of the same arity are told apart by the shape of the
-// method reference / lambda, so javac's "potentially ambiguous" lint is expected here.
 @SuppressWarnings("overloads")
 public interface ActorCall<A> {
 %s}

@@ -16,6 +16,8 @@ import io.sonde.function.SondeFuncVoid5;
 import io.sonde.function.SondeFuncVoid6;
 import io.sonde.function.SondeFuncVoid7;
 
+// Value-returning and void overloads of the same arity are told apart by the shape of the lambda
+// or method reference, so javac's "potentially ambiguous" overloads lint is expected here.
 /**
  * Typed calls of actor methods, e.g. {@code counter.task(Counter::add, 5)}, implemented by
  * {@link ActorHandle}.
@@ -27,642 +29,1233 @@ import io.sonde.function.SondeFuncVoid7;
  *
  * @param <A> the actor class
  */
-// Value-returning and void overloads of the same arity are told apart by the shape of the
-// method reference / lambda, so javac's "potentially ambiguous" lint is expected here.
 @SuppressWarnings("overloads")
 public interface ActorCall<A> {
-  /** Calls a actor method with no arguments. */
+  /** Calls an actor method with no arguments. */
   default <R> ActorTaskCaller<R> task(SondeFunc1<A, R> f) {
     return new ActorTaskCaller<>(this, f, new Object[]{});
   }
 
-  /** Calls a actor method with 1 argument; each argument is a value or an ObjectRef of the parameter's type. */
+  /**
+   * Calls an actor method with 1 argument; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
   default <T0, R> ActorTaskCaller<R> task(SondeFunc2<A, T0, R> f, T0 a0) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0});
   }
 
-  /** Calls a actor method with 1 argument; each argument is a value or an ObjectRef of the parameter's type. */
+  /**
+   * Calls an actor method with 1 argument; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
   default <T0, R> ActorTaskCaller<R> task(SondeFunc2<A, T0, R> f, ObjectRef<T0> a0) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0});
   }
 
-  /** Calls a actor method with 2 arguments; each argument is a value or an ObjectRef of the parameter's type. */
+  /**
+   * Calls an actor method with 2 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
   default <T0, T1, R> ActorTaskCaller<R> task(SondeFunc3<A, T0, T1, R> f, T0 a0, T1 a1) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1});
   }
 
-  /** Calls a actor method with 2 arguments; each argument is a value or an ObjectRef of the parameter's type. */
+  /**
+   * Calls an actor method with 2 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
   default <T0, T1, R> ActorTaskCaller<R> task(SondeFunc3<A, T0, T1, R> f, T0 a0, ObjectRef<T1> a1) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1});
   }
 
-  /** Calls a actor method with 2 arguments; each argument is a value or an ObjectRef of the parameter's type. */
+  /**
+   * Calls an actor method with 2 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
   default <T0, T1, R> ActorTaskCaller<R> task(SondeFunc3<A, T0, T1, R> f, ObjectRef<T0> a0, T1 a1) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1});
   }
 
-  /** Calls a actor method with 2 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, R> ActorTaskCaller<R> task(SondeFunc3<A, T0, T1, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1) {
+  /**
+   * Calls an actor method with 2 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, R> ActorTaskCaller<R> task(
+      SondeFunc3<A, T0, T1, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1});
   }
 
-  /** Calls a actor method with 3 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, R> ActorTaskCaller<R> task(SondeFunc4<A, T0, T1, T2, R> f, T0 a0, T1 a1, T2 a2) {
+  /**
+   * Calls an actor method with 3 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, R> ActorTaskCaller<R> task(
+      SondeFunc4<A, T0, T1, T2, R> f, T0 a0, T1 a1, T2 a2) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2});
   }
 
-  /** Calls a actor method with 3 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, R> ActorTaskCaller<R> task(SondeFunc4<A, T0, T1, T2, R> f, T0 a0, T1 a1, ObjectRef<T2> a2) {
+  /**
+   * Calls an actor method with 3 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, R> ActorTaskCaller<R> task(
+      SondeFunc4<A, T0, T1, T2, R> f, T0 a0, T1 a1, ObjectRef<T2> a2) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2});
   }
 
-  /** Calls a actor method with 3 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, R> ActorTaskCaller<R> task(SondeFunc4<A, T0, T1, T2, R> f, T0 a0, ObjectRef<T1> a1, T2 a2) {
+  /**
+   * Calls an actor method with 3 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, R> ActorTaskCaller<R> task(
+      SondeFunc4<A, T0, T1, T2, R> f, T0 a0, ObjectRef<T1> a1, T2 a2) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2});
   }
 
-  /** Calls a actor method with 3 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, R> ActorTaskCaller<R> task(SondeFunc4<A, T0, T1, T2, R> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2) {
+  /**
+   * Calls an actor method with 3 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, R> ActorTaskCaller<R> task(
+      SondeFunc4<A, T0, T1, T2, R> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2});
   }
 
-  /** Calls a actor method with 3 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, R> ActorTaskCaller<R> task(SondeFunc4<A, T0, T1, T2, R> f, ObjectRef<T0> a0, T1 a1, T2 a2) {
+  /**
+   * Calls an actor method with 3 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, R> ActorTaskCaller<R> task(
+      SondeFunc4<A, T0, T1, T2, R> f, ObjectRef<T0> a0, T1 a1, T2 a2) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2});
   }
 
-  /** Calls a actor method with 3 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, R> ActorTaskCaller<R> task(SondeFunc4<A, T0, T1, T2, R> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2) {
+  /**
+   * Calls an actor method with 3 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, R> ActorTaskCaller<R> task(
+      SondeFunc4<A, T0, T1, T2, R> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2});
   }
 
-  /** Calls a actor method with 3 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, R> ActorTaskCaller<R> task(SondeFunc4<A, T0, T1, T2, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2) {
+  /**
+   * Calls an actor method with 3 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, R> ActorTaskCaller<R> task(
+      SondeFunc4<A, T0, T1, T2, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2});
   }
 
-  /** Calls a actor method with 3 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, R> ActorTaskCaller<R> task(SondeFunc4<A, T0, T1, T2, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2) {
+  /**
+   * Calls an actor method with 3 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, R> ActorTaskCaller<R> task(
+      SondeFunc4<A, T0, T1, T2, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2});
   }
 
-  /** Calls a actor method with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, R> ActorTaskCaller<R> task(SondeFunc5<A, T0, T1, T2, T3, R> f, T0 a0, T1 a1, T2 a2, T3 a3) {
+  /**
+   * Calls an actor method with 4 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, R> ActorTaskCaller<R> task(
+      SondeFunc5<A, T0, T1, T2, T3, R> f, T0 a0, T1 a1, T2 a2, T3 a3) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Calls a actor method with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, R> ActorTaskCaller<R> task(SondeFunc5<A, T0, T1, T2, T3, R> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3) {
+  /**
+   * Calls an actor method with 4 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, R> ActorTaskCaller<R> task(
+      SondeFunc5<A, T0, T1, T2, T3, R> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Calls a actor method with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, R> ActorTaskCaller<R> task(SondeFunc5<A, T0, T1, T2, T3, R> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3) {
+  /**
+   * Calls an actor method with 4 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, R> ActorTaskCaller<R> task(
+      SondeFunc5<A, T0, T1, T2, T3, R> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Calls a actor method with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, R> ActorTaskCaller<R> task(SondeFunc5<A, T0, T1, T2, T3, R> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3) {
+  /**
+   * Calls an actor method with 4 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, R> ActorTaskCaller<R> task(
+      SondeFunc5<A, T0, T1, T2, T3, R> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Calls a actor method with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, R> ActorTaskCaller<R> task(SondeFunc5<A, T0, T1, T2, T3, R> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3) {
+  /**
+   * Calls an actor method with 4 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, R> ActorTaskCaller<R> task(
+      SondeFunc5<A, T0, T1, T2, T3, R> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Calls a actor method with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, R> ActorTaskCaller<R> task(SondeFunc5<A, T0, T1, T2, T3, R> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3) {
+  /**
+   * Calls an actor method with 4 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, R> ActorTaskCaller<R> task(
+      SondeFunc5<A, T0, T1, T2, T3, R> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Calls a actor method with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, R> ActorTaskCaller<R> task(SondeFunc5<A, T0, T1, T2, T3, R> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3) {
+  /**
+   * Calls an actor method with 4 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, R> ActorTaskCaller<R> task(
+      SondeFunc5<A, T0, T1, T2, T3, R> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Calls a actor method with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, R> ActorTaskCaller<R> task(SondeFunc5<A, T0, T1, T2, T3, R> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3) {
+  /**
+   * Calls an actor method with 4 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, R> ActorTaskCaller<R> task(
+      SondeFunc5<A, T0, T1, T2, T3, R> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Calls a actor method with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, R> ActorTaskCaller<R> task(SondeFunc5<A, T0, T1, T2, T3, R> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3) {
+  /**
+   * Calls an actor method with 4 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, R> ActorTaskCaller<R> task(
+      SondeFunc5<A, T0, T1, T2, T3, R> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Calls a actor method with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, R> ActorTaskCaller<R> task(SondeFunc5<A, T0, T1, T2, T3, R> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3) {
+  /**
+   * Calls an actor method with 4 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, R> ActorTaskCaller<R> task(
+      SondeFunc5<A, T0, T1, T2, T3, R> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Calls a actor method with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, R> ActorTaskCaller<R> task(SondeFunc5<A, T0, T1, T2, T3, R> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3) {
+  /**
+   * Calls an actor method with 4 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, R> ActorTaskCaller<R> task(
+      SondeFunc5<A, T0, T1, T2, T3, R> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Calls a actor method with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, R> ActorTaskCaller<R> task(SondeFunc5<A, T0, T1, T2, T3, R> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3) {
+  /**
+   * Calls an actor method with 4 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, R> ActorTaskCaller<R> task(
+      SondeFunc5<A, T0, T1, T2, T3, R> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Calls a actor method with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, R> ActorTaskCaller<R> task(SondeFunc5<A, T0, T1, T2, T3, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3) {
+  /**
+   * Calls an actor method with 4 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, R> ActorTaskCaller<R> task(
+      SondeFunc5<A, T0, T1, T2, T3, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Calls a actor method with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, R> ActorTaskCaller<R> task(SondeFunc5<A, T0, T1, T2, T3, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3) {
+  /**
+   * Calls an actor method with 4 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, R> ActorTaskCaller<R> task(
+      SondeFunc5<A, T0, T1, T2, T3, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2,
+      ObjectRef<T3> a3) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Calls a actor method with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, R> ActorTaskCaller<R> task(SondeFunc5<A, T0, T1, T2, T3, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3) {
+  /**
+   * Calls an actor method with 4 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, R> ActorTaskCaller<R> task(
+      SondeFunc5<A, T0, T1, T2, T3, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      T3 a3) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Calls a actor method with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, R> ActorTaskCaller<R> task(SondeFunc5<A, T0, T1, T2, T3, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3) {
+  /**
+   * Calls an actor method with 4 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, R> ActorTaskCaller<R> task(
+      SondeFunc5<A, T0, T1, T2, T3, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Calls a actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(SondeFunc6<A, T0, T1, T2, T3, T4, R> f, T0 a0, T1 a1, T2 a2, T3 a3, T4 a4) {
+  /**
+   * Calls an actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(
+      SondeFunc6<A, T0, T1, T2, T3, T4, R> f, T0 a0, T1 a1, T2 a2, T3 a3, T4 a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(SondeFunc6<A, T0, T1, T2, T3, T4, R> f, T0 a0, T1 a1, T2 a2, T3 a3, ObjectRef<T4> a4) {
+  /**
+   * Calls an actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(
+      SondeFunc6<A, T0, T1, T2, T3, T4, R> f, T0 a0, T1 a1, T2 a2, T3 a3, ObjectRef<T4> a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(SondeFunc6<A, T0, T1, T2, T3, T4, R> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3, T4 a4) {
+  /**
+   * Calls an actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(
+      SondeFunc6<A, T0, T1, T2, T3, T4, R> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3, T4 a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(SondeFunc6<A, T0, T1, T2, T3, T4, R> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3, ObjectRef<T4> a4) {
+  /**
+   * Calls an actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(
+      SondeFunc6<A, T0, T1, T2, T3, T4, R> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3,
+      ObjectRef<T4> a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(SondeFunc6<A, T0, T1, T2, T3, T4, R> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3, T4 a4) {
+  /**
+   * Calls an actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(
+      SondeFunc6<A, T0, T1, T2, T3, T4, R> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3, T4 a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(SondeFunc6<A, T0, T1, T2, T3, T4, R> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4) {
+  /**
+   * Calls an actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(
+      SondeFunc6<A, T0, T1, T2, T3, T4, R> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3,
+      ObjectRef<T4> a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(SondeFunc6<A, T0, T1, T2, T3, T4, R> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4) {
+  /**
+   * Calls an actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(
+      SondeFunc6<A, T0, T1, T2, T3, T4, R> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3,
+      T4 a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(SondeFunc6<A, T0, T1, T2, T3, T4, R> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4) {
+  /**
+   * Calls an actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(
+      SondeFunc6<A, T0, T1, T2, T3, T4, R> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3,
+      ObjectRef<T4> a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(SondeFunc6<A, T0, T1, T2, T3, T4, R> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3, T4 a4) {
+  /**
+   * Calls an actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(
+      SondeFunc6<A, T0, T1, T2, T3, T4, R> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3, T4 a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(SondeFunc6<A, T0, T1, T2, T3, T4, R> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3, ObjectRef<T4> a4) {
+  /**
+   * Calls an actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(
+      SondeFunc6<A, T0, T1, T2, T3, T4, R> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3,
+      ObjectRef<T4> a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(SondeFunc6<A, T0, T1, T2, T3, T4, R> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3, T4 a4) {
+  /**
+   * Calls an actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(
+      SondeFunc6<A, T0, T1, T2, T3, T4, R> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3,
+      T4 a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(SondeFunc6<A, T0, T1, T2, T3, T4, R> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3, ObjectRef<T4> a4) {
+  /**
+   * Calls an actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(
+      SondeFunc6<A, T0, T1, T2, T3, T4, R> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3,
+      ObjectRef<T4> a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(SondeFunc6<A, T0, T1, T2, T3, T4, R> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3, T4 a4) {
+  /**
+   * Calls an actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(
+      SondeFunc6<A, T0, T1, T2, T3, T4, R> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3,
+      T4 a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(SondeFunc6<A, T0, T1, T2, T3, T4, R> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4) {
+  /**
+   * Calls an actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(
+      SondeFunc6<A, T0, T1, T2, T3, T4, R> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3,
+      ObjectRef<T4> a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(SondeFunc6<A, T0, T1, T2, T3, T4, R> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4) {
+  /**
+   * Calls an actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(
+      SondeFunc6<A, T0, T1, T2, T3, T4, R> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, T4 a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(SondeFunc6<A, T0, T1, T2, T3, T4, R> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4) {
+  /**
+   * Calls an actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(
+      SondeFunc6<A, T0, T1, T2, T3, T4, R> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, ObjectRef<T4> a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(SondeFunc6<A, T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3, T4 a4) {
+  /**
+   * Calls an actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(
+      SondeFunc6<A, T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3, T4 a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(SondeFunc6<A, T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3, ObjectRef<T4> a4) {
+  /**
+   * Calls an actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(
+      SondeFunc6<A, T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3,
+      ObjectRef<T4> a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(SondeFunc6<A, T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3, T4 a4) {
+  /**
+   * Calls an actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(
+      SondeFunc6<A, T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3,
+      T4 a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(SondeFunc6<A, T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3, ObjectRef<T4> a4) {
+  /**
+   * Calls an actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(
+      SondeFunc6<A, T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3,
+      ObjectRef<T4> a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(SondeFunc6<A, T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3, T4 a4) {
+  /**
+   * Calls an actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(
+      SondeFunc6<A, T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3,
+      T4 a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(SondeFunc6<A, T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4) {
+  /**
+   * Calls an actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(
+      SondeFunc6<A, T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3,
+      ObjectRef<T4> a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(SondeFunc6<A, T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4) {
+  /**
+   * Calls an actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(
+      SondeFunc6<A, T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, T4 a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(SondeFunc6<A, T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4) {
+  /**
+   * Calls an actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(
+      SondeFunc6<A, T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, ObjectRef<T4> a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(SondeFunc6<A, T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3, T4 a4) {
+  /**
+   * Calls an actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(
+      SondeFunc6<A, T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3,
+      T4 a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(SondeFunc6<A, T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3, ObjectRef<T4> a4) {
+  /**
+   * Calls an actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(
+      SondeFunc6<A, T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3,
+      ObjectRef<T4> a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(SondeFunc6<A, T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3, T4 a4) {
+  /**
+   * Calls an actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(
+      SondeFunc6<A, T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2,
+      ObjectRef<T3> a3, T4 a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(SondeFunc6<A, T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3, ObjectRef<T4> a4) {
+  /**
+   * Calls an actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(
+      SondeFunc6<A, T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2,
+      ObjectRef<T3> a3, ObjectRef<T4> a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(SondeFunc6<A, T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3, T4 a4) {
+  /**
+   * Calls an actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(
+      SondeFunc6<A, T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      T3 a3, T4 a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(SondeFunc6<A, T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4) {
+  /**
+   * Calls an actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(
+      SondeFunc6<A, T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      T3 a3, ObjectRef<T4> a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(SondeFunc6<A, T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4) {
+  /**
+   * Calls an actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(
+      SondeFunc6<A, T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, T4 a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(SondeFunc6<A, T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4) {
+  /**
+   * Calls an actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, R> ActorTaskCaller<R> task(
+      SondeFunc6<A, T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, ObjectRef<T4> a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, T2 a2, T3 a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, T2 a2, T3 a3, T4 a4,
+      ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, T2 a2, T3 a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, T2 a2, T3 a3, ObjectRef<T4> a4,
+      T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, T2 a2, T3 a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, T2 a2, T3 a3, ObjectRef<T4> a4,
+      ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3, T4 a4, T5 a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3, T4 a4,
+      T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3, T4 a4,
+      ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3,
+      ObjectRef<T4> a4, T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3,
+      ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3, T4 a4, T5 a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3, T4 a4,
+      T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3, T4 a4,
+      ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3,
+      ObjectRef<T4> a4, T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3,
+      ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4, T5 a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3,
+      T4 a4, T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3,
+      T4 a4, ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3,
+      ObjectRef<T4> a4, T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3,
+      ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3, T4 a4, T5 a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3, T4 a4,
+      T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3, T4 a4,
+      ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3,
+      ObjectRef<T4> a4, T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3,
+      ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3, T4 a4, T5 a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3,
+      T4 a4, T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3,
+      T4 a4, ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3,
+      ObjectRef<T4> a4, T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3,
+      ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3, T4 a4, T5 a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3,
+      T4 a4, T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3,
+      T4 a4, ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3,
+      ObjectRef<T4> a4, T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3,
+      ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4, T5 a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, T4 a4, T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, T4 a4, ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, ObjectRef<T4> a4, T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3, T4 a4,
+      T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3, T4 a4,
+      ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3,
+      ObjectRef<T4> a4, T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3,
+      ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3, T4 a4, T5 a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3,
+      T4 a4, T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3,
+      T4 a4, ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3,
+      ObjectRef<T4> a4, T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3,
+      ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3, T4 a4, T5 a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3,
+      T4 a4, T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3,
+      T4 a4, ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3,
+      ObjectRef<T4> a4, T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3,
+      ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4, T5 a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, T4 a4, T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, T4 a4, ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, ObjectRef<T4> a4, T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3, T4 a4, T5 a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3,
+      T4 a4, T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3,
+      T4 a4, ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3,
+      ObjectRef<T4> a4, T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3,
+      ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3, T4 a4, T5 a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2,
+      ObjectRef<T3> a3, T4 a4, T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2,
+      ObjectRef<T3> a3, T4 a4, ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2,
+      ObjectRef<T3> a3, ObjectRef<T4> a4, T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2,
+      ObjectRef<T3> a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3, T4 a4, T5 a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1,
+      ObjectRef<T2> a2, T3 a3, T4 a4, T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1,
+      ObjectRef<T2> a2, T3 a3, T4 a4, ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1,
+      ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4, T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1,
+      ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4, T5 a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1,
+      ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4, T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1,
+      ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4, ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1,
+      ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4, T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Calls an actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5, R> ActorTaskCaller<R> task(
+      SondeFunc7<A, T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1,
+      ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
@@ -671,633 +1264,1228 @@ public interface ActorCall<A> {
     return new ActorTaskCaller<>(this, f, new Object[]{});
   }
 
-  /** Calls a void actor method with 1 argument; each argument is a value or an ObjectRef of the parameter's type. */
+  /**
+   * Calls a void actor method with 1 argument; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
   default <T0> ActorTaskCaller<Void> task(SondeFuncVoid2<A, T0> f, T0 a0) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0});
   }
 
-  /** Calls a void actor method with 1 argument; each argument is a value or an ObjectRef of the parameter's type. */
+  /**
+   * Calls a void actor method with 1 argument; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
   default <T0> ActorTaskCaller<Void> task(SondeFuncVoid2<A, T0> f, ObjectRef<T0> a0) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0});
   }
 
-  /** Calls a void actor method with 2 arguments; each argument is a value or an ObjectRef of the parameter's type. */
+  /**
+   * Calls a void actor method with 2 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
   default <T0, T1> ActorTaskCaller<Void> task(SondeFuncVoid3<A, T0, T1> f, T0 a0, T1 a1) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1});
   }
 
-  /** Calls a void actor method with 2 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1> ActorTaskCaller<Void> task(SondeFuncVoid3<A, T0, T1> f, T0 a0, ObjectRef<T1> a1) {
+  /**
+   * Calls a void actor method with 2 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1> ActorTaskCaller<Void> task(
+      SondeFuncVoid3<A, T0, T1> f, T0 a0, ObjectRef<T1> a1) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1});
   }
 
-  /** Calls a void actor method with 2 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1> ActorTaskCaller<Void> task(SondeFuncVoid3<A, T0, T1> f, ObjectRef<T0> a0, T1 a1) {
+  /**
+   * Calls a void actor method with 2 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1> ActorTaskCaller<Void> task(
+      SondeFuncVoid3<A, T0, T1> f, ObjectRef<T0> a0, T1 a1) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1});
   }
 
-  /** Calls a void actor method with 2 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1> ActorTaskCaller<Void> task(SondeFuncVoid3<A, T0, T1> f, ObjectRef<T0> a0, ObjectRef<T1> a1) {
+  /**
+   * Calls a void actor method with 2 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1> ActorTaskCaller<Void> task(
+      SondeFuncVoid3<A, T0, T1> f, ObjectRef<T0> a0, ObjectRef<T1> a1) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1});
   }
 
-  /** Calls a void actor method with 3 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2> ActorTaskCaller<Void> task(SondeFuncVoid4<A, T0, T1, T2> f, T0 a0, T1 a1, T2 a2) {
+  /**
+   * Calls a void actor method with 3 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2> ActorTaskCaller<Void> task(
+      SondeFuncVoid4<A, T0, T1, T2> f, T0 a0, T1 a1, T2 a2) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2});
   }
 
-  /** Calls a void actor method with 3 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2> ActorTaskCaller<Void> task(SondeFuncVoid4<A, T0, T1, T2> f, T0 a0, T1 a1, ObjectRef<T2> a2) {
+  /**
+   * Calls a void actor method with 3 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2> ActorTaskCaller<Void> task(
+      SondeFuncVoid4<A, T0, T1, T2> f, T0 a0, T1 a1, ObjectRef<T2> a2) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2});
   }
 
-  /** Calls a void actor method with 3 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2> ActorTaskCaller<Void> task(SondeFuncVoid4<A, T0, T1, T2> f, T0 a0, ObjectRef<T1> a1, T2 a2) {
+  /**
+   * Calls a void actor method with 3 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2> ActorTaskCaller<Void> task(
+      SondeFuncVoid4<A, T0, T1, T2> f, T0 a0, ObjectRef<T1> a1, T2 a2) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2});
   }
 
-  /** Calls a void actor method with 3 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2> ActorTaskCaller<Void> task(SondeFuncVoid4<A, T0, T1, T2> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2) {
+  /**
+   * Calls a void actor method with 3 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2> ActorTaskCaller<Void> task(
+      SondeFuncVoid4<A, T0, T1, T2> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2});
   }
 
-  /** Calls a void actor method with 3 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2> ActorTaskCaller<Void> task(SondeFuncVoid4<A, T0, T1, T2> f, ObjectRef<T0> a0, T1 a1, T2 a2) {
+  /**
+   * Calls a void actor method with 3 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2> ActorTaskCaller<Void> task(
+      SondeFuncVoid4<A, T0, T1, T2> f, ObjectRef<T0> a0, T1 a1, T2 a2) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2});
   }
 
-  /** Calls a void actor method with 3 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2> ActorTaskCaller<Void> task(SondeFuncVoid4<A, T0, T1, T2> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2) {
+  /**
+   * Calls a void actor method with 3 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2> ActorTaskCaller<Void> task(
+      SondeFuncVoid4<A, T0, T1, T2> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2});
   }
 
-  /** Calls a void actor method with 3 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2> ActorTaskCaller<Void> task(SondeFuncVoid4<A, T0, T1, T2> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2) {
+  /**
+   * Calls a void actor method with 3 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2> ActorTaskCaller<Void> task(
+      SondeFuncVoid4<A, T0, T1, T2> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2});
   }
 
-  /** Calls a void actor method with 3 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2> ActorTaskCaller<Void> task(SondeFuncVoid4<A, T0, T1, T2> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2) {
+  /**
+   * Calls a void actor method with 3 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2> ActorTaskCaller<Void> task(
+      SondeFuncVoid4<A, T0, T1, T2> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2});
   }
 
-  /** Calls a void actor method with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3> ActorTaskCaller<Void> task(SondeFuncVoid5<A, T0, T1, T2, T3> f, T0 a0, T1 a1, T2 a2, T3 a3) {
+  /**
+   * Calls a void actor method with 4 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3> ActorTaskCaller<Void> task(
+      SondeFuncVoid5<A, T0, T1, T2, T3> f, T0 a0, T1 a1, T2 a2, T3 a3) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Calls a void actor method with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3> ActorTaskCaller<Void> task(SondeFuncVoid5<A, T0, T1, T2, T3> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3) {
+  /**
+   * Calls a void actor method with 4 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3> ActorTaskCaller<Void> task(
+      SondeFuncVoid5<A, T0, T1, T2, T3> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Calls a void actor method with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3> ActorTaskCaller<Void> task(SondeFuncVoid5<A, T0, T1, T2, T3> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3) {
+  /**
+   * Calls a void actor method with 4 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3> ActorTaskCaller<Void> task(
+      SondeFuncVoid5<A, T0, T1, T2, T3> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Calls a void actor method with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3> ActorTaskCaller<Void> task(SondeFuncVoid5<A, T0, T1, T2, T3> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3) {
+  /**
+   * Calls a void actor method with 4 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3> ActorTaskCaller<Void> task(
+      SondeFuncVoid5<A, T0, T1, T2, T3> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Calls a void actor method with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3> ActorTaskCaller<Void> task(SondeFuncVoid5<A, T0, T1, T2, T3> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3) {
+  /**
+   * Calls a void actor method with 4 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3> ActorTaskCaller<Void> task(
+      SondeFuncVoid5<A, T0, T1, T2, T3> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Calls a void actor method with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3> ActorTaskCaller<Void> task(SondeFuncVoid5<A, T0, T1, T2, T3> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3) {
+  /**
+   * Calls a void actor method with 4 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3> ActorTaskCaller<Void> task(
+      SondeFuncVoid5<A, T0, T1, T2, T3> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Calls a void actor method with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3> ActorTaskCaller<Void> task(SondeFuncVoid5<A, T0, T1, T2, T3> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3) {
+  /**
+   * Calls a void actor method with 4 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3> ActorTaskCaller<Void> task(
+      SondeFuncVoid5<A, T0, T1, T2, T3> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Calls a void actor method with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3> ActorTaskCaller<Void> task(SondeFuncVoid5<A, T0, T1, T2, T3> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3) {
+  /**
+   * Calls a void actor method with 4 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3> ActorTaskCaller<Void> task(
+      SondeFuncVoid5<A, T0, T1, T2, T3> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Calls a void actor method with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3> ActorTaskCaller<Void> task(SondeFuncVoid5<A, T0, T1, T2, T3> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3) {
+  /**
+   * Calls a void actor method with 4 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3> ActorTaskCaller<Void> task(
+      SondeFuncVoid5<A, T0, T1, T2, T3> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Calls a void actor method with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3> ActorTaskCaller<Void> task(SondeFuncVoid5<A, T0, T1, T2, T3> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3) {
+  /**
+   * Calls a void actor method with 4 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3> ActorTaskCaller<Void> task(
+      SondeFuncVoid5<A, T0, T1, T2, T3> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Calls a void actor method with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3> ActorTaskCaller<Void> task(SondeFuncVoid5<A, T0, T1, T2, T3> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3) {
+  /**
+   * Calls a void actor method with 4 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3> ActorTaskCaller<Void> task(
+      SondeFuncVoid5<A, T0, T1, T2, T3> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Calls a void actor method with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3> ActorTaskCaller<Void> task(SondeFuncVoid5<A, T0, T1, T2, T3> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3) {
+  /**
+   * Calls a void actor method with 4 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3> ActorTaskCaller<Void> task(
+      SondeFuncVoid5<A, T0, T1, T2, T3> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Calls a void actor method with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3> ActorTaskCaller<Void> task(SondeFuncVoid5<A, T0, T1, T2, T3> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3) {
+  /**
+   * Calls a void actor method with 4 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3> ActorTaskCaller<Void> task(
+      SondeFuncVoid5<A, T0, T1, T2, T3> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Calls a void actor method with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3> ActorTaskCaller<Void> task(SondeFuncVoid5<A, T0, T1, T2, T3> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3) {
+  /**
+   * Calls a void actor method with 4 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3> ActorTaskCaller<Void> task(
+      SondeFuncVoid5<A, T0, T1, T2, T3> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2,
+      ObjectRef<T3> a3) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Calls a void actor method with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3> ActorTaskCaller<Void> task(SondeFuncVoid5<A, T0, T1, T2, T3> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3) {
+  /**
+   * Calls a void actor method with 4 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3> ActorTaskCaller<Void> task(
+      SondeFuncVoid5<A, T0, T1, T2, T3> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      T3 a3) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Calls a void actor method with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3> ActorTaskCaller<Void> task(SondeFuncVoid5<A, T0, T1, T2, T3> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3) {
+  /**
+   * Calls a void actor method with 4 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3> ActorTaskCaller<Void> task(
+      SondeFuncVoid5<A, T0, T1, T2, T3> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, T0 a0, T1 a1, T2 a2, T3 a3, T4 a4) {
+  /**
+   * Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(
+      SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, T0 a0, T1 a1, T2 a2, T3 a3, T4 a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, T0 a0, T1 a1, T2 a2, T3 a3, ObjectRef<T4> a4) {
+  /**
+   * Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(
+      SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, T0 a0, T1 a1, T2 a2, T3 a3, ObjectRef<T4> a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3, T4 a4) {
+  /**
+   * Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(
+      SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3, T4 a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3, ObjectRef<T4> a4) {
+  /**
+   * Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(
+      SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3,
+      ObjectRef<T4> a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3, T4 a4) {
+  /**
+   * Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(
+      SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3, T4 a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4) {
+  /**
+   * Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(
+      SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3,
+      ObjectRef<T4> a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4) {
+  /**
+   * Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(
+      SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3,
+      T4 a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4) {
+  /**
+   * Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(
+      SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3,
+      ObjectRef<T4> a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3, T4 a4) {
+  /**
+   * Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(
+      SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3, T4 a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3, ObjectRef<T4> a4) {
+  /**
+   * Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(
+      SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3,
+      ObjectRef<T4> a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3, T4 a4) {
+  /**
+   * Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(
+      SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3,
+      T4 a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3, ObjectRef<T4> a4) {
+  /**
+   * Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(
+      SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3,
+      ObjectRef<T4> a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3, T4 a4) {
+  /**
+   * Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(
+      SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3,
+      T4 a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4) {
+  /**
+   * Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(
+      SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3,
+      ObjectRef<T4> a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4) {
+  /**
+   * Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(
+      SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, T4 a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4) {
+  /**
+   * Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(
+      SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, ObjectRef<T4> a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3, T4 a4) {
+  /**
+   * Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(
+      SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3, T4 a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3, ObjectRef<T4> a4) {
+  /**
+   * Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(
+      SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3,
+      ObjectRef<T4> a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3, T4 a4) {
+  /**
+   * Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(
+      SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3,
+      T4 a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3, ObjectRef<T4> a4) {
+  /**
+   * Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(
+      SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3,
+      ObjectRef<T4> a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3, T4 a4) {
+  /**
+   * Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(
+      SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3,
+      T4 a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4) {
+  /**
+   * Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(
+      SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3,
+      ObjectRef<T4> a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4) {
+  /**
+   * Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(
+      SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, T4 a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4) {
+  /**
+   * Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(
+      SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, ObjectRef<T4> a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3, T4 a4) {
+  /**
+   * Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(
+      SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3,
+      T4 a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3, ObjectRef<T4> a4) {
+  /**
+   * Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(
+      SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3,
+      ObjectRef<T4> a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3, T4 a4) {
+  /**
+   * Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(
+      SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2,
+      ObjectRef<T3> a3, T4 a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3, ObjectRef<T4> a4) {
+  /**
+   * Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(
+      SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2,
+      ObjectRef<T3> a3, ObjectRef<T4> a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3, T4 a4) {
+  /**
+   * Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(
+      SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      T3 a3, T4 a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4) {
+  /**
+   * Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(
+      SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      T3 a3, ObjectRef<T4> a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4) {
+  /**
+   * Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(
+      SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, T4 a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4) {
+  /**
+   * Calls a void actor method with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4> ActorTaskCaller<Void> task(
+      SondeFuncVoid6<A, T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, ObjectRef<T4> a4) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, T2 a2, T3 a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, T2 a2, T3 a3, T4 a4,
+      ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, T2 a2, T3 a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, T2 a2, T3 a3, ObjectRef<T4> a4,
+      T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, T2 a2, T3 a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, T2 a2, T3 a3, ObjectRef<T4> a4,
+      ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3, T4 a4, T5 a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3, T4 a4,
+      T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3, T4 a4,
+      ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3,
+      ObjectRef<T4> a4, T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3,
+      ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3, T4 a4, T5 a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3, T4 a4,
+      T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3, T4 a4,
+      ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3,
+      ObjectRef<T4> a4, T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3,
+      ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4, T5 a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3,
+      T4 a4, T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3,
+      T4 a4, ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3,
+      ObjectRef<T4> a4, T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3,
+      ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3, T4 a4, T5 a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3, T4 a4,
+      T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3, T4 a4,
+      ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3,
+      ObjectRef<T4> a4, T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3,
+      ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3, T4 a4, T5 a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3,
+      T4 a4, T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3,
+      T4 a4, ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3,
+      ObjectRef<T4> a4, T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3,
+      ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3, T4 a4, T5 a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3,
+      T4 a4, T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3,
+      T4 a4, ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3,
+      ObjectRef<T4> a4, T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3,
+      ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4, T5 a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, T4 a4, T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, T4 a4, ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, ObjectRef<T4> a4, T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3, T4 a4,
+      T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3, T4 a4,
+      ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3,
+      ObjectRef<T4> a4, T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3,
+      ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3, T4 a4, T5 a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3,
+      T4 a4, T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3,
+      T4 a4, ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3,
+      ObjectRef<T4> a4, T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3,
+      ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3, T4 a4, T5 a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3,
+      T4 a4, T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3,
+      T4 a4, ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3,
+      ObjectRef<T4> a4, T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3,
+      ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4, T5 a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, T4 a4, T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, T4 a4, ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, ObjectRef<T4> a4, T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3, T4 a4, T5 a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3,
+      T4 a4, T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3,
+      T4 a4, ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3,
+      ObjectRef<T4> a4, T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3,
+      ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3, T4 a4, T5 a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2,
+      ObjectRef<T3> a3, T4 a4, T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2,
+      ObjectRef<T3> a3, T4 a4, ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2,
+      ObjectRef<T3> a3, ObjectRef<T4> a4, T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2,
+      ObjectRef<T3> a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3, T4 a4, T5 a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1,
+      ObjectRef<T2> a2, T3 a3, T4 a4, T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1,
+      ObjectRef<T2> a2, T3 a3, T4 a4, ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1,
+      ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4, T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1,
+      ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4, T5 a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1,
+      ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4, T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1,
+      ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4, ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1,
+      ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4, T5 a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Calls a void actor method with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  default <T0, T1, T2, T3, T4, T5> ActorTaskCaller<Void> task(
+      SondeFuncVoid7<A, T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1,
+      ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new ActorTaskCaller<>(this, f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 }

@@ -1,5 +1,7 @@
 package io.sonde;
 
+import java.io.Serializable;
+
 /**
  * Where the calling code runs. In a driver, {@code taskId} is the driver's own id,
  * {@code actorId} is empty and {@code attemptNumber} is 0.
@@ -12,5 +14,5 @@ package io.sonde;
  * @param taskName      the task's name as shown in prefixes and errors
  */
 public record RuntimeContext(String taskId, String actorId, String nodeId, long workerPid,
-                             int attemptNumber, String taskName) {
+                             int attemptNumber, String taskName) implements Serializable {
 }

@@ -16,6 +16,8 @@ import io.sonde.function.SondeFuncVoid4;
 import io.sonde.function.SondeFuncVoid5;
 import io.sonde.function.SondeFuncVoid6;
 
+// Value-returning and void overloads of the same arity are told apart by the shape of the lambda
+// or method reference, so javac's "potentially ambiguous" overloads lint is expected here.
 /**
  * Typed entry points for submitting tasks and creating actors, inherited by {@link Sonde} so that
  * both {@code Sonde.task(...)} and {@code import static io.sonde.Sonde.*} see them.
@@ -27,8 +29,6 @@ import io.sonde.function.SondeFuncVoid6;
  * flows into the returned caller. An argument passed as an {@code ObjectRef<T>} is resolved to its
  * {@code T} value before the task runs.
  */
-// Value-returning and void overloads of the same arity are told apart by the shape of the
-// lambda / method reference, so javac's "potentially ambiguous" lint is expected here.
 @SuppressWarnings("overloads")
 public abstract class SondeCalls {
   /** Only {@link Sonde} extends this; it holds nothing but static methods. */
@@ -39,633 +39,1226 @@ public abstract class SondeCalls {
     return new TaskCaller<>(f, new Object[]{});
   }
 
-  /** Submits a task with 1 argument; each argument is a value or an ObjectRef of the parameter's type. */
+  /**
+   * Submits a task with 1 argument; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
   public static <T0, R> TaskCaller<R> task(SondeFunc1<T0, R> f, T0 a0) {
     return new TaskCaller<>(f, new Object[]{a0});
   }
 
-  /** Submits a task with 1 argument; each argument is a value or an ObjectRef of the parameter's type. */
+  /**
+   * Submits a task with 1 argument; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
   public static <T0, R> TaskCaller<R> task(SondeFunc1<T0, R> f, ObjectRef<T0> a0) {
     return new TaskCaller<>(f, new Object[]{a0});
   }
 
-  /** Submits a task with 2 arguments; each argument is a value or an ObjectRef of the parameter's type. */
+  /**
+   * Submits a task with 2 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
   public static <T0, T1, R> TaskCaller<R> task(SondeFunc2<T0, T1, R> f, T0 a0, T1 a1) {
     return new TaskCaller<>(f, new Object[]{a0, a1});
   }
 
-  /** Submits a task with 2 arguments; each argument is a value or an ObjectRef of the parameter's type. */
+  /**
+   * Submits a task with 2 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
   public static <T0, T1, R> TaskCaller<R> task(SondeFunc2<T0, T1, R> f, T0 a0, ObjectRef<T1> a1) {
     return new TaskCaller<>(f, new Object[]{a0, a1});
   }
 
-  /** Submits a task with 2 arguments; each argument is a value or an ObjectRef of the parameter's type. */
+  /**
+   * Submits a task with 2 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
   public static <T0, T1, R> TaskCaller<R> task(SondeFunc2<T0, T1, R> f, ObjectRef<T0> a0, T1 a1) {
     return new TaskCaller<>(f, new Object[]{a0, a1});
   }
 
-  /** Submits a task with 2 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, R> TaskCaller<R> task(SondeFunc2<T0, T1, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1) {
+  /**
+   * Submits a task with 2 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, R> TaskCaller<R> task(
+      SondeFunc2<T0, T1, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1) {
     return new TaskCaller<>(f, new Object[]{a0, a1});
   }
 
-  /** Submits a task with 3 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, R> TaskCaller<R> task(SondeFunc3<T0, T1, T2, R> f, T0 a0, T1 a1, T2 a2) {
+  /**
+   * Submits a task with 3 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, R> TaskCaller<R> task(
+      SondeFunc3<T0, T1, T2, R> f, T0 a0, T1 a1, T2 a2) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2});
   }
 
-  /** Submits a task with 3 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, R> TaskCaller<R> task(SondeFunc3<T0, T1, T2, R> f, T0 a0, T1 a1, ObjectRef<T2> a2) {
+  /**
+   * Submits a task with 3 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, R> TaskCaller<R> task(
+      SondeFunc3<T0, T1, T2, R> f, T0 a0, T1 a1, ObjectRef<T2> a2) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2});
   }
 
-  /** Submits a task with 3 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, R> TaskCaller<R> task(SondeFunc3<T0, T1, T2, R> f, T0 a0, ObjectRef<T1> a1, T2 a2) {
+  /**
+   * Submits a task with 3 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, R> TaskCaller<R> task(
+      SondeFunc3<T0, T1, T2, R> f, T0 a0, ObjectRef<T1> a1, T2 a2) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2});
   }
 
-  /** Submits a task with 3 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, R> TaskCaller<R> task(SondeFunc3<T0, T1, T2, R> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2) {
+  /**
+   * Submits a task with 3 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, R> TaskCaller<R> task(
+      SondeFunc3<T0, T1, T2, R> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2});
   }
 
-  /** Submits a task with 3 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, R> TaskCaller<R> task(SondeFunc3<T0, T1, T2, R> f, ObjectRef<T0> a0, T1 a1, T2 a2) {
+  /**
+   * Submits a task with 3 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, R> TaskCaller<R> task(
+      SondeFunc3<T0, T1, T2, R> f, ObjectRef<T0> a0, T1 a1, T2 a2) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2});
   }
 
-  /** Submits a task with 3 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, R> TaskCaller<R> task(SondeFunc3<T0, T1, T2, R> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2) {
+  /**
+   * Submits a task with 3 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, R> TaskCaller<R> task(
+      SondeFunc3<T0, T1, T2, R> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2});
   }
 
-  /** Submits a task with 3 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, R> TaskCaller<R> task(SondeFunc3<T0, T1, T2, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2) {
+  /**
+   * Submits a task with 3 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, R> TaskCaller<R> task(
+      SondeFunc3<T0, T1, T2, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2});
   }
 
-  /** Submits a task with 3 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, R> TaskCaller<R> task(SondeFunc3<T0, T1, T2, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2) {
+  /**
+   * Submits a task with 3 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, R> TaskCaller<R> task(
+      SondeFunc3<T0, T1, T2, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2});
   }
 
-  /** Submits a task with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, R> TaskCaller<R> task(SondeFunc4<T0, T1, T2, T3, R> f, T0 a0, T1 a1, T2 a2, T3 a3) {
+  /**
+   * Submits a task with 4 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, R> TaskCaller<R> task(
+      SondeFunc4<T0, T1, T2, T3, R> f, T0 a0, T1 a1, T2 a2, T3 a3) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Submits a task with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, R> TaskCaller<R> task(SondeFunc4<T0, T1, T2, T3, R> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3) {
+  /**
+   * Submits a task with 4 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, R> TaskCaller<R> task(
+      SondeFunc4<T0, T1, T2, T3, R> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Submits a task with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, R> TaskCaller<R> task(SondeFunc4<T0, T1, T2, T3, R> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3) {
+  /**
+   * Submits a task with 4 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, R> TaskCaller<R> task(
+      SondeFunc4<T0, T1, T2, T3, R> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Submits a task with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, R> TaskCaller<R> task(SondeFunc4<T0, T1, T2, T3, R> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3) {
+  /**
+   * Submits a task with 4 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, R> TaskCaller<R> task(
+      SondeFunc4<T0, T1, T2, T3, R> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Submits a task with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, R> TaskCaller<R> task(SondeFunc4<T0, T1, T2, T3, R> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3) {
+  /**
+   * Submits a task with 4 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, R> TaskCaller<R> task(
+      SondeFunc4<T0, T1, T2, T3, R> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Submits a task with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, R> TaskCaller<R> task(SondeFunc4<T0, T1, T2, T3, R> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3) {
+  /**
+   * Submits a task with 4 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, R> TaskCaller<R> task(
+      SondeFunc4<T0, T1, T2, T3, R> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Submits a task with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, R> TaskCaller<R> task(SondeFunc4<T0, T1, T2, T3, R> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3) {
+  /**
+   * Submits a task with 4 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, R> TaskCaller<R> task(
+      SondeFunc4<T0, T1, T2, T3, R> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Submits a task with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, R> TaskCaller<R> task(SondeFunc4<T0, T1, T2, T3, R> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3) {
+  /**
+   * Submits a task with 4 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, R> TaskCaller<R> task(
+      SondeFunc4<T0, T1, T2, T3, R> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Submits a task with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, R> TaskCaller<R> task(SondeFunc4<T0, T1, T2, T3, R> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3) {
+  /**
+   * Submits a task with 4 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, R> TaskCaller<R> task(
+      SondeFunc4<T0, T1, T2, T3, R> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Submits a task with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, R> TaskCaller<R> task(SondeFunc4<T0, T1, T2, T3, R> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3) {
+  /**
+   * Submits a task with 4 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, R> TaskCaller<R> task(
+      SondeFunc4<T0, T1, T2, T3, R> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Submits a task with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, R> TaskCaller<R> task(SondeFunc4<T0, T1, T2, T3, R> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3) {
+  /**
+   * Submits a task with 4 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, R> TaskCaller<R> task(
+      SondeFunc4<T0, T1, T2, T3, R> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Submits a task with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, R> TaskCaller<R> task(SondeFunc4<T0, T1, T2, T3, R> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3) {
+  /**
+   * Submits a task with 4 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, R> TaskCaller<R> task(
+      SondeFunc4<T0, T1, T2, T3, R> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Submits a task with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, R> TaskCaller<R> task(SondeFunc4<T0, T1, T2, T3, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3) {
+  /**
+   * Submits a task with 4 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, R> TaskCaller<R> task(
+      SondeFunc4<T0, T1, T2, T3, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Submits a task with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, R> TaskCaller<R> task(SondeFunc4<T0, T1, T2, T3, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3) {
+  /**
+   * Submits a task with 4 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, R> TaskCaller<R> task(
+      SondeFunc4<T0, T1, T2, T3, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2,
+      ObjectRef<T3> a3) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Submits a task with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, R> TaskCaller<R> task(SondeFunc4<T0, T1, T2, T3, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3) {
+  /**
+   * Submits a task with 4 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, R> TaskCaller<R> task(
+      SondeFunc4<T0, T1, T2, T3, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      T3 a3) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Submits a task with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, R> TaskCaller<R> task(SondeFunc4<T0, T1, T2, T3, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3) {
+  /**
+   * Submits a task with 4 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, R> TaskCaller<R> task(
+      SondeFunc4<T0, T1, T2, T3, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(SondeFunc5<T0, T1, T2, T3, T4, R> f, T0 a0, T1 a1, T2 a2, T3 a3, T4 a4) {
+  /**
+   * Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(
+      SondeFunc5<T0, T1, T2, T3, T4, R> f, T0 a0, T1 a1, T2 a2, T3 a3, T4 a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(SondeFunc5<T0, T1, T2, T3, T4, R> f, T0 a0, T1 a1, T2 a2, T3 a3, ObjectRef<T4> a4) {
+  /**
+   * Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(
+      SondeFunc5<T0, T1, T2, T3, T4, R> f, T0 a0, T1 a1, T2 a2, T3 a3, ObjectRef<T4> a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(SondeFunc5<T0, T1, T2, T3, T4, R> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3, T4 a4) {
+  /**
+   * Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(
+      SondeFunc5<T0, T1, T2, T3, T4, R> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3, T4 a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(SondeFunc5<T0, T1, T2, T3, T4, R> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3, ObjectRef<T4> a4) {
+  /**
+   * Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(
+      SondeFunc5<T0, T1, T2, T3, T4, R> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3,
+      ObjectRef<T4> a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(SondeFunc5<T0, T1, T2, T3, T4, R> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3, T4 a4) {
+  /**
+   * Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(
+      SondeFunc5<T0, T1, T2, T3, T4, R> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3, T4 a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(SondeFunc5<T0, T1, T2, T3, T4, R> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4) {
+  /**
+   * Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(
+      SondeFunc5<T0, T1, T2, T3, T4, R> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3,
+      ObjectRef<T4> a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(SondeFunc5<T0, T1, T2, T3, T4, R> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4) {
+  /**
+   * Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(
+      SondeFunc5<T0, T1, T2, T3, T4, R> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3,
+      T4 a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(SondeFunc5<T0, T1, T2, T3, T4, R> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4) {
+  /**
+   * Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(
+      SondeFunc5<T0, T1, T2, T3, T4, R> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3,
+      ObjectRef<T4> a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(SondeFunc5<T0, T1, T2, T3, T4, R> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3, T4 a4) {
+  /**
+   * Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(
+      SondeFunc5<T0, T1, T2, T3, T4, R> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3, T4 a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(SondeFunc5<T0, T1, T2, T3, T4, R> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3, ObjectRef<T4> a4) {
+  /**
+   * Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(
+      SondeFunc5<T0, T1, T2, T3, T4, R> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3,
+      ObjectRef<T4> a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(SondeFunc5<T0, T1, T2, T3, T4, R> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3, T4 a4) {
+  /**
+   * Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(
+      SondeFunc5<T0, T1, T2, T3, T4, R> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3,
+      T4 a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(SondeFunc5<T0, T1, T2, T3, T4, R> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3, ObjectRef<T4> a4) {
+  /**
+   * Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(
+      SondeFunc5<T0, T1, T2, T3, T4, R> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3,
+      ObjectRef<T4> a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(SondeFunc5<T0, T1, T2, T3, T4, R> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3, T4 a4) {
+  /**
+   * Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(
+      SondeFunc5<T0, T1, T2, T3, T4, R> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3,
+      T4 a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(SondeFunc5<T0, T1, T2, T3, T4, R> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4) {
+  /**
+   * Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(
+      SondeFunc5<T0, T1, T2, T3, T4, R> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3,
+      ObjectRef<T4> a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(SondeFunc5<T0, T1, T2, T3, T4, R> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4) {
+  /**
+   * Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(
+      SondeFunc5<T0, T1, T2, T3, T4, R> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, T4 a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(SondeFunc5<T0, T1, T2, T3, T4, R> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4) {
+  /**
+   * Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(
+      SondeFunc5<T0, T1, T2, T3, T4, R> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, ObjectRef<T4> a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(SondeFunc5<T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3, T4 a4) {
+  /**
+   * Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(
+      SondeFunc5<T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3, T4 a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(SondeFunc5<T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3, ObjectRef<T4> a4) {
+  /**
+   * Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(
+      SondeFunc5<T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3,
+      ObjectRef<T4> a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(SondeFunc5<T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3, T4 a4) {
+  /**
+   * Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(
+      SondeFunc5<T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3,
+      T4 a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(SondeFunc5<T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3, ObjectRef<T4> a4) {
+  /**
+   * Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(
+      SondeFunc5<T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3,
+      ObjectRef<T4> a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(SondeFunc5<T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3, T4 a4) {
+  /**
+   * Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(
+      SondeFunc5<T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3,
+      T4 a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(SondeFunc5<T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4) {
+  /**
+   * Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(
+      SondeFunc5<T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3,
+      ObjectRef<T4> a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(SondeFunc5<T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4) {
+  /**
+   * Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(
+      SondeFunc5<T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, T4 a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(SondeFunc5<T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4) {
+  /**
+   * Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(
+      SondeFunc5<T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, ObjectRef<T4> a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(SondeFunc5<T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3, T4 a4) {
+  /**
+   * Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(
+      SondeFunc5<T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3,
+      T4 a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(SondeFunc5<T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3, ObjectRef<T4> a4) {
+  /**
+   * Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(
+      SondeFunc5<T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3,
+      ObjectRef<T4> a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(SondeFunc5<T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3, T4 a4) {
+  /**
+   * Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(
+      SondeFunc5<T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2,
+      ObjectRef<T3> a3, T4 a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(SondeFunc5<T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3, ObjectRef<T4> a4) {
+  /**
+   * Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(
+      SondeFunc5<T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2,
+      ObjectRef<T3> a3, ObjectRef<T4> a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(SondeFunc5<T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3, T4 a4) {
+  /**
+   * Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(
+      SondeFunc5<T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      T3 a3, T4 a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(SondeFunc5<T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4) {
+  /**
+   * Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(
+      SondeFunc5<T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      T3 a3, ObjectRef<T4> a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(SondeFunc5<T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4) {
+  /**
+   * Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(
+      SondeFunc5<T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, T4 a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(SondeFunc5<T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4) {
+  /**
+   * Submits a task with 5 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, R> TaskCaller<R> task(
+      SondeFunc5<T0, T1, T2, T3, T4, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, ObjectRef<T4> a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, T2 a2, T3 a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, T2 a2, T3 a3, T4 a4,
+      ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, T2 a2, T3 a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, T2 a2, T3 a3, ObjectRef<T4> a4,
+      T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, T2 a2, T3 a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, T2 a2, T3 a3, ObjectRef<T4> a4,
+      ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3, T4 a4, T5 a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3, T4 a4,
+      T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3, T4 a4,
+      ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3,
+      ObjectRef<T4> a4, T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3,
+      ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3, T4 a4, T5 a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3, T4 a4,
+      T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3, T4 a4,
+      ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3,
+      ObjectRef<T4> a4, T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3,
+      ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4, T5 a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3,
+      T4 a4, T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3,
+      T4 a4, ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3,
+      ObjectRef<T4> a4, T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3,
+      ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3, T4 a4, T5 a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3, T4 a4,
+      T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3, T4 a4,
+      ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3,
+      ObjectRef<T4> a4, T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3,
+      ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3, T4 a4, T5 a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3,
+      T4 a4, T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3,
+      T4 a4, ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3,
+      ObjectRef<T4> a4, T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3,
+      ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3, T4 a4, T5 a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3,
+      T4 a4, T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3,
+      T4 a4, ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3,
+      ObjectRef<T4> a4, T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3,
+      ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4, T5 a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, T4 a4, T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, T4 a4, ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, ObjectRef<T4> a4, T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3, T4 a4,
+      T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3, T4 a4,
+      ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3,
+      ObjectRef<T4> a4, T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3,
+      ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3, T4 a4, T5 a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3,
+      T4 a4, T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3,
+      T4 a4, ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3,
+      ObjectRef<T4> a4, T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3,
+      ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3, T4 a4, T5 a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3,
+      T4 a4, T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3,
+      T4 a4, ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3,
+      ObjectRef<T4> a4, T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3,
+      ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4, T5 a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, T4 a4, T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, T4 a4, ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, ObjectRef<T4> a4, T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3, T4 a4, T5 a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3,
+      T4 a4, T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3,
+      T4 a4, ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3,
+      ObjectRef<T4> a4, T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3,
+      ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3, T4 a4, T5 a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2,
+      ObjectRef<T3> a3, T4 a4, T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2,
+      ObjectRef<T3> a3, T4 a4, ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2,
+      ObjectRef<T3> a3, ObjectRef<T4> a4, T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2,
+      ObjectRef<T3> a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3, T4 a4, T5 a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      T3 a3, T4 a4, T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      T3 a3, T4 a4, ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      T3 a3, ObjectRef<T4> a4, T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      T3 a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4, T5 a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, T4 a4, T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, T4 a4, ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, ObjectRef<T4> a4, T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a task with 6 arguments; each argument is a value or an ObjectRef of the parameter's
+   * type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, R> TaskCaller<R> task(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, R> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
@@ -674,633 +1267,1226 @@ public abstract class SondeCalls {
     return new TaskCaller<>(f, new Object[]{});
   }
 
-  /** Submits a void task with 1 argument; each argument is a value or an ObjectRef of the parameter's type. */
+  /**
+   * Submits a void task with 1 argument; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
   public static <T0> TaskCaller<Void> task(SondeFuncVoid1<T0> f, T0 a0) {
     return new TaskCaller<>(f, new Object[]{a0});
   }
 
-  /** Submits a void task with 1 argument; each argument is a value or an ObjectRef of the parameter's type. */
+  /**
+   * Submits a void task with 1 argument; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
   public static <T0> TaskCaller<Void> task(SondeFuncVoid1<T0> f, ObjectRef<T0> a0) {
     return new TaskCaller<>(f, new Object[]{a0});
   }
 
-  /** Submits a void task with 2 arguments; each argument is a value or an ObjectRef of the parameter's type. */
+  /**
+   * Submits a void task with 2 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
   public static <T0, T1> TaskCaller<Void> task(SondeFuncVoid2<T0, T1> f, T0 a0, T1 a1) {
     return new TaskCaller<>(f, new Object[]{a0, a1});
   }
 
-  /** Submits a void task with 2 arguments; each argument is a value or an ObjectRef of the parameter's type. */
+  /**
+   * Submits a void task with 2 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
   public static <T0, T1> TaskCaller<Void> task(SondeFuncVoid2<T0, T1> f, T0 a0, ObjectRef<T1> a1) {
     return new TaskCaller<>(f, new Object[]{a0, a1});
   }
 
-  /** Submits a void task with 2 arguments; each argument is a value or an ObjectRef of the parameter's type. */
+  /**
+   * Submits a void task with 2 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
   public static <T0, T1> TaskCaller<Void> task(SondeFuncVoid2<T0, T1> f, ObjectRef<T0> a0, T1 a1) {
     return new TaskCaller<>(f, new Object[]{a0, a1});
   }
 
-  /** Submits a void task with 2 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1> TaskCaller<Void> task(SondeFuncVoid2<T0, T1> f, ObjectRef<T0> a0, ObjectRef<T1> a1) {
+  /**
+   * Submits a void task with 2 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1> TaskCaller<Void> task(
+      SondeFuncVoid2<T0, T1> f, ObjectRef<T0> a0, ObjectRef<T1> a1) {
     return new TaskCaller<>(f, new Object[]{a0, a1});
   }
 
-  /** Submits a void task with 3 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2> TaskCaller<Void> task(SondeFuncVoid3<T0, T1, T2> f, T0 a0, T1 a1, T2 a2) {
+  /**
+   * Submits a void task with 3 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2> TaskCaller<Void> task(
+      SondeFuncVoid3<T0, T1, T2> f, T0 a0, T1 a1, T2 a2) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2});
   }
 
-  /** Submits a void task with 3 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2> TaskCaller<Void> task(SondeFuncVoid3<T0, T1, T2> f, T0 a0, T1 a1, ObjectRef<T2> a2) {
+  /**
+   * Submits a void task with 3 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2> TaskCaller<Void> task(
+      SondeFuncVoid3<T0, T1, T2> f, T0 a0, T1 a1, ObjectRef<T2> a2) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2});
   }
 
-  /** Submits a void task with 3 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2> TaskCaller<Void> task(SondeFuncVoid3<T0, T1, T2> f, T0 a0, ObjectRef<T1> a1, T2 a2) {
+  /**
+   * Submits a void task with 3 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2> TaskCaller<Void> task(
+      SondeFuncVoid3<T0, T1, T2> f, T0 a0, ObjectRef<T1> a1, T2 a2) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2});
   }
 
-  /** Submits a void task with 3 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2> TaskCaller<Void> task(SondeFuncVoid3<T0, T1, T2> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2) {
+  /**
+   * Submits a void task with 3 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2> TaskCaller<Void> task(
+      SondeFuncVoid3<T0, T1, T2> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2});
   }
 
-  /** Submits a void task with 3 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2> TaskCaller<Void> task(SondeFuncVoid3<T0, T1, T2> f, ObjectRef<T0> a0, T1 a1, T2 a2) {
+  /**
+   * Submits a void task with 3 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2> TaskCaller<Void> task(
+      SondeFuncVoid3<T0, T1, T2> f, ObjectRef<T0> a0, T1 a1, T2 a2) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2});
   }
 
-  /** Submits a void task with 3 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2> TaskCaller<Void> task(SondeFuncVoid3<T0, T1, T2> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2) {
+  /**
+   * Submits a void task with 3 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2> TaskCaller<Void> task(
+      SondeFuncVoid3<T0, T1, T2> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2});
   }
 
-  /** Submits a void task with 3 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2> TaskCaller<Void> task(SondeFuncVoid3<T0, T1, T2> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2) {
+  /**
+   * Submits a void task with 3 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2> TaskCaller<Void> task(
+      SondeFuncVoid3<T0, T1, T2> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2});
   }
 
-  /** Submits a void task with 3 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2> TaskCaller<Void> task(SondeFuncVoid3<T0, T1, T2> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2) {
+  /**
+   * Submits a void task with 3 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2> TaskCaller<Void> task(
+      SondeFuncVoid3<T0, T1, T2> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2});
   }
 
-  /** Submits a void task with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3> TaskCaller<Void> task(SondeFuncVoid4<T0, T1, T2, T3> f, T0 a0, T1 a1, T2 a2, T3 a3) {
+  /**
+   * Submits a void task with 4 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3> TaskCaller<Void> task(
+      SondeFuncVoid4<T0, T1, T2, T3> f, T0 a0, T1 a1, T2 a2, T3 a3) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Submits a void task with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3> TaskCaller<Void> task(SondeFuncVoid4<T0, T1, T2, T3> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3) {
+  /**
+   * Submits a void task with 4 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3> TaskCaller<Void> task(
+      SondeFuncVoid4<T0, T1, T2, T3> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Submits a void task with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3> TaskCaller<Void> task(SondeFuncVoid4<T0, T1, T2, T3> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3) {
+  /**
+   * Submits a void task with 4 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3> TaskCaller<Void> task(
+      SondeFuncVoid4<T0, T1, T2, T3> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Submits a void task with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3> TaskCaller<Void> task(SondeFuncVoid4<T0, T1, T2, T3> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3) {
+  /**
+   * Submits a void task with 4 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3> TaskCaller<Void> task(
+      SondeFuncVoid4<T0, T1, T2, T3> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Submits a void task with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3> TaskCaller<Void> task(SondeFuncVoid4<T0, T1, T2, T3> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3) {
+  /**
+   * Submits a void task with 4 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3> TaskCaller<Void> task(
+      SondeFuncVoid4<T0, T1, T2, T3> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Submits a void task with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3> TaskCaller<Void> task(SondeFuncVoid4<T0, T1, T2, T3> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3) {
+  /**
+   * Submits a void task with 4 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3> TaskCaller<Void> task(
+      SondeFuncVoid4<T0, T1, T2, T3> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Submits a void task with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3> TaskCaller<Void> task(SondeFuncVoid4<T0, T1, T2, T3> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3) {
+  /**
+   * Submits a void task with 4 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3> TaskCaller<Void> task(
+      SondeFuncVoid4<T0, T1, T2, T3> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Submits a void task with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3> TaskCaller<Void> task(SondeFuncVoid4<T0, T1, T2, T3> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3) {
+  /**
+   * Submits a void task with 4 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3> TaskCaller<Void> task(
+      SondeFuncVoid4<T0, T1, T2, T3> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Submits a void task with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3> TaskCaller<Void> task(SondeFuncVoid4<T0, T1, T2, T3> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3) {
+  /**
+   * Submits a void task with 4 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3> TaskCaller<Void> task(
+      SondeFuncVoid4<T0, T1, T2, T3> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Submits a void task with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3> TaskCaller<Void> task(SondeFuncVoid4<T0, T1, T2, T3> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3) {
+  /**
+   * Submits a void task with 4 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3> TaskCaller<Void> task(
+      SondeFuncVoid4<T0, T1, T2, T3> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Submits a void task with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3> TaskCaller<Void> task(SondeFuncVoid4<T0, T1, T2, T3> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3) {
+  /**
+   * Submits a void task with 4 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3> TaskCaller<Void> task(
+      SondeFuncVoid4<T0, T1, T2, T3> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Submits a void task with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3> TaskCaller<Void> task(SondeFuncVoid4<T0, T1, T2, T3> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3) {
+  /**
+   * Submits a void task with 4 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3> TaskCaller<Void> task(
+      SondeFuncVoid4<T0, T1, T2, T3> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Submits a void task with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3> TaskCaller<Void> task(SondeFuncVoid4<T0, T1, T2, T3> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3) {
+  /**
+   * Submits a void task with 4 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3> TaskCaller<Void> task(
+      SondeFuncVoid4<T0, T1, T2, T3> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Submits a void task with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3> TaskCaller<Void> task(SondeFuncVoid4<T0, T1, T2, T3> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3) {
+  /**
+   * Submits a void task with 4 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3> TaskCaller<Void> task(
+      SondeFuncVoid4<T0, T1, T2, T3> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2,
+      ObjectRef<T3> a3) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Submits a void task with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3> TaskCaller<Void> task(SondeFuncVoid4<T0, T1, T2, T3> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3) {
+  /**
+   * Submits a void task with 4 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3> TaskCaller<Void> task(
+      SondeFuncVoid4<T0, T1, T2, T3> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      T3 a3) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Submits a void task with 4 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3> TaskCaller<Void> task(SondeFuncVoid4<T0, T1, T2, T3> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3) {
+  /**
+   * Submits a void task with 4 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3> TaskCaller<Void> task(
+      SondeFuncVoid4<T0, T1, T2, T3> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(SondeFuncVoid5<T0, T1, T2, T3, T4> f, T0 a0, T1 a1, T2 a2, T3 a3, T4 a4) {
+  /**
+   * Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(
+      SondeFuncVoid5<T0, T1, T2, T3, T4> f, T0 a0, T1 a1, T2 a2, T3 a3, T4 a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(SondeFuncVoid5<T0, T1, T2, T3, T4> f, T0 a0, T1 a1, T2 a2, T3 a3, ObjectRef<T4> a4) {
+  /**
+   * Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(
+      SondeFuncVoid5<T0, T1, T2, T3, T4> f, T0 a0, T1 a1, T2 a2, T3 a3, ObjectRef<T4> a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(SondeFuncVoid5<T0, T1, T2, T3, T4> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3, T4 a4) {
+  /**
+   * Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(
+      SondeFuncVoid5<T0, T1, T2, T3, T4> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3, T4 a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(SondeFuncVoid5<T0, T1, T2, T3, T4> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3, ObjectRef<T4> a4) {
+  /**
+   * Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(
+      SondeFuncVoid5<T0, T1, T2, T3, T4> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3,
+      ObjectRef<T4> a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(SondeFuncVoid5<T0, T1, T2, T3, T4> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3, T4 a4) {
+  /**
+   * Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(
+      SondeFuncVoid5<T0, T1, T2, T3, T4> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3, T4 a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(SondeFuncVoid5<T0, T1, T2, T3, T4> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4) {
+  /**
+   * Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(
+      SondeFuncVoid5<T0, T1, T2, T3, T4> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3,
+      ObjectRef<T4> a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(SondeFuncVoid5<T0, T1, T2, T3, T4> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4) {
+  /**
+   * Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(
+      SondeFuncVoid5<T0, T1, T2, T3, T4> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3,
+      T4 a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(SondeFuncVoid5<T0, T1, T2, T3, T4> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4) {
+  /**
+   * Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(
+      SondeFuncVoid5<T0, T1, T2, T3, T4> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3,
+      ObjectRef<T4> a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(SondeFuncVoid5<T0, T1, T2, T3, T4> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3, T4 a4) {
+  /**
+   * Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(
+      SondeFuncVoid5<T0, T1, T2, T3, T4> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3, T4 a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(SondeFuncVoid5<T0, T1, T2, T3, T4> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3, ObjectRef<T4> a4) {
+  /**
+   * Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(
+      SondeFuncVoid5<T0, T1, T2, T3, T4> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3,
+      ObjectRef<T4> a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(SondeFuncVoid5<T0, T1, T2, T3, T4> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3, T4 a4) {
+  /**
+   * Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(
+      SondeFuncVoid5<T0, T1, T2, T3, T4> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3,
+      T4 a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(SondeFuncVoid5<T0, T1, T2, T3, T4> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3, ObjectRef<T4> a4) {
+  /**
+   * Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(
+      SondeFuncVoid5<T0, T1, T2, T3, T4> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3,
+      ObjectRef<T4> a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(SondeFuncVoid5<T0, T1, T2, T3, T4> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3, T4 a4) {
+  /**
+   * Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(
+      SondeFuncVoid5<T0, T1, T2, T3, T4> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3,
+      T4 a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(SondeFuncVoid5<T0, T1, T2, T3, T4> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4) {
+  /**
+   * Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(
+      SondeFuncVoid5<T0, T1, T2, T3, T4> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3,
+      ObjectRef<T4> a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(SondeFuncVoid5<T0, T1, T2, T3, T4> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4) {
+  /**
+   * Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(
+      SondeFuncVoid5<T0, T1, T2, T3, T4> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, T4 a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(SondeFuncVoid5<T0, T1, T2, T3, T4> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4) {
+  /**
+   * Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(
+      SondeFuncVoid5<T0, T1, T2, T3, T4> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, ObjectRef<T4> a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(SondeFuncVoid5<T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3, T4 a4) {
+  /**
+   * Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(
+      SondeFuncVoid5<T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3, T4 a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(SondeFuncVoid5<T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3, ObjectRef<T4> a4) {
+  /**
+   * Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(
+      SondeFuncVoid5<T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3,
+      ObjectRef<T4> a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(SondeFuncVoid5<T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3, T4 a4) {
+  /**
+   * Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(
+      SondeFuncVoid5<T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3,
+      T4 a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(SondeFuncVoid5<T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3, ObjectRef<T4> a4) {
+  /**
+   * Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(
+      SondeFuncVoid5<T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3,
+      ObjectRef<T4> a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(SondeFuncVoid5<T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3, T4 a4) {
+  /**
+   * Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(
+      SondeFuncVoid5<T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3,
+      T4 a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(SondeFuncVoid5<T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4) {
+  /**
+   * Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(
+      SondeFuncVoid5<T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3,
+      ObjectRef<T4> a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(SondeFuncVoid5<T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4) {
+  /**
+   * Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(
+      SondeFuncVoid5<T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, T4 a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(SondeFuncVoid5<T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4) {
+  /**
+   * Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(
+      SondeFuncVoid5<T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, ObjectRef<T4> a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(SondeFuncVoid5<T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3, T4 a4) {
+  /**
+   * Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(
+      SondeFuncVoid5<T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3,
+      T4 a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(SondeFuncVoid5<T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3, ObjectRef<T4> a4) {
+  /**
+   * Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(
+      SondeFuncVoid5<T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3,
+      ObjectRef<T4> a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(SondeFuncVoid5<T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3, T4 a4) {
+  /**
+   * Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(
+      SondeFuncVoid5<T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2,
+      ObjectRef<T3> a3, T4 a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(SondeFuncVoid5<T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3, ObjectRef<T4> a4) {
+  /**
+   * Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(
+      SondeFuncVoid5<T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2,
+      ObjectRef<T3> a3, ObjectRef<T4> a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(SondeFuncVoid5<T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3, T4 a4) {
+  /**
+   * Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(
+      SondeFuncVoid5<T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      T3 a3, T4 a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(SondeFuncVoid5<T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4) {
+  /**
+   * Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(
+      SondeFuncVoid5<T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      T3 a3, ObjectRef<T4> a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(SondeFuncVoid5<T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4) {
+  /**
+   * Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(
+      SondeFuncVoid5<T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, T4 a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(SondeFuncVoid5<T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4) {
+  /**
+   * Submits a void task with 5 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4> TaskCaller<Void> task(
+      SondeFuncVoid5<T0, T1, T2, T3, T4> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, ObjectRef<T4> a4) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, T2 a2, T3 a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, T2 a2, T3 a3, T4 a4,
+      ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, T2 a2, T3 a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, T2 a2, T3 a3, ObjectRef<T4> a4,
+      T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, T2 a2, T3 a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, T2 a2, T3 a3, ObjectRef<T4> a4,
+      ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3, T4 a4, T5 a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3, T4 a4,
+      T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3, T4 a4,
+      ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3,
+      ObjectRef<T4> a4, T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3,
+      ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3, T4 a4, T5 a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3, T4 a4,
+      T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3, T4 a4,
+      ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3,
+      ObjectRef<T4> a4, T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3,
+      ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4, T5 a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3,
+      T4 a4, T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3,
+      T4 a4, ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3,
+      ObjectRef<T4> a4, T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3,
+      ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3, T4 a4, T5 a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3, T4 a4,
+      T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3, T4 a4,
+      ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3,
+      ObjectRef<T4> a4, T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3,
+      ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3, T4 a4, T5 a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3,
+      T4 a4, T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3,
+      T4 a4, ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3,
+      ObjectRef<T4> a4, T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3,
+      ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3, T4 a4, T5 a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3,
+      T4 a4, T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3,
+      T4 a4, ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3,
+      ObjectRef<T4> a4, T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3,
+      ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4, T5 a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, T4 a4, T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, T4 a4, ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, ObjectRef<T4> a4, T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3, T4 a4,
+      T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3, T4 a4,
+      ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3,
+      ObjectRef<T4> a4, T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3,
+      ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3, T4 a4, T5 a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3,
+      T4 a4, T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3,
+      T4 a4, ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3,
+      ObjectRef<T4> a4, T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3,
+      ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3, T4 a4, T5 a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3,
+      T4 a4, T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3,
+      T4 a4, ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3,
+      ObjectRef<T4> a4, T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3,
+      ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4, T5 a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, T4 a4, T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, T4 a4, ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, ObjectRef<T4> a4, T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3, T4 a4, T5 a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3,
+      T4 a4, T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3,
+      T4 a4, ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3,
+      ObjectRef<T4> a4, T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3,
+      ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3, T4 a4, T5 a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2,
+      ObjectRef<T3> a3, T4 a4, T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2,
+      ObjectRef<T3> a3, T4 a4, ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2,
+      ObjectRef<T3> a3, ObjectRef<T4> a4, T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2,
+      ObjectRef<T3> a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3, T4 a4, T5 a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1,
+      ObjectRef<T2> a2, T3 a3, T4 a4, T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1,
+      ObjectRef<T2> a2, T3 a3, T4 a4, ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1,
+      ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4, T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1,
+      ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4, T5 a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1,
+      ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4, T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1,
+      ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4, ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1,
+      ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4, T5 a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Submits a void task with 6 arguments; each argument is a value or an ObjectRef of the
+   * parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5> TaskCaller<Void> task(
+      SondeFuncVoid6<T0, T1, T2, T3, T4, T5> f, ObjectRef<T0> a0, ObjectRef<T1> a1,
+      ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new TaskCaller<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
@@ -1309,633 +2495,1228 @@ public abstract class SondeCalls {
     return new ActorCreator<>(f, new Object[]{});
   }
 
-  /** Creates an actor with 1 argument passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
+  /**
+   * Creates an actor with 1 argument passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
   public static <T0, A> ActorCreator<A> actor(SondeFunc1<T0, A> f, T0 a0) {
     return new ActorCreator<>(f, new Object[]{a0});
   }
 
-  /** Creates an actor with 1 argument passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
+  /**
+   * Creates an actor with 1 argument passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
   public static <T0, A> ActorCreator<A> actor(SondeFunc1<T0, A> f, ObjectRef<T0> a0) {
     return new ActorCreator<>(f, new Object[]{a0});
   }
 
-  /** Creates an actor with 2 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
+  /**
+   * Creates an actor with 2 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
   public static <T0, T1, A> ActorCreator<A> actor(SondeFunc2<T0, T1, A> f, T0 a0, T1 a1) {
     return new ActorCreator<>(f, new Object[]{a0, a1});
   }
 
-  /** Creates an actor with 2 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, A> ActorCreator<A> actor(SondeFunc2<T0, T1, A> f, T0 a0, ObjectRef<T1> a1) {
+  /**
+   * Creates an actor with 2 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, A> ActorCreator<A> actor(
+      SondeFunc2<T0, T1, A> f, T0 a0, ObjectRef<T1> a1) {
     return new ActorCreator<>(f, new Object[]{a0, a1});
   }
 
-  /** Creates an actor with 2 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, A> ActorCreator<A> actor(SondeFunc2<T0, T1, A> f, ObjectRef<T0> a0, T1 a1) {
+  /**
+   * Creates an actor with 2 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, A> ActorCreator<A> actor(
+      SondeFunc2<T0, T1, A> f, ObjectRef<T0> a0, T1 a1) {
     return new ActorCreator<>(f, new Object[]{a0, a1});
   }
 
-  /** Creates an actor with 2 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, A> ActorCreator<A> actor(SondeFunc2<T0, T1, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1) {
+  /**
+   * Creates an actor with 2 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, A> ActorCreator<A> actor(
+      SondeFunc2<T0, T1, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1) {
     return new ActorCreator<>(f, new Object[]{a0, a1});
   }
 
-  /** Creates an actor with 3 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, A> ActorCreator<A> actor(SondeFunc3<T0, T1, T2, A> f, T0 a0, T1 a1, T2 a2) {
+  /**
+   * Creates an actor with 3 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, A> ActorCreator<A> actor(
+      SondeFunc3<T0, T1, T2, A> f, T0 a0, T1 a1, T2 a2) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2});
   }
 
-  /** Creates an actor with 3 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, A> ActorCreator<A> actor(SondeFunc3<T0, T1, T2, A> f, T0 a0, T1 a1, ObjectRef<T2> a2) {
+  /**
+   * Creates an actor with 3 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, A> ActorCreator<A> actor(
+      SondeFunc3<T0, T1, T2, A> f, T0 a0, T1 a1, ObjectRef<T2> a2) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2});
   }
 
-  /** Creates an actor with 3 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, A> ActorCreator<A> actor(SondeFunc3<T0, T1, T2, A> f, T0 a0, ObjectRef<T1> a1, T2 a2) {
+  /**
+   * Creates an actor with 3 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, A> ActorCreator<A> actor(
+      SondeFunc3<T0, T1, T2, A> f, T0 a0, ObjectRef<T1> a1, T2 a2) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2});
   }
 
-  /** Creates an actor with 3 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, A> ActorCreator<A> actor(SondeFunc3<T0, T1, T2, A> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2) {
+  /**
+   * Creates an actor with 3 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, A> ActorCreator<A> actor(
+      SondeFunc3<T0, T1, T2, A> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2});
   }
 
-  /** Creates an actor with 3 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, A> ActorCreator<A> actor(SondeFunc3<T0, T1, T2, A> f, ObjectRef<T0> a0, T1 a1, T2 a2) {
+  /**
+   * Creates an actor with 3 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, A> ActorCreator<A> actor(
+      SondeFunc3<T0, T1, T2, A> f, ObjectRef<T0> a0, T1 a1, T2 a2) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2});
   }
 
-  /** Creates an actor with 3 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, A> ActorCreator<A> actor(SondeFunc3<T0, T1, T2, A> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2) {
+  /**
+   * Creates an actor with 3 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, A> ActorCreator<A> actor(
+      SondeFunc3<T0, T1, T2, A> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2});
   }
 
-  /** Creates an actor with 3 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, A> ActorCreator<A> actor(SondeFunc3<T0, T1, T2, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2) {
+  /**
+   * Creates an actor with 3 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, A> ActorCreator<A> actor(
+      SondeFunc3<T0, T1, T2, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2});
   }
 
-  /** Creates an actor with 3 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, A> ActorCreator<A> actor(SondeFunc3<T0, T1, T2, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2) {
+  /**
+   * Creates an actor with 3 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, A> ActorCreator<A> actor(
+      SondeFunc3<T0, T1, T2, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2});
   }
 
-  /** Creates an actor with 4 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, A> ActorCreator<A> actor(SondeFunc4<T0, T1, T2, T3, A> f, T0 a0, T1 a1, T2 a2, T3 a3) {
+  /**
+   * Creates an actor with 4 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, A> ActorCreator<A> actor(
+      SondeFunc4<T0, T1, T2, T3, A> f, T0 a0, T1 a1, T2 a2, T3 a3) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Creates an actor with 4 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, A> ActorCreator<A> actor(SondeFunc4<T0, T1, T2, T3, A> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3) {
+  /**
+   * Creates an actor with 4 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, A> ActorCreator<A> actor(
+      SondeFunc4<T0, T1, T2, T3, A> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Creates an actor with 4 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, A> ActorCreator<A> actor(SondeFunc4<T0, T1, T2, T3, A> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3) {
+  /**
+   * Creates an actor with 4 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, A> ActorCreator<A> actor(
+      SondeFunc4<T0, T1, T2, T3, A> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Creates an actor with 4 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, A> ActorCreator<A> actor(SondeFunc4<T0, T1, T2, T3, A> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3) {
+  /**
+   * Creates an actor with 4 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, A> ActorCreator<A> actor(
+      SondeFunc4<T0, T1, T2, T3, A> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Creates an actor with 4 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, A> ActorCreator<A> actor(SondeFunc4<T0, T1, T2, T3, A> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3) {
+  /**
+   * Creates an actor with 4 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, A> ActorCreator<A> actor(
+      SondeFunc4<T0, T1, T2, T3, A> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Creates an actor with 4 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, A> ActorCreator<A> actor(SondeFunc4<T0, T1, T2, T3, A> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3) {
+  /**
+   * Creates an actor with 4 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, A> ActorCreator<A> actor(
+      SondeFunc4<T0, T1, T2, T3, A> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Creates an actor with 4 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, A> ActorCreator<A> actor(SondeFunc4<T0, T1, T2, T3, A> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3) {
+  /**
+   * Creates an actor with 4 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, A> ActorCreator<A> actor(
+      SondeFunc4<T0, T1, T2, T3, A> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Creates an actor with 4 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, A> ActorCreator<A> actor(SondeFunc4<T0, T1, T2, T3, A> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3) {
+  /**
+   * Creates an actor with 4 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, A> ActorCreator<A> actor(
+      SondeFunc4<T0, T1, T2, T3, A> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Creates an actor with 4 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, A> ActorCreator<A> actor(SondeFunc4<T0, T1, T2, T3, A> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3) {
+  /**
+   * Creates an actor with 4 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, A> ActorCreator<A> actor(
+      SondeFunc4<T0, T1, T2, T3, A> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Creates an actor with 4 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, A> ActorCreator<A> actor(SondeFunc4<T0, T1, T2, T3, A> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3) {
+  /**
+   * Creates an actor with 4 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, A> ActorCreator<A> actor(
+      SondeFunc4<T0, T1, T2, T3, A> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Creates an actor with 4 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, A> ActorCreator<A> actor(SondeFunc4<T0, T1, T2, T3, A> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3) {
+  /**
+   * Creates an actor with 4 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, A> ActorCreator<A> actor(
+      SondeFunc4<T0, T1, T2, T3, A> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Creates an actor with 4 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, A> ActorCreator<A> actor(SondeFunc4<T0, T1, T2, T3, A> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3) {
+  /**
+   * Creates an actor with 4 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, A> ActorCreator<A> actor(
+      SondeFunc4<T0, T1, T2, T3, A> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Creates an actor with 4 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, A> ActorCreator<A> actor(SondeFunc4<T0, T1, T2, T3, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3) {
+  /**
+   * Creates an actor with 4 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, A> ActorCreator<A> actor(
+      SondeFunc4<T0, T1, T2, T3, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Creates an actor with 4 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, A> ActorCreator<A> actor(SondeFunc4<T0, T1, T2, T3, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3) {
+  /**
+   * Creates an actor with 4 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, A> ActorCreator<A> actor(
+      SondeFunc4<T0, T1, T2, T3, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2,
+      ObjectRef<T3> a3) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Creates an actor with 4 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, A> ActorCreator<A> actor(SondeFunc4<T0, T1, T2, T3, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3) {
+  /**
+   * Creates an actor with 4 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, A> ActorCreator<A> actor(
+      SondeFunc4<T0, T1, T2, T3, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      T3 a3) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Creates an actor with 4 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, A> ActorCreator<A> actor(SondeFunc4<T0, T1, T2, T3, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3) {
+  /**
+   * Creates an actor with 4 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, A> ActorCreator<A> actor(
+      SondeFunc4<T0, T1, T2, T3, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3});
   }
 
-  /** Creates an actor with 5 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(SondeFunc5<T0, T1, T2, T3, T4, A> f, T0 a0, T1 a1, T2 a2, T3 a3, T4 a4) {
+  /**
+   * Creates an actor with 5 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(
+      SondeFunc5<T0, T1, T2, T3, T4, A> f, T0 a0, T1 a1, T2 a2, T3 a3, T4 a4) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Creates an actor with 5 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(SondeFunc5<T0, T1, T2, T3, T4, A> f, T0 a0, T1 a1, T2 a2, T3 a3, ObjectRef<T4> a4) {
+  /**
+   * Creates an actor with 5 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(
+      SondeFunc5<T0, T1, T2, T3, T4, A> f, T0 a0, T1 a1, T2 a2, T3 a3, ObjectRef<T4> a4) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Creates an actor with 5 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(SondeFunc5<T0, T1, T2, T3, T4, A> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3, T4 a4) {
+  /**
+   * Creates an actor with 5 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(
+      SondeFunc5<T0, T1, T2, T3, T4, A> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3, T4 a4) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Creates an actor with 5 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(SondeFunc5<T0, T1, T2, T3, T4, A> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3, ObjectRef<T4> a4) {
+  /**
+   * Creates an actor with 5 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(
+      SondeFunc5<T0, T1, T2, T3, T4, A> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3,
+      ObjectRef<T4> a4) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Creates an actor with 5 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(SondeFunc5<T0, T1, T2, T3, T4, A> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3, T4 a4) {
+  /**
+   * Creates an actor with 5 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(
+      SondeFunc5<T0, T1, T2, T3, T4, A> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3, T4 a4) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Creates an actor with 5 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(SondeFunc5<T0, T1, T2, T3, T4, A> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4) {
+  /**
+   * Creates an actor with 5 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(
+      SondeFunc5<T0, T1, T2, T3, T4, A> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3,
+      ObjectRef<T4> a4) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Creates an actor with 5 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(SondeFunc5<T0, T1, T2, T3, T4, A> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4) {
+  /**
+   * Creates an actor with 5 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(
+      SondeFunc5<T0, T1, T2, T3, T4, A> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3,
+      T4 a4) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Creates an actor with 5 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(SondeFunc5<T0, T1, T2, T3, T4, A> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4) {
+  /**
+   * Creates an actor with 5 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(
+      SondeFunc5<T0, T1, T2, T3, T4, A> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3,
+      ObjectRef<T4> a4) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Creates an actor with 5 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(SondeFunc5<T0, T1, T2, T3, T4, A> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3, T4 a4) {
+  /**
+   * Creates an actor with 5 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(
+      SondeFunc5<T0, T1, T2, T3, T4, A> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3, T4 a4) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Creates an actor with 5 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(SondeFunc5<T0, T1, T2, T3, T4, A> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3, ObjectRef<T4> a4) {
+  /**
+   * Creates an actor with 5 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(
+      SondeFunc5<T0, T1, T2, T3, T4, A> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3,
+      ObjectRef<T4> a4) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Creates an actor with 5 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(SondeFunc5<T0, T1, T2, T3, T4, A> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3, T4 a4) {
+  /**
+   * Creates an actor with 5 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(
+      SondeFunc5<T0, T1, T2, T3, T4, A> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3,
+      T4 a4) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Creates an actor with 5 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(SondeFunc5<T0, T1, T2, T3, T4, A> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3, ObjectRef<T4> a4) {
+  /**
+   * Creates an actor with 5 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(
+      SondeFunc5<T0, T1, T2, T3, T4, A> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3,
+      ObjectRef<T4> a4) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Creates an actor with 5 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(SondeFunc5<T0, T1, T2, T3, T4, A> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3, T4 a4) {
+  /**
+   * Creates an actor with 5 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(
+      SondeFunc5<T0, T1, T2, T3, T4, A> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3,
+      T4 a4) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Creates an actor with 5 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(SondeFunc5<T0, T1, T2, T3, T4, A> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4) {
+  /**
+   * Creates an actor with 5 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(
+      SondeFunc5<T0, T1, T2, T3, T4, A> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3,
+      ObjectRef<T4> a4) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Creates an actor with 5 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(SondeFunc5<T0, T1, T2, T3, T4, A> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4) {
+  /**
+   * Creates an actor with 5 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(
+      SondeFunc5<T0, T1, T2, T3, T4, A> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, T4 a4) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Creates an actor with 5 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(SondeFunc5<T0, T1, T2, T3, T4, A> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4) {
+  /**
+   * Creates an actor with 5 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(
+      SondeFunc5<T0, T1, T2, T3, T4, A> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, ObjectRef<T4> a4) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Creates an actor with 5 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(SondeFunc5<T0, T1, T2, T3, T4, A> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3, T4 a4) {
+  /**
+   * Creates an actor with 5 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(
+      SondeFunc5<T0, T1, T2, T3, T4, A> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3, T4 a4) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Creates an actor with 5 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(SondeFunc5<T0, T1, T2, T3, T4, A> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3, ObjectRef<T4> a4) {
+  /**
+   * Creates an actor with 5 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(
+      SondeFunc5<T0, T1, T2, T3, T4, A> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3,
+      ObjectRef<T4> a4) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Creates an actor with 5 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(SondeFunc5<T0, T1, T2, T3, T4, A> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3, T4 a4) {
+  /**
+   * Creates an actor with 5 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(
+      SondeFunc5<T0, T1, T2, T3, T4, A> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3,
+      T4 a4) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Creates an actor with 5 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(SondeFunc5<T0, T1, T2, T3, T4, A> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3, ObjectRef<T4> a4) {
+  /**
+   * Creates an actor with 5 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(
+      SondeFunc5<T0, T1, T2, T3, T4, A> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3,
+      ObjectRef<T4> a4) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Creates an actor with 5 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(SondeFunc5<T0, T1, T2, T3, T4, A> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3, T4 a4) {
+  /**
+   * Creates an actor with 5 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(
+      SondeFunc5<T0, T1, T2, T3, T4, A> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3,
+      T4 a4) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Creates an actor with 5 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(SondeFunc5<T0, T1, T2, T3, T4, A> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4) {
+  /**
+   * Creates an actor with 5 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(
+      SondeFunc5<T0, T1, T2, T3, T4, A> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3,
+      ObjectRef<T4> a4) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Creates an actor with 5 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(SondeFunc5<T0, T1, T2, T3, T4, A> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4) {
+  /**
+   * Creates an actor with 5 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(
+      SondeFunc5<T0, T1, T2, T3, T4, A> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, T4 a4) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Creates an actor with 5 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(SondeFunc5<T0, T1, T2, T3, T4, A> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4) {
+  /**
+   * Creates an actor with 5 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(
+      SondeFunc5<T0, T1, T2, T3, T4, A> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, ObjectRef<T4> a4) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Creates an actor with 5 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(SondeFunc5<T0, T1, T2, T3, T4, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3, T4 a4) {
+  /**
+   * Creates an actor with 5 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(
+      SondeFunc5<T0, T1, T2, T3, T4, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3,
+      T4 a4) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Creates an actor with 5 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(SondeFunc5<T0, T1, T2, T3, T4, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3, ObjectRef<T4> a4) {
+  /**
+   * Creates an actor with 5 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(
+      SondeFunc5<T0, T1, T2, T3, T4, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3,
+      ObjectRef<T4> a4) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Creates an actor with 5 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(SondeFunc5<T0, T1, T2, T3, T4, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3, T4 a4) {
+  /**
+   * Creates an actor with 5 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(
+      SondeFunc5<T0, T1, T2, T3, T4, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2,
+      ObjectRef<T3> a3, T4 a4) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Creates an actor with 5 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(SondeFunc5<T0, T1, T2, T3, T4, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3, ObjectRef<T4> a4) {
+  /**
+   * Creates an actor with 5 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(
+      SondeFunc5<T0, T1, T2, T3, T4, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2,
+      ObjectRef<T3> a3, ObjectRef<T4> a4) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Creates an actor with 5 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(SondeFunc5<T0, T1, T2, T3, T4, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3, T4 a4) {
+  /**
+   * Creates an actor with 5 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(
+      SondeFunc5<T0, T1, T2, T3, T4, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      T3 a3, T4 a4) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Creates an actor with 5 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(SondeFunc5<T0, T1, T2, T3, T4, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4) {
+  /**
+   * Creates an actor with 5 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(
+      SondeFunc5<T0, T1, T2, T3, T4, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      T3 a3, ObjectRef<T4> a4) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Creates an actor with 5 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(SondeFunc5<T0, T1, T2, T3, T4, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4) {
+  /**
+   * Creates an actor with 5 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(
+      SondeFunc5<T0, T1, T2, T3, T4, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, T4 a4) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Creates an actor with 5 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(SondeFunc5<T0, T1, T2, T3, T4, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4) {
+  /**
+   * Creates an actor with 5 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, A> ActorCreator<A> actor(
+      SondeFunc5<T0, T1, T2, T3, T4, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, ObjectRef<T4> a4) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, T1 a1, T2 a2, T3 a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, T1 a1, T2 a2, T3 a3, T4 a4,
+      ObjectRef<T5> a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, T1 a1, T2 a2, T3 a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, T1 a1, T2 a2, T3 a3, ObjectRef<T4> a4,
+      T5 a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, T1 a1, T2 a2, T3 a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, T1 a1, T2 a2, T3 a3, ObjectRef<T4> a4,
+      ObjectRef<T5> a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3, T4 a4, T5 a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3, T4 a4,
+      T5 a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3, T4 a4,
+      ObjectRef<T5> a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3,
+      ObjectRef<T4> a4, T5 a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, T1 a1, T2 a2, ObjectRef<T3> a3,
+      ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3, T4 a4, T5 a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3, T4 a4,
+      T5 a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3, T4 a4,
+      ObjectRef<T5> a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3,
+      ObjectRef<T4> a4, T5 a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, T1 a1, ObjectRef<T2> a2, T3 a3,
+      ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4, T5 a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3,
+      T4 a4, T5 a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3,
+      T4 a4, ObjectRef<T5> a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3,
+      ObjectRef<T4> a4, T5 a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3,
+      ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3, T4 a4, T5 a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3, T4 a4,
+      T5 a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3, T4 a4,
+      ObjectRef<T5> a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3,
+      ObjectRef<T4> a4, T5 a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, ObjectRef<T1> a1, T2 a2, T3 a3,
+      ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3, T4 a4, T5 a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3,
+      T4 a4, T5 a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3,
+      T4 a4, ObjectRef<T5> a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3,
+      ObjectRef<T4> a4, T5 a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3,
+      ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3, T4 a4, T5 a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3,
+      T4 a4, T5 a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3,
+      T4 a4, ObjectRef<T5> a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3,
+      ObjectRef<T4> a4, T5 a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3,
+      ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4, T5 a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, T4 a4, T5 a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, T4 a4, ObjectRef<T5> a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, ObjectRef<T4> a4, T5 a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, T0 a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3, T4 a4,
+      T5 a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3, T4 a4,
+      ObjectRef<T5> a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3,
+      ObjectRef<T4> a4, T5 a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, T1 a1, T2 a2, T3 a3,
+      ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3, T4 a4, T5 a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3,
+      T4 a4, T5 a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3,
+      T4 a4, ObjectRef<T5> a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3,
+      ObjectRef<T4> a4, T5 a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, T1 a1, T2 a2, ObjectRef<T3> a3,
+      ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3, T4 a4, T5 a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3,
+      T4 a4, T5 a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3,
+      T4 a4, ObjectRef<T5> a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3,
+      ObjectRef<T4> a4, T5 a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, T3 a3,
+      ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4, T5 a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, T4 a4, T5 a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, T4 a4, ObjectRef<T5> a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, ObjectRef<T4> a4, T5 a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, T1 a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3, T4 a4, T5 a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3,
+      T4 a4, T5 a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3,
+      T4 a4, ObjectRef<T5> a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3,
+      ObjectRef<T4> a4, T5 a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, T3 a3,
+      ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3, T4 a4, T5 a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2,
+      ObjectRef<T3> a3, T4 a4, T5 a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2,
+      ObjectRef<T3> a3, T4 a4, ObjectRef<T5> a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2,
+      ObjectRef<T3> a3, ObjectRef<T4> a4, T5 a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2, ObjectRef<T3> a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1, T2 a2,
+      ObjectRef<T3> a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3, T4 a4, T5 a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      T3 a3, T4 a4, T5 a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      T3 a3, T4 a4, ObjectRef<T5> a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      T3 a3, ObjectRef<T4> a4, T5 a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, T3 a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      T3 a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4, T5 a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, T4 a4, T5 a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3, T4 a4, ObjectRef<T5> a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, T4 a4, ObjectRef<T5> a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4, T5 a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, ObjectRef<T4> a4, T5 a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 
-  /** Creates an actor with 6 arguments passed to its constructor; each argument is a value or an ObjectRef of the parameter's type. */
-  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2, ObjectRef<T3> a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
+  /**
+   * Creates an actor with 6 arguments passed to its constructor; each argument is a value or an
+   * ObjectRef of the parameter's type.
+   */
+  public static <T0, T1, T2, T3, T4, T5, A> ActorCreator<A> actor(
+      SondeFunc6<T0, T1, T2, T3, T4, T5, A> f, ObjectRef<T0> a0, ObjectRef<T1> a1, ObjectRef<T2> a2,
+      ObjectRef<T3> a3, ObjectRef<T4> a4, ObjectRef<T5> a5) {
     return new ActorCreator<>(f, new Object[]{a0, a1, a2, a3, a4, a5});
   }
 }

@@ -33,6 +33,12 @@ public final class SondeRuntime {
     private static volatile Supplier<RuntimeContext> workerContext;
     private static volatile Thread shutdownHook;
 
+    static {
+        // Makes NotSerializableException name the path to the culprit field ("- field (class Foo, name: bar)").
+        // Read once when ObjectOutputStream is first loaded, so set before any value is serialized.
+        System.setProperty("sun.io.serialization.extendedDebugInfo", "true");
+    }
+
     private SondeRuntime() {
     }
 
@@ -87,6 +93,9 @@ public final class SondeRuntime {
         return NettyChannelBuilder.forAddress(host, port)
                 .usePlaintext()
                 .maxInboundMessageSize(Integer.MAX_VALUE)
+                .flowControlWindow(LocalNode.WINDOW)
+                // Inbound handlers complete futures or queue work; none blocks a transport thread.
+                .directExecutor()
                 .build();
     }
 

@@ -22,6 +22,8 @@ import java.util.concurrent.TimeUnit;
  * embedded driver calls the node manager directly.
  */
 public final class LocalNode implements AutoCloseable {
+    /** HTTP/2 flow-control window of every Sonde connection. */
+    public static final int WINDOW = 32 * 1024 * 1024;
     private final Head head = new Head();
     private final NodeManager nodeManager;
     private final Server server;
@@ -39,6 +41,12 @@ public final class LocalNode implements AutoCloseable {
             server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
                     .addService(new NodeManagerService(nodeManager, stop))
                     .maxInboundMessageSize(Integer.MAX_VALUE)
+                    // Objects of tens of MB travel inline until the object store arrives: a wide window
+                    // lets one cross loopback without waiting on window updates.
+                    .flowControlWindow(WINDOW)
+                    // Handlers only take the node manager's lock briefly and never block, so they run on
+                    // the transport threads: one thread handoff less on every task.
+                    .directExecutor()
                     .build()
                     .start();
         } catch (IOException e) {

@@ -9,8 +9,9 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 
 /**
- * The directory of one running cluster: {@code $TMPDIR/sonde/session_<time>_<pid>/} with
- * {@code logs/} inside, and {@code $TMPDIR/sonde/session_latest} pointing at the newest.
+ * The directory of one running cluster: {@code <root>/session_<time>_<pid>/} with {@code logs/}
+ * inside, and {@code <root>/session_latest} pointing at the newest; {@link #root()} is usually
+ * {@code $TMPDIR/sonde}.
  */
 public final class SessionDir {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd_HH-mm-ss_SSS");
@@ -18,8 +19,16 @@ public final class SessionDir {
     private SessionDir() {
     }
 
-    /** {@code $TMPDIR/sonde}, where sessions and the head's address file live. */
+    /**
+     * Where sessions and the head's address file live: the system property {@code sonde.root} if
+     * set (so tests and side-by-side clusters do not find each other's head), else
+     * {@code $TMPDIR/sonde}, else {@code <java.io.tmpdir>/sonde}.
+     */
     public static Path root() {
+        String root = System.getProperty("sonde.root");
+        if (root != null && !root.isBlank()) {
+            return Path.of(root);
+        }
         String tmp = System.getenv("TMPDIR");
         if (tmp == null || tmp.isBlank()) {
             tmp = System.getProperty("java.io.tmpdir");

@@ -96,6 +96,8 @@ public final class NodeManager {
     private final Map<String, ClientSession> workerClients = new HashMap<>();
     private final ArrayDeque<TaskRecord> readyQueue = new ArrayDeque<>();
     private double cpusAvailable;
+    /** Tasks in the ready queue that need no CPU: the scheduler scans past full nodes only for them. */
+    private int zeroCpuTasksQueued;
     private boolean stopping;
 
     /** An object's value once known, and who waits for it. */
@@ -199,7 +201,13 @@ public final class NodeManager {
                 }
             }
             tasks.values().removeIf(t -> t.spec.getJobId().equals(job.jobId));
-            readyQueue.removeIf(t -> t.spec.getJobId().equals(job.jobId));
+            readyQueue.removeIf(t -> {
+                boolean drop = t.spec.getJobId().equals(job.jobId);
+                if (drop) {
+                    queued(t, -1);
+                }
+                return drop;
+            });
             actors.values().removeIf(a -> {
                 if (a.jobId.equals(job.jobId)) {
                     head.removeNamedActor(a.jobId, a.name, a.actorId);
@@ -260,8 +268,22 @@ public final class NodeManager {
 
     private void enqueue(TaskRecord t) {
         t.state = TaskState.PENDING_SCHEDULING;
+        queued(t, 1);
         readyQueue.add(t);
         schedule();
+    }
+
+    private void requeueFirst(TaskRecord t) {
+        t.attempt++;
+        t.state = TaskState.PENDING_SCHEDULING;
+        queued(t, 1);
+        readyQueue.addFirst(t);
+    }
+
+    private void queued(TaskRecord t, int delta) {
+        if (t.cpus() < 1e-9) {
+            zeroCpuTasksQueued += delta;
+        }
     }
 
     private void onPut(ClientSession s, String id, ObjectValue v) {
@@ -382,15 +404,20 @@ public final class NodeManager {
             Job job = jobs.get(t.spec.getJobId());
             if (job == null) {
                 it.remove();
+                queued(t, -1);
                 continue;
             }
             if (t.cpus() > budget + 1e-9) {
+                if (budget < 1e-9 && zeroCpuTasksQueued == 0) {
+                    break; // nothing further down the queue can fit either
+                }
                 continue;
             }
             budget -= t.cpus();
             WorkerProcess w = job.idle.poll();
             if (w != null) {
                 it.remove();
+                queued(t, -1);
                 dispatch(t, w);
             } else {
                 if (wanted == null) {
@@ -466,6 +493,7 @@ public final class NodeManager {
                 TaskRecord t = it.next();
                 if (t.spec.getJobId().equals(job.jobId)) {
                     it.remove();
+                    queued(t, -1);
                     fail(t, Serializer.error(new WorkerCrashedException(describe(t) + " cannot run: the last "
                             + START_FAILURES_BEFORE_GIVING_UP + " worker processes of job " + job.jobId
                             + " exited before they started. " + job.lastStartFailure
@@ -575,9 +603,7 @@ public final class NodeManager {
             t.worker = null;
             ObjectValue result = done.getResult();
             if (result.getIsError() && !t.cancelled && retriesException(t.spec, done) && t.canRetry(t.spec.getMaxRetries())) {
-                t.attempt++;
-                t.state = TaskState.PENDING_SCHEDULING;
-                readyQueue.addFirst(t);
+                requeueFirst(t);
             } else {
                 complete(t, t.cancelled ? cancelledError(t) : result);
             }
@@ -632,9 +658,7 @@ public final class NodeManager {
                 if (t.cancelled) {
                     complete(t, cancelledError(t));
                 } else if (t.canRetry(t.spec.getMaxRetries())) {
-                    t.attempt++;
-                    t.state = TaskState.PENDING_SCHEDULING;
-                    readyQueue.addFirst(t);
+                    requeueFirst(t);
                 } else {
                     fail(t, Serializer.error(new WorkerCrashedException(crashMessage(t, w, exitCode))));
                 }
@@ -762,6 +786,7 @@ public final class NodeManager {
             return;
         }
         a.worker = null;
+        cpusAvailable += a.creation.cpus();
         if (a.state == ActorRecord.State.DEAD) {
             failActorCalls(a);
             return;
@@ -772,17 +797,26 @@ public final class NodeManager {
                 + ExitDetail.describe(exitCode) + ". " + ExitDetail.likelyCauses() + " The worker's log: " + w.errLog;
         boolean restart = !(a.killRequested && a.killNoRestart) && a.state != ActorRecord.State.PENDING_CREATION
                 && (a.maxRestarts() < 0 || a.restarts < a.maxRestarts());
-        cpusAvailable += a.creation.cpus();
-        // Calls that were running: retried on the restarted actor when allowed, else they fail.
+        // The worker runs calls one at a time: the oldest call in flight was running and died with
+        // the process (retried only with maxTaskRetries); the calls behind it never started, so they
+        // simply wait for the restarted actor.
         List<TaskRecord> retry = new ArrayList<>();
+        boolean first = true;
         for (TaskRecord t : a.inFlight.values()) {
-            if (restart && t.canRetry(a.maxTaskRetries())) {
+            boolean wasRunning = first;
+            first = false;
+            if (t.cancelled) {
+                complete(t, cancelledError(t));
+            } else if (restart && !wasRunning) {
+                t.state = TaskState.PENDING_SCHEDULING;
+                retry.add(t);
+            } else if (restart && t.canRetry(a.maxTaskRetries())) {
                 t.attempt++;
                 t.state = TaskState.PENDING_SCHEDULING;
                 retry.add(t);
             } else {
-                complete(t, t.cancelled ? cancelledError(t) : Serializer.error(new ActorDiedException(
-                        describe(t) + " failed: the " + a.describe() + " died while running it: " + detail
+                complete(t, Serializer.error(new ActorDiedException(
+                        describe(t) + " failed: the " + a.describe() + " died while running it: " + detail + "."
                                 + (restart ? " The actor is restarting; set maxTaskRetries to retry calls in flight." : ""))));
             }
         }
@@ -847,10 +881,17 @@ public final class NodeManager {
             }
             a.killRequested = true;
             a.killNoRestart = noRestart;
-            if (a.worker == null) {
-                actorDead(a, "it was killed by Sonde.kill before it started", null);
-            } else {
+            boolean restart = !noRestart && a.state != ActorRecord.State.PENDING_CREATION
+                    && (a.maxRestarts() < 0 || a.restarts < a.maxRestarts());
+            if (a.worker != null) {
                 a.worker.kill();
+            }
+            if (!restart) {
+                // Calls made from now on fail at once instead of racing the process's exit.
+                actorDead(a, "it was killed by Sonde.kill", null);
+            } else {
+                // Calls made from now on wait for the restarted actor.
+                a.state = ActorRecord.State.RESTARTING;
             }
         }
     }
@@ -890,7 +931,9 @@ public final class NodeManager {
         ObjectValue err = cancelledError(t);
         switch (t.state) {
             case PENDING_ARGS_AVAIL, PENDING_SCHEDULING -> {
-                readyQueue.remove(t);
+                if (readyQueue.remove(t)) {
+                    queued(t, -1);
+                }
                 if (t.spec.getKind() == TaskKind.ACTOR_METHOD) {
                     ActorRecord a = actors.get(t.spec.getActorId());
                     if (a != null) {

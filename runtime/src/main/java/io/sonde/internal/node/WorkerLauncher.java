@@ -16,7 +16,7 @@ import java.util.List;
  */
 public final class WorkerLauncher {
     private static final List<String> DEFAULT_OPTIONS = List.of(
-            "-Xshare:auto", "-XX:-UsePerfData", "-XX:+UseSerialGC", "-Xss4m",
+            "-Xshare:auto", "-XX:-UsePerfData", "-Xss4m",
             "-Dsun.io.serialization.extendedDebugInfo=true");
 
     private final String javaBin;

@@ -90,9 +90,9 @@ public final class Serializer {
             return out.toByteString();
         } catch (NotSerializableException e) {
             throw new SerializationException("a value of type " + value.getClass().getName()
-                    + " cannot be sent to another process: " + e.getMessage() + " is not Serializable"
-                    + " (make it implement java.io.Serializable, mark the field transient, or send"
-                    + " only the data it holds)", e);
+                    + " cannot be sent to another process: it holds something that is not Serializable ("
+                    + e.getMessage().replace("\n", " ").replace("\t", "").trim() + "). Make that class implement"
+                    + " java.io.Serializable, mark the field transient, or send only the data it holds", e);
         } catch (IOException e) {
             throw new SerializationException("a value of type " + value.getClass().getName()
                     + " cannot be serialized: " + e, e);

@@ -1,0 +1,165 @@
+package io.sonde;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ActorTest extends ClusterTest {
+    public static final class Counter {
+        private int n;
+
+        public Counter(int start) {
+            n = start;
+        }
+
+        public int increment() {
+            return ++n;
+        }
+
+        public void add(int k) {
+            n += k;
+        }
+
+        public int get() {
+            return n;
+        }
+
+        public long pid() {
+            return ProcessHandle.current().pid();
+        }
+
+        public int crash() {
+            Runtime.getRuntime().halt(3);
+            return -1;
+        }
+
+        public int fail() {
+            throw new IllegalArgumentException("counter says no");
+        }
+    }
+
+    public static final class Broken {
+        public Broken() {
+            throw new IllegalStateException("no config");
+        }
+
+        public int get() {
+            return 0;
+        }
+    }
+
+    @Test
+    void callsFromOneHandleRunInSubmissionOrderAndKeepState() {
+        ActorHandle<Counter> c = Sonde.actor(Counter::new, 10).remote();
+        c.task(Counter::add, 5).remote();
+        List<ObjectRef<Integer>> refs = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            refs.add(c.task(Counter::increment).remote());
+        }
+        assertThat(Sonde.get(refs)).containsExactlyElementsOf(IntStream.rangeClosed(16, 115).boxed().toList());
+        assertThat(Sonde.get(c.task(Counter::get).remote())).isEqualTo(115);
+    }
+
+    @Test
+    void namedActorIsFoundByNameAndNamesAreUnique() {
+        ActorHandle<Counter> c = Sonde.actor(Counter::new, 1).name("counter").remote();
+        Sonde.get(c.task(Counter::increment).remote());
+        ActorHandle<Counter> same = Sonde.<Counter>getActor("counter").orElseThrow();
+        assertThat(Sonde.get(same.task(Counter::increment).remote())).isEqualTo(3);
+        assertThat(Sonde.getActor("nobody")).isEmpty();
+        assertThatThrownBy(() -> Sonde.actor(Counter::new, 1).name("counter").remote())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("already exists");
+        Sonde.kill(c);
+    }
+
+    @Test
+    void actorMethodExceptionSaysWhichActorAndMethod() {
+        ActorHandle<Counter> c = Sonde.actor(Counter::new, 0).remote();
+        assertThatThrownBy(() -> Sonde.get(c.task(Counter::fail).remote()))
+                .isInstanceOf(TaskException.class)
+                .hasMessageStartingWith("actor Counter.fail (pid=")
+                .hasMessageContaining("actor=" + c.actorId())
+                .hasCauseInstanceOf(IllegalArgumentException.class);
+        // the actor survives its method's exception
+        assertThat(Sonde.get(c.task(Counter::increment).remote())).isEqualTo(1);
+    }
+
+    @Test
+    void failingConstructorKillsTheActorWithTheCauseAttached() {
+        ActorHandle<Broken> b = Sonde.actor(Broken::new).remote();
+        assertThatThrownBy(() -> Sonde.get(b.task(Broken::get).remote(), Duration.ofSeconds(30)))
+                .isInstanceOf(ActorDiedException.class)
+                .hasMessageContaining("constructor threw")
+                .hasCauseInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void killedActorFailsItsCallsAndIsNotRestarted() {
+        ActorHandle<Counter> c = Sonde.actor(Counter::new, 0).maxRestarts(2).remote();
+        long pid = Sonde.get(c.task(Counter::pid).remote());
+        Sonde.kill(c);
+        assertThatThrownBy(() -> Sonde.get(c.task(Counter::increment).remote(), Duration.ofSeconds(30)))
+                .isInstanceOf(ActorDiedException.class)
+                .hasMessageContaining("Sonde.kill");
+        assertThat(alive(pid)).isFalse();
+    }
+
+    @Test
+    void crashedActorIsRestartedWithItsConstructorAndLaterCallsWaitForIt() {
+        ActorHandle<Counter> c = Sonde.actor(Counter::new, 100).maxRestarts(1).remote();
+        long firstPid = Sonde.get(c.task(Counter::pid).remote());
+        Sonde.get(c.task(Counter::increment).remote());
+        ObjectRef<Integer> crash = c.task(Counter::crash).remote();
+        ObjectRef<Integer> after = c.task(Counter::increment).remote();
+        assertThatThrownBy(() -> Sonde.get(crash, Duration.ofSeconds(30)))
+                .isInstanceOf(ActorDiedException.class)
+                .hasMessageContaining("exit code 3")
+                .hasMessageContaining("restarting");
+        // state starts over: the constructor ran again in a new process
+        assertThat(Sonde.get(after, Duration.ofSeconds(30))).isEqualTo(101);
+        assertThat(Sonde.get(c.task(Counter::pid).remote())).isNotEqualTo(firstPid);
+        // no restarts left: the next crash is final
+        ObjectRef<Integer> crashAgain = c.task(Counter::crash).remote();
+        assertThatThrownBy(() -> Sonde.get(crashAgain, Duration.ofSeconds(30))).isInstanceOf(ActorDiedException.class);
+        assertThatThrownBy(() -> Sonde.get(c.task(Counter::get).remote(), Duration.ofSeconds(30)))
+                .isInstanceOf(ActorDiedException.class)
+                .hasMessageContaining("is dead");
+    }
+
+    @Test
+    void killWithRestartAllowedBringsTheActorBack() {
+        ActorHandle<Counter> c = Sonde.actor(Counter::new, 5).maxRestarts(1).remote();
+        long pid = Sonde.get(c.task(Counter::pid).remote());
+        Sonde.kill(c, false);
+        assertThat(Sonde.get(c.task(Counter::increment).remote(), Duration.ofSeconds(30))).isEqualTo(6);
+        assertThat(Sonde.get(c.task(Counter::pid).remote())).isNotEqualTo(pid);
+    }
+
+    @Test
+    void maxTaskRetriesRetriesTheCallThatWasRunningWhenTheActorDied() {
+        ActorHandle<Counter> c = Sonde.actor(Counter::new, 0).maxRestarts(1).maxTaskRetries(1).remote();
+        ObjectRef<Integer> r = c.task((Counter k) -> {
+            if (Sonde.context().attemptNumber() == 0) {
+                Runtime.getRuntime().halt(9);
+            }
+            return k.increment() + 1000 * Sonde.context().attemptNumber();
+        }).remote();
+        assertThat(Sonde.get(r, Duration.ofSeconds(30))).isEqualTo(1001);
+    }
+
+    @Test
+    void actorHandlesCanBePassedToTasks() {
+        ActorHandle<Counter> c = Sonde.actor(Counter::new, 0).remote();
+        ObjectRef<Integer> viaTask = Sonde.task((ActorHandle<Counter> h) -> Sonde.get(h.task(Counter::increment).remote()), c)
+                .remote();
+        assertThat(Sonde.get(viaTask)).isEqualTo(1);
+        assertThat(Sonde.get(c.task(Counter::get).remote())).isEqualTo(1);
+        assertThat(Sonde.get(c.task((Counter k) -> Sonde.context().actorId()).remote())).isEqualTo(c.actorId());
+    }
+}

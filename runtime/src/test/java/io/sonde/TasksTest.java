@@ -1,0 +1,136 @@
+package io.sonde;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class TasksTest extends ClusterTest {
+    static int square(int x) {
+        return x * x;
+    }
+
+    static int fib(int n) throws Exception {
+        if (n < 2) {
+            return n;
+        }
+        ObjectRef<Integer> a = Sonde.task(TasksTest::fib, n - 1).remote();
+        ObjectRef<Integer> b = Sonde.task(TasksTest::fib, n - 2).remote();
+        return Sonde.get(a) + Sonde.get(b);
+    }
+
+    @Test
+    void objectRefArgumentsAreResolvedBeforeTheTaskRuns() {
+        ObjectRef<Integer> a = Sonde.task(() -> 1).remote();
+        ObjectRef<Integer> b = Sonde.task((Integer x) -> x + 1, a).remote();
+        assertThat(Sonde.get(b)).isEqualTo(2);
+    }
+
+    @Test
+    void methodReferenceTaskRunsOnAWorkerProcess() {
+        ObjectRef<Long> pid = Sonde.task(() -> ProcessHandle.current().pid()).remote();
+        assertThat(Sonde.get(Sonde.task(TasksTest::square, 7).name("square").maxRetries(3).remote())).isEqualTo(49);
+        assertThat(Sonde.get(pid)).isNotEqualTo(ProcessHandle.current().pid());
+    }
+
+    @Test
+    void taskBodyMayThrowCheckedExceptions() {
+        assertThat(Sonde.get(Sonde.task(() -> {
+            Thread.sleep(10);
+            return "slept";
+        }).remote())).isEqualTo("slept");
+    }
+
+    @Test
+    void contextTellsTaskNameAttemptAndPid() {
+        RuntimeContext ctx = Sonde.get(Sonde.task(() -> Sonde.context()).name("where").remote());
+        assertThat(ctx.taskName()).isEqualTo("where");
+        assertThat(ctx.attemptNumber()).isZero();
+        assertThat(ctx.workerPid()).isNotEqualTo(ProcessHandle.current().pid());
+        assertThat(ctx.taskId()).isNotEmpty();
+        assertThat(ctx.actorId()).isEmpty();
+        assertThat(Sonde.context().taskName()).isEqualTo("driver");
+    }
+
+    @Test
+    void fiftyMegabyteValueIsPutPassedToATaskAndReadBack() {
+        byte[] big = new byte[50 * 1024 * 1024];
+        Arrays.fill(big, (byte) 7);
+        big[big.length - 1] = 42;
+        ObjectRef<byte[]> ref = Sonde.put(big);
+        ObjectRef<byte[]> doubled = Sonde.task((byte[] b) -> {
+            byte[] c = b.clone();
+            c[0] = 1;
+            return c;
+        }, ref).remote();
+        byte[] back = Sonde.get(doubled);
+        assertThat(back).hasSize(big.length);
+        assertThat(back[0]).isEqualTo((byte) 1);
+        assertThat(back[back.length - 1]).isEqualTo((byte) 42);
+        assertThat(Sonde.get(ref)).isEqualTo(big);
+    }
+
+    @Test
+    void getWithTimeoutNamesTheRefAndHowLongItWaited() {
+        ObjectRef<Integer> slow = Sonde.task(() -> {
+            Thread.sleep(5_000);
+            return 1;
+        }).remote();
+        assertThatThrownBy(() -> Sonde.get(slow, Duration.ofMillis(200)))
+                .isInstanceOf(GetTimeoutException.class)
+                .hasMessageContaining(slow.id())
+                .hasMessageContaining("ms");
+        Sonde.cancel(slow);
+    }
+
+    @Test
+    void getOfAListKeepsOrderAndWaitSplitsReadyFromUnready() {
+        List<ObjectRef<Integer>> refs = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            refs.add(Sonde.task((Integer x) -> x * 2, i).remote());
+        }
+        assertThat(Sonde.get(refs)).containsExactly(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30, 32, 34, 36, 38);
+
+        ObjectRef<Integer> fast = Sonde.task(() -> 1).remote();
+        ObjectRef<Integer> slow = Sonde.task(() -> {
+            Thread.sleep(10_000);
+            return 2;
+        }).remote();
+        WaitResult<Integer> w = Sonde.wait(List.of(slow, fast), 1, Duration.ofSeconds(20));
+        assertThat(w.ready()).containsExactly(fast);
+        assertThat(w.unready()).containsExactly(slow);
+        WaitResult<Integer> timedOut = Sonde.wait(List.of(slow), 1, Duration.ofMillis(100));
+        assertThat(timedOut.ready()).isEmpty();
+        Sonde.cancel(slow);
+    }
+
+    @Test
+    void nestedTasksDoNotDeadlockAFullNode() {
+        // fib(6) keeps many more tasks blocked in get than the node has CPUs.
+        assertThat(Sonde.get(Sonde.task(TasksTest::fib, 6).remote(), Duration.ofSeconds(120))).isEqualTo(8);
+    }
+
+    @Test
+    void refsInsideValuesCanBeReadByOtherTasks() {
+        ObjectRef<String> inner = Sonde.put("inside");
+        ObjectRef<List<ObjectRef<String>>> outer = Sonde.put(List.of(inner));
+        ObjectRef<String> read = Sonde.task((List<ObjectRef<String>> l) -> Sonde.get(l.get(0)) + "!", outer).remote();
+        assertThat(Sonde.get(read)).isEqualTo("inside!");
+    }
+
+    @Test
+    void badOptionsAreRejectedWithTheFix() {
+        assertThatThrownBy(() -> Sonde.task(() -> 1).maxRetries(-2))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxRetries must be -1");
+        assertThatThrownBy(() -> Sonde.wait(List.of(Sonde.put(1)), 3, null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("numReturns");
+        assertThatThrownBy(() -> Sonde.task((Thread t) -> 1, new Thread()).remote())
+                .hasMessageContaining("argument 0")
+                .hasMessageContaining("java.lang.Thread");
+    }
+}
