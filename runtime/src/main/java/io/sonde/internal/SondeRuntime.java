@@ -80,12 +80,27 @@ public final class SondeRuntime {
                 }
                 channel = ch;
             }
+            client.setClassSource(callerLoader());
             if (options.logToDriver()) {
                 client.setLogRelay(ConsoleLogRelay.toConsole(client.info().getNodeIp()));
             }
             shutdownHook = new Thread(SondeRuntime::shutdown, "sonde-shutdown");
             Runtime.getRuntime().addShutdownHook(shutdownHook);
         }
+    }
+
+    /**
+     * The loader of the code that called {@code Sonde.init}: it defined the program's classes,
+     * including ones that exist only in memory (the source launcher's), which workers fetch.
+     */
+    private static ClassLoader callerLoader() {
+        return StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE)
+                .walk(frames -> frames.map(StackWalker.StackFrame::getDeclaringClass)
+                        .filter(c -> !c.getName().startsWith("io.sonde.") || c.getName().startsWith("io.sonde.shell."))
+                        .map(Class::getClassLoader)
+                        .filter(l -> l != null)
+                        .findFirst())
+                .orElse(Thread.currentThread().getContextClassLoader());
     }
 
     /** A gRPC channel to a Sonde node on loopback, sized for large objects. */

@@ -9,6 +9,8 @@ import io.sonde.WaitResult;
 import io.sonde.internal.proto.Arg;
 import io.sonde.internal.proto.BlockedNotice;
 import io.sonde.internal.proto.CancelTask;
+import io.sonde.internal.proto.ClassBytes;
+import io.sonde.internal.proto.FetchClass;
 import io.sonde.internal.proto.ClientMessage;
 import io.sonde.internal.proto.GetNamedActor;
 import io.sonde.internal.proto.KillActor;
@@ -63,6 +65,8 @@ public final class CoreClient {
     private final StreamObserver<ClientMessage> out;
     private final ConcurrentHashMap<String, CompletableFuture<ObjectValue>> objects = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, CompletableFuture<NamedActorReply>> namedActorRequests = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, CompletableFuture<ClassBytes>> classRequests = new ConcurrentHashMap<>();
+    private volatile ClassLoader classSource = Thread.currentThread().getContextClassLoader();
     private final CompletableFuture<Registered> registered = new CompletableFuture<>();
     private final AtomicLong sequence = new AtomicLong();
     private final FunctionDescriber functions = new FunctionDescriber();
@@ -110,6 +114,53 @@ public final class CoreClient {
 
     public LogRelay logRelay() {
         return logRelay;
+    }
+
+    /**
+     * Where a driver finds the bytes of classes its workers ask for: the loader that defined the
+     * program's in-memory classes (the source launcher's, or the shell's). The context class loader
+     * of the thread that created this client by default.
+     */
+    public void setClassSource(ClassLoader loader) {
+        this.classSource = loader;
+    }
+
+    /** Worker side: the bytecode of a class of this job that is not on the worker's classpath, or null. */
+    public byte[] fetchClass(String className) {
+        long requestId = sequence.incrementAndGet();
+        CompletableFuture<ClassBytes> reply = new CompletableFuture<>();
+        classRequests.put(requestId, reply);
+        try {
+            send(ClientMessage.newBuilder().setFetchClass(FetchClass.newBuilder()
+                    .setRequestId(requestId).setClassName(className)).build());
+            ClassBytes b = reply.get(30, TimeUnit.SECONDS);
+            return b.getFound() ? b.getBytecode().toByteArray() : null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (ExecutionException | TimeoutException e) {
+            return null;
+        } finally {
+            classRequests.remove(requestId);
+        }
+    }
+
+    private void serveClass(FetchClass request) {
+        ClassBytes.Builder reply = ClassBytes.newBuilder().setRequestId(request.getRequestId());
+        String resource = request.getClassName().replace('.', '/') + ".class";
+        for (ClassLoader loader : new ClassLoader[] {classSource, Thread.currentThread().getContextClassLoader()}) {
+            if (loader == null || reply.getFound()) {
+                continue;
+            }
+            try (java.io.InputStream in = loader.getResourceAsStream(resource)) {
+                if (in != null) {
+                    reply.setFound(true).setBytecode(com.google.protobuf.ByteString.readFrom(in));
+                }
+            } catch (java.io.IOException e) {
+                // try the next loader; not found is answered below
+            }
+        }
+        send(ClientMessage.newBuilder().setClassBytes(reply).build());
     }
 
     // ------------------------------------------------------------------ submission
@@ -245,7 +296,9 @@ public final class CoreClient {
 
     @SuppressWarnings("unchecked")
     private <T> T decode(ObjectValue v) {
-        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        // A driver reads values with the loader of its program (which sees in-memory classes too);
+        // a worker with its job loader, which is its task thread's context loader.
+        ClassLoader loader = worker ? Thread.currentThread().getContextClassLoader() : classSource;
         if (loader == null) {
             loader = CoreClient.class.getClassLoader();
         }
@@ -400,6 +453,13 @@ public final class CoreClient {
                     }
                 }
                 case REGISTERED -> registered.complete(m.getRegistered());
+                case CLASS_REQUEST -> serveClass(m.getClassRequest());
+                case CLASS_BYTES -> {
+                    CompletableFuture<ClassBytes> f = classRequests.get(m.getClassBytes().getRequestId());
+                    if (f != null) {
+                        f.complete(m.getClassBytes());
+                    }
+                }
                 case NAMED_ACTOR -> {
                     CompletableFuture<NamedActorReply> f = namedActorRequests.get(m.getNamedActor().getRequestId());
                     if (f != null) {
@@ -429,6 +489,7 @@ public final class CoreClient {
             registered.completeExceptionally(e);
             objects.values().forEach(f -> f.completeExceptionally(e));
             namedActorRequests.values().forEach(f -> f.completeExceptionally(e));
+            classRequests.values().forEach(f -> f.completeExceptionally(e));
         }
     }
 }

@@ -95,6 +95,8 @@ public final class NodeManager {
     private final Map<String, Job> jobs = new HashMap<>();
     private final Map<String, ClientSession> workerClients = new HashMap<>();
     private final ArrayDeque<TaskRecord> readyQueue = new ArrayDeque<>();
+    private final AtomicLong classRequests = new AtomicLong();
+    private final Map<Long, PendingClassRequest> pendingClassRequests = new HashMap<>();
     private double cpusAvailable;
     /** Tasks in the ready queue that need no CPU: the scheduler scans past full nodes only for them. */
     private int zeroCpuTasksQueued;
@@ -156,6 +158,8 @@ public final class NodeManager {
             case GET_NAMED_ACTOR -> onGetNamedActor(s, m.getGetNamedActor().getRequestId(), m.getGetNamedActor().getName());
             case BLOCKED -> onBlocked(s, m.getBlocked().getBlocked());
             case REGISTER -> onRegister(s, m.getRegister());
+            case FETCH_CLASS -> onFetchClass(s, m.getFetchClass());
+            case CLASS_BYTES -> onClassBytes(m.getClassBytes());
             default -> {
             }
         }
@@ -960,6 +964,40 @@ public final class NodeManager {
     private ObjectValue cancelledError(TaskRecord t) {
         return Serializer.error(new TaskCancelledException(describe(t) + " was cancelled by Sonde.cancel"
                 + (t.lastPid != 0 ? " while it ran on worker pid=" + t.lastPid : " before it started") + "."));
+    }
+
+    // =================================================================== class shipping
+
+    /** Forwards a worker's request for a class to its job's driver, under a node-wide request id. */
+    private void onFetchClass(ClientSession worker, io.sonde.internal.proto.FetchClass f) {
+        ClientSession driver;
+        long id = classRequests.incrementAndGet();
+        synchronized (lock) {
+            Job job = jobs.get(worker.jobId);
+            driver = job == null ? null : job.driver;
+            if (driver != null) {
+                pendingClassRequests.put(id, new PendingClassRequest(worker, f.getRequestId()));
+            }
+        }
+        if (driver == null) {
+            worker.send(NodeMessage.newBuilder().setClassBytes(io.sonde.internal.proto.ClassBytes.newBuilder()
+                    .setRequestId(f.getRequestId()).setFound(false)).build());
+            return;
+        }
+        driver.send(NodeMessage.newBuilder().setClassRequest(f.toBuilder().setRequestId(id)).build());
+    }
+
+    private void onClassBytes(io.sonde.internal.proto.ClassBytes b) {
+        PendingClassRequest p;
+        synchronized (lock) {
+            p = pendingClassRequests.remove(b.getRequestId());
+        }
+        if (p != null) {
+            p.worker.send(NodeMessage.newBuilder().setClassBytes(b.toBuilder().setRequestId(p.requestId)).build());
+        }
+    }
+
+    private record PendingClassRequest(ClientSession worker, long requestId) {
     }
 
     // =================================================================== logs

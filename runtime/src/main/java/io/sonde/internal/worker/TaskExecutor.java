@@ -57,11 +57,17 @@ final class TaskExecutor {
     private Thread runner;
     private Object actor;
     private String lastMarker = "";
+    private ClassLoader jobLoader = ClassLoader.getSystemClassLoader();
 
     TaskExecutor(String workerId, String nodeId, String nodeIp) {
         this.workerId = workerId;
         this.nodeId = nodeId;
         this.nodeIp = nodeIp;
+    }
+
+    /** The loader of the job's classes; set before {@link #serve}. */
+    void jobLoader(ClassLoader loader) {
+        this.jobLoader = loader;
     }
 
     /** Serves until the node manager ends the stream. */
@@ -124,7 +130,8 @@ final class TaskExecutor {
         mark(spec.getKind() == TaskKind.NORMAL ? spec.getName() : spec.getActorClass());
         ObjectValue result;
         List<String> exceptionClasses = List.of();
-        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        ClassLoader loader = jobLoader;
+        Thread.currentThread().setContextClassLoader(loader);
         try {
             Object fn = function(spec, loader);
             Object[] args = new Object[spec.getArgsCount()];

@@ -29,6 +29,7 @@ public final class WorkerMain {
                 RegisterClient.newBuilder().setIsDriver(false).setJobId(args[2]).setWorkerId(args[1]).build(),
                 executor::currentTaskId, null, args[0]);
         SondeRuntime.installWorker(client, executor::context);
+        executor.jobLoader(new JobClassLoader(ClassLoader.getSystemClassLoader(), client::fetchClass));
         executor.serve(NodeManagerGrpc.newStub(channel));
         System.out.flush();
         System.err.flush();
