@@ -20,6 +20,7 @@ import io.sonde.internal.proto.ObjectValue;
 import io.sonde.internal.proto.PutObject;
 import io.sonde.internal.proto.Registered;
 import io.sonde.internal.proto.RegisterClient;
+import io.sonde.internal.proto.ReleaseObjects;
 import io.sonde.internal.proto.Subscribe;
 import io.sonde.internal.proto.TaskKind;
 import io.sonde.internal.proto.TaskSpec;
@@ -67,6 +68,8 @@ public final class CoreClient {
     private final ConcurrentHashMap<Long, CompletableFuture<NamedActorReply>> namedActorRequests = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, CompletableFuture<ClassBytes>> classRequests = new ConcurrentHashMap<>();
     private volatile ClassLoader classSource = Thread.currentThread().getContextClassLoader();
+    private final java.util.Set<String> escaped = ConcurrentHashMap.newKeySet();
+    private final java.lang.ref.Cleaner cleaner = java.lang.ref.Cleaner.create();
     private final CompletableFuture<Registered> registered = new CompletableFuture<>();
     private final AtomicLong sequence = new AtomicLong();
     private final FunctionDescriber functions = new FunctionDescriber();
@@ -243,7 +246,31 @@ public final class CoreClient {
         String id = spec.getReturnId();
         objects.put(id, new CompletableFuture<>());
         send(ClientMessage.newBuilder().setSubmit(spec).build());
-        return new ObjectRefImpl<>(id);
+        return owned(id);
+    }
+
+    /** A ref to an object this client owns: released when the ref is garbage collected. */
+    private <T> ObjectRef<T> owned(String id) {
+        ObjectRefImpl<T> ref = new ObjectRefImpl<>(id, this);
+        cleaner.register(ref, () -> release(id));
+        return ref;
+    }
+
+    /** The ref was serialized into a value: another process may read it, so it is never released. */
+    void escaped(String id) {
+        escaped.add(id);
+    }
+
+    private void release(String id) {
+        if (escaped.contains(id) || connectionLost != null) {
+            return;
+        }
+        objects.remove(id);
+        try {
+            send(ClientMessage.newBuilder().setRelease(ReleaseObjects.newBuilder().addObjectIds(id)).build());
+        } catch (RuntimeException closed) {
+            // the session ended; the node manager dropped the job's objects with it
+        }
     }
 
     public <T> ObjectRef<T> put(T value) {
@@ -256,7 +283,7 @@ public final class CoreClient {
         }
         objects.put(id, CompletableFuture.completedFuture(v));
         send(ClientMessage.newBuilder().setPut(PutObject.newBuilder().setObjectId(id).setValue(v)).build());
-        return new ObjectRefImpl<>(id);
+        return owned(id);
     }
 
     private String nextId(char kind) {

@@ -15,15 +15,15 @@ import java.util.Objects;
  * @param text the line itself, without its line terminator
  */
 public record LogLine(
-    String sourceId, String taskName, long pid, String node, boolean stderr, String text) {
+        String sourceId, String taskName, long pid, String node, boolean stderr, String text) {
 
-  public LogLine {
-    Objects.requireNonNull(sourceId, "sourceId");
-    Objects.requireNonNull(text, "text");
-  }
+    public LogLine {
+        Objects.requireNonNull(sourceId, "sourceId");
+        Objects.requireNonNull(text, "text");
+    }
 
-  /** True when the worker runs on another node than the driver. */
-  public boolean isRemote() {
-    return node != null && !node.isEmpty();
-  }
+    /** True when the worker runs on another node than the driver. */
+    public boolean isRemote() {
+        return node != null && !node.isEmpty();
+    }
 }

@@ -108,6 +108,10 @@ public final class NodeManager {
         final ClientSession owner;
         final List<ClientSession> subscribers = new ArrayList<>(1);
         final List<TaskRecord> dependents = new ArrayList<>(1);
+        /** Live tasks that take this object as an argument: it is kept for their (re)tries. */
+        int taskRefs;
+        /** The owner dropped its last ref; the object goes once no task needs it. */
+        boolean ownerReleased;
 
         ObjectEntry(ClientSession owner) {
             this.owner = owner;
@@ -159,6 +163,7 @@ public final class NodeManager {
             case BLOCKED -> onBlocked(s, m.getBlocked().getBlocked());
             case REGISTER -> onRegister(s, m.getRegister());
             case FETCH_CLASS -> onFetchClass(s, m.getFetchClass());
+            case RELEASE -> onRelease(s, m.getRelease().getObjectIdsList());
             case CLASS_BYTES -> onClassBytes(m.getClassBytes());
             default -> {
             }
@@ -253,6 +258,9 @@ public final class NodeManager {
                 continue;
             }
             ObjectEntry e = objects.get(a.getRefId());
+            if (e != null && t.heldArgs.add(a.getRefId())) {
+                e.taskRefs++;
+            }
             if (e == null) {
                 fail(t, Serializer.error(new ObjectLostException("argument " + a.getRefId() + " of " + describe(t)
                         + " does not exist any more: its owner exited or it was never created on this cluster")));
@@ -326,6 +334,7 @@ public final class NodeManager {
         e.subscribers.clear();
         List<TaskRecord> dependents = List.copyOf(e.dependents);
         e.dependents.clear();
+        dropIfUnused(id, e);
         for (TaskRecord t : dependents) {
             if (t.state.done() || !t.pendingArgs.remove(id)) {
                 continue;
@@ -356,6 +365,25 @@ public final class NodeManager {
         }
     }
 
+    private void onRelease(ClientSession s, List<String> ids) {
+        synchronized (lock) {
+            for (String id : ids) {
+                ObjectEntry e = objects.get(id);
+                if (e != null && e.owner == s) {
+                    e.ownerReleased = true;
+                    dropIfUnused(id, e);
+                }
+            }
+        }
+    }
+
+    /** Forgets an object its owner released once it is ready and no live task takes it as argument. */
+    private void dropIfUnused(String id, ObjectEntry e) {
+        if (e.ownerReleased && e.taskRefs == 0 && e.value != null) {
+            objects.remove(id);
+        }
+    }
+
     private static NodeMessage ready(String id, ObjectValue v) {
         return NodeMessage.newBuilder().setReady(ObjectReady.newBuilder().setObjectId(id).setValue(v)).build();
     }
@@ -372,6 +400,14 @@ public final class NodeManager {
         }
         t.errorType = result.getIsError() ? result.getErrorType() : "";
         tasks.remove(t.id());
+        for (String held : t.heldArgs) {
+            ObjectEntry arg = objects.get(held);
+            if (arg != null) {
+                arg.taskRefs--;
+                dropIfUnused(held, arg);
+            }
+        }
+        t.heldArgs.clear();
         finished.put(t.id(), info(t));
         ObjectEntry e = objects.get(t.spec.getReturnId());
         if (e != null) {
@@ -1030,11 +1066,20 @@ public final class NodeManager {
                     pending++;
                 }
             }
+            String address = head.nodes().stream().filter(n -> n.nodeId().equals(config.nodeId()))
+                    .map(Head.Node::address).findFirst().orElse("");
             return ClusterStatus.newBuilder().addNodes(NodeInfo.newBuilder()
-                    .setNodeId(config.nodeId()).setIp(config.ip()).setAlive(true)
+                    .setNodeId(config.nodeId()).setIp(config.ip()).setAddress(address).setAlive(true)
                     .setCpusTotal(config.cpus()).setCpusUsed(config.cpus() - cpusAvailable)
                     .setMemoryTotal(config.memory()).setMemoryUsed(used).setWorkers(workers.size()))
                     .setRunningTasks(running).setPendingTasks(pending).build();
+        }
+    }
+
+    /** How many objects the node keeps (values, failures and pending results). */
+    public int objectCount() {
+        synchronized (lock) {
+            return objects.size();
         }
     }
 

@@ -60,10 +60,14 @@ public final class NodeManagerService extends NodeManagerGrpc.NodeManagerImplBas
 
     @Override
     public void stop(StopRequest request, StreamObserver<Empty> responses) {
-        node.shutdown(request.getForce());
+        // Stopping workers takes seconds: not on a transport thread. The caller waits for the
+        // process to exit, which tells it the stop is complete.
         responses.onNext(Empty.getDefaultInstance());
         responses.onCompleted();
-        Thread stopper = new Thread(onStop, "sonde-stop");
+        Thread stopper = new Thread(() -> {
+            node.shutdown(request.getForce());
+            onStop.run();
+        }, "sonde-stop");
         stopper.start();
     }
 }

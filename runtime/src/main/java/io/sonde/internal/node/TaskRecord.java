@@ -10,6 +10,8 @@ final class TaskRecord {
     final TaskSpec spec;
     final ClientSession owner;
     final Set<String> pendingArgs = new HashSet<>();
+    /** Argument objects this task keeps alive until it is done (see ObjectEntry#taskRefs). */
+    final Set<String> heldArgs = new HashSet<>(2);
     TaskState state = TaskState.PENDING_ARGS_AVAIL;
     int attempt;
     WorkerProcess worker;

@@ -1,0 +1,74 @@
+package io.sonde.shell;
+
+import io.sonde.InitOptions;
+import io.sonde.Sonde;
+import io.sonde.shell.bench.Microbenchmark;
+import io.sonde.shell.bench.Plan;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code sonde microbenchmark}: Ray's core microbenchmarks on an embedded cluster, so a change to the
+ * runtime can be checked for speed in one command and compared with Ray's published figures.
+ */
+@Command(name = "microbenchmark",
+        description = {"Measure tasks, actor calls, puts and gets on an embedded cluster.",
+                "Prints one line per metric as `ray microbenchmark` does, with the ratio to Ray's published",
+                "figures where Ray has one. Takes under a minute."})
+final class MicrobenchmarkCommand implements Callable<Integer> {
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the means to FILE as one JSON object, metric name to number.")
+    Path json;
+
+    @Option(names = "--quick", description = "A few operations per metric only: checks that every metric runs, measures nothing.")
+    boolean quick;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        if (Sonde.isInitialized()) {
+            throw new CommandFailure(1, "Sonde is already initialized in this process; run `sonde microbenchmark` on its own.");
+        }
+        String remote = System.getenv("SONDE_ADDRESS");
+        if (remote != null && !remote.isBlank()) {
+            out.println("Note: SONDE_ADDRESS is set, so Sonde.init() joins the cluster at " + remote
+                    + " instead of starting an embedded one; unset it to measure an embedded cluster.");
+        }
+        Plan plan = quick ? Plan.quick() : Plan.full();
+        out.println("Sonde microbenchmark" + (quick ? " (--quick: smoke run, numbers are meaningless)" : "") + ": "
+                + Runtime.getRuntime().availableProcessors() + " processors; each metric: " + plan.warmup().toMillis()
+                + " ms warm-up, then mean +- stddev of " + plan.timedRounds() + " rounds of ~"
+                + plan.round().toMillis() + " ms.");
+        out.flush();
+        InitOptions cluster = new InitOptions().logToDriver(false);
+        List<Microbenchmark.Result> results = new Microbenchmark(plan, cluster).run(out);
+        if (json != null) {
+            Path parent = json.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            Files.writeString(json, Microbenchmark.json(results), StandardCharsets.UTF_8);
+            out.println("Wrote " + results.stream().filter(Microbenchmark.Result::ok).count() + " metrics to " + json);
+        }
+        long failed = results.stream().filter(r -> !r.ok()).count();
+        if (failed > 0) {
+            throw new CommandFailure(1, failed + " metric(s) failed (see FAILED above); the others were measured.");
+        }
+        return 0;
+    }
+}
