@@ -1,6 +1,8 @@
 package io.sonde;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Objects;
 
@@ -13,6 +15,7 @@ public final class InitOptions {
     private int numCpus;
     private boolean logToDriver = true;
     private final List<String> workerJvmOptions = new ArrayList<>();
+    private final Map<String, Double> resources = new LinkedHashMap<>();
 
     /** {@code sonde://host:port} of a running cluster; empty or null starts an embedded one. */
     public InitOptions address(String address) {
@@ -26,6 +29,15 @@ public final class InitOptions {
             throw new IllegalArgumentException("numCpus must be 0 (all processors) or positive, got " + numCpus);
         }
         this.numCpus = numCpus;
+        return this;
+    }
+
+    /** A custom resource the embedded node offers, e.g. {@code resource("GPU", 1)}. */
+    public InitOptions resource(String name, double amount) {
+        if (name == null || name.isBlank() || amount < 0) {
+            throw new IllegalArgumentException("a resource needs a name and an amount of 0 or more, got " + name + "=" + amount);
+        }
+        resources.put(name, amount);
         return this;
     }
 
@@ -51,6 +63,10 @@ public final class InitOptions {
 
     public boolean logToDriver() {
         return logToDriver;
+    }
+
+    public Map<String, Double> resources() {
+        return Map.copyOf(resources);
     }
 
     public List<String> workerJvmOptions() {

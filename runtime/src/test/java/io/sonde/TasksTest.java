@@ -133,4 +133,34 @@ class TasksTest extends ClusterTest {
                 .hasMessageContaining("argument 0")
                 .hasMessageContaining("java.lang.Thread");
     }
+
+    @Test
+    void taskNeedingMoreThanAnyNodeHasFailsAtOnceSayingWhatIsMissing() {
+        ObjectRef<Integer> gpu = Sonde.task(() -> 1).resource("GPU", 1).name("train").remote();
+        assertThatThrownBy(() -> Sonde.get(gpu, Duration.ofSeconds(10)))
+                .isInstanceOf(SondeException.class)
+                .hasMessageContaining("task train")
+                .hasMessageContaining("cannot be scheduled")
+                .hasMessageContaining("GPU: 1")
+                .hasMessageContaining("CPU: 2");
+        ObjectRef<Integer> huge = Sonde.task(() -> 1).memory(Long.MAX_VALUE / 2).remote();
+        assertThatThrownBy(() -> Sonde.get(huge, Duration.ofSeconds(10))).hasMessageContaining("memory");
+    }
+
+    @Test
+    void memoryIsAdmissionControlled() {
+        long third = io.sonde.internal.SondeRuntime.embeddedNode().nodeManager().config().memory() / 3;
+        // Two tasks asking for a third of the node's memory each fit together; a third one waits.
+        List<ObjectRef<Long>> refs = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            refs.add(Sonde.task(() -> {
+                long start = System.currentTimeMillis();
+                Thread.sleep(1500);
+                return start;
+            }).memory(third + 1).numCpus(0).remote());
+        }
+        List<Long> starts = Sonde.get(refs, Duration.ofSeconds(60));
+        long first = Math.min(starts.get(0), starts.get(1));
+        assertThat(starts.get(2) - first).isGreaterThanOrEqualTo(1000);
+    }
 }

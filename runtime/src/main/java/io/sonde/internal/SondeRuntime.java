@@ -61,7 +61,7 @@ public final class SondeRuntime {
                     .setDriverPid(ProcessHandle.current().pid())
                     .build();
             if (address == null || address.isBlank()) {
-                LocalNode node = LocalNode.start(options.numCpus());
+                LocalNode node = LocalNode.start(options.numCpus(), options.resources());
                 try {
                     client = new CoreClient(node.nodeManager()::connect, registration, null, null, node.address());
                 } catch (RuntimeException e) {

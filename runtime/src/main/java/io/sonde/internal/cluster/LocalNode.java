@@ -13,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -29,11 +30,11 @@ public final class LocalNode implements AutoCloseable {
     private final Server server;
     private final Path sessionDir;
 
-    private LocalNode(int port, int cpus, Runnable onStop) {
+    private LocalNode(int port, int cpus, Map<String, Double> resources, Runnable onStop) {
         sessionDir = SessionDir.create();
         String nodeId = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         NodeConfig config = new NodeConfig(nodeId, "127.0.0.1",
-                cpus > 0 ? cpus : Runtime.getRuntime().availableProcessors(), totalMemory(), sessionDir);
+                cpus > 0 ? cpus : Runtime.getRuntime().availableProcessors(), totalMemory(), sessionDir, resources);
         WorkerLauncher launcher = new WorkerLauncher(config);
         nodeManager = new NodeManager(config, head, launcher);
         Runnable stop = onStop != null ? onStop : () -> { };
@@ -58,13 +59,13 @@ public final class LocalNode implements AutoCloseable {
     }
 
     /** Starts a node on an ephemeral port. */
-    public static LocalNode start(int cpus) {
-        return new LocalNode(0, cpus, null);
+    public static LocalNode start(int cpus, Map<String, Double> resources) {
+        return new LocalNode(0, cpus, resources, null);
     }
 
     /** Starts a node on {@code port} (0: ephemeral); {@code onStop} runs when `sonde stop` asks. */
     public static LocalNode start(int port, int cpus, Runnable onStop) {
-        return new LocalNode(port, cpus, onStop);
+        return new LocalNode(port, cpus, Map.of(), onStop);
     }
 
     public NodeManager nodeManager() {

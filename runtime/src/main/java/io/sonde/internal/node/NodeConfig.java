@@ -1,6 +1,7 @@
 package io.sonde.internal.node;
 
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * What a node manager is given when it starts.
@@ -10,8 +11,14 @@ import java.nio.file.Path;
  * @param cpus       CPUs the scheduler hands out
  * @param memory     bytes of memory of the node
  * @param sessionDir the session directory, holding {@code logs/}
+ * @param resources  custom resources the node offers, e.g. {@code GPU=1}
  */
-public record NodeConfig(String nodeId, String ip, double cpus, long memory, Path sessionDir) {
+public record NodeConfig(String nodeId, String ip, double cpus, long memory, Path sessionDir,
+                         Map<String, Double> resources) {
+    public NodeConfig {
+        resources = Map.copyOf(resources);
+    }
+
     public Path logDir() {
         return sessionDir.resolve("logs");
     }

@@ -97,7 +97,8 @@ public final class NodeManager {
     private final ArrayDeque<TaskRecord> readyQueue = new ArrayDeque<>();
     private final AtomicLong classRequests = new AtomicLong();
     private final Map<Long, PendingClassRequest> pendingClassRequests = new HashMap<>();
-    private double cpusAvailable;
+    private final ResourceSet total;
+    private final ResourceSet available;
     /** Tasks in the ready queue that need no CPU: the scheduler scans past full nodes only for them. */
     private int zeroCpuTasksQueued;
     private boolean stopping;
@@ -122,7 +123,8 @@ public final class NodeManager {
         this.config = config;
         this.head = head;
         this.launcher = launcher;
-        this.cpusAvailable = config.cpus();
+        this.total = new ResourceSet(config.cpus(), config.memory(), config.resources());
+        this.available = total.copy();
     }
 
     public NodeConfig config() {
@@ -235,6 +237,10 @@ public final class NodeManager {
             TaskRecord t = new TaskRecord(spec, s);
             tasks.put(t.id(), t);
             objects.put(spec.getReturnId(), new ObjectEntry(s));
+            if (spec.getKind() != TaskKind.ACTOR_METHOD && !total.fits(spec)) {
+                infeasible(t);
+                return;
+            }
             switch (spec.getKind()) {
                 case ACTOR_CREATION -> createActor(t);
                 case ACTOR_METHOD -> submitActorCall(t);
@@ -276,6 +282,24 @@ public final class NodeManager {
             }
         }
         return t.pendingArgs.isEmpty();
+    }
+
+    /**
+     * No node can ever run the task: fail it now instead of letting its get wait forever. (With
+     * more nodes, the check becomes "no node that is or may join the cluster".)
+     */
+    private void infeasible(TaskRecord t) {
+        String msg = describe(t) + " cannot be scheduled: it needs {" + ResourceSet.describe(t.spec)
+                + "} but no node of this cluster has that much (node " + config.nodeId() + " has {" + total.describe()
+                + "}). Ask for less with numCpus/memory/resource, or start the cluster with more"
+                + " (InitOptions.numCpus/resource, or `sonde start --head --num-cpus N`).";
+        if (t.spec.getKind() == TaskKind.ACTOR_CREATION) {
+            ActorRecord a = new ActorRecord(t);
+            actors.put(a.actorId, a);
+            actorDead(a, "it " + msg.substring(msg.indexOf("cannot be scheduled")), null);
+            return;
+        }
+        fail(t, Serializer.error(new io.sonde.SondeException(msg)));
     }
 
     private void enqueue(TaskRecord t) {
@@ -437,7 +461,7 @@ public final class NodeManager {
         if (stopping) {
             return;
         }
-        double budget = cpusAvailable;
+        ResourceSet budget = available.copy();
         Map<Job, Integer> wanted = null;
         for (Iterator<TaskRecord> it = readyQueue.iterator(); it.hasNext(); ) {
             TaskRecord t = it.next();
@@ -447,13 +471,13 @@ public final class NodeManager {
                 queued(t, -1);
                 continue;
             }
-            if (t.cpus() > budget + 1e-9) {
-                if (budget < 1e-9 && zeroCpuTasksQueued == 0) {
+            if (!budget.fits(t.spec)) {
+                if (budget.cpus < 1e-9 && zeroCpuTasksQueued == 0) {
                     break; // nothing further down the queue can fit either
                 }
                 continue;
             }
-            budget -= t.cpus();
+            budget.take(t.spec);
             WorkerProcess w = job.idle.poll();
             if (w != null) {
                 it.remove();
@@ -483,7 +507,7 @@ public final class NodeManager {
         t.lastPid = w.pid;
         w.current = t;
         if (t.spec.getKind() == TaskKind.NORMAL) {
-            cpusAvailable -= t.cpus();
+            available.take(t.spec);
         }
         w.send(WorkerCommand.newBuilder().setExecute(inline(t)).build());
     }
@@ -552,7 +576,7 @@ public final class NodeManager {
                 return;
             }
             t.cpusLent = blocked;
-            cpusAvailable += blocked ? t.cpus() : -t.cpus();
+            available.cpus += blocked ? t.cpus() : -t.cpus();
             if (blocked) {
                 schedule();
             }
@@ -636,9 +660,7 @@ public final class NodeManager {
                 return;
             }
             w.current = null;
-            if (!t.cpusLent) {
-                cpusAvailable += t.cpus();
-            }
+            available.give(t.spec, !t.cpusLent);
             t.cpusLent = false;
             t.worker = null;
             ObjectValue result = done.getResult();
@@ -690,9 +712,7 @@ public final class NodeManager {
             } else if (w.current != null) {
                 TaskRecord t = w.current;
                 w.current = null;
-                if (!t.cpusLent) {
-                    cpusAvailable += t.cpus();
-                }
+                available.give(t.spec, !t.cpusLent);
                 t.cpusLent = false;
                 t.worker = null;
                 if (t.cancelled) {
@@ -742,7 +762,7 @@ public final class NodeManager {
             return;
         }
         a.creation.state = TaskState.PENDING_SCHEDULING;
-        cpusAvailable -= a.creation.cpus();
+        available.take(a.creation.spec);
         startWorker(job, a);
     }
 
@@ -826,7 +846,7 @@ public final class NodeManager {
             return;
         }
         a.worker = null;
-        cpusAvailable += a.creation.cpus();
+        available.give(a.creation.spec, true);
         if (a.state == ActorRecord.State.DEAD) {
             failActorCalls(a);
             return;
@@ -1070,7 +1090,7 @@ public final class NodeManager {
                     .map(Head.Node::address).findFirst().orElse("");
             return ClusterStatus.newBuilder().addNodes(NodeInfo.newBuilder()
                     .setNodeId(config.nodeId()).setIp(config.ip()).setAddress(address).setAlive(true)
-                    .setCpusTotal(config.cpus()).setCpusUsed(config.cpus() - cpusAvailable)
+                    .setCpusTotal(config.cpus()).setCpusUsed(total.cpus - available.cpus)
                     .setMemoryTotal(config.memory()).setMemoryUsed(used).setWorkers(workers.size()))
                     .setRunningTasks(running).setPendingTasks(pending).build();
         }

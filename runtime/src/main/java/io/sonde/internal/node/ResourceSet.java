@@ -1,0 +1,78 @@
+package io.sonde.internal.node;
+
+import io.sonde.internal.proto.TaskSpec;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * CPUs, memory bytes and custom resources: what a node has, what is free, what a task needs.
+ * Mutable, guarded by the node manager's lock.
+ */
+final class ResourceSet {
+    private static final double EPSILON = 1e-9;
+
+    double cpus;
+    long memory;
+    final Map<String, Double> custom = new LinkedHashMap<>();
+
+    ResourceSet(double cpus, long memory, Map<String, Double> custom) {
+        this.cpus = cpus;
+        this.memory = memory;
+        this.custom.putAll(custom);
+    }
+
+    ResourceSet copy() {
+        return new ResourceSet(cpus, memory, custom);
+    }
+
+    boolean fits(TaskSpec spec) {
+        if (spec.getNumCpus() > cpus + EPSILON || spec.getMemory() > memory) {
+            return false;
+        }
+        for (Map.Entry<String, Double> need : spec.getResourcesMap().entrySet()) {
+            if (need.getValue() > custom.getOrDefault(need.getKey(), 0.0) + EPSILON) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    void take(TaskSpec spec) {
+        add(spec, -1, true);
+    }
+
+    /** Gives back what the task held; its CPUs only if it did not lend them already. */
+    void give(TaskSpec spec, boolean cpusToo) {
+        add(spec, 1, cpusToo);
+    }
+
+    private void add(TaskSpec spec, int sign, boolean cpusToo) {
+        if (cpusToo) {
+            cpus += sign * spec.getNumCpus();
+        }
+        memory += sign * spec.getMemory();
+        spec.getResourcesMap().forEach((k, v) -> custom.merge(k, sign * v, Double::sum));
+    }
+
+    /** {@code CPU: 2, memory: 1.5 GiB, GPU: 1}, for error messages. */
+    String describe() {
+        StringBuilder b = new StringBuilder("CPU: ").append(trim(cpus))
+                .append(", memory: ").append(String.format("%.1f GiB", memory / (1024.0 * 1024 * 1024)));
+        custom.forEach((k, v) -> b.append(", ").append(k).append(": ").append(trim(v)));
+        return b.toString();
+    }
+
+    static String describe(TaskSpec spec) {
+        StringBuilder b = new StringBuilder("CPU: ").append(trim(spec.getNumCpus()));
+        if (spec.getMemory() > 0) {
+            b.append(", memory: ").append(String.format("%.1f GiB", spec.getMemory() / (1024.0 * 1024 * 1024)));
+        }
+        spec.getResourcesMap().forEach((k, v) -> b.append(", ").append(k).append(": ").append(trim(v)));
+        return b.toString();
+    }
+
+    private static String trim(double v) {
+        return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
+    }
+}
