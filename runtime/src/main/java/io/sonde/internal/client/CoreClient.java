@@ -20,6 +20,7 @@ import io.sonde.internal.proto.ObjectValue;
 import io.sonde.internal.proto.PutObject;
 import io.sonde.internal.proto.Registered;
 import io.sonde.internal.proto.RegisterClient;
+import io.sonde.internal.proto.StaticValue;
 import io.sonde.internal.proto.ReleaseObjects;
 import io.sonde.internal.proto.Subscribe;
 import io.sonde.internal.proto.TaskKind;
@@ -59,8 +60,14 @@ import java.util.function.Supplier;
  * only complete futures or hand log batches to the {@link LogRelay}, so they never block.
  */
 public final class CoreClient {
-    /** Tells the client which task the calling code runs in (workers) or null (drivers). */
-    public interface TaskScopeSource extends Supplier<String> {
+    /**
+     * Adds state a function needs beyond its captured arguments, e.g. the values of the shell's
+     * top-level variables, which are static fields in the driver. Called on every submission;
+     * throws {@link SerializationException} naming the variable when one cannot be sent.
+     */
+    @FunctionalInterface
+    public interface TaskCapture {
+        List<StaticValue> capture(Object function);
     }
 
     private final StreamObserver<ClientMessage> out;
@@ -77,6 +84,8 @@ public final class CoreClient {
     private final Supplier<String> currentTaskId;
     private final String endpoint;
     private volatile LogRelay logRelay;
+    private volatile TaskCapture capture;
+    private volatile java.util.function.Consumer<ObjectRef<?>> submissionListener;
     private volatile Registered info;
     private volatile SondeException connectionLost;
 
@@ -126,6 +135,15 @@ public final class CoreClient {
      */
     public void setClassSource(ClassLoader loader) {
         this.classSource = loader;
+    }
+
+    public void setTaskCapture(TaskCapture capture) {
+        this.capture = capture;
+    }
+
+    /** Told of every task and actor call this client submits (the shell cancels a snippet's tasks on Ctrl-C). */
+    public void setSubmissionListener(java.util.function.Consumer<ObjectRef<?>> listener) {
+        this.submissionListener = listener;
     }
 
     /** Worker side: the bytecode of a class of this job that is not on the worker's classpath, or null. */
@@ -222,6 +240,15 @@ public final class CoreClient {
                 .setNumCpus(o.numCpus)
                 .setMemory(o.memory)
                 .putAllResources(o.resources);
+        TaskCapture c = capture;
+        if (c != null) {
+            try {
+                spec.addAllStatics(c.capture(f.function()));
+            } catch (SerializationException e) {
+                throw new SerializationException(describeKind(kind) + " " + name + " cannot be sent to a worker: "
+                        + e.getMessage(), e.getCause());
+            }
+        }
         for (int i = 0; i < args.length; i++) {
             Object a = args[i];
             if (a instanceof ObjectRef) {
@@ -246,7 +273,12 @@ public final class CoreClient {
         String id = spec.getReturnId();
         objects.put(id, new CompletableFuture<>());
         send(ClientMessage.newBuilder().setSubmit(spec).build());
-        return owned(id);
+        ObjectRef<R> ref = owned(id);
+        java.util.function.Consumer<ObjectRef<?>> listener = submissionListener;
+        if (listener != null) {
+            listener.accept(ref);
+        }
+        return ref;
     }
 
     /** A ref to an object this client owns: released when the ref is garbage collected. */

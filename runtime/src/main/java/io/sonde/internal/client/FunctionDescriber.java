@@ -22,7 +22,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * instantiated type, so {@code Counter::new} and {@code () -> new Counter()} both give "Counter".
  */
 final class FunctionDescriber {
-    record Described(String name, String resultClass, String firstParamClass, ByteString bytes, String cacheKey) {
+    record Described(Object function, String name, String resultClass, String firstParamClass, ByteString bytes,
+                     String cacheKey) {
     }
 
     private record Meta(String name, String resultClass, String firstParamClass, boolean capturing) {
@@ -41,7 +42,7 @@ final class FunctionDescriber {
             bytes = constantBytes.computeIfAbsent(c, k -> Serializer.encode(fn));
         }
         String key = meta.capturing ? "" : c.getName() + "#" + bytes.hashCode();
-        return new Described(meta.name, meta.resultClass, meta.firstParamClass, bytes, key);
+        return new Described(fn, meta.name, meta.resultClass, meta.firstParamClass, bytes, key);
     }
 
     private static Meta inspect(Object fn) {

@@ -84,7 +84,7 @@ public final class Serializer {
             }
             ByteString.Output out = ByteString.newOutput(256);
             out.write(JAVA);
-            try (ObjectOutputStream oos = new ObjectOutputStream(out)) {
+            try (ObjectOutputStream oos = new RecordObjectOutputStream(out)) {
                 oos.writeObject(value);
             }
             return out.toByteString();
@@ -152,6 +152,43 @@ public final class Serializer {
         return width == 4 ? (int) v : v;
     }
 
+    /**
+     * Records are plain data: one that is not {@link java.io.Serializable} (a record typed in the
+     * shell, say) travels as its class name and component values and is rebuilt through its
+     * canonical constructor.
+     */
+    private static final class RecordObjectOutputStream extends ObjectOutputStream {
+        RecordObjectOutputStream(java.io.OutputStream out) throws IOException {
+            super(out);
+            enableReplaceObject(true);
+        }
+
+        @Override
+        protected Object replaceObject(Object obj) throws IOException {
+            Class<?> c = obj.getClass();
+            if (c.isRecord() && !(obj instanceof java.io.Serializable)) {
+                java.lang.reflect.RecordComponent[] components = c.getRecordComponents();
+                Object[] values = new Object[components.length];
+                for (int i = 0; i < components.length; i++) {
+                    try {
+                        java.lang.reflect.Method accessor = components[i].getAccessor();
+                        accessor.setAccessible(true);
+                        values[i] = accessor.invoke(obj);
+                    } catch (ReflectiveOperationException | RuntimeException e) {
+                        throw new NotSerializableException(c.getName() + " (its component " + components[i].getName()
+                                + " cannot be read: " + e + ")");
+                    }
+                }
+                return new RecordData(c.getName(), values);
+            }
+            return obj;
+        }
+    }
+
+    /** A non-serializable record in transit: its class and component values, in declaration order. */
+    private record RecordData(String className, Object[] components) implements java.io.Serializable {
+    }
+
     /** Resolves classes through the job's loader so user types and snippet classes are found. */
     private static final class LoaderObjectInputStream extends ObjectInputStream {
         private final ClassLoader loader;
@@ -159,6 +196,28 @@ public final class Serializer {
         LoaderObjectInputStream(InputStream in, ClassLoader loader) throws IOException {
             super(in);
             this.loader = loader;
+            enableResolveObject(true);
+        }
+
+        @Override
+        protected Object resolveObject(Object obj) throws IOException {
+            if (!(obj instanceof RecordData)) {
+                return obj;
+            }
+            RecordData data = (RecordData) obj;
+            try {
+                Class<?> c = Class.forName(data.className(), true, loader);
+                java.lang.reflect.RecordComponent[] components = c.getRecordComponents();
+                Class<?>[] types = new Class<?>[components.length];
+                for (int i = 0; i < components.length; i++) {
+                    types[i] = components[i].getType();
+                }
+                java.lang.reflect.Constructor<?> canonical = c.getDeclaredConstructor(types);
+                canonical.setAccessible(true);
+                return canonical.newInstance(data.components());
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                throw new java.io.InvalidObjectException("cannot rebuild record " + data.className() + ": " + e);
+            }
         }
 
         @Override

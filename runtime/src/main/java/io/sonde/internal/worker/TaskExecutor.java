@@ -133,6 +133,7 @@ final class TaskExecutor {
         ClassLoader loader = jobLoader;
         Thread.currentThread().setContextClassLoader(loader);
         try {
+            applyStatics(spec, loader);
             Object fn = function(spec, loader);
             Object[] args = new Object[spec.getArgsCount()];
             for (int i = 0; i < args.length; i++) {
@@ -164,6 +165,15 @@ final class TaskExecutor {
         up.onNext(WorkerMessage.newBuilder().setDone(TaskDone.newBuilder()
                 .setTaskId(spec.getTaskId()).setAttempt(spec.getAttempt()).setResult(result)
                 .addAllExceptionClasses(exceptionClasses)).build());
+    }
+
+    /** Sets the driver-side static state the task reads (the shell's top-level variables). */
+    private static void applyStatics(TaskSpec spec, ClassLoader loader) throws ReflectiveOperationException {
+        for (io.sonde.internal.proto.StaticValue s : spec.getStaticsList()) {
+            java.lang.reflect.Field f = Class.forName(s.getClassName(), true, loader).getDeclaredField(s.getField());
+            f.setAccessible(true);
+            f.set(null, Serializer.decode(s.getValue().getData(), loader));
+        }
     }
 
     private void mark(String name) {
