@@ -116,6 +116,23 @@ class TasksTest extends ClusterTest {
     }
 
     @Test
+    void idleWorkersBeyondTheNodesCpusExitAfterAWhile() {
+        List<ObjectRef<Integer>> blocked = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            // each waits on a child, lending its CPU, so the node starts more workers than CPUs
+            blocked.add(Sonde.task(() -> Sonde.get(Sonde.task(() -> {
+                Thread.sleep(300);
+                return 1;
+            }).remote())).remote());
+        }
+        Sonde.get(blocked, Duration.ofSeconds(120));
+        var node = io.sonde.internal.SondeRuntime.embeddedNode().nodeManager();
+        assertThat(node.listWorkers()).hasSizeGreaterThan(2);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+                .until(() -> node.listWorkers().stream().filter(w -> w.getActorId().isEmpty()).count() <= 2);
+    }
+
+    @Test
     void refsInsideValuesCanBeReadByOtherTasks() {
         ObjectRef<String> inner = Sonde.put("inside");
         ObjectRef<List<ObjectRef<String>>> outer = Sonde.put(List.of(inner));

@@ -74,6 +74,7 @@ public final class NodeManager {
     private static final int MAX_CONCURRENT_STARTS_PER_JOB = 4;
     private static final int MAX_FINISHED_TASKS_KEPT = 10_000;
     private static final int START_FAILURES_BEFORE_GIVING_UP = 3;
+    private static final long IDLE_WORKER_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final Object lock = new Object();
     private final NodeConfig config;
@@ -81,6 +82,12 @@ public final class NodeManager {
     private final WorkerLauncher launcher;
     private final AtomicLong clientCounter = new AtomicLong();
     private final AtomicLong workerCounter = new AtomicLong();
+    private final java.util.concurrent.ScheduledExecutorService reaper =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "sonde-idle-reaper");
+                t.setDaemon(true);
+                return t;
+            });
 
     private final Map<String, TaskRecord> tasks = new HashMap<>();
     private final LinkedHashMap<String, TaskInfo> finished = new LinkedHashMap<>(16, 0.75f, false) {
@@ -125,6 +132,7 @@ public final class NodeManager {
         this.launcher = launcher;
         this.total = new ResourceSet(config.cpus(), config.memory(), config.resources());
         this.available = total.copy();
+        reaper.scheduleWithFixedDelay(this::reapIdleWorkers, 2, 2, TimeUnit.SECONDS);
     }
 
     public NodeConfig config() {
@@ -478,7 +486,8 @@ public final class NodeManager {
                 continue;
             }
             budget.take(t.spec);
-            WorkerProcess w = job.idle.poll();
+            // The most recently used worker first: its JIT is warm.
+            WorkerProcess w = job.idle.pollLast();
             if (w != null) {
                 it.remove();
                 queued(t, -1);
@@ -636,7 +645,7 @@ public final class NodeManager {
                 }
             } else {
                 w.job.starting--;
-                w.job.idle.add(w);
+                idle(w);
                 schedule();
             }
             return w;
@@ -670,9 +679,33 @@ public final class NodeManager {
                 complete(t, t.cancelled ? cancelledError(t) : result);
             }
             if (!w.dead) {
-                w.job.idle.add(w);
+                idle(w);
             }
             schedule();
+        }
+    }
+
+    private void idle(WorkerProcess w) {
+        w.idleSinceNanos = System.nanoTime();
+        w.job.idle.addLast(w);
+    }
+
+    /**
+     * Lets workers that stayed idle for {@link #IDLE_WORKER_TIMEOUT_NANOS} exit, keeping as many per
+     * job as the node has CPUs: bursts of nested tasks start many workers, and each holds a JVM's
+     * worth of memory.
+     */
+    private void reapIdleWorkers() {
+        synchronized (lock) {
+            long now = System.nanoTime();
+            int keep = Math.max(1, (int) Math.ceil(total.cpus));
+            for (Job job : jobs.values()) {
+                while (job.idle.size() > keep && now - job.idle.peekFirst().idleSinceNanos > IDLE_WORKER_TIMEOUT_NANOS) {
+                    WorkerProcess w = job.idle.pollFirst();
+                    w.send(WorkerCommand.newBuilder().setExit(Exit.getDefaultInstance()).build());
+                    w.closeCommands();
+                }
+            }
         }
     }
 
@@ -1155,6 +1188,7 @@ public final class NodeManager {
      */
     public void shutdown(boolean force) {
         List<WorkerProcess> all;
+        reaper.shutdownNow();
         synchronized (lock) {
             stopping = true;
             all = List.copyOf(workers.values());

@@ -25,6 +25,7 @@ final class WorkerProcess {
     boolean registered;
     boolean dead;
     TaskRecord current;
+    long idleSinceNanos;
     int debugPort;
     final LogPump outPump;
     final LogPump errPump;
