@@ -122,6 +122,17 @@ public final class Sonde extends SondeCalls {
         return SondeRuntime.client().getActor(name);
     }
 
+    /**
+     * Parks the calling task or actor method (only its thread; the worker's other threads go on)
+     * and lists it as an active breakpoint: its driver prints
+     * {@code (square pid=4711) breakpoint at Tasks.java:12 — attach with 'sonde debug' or /debug}.
+     * The task goes on when a debugger attached to it continues or detaches; cancelling the task
+     * ends the wait with {@link TaskCancelledException}. Does nothing in a driver.
+     */
+    public static void breakpoint() {
+        SondeRuntime.breakpoint();
+    }
+
     /** Where the calling code runs: task, actor, node, pid, attempt. */
     public static RuntimeContext context() {
         return SondeRuntime.context();

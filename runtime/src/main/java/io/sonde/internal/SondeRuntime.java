@@ -31,6 +31,7 @@ public final class SondeRuntime {
     private static volatile LocalNode embedded;
     private static volatile ManagedChannel channel;
     private static volatile Supplier<RuntimeContext> workerContext;
+    private static volatile Runnable workerBreakpoint;
     private static volatile Thread shutdownHook;
 
     static {
@@ -81,6 +82,15 @@ public final class SondeRuntime {
                 channel = ch;
             }
             client.setClassSource(callerLoader());
+            CoreClient c = client;
+            client.setBreakpointListener(b -> {
+                io.sonde.internal.client.LogRelay relay = c.logRelay();
+                if (relay != null) {
+                    relay.notice(b.getActorId().isEmpty() ? b.getTaskName() : b.getTaskName().split("\\.")[0],
+                            b.getPid(), b.getNodeIp(), "breakpoint at " + b.getFile() + ":" + b.getLine()
+                                    + " \u2014 attach with 'sonde debug' or /debug");
+                }
+            });
             if (options.logToDriver()) {
                 client.setLogRelay(ConsoleLogRelay.toConsole(client.info().getNodeIp()));
             }
@@ -115,10 +125,22 @@ public final class SondeRuntime {
     }
 
     /** Installs the client of a worker process; called once by the worker's main. */
-    public static void installWorker(CoreClient workerClient, Supplier<RuntimeContext> context) {
+    public static void installWorker(CoreClient workerClient, Supplier<RuntimeContext> context, Runnable breakpoint) {
         synchronized (LOCK) {
             client = workerClient;
             workerContext = context;
+            workerBreakpoint = breakpoint;
+        }
+    }
+
+    /**
+     * In a worker: parks the running task until a debugger lets it go. In a driver there is no
+     * remote task to park: the call does nothing (debug the driver with your IDE's debugger).
+     */
+    public static void breakpoint() {
+        Runnable b = workerBreakpoint;
+        if (b != null) {
+            b.run();
         }
     }
 

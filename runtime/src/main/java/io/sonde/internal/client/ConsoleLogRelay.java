@@ -28,13 +28,16 @@ public final class ConsoleLogRelay implements LogRelay {
     private final LogDeduplicator out;
     private final LogDeduplicator err;
     private final String localIp;
+    private final LogPrefix prefix;
+    private final Consumer<String> stdout;
 
     /**
      * @param localIp the driver's node ip: workers elsewhere get {@code , node=<ip>} in their prefix
      */
     public ConsoleLogRelay(Consumer<String> stdout, Consumer<String> stderr, boolean colour, String localIp) {
         boolean dedup = LogDeduplicator.enabledFromEnvironment(System.getenv());
-        LogPrefix prefix = new LogPrefix(colour);
+        this.prefix = new LogPrefix(colour);
+        this.stdout = stdout;
         this.out = new LogDeduplicator(dedup, WINDOW, System::nanoTime, stdout, prefix);
         this.err = new LogDeduplicator(dedup, WINDOW, System::nanoTime, stderr, prefix);
         this.localIp = localIp;
@@ -64,6 +67,16 @@ public final class ConsoleLogRelay implements LogRelay {
             });
         } catch (java.util.concurrent.RejectedExecutionException closed) {
             // the driver is shutting down; lines arriving after close() are dropped
+        }
+    }
+
+    @Override
+    public void notice(String taskName, long pid, String nodeIp, String text) {
+        String node = nodeIp.equals(localIp) ? "" : nodeIp;
+        try {
+            printer.execute(() -> stdout.accept(prefix.format(new LogLine("notice", taskName, pid, node, false, text))));
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            // shutting down
         }
     }
 

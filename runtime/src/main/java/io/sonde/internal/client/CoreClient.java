@@ -8,6 +8,8 @@ import io.sonde.SondeException;
 import io.sonde.WaitResult;
 import io.sonde.internal.proto.Arg;
 import io.sonde.internal.proto.BlockedNotice;
+import io.sonde.internal.proto.BreakpointInfo;
+import io.sonde.internal.proto.BreakpointResumed;
 import io.sonde.internal.proto.CancelTask;
 import io.sonde.internal.proto.ClassBytes;
 import io.sonde.internal.proto.FetchClass;
@@ -86,6 +88,7 @@ public final class CoreClient {
     private volatile LogRelay logRelay;
     private volatile TaskCapture capture;
     private volatile java.util.function.Consumer<ObjectRef<?>> submissionListener;
+    private volatile java.util.function.Consumer<BreakpointInfo> breakpointListener;
     private volatile Registered info;
     private volatile SondeException connectionLost;
 
@@ -139,6 +142,21 @@ public final class CoreClient {
 
     public void setTaskCapture(TaskCapture capture) {
         this.capture = capture;
+    }
+
+    /** Told when one of this driver's tasks parks at a breakpoint (on a transport thread: do not block). */
+    public void setBreakpointListener(java.util.function.Consumer<BreakpointInfo> listener) {
+        this.breakpointListener = listener;
+    }
+
+    /** Worker side: the running task parked at a breakpoint. */
+    public void breakpointHit(BreakpointInfo info) {
+        send(ClientMessage.newBuilder().setBreakpointHit(info).build());
+    }
+
+    /** Worker side: the task left its breakpoint. */
+    public void breakpointResumed(String taskId) {
+        send(ClientMessage.newBuilder().setBreakpointResumed(BreakpointResumed.newBuilder().setTaskId(taskId)).build());
     }
 
     /** Told of every task and actor call this client submits (the shell cancels a snippet's tasks on Ctrl-C). */
@@ -513,6 +531,12 @@ public final class CoreClient {
                 }
                 case REGISTERED -> registered.complete(m.getRegistered());
                 case CLASS_REQUEST -> serveClass(m.getClassRequest());
+                case BREAKPOINT -> {
+                    java.util.function.Consumer<BreakpointInfo> l = breakpointListener;
+                    if (l != null) {
+                        l.accept(m.getBreakpoint());
+                    }
+                }
                 case CLASS_BYTES -> {
                     CompletableFuture<ClassBytes> f = classRequests.get(m.getClassBytes().getRequestId());
                     if (f != null) {

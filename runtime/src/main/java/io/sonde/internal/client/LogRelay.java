@@ -6,6 +6,9 @@ import io.sonde.internal.proto.LogBatch;
 public interface LogRelay {
     void accept(LogBatch batch);
 
+    /** A line about a worker that is printed as is, never folded (breakpoint notices). */
+    void notice(String taskName, long pid, String nodeIp, String text);
+
     /** Prints what is still buffered; called when the driver shuts down. */
     void close();
 }

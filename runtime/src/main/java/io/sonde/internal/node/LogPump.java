@@ -21,6 +21,8 @@ import java.util.List;
  */
 final class LogPump extends Thread {
     static final String TASK_MARKER = ":task_name:";
+    /** What the JDWP agent prints first on a worker's stdout; the pump takes the port from it. */
+    static final String JDWP_LISTENING = "Listening for transport dt_socket at address: ";
     private static final int MAX_BATCH = 512;
 
     /** Receives batches of lines; called on the pump's thread. */
@@ -58,6 +60,8 @@ final class LogPump extends Thread {
                     if (line.startsWith(TASK_MARKER)) {
                         send(batch);
                         taskName = line.substring(TASK_MARKER.length());
+                    } else if (!stderr && worker.debugPort == 0 && line.startsWith(JDWP_LISTENING)) {
+                        worker.debugPort = Integer.parseInt(line.substring(JDWP_LISTENING.length()).trim());
                     } else {
                         batch.add(line);
                     }

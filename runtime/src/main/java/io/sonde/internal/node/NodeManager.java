@@ -8,6 +8,7 @@ import io.sonde.WorkerCrashedException;
 import io.sonde.internal.head.Head;
 import io.sonde.internal.proto.ActorInfo;
 import io.sonde.internal.proto.Arg;
+import io.sonde.internal.proto.BreakpointInfo;
 import io.sonde.internal.proto.CancelTask;
 import io.sonde.internal.proto.ClientMessage;
 import io.sonde.internal.proto.ClusterStatus;
@@ -101,6 +102,8 @@ public final class NodeManager {
     private final Map<String, WorkerProcess> workers = new LinkedHashMap<>();
     private final Map<String, Job> jobs = new HashMap<>();
     private final Map<String, ClientSession> workerClients = new HashMap<>();
+    /** Tasks parked at a breakpoint, oldest first. */
+    private final LinkedHashMap<String, BreakpointInfo> breakpoints = new LinkedHashMap<>();
     private final ArrayDeque<TaskRecord> readyQueue = new ArrayDeque<>();
     private final AtomicLong classRequests = new AtomicLong();
     private final Map<Long, PendingClassRequest> pendingClassRequests = new HashMap<>();
@@ -174,6 +177,8 @@ public final class NodeManager {
             case REGISTER -> onRegister(s, m.getRegister());
             case FETCH_CLASS -> onFetchClass(s, m.getFetchClass());
             case RELEASE -> onRelease(s, m.getRelease().getObjectIdsList());
+            case BREAKPOINT_HIT -> onBreakpointHit(s, m.getBreakpointHit());
+            case BREAKPOINT_RESUMED -> onBreakpointResumed(m.getBreakpointResumed().getTaskId());
             case CLASS_BYTES -> onClassBytes(m.getClassBytes());
             default -> {
             }
@@ -635,7 +640,6 @@ public final class NodeManager {
             }
             w.attach(commands);
             w.registered = true;
-            w.debugPort = debugPort;
             w.job.consecutiveStartFailures = 0;
             if (w.actor != null) {
                 if (w.actor.state == ActorRecord.State.DEAD) {
@@ -730,6 +734,7 @@ public final class NodeManager {
         synchronized (lock) {
             w.dead = true;
             workers.remove(w.workerId);
+            breakpoints.values().removeIf(b -> b.getWorkerId().equals(w.workerId));
             w.job.idle.remove(w);
             int exitCode = w.process.exitValue();
             if (!w.registered && w.actor == null) {
@@ -1087,6 +1092,47 @@ public final class NodeManager {
     }
 
     private record PendingClassRequest(ClientSession worker, long requestId) {
+    }
+
+    // =================================================================== breakpoints
+
+    /**
+     * A task parked at {@code Sonde.breakpoint()}: list it for {@code sonde debug} and tell its
+     * driver once. The worker's JDWP port comes from the node, which read it from the agent.
+     */
+    private void onBreakpointHit(ClientSession s, BreakpointInfo hit) {
+        ClientSession driver;
+        BreakpointInfo info;
+        synchronized (lock) {
+            WorkerProcess w = workers.get(s.workerId);
+            Job job = jobs.get(s.jobId);
+            if (w == null || job == null) {
+                return;
+            }
+            info = hit.toBuilder().setTimeMs(System.currentTimeMillis()).setNodeId(config.nodeId())
+                    .setNodeIp(config.ip()).setPid(w.pid).setDebugPort(w.debugPort).setWorkerId(w.workerId)
+                    .setJobId(job.jobId).build();
+            breakpoints.put(info.getTaskId(), info);
+            driver = job.driver;
+        }
+        driver.send(NodeMessage.newBuilder().setBreakpoint(info).build());
+    }
+
+    private void onBreakpointResumed(String taskId) {
+        synchronized (lock) {
+            breakpoints.remove(taskId);
+        }
+    }
+
+    /** The parked tasks, oldest first, indexed from 0 as {@code sonde debug} shows them. */
+    public List<BreakpointInfo> listBreakpoints() {
+        synchronized (lock) {
+            List<BreakpointInfo> all = new ArrayList<>(breakpoints.size());
+            for (BreakpointInfo b : breakpoints.values()) {
+                all.add(b.toBuilder().setIndex(all.size()).build());
+            }
+            return all;
+        }
     }
 
     // =================================================================== logs

@@ -2,6 +2,7 @@ package io.sonde.internal.node;
 
 import io.grpc.stub.StreamObserver;
 import io.sonde.internal.proto.ActorList;
+import io.sonde.internal.proto.BreakpointList;
 import io.sonde.internal.proto.ClientMessage;
 import io.sonde.internal.proto.ClusterStatus;
 import io.sonde.internal.proto.Empty;
@@ -55,6 +56,12 @@ public final class NodeManagerService extends NodeManagerGrpc.NodeManagerImplBas
     @Override
     public void listWorkers(Empty request, StreamObserver<WorkerList> responses) {
         responses.onNext(WorkerList.newBuilder().addAllWorkers(node.listWorkers()).build());
+        responses.onCompleted();
+    }
+
+    @Override
+    public void listBreakpoints(Empty request, StreamObserver<BreakpointList> responses) {
+        responses.onNext(BreakpointList.newBuilder().addAllBreakpoints(node.listBreakpoints()).build());
         responses.onCompleted();
     }
 

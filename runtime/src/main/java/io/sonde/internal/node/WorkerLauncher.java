@@ -33,6 +33,12 @@ public final class WorkerLauncher {
         this.nodeAddress = address;
     }
 
+    /** On unless {@code -Dsonde.debugger=off} or {@code SONDE_DEBUGGER=off}. */
+    static boolean debuggerEnabled() {
+        String v = System.getProperty("sonde.debugger", System.getenv("SONDE_DEBUGGER"));
+        return v == null || !(v.equalsIgnoreCase("off") || v.equalsIgnoreCase("false") || v.equals("0"));
+    }
+
     WorkerProcess launch(String workerId, Job job, ActorRecord actor, LogPump.Forwarder forwarder) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(javaBin);
@@ -40,6 +46,11 @@ public final class WorkerLauncher {
         String extra = System.getenv("SONDE_WORKER_JVM_OPTIONS");
         if (extra != null && !extra.isBlank()) {
             cmd.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        if (debuggerEnabled()) {
+            // JDWP listens on loopback only: anyone who reaches the port controls the JVM, so it
+            // must never be exposed beyond this machine. The port is ephemeral; the agent prints it.
+            cmd.add("-agentlib:jdwp=transport=dt_socket,server=y,suspend=n,address=127.0.0.1:0");
         }
         cmd.addAll(job.jvmOptions);
         cmd.add("-cp");

@@ -176,6 +176,32 @@ final class TaskExecutor {
         }
     }
 
+    /** Sonde.breakpoint() in a task: register, park, unregister. */
+    void breakpoint(io.sonde.internal.client.CoreClient client) {
+        TaskSpec spec = current;
+        if (spec == null || Thread.currentThread() != runner) {
+            return; // not on a task's thread: there is no task to park
+        }
+        // The frame that called Sonde.breakpoint() is the one the user wants to see.
+        StackWalker.StackFrame caller = StackWalker.getInstance().walk(frames -> frames
+                .dropWhile(f -> !(f.getClassName().equals("io.sonde.Sonde") && f.getMethodName().equals("breakpoint")))
+                .skip(1)
+                .findFirst()).orElse(null);
+        io.sonde.internal.proto.BreakpointInfo.Builder info = io.sonde.internal.proto.BreakpointInfo.newBuilder()
+                .setTaskId(spec.getTaskId()).setTaskName(spec.getName()).setActorId(spec.getActorId())
+                .setThreadName(Thread.currentThread().getName());
+        if (caller != null) {
+            info.setFile(caller.getFileName() == null ? caller.getClassName() : caller.getFileName())
+                    .setLine(caller.getLineNumber()).setClassName(caller.getClassName()).setMethod(caller.getMethodName());
+        }
+        client.breakpointHit(info.build());
+        try {
+            BreakpointPark.park();
+        } finally {
+            client.breakpointResumed(spec.getTaskId());
+        }
+    }
+
     private void mark(String name) {
         if (!name.equals(lastMarker)) {
             lastMarker = name;

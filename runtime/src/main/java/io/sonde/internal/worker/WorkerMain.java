@@ -28,7 +28,7 @@ public final class WorkerMain {
         CoreClient client = new CoreClient(NodeManagerGrpc.newStub(channel)::connect,
                 RegisterClient.newBuilder().setIsDriver(false).setJobId(args[2]).setWorkerId(args[1]).build(),
                 executor::currentTaskId, null, args[0]);
-        SondeRuntime.installWorker(client, executor::context);
+        SondeRuntime.installWorker(client, executor::context, () -> executor.breakpoint(client));
         executor.jobLoader(new JobClassLoader(ClassLoader.getSystemClassLoader(), client::fetchClass));
         executor.serve(NodeManagerGrpc.newStub(channel));
         System.out.flush();

@@ -1,0 +1,100 @@
+package io.sonde;
+
+import com.sun.jdi.Bootstrap;
+import com.sun.jdi.LocalVariable;
+import com.sun.jdi.StackFrame;
+import com.sun.jdi.ThreadReference;
+import com.sun.jdi.VirtualMachine;
+import com.sun.jdi.connect.AttachingConnector;
+import com.sun.jdi.connect.Connector;
+import io.sonde.internal.SondeRuntime;
+import io.sonde.internal.proto.BreakpointInfo;
+import io.sonde.internal.worker.BreakpointPark;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+class BreakpointTest extends ClusterTest {
+    static int parkedSquare(int x) {
+        int y = x * x;
+        Sonde.breakpoint();
+        return y;
+    }
+
+    private static List<BreakpointInfo> breakpoints() {
+        return SondeRuntime.embeddedNode().nodeManager().listBreakpoints();
+    }
+
+    @Test
+    void breakpointParksTheTaskListsItAndADebuggerLetsItGo() throws Exception {
+        ObjectRef<Integer> r = Sonde.task(BreakpointTest::parkedSquare, 7).name("square").remote();
+        await().atMost(Duration.ofSeconds(30)).until(() -> breakpoints().size() == 1);
+        BreakpointInfo b = breakpoints().get(0);
+        assertThat(b.getIndex()).isZero();
+        assertThat(b.getTaskName()).isEqualTo("square");
+        assertThat(b.getFile()).isEqualTo("BreakpointTest.java");
+        assertThat(b.getMethod()).isEqualTo("parkedSquare");
+        assertThat(b.getDebugPort()).isPositive();
+        assertThat(b.getPid()).isNotEqualTo(ProcessHandle.current().pid());
+        await().atMost(Duration.ofSeconds(10)).until(() -> out.contains("(square pid=" + b.getPid() + ") breakpoint at "
+                + "BreakpointTest.java:" + b.getLine() + " \u2014 attach with 'sonde debug' or /debug"));
+        assertThat(listensOnLoopbackOnly(b.getDebugPort())).isTrue();
+        assertThat(Sonde.wait(List.of(r), 1, Duration.ofMillis(300)).ready()).isEmpty();
+
+        release(b);
+        assertThat(Sonde.get(r, Duration.ofSeconds(20))).isEqualTo(49);
+        await().atMost(Duration.ofSeconds(10)).until(() -> breakpoints().isEmpty());
+    }
+
+    @Test
+    void cancellingAParkedTaskEndsTheWait() {
+        ObjectRef<Integer> r = Sonde.task(BreakpointTest::parkedSquare, 3).name("parked").remote();
+        await().atMost(Duration.ofSeconds(30)).until(() -> breakpoints().stream().anyMatch(b -> b.getTaskName().equals("parked")));
+        Sonde.cancel(r);
+        assertThatThrownBy(() -> Sonde.get(r)).isInstanceOf(TaskCancelledException.class);
+        await().atMost(Duration.ofSeconds(10)).until(() -> breakpoints().stream().noneMatch(b -> b.getTaskName().equals("parked")));
+    }
+
+    /** What the debugger does on `continue`: set the parked frame's resume flag over JDWP. */
+    private static void release(BreakpointInfo b) throws Exception {
+        AttachingConnector socket = Bootstrap.virtualMachineManager().attachingConnectors().stream()
+                .filter(c -> c.transport().name().equals("dt_socket")).findFirst().orElseThrow();
+        Map<String, Connector.Argument> args = socket.defaultArguments();
+        args.get("hostname").setValue("127.0.0.1");
+        args.get("port").setValue(Integer.toString(b.getDebugPort()));
+        VirtualMachine vm = socket.attach(args);
+        try {
+            ThreadReference thread = vm.allThreads().stream().filter(t -> t.name().equals(b.getThreadName()))
+                    .findFirst().orElseThrow();
+            thread.suspend();
+            for (StackFrame f : thread.frames()) {
+                if (f.location().method().name().equals(BreakpointPark.METHOD)
+                        && f.location().declaringType().name().equals(BreakpointPark.class.getName())) {
+                    LocalVariable resume = f.visibleVariableByName(BreakpointPark.RESUME_LOCAL);
+                    f.setValue(resume, vm.mirrorOf(true));
+                }
+            }
+            thread.resume();
+        } finally {
+            vm.dispose();
+        }
+    }
+
+    /** JDWP must never listen beyond loopback: /proc/net/tcp lists the socket's local address. */
+    private static boolean listensOnLoopbackOnly(int port) throws Exception {
+        String hexPort = String.format(":%04X", port);
+        return Files.readAllLines(Path.of("/proc/net/tcp")).stream().skip(1)
+                .map(l -> l.trim().split("\\s+"))
+                .filter(f -> f[1].endsWith(hexPort) && f[3].equals("0A"))
+                .allMatch(f -> f[1].startsWith("0100007F"))
+                && Files.readAllLines(Path.of("/proc/net/tcp")).stream().anyMatch(l -> l.contains("0100007F" + hexPort));
+    }
+}
