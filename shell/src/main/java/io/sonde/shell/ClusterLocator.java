@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
 final class ClusterLocator {
     static final String NOT_FOUND =
             "No running Sonde cluster found: start one with `sonde start --head`, or pass --address.";
-    static final Duration PROBE_DEADLINE = Duration.ofSeconds(3);
+    // Includes a fresh JVM's first gRPC call, which takes seconds on a loaded machine.
+    static final Duration PROBE_DEADLINE = Duration.ofSeconds(10);
 
     /** Where an address came from, for messages that say which setting to fix. */
     record Candidate(String address, String source) {

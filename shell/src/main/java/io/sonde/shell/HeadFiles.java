@@ -18,6 +18,9 @@ import java.util.OptionalLong;
  * each is written to a temporary file and renamed, so a reader never sees half a file.
  */
 final class HeadFiles {
+    /** A JVM option that marks a head daemon's process. */
+    static final String HEAD_MARKER = "-Dsonde.head=true";
+
     private final Path root;
 
     HeadFiles(Path root) {
@@ -67,7 +70,7 @@ final class HeadFiles {
         }
         return ProcessHandle.of(pid.getAsLong())
                 .filter(ProcessHandle::isAlive)
-                .filter(p -> p.info().commandLine().map(c -> c.contains(HeadDaemon.class.getName())).orElse(false));
+                .filter(p -> p.info().commandLine().map(c -> c.contains(HEAD_MARKER)).orElse(false));
     }
 
     void write(String address, long pid) {

@@ -1,11 +1,7 @@
 package io.sonde.shell;
 
-import io.sonde.internal.proto.ActorInfo;
 import io.sonde.internal.proto.Empty;
-import io.sonde.internal.proto.NodeInfo;
 import io.sonde.internal.proto.NodeManagerGrpc;
-import io.sonde.internal.proto.TaskInfo;
-import io.sonde.internal.proto.WorkerInfo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -22,8 +18,8 @@ import java.util.concurrent.Callable;
 import java.util.function.Function;
 
 /**
- * {@code sonde list KIND}: one table per kind of thing the node manager tracks. Ids are printed
- * whole because they are what errors, logs and {@code sonde debug} refer to.
+ * {@code sonde list KIND}: one table per kind of thing the node manager tracks, drawn by
+ * {@link ClusterTables} as the shell's {@code /tasks}, {@code /actors}... draw them.
  */
 @Command(name = "list", description = "List the cluster's tasks, actors, workers or nodes as a table.")
 final class ListCommand implements Callable<Integer> {
@@ -89,39 +85,18 @@ final class ListCommand implements Callable<Integer> {
     }
 
     private static Table tasks(NodeManagerGrpc.NodeManagerBlockingStub stub) {
-        Table t = new Table("TASK_ID", "NAME", "STATE", "KIND", "PID", "NODE", "ATTEMPT", "ERROR_TYPE", "JOB");
-        for (TaskInfo i : stub.listTasks(Empty.getDefaultInstance()).getTasksList()) {
-            t.row(i.getTaskId(), i.getName(), i.getState(), i.getKind(), Units.pid(i.getPid()), i.getNodeId(),
-                    i.getAttempt(), i.getErrorType(), i.getJobId());
-        }
-        return t;
+        return ClusterTables.tasks(stub.listTasks(Empty.getDefaultInstance()).getTasksList());
     }
 
     private static Table actors(NodeManagerGrpc.NodeManagerBlockingStub stub) {
-        Table t = new Table("ACTOR_ID", "CLASS", "NAME", "STATE", "PID", "NODE", "RESTARTS", "JOB", "DEATH_CAUSE");
-        for (ActorInfo i : stub.listActors(Empty.getDefaultInstance()).getActorsList()) {
-            t.row(i.getActorId(), i.getClassName(), i.getName(), i.getState(), Units.pid(i.getPid()), i.getNodeId(),
-                    i.getRestarts(), i.getJobId(), i.getDeathCause());
-        }
-        return t;
+        return ClusterTables.actors(stub.listActors(Empty.getDefaultInstance()).getActorsList());
     }
 
     private static Table workers(NodeManagerGrpc.NodeManagerBlockingStub stub) {
-        Table t = new Table("WORKER_ID", "PID", "STATE", "JOB", "CURRENT_TASK", "ACTOR", "RSS", "LOG");
-        for (WorkerInfo i : stub.listWorkers(Empty.getDefaultInstance()).getWorkersList()) {
-            t.row(i.getWorkerId(), Units.pid(i.getPid()), i.getState(), i.getJobId(), i.getCurrentTask(), i.getActorId(),
-                    Units.bytes(i.getRssBytes()), i.getLogOut());
-        }
-        return t;
+        return ClusterTables.workers(stub.listWorkers(Empty.getDefaultInstance()).getWorkersList());
     }
 
     private static Table nodes(NodeManagerGrpc.NodeManagerBlockingStub stub) {
-        Table t = new Table("NODE_ID", "IP", "ALIVE", "CPUS", "MEMORY", "WORKERS");
-        for (NodeInfo n : stub.status(Empty.getDefaultInstance()).getNodesList()) {
-            t.row(n.getNodeId(), n.getIp(), n.getAlive() ? "yes" : "no",
-                    Units.cpus(n.getCpusUsed()) + "/" + Units.cpus(n.getCpusTotal()),
-                    Units.bytes(n.getMemoryUsed()) + "/" + Units.bytes(n.getMemoryTotal()), n.getWorkers());
-        }
-        return t;
+        return ClusterTables.nodes(stub.status(Empty.getDefaultInstance()));
     }
 }

@@ -48,6 +48,9 @@ public final class SondeMain implements Runnable {
         cli.addSubcommand(new ListCommand());
         cli.addSubcommand(new ClasspathCommand());
         cli.addSubcommand(new MicrobenchmarkCommand());
+        cli.addSubcommand(new DebugCommand());
+        cli.addSubcommand(new ShellCommand());
+        cli.addSubcommand(io.sonde.shell.run.RunCommand.commandLine());
         cli.setExecutionExceptionHandler(SondeMain::handle);
         return cli;
     }

@@ -108,6 +108,9 @@ final class StartCommand implements Callable<Integer> {
         Optional<String> detach = onPath("setsid").or(() -> onPath("nohup"));
         detach.ifPresent(cmd::add);
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // First on the command line, so `sonde stop` recognises the process even where the OS
+        // truncates long command lines (a long classpath pushes the main class past the cut).
+        cmd.add(HeadFiles.HEAD_MARKER);
         cmd.add("-Dsonde.root=" + files.root().toAbsolutePath());
         String extra = System.getenv("SONDE_HEAD_JVM_OPTIONS");
         if (extra != null && !extra.isBlank()) {

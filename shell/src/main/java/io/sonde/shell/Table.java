@@ -9,15 +9,15 @@ import java.util.List;
  * A plain text table: columns padded to their widest cell and separated by two spaces, so that
  * the output reads well and still splits on whitespace in scripts (empty cells print as "-").
  */
-final class Table {
+public final class Table {
     private final List<String> headers;
     private final List<String[]> rows = new ArrayList<>();
 
-    Table(String... headers) {
+    public Table(String... headers) {
         this.headers = List.of(headers);
     }
 
-    Table row(Object... cells) {
+    public Table row(Object... cells) {
         if (cells.length != headers.size()) {
             throw new IllegalArgumentException("row has " + cells.length + " cells, table has " + headers.size()
                     + " columns " + headers);
@@ -31,15 +31,15 @@ final class Table {
         return this;
     }
 
-    int size() {
+    public int size() {
         return rows.size();
     }
 
-    void print(PrintWriter out) {
+    public void print(PrintWriter out) {
         print(out, "");
     }
 
-    void print(PrintWriter out, String indent) {
+    public void print(PrintWriter out, String indent) {
         int[] widths = new int[headers.size()];
         for (int i = 0; i < widths.length; i++) {
             widths[i] = headers.get(i).length();

@@ -56,7 +56,7 @@ class StartStopCommandTest {
     void headIsADaemonProcessWithItsOutputInTheSession() {
         ProcessHandle head = ProcessHandle.of(pid).orElseThrow();
         assertThat(head.pid()).isNotEqualTo(ProcessHandle.current().pid());
-        assertThat(head.info().commandLine()).hasValueSatisfying(c -> assertThat(c).contains(HeadDaemon.class.getName()));
+        assertThat(head.info().commandLine()).hasValueSatisfying(c -> assertThat(c).contains(HeadFiles.HEAD_MARKER));
         assertThat(root.resolve("head.out")).content().contains("Sonde head serving at " + address);
     }
 

@@ -60,7 +60,8 @@ final class LogPump extends Thread {
                     if (line.startsWith(TASK_MARKER)) {
                         send(batch);
                         taskName = line.substring(TASK_MARKER.length());
-                    } else if (!stderr && worker.debugPort == 0 && line.startsWith(JDWP_LISTENING)) {
+                    } else if (!stderr && line.startsWith(JDWP_LISTENING)) {
+                        // printed again with a new port each time a debugger detaches
                         worker.debugPort = Integer.parseInt(line.substring(JDWP_LISTENING.length()).trim());
                     } else {
                         batch.add(line);

@@ -1129,7 +1129,10 @@ public final class NodeManager {
         synchronized (lock) {
             List<BreakpointInfo> all = new ArrayList<>(breakpoints.size());
             for (BreakpointInfo b : breakpoints.values()) {
-                all.add(b.toBuilder().setIndex(all.size()).build());
+                WorkerProcess w = workers.get(b.getWorkerId());
+                // the agent listens on a new port after each detach: list the current one
+                int port = w == null ? b.getDebugPort() : w.debugPort;
+                all.add(b.toBuilder().setIndex(all.size()).setDebugPort(port).build());
             }
             return all;
         }
@@ -1240,7 +1243,12 @@ public final class NodeManager {
             all = List.copyOf(workers.values());
         }
         for (WorkerProcess w : all) {
-            if (force) {
+            boolean starting;
+            synchronized (lock) {
+                starting = !w.registered;
+            }
+            if (force || starting) {
+                // a worker that has not said hello has run no task and printed nothing worth waiting for
                 w.kill();
             } else {
                 w.send(WorkerCommand.newBuilder().setExit(Exit.getDefaultInstance()).build());

@@ -51,6 +51,8 @@ public final class WorkerLauncher {
             // JDWP listens on loopback only: anyone who reaches the port controls the JVM, so it
             // must never be exposed beyond this machine. The port is ephemeral; the agent prints it.
             cmd.add("-agentlib:jdwp=transport=dt_socket,server=y,suspend=n,address=127.0.0.1:0");
+        } else {
+            cmd.add("-Dsonde.debugger=off");
         }
         cmd.addAll(job.jvmOptions);
         cmd.add("-cp");

@@ -16,6 +16,10 @@ public final class BreakpointPark {
     /** The method a debugger looks for; keep the name and the local's name stable. */
     public static final String METHOD = "park";
     public static final String RESUME_LOCAL = "resume";
+    /** A debugger reads this static field to check it reached the worker it meant to (ports get reused). */
+    public static final String PID_FIELD = "WORKER_PID";
+    @SuppressWarnings("unused")
+    private static final long WORKER_PID = ProcessHandle.current().pid();
 
     private BreakpointPark() {
     }

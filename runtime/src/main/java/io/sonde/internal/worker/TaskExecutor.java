@@ -194,6 +194,12 @@ final class TaskExecutor {
             info.setFile(caller.getFileName() == null ? caller.getClassName() : caller.getFileName())
                     .setLine(caller.getLineNumber()).setClassName(caller.getClassName()).setMethod(caller.getMethodName());
         }
+        if ("off".equals(System.getProperty("sonde.debugger"))) {
+            // No debugger can attach to this worker: parking would only hang the task.
+            System.err.println("breakpoint() at " + info.getFile() + ":" + info.getLine()
+                    + " ignored: the debugger is off for this cluster (sonde.debugger=off)");
+            return;
+        }
         client.breakpointHit(info.build());
         try {
             BreakpointPark.park();

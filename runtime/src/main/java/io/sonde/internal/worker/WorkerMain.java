@@ -16,12 +16,27 @@ public final class WorkerMain {
     private WorkerMain() {
     }
 
+    /**
+     * Workers share their driver's process group, so Ctrl-C at the driver's terminal reaches them
+     * too. Stopping a worker is the node manager's decision (cancel, kill, shutdown), not the
+     * terminal's: ignore SIGINT.
+     */
+    @SuppressWarnings("removal")
+    private static void ignoreTerminalInterrupt() {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("INT"), sun.misc.SignalHandler.SIG_IGN);
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            // no SIGINT on this platform
+        }
+    }
+
     public static void main(String[] args) throws InterruptedException {
         if (args.length != 5) {
             System.err.println("usage: WorkerMain <node address> <worker id> <job id> <node id> <node ip>"
                     + " (workers are started by the node manager, not by hand)");
             System.exit(2);
         }
+        ignoreTerminalInterrupt();
         SondeRuntime.HostPort node = SondeRuntime.HostPort.parse(args[0]);
         ManagedChannel channel = SondeRuntime.channel(node.host(), node.port());
         TaskExecutor executor = new TaskExecutor(args[1], args[3], args[4]);

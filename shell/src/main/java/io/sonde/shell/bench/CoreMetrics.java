@@ -16,6 +16,9 @@ import java.util.List;
  * same reason every large put lands in heap memory the JVM has never touched, and where the OS is
  * slow to hand out fresh pages (virtual machines) that cost dominates single_client_put_gigabytes;
  * {@code SONDE_JAVA_OPTS="-Xms4g -XX:+AlwaysPreTouch"} pays it before the benchmark starts.
+ *
+ * <p>{@link ShellStartup} runs last and outside this process: it times new {@code sonde shell}
+ * processes, so the metrics before it do not share a JVM with it.
  */
 public final class CoreMetrics {
     private CoreMetrics() {
@@ -69,6 +72,7 @@ public final class CoreMetrics {
                         System.arraycopy(src, 0, dst, 0, src.length);
                         return src.length / 1e9;
                     });
-                }));
+                }),
+                new ShellStartup());
     }
 }

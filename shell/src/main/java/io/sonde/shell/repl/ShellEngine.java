@@ -4,21 +4,25 @@ import io.sonde.ObjectRef;
 import io.sonde.Sonde;
 import io.sonde.internal.SondeRuntime;
 import jdk.jshell.JShell;
+import jdk.jshell.Snippet;
 import jdk.jshell.SnippetEvent;
 import jdk.jshell.SourceCodeAnalysis;
+import jdk.jshell.VarSnippet;
 
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A JShell whose snippets run in this JVM (the driver) against the Sonde runtime, with Sonde's
  * imports in place. Code typed at the prompt that becomes a task runs on workers: the classes
  * JShell defines are published to them, and top-level variables a task reads travel with it.
  *
- * <p>Sonde must be initialized before {@link #start}; the engine does not own the cluster.
- * Not thread-safe, like {@link JShell}: one thread evaluates; {@link #stop()} may be called from
- * another (Ctrl-C) to interrupt a running snippet.
+ * <p>Sonde must be initialized before {@link #start} (or {@link #attach}, after
+ * {@link #create}); the engine does not own the cluster. Not thread-safe, like {@link JShell}:
+ * one thread evaluates; {@link #stop()} and {@link #cancelRunning()} may be called from another
+ * (Ctrl-C) to interrupt a running snippet.
  */
 public final class ShellEngine implements AutoCloseable {
     /** What every session starts with, as the {@code jshell} tool's default startup does. */
@@ -34,6 +38,12 @@ public final class ShellEngine implements AutoCloseable {
     private final SnippetClasses classes;
     /** Tasks submitted while the current snippet runs; cancelled by {@link #cancelRunning()}. */
     private final List<ObjectRef<?>> started = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private boolean attached;
+    private InputStream previousIn;
+    private PrintStream previousOut;
+    private PrintStream previousErr;
+    private PrintStream out;
+    private PrintStream err;
 
     private ShellEngine(JShell jshell, SnippetClasses classes) {
         this.jshell = jshell;
@@ -41,11 +51,26 @@ public final class ShellEngine implements AutoCloseable {
     }
 
     /**
+     * Creates the engine and attaches it to the running Sonde client ({@link #create} then
+     * {@link #attach}).
+     *
      * @param in  what snippets read from System.in
      * @param out where snippets' System.out goes
      * @param err where snippets' System.err goes
      */
     public static ShellEngine start(InputStream in, PrintStream out, PrintStream err) {
+        ShellEngine engine = create(in, out, err);
+        engine.attach();
+        return engine;
+    }
+
+    /**
+     * Starts JShell and evaluates the {@link #PREAMBLE}, without touching Sonde: starting the
+     * compiler is most of a shell's start-up, so a shell does this while the cluster starts and
+     * calls {@link #attach} once {@code Sonde.init} returned. Snippets that submit tasks need
+     * {@link #attach} first.
+     */
+    public static ShellEngine create(InputStream in, PrintStream out, PrintStream err) {
         SnippetClasses classes = new SnippetClasses();
         JShell jshell = JShell.builder()
                 .in(in).out(out).err(err)
@@ -53,12 +78,24 @@ public final class ShellEngine implements AutoCloseable {
                 .compilerOptions("-parameters")
                 .build();
         ShellEngine engine = new ShellEngine(jshell, classes);
+        engine.redirect(in, out, err);
         for (String s : PREAMBLE) {
             engine.eval(s);
         }
-        classes.attach();
-        SondeRuntime.client().setSubmissionListener(engine.started::add);
         return engine;
+    }
+
+    /**
+     * Makes workers load snippet classes from this engine and ship the variables tasks read, and
+     * starts tracking the tasks each snippet submits. Needs {@code Sonde.init} first; once only.
+     */
+    public synchronized void attach() {
+        if (attached) {
+            return;
+        }
+        classes.attach();
+        SondeRuntime.client().setSubmissionListener(started::add);
+        attached = true;
     }
 
     /** Evaluates one complete snippet (see {@link SourceCodeAnalysis#analyzeCompletion}). */
@@ -84,6 +121,29 @@ public final class ShellEngine implements AutoCloseable {
         return refs.size();
     }
 
+    /**
+     * The current value of a top-level variable ({@code var r = task(...).remote()}), as the
+     * object itself rather than JShell's string: what {@code /cancel r} or {@code /kill counter}
+     * act on. Empty when no valid variable has that name or its value is null. Call it from the
+     * thread that evaluates, between snippets.
+     */
+    public Optional<Object> valueOf(String variable) {
+        Optional<VarSnippet> v = jshell.variables()
+                .filter(s -> s.name().equals(variable) && jshell.status(s) == Snippet.Status.VALID)
+                .reduce((first, second) -> second);
+        return v.flatMap(s -> classes.value(jshell, s));
+    }
+
+    /** The snippets typed into this engine, oldest first: all of JShell's but the {@link #PREAMBLE}. */
+    public List<Snippet> userSnippets() {
+        return jshell.snippets().skip(PREAMBLE.size()).toList();
+    }
+
+    /** The active top-level variables, newest last, with the type JShell gives them. */
+    public List<VarSnippet> variables() {
+        return jshell.variables().filter(s -> jshell.status(s).isActive()).toList();
+    }
+
     /** Maps {@code REPL.$JShell$12} frames of a stack trace back to the snippets typed. */
     public SnippetLocator locator() {
         return new SnippetLocator(jshell);
@@ -102,8 +162,34 @@ public final class ShellEngine implements AutoCloseable {
         jshell.stop();
     }
 
+    /**
+     * Snippets run in this JVM, so what they print goes to this process's {@code System.out}:
+     * JShell's in-process engine does not use the streams given to its builder. While the engine
+     * is open, System.in/out/err are the engine's streams (background threads a snippet started
+     * included); {@link #close} puts the previous ones back.
+     */
+    private void redirect(InputStream in, PrintStream out, PrintStream err) {
+        previousIn = System.in;
+        previousOut = System.out;
+        previousErr = System.err;
+        this.out = out;
+        this.err = err;
+        System.setIn(in);
+        System.setOut(out);
+        System.setErr(err);
+    }
+
     @Override
     public void close() {
         jshell.close();
+        out.flush();
+        err.flush();
+        if (System.out == out) {
+            System.setOut(previousOut);
+        }
+        if (System.err == err) {
+            System.setErr(previousErr);
+        }
+        System.setIn(previousIn);
     }
 }

@@ -2,21 +2,31 @@ package io.sonde.shell.repl;
 
 import io.sonde.internal.SondeRuntime;
 import io.sonde.internal.client.CoreClient;
+import io.sonde.internal.serialization.RemoteExceptionCopy;
+import jdk.jshell.JShell;
+import jdk.jshell.VarSnippet;
 import jdk.jshell.execution.LoaderDelegate;
 import jdk.jshell.execution.LocalExecutionControl;
 import jdk.jshell.spi.ExecutionControl.ClassBytecodes;
 import jdk.jshell.spi.ExecutionControl.ClassInstallException;
+import jdk.jshell.spi.ExecutionControl.EngineTerminationException;
+import jdk.jshell.spi.ExecutionControl.InternalException;
+import jdk.jshell.spi.ExecutionControl.RunException;
+import jdk.jshell.spi.ExecutionControl.UserException;
 import jdk.jshell.spi.ExecutionControlProvider;
 import jdk.jshell.spi.ExecutionEnv;
+import jdk.jshell.spi.SPIResolutionException;
 
 import java.io.ByteArrayInputStream;
 import java.io.File;
 import java.io.InputStream;
+import java.lang.reflect.Field;
 import java.net.MalformedURLException;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -32,6 +42,8 @@ import java.util.concurrent.ConcurrentHashMap;
 final class SnippetClasses {
     private final SnippetLoader loader = new SnippetLoader(SnippetClasses.class.getClassLoader());
     private final SnippetStatics statics = new SnippetStatics(loader);
+    /** {wrapper class, field} of the variable whose value JShell asked the engine for last. */
+    private volatile String[] lastVarAsked;
 
     ExecutionControlProvider executionControlProvider() {
         return new ExecutionControlProvider() {
@@ -42,7 +54,7 @@ final class SnippetClasses {
 
             @Override
             public jdk.jshell.spi.ExecutionControl generate(ExecutionEnv env, Map<String, String> parameters) {
-                return new LocalExecutionControl(new Delegate());
+                return new Control();
             }
         };
     }
@@ -61,6 +73,79 @@ final class SnippetClasses {
 
     ClassLoader loader() {
         return loader;
+    }
+
+    /**
+     * The object a top-level variable holds. JShell only hands out its string form; asking for
+     * that ({@link JShell#varValue}) makes the engine name the wrapper class that holds the
+     * variable, and the field is read from there.
+     */
+    Optional<Object> value(JShell jshell, VarSnippet variable) {
+        String[] asked;
+        synchronized (this) {
+            lastVarAsked = null;
+            try {
+                jshell.varValue(variable);
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                return Optional.empty();
+            }
+            asked = lastVarAsked;
+        }
+        if (asked == null) {
+            return Optional.empty();
+        }
+        try {
+            Field f = loader.loadClass(asked[0]).getDeclaredField(asked[1]);
+            f.setAccessible(true);
+            return Optional.ofNullable(f.get(null));
+        } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * JShell's in-process engine, with two changes: it remembers which class holds a variable
+     * whose value is asked for ({@link #value}), and a remote exception that reached the driver
+     * as a {@link RemoteExceptionCopy} (its class could not be serialized) is reported under its
+     * original class name instead of the stand-in's.
+     */
+    private final class Control extends LocalExecutionControl {
+        Control() {
+            super(new Delegate());
+        }
+
+        @Override
+        public String varValue(String className, String varName) throws RunException, EngineTerminationException,
+                InternalException {
+            lastVarAsked = new String[] {className, varName};
+            return super.varValue(className, varName);
+        }
+
+        @Override
+        protected String throwConvertedInvocationException(Throwable cause) throws RunException, InternalException {
+            if (cause instanceof SPIResolutionException || !hasCopy(cause)) {
+                return super.throwConvertedInvocationException(cause);
+            }
+            throw userException(cause, 0);
+        }
+
+        private static boolean hasCopy(Throwable t) {
+            for (int depth = 0; t != null && depth < 64; t = t.getCause(), depth++) {
+                if (t instanceof RemoteExceptionCopy) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private static UserException userException(Throwable t, int depth) {
+            String type = t instanceof RemoteExceptionCopy c ? c.originalClassName() : t.getClass().getName();
+            UserException u = new UserException(String.valueOf(t.getMessage()), type, t.getStackTrace());
+            if (t.getCause() != null && t.getCause() != t && depth < 64) {
+                u.initCause(userException(t.getCause(), depth + 1));
+            }
+            return u;
+        }
     }
 
     private final class Delegate implements LoaderDelegate {

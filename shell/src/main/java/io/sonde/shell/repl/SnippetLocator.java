@@ -9,14 +9,17 @@ import java.util.regex.Pattern;
 
 /**
  * Turns stack frames in snippet classes ({@code REPL.$JShell$12.do_it$(#12:2)} or, in a worker,
- * {@code REPL.$JShell$12.lambda$do_it$$0($JShell$12.java:2)}) into the snippet the user typed:
- * {@code at snippet 7, line 2: get(task(...).remote())}.
+ * {@code REPL.$JShell$12.lambda$do_it$$0($JShell$12.java:2)}, or as JShell reports them in a
+ * {@code SnippetEvent}'s exception, {@code .lambda$do_it$$0(#12:2)}) into the snippet the user
+ * typed: {@code at snippet 7, line 2: get(task(...).remote())}.
  *
  * <p>JShell numbers wrapper classes by snippet id; a redefined snippet's class gets a letter
  * suffix ({@code $JShell$12B}). Line numbers in snippet classes are lines of the snippet source.
  */
 public final class SnippetLocator {
     private static final Pattern WRAPPER = Pattern.compile("REPL\\.\\$JShell\\$(\\d+)[A-Z]*(\\$.*)?");
+    /** The file name JShell gives frames of snippet code in the exceptions it reports: {@code #12}. */
+    private static final Pattern SNIPPET_FILE = Pattern.compile("#(\\w+)");
 
     /** A frame that belongs to a snippet: its id, the 1-based line in the snippet, and its source. */
     public record Location(String snippetId, int line, String source) {
@@ -38,11 +41,20 @@ public final class SnippetLocator {
     }
 
     public Optional<Location> locate(StackTraceElement frame) {
+        String id;
         Matcher m = WRAPPER.matcher(frame.getClassName());
-        if (!m.matches()) {
-            return Optional.empty();
+        if (m.matches()) {
+            id = m.group(1);
+        } else {
+            // JShell rewrites snippet frames of the exceptions it reports (SnippetEvent.exception(),
+            // causes included, worker-side ones too): class "" or a snippet class's simple name,
+            // file "#<snippet id>", line within the snippet.
+            Matcher f = frame.getFileName() == null ? null : SNIPPET_FILE.matcher(frame.getFileName());
+            if (f == null || !f.matches()) {
+                return Optional.empty();
+            }
+            id = f.group(1);
         }
-        String id = m.group(1);
         return jshell.snippets().filter(s -> s.id().equals(id)).findFirst()
                 .map(s -> new Location(id, Math.max(frame.getLineNumber(), 1), s.source()));
     }

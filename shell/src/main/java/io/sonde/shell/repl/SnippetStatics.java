@@ -71,10 +71,12 @@ final class SnippetStatics {
                 values.add(StaticValue.newBuilder().setClassName(ref.owner()).setField(ref.name())
                         .setValue(Serializer.value(value)).build());
             } catch (SerializationException e) {
-                throw new SerializationException("it reads the shell variable '" + ref.name() + "' (a "
-                        + value.getClass().getName() + "), whose value cannot be sent to a worker: " + e.getMessage()
-                        + ". Create the value inside the task instead, or keep only serializable data in the variable.",
-                        e.getCause());
+                Throwable cause = e.getCause() != null ? e.getCause() : e;
+                String culprit = cause.getMessage() == null ? "" : " (" + cause.getMessage().replace("\n", " ")
+                        .replace("\t", "").trim() + ")";
+                throw new SerializationException("it reads the shell variable '" + ref.name() + "', a "
+                        + value.getClass().getName() + ", which is not Serializable" + culprit
+                        + ". Create the value inside the task, or keep only serializable data in the variable.", cause);
             }
         }
         return values;

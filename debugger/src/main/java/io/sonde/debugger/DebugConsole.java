@@ -1,0 +1,240 @@
+package io.sonde.debugger;
+
+import com.sun.jdi.InvalidStackFrameException;
+import com.sun.jdi.ObjectCollectedException;
+import com.sun.jdi.VMDisconnectedException;
+import io.sonde.debugger.command.Command;
+import io.sonde.debugger.command.CommandContext;
+import io.sonde.debugger.command.CommandTable;
+import io.sonde.internal.proto.BreakpointInfo;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.Charset;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The debugger's text interface, as {@code sonde debug} and the shell's {@code /debug} run it:
+ * the list of active breakpoints (refreshed on Enter), then an {@code (sdb)} prompt attached to
+ * the chosen one; after {@code continue} or {@code detach} the list comes back, {@code quit} or
+ * the end of the input leaves (a task still attached goes on). Reads whole lines, so typed and
+ * piped input behave alike.
+ */
+public final class DebugConsole {
+    static final String LIST_PROMPT = "Enter an index to attach, or press Enter to refresh (quit leaves): ";
+    static final String PROMPT = "(sdb) ";
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
+
+    private final BreakpointSource source;
+    private final BufferedReader in;
+    private final PrintWriter out;
+    private final DebugOptions options;
+    private final CommandTable table = CommandTable.standard();
+    private final SourceView sources;
+
+    public DebugConsole(BreakpointSource source, BufferedReader in, PrintWriter out, DebugOptions options) {
+        this.source = source;
+        this.in = in;
+        this.out = out;
+        this.options = options;
+        this.sources = new SourceView(new SourceLocator(options.sourcepath()));
+    }
+
+    public DebugConsole(BreakpointSource source, BufferedReader in, PrintStream out, DebugOptions options) {
+        this(source, in, new PrintWriter(new OutputStreamWriter(out, Charset.defaultCharset()), true), options);
+    }
+
+    /** Runs until {@code quit} or the end of the input. */
+    public void run() {
+        while (true) {
+            List<BreakpointInfo> shown = source.list();
+            printBreakpoints(shown, out);
+            String line = read(LIST_PROMPT);
+            if (line == null) {
+                return;
+            }
+            String word = line.trim();
+            if (word.isEmpty()) {
+                continue;
+            }
+            Optional<Command> command = table.find(word.split("\\s+")[0]);
+            if (command.isPresent() && command.get().name().equals("quit")) {
+                return;
+            }
+            if (command.isPresent() && command.get().name().equals("help")) {
+                out.println("Enter the index of a breakpoint from the list to attach to its task; these commands then apply:");
+                table.printHelp(out);
+                continue;
+            }
+            int index;
+            try {
+                index = Integer.parseInt(word);
+            } catch (NumberFormatException e) {
+                out.println(command.isPresent()
+                        ? "`" + word + "` needs an attached task: enter a breakpoint index first."
+                        : "Enter a breakpoint index from the list, Enter to refresh, or quit.");
+                continue;
+            }
+            Optional<BreakpointInfo> chosen = shown.stream().filter(b -> b.getIndex() == index).findFirst();
+            if (chosen.isEmpty()) {
+                out.println(shown.isEmpty() ? "There are no active breakpoints to attach to."
+                        : "There is no breakpoint " + index + "; the indexes are 0 to " + (shown.size() - 1) + ".");
+                continue;
+            }
+            if (session(chosen.get()) == Command.Outcome.QUIT) {
+                return;
+            }
+        }
+    }
+
+    /** The table of {@code sonde debug}: index, time, task, file:line, node, pid. */
+    public static void printBreakpoints(List<BreakpointInfo> list, PrintWriter out) {
+        if (list.isEmpty()) {
+            out.println("No active breakpoints: a task appears here while it waits in Sonde.breakpoint().");
+            out.flush();
+            return;
+        }
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"index", "time", "task", "file:line", "node", "pid"});
+        for (BreakpointInfo b : list) {
+            rows.add(new String[] {Integer.toString(b.getIndex()), TIME.format(Instant.ofEpochMilli(b.getTimeMs())),
+                    b.getTaskName(), b.getFile() + ":" + b.getLine(), b.getNodeIp(), Long.toString(b.getPid())});
+        }
+        int[] widths = new int[6];
+        for (String[] r : rows) {
+            for (int i = 0; i < r.length; i++) {
+                widths[i] = Math.max(widths[i], r[i].length());
+            }
+        }
+        out.println("Active breakpoints:");
+        for (String[] r : rows) {
+            StringBuilder b = new StringBuilder("  ");
+            for (int i = 0; i < r.length; i++) {
+                b.append(r[i]);
+                if (i < r.length - 1) {
+                    b.append(" ".repeat(widths[i] - r[i].length() + 2));
+                }
+            }
+            out.println(b);
+        }
+        out.flush();
+    }
+
+    private Command.Outcome session(BreakpointInfo b) {
+        out.println("Attaching to task " + b.getTaskName() + " (pid " + b.getPid() + ", node " + b.getNodeIp() + ")...");
+        out.flush();
+        DebugSession s;
+        try {
+            s = DebugSession.attach(b, options.attachTimeout());
+        } catch (DebugException e) {
+            out.println(e.getMessage());
+            return Command.Outcome.LIST;
+        }
+        try {
+            DebugSession.Frame f = s.frame();
+            out.println("Stopped at " + f.describe() + ". Type help for the commands, continue to let the task go on.");
+            out.print(sources.context(f));
+            String last = null;
+            while (true) {
+                String line = read(PROMPT);
+                if (line == null) {
+                    s.resume();
+                    return Command.Outcome.QUIT;
+                }
+                line = line.trim();
+                if (line.isEmpty()) {
+                    if (last == null) {
+                        continue;
+                    }
+                    line = last;
+                }
+                int space = line.indexOf(' ');
+                String word = space < 0 ? line : line.substring(0, space);
+                String args = space < 0 ? "" : line.substring(space + 1);
+                Optional<Command> command = table.find(word);
+                if (command.isEmpty()) {
+                    out.println("Unknown command `" + word + "`; type help for the list.");
+                    continue;
+                }
+                Command c = command.get();
+                last = c.repeatable() ? line : null;
+                if (c.needs() != Command.Needs.NOTHING && !s.isAttached()) {
+                    out.println("`" + c.name() + "` needs an attached task; the session has ended.");
+                    return Command.Outcome.LIST;
+                }
+                try {
+                    Command.Outcome o = c.run(new CommandContext(s, out, sources, table), args);
+                    if (o == Command.Outcome.LIST) {
+                        awaitGone(b);
+                    }
+                    if (o != Command.Outcome.STAY) {
+                        return o;
+                    }
+                } catch (DebugException e) {
+                    out.println(e.getMessage());
+                } catch (VMDisconnectedException e) {
+                    out.println("The worker (pid " + b.getPid() + ") went away; the session has ended.");
+                    return Command.Outcome.LIST;
+                } catch (InvalidStackFrameException | ObjectCollectedException e) {
+                    out.println("The task's state changed under the command (" + e.getClass().getSimpleName() + "); try again.");
+                }
+                out.flush();
+            }
+        } catch (VMDisconnectedException e) {
+            out.println("The worker (pid " + b.getPid() + ") went away; the session has ended.");
+            return Command.Outcome.LIST;
+        } finally {
+            try {
+                s.close();
+            } catch (RuntimeException ignored) {
+                // the worker is gone: nothing to let go
+            }
+            out.flush();
+        }
+    }
+
+    /** After continue: wait briefly until the node no longer lists this stop, so the list shown is current. */
+    private void awaitGone(BreakpointInfo b) {
+        long deadline = System.currentTimeMillis() + 3000;
+        while (System.currentTimeMillis() < deadline) {
+            try {
+                if (source.list().stream().noneMatch(x -> x.getTaskId().equals(b.getTaskId()) && x.getTimeMs() == b.getTimeMs())) {
+                    return;
+                }
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                return; // the list will say what is wrong
+            }
+        }
+    }
+
+    private String read(String prompt) {
+        out.print(prompt);
+        out.flush();
+        String line;
+        try {
+            line = in.readLine();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (line == null) {
+            out.println();
+        } else if (options.echoInput()) {
+            out.println(line);
+        }
+        out.flush();
+        return line;
+    }
+}

@@ -1,0 +1,39 @@
+package io.sonde.debugger;
+
+import java.util.List;
+
+/**
+ * Which frames are the user's. A parked task's stack holds Sonde's machinery above the frame that
+ * called {@code Sonde.breakpoint()} ({@code BreakpointPark}, {@code TaskExecutor}, {@code SondeRuntime})
+ * and below the task function ({@code FunctionInvoker}, the executor, {@code java.util.concurrent});
+ * the debugger hides those, and the JDK's and the libraries' frames in between, so that the
+ * user's frame is frame 0 on attach and stepping stays in the user's code.
+ */
+public final class FrameFilter {
+    /**
+     * Class patterns (JDI class filter syntax: a prefix ending in {@code *}, or an exact name) that
+     * are not the user's code. Steps carry them as class exclusion filters.
+     */
+    public static final List<String> EXCLUDED = List.of(
+            "java.*", "javax.*", "jdk.*", "sun.*", "com.sun.*",
+            "io.sonde.internal.*", "io.sonde.function.*", "io.sonde.Sonde", "io.sonde.SondeCalls",
+            "io.grpc.*", "com.google.protobuf.*");
+
+    private FrameFilter() {
+    }
+
+    /** Whether code of this class is the user's: not Sonde's, the JDK's, gRPC's, nor a lambda's hidden class. */
+    public static boolean isUserClass(String className) {
+        if (className.contains("$$Lambda") || className.indexOf('/') >= 0) {
+            return false; // hidden classes of lambdas and method references: glue without source
+        }
+        for (String pattern : EXCLUDED) {
+            if (pattern.endsWith("*")
+                    ? className.startsWith(pattern.substring(0, pattern.length() - 1))
+                    : className.equals(pattern)) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,162 @@
+package io.sonde.debugger.command;
+
+import io.sonde.debugger.DebugSession;
+
+import java.util.List;
+
+/** Stepping and letting the task go. */
+final class RunCommands {
+    private RunCommands() {
+    }
+
+    /** After a step: the new position, or why the session ended. */
+    static Command.Outcome after(CommandContext ctx, DebugSession.StepResult r) {
+        if (!r.stopped()) {
+            ctx.out().println(r.message());
+            return Command.Outcome.LIST;
+        }
+        ctx.out().println(r.frame().describe());
+        ctx.out().print(ctx.sources().line(r.frame()));
+        return Command.Outcome.STAY;
+    }
+
+    static final class StepCmd extends BaseCommand {
+        StepCmd() {
+            super("step", List.of("s"), "step", Needs.STOPPED, "run to the next line, into calls of the user's code");
+        }
+
+        @Override
+        public boolean repeatable() {
+            return true;
+        }
+
+        @Override
+        public Outcome run(CommandContext ctx, String args) {
+            noArguments(args);
+            return after(ctx, ctx.session().step(DebugSession.Step.INTO));
+        }
+    }
+
+    static final class Next extends BaseCommand {
+        Next() {
+            super("next", List.of("n"), "next", Needs.STOPPED, "run to the next line of this method, over calls");
+        }
+
+        @Override
+        public boolean repeatable() {
+            return true;
+        }
+
+        @Override
+        public Outcome run(CommandContext ctx, String args) {
+            noArguments(args);
+            return after(ctx, ctx.session().step(DebugSession.Step.OVER));
+        }
+    }
+
+    static final class Finish extends BaseCommand {
+        Finish() {
+            super("finish", List.of(), "finish", Needs.STOPPED, "run until the selected frame returns");
+        }
+
+        @Override
+        public boolean repeatable() {
+            return true;
+        }
+
+        @Override
+        public Outcome run(CommandContext ctx, String args) {
+            noArguments(args);
+            return after(ctx, ctx.session().step(DebugSession.Step.OUT));
+        }
+    }
+
+    static final class Continue extends BaseCommand {
+        Continue() {
+            super("continue", List.of("c", "cont"), "continue", Needs.ATTACHED,
+                    "let the task go on (to the next `break` if any set; else back to the breakpoint list)");
+        }
+
+        @Override
+        public Outcome run(CommandContext ctx, String args) {
+            noArguments(args);
+            DebugSession.StepResult r = ctx.session().proceed();
+            if (r.stopped()) {
+                ctx.out().println(r.message());
+            }
+            return after(ctx, r);
+        }
+    }
+
+    static final class Break extends BaseCommand {
+        Break() {
+            super("break", List.of("b"), "break [FILE:LINE [if EXPR]]", Needs.ATTACHED,
+                    "stop the task at a line of this worker's code (continue runs to it); alone: list");
+        }
+
+        @Override
+        public Outcome run(CommandContext ctx, String args) {
+            if (args.isBlank()) {
+                List<String> all = ctx.session().breakpoints();
+                ctx.out().println(all.isEmpty() ? "No line breakpoints; set one with break FILE:LINE." : String.join("\n", all));
+                return Outcome.STAY;
+            }
+            String spec = args.trim();
+            String condition = null;
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\s+if\\s+").matcher(spec);
+            if (m.find()) {
+                condition = spec.substring(m.end()).trim();
+                spec = spec.substring(0, m.start()).trim();
+            }
+            ctx.out().println("Breakpoint " + ctx.session().addBreakpoint(spec, condition));
+            return Outcome.STAY;
+        }
+    }
+
+    static final class Clear extends BaseCommand {
+        Clear() {
+            super("clear", List.of(), "clear [N|FILE:LINE]", Needs.ATTACHED, "remove a line breakpoint; alone: all of them");
+        }
+
+        @Override
+        public Outcome run(CommandContext ctx, String args) {
+            if (args.isBlank()) {
+                ctx.session().clearBreakpoints();
+                ctx.out().println("Removed all line breakpoints.");
+            } else {
+                ctx.out().println("Removed breakpoint " + ctx.session().clearBreakpoint(args));
+            }
+            return Outcome.STAY;
+        }
+    }
+
+    static final class Detach extends BaseCommand {
+        Detach() {
+            super("detach", List.of(), "detach", Needs.ATTACHED,
+                    "detach from the worker (the task goes on) and go back to the breakpoint list");
+        }
+
+        @Override
+        public Outcome run(CommandContext ctx, String args) {
+            noArguments(args);
+            ctx.session().detach();
+            ctx.out().println("Detached from " + ctx.session().breakpoint().getTaskName() + " (pid "
+                    + ctx.session().pid() + "); the task goes on.");
+            return Outcome.LIST;
+        }
+    }
+
+    static final class Quit extends BaseCommand {
+        Quit() {
+            super("quit", List.of("q", "exit"), "quit", Needs.NOTHING, "leave the debugger (an attached task goes on)");
+        }
+
+        @Override
+        public Outcome run(CommandContext ctx, String args) {
+            if (ctx.session() != null) {
+                ctx.session().resume();
+            }
+            return Outcome.QUIT;
+        }
+    }
+}

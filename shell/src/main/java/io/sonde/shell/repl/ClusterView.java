@@ -1,0 +1,82 @@
+package io.sonde.shell.repl;
+
+import io.grpc.ManagedChannel;
+import io.sonde.internal.SondeRuntime;
+import io.sonde.internal.proto.ActorInfo;
+import io.sonde.internal.proto.ClusterStatus;
+import io.sonde.internal.proto.Empty;
+import io.sonde.internal.proto.NodeManagerGrpc;
+import io.sonde.internal.proto.TaskInfo;
+import io.sonde.internal.proto.WorkerInfo;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What the shell asks the cluster about itself: the node manager's Status and List calls, over
+ * gRPC whether the cluster is embedded (its node listens on loopback too) or remote, so
+ * {@code /tasks} shows in the shell what {@code sonde list tasks} shows outside it.
+ * Thread-safe; every call carries its own deadline.
+ */
+public final class ClusterView implements AutoCloseable {
+    /** Long enough for a busy node; a command that waits longer says the cluster is not answering. */
+    public static final Duration DEADLINE = Duration.ofSeconds(10);
+
+    private final String address;
+    private final boolean embedded;
+    private final ManagedChannel channel;
+
+    private ClusterView(String address, boolean embedded) {
+        this.address = address;
+        this.embedded = embedded;
+        SondeRuntime.HostPort hp = SondeRuntime.HostPort.parse(address);
+        this.channel = SondeRuntime.channel(hp.host(), hp.port());
+    }
+
+    /**
+     * The cluster this process joined with {@code Sonde.init}: the embedded node if it runs one,
+     * else {@code remoteAddress} (what {@code --address} or {@code SONDE_ADDRESS} named).
+     */
+    public static ClusterView ofRuntime(String remoteAddress) {
+        if (SondeRuntime.embeddedNode() != null) {
+            return new ClusterView(SondeRuntime.embeddedNode().address(), true);
+        }
+        return new ClusterView(remoteAddress, false);
+    }
+
+    public String address() {
+        return address;
+    }
+
+    /** Whether the cluster runs inside this process (and stops with the shell). */
+    public boolean embedded() {
+        return embedded;
+    }
+
+    public ClusterStatus status(Duration deadline) {
+        return stub(deadline).status(Empty.getDefaultInstance());
+    }
+
+    public List<TaskInfo> tasks() {
+        return stub(DEADLINE).listTasks(Empty.getDefaultInstance()).getTasksList();
+    }
+
+    public List<ActorInfo> actors() {
+        return stub(DEADLINE).listActors(Empty.getDefaultInstance()).getActorsList();
+    }
+
+    public List<WorkerInfo> workers() {
+        return stub(DEADLINE).listWorkers(Empty.getDefaultInstance()).getWorkersList();
+    }
+
+    private NodeManagerGrpc.NodeManagerBlockingStub stub(Duration deadline) {
+        return NodeManagerGrpc.newBlockingStub(channel).withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Closes the channel without waiting: nothing is in flight that the shell still needs. */
+    @Override
+    public void close() {
+        channel.shutdownNow();
+    }
+}

@@ -1,0 +1,442 @@
+package io.sonde.shell.repl;
+
+import io.sonde.shell.repl.SnippetPrinter.Feedback;
+import io.sonde.shell.repl.commands.CommandContext;
+import io.sonde.shell.repl.commands.CommandException;
+import io.sonde.shell.repl.commands.SlashCommands;
+import jdk.jshell.SnippetEvent;
+import org.jline.keymap.KeyMap;
+import org.jline.reader.EndOfFileException;
+import org.jline.reader.LineReader;
+import org.jline.reader.Reference;
+import org.jline.reader.UserInterruptException;
+import org.jline.reader.impl.LineReaderImpl;
+import org.jline.reader.impl.history.DefaultHistory;
+import org.jline.terminal.Attributes;
+import org.jline.terminal.Terminal;
+import org.jline.utils.NonBlockingReader;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The read-evaluate-print loop of {@code sonde shell}: reads snippets and slash commands,
+ * evaluates snippets in the {@link ShellEngine} and says what they did through
+ * {@link SnippetPrinter}.
+ *
+ * <p>On a terminal it edits lines with JLine: history, Java highlighting, Tab completion,
+ * multi-line input decided by JShell's completeness analysis, a status line, worker output
+ * printed above the line being typed. Ctrl-C at the prompt clears the line; while a snippet
+ * runs it cancels the tasks the snippet started and interrupts it. The terminal's own
+ * interrupt signal is switched off for the session: workers share the shell's process group, so
+ * a SIGINT from the terminal would reach them too; the shell reads Ctrl-C as a key instead.
+ *
+ * <p>Without a terminal (piped input, a script file) it reads lines, cuts them into snippets by
+ * the same analysis, and prints the same feedback without prompts.
+ */
+public final class Repl implements CommandContext, AutoCloseable {
+    public static final String PROMPT = "sonde> ";
+    public static final String CONTINUATION_PROMPT = "   ...> ";
+    private static final String INTERRUPT_WIDGET = "sonde-interrupt";
+    private static final int CTRL_C = 3;
+
+    /**
+     * @param interactive a person types at a terminal: prompts, line editing, status line
+     * @param colour      highlight input and worker prefixes
+     * @param historyFile where input history persists; null keeps it in memory
+     */
+    public record Options(boolean interactive, boolean colour, Path historyFile) {
+    }
+
+    private final ReplOutput output;
+    private final Terminal terminal;
+    private final ShellEngine engine;
+    private final SlashCommands commands;
+    private final ClusterView cluster;
+    private final Options options;
+    private final SnippetPrinter printer;
+    private final PrintWriter out;
+    private SondeLineReader reader;
+    private StatusBar statusBar;
+    private Attributes originalAttributes;
+    private volatile boolean exit;
+    private boolean closed;
+
+    /**
+     * @param cluster the cluster commands talk to; null when the shell has none (commands that
+     *                need one then say so)
+     */
+    public Repl(ReplOutput output, ShellEngine engine, SlashCommands commands, ClusterView cluster, Options options) {
+        this(output, engine, commands, cluster, options, null);
+    }
+
+    /**
+     * @param prepared a line reader made by {@link #prepareReader} while JShell and the cluster
+     *                 were starting; null to make one here
+     */
+    Repl(ReplOutput output, ShellEngine engine, SlashCommands commands, ClusterView cluster, Options options,
+         SondeLineReader prepared) {
+        this.output = Objects.requireNonNull(output, "output");
+        this.terminal = output.terminal();
+        this.engine = Objects.requireNonNull(engine, "engine");
+        this.commands = Objects.requireNonNull(commands, "commands");
+        this.cluster = cluster;
+        this.options = Objects.requireNonNull(options, "options");
+        this.printer = SnippetPrinter.of(engine, Feedback.NORMAL);
+        this.out = new PrefixedWriter(output.writer(), "|  ");
+        if (!options.interactive()) {
+            terminal.echo(false); // input from a pipe is not shown again
+        } else {
+            // Before anything is printed: drawing the status line the first time may scroll the screen.
+            reader = prepared != null ? prepared : prepareReader(terminal, options, output);
+            reader.setParser(new ReplParser(engine.analysis()));
+            reader.setCompleter(new ReplCompleter(engine.analysis(), commands, this));
+            output.attach(reader);
+            originalAttributes = terminal.getAttributes();
+            Attributes noSignals = new Attributes(originalAttributes);
+            noSignals.setLocalFlag(Attributes.LocalFlag.ISIG, false);
+            terminal.setAttributes(noSignals);
+            if (cluster != null) {
+                statusBar = StatusBar.open(cluster, output, reader).orElse(null);
+                if (statusBar != null) {
+                    statusBar.start();
+                }
+            }
+        }
+    }
+
+    /**
+     * Reads and evaluates until {@code /exit} or the end of input (Ctrl-D at an empty prompt).
+     * Does not stop the cluster: the caller owns it.
+     */
+    public void run() {
+        if (exit) {
+            return;
+        }
+        if (options.interactive()) {
+            interactive();
+        } else {
+            lines(new BufferedReader(terminal.reader()), printer);
+        }
+    }
+
+    /**
+     * Evaluates a script's snippets and commands ({@code sonde shell FILE.jsh}): with
+     * {@link Feedback#QUIET}, only errors and exceptions are shown, as a script runs.
+     */
+    public void runScript(Path file, Feedback feedback) {
+        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            lines(in, SnippetPrinter.of(engine, feedback));
+        } catch (IOException e) {
+            out.println("Cannot read " + file.toAbsolutePath() + ": " + e.getMessage());
+            out.flush();
+        }
+    }
+
+    /** Whether {@code /exit} was given (by a person or a script). */
+    public boolean exitRequested() {
+        return exit;
+    }
+
+    /** The status line, once {@link #run} drew one; empty on terminals that cannot show it. */
+    public Optional<StatusBar> statusBar() {
+        return Optional.ofNullable(statusBar);
+    }
+
+    // ------------------------------------------------------------------ interactive
+
+    private void interactive() {
+        while (!exit) {
+            output.freshLine();
+            String input;
+            try {
+                input = reader.readLine(PROMPT);
+            } catch (UserInterruptException e) {
+                continue; // Ctrl-C at the prompt: the line is dropped, as in jshell
+            } catch (EndOfFileException e) {
+                break;
+            }
+            handle(input, printer);
+        }
+    }
+
+    /** Removes the status line, saves the history and gives the terminal back as it was. */
+    @Override
+    public void close() {
+        if (closed || !options.interactive()) {
+            return;
+        }
+        closed = true;
+        if (statusBar != null) {
+            statusBar.close();
+        }
+        try {
+            reader.getHistory().save();
+        } catch (IOException | RuntimeException e) {
+            output.println("|  Could not save the history to " + options.historyFile() + ": " + e.getMessage());
+        }
+        output.attach(null);
+        terminal.setAttributes(originalAttributes);
+    }
+
+    /**
+     * The line reader, without what needs JShell (parser, completer): creating it loads much of
+     * JLine, so a shell does it while JShell and the cluster start.
+     */
+    static SondeLineReader prepareReader(Terminal terminal, Options options, ReplOutput output) {
+        SondeLineReader r = new SondeLineReader(terminal);
+        r.setHighlighter(new JavaHighlighter(options.colour()));
+        r.setVariable(LineReader.SECONDARY_PROMPT_PATTERN, CONTINUATION_PROMPT);
+        r.setVariable(LineReader.HISTORY_SIZE, 5_000);
+        r.setVariable(LineReader.HISTORY_FILE_SIZE, 10_000);
+        if (options.historyFile() != null) {
+            try {
+                Files.createDirectories(options.historyFile().toAbsolutePath().getParent());
+                r.setVariable(LineReader.HISTORY_FILE, options.historyFile());
+            } catch (IOException e) {
+                output.println("|  History is not kept: cannot create " + options.historyFile().getParent()
+                        + " (" + e.getMessage() + ").");
+            }
+        }
+        r.setHistory(new DefaultHistory());
+        r.option(LineReader.Option.DISABLE_EVENT_EXPANSION, true); // `!` is Java's not, not a history event
+        r.option(LineReader.Option.HISTORY_TIMESTAMPED, false);
+        r.option(LineReader.Option.INSERT_TAB, false);
+        r.option(LineReader.Option.AUTO_FRESH_LINE, true);
+        r.getWidgets().put(INTERRUPT_WIDGET, r::interrupt);
+        for (String map : List.of(LineReader.EMACS, LineReader.VIINS, LineReader.VICMD)) {
+            r.getKeyMaps().get(map).bind(new Reference(INTERRUPT_WIDGET), KeyMap.ctrl('C'));
+        }
+        return r;
+    }
+
+    /** A line reader whose Ctrl-C key ends reading the way the interrupt signal would. */
+    static final class SondeLineReader extends LineReaderImpl {
+        SondeLineReader(Terminal terminal) {
+            super(terminal, "sonde", new java.util.HashMap<>());
+        }
+
+        boolean interrupt() {
+            state = State.INTERRUPT;
+            return true;
+        }
+    }
+
+    // ------------------------------------------------------------------ reading without a terminal
+
+    /** Reads lines, running commands and evaluating snippets as soon as they are complete. */
+    private void lines(BufferedReader in, SnippetPrinter feedback) {
+        StringBuilder pending = new StringBuilder();
+        try {
+            String line;
+            while (!exit && (line = in.readLine()) != null) {
+                if (pending.length() == 0 && ReplParser.isCommand(line)) {
+                    handle(line, feedback);
+                    continue;
+                }
+                pending.append(line).append('\n');
+                if (!ReplParser.incomplete(engine.analysis(), pending.toString())) {
+                    String src = pending.toString();
+                    pending.setLength(0);
+                    handle(src, feedback);
+                }
+            }
+        } catch (org.jline.utils.ClosedException endOfInput) {
+            // a terminal on streams closes its reader when the input ends: that is the end of input
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (!exit && !pending.toString().isBlank()) {
+            handle(pending.toString(), feedback); // incomplete at the end: evaluating shows the error
+        }
+    }
+
+    // ------------------------------------------------------------------ evaluation
+
+    private void handle(String input, SnippetPrinter feedback) {
+        try {
+            handleOrThrow(input, feedback);
+        } catch (RuntimeException | StackOverflowError e) {
+            output.freshLine();
+            output.println("|  The shell failed on this input; this is a bug in Sonde. Please report it with the trace below."
+                    + " The shell goes on.\n" + stackTrace(e));
+        }
+    }
+
+    private static String stackTrace(Throwable t) {
+        java.io.StringWriter w = new java.io.StringWriter();
+        t.printStackTrace(new PrintWriter(w));
+        return w.toString();
+    }
+
+    private void handleOrThrow(String input, SnippetPrinter feedback) {
+        if (input.isBlank()) {
+            return;
+        }
+        if (ReplParser.isCommand(input)) {
+            commands.run(input, this);
+            out.flush();
+            return;
+        }
+        for (String snippet : ReplParser.snippets(engine.analysis(), input)) {
+            if (exit) {
+                return;
+            }
+            evaluate(snippet, feedback);
+        }
+    }
+
+    private void evaluate(String snippet, SnippetPrinter feedback) {
+        InterruptWatcher watcher = options.interactive() && reader != null ? new InterruptWatcher() : null;
+        List<SnippetEvent> events;
+        if (watcher != null) {
+            watcher.start();
+        }
+        try {
+            events = engine.eval(snippet);
+        } finally {
+            if (watcher != null) {
+                watcher.stop();
+            }
+            System.out.flush(); // the snippet's: a partial line it printed shows before the feedback
+            System.err.flush();
+        }
+        output.freshLine();
+        if (watcher != null && watcher.cancelled >= 0) {
+            return; // Ctrl-C: "cancelled N tasks" said it; what the stopped snippet left is not a result
+        }
+        String text = feedback.describe(events);
+        if (!text.isEmpty()) {
+            output.println(text);
+        }
+    }
+
+    /**
+     * While a snippet runs on a terminal: reads keys without echo, so Ctrl-C (byte 3, the
+     * terminal's signal being off) cancels the snippet's tasks and stops it; other keys typed
+     * ahead are handed to the line reader afterwards, so nothing typed is lost.
+     */
+    private final class InterruptWatcher {
+        private final StringBuilder typedAhead = new StringBuilder();
+        private volatile boolean running = true;
+        private volatile int cancelled = -1;
+        private Thread thread;
+        private Attributes before;
+
+        void start() {
+            before = terminal.enterRawMode();
+            Attributes raw = terminal.getAttributes();
+            raw.setLocalFlag(Attributes.LocalFlag.ISIG, false);
+            terminal.setAttributes(raw);
+            NonBlockingReader keys = terminal.reader();
+            thread = new Thread(() -> {
+                while (running) {
+                    int c;
+                    try {
+                        c = keys.read(50);
+                    } catch (IOException e) {
+                        return;
+                    }
+                    if (c == CTRL_C) {
+                        int n = engine.cancelRunning();
+                        cancelled = Math.max(cancelled, 0) + n;
+                        output.println(n == 0 ? "|  stopped the snippet (it had started no tasks)"
+                                : "|  cancelled " + n + " task" + (n == 1 ? "" : "s"));
+                    } else if (c >= 0) {
+                        typedAhead.append((char) c);
+                    } else if (c == NonBlockingReader.EOF) {
+                        return;
+                    }
+                }
+            }, "sonde-ctrl-c");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        void stop() {
+            running = false;
+            try {
+                thread.join(1_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            terminal.setAttributes(before);
+            if (typedAhead.length() > 0) {
+                reader.runMacro(typedAhead.toString());
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ CommandContext
+
+    @Override
+    public ShellEngine engine() {
+        return engine;
+    }
+
+    @Override
+    public PrintWriter out() {
+        return out;
+    }
+
+    @Override
+    public ClusterView cluster() {
+        if (cluster == null) {
+            throw new CommandException("This shell is not connected to a cluster.");
+        }
+        return cluster;
+    }
+
+    @Override
+    public SlashCommands commands() {
+        return commands;
+    }
+
+    @Override
+    public void exit() {
+        exit = true;
+    }
+
+    @Override
+    public void open(Path file) {
+        runScript(file, Feedback.NORMAL);
+    }
+
+    /** Puts the shell's {@code |  } in front of every line a command prints. */
+    private static final class PrefixedWriter extends PrintWriter {
+        private final String prefix;
+
+        PrefixedWriter(PrintWriter target, String prefix) {
+            super(target, true);
+            this.prefix = prefix;
+        }
+
+        @Override
+        public void println(String line) {
+            synchronized (lock) {
+                for (String l : line.split("\n", -1)) {
+                    super.print(prefix + l);
+                    super.println(); // PrintWriter's own: ends the line without coming back here
+                }
+            }
+        }
+
+        @Override
+        public void println(Object x) {
+            println(String.valueOf(x));
+        }
+
+        @Override
+        public void println() {
+            println("");
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package io.sonde.shell.repl.commands;
+
+import io.sonde.shell.repl.ClusterView;
+import io.sonde.shell.repl.ShellEngine;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+
+/** What a command can reach: the snippets, the cluster, the output and the shell itself. */
+public interface CommandContext {
+    ShellEngine engine();
+
+    /** Where the command prints; every line gets the shell's {@code |  } prefix. */
+    PrintWriter out();
+
+    /** The cluster the shell joined; throws a {@link CommandException} when there is none. */
+    ClusterView cluster();
+
+    /** The table of commands, for {@code /help}. */
+    SlashCommands commands();
+
+    /** Leaves the shell after this command. */
+    void exit();
+
+    /** Evaluates a file's snippets and commands as if they were typed, with the usual feedback. */
+    void open(Path file);
+}

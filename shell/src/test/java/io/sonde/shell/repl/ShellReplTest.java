@@ -1,0 +1,95 @@
+package io.sonde.shell.repl;
+
+import io.sonde.Sonde;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.impl.DumbTerminal;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code sonde shell} fed through a pipe, as {@code echo '...' | sonde shell} does: the real
+ * session (embedded cluster, worker JVMs, JShell) reading from a JLine dumb terminal on streams.
+ * One session covers the whole walk-through, because each one starts a cluster.
+ */
+class ShellReplTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void aPipedSessionEvaluatesSnippetsRunsCommandsAndShutsDownAtExit() throws Exception {
+        Path script = dir.resolve("setup.jsh");
+        Files.writeString(script, String.join("\n",
+                "int fromScript = 41;",
+                "int broken = \"not a number\";",
+                ""));
+        String input = String.join("\n",
+                "int k = 5;",
+                "var r = task((Integer x) -> x + k, 1).remote();",
+                "get(r)",
+                "record P(String name, int age) {}",
+                "get(task(() -> new P(\"ada\", 36)).remote())",
+                "get(task(() -> { System.out.println(\"hi from a worker\"); return 0; }).remote())",
+                "get(task(() -> {",
+                "    throw new IllegalStateException(\"bad\");",
+                "}).remote())",
+                "int twice(int x) {",
+                "    return 2 * x;",
+                "}",
+                "twice(fromScript) + 0",
+                "/tasks",
+                "/help",
+                "/stauts",
+                "/exit",
+                "int afterExit = 1;",
+                "");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code;
+        // The terminal JLine gives `sonde shell` when standard input is a pipe, here on streams.
+        try (Terminal terminal = new DumbTerminal("test", Terminal.TYPE_DUMB,
+                new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)), out, StandardCharsets.UTF_8)) {
+            code = ShellSession.run(terminal, new ShellSession.Settings(null, 2, script, false, false, null));
+        }
+        String text = out.toString(StandardCharsets.UTF_8).replace("\r", "");
+
+        assertThat(code).as(text).isZero();
+        // the script ran quietly: its value is not echoed, its error is
+        assertThat(text).doesNotContain("fromScript ==> 41");
+        assertThat(text).contains("|  Error:\n|  incompatible types: java.lang.String cannot be converted to int\n"
+                + "|  int broken = \"not a number\";\n|               ^------------^");
+        // the issue's example, echoed as the jshell tool does
+        assertThat(text).contains("k ==> 5\n");
+        assertThat(text).containsPattern("r ==> ObjectRef\\(\\w+\\)\n");
+        assertThat(text).containsPattern("\\$\\d+ ==> 6\n");
+        assertThat(text).contains("|  created record P\n");
+        assertThat(text).containsPattern("\\$\\d+ ==> P\\[name=ada, age=36]\n");
+        // a worker's print, relayed with its prefix
+        assertThat(text).containsPattern("\\(lambda pid=\\d+\\) hi from a worker\n");
+        // a task's failure, mapped back to the snippet
+        assertThat(text).containsPattern("\\|  Exception io\\.sonde\\.TaskException: task lambda \\(pid=\\d+, node=[^)]+\\)"
+                + " failed: java\\.lang\\.IllegalStateException: bad\n");
+        assertThat(text).contains("|  Caused by: java.lang.IllegalStateException: bad\n");
+        assertThat(text).containsPattern("\\|        at snippet \\d+, line 2: throw new IllegalStateException\\(\"bad\"\\);\n");
+        assertThat(text).doesNotContain("REPL.$JShell$").doesNotContain("at io.sonde.");
+        // declarations and a value computed from the script's variable
+        assertThat(text).contains("|  created method twice(int)\n");
+        assertThat(text).containsPattern("\\$\\d+ ==> 82\n");
+        // commands
+        assertThat(text).containsPattern("\\|  \\w+\\s+lambda\\s+FINISHED\\s+NORMAL");
+        assertThat(text).contains("|  /tasks ").contains("|  /cancel <ref-var> ").contains("|  /exit ");
+        assertThat(text).contains("|  Unknown command: /stauts. Did you mean /status?");
+        // /exit: nothing after it ran, and the embedded cluster is gone
+        assertThat(text).doesNotContain("afterExit");
+        assertThat(Sonde.isInitialized()).isFalse();
+    }
+}

@@ -1,0 +1,145 @@
+package io.sonde.shell.repl;
+
+import io.sonde.shell.SondeMain;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code sonde shell} on a real pseudo-terminal, typed at as a person would: the CLI runs in a
+ * tmux session ({@code send-keys} to type, {@code capture-pane} to read the screen). Skipped
+ * where tmux is not installed.
+ */
+class ShellTerminalTest {
+    private static final Duration WAIT = Duration.ofSeconds(40);
+
+    @TempDir
+    Path home;
+
+    private final String session = "sonde-shell-test-" + UUID.randomUUID().toString().substring(0, 8);
+    private boolean started;
+
+    @AfterEach
+    void killSession() throws Exception {
+        if (started) {
+            tmux("kill-session", "-t", session);
+        }
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void ctrlCCancelsAWaitingSnippetAndCtrlDLeaves() throws Exception {
+        Assumptions.assumeTrue(tmuxInstalled(), "tmux is not installed: the pseudo-terminal test needs it");
+        Path classes = Path.of(SondeMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        String dependencies = Files.readString(Path.of(System.getProperty("sonde.classpathFile"))).trim();
+        Path exitFile = home.resolve("exit-code");
+        Path launcher = home.resolve("shell.sh");
+        Files.writeString(launcher, String.join("\n",
+                "#!/bin/sh",
+                "export HOME='" + home + "' TERM=xterm-256color",
+                "unset SONDE_ADDRESS",
+                "'" + java() + "' -cp '" + classes + File.pathSeparator + dependencies + "' "
+                        + SondeMain.class.getName() + " shell --num-cpus 2",
+                "echo $? > '" + exitFile + "'",
+                "sleep 60",
+                ""));
+        launcher.toFile().setExecutable(true);
+        tmux("new-session", "-d", "-s", session, "-x", "150", "-y", "40", launcher.toString());
+        started = true;
+
+        // capture-pane drops trailing blanks: the prompt reads "sonde>"
+        String screen = waitFor(s -> s.lines().anyMatch(l -> l.startsWith("sonde>")));
+        assertThat(screen).contains("|  Welcome to the Sonde shell");
+
+        type("get(task(() -> { Thread.sleep(60000); return 1; }).remote())");
+        keys("Enter");
+        // the task is running when the status line counts it
+        waitFor(s -> s.contains("1 running"));
+        keys("C-c");
+        screen = waitFor(s -> s.contains("|  cancelled 1 task") && s.lines()
+                .anyMatch(l -> l.strip().equals("sonde>")));
+        assertThat(screen).doesNotContain("Exception");
+
+        // the shell goes on, and the cluster too
+        type("get(task(() -> 40 + 2).remote())");
+        keys("Enter");
+        waitFor(s -> s.lines().anyMatch(l -> l.matches("\\$\\d+ ==> 42")));
+
+        // Ctrl-C at the prompt drops what was typed
+        type("int dropped = 1");
+        keys("C-c");
+        type("7 * 6");
+        keys("Enter");
+        screen = waitFor(s -> s.lines().filter(l -> l.matches("\\$\\d+ ==> 42")).count() == 2);
+        assertThat(screen).doesNotContain("dropped ==>");
+
+        // Ctrl-D at an empty prompt leaves and stops the embedded cluster
+        keys("C-d");
+        waitFor(s -> s.contains("|  Goodbye"));
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!Files.exists(exitFile) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(exitFile).exists();
+        assertThat(Files.readString(exitFile).trim()).isEqualTo("0");
+    }
+
+    private void type(String text) throws Exception {
+        tmux("send-keys", "-t", session, "-l", "--", text);
+    }
+
+    private void keys(String key) throws Exception {
+        tmux("send-keys", "-t", session, key);
+    }
+
+    private String waitFor(Predicate<String> condition) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        String screen = "";
+        while (System.nanoTime() < deadline) {
+            screen = tmux("capture-pane", "-p", "-t", session);
+            if (condition.test(screen)) {
+                return screen;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the screen never showed what was expected; it shows:\n" + screen);
+    }
+
+    private static boolean tmuxInstalled() {
+        try {
+            return new ProcessBuilder("tmux", "-V").redirectErrorStream(true).start().waitFor() == 0;
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
+    }
+
+    private static String tmux(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add("tmux");
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor();
+        return out;
+    }
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+}
