@@ -23,9 +23,10 @@ import java.util.concurrent.TimeoutException;
  * arrives on the shell's output. That covers JVM start, the embedded cluster's start
  * ({@code Sonde.init}), JShell's start with Sonde's imports, and the evaluation of one trivial
  * snippet: what a person waits for between pressing Enter on {@code sonde shell} and seeing the
- * first result. The shell always starts an embedded cluster here ({@code SONDE_ADDRESS} is
- * removed from its environment). The shell then reads the end of its input and exits, which is
- * waited for before the next round.
+ * first result. The JVM gets the options the {@code sonde} script would give it
+ * ({@code $SONDE_JAVA_OPTS}); the shell always starts an embedded cluster here
+ * ({@code SONDE_ADDRESS} is removed from its environment). The shell then reads the end of its
+ * input and exits, which is waited for before the next round.
  */
 final class ShellStartup implements Metric {
     static final String MAIN = "io.sonde.shell.SondeMain";
@@ -63,6 +64,10 @@ final class ShellStartup implements Metric {
     static double once() throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        String options = System.getenv("SONDE_JAVA_OPTS");
+        if (options != null && !options.isBlank()) {
+            command.addAll(List.of(options.trim().split("\\s+")));   // as the `sonde` script starts the CLI
+        }
         String root = System.getProperty("sonde.root");
         if (root != null && !root.isBlank()) {
             command.add("-Dsonde.root=" + root);     // sessions next to this process's, as tests want

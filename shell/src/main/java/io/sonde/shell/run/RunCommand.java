@@ -76,9 +76,10 @@ public final class RunCommand implements Callable<Integer> {
                     + " Java program (.java); '" + file + "' is neither.");
         }
         if (!Files.isRegularFile(file)) {
-            err.println("sonde run: no such file: " + file);
+            err.println("sonde run: no such file: " + file.toAbsolutePath() + "; give the path of a .jsh script or a .java"
+                    + " program.");
             err.flush();
-            return 1;
+            return 2;
         }
         if (numCpus < 0) {
             throw new ParameterException(spec.commandLine(), "--num-cpus must be 0 (all processors) or more, got "
