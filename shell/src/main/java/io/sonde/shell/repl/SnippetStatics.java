@@ -4,9 +4,6 @@ import io.sonde.internal.proto.StaticValue;
 import io.sonde.internal.serialization.SerializationException;
 import io.sonde.internal.serialization.Serializer;
 
-import java.io.ByteArrayInputStream;
-import java.io.DataInputStream;
-import java.io.IOException;
 import java.lang.invoke.SerializedLambda;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
@@ -24,28 +21,33 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>A top-level variable ({@code int k = 5;}) is a static field of a snippet wrapper class, set
  * only in the driver: a worker that loads the class sees 0. So, for a function defined in a
- * snippet, this reads the constant pool of its class — and of the snippet classes whose methods
- * it calls — for references to fields of other snippet classes, and sends their values. Fields
- * of the function's own snippet class are left out: they hold what that snippet declares
- * ({@code var r = task(...)}), which the task cannot read yet.
+ * snippet, this reads the bytecode of its body — the lambda's implementation method, and the
+ * snippet methods and lambdas it calls, transitively — for reads of static fields of snippet
+ * classes, and sends their current values. Only what the task's code reads travels: a variable
+ * used elsewhere in the same snippet does not.
  *
- * <p>Thread-safe; the analysis of a class is cached (snippet classes never change: a redefined
+ * <p>Thread-safe; the analysis of a function is cached (snippet classes never change: a redefined
  * snippet gets a new class name), the values are read on every submission.
  */
 final class SnippetStatics {
     private record FieldRef(String owner, String name) {
     }
 
+    /** A method to analyse; a null name means every method of the class. */
+    private record Body(String className, String name, String descriptor) {
+    }
+
     private final SnippetClasses.SnippetLoader loader;
-    private final Map<String, List<FieldRef>> analysed = new ConcurrentHashMap<>();
+    private final Map<Body, List<FieldRef>> analysed = new ConcurrentHashMap<>();
+    private final Map<String, ClassFileReader> readers = new ConcurrentHashMap<>();
 
     SnippetStatics(SnippetClasses.SnippetLoader loader) {
         this.loader = loader;
     }
 
     List<StaticValue> capture(Object function) {
-        String start = implementationClass(function);
-        if (loader.bytecode(start) == null) {
+        Body start = body(function);
+        if (loader.bytecode(start.className()) == null) {
             return List.of();
         }
         List<StaticValue> values = new ArrayList<>();
@@ -82,93 +84,75 @@ final class SnippetStatics {
         return values;
     }
 
-    /** The class holding the function's code: a lambda's or method ref's implementation class. */
-    private static String implementationClass(Object function) {
+    /** The code of the function: a lambda's or method ref's implementation method, else its whole class. */
+    private static Body body(Object function) {
         try {
             Method m = function.getClass().getDeclaredMethod("writeReplace");
             m.setAccessible(true);
             Object r = m.invoke(function);
             if (r instanceof SerializedLambda) {
-                return ((SerializedLambda) r).getImplClass().replace('/', '.');
+                SerializedLambda l = (SerializedLambda) r;
+                return new Body(l.getImplClass().replace('/', '.'), l.getImplMethodName(), l.getImplMethodSignature());
             }
         } catch (ReflectiveOperationException | RuntimeException e) {
             // not a lambda: the function's own class holds its code
         }
-        return function.getClass().getName();
+        return new Body(function.getClass().getName(), null, null);
     }
 
-    /** Static fields of snippet classes that {@code start} and the snippet methods it calls refer to. */
-    private List<FieldRef> fieldsReadFrom(String start) {
+    /** Static fields of snippet classes read by {@code start} and the snippet code it calls. */
+    private List<FieldRef> fieldsReadFrom(Body start) {
         Set<FieldRef> fields = new LinkedHashSet<>();
-        Set<String> seen = new LinkedHashSet<>();
-        ArrayDeque<String> todo = new ArrayDeque<>(List.of(start));
+        Set<Body> seen = new LinkedHashSet<>();
+        ArrayDeque<Body> todo = new ArrayDeque<>(List.of(start));
         while (!todo.isEmpty()) {
-            String cls = todo.poll();
-            byte[] bytes = loader.bytecode(cls);
-            if (bytes == null || !seen.add(cls)) {
+            Body body = todo.poll();
+            ClassFileReader reader = reader(body.className());
+            if (reader == null || !seen.add(body)) {
                 continue;
             }
-            for (String[] ref : memberRefs(bytes)) {
-                String owner = ref[1].replace('/', '.');
-                if (loader.bytecode(owner) == null) {
-                    continue;
-                }
-                if (ref[0].equals("field")) {
-                    if (!owner.equals(start)) {
-                        fields.add(new FieldRef(owner, ref[2]));
+            List<ClassFileReader.MethodRefs> code = new ArrayList<>();
+            if (body.name() == null) {
+                code.addAll(reader.methods().values());
+            } else if (reader.method(body.name(), body.descriptor()) != null) {
+                code.add(reader.method(body.name(), body.descriptor()));
+            }
+            for (ClassFileReader.MethodRefs refs : code) {
+                for (ClassFileReader.MemberRef read : refs.staticReads()) {
+                    String owner = read.owner().replace('/', '.');
+                    if (loader.bytecode(owner) != null) {
+                        fields.add(new FieldRef(owner, read.name()));
                     }
-                } else {
-                    todo.add(owner);
+                }
+                for (ClassFileReader.MemberRef call : refs.calls()) {
+                    String owner = call.owner().replace('/', '.');
+                    if (loader.bytecode(owner) != null) {
+                        todo.add(new Body(owner, call.name(), call.descriptor()));
+                    }
+                }
+                if (refs.makesLambdas()) {
+                    // a lambda inside the task: its body is one of the class's lambda$ methods
+                    for (String lambda : reader.lambdaBodies()) {
+                        String[] nd = lambda.split(" ", 2);
+                        todo.add(new Body(body.className(), nd[0], nd[1]));
+                    }
                 }
             }
         }
         return List.copyOf(fields);
     }
 
-    /** {kind ("field"|"method"), owner internal name, member name} of each member ref in a class file. */
-    static List<String[]> memberRefs(byte[] classFile) {
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(classFile))) {
-            in.readInt();                  // magic
-            in.readUnsignedShort();        // minor
-            in.readUnsignedShort();        // major
-            int count = in.readUnsignedShort();
-            int[] tags = new int[count];
-            int[] a = new int[count];
-            int[] b = new int[count];
-            String[] utf8 = new String[count];
-            for (int i = 1; i < count; i++) {
-                int tag = in.readUnsignedByte();
-                tags[i] = tag;
-                switch (tag) {
-                    case 1 -> utf8[i] = in.readUTF();
-                    case 3, 4 -> in.readInt();
-                    case 5, 6 -> {
-                        in.readLong();
-                        i++;               // 8-byte constants take two slots
-                    }
-                    case 7, 8, 16, 19, 20 -> a[i] = in.readUnsignedShort();
-                    case 9, 10, 11, 12, 17, 18 -> {
-                        a[i] = in.readUnsignedShort();
-                        b[i] = in.readUnsignedShort();
-                    }
-                    case 15 -> {
-                        in.readUnsignedByte();
-                        a[i] = in.readUnsignedShort();
-                    }
-                    default -> throw new IOException("unknown constant pool tag " + tag);
-                }
-            }
-            List<String[]> refs = new ArrayList<>();
-            for (int i = 1; i < count; i++) {
-                if (tags[i] == 9 || tags[i] == 10 || tags[i] == 11) {
-                    String owner = utf8[a[a[i]]];
-                    String name = utf8[a[b[i]]];
-                    refs.add(new String[] {tags[i] == 9 ? "field" : "method", owner, name});
-                }
-            }
-            return refs;
-        } catch (IOException e) {
-            return List.of();
+    private ClassFileReader reader(String className) {
+        byte[] bytes = loader.bytecode(className);
+        if (bytes == null) {
+            return null;
         }
+        return readers.computeIfAbsent(className, k -> {
+            try {
+                return new ClassFileReader(bytes);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot read snippet class " + className, e);
+            }
+        });
     }
 }
