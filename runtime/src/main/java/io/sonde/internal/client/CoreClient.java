@@ -113,8 +113,8 @@ public final class CoreClient {
             throw new SondeException("interrupted while connecting to the Sonde node manager at " + endpoint);
         } catch (ExecutionException | TimeoutException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-            throw new SondeException("could not connect to the Sonde node manager at " + endpoint + ": " + cause.getMessage()
-                    + ". Is the cluster running? Start one with `sonde start --head` or call Sonde.init() without an address"
+            throw new SondeException("could not connect to the Sonde node manager at " + endpoint
+                    + ". Is the cluster running? Start one with `sonde start --head`, or call Sonde.init() without an address"
                     + " to run an embedded one.", cause);
         }
     }
