@@ -30,8 +30,8 @@ import java.util.Optional;
  * piped input behave alike.
  */
 public final class DebugConsole {
-    static final String LIST_PROMPT = "Enter an index to attach, or press Enter to refresh (quit leaves): ";
-    static final String PROMPT = "(sdb) ";
+    public static final String LIST_PROMPT = "Enter an index to attach, or press Enter to refresh (quit leaves): ";
+    public static final String PROMPT = "(sdb) ";
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
 
     private final BreakpointSource source;
