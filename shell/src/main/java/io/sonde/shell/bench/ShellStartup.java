@@ -64,6 +64,7 @@ final class ShellStartup implements Metric {
     static double once() throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-XX:TieredStopAtLevel=1");                      // as the `sonde` script starts the shell
         String options = System.getenv("SONDE_JAVA_OPTS");
         if (options != null && !options.isBlank()) {
             command.addAll(List.of(options.trim().split("\\s+")));   // as the `sonde` script starts the CLI
