@@ -13,7 +13,7 @@ import java.util.Map;
  * methods it calls: the constant pool, and each method's bytecode walked instruction by
  * instruction. Snippet classes are small; they are parsed whole.
  */
-final class ClassFileReader {
+public final class ClassFileReader {
     /** A field or method reference: owner in internal form ({@code REPL/$JShell$11}), name, descriptor. */
     record MemberRef(String owner, String name, String descriptor) {
     }
@@ -35,7 +35,7 @@ final class ClassFileReader {
     /** "name descriptor" → that method's references. */
     private final Map<String, MethodRefs> methods = new LinkedHashMap<>();
 
-    ClassFileReader(byte[] classFile) throws IOException {
+    public ClassFileReader(byte[] classFile) throws IOException {
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(classFile));
         in.readInt();
         in.readUnsignedShort();
@@ -96,6 +96,19 @@ final class ClassFileReader {
                 }
             }
             methods.put(name + " " + descriptor, refs);
+        }
+    }
+
+    /**
+     * Whether any method of the class calls method {@code name} of {@code owner} (internal form,
+     * {@code io/sonde/Sonde}), any overload. False for a class file that cannot be read.
+     */
+    public static boolean callsMethod(byte[] classFile, String owner, String name) {
+        try {
+            return new ClassFileReader(classFile).methods.values().stream().flatMap(m -> m.calls().stream())
+                    .anyMatch(c -> c.owner().equals(owner) && c.name().equals(name));
+        } catch (IOException | RuntimeException e) {
+            return false;
         }
     }
 

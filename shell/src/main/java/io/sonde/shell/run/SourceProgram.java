@@ -95,7 +95,7 @@ final class SourceProgram {
             return 1;
         }
         boolean initsItself = program.classes().values().stream()
-                .anyMatch(b -> ClassFiles.callsMethod(b, "io/sonde/Sonde", "init"));
+                .anyMatch(b -> io.sonde.shell.repl.ClassFileReader.callsMethod(b, "io/sonde/Sonde", "init"));
         if (initsItself && clusterOptionsGiven) {
             err.println("sonde run: " + file + " calls Sonde.init itself, so it chooses its cluster: --address and"
                     + " --num-cpus cannot apply. Pass them to Sonde.init (or set SONDE_ADDRESS), or remove the"
