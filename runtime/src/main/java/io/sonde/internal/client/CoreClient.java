@@ -426,11 +426,6 @@ public final class CoreClient {
         return new WaitResult<>(ready, unready);
     }
 
-    /** Whether the ref's value (or failure) has arrived, without waiting. */
-    public boolean isReady(ObjectRef<?> ref) {
-        return future(ref.id()).isDone();
-    }
-
     private CompletableFuture<ObjectValue> future(String id) {
         CompletableFuture<ObjectValue> f = objects.get(id);
         if (f != null) {

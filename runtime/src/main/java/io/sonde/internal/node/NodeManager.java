@@ -607,7 +607,7 @@ public final class NodeManager {
             @Override
             public void onNext(io.sonde.internal.proto.WorkerMessage m) {
                 switch (m.getBodyCase()) {
-                    case HELLO -> worker = onHello(m.getHello().getWorkerId(), m.getHello().getDebugPort(), commands);
+                    case HELLO -> worker = onHello(m.getHello().getWorkerId(), commands);
                     case DONE -> {
                         if (worker != null) {
                             onTaskDone(worker, m.getDone());
@@ -630,7 +630,7 @@ public final class NodeManager {
         };
     }
 
-    private WorkerProcess onHello(String workerId, int debugPort, StreamObserver<WorkerCommand> commands) {
+    private WorkerProcess onHello(String workerId, StreamObserver<WorkerCommand> commands) {
         synchronized (lock) {
             WorkerProcess w = workers.get(workerId);
             if (w == null || w.dead) {
