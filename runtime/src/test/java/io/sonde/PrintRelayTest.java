@@ -67,6 +67,8 @@ class PrintRelayTest extends ClusterTest {
         for (int i = 0; i < 4; i++) {
             greeters.add(Sonde.actor(Greeter::new).remote());
         }
+        // All four alive first, so their prints fall well inside one 5 s window even on a busy machine.
+        Sonde.get(greeters.stream().map(g -> g.task((Greeter x) -> 0).remote()).toList(), java.time.Duration.ofSeconds(60));
         List<ObjectRef<String>> refs = new ArrayList<>();
         for (ActorHandle<Greeter> g : greeters) {
             refs.add(g.task(Greeter::greet, "everyone").remote());
