@@ -20,9 +20,27 @@ final class RunCommands {
         return Command.Outcome.STAY;
     }
 
+    /** {@code step}, {@code next} and {@code finish}: the same command with another kind of step. */
     static final class StepCmd extends BaseCommand {
-        StepCmd() {
-            super("step", List.of("s"), "step", Needs.STOPPED, "run to the next line, into calls of the user's code");
+        private final DebugSession.Step kind;
+
+        private StepCmd(String name, List<String> aliases, String help, DebugSession.Step kind) {
+            super(name, aliases, name, Needs.STOPPED, help);
+            this.kind = kind;
+        }
+
+        static StepCmd step() {
+            return new StepCmd("step", List.of("s"), "run to the next line, into calls of the user's code",
+                    DebugSession.Step.INTO);
+        }
+
+        static StepCmd next() {
+            return new StepCmd("next", List.of("n"), "run to the next line of this method, over calls",
+                    DebugSession.Step.OVER);
+        }
+
+        static StepCmd finish() {
+            return new StepCmd("finish", List.of(), "run until the selected frame returns", DebugSession.Step.OUT);
         }
 
         @Override
@@ -33,41 +51,7 @@ final class RunCommands {
         @Override
         public Outcome run(CommandContext ctx, String args) {
             noArguments(args);
-            return after(ctx, ctx.session().step(DebugSession.Step.INTO));
-        }
-    }
-
-    static final class Next extends BaseCommand {
-        Next() {
-            super("next", List.of("n"), "next", Needs.STOPPED, "run to the next line of this method, over calls");
-        }
-
-        @Override
-        public boolean repeatable() {
-            return true;
-        }
-
-        @Override
-        public Outcome run(CommandContext ctx, String args) {
-            noArguments(args);
-            return after(ctx, ctx.session().step(DebugSession.Step.OVER));
-        }
-    }
-
-    static final class Finish extends BaseCommand {
-        Finish() {
-            super("finish", List.of(), "finish", Needs.STOPPED, "run until the selected frame returns");
-        }
-
-        @Override
-        public boolean repeatable() {
-            return true;
-        }
-
-        @Override
-        public Outcome run(CommandContext ctx, String args) {
-            noArguments(args);
-            return after(ctx, ctx.session().step(DebugSession.Step.OUT));
+            return after(ctx, ctx.session().step(kind));
         }
     }
 
