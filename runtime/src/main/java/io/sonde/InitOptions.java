@@ -14,6 +14,7 @@ public final class InitOptions {
     private String address;
     private int numCpus;
     private boolean logToDriver = true;
+    private Boolean debugPostMortem;
     private final List<String> workerJvmOptions = new ArrayList<>();
     private final Map<String, Double> resources = new LinkedHashMap<>();
 
@@ -47,6 +48,17 @@ public final class InitOptions {
         return this;
     }
 
+    /**
+     * Whether a task that throws an exception it does not handle stays frozen at the throw site,
+     * listed by {@code sonde debug} with the exception, instead of failing at once; {@code continue}
+     * in the debugger then lets the failure reach the caller. Default: the environment variable
+     * {@code SONDE_DEBUG_POST_MORTEM=1}, else off.
+     */
+    public InitOptions debugPostMortem(boolean postMortem) {
+        this.debugPostMortem = postMortem;
+        return this;
+    }
+
     /** Extra JVM options for this job's worker processes, e.g. {@code -Xmx2g}. */
     public InitOptions workerJvmOption(String option) {
         workerJvmOptions.add(Objects.requireNonNull(option, "option"));
@@ -63,6 +75,15 @@ public final class InitOptions {
 
     public boolean logToDriver() {
         return logToDriver;
+    }
+
+    /** {@link #debugPostMortem(boolean)} if set, else whether {@code SONDE_DEBUG_POST_MORTEM} is 1 or true. */
+    public boolean debugPostMortem() {
+        if (debugPostMortem != null) {
+            return debugPostMortem;
+        }
+        String env = System.getenv("SONDE_DEBUG_POST_MORTEM");
+        return env != null && (env.trim().equals("1") || env.trim().equalsIgnoreCase("true"));
     }
 
     public Map<String, Double> resources() {

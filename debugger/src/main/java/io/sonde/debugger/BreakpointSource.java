@@ -1,6 +1,9 @@
 package io.sonde.debugger;
 
+import io.sonde.internal.node.NodeManager;
 import io.sonde.internal.proto.BreakpointInfo;
+import io.sonde.internal.proto.DebugHooks;
+import io.sonde.internal.proto.DebugHooksUpdate;
 import io.sonde.internal.proto.Empty;
 import io.sonde.internal.proto.NodeManagerGrpc;
 
@@ -9,18 +12,53 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Where the list of active breakpoints comes from: the node manager's {@code ListBreakpoints}
- * RPC for {@code sonde debug}, or an embedded node's {@code NodeManager.listBreakpoints()}
- * for the shell, passed as {@code node.nodeManager()::listBreakpoints}.
+ * The cluster as the debugger sees it: the active breakpoints, and the breakpoints set from the
+ * debugger ({@code break}, {@code catch}) that every worker applies. The node manager's RPCs for
+ * {@code sonde debug}, or an embedded node's {@link NodeManager} for the shell.
  */
 @FunctionalInterface
 public interface BreakpointSource {
     /** The tasks parked at {@code Sonde.breakpoint()}, oldest first, indexed from 0. */
     List<BreakpointInfo> list();
 
+    /** Changes the breakpoints set from the debugger; returns them all, as the node keeps them. */
+    default DebugHooks updateHooks(DebugHooksUpdate update) {
+        throw new DebugException("This debugger cannot set breakpoints in the cluster's workers; use `sonde debug`.");
+    }
+
+    /** The breakpoints set from the debugger. */
+    default DebugHooks hooks() {
+        return updateHooks(DebugHooksUpdate.getDefaultInstance());
+    }
+
     /** Asks a node manager over gRPC; each call has its own deadline. */
     static BreakpointSource rpc(NodeManagerGrpc.NodeManagerBlockingStub stub, Duration deadline) {
-        return () -> stub.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
-                .listBreakpoints(Empty.getDefaultInstance()).getBreakpointsList();
+        return new BreakpointSource() {
+            @Override
+            public List<BreakpointInfo> list() {
+                return stub.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
+                        .listBreakpoints(Empty.getDefaultInstance()).getBreakpointsList();
+            }
+
+            @Override
+            public DebugHooks updateHooks(DebugHooksUpdate update) {
+                return stub.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS).updateDebugHooks(update);
+            }
+        };
+    }
+
+    /** The node manager of an embedded cluster, in this process. */
+    static BreakpointSource local(NodeManager node) {
+        return new BreakpointSource() {
+            @Override
+            public List<BreakpointInfo> list() {
+                return node.listBreakpoints();
+            }
+
+            @Override
+            public DebugHooks updateHooks(DebugHooksUpdate update) {
+                return node.updateDebugHooks(update);
+            }
+        };
     }
 }

@@ -6,6 +6,7 @@ import com.sun.jdi.VMDisconnectedException;
 import io.sonde.debugger.command.Command;
 import io.sonde.debugger.command.CommandContext;
 import io.sonde.debugger.command.CommandTable;
+import io.sonde.debugger.command.Follow;
 import io.sonde.internal.proto.BreakpointInfo;
 
 import java.io.BufferedReader;
@@ -40,6 +41,10 @@ public final class DebugConsole {
     private final DebugOptions options;
     private final CommandTable table = CommandTable.standard();
     private final SourceView sources;
+    /** How long the console waits for the stop that {@code remote} or {@code get} leads to. */
+    static final java.time.Duration FOLLOW_PATIENCE = java.time.Duration.ofSeconds(60);
+    /** Set by {@code remote} and {@code get} during a session. */
+    private Follow following;
 
     public DebugConsole(BreakpointSource source, BufferedReader in, PrintWriter out, DebugOptions options) {
         this.source = source;
@@ -66,13 +71,25 @@ public final class DebugConsole {
             if (word.isEmpty()) {
                 continue;
             }
-            Optional<Command> command = table.find(word.split("\\s+")[0]);
+            String first = word.split("\\s+")[0];
+            Optional<Command> command = table.find(first);
             if (command.isPresent() && command.get().name().equals("quit")) {
                 return;
             }
             if (command.isPresent() && command.get().name().equals("help")) {
-                out.println("Enter the index of a breakpoint from the list to attach to its task; these commands then apply:");
+                out.println("Enter the index of a breakpoint from the list to attach to its task. Before that, break,"
+                        + " clear, catch and ignore set breakpoints in every worker; once attached, all these apply:");
                 table.printHelp(out);
+                continue;
+            }
+            if (command.isPresent() && command.get().needs() == Command.Needs.NOTHING) {
+                try {
+                    command.get().run(context(null), word.substring(first.length()).trim());
+                } catch (DebugException e) {
+                    out.println(e.getMessage());
+                } catch (RuntimeException e) {
+                    out.println("`" + first + "` failed: " + e.getMessage());
+                }
                 continue;
             }
             int index;
@@ -90,10 +107,47 @@ public final class DebugConsole {
                         : "There is no breakpoint " + index + "; the indexes are 0 to " + (shown.size() - 1) + ".");
                 continue;
             }
-            if (session(chosen.get()) == Command.Outcome.QUIT) {
-                return;
+            BreakpointInfo next = chosen.get();
+            while (next != null) {
+                following = null;
+                if (session(next) == Command.Outcome.QUIT) {
+                    return;
+                }
+                next = following == null ? null : follow(following);
             }
         }
+    }
+
+    /** The context of a command: at the list ({@code session} null) or attached. */
+    private CommandContext context(DebugSession session) {
+        return new CommandContext(session, out, sources, table, source, f -> following = f);
+    }
+
+    /**
+     * After {@code remote} or {@code get}: waits for the stop they lead to and returns it, or null
+     * (and says so) if it does not come within {@link #FOLLOW_PATIENCE}.
+     */
+    private BreakpointInfo follow(Follow f) {
+        out.println(f.waiting() + "...");
+        out.flush();
+        long deadline = System.nanoTime() + FOLLOW_PATIENCE.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                Optional<BreakpointInfo> hit = source.list().stream().filter(f.match()).findFirst();
+                if (hit.isPresent()) {
+                    return hit.get();
+                }
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            } catch (RuntimeException e) {
+                out.println("Cannot read the breakpoint list: " + e.getMessage());
+                return null;
+            }
+        }
+        out.println("Nothing stopped within " + FOLLOW_PATIENCE.toSeconds() + " s; back to the list.");
+        return null;
     }
 
     /** The table of {@code sonde debug}: index, time, task, file:line, node, pid. */
@@ -103,13 +157,22 @@ public final class DebugConsole {
             out.flush();
             return;
         }
+        // A seventh column says why a task stopped, when some stopped otherwise than at Sonde.breakpoint().
+        boolean why = list.stream().anyMatch(b -> !b.getReason().isEmpty() && !b.getReason().equals("breakpoint"));
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"index", "time", "task", "file:line", "node", "pid"});
+        rows.add(why ? new String[] {"index", "time", "task", "file:line", "node", "pid", "stopped by"}
+                : new String[] {"index", "time", "task", "file:line", "node", "pid"});
         for (BreakpointInfo b : list) {
-            rows.add(new String[] {Integer.toString(b.getIndex()), TIME.format(Instant.ofEpochMilli(b.getTimeMs())),
-                    b.getTaskName(), b.getFile() + ":" + b.getLine(), b.getNodeIp(), Long.toString(b.getPid())});
+            String[] row = {Integer.toString(b.getIndex()), TIME.format(Instant.ofEpochMilli(b.getTimeMs())),
+                    b.getTaskName(), b.getFile() + (b.getLine() > 0 ? ":" + b.getLine() : ""), b.getNodeIp(),
+                    Long.toString(b.getPid())};
+            if (why) {
+                row = java.util.Arrays.copyOf(row, 7);
+                row[6] = reason(b);
+            }
+            rows.add(row);
         }
-        int[] widths = new int[6];
+        int[] widths = new int[rows.get(0).length];
         for (String[] r : rows) {
             for (int i = 0; i < r.length; i++) {
                 widths[i] = Math.max(widths[i], r[i].length());
@@ -140,8 +203,9 @@ public final class DebugConsole {
             return Command.Outcome.LIST;
         }
         try {
+            importLineBreakpoints(s);
             DebugSession.Frame f = s.frame();
-            out.println("Stopped at " + f.describe() + ". Type help for the commands, continue to let the task go on.");
+            out.println(stopLine(b, f));
             out.print(sources.context(f));
             String last = null;
             while (true) {
@@ -172,7 +236,7 @@ public final class DebugConsole {
                     return Command.Outcome.LIST;
                 }
                 try {
-                    Command.Outcome o = c.run(new CommandContext(s, out, sources, table), args);
+                    Command.Outcome o = c.run(context(s), args);
                     if (o == Command.Outcome.LIST) {
                         awaitGone(b);
                     }
@@ -200,6 +264,52 @@ public final class DebugConsole {
             }
             out.flush();
         }
+    }
+
+    /**
+     * The line breakpoints set in the cluster also stop the attached task on {@code continue}:
+     * the worker's own agent cannot stop a task a second time (see {@link WorkerAgent}).
+     */
+    private void importLineBreakpoints(DebugSession s) {
+        java.util.List<io.sonde.internal.proto.LineBreakpoint> lines;
+        try {
+            lines = source.hooks().getLinesList();
+        } catch (RuntimeException unsupported) {
+            return;
+        }
+        for (io.sonde.internal.proto.LineBreakpoint l : lines) {
+            try {
+                s.addBreakpoint(l.getFile() + ":" + l.getLine(), l.getCondition().isEmpty() ? null : l.getCondition());
+            } catch (DebugException notLoaded) {
+                // no class of that file is loaded in this worker yet
+            }
+        }
+    }
+
+    /** The list's "stopped by" column. */
+    private static String reason(BreakpointInfo b) {
+        return switch (b.getReason()) {
+            case "post-mortem" -> "post-mortem: " + b.getException();
+            case "exception" -> "catch: " + b.getException();
+            case "line" -> "break";
+            case "get" -> "get";
+            case "remote" -> "remote";
+            default -> "breakpoint()";
+        };
+    }
+
+    /** What the console says on attach: where the task stopped, and why if not at Sonde.breakpoint(). */
+    static String stopLine(BreakpointInfo b, DebugSession.Frame f) {
+        String at = "Stopped at " + f.describe();
+        return switch (b.getReason()) {
+            case "post-mortem" -> at + ", where it threw " + b.getException() + " and did not catch it (post-mortem)."
+                    + " continue lets the failure reach its caller.";
+            case "exception" -> at + ", where it threw " + b.getException() + " (catch). continue lets it go on.";
+            case "line" -> at + " at a line breakpoint. Type help for the commands, continue to let the task go on.";
+            case "remote" -> at + ", the first line of task " + b.getTaskName() + " (remote).";
+            case "get" -> at + ", right after the get of task " + b.getAwaitedTaskId() + " returned (get).";
+            default -> at + ". Type help for the commands, continue to let the task go on.";
+        };
     }
 
     /** After continue: wait briefly until the node no longer lists this stop, so the list shown is current. */

@@ -1,5 +1,6 @@
 package io.sonde.debugger;
 
+import io.sonde.internal.worker.FrameFilter;
 import com.sun.jdi.AbsentInformationException;
 import com.sun.jdi.Bootstrap;
 import com.sun.jdi.IncompatibleThreadStateException;
@@ -194,6 +195,9 @@ public final class DebugSession implements AutoCloseable {
         try {
             DebugSession s = new DebugSession(b, vm, thread);
             s.stopInPark(thread, timeout);
+            if (b.getReason().equals("remote")) {
+                s.runToEntry(timeout);
+            }
             return s;
         } catch (RuntimeException e) {
             dispose(vm);
@@ -214,7 +218,7 @@ public final class DebugSession implements AutoCloseable {
                 + ". Is another debugger attached to it, or has the worker exited?", e);
     }
 
-    private static VirtualMachine connect(int port, Duration timeout) throws IOException {
+    static VirtualMachine connect(int port, Duration timeout) throws IOException {
         AttachingConnector socket = Bootstrap.virtualMachineManager().attachingConnectors().stream()
                 .filter(c -> c.transport().name().equals("dt_socket")).findFirst()
                 .orElseThrow(() -> new DebugException("this JDK has no JDWP socket connector (module jdk.jdi)"));
@@ -303,6 +307,44 @@ public final class DebugSession implements AutoCloseable {
                         + " s; it is probably no longer parked. Press Enter to refresh the list.");
             }
         } finally {
+            requests.deleteEventRequests(made);
+        }
+        refreshFrames();
+    }
+
+    /**
+     * {@code remote}: the task waits in the park before its function runs; run it to the first
+     * line of the function (a breakpoint at the entry of the method that holds its body).
+     */
+    private void runToEntry(Duration timeout) {
+        List<BreakpointRequest> made = new ArrayList<>();
+        for (com.sun.jdi.ReferenceType t : vm.classesByName(info.getEntryClass())) {
+            for (Method m : t.methodsByName(info.getEntryMethod())) {
+                Location l = m.location();
+                if (l != null && l.lineNumber() > 0) {
+                    BreakpointRequest r = requests.createBreakpointRequest(l);
+                    r.addThreadFilter(thread);
+                    r.setSuspendPolicy(EventRequest.SUSPEND_EVENT_THREAD);
+                    r.enable();
+                    made.add(r);
+                }
+            }
+        }
+        if (made.isEmpty()) {
+            return; // a function without source lines (a JDK method reference): stay in the park
+        }
+        setParkLocals(false);
+        parked = false;
+        leavingPark = true;
+        try {
+            thread.resume();
+            Event e = await(ev -> ev instanceof BreakpointEvent && made.contains(ev.request()), timeout.toMillis(), false);
+            if (e == null) {
+                throw new DebugException("Task " + info.getTaskName() + " did not reach the first line of "
+                        + info.getEntryMethod() + " within " + timeout.toSeconds() + " s.");
+            }
+        } finally {
+            leavingPark = false;
             requests.deleteEventRequests(made);
         }
         refreshFrames();
@@ -587,7 +629,7 @@ public final class DebugSession implements AutoCloseable {
      */
     private boolean leavePark() {
         int userTop = frameCount() - userFrames.get(0);
-        setResumeLocal();
+        setParkLocals(false);
         parked = false;
         leavingPark = true;
         try {
@@ -688,6 +730,44 @@ public final class DebugSession implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code remote}: marks the worker so that the next task this task submits stops at the first
+     * line of its function, in whichever worker runs it, and lets the task go on (detached).
+     */
+    public void remote() {
+        requireAttached();
+        setMark(io.sonde.internal.client.DebugMarks.BREAK_NEXT_SUBMIT, vm.mirrorOf(true));
+        resume();
+    }
+
+    /**
+     * {@code get}: marks the task so that its caller stops right after its {@code get} of this
+     * task's result returns, and lets the task go on (detached). A task the driver called has no
+     * caller to stop in: the driver runs no debugger agent.
+     */
+    public void returnToCaller() {
+        requireAttached();
+        if (info.getParentTaskId().isEmpty()) {
+            throw new DebugException("Task " + info.getTaskName() + " was called by the driver, which runs no debugger"
+                    + " agent, so `get` has nowhere to stop; use continue (and the driver's own debugger for the driver).");
+        }
+        setMark(io.sonde.internal.client.DebugMarks.BREAK_ON_GET_OF, vm.mirrorOf(info.getTaskId()));
+        resume();
+    }
+
+    private void setMark(String field, Value value) {
+        List<com.sun.jdi.ReferenceType> marks = vm.classesByName(io.sonde.internal.client.DebugMarks.class.getName());
+        if (marks.isEmpty() || !(marks.get(0) instanceof com.sun.jdi.ClassType type)) {
+            throw new DebugException("this worker has no " + io.sonde.internal.client.DebugMarks.class.getSimpleName()
+                    + " class loaded; is it a Sonde worker of this version?");
+        }
+        try {
+            type.setValue(type.fieldByName(field), value);
+        } catch (com.sun.jdi.InvalidTypeException | com.sun.jdi.ClassNotLoadedException e) {
+            throw new DebugException("cannot mark the worker for `" + field + "`: " + e, e);
+        }
+    }
+
     /** Lets the task go on and detaches: sets {@code resume} if still parked, else resumes the thread. */
     public void resume() {
         if (!attached) {
@@ -695,7 +775,7 @@ public final class DebugSession implements AutoCloseable {
         }
         try {
             if (parked) {
-                setResumeLocal();
+                setParkLocals(true);
             }
         } finally {
             detachQuietly();
@@ -712,7 +792,11 @@ public final class DebugSession implements AutoCloseable {
         resume();
     }
 
-    private void setResumeLocal() {
+    /**
+     * Lets the park end: sets {@code resume}, and {@code leaving} if the session detaches at once
+     * (the worker's own agent then takes JDWP back before the task goes on).
+     */
+    private void setParkLocals(boolean leaving) {
         try {
             int i = parkFrame(thread);
             if (i < 0) {
@@ -720,6 +804,12 @@ public final class DebugSession implements AutoCloseable {
             }
             StackFrame f = thread.frame(i);
             LocalVariable resume = f.visibleVariableByName(BreakpointPark.RESUME_LOCAL);
+            if (leaving) {
+                LocalVariable left = f.visibleVariableByName(BreakpointPark.LEAVING_LOCAL);
+                if (left != null) {
+                    f.setValue(left, vm.mirrorOf(true));
+                }
+            }
             f.setValue(resume, vm.mirrorOf(true));
         } catch (IncompatibleThreadStateException | AbsentInformationException | com.sun.jdi.InvalidTypeException
                  | com.sun.jdi.ClassNotLoadedException e) {

@@ -130,21 +130,34 @@ final class LineBreakpoints {
     }
 
     private List<ReferenceType> classesOf(String where) {
-        String base = baseName(where);
+        return classesOf(vm, where);
+    }
+
+    /** The loaded classes whose code {@code where} ({@code Tasks.java}, {@code Tasks}, {@code io.x.Tasks}) names. */
+    static List<ReferenceType> classesOf(VirtualMachine vm, String where) {
         List<ReferenceType> out = new ArrayList<>();
-        boolean qualified = base.contains(".");
         for (ReferenceType t : vm.allClasses()) {
-            String name = t.name();
-            if (name.indexOf('/') >= 0) {
-                continue; // hidden classes carry no source lines
-            }
-            String top = name.contains("$") ? name.substring(0, name.indexOf('$')) : name;
-            boolean match = qualified ? top.equals(base) : top.equals(base) || top.endsWith("." + base);
-            if (match) {
+            if (matches(t.name(), where)) {
                 out.add(t);
             }
         }
         return out;
+    }
+
+    /** Whether class {@code name} is the top-level class {@code where} names, or nested in it. */
+    static boolean matches(String name, String where) {
+        if (name.indexOf('/') >= 0) {
+            return false; // hidden classes carry no source lines
+        }
+        String base = baseName(where);
+        String top = name.contains("$") ? name.substring(0, name.indexOf('$')) : name;
+        return base.contains(".") ? top.equals(base) : top.equals(base) || top.endsWith("." + base);
+    }
+
+    /** The source file a class of {@code where} is compiled from: {@code Tasks.java}. */
+    static String sourceFileOf(String where) {
+        String base = baseName(where);
+        return base.substring(base.lastIndexOf('.') + 1) + ".java";
     }
 
     /** {@code Tasks.java} and {@code io.x.Tasks} to {@code Tasks} / {@code io.x.Tasks}. */

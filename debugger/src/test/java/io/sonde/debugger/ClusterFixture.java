@@ -15,7 +15,17 @@ import static org.awaitility.Awaitility.await;
 
 /** One real embedded cluster (2 CPUs, worker JVMs with the JDWP agent) per test class. */
 abstract class ClusterFixture {
-    static final BreakpointSource BREAKPOINTS = () -> SondeRuntime.embeddedNode().nodeManager().listBreakpoints();
+    static final BreakpointSource BREAKPOINTS = new BreakpointSource() {
+        @Override
+        public java.util.List<io.sonde.internal.proto.BreakpointInfo> list() {
+            return SondeRuntime.embeddedNode().nodeManager().listBreakpoints();
+        }
+
+        @Override
+        public io.sonde.internal.proto.DebugHooks updateHooks(io.sonde.internal.proto.DebugHooksUpdate u) {
+            return SondeRuntime.embeddedNode().nodeManager().updateDebugHooks(u);
+        }
+    };
 
     @BeforeAll
     static void startCluster() {

@@ -60,6 +60,7 @@ public final class SondeRuntime {
                     .setWorkingDir(System.getProperty("user.dir"))
                     .addAllJvmOptions(options.workerJvmOptions())
                     .setDriverPid(ProcessHandle.current().pid())
+                    .setDebugPostMortem(options.debugPostMortem())
                     .build();
             if (address == null || address.isBlank()) {
                 LocalNode node = LocalNode.start(options.numCpus(), options.resources());
@@ -87,8 +88,7 @@ public final class SondeRuntime {
                 io.sonde.internal.client.LogRelay relay = c.logRelay();
                 if (relay != null) {
                     relay.notice(b.getActorId().isEmpty() ? b.getTaskName() : b.getTaskName().split("\\.")[0],
-                            b.getPid(), b.getNodeIp(), "breakpoint at " + b.getFile() + ":" + b.getLine()
-                                    + " \u2014 attach with 'sonde debug' or /debug");
+                            b.getPid(), b.getNodeIp(), describeStop(b) + " \u2014 attach with 'sonde debug' or /debug");
                 }
             });
             if (options.logToDriver()) {
@@ -125,6 +125,19 @@ public final class SondeRuntime {
     }
 
     /** Installs the client of a worker process; called once by the worker's main. */
+    /** What the driver's notice says of a stopped task: {@code breakpoint at Tasks.java:12}, and so on. */
+    public static String describeStop(io.sonde.internal.proto.BreakpointInfo b) {
+        String at = b.getFile() + (b.getLine() > 0 ? ":" + b.getLine() : "");
+        return switch (b.getReason()) {
+            case "line" -> "line breakpoint at " + at;
+            case "exception" -> "caught " + b.getException() + " at " + at;
+            case "post-mortem" -> "post-mortem: " + b.getException() + " at " + at;
+            case "remote" -> "remote: stopped before its first line, in " + at;
+            case "get" -> "get: the result of task " + b.getAwaitedTaskId() + " arrived at " + at;
+            default -> "breakpoint at " + at;
+        };
+    }
+
     public static void installWorker(CoreClient workerClient, Supplier<RuntimeContext> context, Runnable breakpoint) {
         synchronized (LOCK) {
             client = workerClient;

@@ -72,45 +72,37 @@ final class RunCommands {
         }
     }
 
-    static final class Break extends BaseCommand {
-        Break() {
-            super("break", List.of("b"), "break [FILE:LINE [if EXPR]]", Needs.ATTACHED,
-                    "stop the task at a line of this worker's code (continue runs to it); alone: list");
+    static final class Remote extends BaseCommand {
+        Remote() {
+            super("remote", List.of(), "remote", Needs.ATTACHED,
+                    "continue until the next task this task submits starts, and stop at its first line there");
         }
 
         @Override
         public Outcome run(CommandContext ctx, String args) {
-            if (args.isBlank()) {
-                List<String> all = ctx.session().breakpoints();
-                ctx.out().println(all.isEmpty() ? "No line breakpoints; set one with break FILE:LINE." : String.join("\n", all));
-                return Outcome.STAY;
-            }
-            String spec = args.trim();
-            String condition = null;
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\s+if\\s+").matcher(spec);
-            if (m.find()) {
-                condition = spec.substring(m.end()).trim();
-                spec = spec.substring(0, m.start()).trim();
-            }
-            ctx.out().println("Breakpoint " + ctx.session().addBreakpoint(spec, condition));
-            return Outcome.STAY;
+            noArguments(args);
+            io.sonde.internal.proto.BreakpointInfo b = ctx.session().breakpoint();
+            ctx.session().remote();
+            ctx.follow().accept(new Follow("Waiting for the next task that " + b.getTaskName() + " submits to start",
+                    x -> x.getReason().equals("remote") && x.getParentTaskId().equals(b.getTaskId())));
+            return Outcome.LIST;
         }
     }
 
-    static final class Clear extends BaseCommand {
-        Clear() {
-            super("clear", List.of(), "clear [N|FILE:LINE]", Needs.ATTACHED, "remove a line breakpoint; alone: all of them");
+    static final class Get extends BaseCommand {
+        Get() {
+            super("get", List.of(), "get", Needs.ATTACHED,
+                    "continue until this task's result returns from its caller's get, and stop there");
         }
 
         @Override
         public Outcome run(CommandContext ctx, String args) {
-            if (args.isBlank()) {
-                ctx.session().clearBreakpoints();
-                ctx.out().println("Removed all line breakpoints.");
-            } else {
-                ctx.out().println("Removed breakpoint " + ctx.session().clearBreakpoint(args));
-            }
-            return Outcome.STAY;
+            noArguments(args);
+            io.sonde.internal.proto.BreakpointInfo b = ctx.session().breakpoint();
+            ctx.session().returnToCaller();
+            ctx.follow().accept(new Follow("Waiting for the caller of " + b.getTaskName() + " to get its result",
+                    x -> x.getReason().equals("get") && x.getAwaitedTaskId().equals(b.getTaskId())));
+            return Outcome.LIST;
         }
     }
 

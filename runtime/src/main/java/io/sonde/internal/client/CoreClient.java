@@ -89,6 +89,9 @@ public final class CoreClient {
     private volatile TaskCapture capture;
     private volatile java.util.function.Consumer<ObjectRef<?>> submissionListener;
     private volatile java.util.function.Consumer<BreakpointInfo> breakpointListener;
+    private volatile java.util.function.Consumer<String> getBreakHook;
+    /** Refs whose `get` stop has happened: a value read again does not stop again. */
+    private final java.util.Set<String> getBreaks = ConcurrentHashMap.newKeySet();
     private volatile Registered info;
     private volatile SondeException connectionLost;
 
@@ -289,6 +292,9 @@ public final class CoreClient {
 
     private <R> ObjectRef<R> submit(TaskSpec.Builder spec) {
         String id = spec.getReturnId();
+        if (worker && !currentTaskId.get().isEmpty() && DebugMarks.takeBreakNextSubmit()) {
+            spec.setBreakAtStart(true); // the debugger's `remote`
+        }
         objects.put(id, new CompletableFuture<>());
         send(ClientMessage.newBuilder().setSubmit(spec).build());
         ObjectRef<R> ref = owned(id);
@@ -348,7 +354,26 @@ public final class CoreClient {
         if (v == null) {
             v = await(ref, f, timeout);
         }
+        if (!v.getBreakOnGet().isEmpty() && getBreaks.add(ref.id())) {
+            stopAfterGet(v.getBreakOnGet());
+        }
         return decode(v);
+    }
+
+    /** The debugger's `get`: the result of {@code taskId} reached this caller. */
+    private void stopAfterGet(String taskId) {
+        java.util.function.Consumer<String> hook = getBreakHook;
+        if (worker && hook != null && !currentTaskId.get().isEmpty()) {
+            hook.accept(taskId);
+        } else if (logRelay != null) {
+            logRelay.notice("driver", ProcessHandle.current().pid(), info.getNodeIp(), "get: the result of task "
+                    + taskId + " reached this driver, which runs no debugger agent; it goes on");
+        }
+    }
+
+    /** Worker side: where a task stops when the result of a task it waits for was marked by `get`. */
+    public void setGetBreakHook(java.util.function.Consumer<String> hook) {
+        this.getBreakHook = hook;
     }
 
     private ObjectValue await(ObjectRef<?> ref, CompletableFuture<ObjectValue> f, Duration timeout) {

@@ -9,6 +9,9 @@ import io.sonde.internal.head.Head;
 import io.sonde.internal.proto.ActorInfo;
 import io.sonde.internal.proto.Arg;
 import io.sonde.internal.proto.BreakpointInfo;
+import io.sonde.internal.proto.DebugHooks;
+import io.sonde.internal.proto.DebugHooksUpdate;
+import io.sonde.internal.proto.LineBreakpoint;
 import io.sonde.internal.proto.CancelTask;
 import io.sonde.internal.proto.ClientMessage;
 import io.sonde.internal.proto.ClusterStatus;
@@ -104,6 +107,10 @@ public final class NodeManager {
     private final Map<String, ClientSession> workerClients = new HashMap<>();
     /** Tasks parked at a breakpoint, oldest first. */
     private final LinkedHashMap<String, BreakpointInfo> breakpoints = new LinkedHashMap<>();
+    /** Breakpoints set from a debugger ({@code break}, {@code catch}), for every worker. */
+    private final List<LineBreakpoint> lineHooks = new ArrayList<>();
+    private final List<String> catchHooks = new ArrayList<>();
+    private int nextLineHookId = 1;
     private final ArrayDeque<TaskRecord> readyQueue = new ArrayDeque<>();
     private final AtomicLong classRequests = new AtomicLong();
     private final Map<Long, PendingClassRequest> pendingClassRequests = new HashMap<>();
@@ -191,7 +198,7 @@ public final class NodeManager {
             if (s.driver) {
                 s.jobId = head.newJobId();
                 Job job = new Job(s.jobId, s, r.getClasspathList(), r.getJvmOptionsList(), r.getWorkingDir(),
-                        r.getLogToDriver());
+                        r.getLogToDriver(), r.getDebugPostMortem());
                 jobs.put(s.jobId, job);
                 // Start one worker at once so the first task does not pay a whole JVM start.
                 startWorker(job, null);
@@ -640,6 +647,11 @@ public final class NodeManager {
             }
             w.attach(commands);
             w.registered = true;
+            DebugHooks hooks = hooksFor(w.job);
+            if (hooks.getLinesCount() > 0 || hooks.getCatchesCount() > 0 || hooks.getPostMortem()) {
+                // before any task: the worker applies its hooks before it runs the first one
+                w.send(WorkerCommand.newBuilder().setDebugHooks(hooks).build());
+            }
             w.job.consecutiveStartFailures = 0;
             if (w.actor != null) {
                 if (w.actor.state == ActorRecord.State.DEAD) {
@@ -1122,6 +1134,44 @@ public final class NodeManager {
         synchronized (lock) {
             breakpoints.remove(taskId);
         }
+    }
+
+    /**
+     * {@code break}, {@code clear} and {@code catch} typed in a debugger: kept by the node and
+     * sent whole to every worker now and to each new one at its hello. Returns the result.
+     */
+    public DebugHooks updateDebugHooks(DebugHooksUpdate u) {
+        synchronized (lock) {
+            if (u.getRemoveAllLines()) {
+                lineHooks.clear();
+            }
+            for (int id : u.getRemoveLinesList()) {
+                lineHooks.removeIf(l -> l.getId() == id);
+            }
+            for (LineBreakpoint l : u.getAddLinesList()) {
+                lineHooks.add(l.toBuilder().setId(nextLineHookId++).build());
+            }
+            if (u.getRemoveAllCatches()) {
+                catchHooks.clear();
+            }
+            catchHooks.removeAll(u.getRemoveCatchesList());
+            for (String c : u.getAddCatchesList()) {
+                if (!catchHooks.contains(c)) {
+                    catchHooks.add(c);
+                }
+            }
+            for (WorkerProcess w : workers.values()) {
+                if (w.registered && !w.dead) {
+                    w.send(WorkerCommand.newBuilder().setDebugHooks(hooksFor(w.job)).build());
+                }
+            }
+            return DebugHooks.newBuilder().addAllLines(lineHooks).addAllCatches(catchHooks).build();
+        }
+    }
+
+    private DebugHooks hooksFor(Job job) {
+        return DebugHooks.newBuilder().addAllLines(lineHooks).addAllCatches(catchHooks)
+                .setPostMortem(job.postMortem).build();
     }
 
     /** The parked tasks, oldest first, indexed from 0 as {@code sonde debug} shows them. */

@@ -66,6 +66,13 @@ public final class NodeManagerService extends NodeManagerGrpc.NodeManagerImplBas
     }
 
     @Override
+    public void updateDebugHooks(io.sonde.internal.proto.DebugHooksUpdate request,
+                                 StreamObserver<io.sonde.internal.proto.DebugHooks> responses) {
+        responses.onNext(node.updateDebugHooks(request));
+        responses.onCompleted();
+    }
+
+    @Override
     public void stop(StopRequest request, StreamObserver<Empty> responses) {
         // Stopping workers takes seconds: not on a transport thread. The caller waits for the
         // process to exit, which tells it the stop is complete.

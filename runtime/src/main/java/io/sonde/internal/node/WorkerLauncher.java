@@ -51,6 +51,9 @@ public final class WorkerLauncher {
             // JDWP listens on loopback only: anyone who reaches the port controls the JVM, so it
             // must never be exposed beyond this machine. The port is ephemeral; the agent prints it.
             cmd.add("-agentlib:jdwp=transport=dt_socket,server=y,suspend=n,address=127.0.0.1:0");
+            // The worker's own debug agent (breakpoints set from the debugger) reads the agent's
+            // current address from the VM's agent properties.
+            cmd.add("--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED");
         } else {
             cmd.add("-Dsonde.debugger=off");
         }

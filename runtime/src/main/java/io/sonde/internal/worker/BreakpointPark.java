@@ -7,15 +7,21 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Where a task waits at a breakpoint. A debugger attached over JDWP finds the thread in
  * {@link #park()}, shows the caller's frame, and lets the task go on by setting the local
- * {@code resume} to true (JVMTI deoptimizes the frame, so the loop sees the new value).
+ * {@code resume} to true (JVMTI deoptimizes the frame, so the loop sees the new value); a debugger
+ * that detaches at the same time ({@code continue}) also sets {@code leaving}.
  *
  * <p>Only the task's thread waits; the worker's transport threads keep serving. Cancelling the
  * task interrupts the wait.
  */
 public final class BreakpointPark {
-    /** The method a debugger looks for; keep the name and the local's name stable. */
+    /** The method a debugger looks for; keep the name and the locals' names stable. */
     public static final String METHOD = "park";
     public static final String RESUME_LOCAL = "resume";
+    public static final String LEAVING_LOCAL = "leaving";
+    /** What the worker's own debug agent calls on the task's thread where a hook is hit. */
+    public static final String HIT_METHOD = "hit";
+    /** The name of the worker's thread that runs tasks; the worker's debug agent finds it by this name. */
+    public static final String TASK_THREAD = "sonde-task";
     /** A debugger reads this static field to check it reached the worker it meant to (ports get reused). */
     public static final String PID_FIELD = "WORKER_PID";
     @SuppressWarnings("unused")
@@ -24,13 +30,35 @@ public final class BreakpointPark {
     private BreakpointPark() {
     }
 
-    static void park() {
+    /** Loads the class, so that a debug agent finds {@link #hit} before the first park. */
+    static void load() {
+        // initializing the class is the point
+    }
+
+    /** Waits until a debugger sets {@code resume}; returns whether it detached as it did. */
+    static boolean park() {
         boolean resume = false;
+        boolean leaving = false;
         while (!resume) {
             LockSupport.parkNanos(20_000_000L);
             if (Thread.interrupted()) {
                 throw new TaskCancelledException("the task was cancelled while parked at a breakpoint");
             }
+        }
+        return leaving;
+    }
+
+    /**
+     * Called by the worker's debug agent on the task's thread, stopped by a JDI event at a line
+     * breakpoint or a throw: the stack below is the user's, as it was at that event.
+     *
+     * @param reason {@code line}, {@code exception} or {@code post-mortem}
+     * @param detail the exception ({@code class: message}) for the latter two
+     */
+    static void hit(String reason, String detail) {
+        WorkerDebugger d = WorkerDebugger.current();
+        if (d != null) {
+            d.stopHere(reason, detail);
         }
     }
 }

@@ -23,8 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 
 /**
  * Runs the tasks the node manager sends to this worker, one at a time and in arrival order, on
@@ -37,13 +36,17 @@ import java.util.concurrent.Executors;
  */
 final class TaskExecutor {
     private static final String MARKER = ":task_name:";
+    private static final String TASK_THREAD = BreakpointPark.TASK_THREAD;
     private static final int FUNCTION_CACHE_SIZE = 256;
 
     private final String workerId;
     private final String nodeId;
     private final String nodeIp;
     private final long pid = ProcessHandle.current().pid();
-    private final ExecutorService taskThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "sonde-task"));
+    /** The task thread's queue: tasks run one at a time, in arrival order. */
+    private final LinkedBlockingQueue<Runnable> queue = new LinkedBlockingQueue<>();
+    /** Set when the debugger stopped the running task through JDWP: see {@link #retireTaskThread()}. */
+    private volatile boolean retireThread;
     private final CountDownLatch finished = new CountDownLatch(1);
     private final Map<String, Object> functions = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -58,6 +61,7 @@ final class TaskExecutor {
     private Object actor;
     private String lastMarker = "";
     private ClassLoader jobLoader = ClassLoader.getSystemClassLoader();
+    private WorkerDebugger debugger;
 
     TaskExecutor(String workerId, String nodeId, String nodeIp) {
         this.workerId = workerId;
@@ -76,8 +80,12 @@ final class TaskExecutor {
             @Override
             public void onNext(WorkerCommand c) {
                 switch (c.getBodyCase()) {
-                    case EXECUTE -> taskThread.execute(() -> execute(c.getExecute()));
+                    case EXECUTE -> queue.add(() -> {
+                        debugger.awaitHooks();
+                        execute(c.getExecute());
+                    });
                     case INTERRUPT -> interrupt(c.getInterrupt().getTaskId());
+                    case DEBUG_HOOKS -> debugger.hooks(c.getDebugHooks());
                     case EXIT -> finished.countDown();
                     default -> {
                     }
@@ -94,9 +102,51 @@ final class TaskExecutor {
                 finished.countDown();
             }
         }));
+        // The task thread exists from the start, so the debug agent can name it in its requests.
+        io.sonde.internal.client.DebugMarks.load();
+        startTaskThread(null);
         up.onNext(WorkerMessage.newBuilder().setHello(WorkerHello.newBuilder()
                 .setWorkerId(workerId).setPid(pid)).build());
         finished.await();
+    }
+
+    private void startTaskThread(Thread previous) {
+        new Thread(() -> taskLoop(previous), TASK_THREAD).start();
+    }
+
+    private void taskLoop(Thread previous) {
+        if (previous != null) {
+            try {
+                previous.join();
+            } catch (InterruptedException e) {
+                Thread.interrupted();
+            }
+            debugger.taskThreadReplaced();
+        }
+        while (true) {
+            Runnable next;
+            try {
+                next = queue.take();
+            } catch (InterruptedException e) {
+                continue; // a cancel that came after its task ended
+            }
+            next.run();
+            if (retireThread) {
+                retireThread = false;
+                startTaskThread(Thread.currentThread());
+                return;
+            }
+        }
+    }
+
+    /**
+     * After the running task ends, go on with a new task thread. The worker's debug agent stops a
+     * task at a breakpoint set from the debugger by invoking a method on its thread over JDWP, and
+     * the JDWP agent never lets that thread be invoked on again once the debugger that started the
+     * call has detached; a new thread can be.
+     */
+    void retireTaskThread() {
+        retireThread = true;
     }
 
     private synchronized void interrupt(String taskId) {
@@ -140,6 +190,9 @@ final class TaskExecutor {
                 Arg a = spec.getArgs(i);
                 args[i] = Serializer.decode(a.getValue().getData(), loader);
             }
+            if (spec.getBreakAtStart()) {
+                debugger.stopAtStart(spec, fn); // the debugger's `remote`
+            }
             Object value;
             switch (spec.getKind()) {
                 case ACTOR_CREATION -> {
@@ -153,13 +206,15 @@ final class TaskExecutor {
         } catch (Throwable e) {
             result = failure(spec, e);
             exceptionClasses = hierarchy(e);
-        } finally {
-            synchronized (this) {
-                current = null;
-                runner = null;
-            }
-            Thread.interrupted();
         }
+        if (io.sonde.internal.client.DebugMarks.takeBreakOnGet(spec.getTaskId())) {
+            result = result.toBuilder().setBreakOnGet(spec.getTaskId()).build(); // the debugger's `get`
+        }
+        synchronized (this) {
+            current = null;
+            runner = null;
+        }
+        Thread.interrupted();
         System.out.flush();
         System.err.flush();
         up.onNext(WorkerMessage.newBuilder().setDone(TaskDone.newBuilder()
@@ -176,36 +231,19 @@ final class TaskExecutor {
         }
     }
 
-    /** Sonde.breakpoint() in a task: register, park, unregister. */
-    void breakpoint(io.sonde.internal.client.CoreClient client) {
-        TaskSpec spec = current;
-        if (spec == null || Thread.currentThread() != runner) {
-            return; // not on a task's thread: there is no task to park
-        }
-        // The frame that called Sonde.breakpoint() is the one the user wants to see.
-        StackWalker.StackFrame caller = StackWalker.getInstance().walk(frames -> frames
-                .dropWhile(f -> !(f.getClassName().equals("io.sonde.Sonde") && f.getMethodName().equals("breakpoint")))
-                .skip(1)
-                .findFirst()).orElse(null);
-        io.sonde.internal.proto.BreakpointInfo.Builder info = io.sonde.internal.proto.BreakpointInfo.newBuilder()
-                .setTaskId(spec.getTaskId()).setTaskName(spec.getName()).setActorId(spec.getActorId())
-                .setThreadName(Thread.currentThread().getName());
-        if (caller != null) {
-            info.setFile(caller.getFileName() == null ? caller.getClassName() : caller.getFileName())
-                    .setLine(caller.getLineNumber()).setClassName(caller.getClassName()).setMethod(caller.getMethodName());
-        }
-        if ("off".equals(System.getProperty("sonde.debugger"))) {
-            // No debugger can attach to this worker: parking would only hang the task.
-            System.err.println("breakpoint() at " + info.getFile() + ":" + info.getLine()
-                    + " ignored: the debugger is off for this cluster (sonde.debugger=off)");
-            return;
-        }
-        client.breakpointHit(info.build());
-        try {
-            BreakpointPark.park();
-        } finally {
-            client.breakpointResumed(spec.getTaskId());
-        }
+    /** The task running now, or null. */
+    TaskSpec currentSpec() {
+        return current;
+    }
+
+    /** Whether the calling thread is the running task's. */
+    synchronized boolean isTaskThread() {
+        return runner != null && Thread.currentThread() == runner;
+    }
+
+    /** Where the task's stops for the debugger go; set before {@link #serve}. */
+    void debugger(WorkerDebugger debugger) {
+        this.debugger = debugger;
     }
 
     private void mark(String name) {

@@ -43,9 +43,13 @@ public final class WorkerMain {
         CoreClient client = new CoreClient(NodeManagerGrpc.newStub(channel)::connect,
                 RegisterClient.newBuilder().setIsDriver(false).setJobId(args[2]).setWorkerId(args[1]).build(),
                 executor::currentTaskId, null, args[0]);
-        SondeRuntime.installWorker(client, executor::context, () -> executor.breakpoint(client));
+        WorkerDebugger debugger = new WorkerDebugger(executor, client);
+        executor.debugger(debugger);
+        client.setGetBreakHook(debugger::stopAfterGet);
+        SondeRuntime.installWorker(client, executor::context, debugger::breakpoint);
         executor.jobLoader(new JobClassLoader(ClassLoader.getSystemClassLoader(), client::fetchClass));
         executor.serve(NodeManagerGrpc.newStub(channel));
+        debugger.close();
         System.out.flush();
         System.err.flush();
         Runtime.getRuntime().halt(0);

@@ -1,4 +1,4 @@
-package io.sonde.debugger;
+package io.sonde.internal.worker;
 
 import java.util.List;
 

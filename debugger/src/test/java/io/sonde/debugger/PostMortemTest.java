@@ -1,0 +1,70 @@
+package io.sonde.debugger;
+
+import io.sonde.InitOptions;
+import io.sonde.ObjectRef;
+import io.sonde.Sonde;
+import io.sonde.TaskException;
+import io.sonde.internal.proto.BreakpointInfo;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Post-mortem: a task that throws is frozen at the throw site, listed with its exception, and fails on continue. */
+class PostMortemTest {
+    @BeforeAll
+    static void startCluster() {
+        Sonde.init(new InitOptions().numCpus(2).debugPostMortem(true));
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void stopCluster() {
+        Sonde.shutdown();
+    }
+
+    static int divide(int a, int b) {
+        int doubled = a * 2;
+        if (b == 0) {
+            throw new IllegalArgumentException("b must not be 0, a=" + a);
+        }
+        return doubled / b;
+    }
+
+    static int handled(int a) {
+        try {
+            return Integer.parseInt("not a number " + a);
+        } catch (NumberFormatException e) {
+            return -a; // handled by the task: no post-mortem stop
+        }
+    }
+
+    @Test
+    void anUnhandledExceptionFreezesTheTaskAtTheThrowSiteAndContinueLetsItFail() {
+        ObjectRef<Integer> r = Sonde.task(PostMortemTest::divide, 21, 0).name("divide").remote();
+        BreakpointInfo b = ClusterFixture.awaitBreakpoint("divide");
+        assertThat(b.getReason()).isEqualTo("post-mortem");
+        assertThat(b.getException()).isEqualTo("java.lang.IllegalArgumentException: b must not be 0, a=21");
+        assertThat(b.getMethod()).isEqualTo("divide");
+
+        DebugSession s = DebugSession.attach(b, Duration.ofSeconds(10));
+        assertThat(s.frame().method()).isEqualTo("divide");
+        assertThat(s.evaluate("doubled")).isEqualTo("42");
+        assertThat(s.evaluate("b")).isEqualTo("0");
+        s.resume();
+        assertThatThrownBy(() -> Sonde.get(r, Duration.ofSeconds(30)))
+                .isInstanceOf(TaskException.class)
+                .hasMessageContaining("task divide")
+                .hasRootCauseInstanceOf(IllegalArgumentException.class);
+        ClusterFixture.awaitNoBreakpoint("divide");
+    }
+
+    @Test
+    void anExceptionTheTaskCatchesDoesNotStopIt() {
+        assertThat(Sonde.get(Sonde.task(PostMortemTest::handled, 4).name("handled").remote(), Duration.ofSeconds(30)))
+                .isEqualTo(-4);
+        assertThat(ClusterFixture.breakpoints()).noneMatch(b -> b.getTaskName().equals("handled"));
+    }
+}
