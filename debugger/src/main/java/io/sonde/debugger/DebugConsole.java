@@ -60,9 +60,14 @@ public final class DebugConsole {
 
     /** Runs until {@code quit} or the end of the input. */
     public void run() {
+        List<BreakpointInfo> shown = List.of();
+        boolean relist = true;
         while (true) {
-            List<BreakpointInfo> shown = source.list();
-            printBreakpoints(shown, out);
+            if (relist) {
+                shown = source.list();
+                printBreakpoints(shown, out);
+            }
+            relist = true;
             String line = read(LIST_PROMPT);
             if (line == null) {
                 return;
@@ -90,6 +95,7 @@ public final class DebugConsole {
                 } catch (RuntimeException e) {
                     out.println("`" + first + "` failed: " + e.getMessage());
                 }
+                relist = false; // the list has not changed: just the prompt again
                 continue;
             }
             int index;

@@ -48,9 +48,14 @@ class ClusterBreakpointsTest extends ClusterFixture {
     }
 
     static int lineOf(String marker) {
+        return lineOf("ClusterBreakpointsTest.java", marker);
+    }
+
+    /** The line of this package's test source {@code file} that ends with the comment {@code // marker}. */
+    static int lineOf(String file, String marker) {
         try {
             java.util.List<String> lines = java.nio.file.Files.readAllLines(
-                    java.nio.file.Path.of("src/test/java/io/sonde/debugger/ClusterBreakpointsTest.java"));
+                    java.nio.file.Path.of("src/test/java/io/sonde/debugger", file));
             for (int i = 0; i < lines.size(); i++) {
                 if (lines.get(i).contains("// " + marker)) {
                     return i + 1;

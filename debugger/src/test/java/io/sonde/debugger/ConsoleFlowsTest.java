@@ -1,0 +1,151 @@
+package io.sonde.debugger;
+
+import io.sonde.ObjectRef;
+import io.sonde.Sonde;
+import io.sonde.internal.proto.DebugHooksUpdate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.PipedReader;
+import java.io.PipedWriter;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The console driven line by line while tasks run, as a person at {@code sonde debug} would: a
+ * line breakpoint typed before any task exists, and {@code remote} and {@code get} followed to the
+ * stops they lead to.
+ */
+class ConsoleFlowsTest extends ClusterFixture {
+    static int sumTo(int n) {
+        int total = 0;
+        for (int i = 1; i <= n; i++) {
+            total += i; // SUM_LINE
+        }
+        return total;
+    }
+
+    static int caller(int x) {
+        int before = x * 10;
+        Sonde.breakpoint();
+        ObjectRef<Integer> r = Sonde.task(ConsoleFlowsTest::callee, before).name("callee").remote();
+        int got = Sonde.get(r);
+        return got + before;
+    }
+
+    static int callee(int y) {
+        int half = y / 2;
+        return half;
+    }
+
+    /** A console on its own thread, fed one line at a time. */
+    private static final class LiveConsole implements AutoCloseable {
+        final StringWriter out = new StringWriter();
+        final PipedWriter in = new PipedWriter();
+        final Thread thread;
+
+        LiveConsole() throws IOException {
+            BufferedReader reader = new BufferedReader(new PipedReader(in, 1 << 16));
+            DebugConsole console = new DebugConsole(BREAKPOINTS, reader, new PrintWriter(out, true),
+                    DebugOptions.defaults().withEchoInput(true));
+            thread = new Thread(console::run, "test-console");
+            thread.start();
+        }
+
+        void type(String... lines) {
+            try {
+                for (String l : lines) {
+                    in.write(l + "\n");
+                }
+                in.flush();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        /** Waits until the transcript shows {@code text}. */
+        void awaitOutput(String text) {
+            try {
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                        .until(() -> out.toString().contains(text));
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                throw new AssertionError("the console never printed `" + text + "`:\n" + out, e);
+            }
+        }
+
+        String transcript() {
+            return out.toString();
+        }
+
+        @Override
+        public void close() throws Exception {
+            type("quit");
+            thread.join(10_000);
+            in.close();
+        }
+    }
+
+    @AfterEach
+    void clearHooks() {
+        BREAKPOINTS.updateHooks(DebugHooksUpdate.newBuilder().setRemoveAllLines(true).setRemoveAllCatches(true).build());
+    }
+
+    @Test
+    void aBreakpointTypedBeforeAnyTaskStopsTheTaskAndTheConsoleAttachesToIt() throws Exception {
+        int line = ClusterBreakpointsTest.lineOf("ConsoleFlowsTest.java", "SUM_LINE");
+        try (LiveConsole c = new LiveConsole()) {
+            c.type("break ConsoleFlowsTest.java:" + line + " if i == 3", "break", "catch IllegalStateException",
+                    "break Nope", "clear 99");
+            c.awaitOutput("usage: break FILE:LINE");
+            c.awaitOutput("No breakpoint 99");
+            ObjectRef<Integer> r = Sonde.task(ConsoleFlowsTest::sumTo, 4).name("sumTo").remote();
+            awaitBreakpoint("sumTo");
+            c.type("", "0", "locals", "print total + 100", "next", "print total", "continue");
+            c.awaitOutput("the task goes on and the debugger let it go");
+            assertThat(Sonde.get(r, Duration.ofSeconds(30))).isEqualTo(10);
+            String out = c.transcript();
+            assertThat(out).as(out)
+                    .contains("Breakpoint #1  ConsoleFlowsTest.java:" + line + "  if i == 3: every worker stops a task")
+                    .contains("\n#1  ConsoleFlowsTest.java:" + line + "  if i == 3\n")
+                    .contains("Catching java.lang.IllegalStateException")
+                    .contains("usage: break FILE:LINE [if EXPR]")
+                    .containsPattern("0\\s+\\d\\d:\\d\\d:\\d\\d\\s+sumTo\\s+ConsoleFlowsTest\\.java:" + line
+                            + "\\s+127\\.0\\.0\\.1\\s+\\d+\\s+break")
+                    .contains("Stopped at ConsoleFlowsTest.sumTo (ConsoleFlowsTest.java:" + line + ") at a line breakpoint.")
+                    .contains("i = 3")
+                    .contains("total + 100 = 103")
+                    .contains("(sdb) print total\ntotal = 6");
+        }
+    }
+
+    @Test
+    void remoteFollowsTheSubmittedTaskAndGetComesBackToTheCaller() throws Exception {
+        ObjectRef<Integer> r = Sonde.task(ConsoleFlowsTest::caller, 4).name("caller").remote();
+        awaitOnlyBreakpoint("caller");
+        try (LiveConsole c = new LiveConsole()) {
+            c.type("0", "print before", "remote");
+            c.awaitOutput("the first line of task callee (remote)");
+            c.type("where", "print y", "get");
+            c.awaitOutput("(get)");
+            c.type("print before", "where", "continue");
+            c.awaitOutput("Task caller goes on.");
+            assertThat(Sonde.get(r, Duration.ofSeconds(30))).isEqualTo(60);
+            String out = c.transcript();
+            assertThat(out).as(out)
+                    .contains("before = 40")
+                    .contains("Waiting for the next task that caller submits to start...")
+                    .contains("Stopped at ConsoleFlowsTest.callee (ConsoleFlowsTest.java:")
+                    .contains("y = 40")
+                    .contains("Waiting for the caller of callee to get its result...")
+                    .contains("Stopped at ConsoleFlowsTest.caller (ConsoleFlowsTest.java:")
+                    .contains("right after the get of task ");
+        }
+    }
+}
