@@ -36,17 +36,33 @@ public final class DebugConsole {
 
     private final BreakpointSource source;
     private final BufferedReader in;
+    /** Reads instead of {@code in} when set: a line editor that shows the prompt itself. */
+    private final LineInput lineInput;
     private final PrintWriter out;
     private final DebugOptions options;
     private final CommandTable table = CommandTable.standard();
     private final SourceView sources;
 
     public DebugConsole(BreakpointSource source, BufferedReader in, PrintWriter out, DebugOptions options) {
+        this(source, in, null, out, options);
+    }
+
+    /**
+     * A console that reads through a line editor ({@code /debug} in the shell reads the shell's
+     * terminal so): the input shows the prompts, and nothing read is echoed.
+     */
+    public DebugConsole(BreakpointSource source, LineInput in, PrintWriter out, DebugOptions options) {
+        this(source, null, in, out, options);
+    }
+
+    private DebugConsole(BreakpointSource source, BufferedReader in, LineInput lineInput, PrintWriter out,
+                         DebugOptions options) {
         this.source = source;
         this.in = in;
+        this.lineInput = lineInput;
         this.out = out;
         this.options = options;
-        this.sources = new SourceView(new SourceLocator(options.sourcepath()));
+        this.sources = new SourceView(new SourceLocator(options.sourcepath()), options.sourceProvider());
     }
 
     public DebugConsole(BreakpointSource source, BufferedReader in, PrintStream out, DebugOptions options) {
@@ -96,6 +112,17 @@ public final class DebugConsole {
         }
     }
 
+    /**
+     * Attaches to one breakpoint, as choosing its index in the list does, and returns when that
+     * session ends: after {@code continue}, {@code detach}, {@code quit}, the end of the input, a
+     * step past the end of the task's function, or at once if the task cannot be attached to
+     * (which is printed). The task goes on in every case. Returns true if the session ended with
+     * {@code quit} or the end of the input.
+     */
+    public boolean attach(BreakpointInfo b) {
+        return session(b) == Command.Outcome.QUIT;
+    }
+
     /** The table of {@code sonde debug}: index, time, task, file:line, node, pid. */
     public static void printBreakpoints(List<BreakpointInfo> list, PrintWriter out) {
         if (list.isEmpty()) {
@@ -141,7 +168,7 @@ public final class DebugConsole {
         }
         try {
             DebugSession.Frame f = s.frame();
-            out.println("Stopped at " + f.describe() + ". Type help for the commands, continue to let the task go on.");
+            out.println("Stopped at " + sources.describe(f) + ". Type help for the commands, continue to let the task go on.");
             out.print(sources.context(f));
             String last = null;
             while (true) {
@@ -221,6 +248,10 @@ public final class DebugConsole {
     }
 
     private String read(String prompt) {
+        if (lineInput != null) {
+            out.flush();
+            return lineInput.readLine(prompt);
+        }
         out.print(prompt);
         out.flush();
         String line;
