@@ -37,6 +37,8 @@ public final class DebugConsole {
 
     private final BreakpointSource source;
     private final BufferedReader in;
+    /** Reads instead of {@code in} when set: a line editor that shows the prompt itself. */
+    private final LineInput lineInput;
     private final PrintWriter out;
     private final DebugOptions options;
     private final CommandTable table = CommandTable.standard();
@@ -47,11 +49,25 @@ public final class DebugConsole {
     private Follow following;
 
     public DebugConsole(BreakpointSource source, BufferedReader in, PrintWriter out, DebugOptions options) {
+        this(source, in, null, out, options);
+    }
+
+    /**
+     * A console that reads through a line editor ({@code /debug} in the shell reads the shell's
+     * terminal so): the input shows the prompts, and nothing read is echoed.
+     */
+    public DebugConsole(BreakpointSource source, LineInput in, PrintWriter out, DebugOptions options) {
+        this(source, null, in, out, options);
+    }
+
+    private DebugConsole(BreakpointSource source, BufferedReader in, LineInput lineInput, PrintWriter out,
+                         DebugOptions options) {
         this.source = source;
         this.in = in;
+        this.lineInput = lineInput;
         this.out = out;
         this.options = options;
-        this.sources = new SourceView(new SourceLocator(options.sourcepath()));
+        this.sources = new SourceView(new SourceLocator(options.sourcepath()), options.sourceProvider());
     }
 
     public DebugConsole(BreakpointSource source, BufferedReader in, PrintStream out, DebugOptions options) {
@@ -113,15 +129,29 @@ public final class DebugConsole {
                         : "There is no breakpoint " + index + "; the indexes are 0 to " + (shown.size() - 1) + ".");
                 continue;
             }
-            BreakpointInfo next = chosen.get();
-            while (next != null) {
-                following = null;
-                if (session(next) == Command.Outcome.QUIT) {
-                    return;
-                }
-                next = following == null ? null : follow(following);
+            if (attach(chosen.get())) {
+                return;
             }
         }
+    }
+
+    /**
+     * Attaches to one breakpoint, as choosing its index in the list does, and returns when that
+     * session ends: after {@code continue}, {@code detach}, {@code quit}, the end of the input, a
+     * step past the end of the task's function, or at once if the task cannot be attached to
+     * (which is printed). The task goes on in every case. Returns true if the session ended with
+     * {@code quit} or the end of the input.
+     */
+    public boolean attach(BreakpointInfo b) {
+        BreakpointInfo next = b;
+        while (next != null) {
+            following = null;
+            if (session(next) == Command.Outcome.QUIT) {
+                return true;
+            }
+            next = following == null ? null : follow(following); // remote, get
+        }
+        return false;
     }
 
     /** The context of a command: at the list ({@code session} null) or attached. */
@@ -211,7 +241,7 @@ public final class DebugConsole {
         try {
             importLineBreakpoints(s);
             DebugSession.Frame f = s.frame();
-            out.println(stopLine(b, f));
+            out.println(stopLine(b, sources.describe(f)));
             out.print(sources.context(f));
             String last = null;
             while (true) {
@@ -305,8 +335,8 @@ public final class DebugConsole {
     }
 
     /** What the console says on attach: where the task stopped, and why if not at Sonde.breakpoint(). */
-    static String stopLine(BreakpointInfo b, DebugSession.Frame f) {
-        String at = "Stopped at " + f.describe();
+    static String stopLine(BreakpointInfo b, String frame) {
+        String at = "Stopped at " + frame;
         return switch (b.getReason()) {
             case "post-mortem" -> at + ", where it threw " + b.getException() + " and did not catch it (post-mortem)."
                     + " continue lets the failure reach its caller.";
@@ -337,6 +367,10 @@ public final class DebugConsole {
     }
 
     private String read(String prompt) {
+        if (lineInput != null) {
+            out.flush();
+            return lineInput.readLine(prompt);
+        }
         out.print(prompt);
         out.flush();
         String line;

@@ -6,36 +6,75 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
-/** Source lines of a frame, found through a {@link SourceLocator}, or a note that says what was looked for where. */
+/**
+ * Source lines of a frame, found through a {@link SourceProvider} (the shell's snippets) or a
+ * {@link SourceLocator}, or a note that says what was looked for where.
+ */
 public final class SourceView {
     private final SourceLocator locator;
+    private final SourceProvider provider;
 
     public SourceView(SourceLocator locator) {
+        this(locator, null);
+    }
+
+    /** @param provider asked first for each frame; null to look under the source path only */
+    public SourceView(SourceLocator locator, SourceProvider provider) {
         this.locator = locator;
+        this.provider = provider;
     }
 
     public SourceLocator locator() {
         return locator;
     }
 
-    /** The frame's line with {@link SourceLocator#CONTEXT} lines before and after. */
-    public String context(DebugSession.Frame f) {
-        return around(f, f.line());
+    /**
+     * How the debugger names the frame: {@code Tasks.square (Tasks.java:12)}, or what the
+     * provider says of code it knows ({@code snippet 12, line 2, in square()}).
+     */
+    public String describe(DebugSession.Frame f) {
+        return provided(f).map(SourceProvider.Source::where).orElseGet(f::describe);
     }
 
-    /** Lines around {@code center}, the frame's line marked. */
+    /** The frame's line as {@link #around} and {@code list} number it: the provider's, else the file's. */
+    public int lineNumber(DebugSession.Frame f) {
+        return provided(f).map(SourceProvider.Source::line).orElse(f.line());
+    }
+
+    /** The frame's line with {@link SourceLocator#CONTEXT} lines before and after. */
+    public String context(DebugSession.Frame f) {
+        return around(f, lineNumber(f));
+    }
+
+    /** Lines around {@code center} (numbered as {@link #lineNumber} numbers them), the frame's line marked. */
     public String around(DebugSession.Frame f, int center) {
         return text(f, center - SourceLocator.CONTEXT, center + SourceLocator.CONTEXT + 1);
     }
 
     /** The frame's line only. */
     public String line(DebugSession.Frame f) {
-        return text(f, f.line(), f.line());
+        int n = lineNumber(f);
+        return text(f, n, n);
+    }
+
+    private Optional<SourceProvider.Source> provided(DebugSession.Frame f) {
+        if (provider == null || f.line() <= 0) {
+            return Optional.empty();
+        }
+        try {
+            return provider.find(f.className(), f.method(), f.line());
+        } catch (RuntimeException e) {
+            return Optional.empty(); // a provider that fails leaves the frame to the source path
+        }
     }
 
     private String text(DebugSession.Frame f, int from, int to) {
         if (f.line() <= 0) {
             return "(no line information for " + f.className() + "." + f.method() + ")\n";
+        }
+        Optional<SourceProvider.Source> given = provided(f);
+        if (given.isPresent()) {
+            return SourceLocator.render(given.get().lines(), from, to, given.get().line());
         }
         Optional<Path> file = locator.find(f.sourcePath(), f.file());
         if (file.isEmpty()) {

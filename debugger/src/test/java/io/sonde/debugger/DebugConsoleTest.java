@@ -105,6 +105,53 @@ class DebugConsoleTest extends ClusterFixture {
         assertThat(Sonde.get(r, Duration.ofSeconds(20))).isEqualTo(12);
     }
 
+    /**
+     * {@code attach} goes straight to one stop, without the list, reads through a {@link LineInput}
+     * (which shows the prompts itself: nothing is printed or echoed for it), and returns when the
+     * session ends; a {@link SourceProvider} names and shows the frames it knows.
+     */
+    @Test
+    void attachToOneStopWithALineEditorAndASourceProvider() {
+        ObjectRef<Integer> r = Sonde.task(DebugConsoleTest::square, 5).name("direct").remote();
+        BreakpointInfo b = awaitOnlyBreakpoint("direct");
+        // The provider's text for square(): its breakpoint line is line 4 of these.
+        List<String> typed = List.of("static int square(int x) {", "    int y = x * x;", "    String word = \"abc\";",
+                "    Sonde.breakpoint();", "    int z = y + word.length();", "    return z;", "}");
+        int offset = b.getLine() - 4;
+        SourceProvider provider = (cls, method, line) -> cls.equals(DebugConsoleTest.class.getName())
+                && method.equals("square")
+                ? java.util.Optional.of(new SourceProvider.Source("snippet 9, line " + (line - offset) + ", in square()",
+                typed, line - offset))
+                : java.util.Optional.empty();
+        java.util.Deque<String> lines = new java.util.ArrayDeque<>(List.of("where", "list", "print x", "next", "continue"));
+        List<String> prompts = new java.util.ArrayList<>();
+        LineInput input = prompt -> {
+            prompts.add(prompt);
+            return lines.poll();
+        };
+        StringWriter out = new StringWriter();
+        boolean quit = new DebugConsole(BREAKPOINTS, input, new PrintWriter(out, true),
+                DebugOptions.defaults().withSourceProvider(provider)).attach(b);
+        String text = out.toString();
+        System.out.println(text);
+        assertThat(quit).isFalse();
+        assertThat(prompts).containsExactly(DebugConsole.PROMPT, DebugConsole.PROMPT, DebugConsole.PROMPT,
+                DebugConsole.PROMPT, DebugConsole.PROMPT);
+        assertThat(text).as(text)
+                .doesNotContain("Active breakpoints").doesNotContain(DebugConsole.LIST_PROMPT).doesNotContain("(sdb)")
+                .contains("Attaching to task direct (pid " + b.getPid() + ", node 127.0.0.1)...\n"
+                        + "Stopped at snippet 9, line 4, in square(). Type help for the commands, continue to let the task go on.\n"
+                        + "   1  static int square(int x) {\n")
+                .contains("=> 4      Sonde.breakpoint();\n   5      int z = y + word.length();\n")
+                .contains("=> #0  snippet 9, line 4, in square()\n")
+                .contains("snippet 9, line 4, in square()\n   1  static int square(int x) {")
+                .contains("x = 5\n")
+                .contains("snippet 9, line 5, in square()\n=> 5      int z = y + word.length();\n")
+                .contains("Task direct goes on.")
+                .doesNotContain("source not found");
+        assertThat(Sonde.get(r, Duration.ofSeconds(20))).isEqualTo(28);
+    }
+
     @Test
     void theSourceLocatorMarksTheLineAndReadsTheSourcePath() throws IOException {
         assertThat(SourceLocator.parse(null)).isEqualTo(SourceLocator.defaultRoots());

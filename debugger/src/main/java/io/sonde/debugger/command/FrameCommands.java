@@ -12,7 +12,7 @@ final class FrameCommands {
 
     /** Prints a frame as {@code where} and the frame-moving commands show it. */
     static void show(CommandContext ctx, DebugSession.Frame f) {
-        ctx.out().println("#" + f.index() + "  " + f.describe());
+        ctx.out().println("#" + f.index() + "  " + ctx.sources().describe(f));
         ctx.out().print(ctx.sources().line(f));
     }
 
@@ -26,7 +26,8 @@ final class FrameCommands {
             noArguments(args);
             int selected = ctx.session().selectedFrame();
             for (DebugSession.Frame f : ctx.session().frames()) {
-                ctx.out().println((f.index() == selected ? "=> " : "   ") + "#" + f.index() + "  " + f.describe());
+                ctx.out().println((f.index() == selected ? "=> " : "   ") + "#" + f.index() + "  "
+                        + ctx.sources().describe(f));
             }
             return Outcome.STAY;
         }
@@ -96,7 +97,7 @@ final class FrameCommands {
         @Override
         public Outcome run(CommandContext ctx, String args) {
             DebugSession.Frame f = ctx.session().frame();
-            int center = f.line();
+            int center = ctx.sources().lineNumber(f);
             if (!args.isBlank()) {
                 try {
                     center = Integer.parseInt(args.trim());
@@ -104,7 +105,7 @@ final class FrameCommands {
                     throw new DebugException("usage: list [LINE]");
                 }
             }
-            ctx.out().println(f.describe());
+            ctx.out().println(ctx.sources().describe(f));
             ctx.out().print(ctx.sources().around(f, center));
             return Outcome.STAY;
         }

@@ -15,7 +15,7 @@ final class RunCommands {
             ctx.out().println(r.message());
             return Command.Outcome.LIST;
         }
-        ctx.out().println(r.frame().describe());
+        ctx.out().println(ctx.sources().describe(r.frame()));
         ctx.out().print(ctx.sources().line(r.frame()));
         return Command.Outcome.STAY;
     }

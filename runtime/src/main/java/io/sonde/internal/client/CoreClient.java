@@ -152,6 +152,11 @@ public final class CoreClient {
         this.breakpointListener = listener;
     }
 
+    /** The listener set last (the runtime's prints the notice), so that another can pass stops on to it; or null. */
+    public java.util.function.Consumer<BreakpointInfo> breakpointListener() {
+        return breakpointListener;
+    }
+
     /** Worker side: the running task parked at a breakpoint. */
     public void breakpointHit(BreakpointInfo info) {
         send(ClientMessage.newBuilder().setBreakpointHit(info).build());

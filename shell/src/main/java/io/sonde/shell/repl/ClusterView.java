@@ -1,6 +1,7 @@
 package io.sonde.shell.repl;
 
 import io.grpc.ManagedChannel;
+import io.sonde.debugger.BreakpointSource;
 import io.sonde.internal.SondeRuntime;
 import io.sonde.internal.proto.ActorInfo;
 import io.sonde.internal.proto.ClusterStatus;
@@ -68,6 +69,18 @@ public final class ClusterView implements AutoCloseable {
 
     public List<WorkerInfo> workers() {
         return stub(DEADLINE).listWorkers(Empty.getDefaultInstance()).getWorkersList();
+    }
+
+    /**
+     * The tasks parked at {@code Sonde.breakpoint()}: an embedded node's list, read directly, or
+     * the ListBreakpoints call of the node the shell joined.
+     */
+    public BreakpointSource breakpoints() {
+        io.sonde.internal.cluster.LocalNode node = SondeRuntime.embeddedNode();
+        if (embedded && node != null) {
+            return BreakpointSource.local(node.nodeManager());
+        }
+        return BreakpointSource.rpc(NodeManagerGrpc.newBlockingStub(channel), DEADLINE);
     }
 
     private NodeManagerGrpc.NodeManagerBlockingStub stub(Duration deadline) {

@@ -1,5 +1,9 @@
 package io.sonde.shell.repl;
 
+import io.sonde.debugger.LineInput;
+import io.sonde.internal.SondeRuntime;
+import io.sonde.internal.client.CoreClient;
+import io.sonde.internal.proto.BreakpointInfo;
 import io.sonde.shell.repl.SnippetPrinter.Feedback;
 import io.sonde.shell.repl.commands.CommandContext;
 import io.sonde.shell.repl.commands.CommandException;
@@ -10,6 +14,7 @@ import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
 import org.jline.reader.Reference;
 import org.jline.reader.UserInterruptException;
+import org.jline.reader.impl.DefaultParser;
 import org.jline.reader.impl.LineReaderImpl;
 import org.jline.reader.impl.history.DefaultHistory;
 import org.jline.terminal.Attributes;
@@ -26,6 +31,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Consumer;
 
 /**
  * The read-evaluate-print loop of {@code sonde shell}: reads snippets and slash commands,
@@ -39,8 +46,15 @@ import java.util.Optional;
  * interrupt signal is switched off for the session: workers share the shell's process group, so
  * a SIGINT from the terminal would reach them too; the shell reads Ctrl-C as a key instead.
  *
+ * <p>When a task the running snippet submitted stops at {@code Sonde.breakpoint()}, the shell
+ * opens the debugger on the terminal at once, attached to that task (see {@link ShellDebugger});
+ * after {@code continue}, {@code detach} or {@code quit} the snippet goes on waiting. The
+ * debugger reads with a line reader of its own, on the thread that watches for Ctrl-C while
+ * the snippet runs, so Ctrl-C at its prompt gives a new prompt and cancels nothing.
+ *
  * <p>Without a terminal (piped input, a script file) it reads lines, cuts them into snippets by
- * the same analysis, and prints the same feedback without prompts.
+ * the same analysis, and prints the same feedback without prompts; a stop at a breakpoint is
+ * announced, as in a program, for {@code /debug} or {@code sonde debug} to attach to.
  */
 public final class Repl implements CommandContext, AutoCloseable {
     public static final String PROMPT = "sonde> ";
@@ -65,6 +79,16 @@ public final class Repl implements CommandContext, AutoCloseable {
     private final SnippetPrinter printer;
     private final PrintWriter out;
     private SondeLineReader reader;
+    /** The debugger's line reader on the terminal, made when first needed. */
+    private SondeLineReader debugReader;
+    /** The lines {@link #lines} reads (a pipe, a script): what the debugger reads without a terminal. */
+    private BufferedReader currentLines;
+    private final SnippetSources snippetSources;
+    /** The client whose breakpoint listener the shell replaced, and the listener it passes stops on to. */
+    private CoreClient client;
+    private Consumer<BreakpointInfo> passOn;
+    /** The watcher of the snippet being evaluated on a terminal, which also opens the debugger; else null. */
+    private volatile InterruptWatcher watcher;
     private StatusBar statusBar;
     private Attributes originalAttributes;
     private volatile boolean exit;
@@ -92,6 +116,7 @@ public final class Repl implements CommandContext, AutoCloseable {
         this.options = Objects.requireNonNull(options, "options");
         this.printer = SnippetPrinter.of(engine, Feedback.NORMAL);
         this.out = new PrefixedWriter(output.writer(), "|  ");
+        this.snippetSources = new SnippetSources(engine.locator());
         if (!options.interactive()) {
             terminal.echo(false); // input from a pipe is not shown again
         } else {
@@ -110,6 +135,11 @@ public final class Repl implements CommandContext, AutoCloseable {
                     statusBar.start();
                 }
             }
+        }
+        if (cluster != null && SondeRuntime.isInitialized()) {
+            client = SondeRuntime.client();
+            passOn = client.breakpointListener();
+            client.setBreakpointListener(this::onBreakpoint);
         }
     }
 
@@ -171,10 +201,16 @@ public final class Repl implements CommandContext, AutoCloseable {
     /** Removes the status line, saves the history and gives the terminal back as it was. */
     @Override
     public void close() {
-        if (closed || !options.interactive()) {
+        if (closed) {
             return;
         }
         closed = true;
+        if (client != null) {
+            client.setBreakpointListener(passOn);
+        }
+        if (!options.interactive()) {
+            return;
+        }
         if (statusBar != null) {
             statusBar.close();
         }
@@ -212,10 +248,75 @@ public final class Repl implements CommandContext, AutoCloseable {
         r.option(LineReader.Option.INSERT_TAB, false);
         r.option(LineReader.Option.AUTO_FRESH_LINE, true);
         r.getWidgets().put(INTERRUPT_WIDGET, r::interrupt);
-        for (String map : List.of(LineReader.EMACS, LineReader.VIINS, LineReader.VICMD)) {
+        for (String map : List.of(LineReader.EMACS, LineReader.VIINS, LineReader.VICMD, LineReader.DUMB)) {
             r.getKeyMaps().get(map).bind(new Reference(INTERRUPT_WIDGET), KeyMap.ctrl('C'));
         }
         return r;
+    }
+
+    /**
+     * The debugger's line reader: its own history, no Java parsing (a line is a command, whatever
+     * its quotes or brackets), Ctrl-C ends reading as at the shell's prompt; the status line is
+     * redrawn as while the shell's reader reads.
+     */
+    private SondeLineReader debugReader() {
+        if (debugReader == null) {
+            SondeLineReader r = new SondeLineReader(terminal);
+            DefaultParser plain = new DefaultParser();
+            plain.setEofOnUnclosedQuote(false);
+            plain.setEofOnEscapedNewLine(false);
+            plain.setEofOnUnclosedBracket();
+            r.setParser(plain);
+            r.setHistory(new DefaultHistory());
+            r.option(LineReader.Option.DISABLE_EVENT_EXPANSION, true);
+            r.option(LineReader.Option.AUTO_FRESH_LINE, true);
+            r.getWidgets().put(INTERRUPT_WIDGET, r::interrupt);
+            for (String map : List.of(LineReader.EMACS, LineReader.VIINS, LineReader.VICMD, LineReader.DUMB)) {
+                r.getKeyMaps().get(map).bind(new Reference(INTERRUPT_WIDGET), KeyMap.ctrl('C'));
+            }
+            if (reader.getWidgets().containsKey(StatusBar.REDRAW_WIDGET)) {
+                r.getWidgets().put(StatusBar.REDRAW_WIDGET, reader.getWidgets().get(StatusBar.REDRAW_WIDGET));
+            }
+            debugReader = r;
+        }
+        return debugReader;
+    }
+
+    /**
+     * A line for the debugger from the terminal. Worker output meanwhile goes above its prompt;
+     * Ctrl-C gives a new prompt, as in jdb; Ctrl-D (at an empty line) is the end of the input.
+     */
+    private String readDebuggerLine(String prompt) {
+        SondeLineReader r = debugReader();
+        output.attach(r);
+        try {
+            while (true) {
+                try {
+                    return r.readLine(prompt);
+                } catch (UserInterruptException e) {
+                    // Ctrl-C: the line is dropped, a new prompt follows
+                } catch (EndOfFileException e) {
+                    return null;
+                }
+            }
+        } finally {
+            output.attach(reader);
+        }
+    }
+
+    /** A line for the debugger from the lines being read (a pipe, a script), shown after its prompt. */
+    private String readPipedLine(BufferedReader in, String prompt) {
+        output.printRaw(prompt);
+        String line;
+        try {
+            line = in.readLine();
+        } catch (org.jline.utils.ClosedException endOfInput) {
+            line = null;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        output.printRaw((line == null ? "" : line) + "\n");
+        return line;
     }
 
     /** A line reader whose Ctrl-C key ends reading the way the interrupt signal would. */
@@ -234,6 +335,16 @@ public final class Repl implements CommandContext, AutoCloseable {
 
     /** Reads lines, running commands and evaluating snippets as soon as they are complete. */
     private void lines(BufferedReader in, SnippetPrinter feedback) {
+        BufferedReader outer = currentLines;
+        currentLines = in; // what /debug reads without a terminal
+        try {
+            readLines(in, feedback);
+        } finally {
+            currentLines = outer;
+        }
+    }
+
+    private void readLines(BufferedReader in, SnippetPrinter feedback) {
         StringBuilder pending = new StringBuilder();
         try {
             String line;
@@ -295,22 +406,24 @@ public final class Repl implements CommandContext, AutoCloseable {
     }
 
     private void evaluate(String snippet, SnippetPrinter feedback) {
-        InterruptWatcher watcher = options.interactive() && reader != null ? new InterruptWatcher() : null;
+        InterruptWatcher w = options.interactive() && reader != null ? new InterruptWatcher() : null;
         List<SnippetEvent> events;
-        if (watcher != null) {
-            watcher.start();
+        if (w != null) {
+            w.start();
+            watcher = w;
         }
         try {
             events = engine.eval(snippet);
         } finally {
-            if (watcher != null) {
-                watcher.stop();
+            if (w != null) {
+                watcher = null;
+                w.stop();
             }
             System.out.flush(); // the snippet's: a partial line it printed shows before the feedback
             System.err.flush();
         }
         output.freshLine();
-        if (watcher != null && watcher.cancelled >= 0) {
+        if (w != null && w.cancelled >= 0) {
             return; // Ctrl-C: "cancelled N tasks" said it; what the stopped snippet left is not a result
         }
         String text = feedback.describe(events);
@@ -320,16 +433,90 @@ public final class Repl implements CommandContext, AutoCloseable {
     }
 
     /**
+     * A task of this driver stopped at {@code Sonde.breakpoint()} (called on a transport thread):
+     * if the snippet running on the terminal submitted it, the snippet's watcher opens the
+     * debugger on it; otherwise the stop is announced, with its place in snippet code given as
+     * the snippet and its line.
+     */
+    private void onBreakpoint(BreakpointInfo b) {
+        InterruptWatcher w = watcher;
+        // the snippet's own tasks, and the tasks they submit
+        boolean mine = engine.started(b.getTaskId()) || !b.getParentTaskId().isEmpty() && engine.started(b.getParentTaskId());
+        if (w != null && mine && w.offer(b)) {
+            return;
+        }
+        announce(b);
+    }
+
+    private void announce(BreakpointInfo b) {
+        Consumer<BreakpointInfo> next = passOn;
+        if (next != null) {
+            next.accept(snippetSources.relabel(b));
+        }
+    }
+
+    /**
+     * The debugger on one stop of the running snippet's task, on the terminal, until the session
+     * ends. A stop that is no longer listed (another debugger let the task go, or it was
+     * cancelled) is skipped.
+     */
+    private void debugStop(BreakpointInfo b) {
+        try {
+            io.sonde.debugger.DebugConsole console = ShellDebugger.console(engine, cluster(), this::readDebuggerLine,
+                    output.writer());
+            Optional<BreakpointInfo> listed = cluster().breakpoints().list().stream()
+                    .filter(x -> x.getTaskId().equals(b.getTaskId()) && x.getTimeMs() == b.getTimeMs())
+                    .findFirst();
+            if (listed.isPresent()) {
+                console.attach(snippetSources.relabel(listed.get()));
+            }
+        } catch (RuntimeException e) {
+            output.println("|  Could not open the debugger on task " + b.getTaskName() + " (pid " + b.getPid() + "): "
+                    + e + ". The task waits at its breakpoint: attach with `sonde debug` from another terminal, or"
+                    + " press Ctrl-C to cancel the snippet's tasks.");
+        }
+    }
+
+    /**
      * While a snippet runs on a terminal: reads keys without echo, so Ctrl-C (byte 3, the
      * terminal's signal being off) cancels the snippet's tasks and stops it; other keys typed
-     * ahead are handed to the line reader afterwards, so nothing typed is lost.
+     * ahead are handed to the line reader afterwards, so nothing typed is lost. When a task the
+     * snippet submitted stops at a breakpoint, it stops reading keys and runs the debugger on
+     * that stop, then on the next one the snippet's tasks reached, then watches again.
      */
     private final class InterruptWatcher {
         private final StringBuilder typedAhead = new StringBuilder();
-        private volatile boolean running = true;
+        private final ConcurrentLinkedQueue<BreakpointInfo> stops = new ConcurrentLinkedQueue<>();
+        /** Guarded by this: while true, stops are taken (and debugged) on the watcher's thread. */
+        private boolean running = true;
+        private volatile boolean debugging;
         private volatile int cancelled = -1;
         private Thread thread;
         private Attributes before;
+
+        /** A stop of one of the snippet's tasks, to debug; false once the watcher has ended. */
+        synchronized boolean offer(BreakpointInfo b) {
+            if (!running) {
+                return false;
+            }
+            stops.add(b);
+            return true;
+        }
+
+        /** The next stop to debug, or null; null and the loop ends once the watcher is stopped. */
+        private synchronized BreakpointInfo next() {
+            BreakpointInfo b = running ? stops.poll() : null;
+            debugging = b != null;
+            return b;
+        }
+
+        private synchronized boolean running() {
+            return running;
+        }
+
+        private synchronized void end() {
+            running = false;
+        }
 
         void start() {
             before = terminal.enterRawMode();
@@ -338,11 +525,21 @@ public final class Repl implements CommandContext, AutoCloseable {
             terminal.setAttributes(raw);
             NonBlockingReader keys = terminal.reader();
             thread = new Thread(() -> {
-                while (running) {
+                while (running()) {
+                    BreakpointInfo stop = next();
+                    if (stop != null) {
+                        try {
+                            debugStop(stop);
+                        } finally {
+                            debugging = false;
+                        }
+                        continue;
+                    }
                     int c;
                     try {
                         c = keys.read(50);
                     } catch (IOException e) {
+                        end();
                         return;
                     }
                     if (c == CTRL_C) {
@@ -353,6 +550,8 @@ public final class Repl implements CommandContext, AutoCloseable {
                     } else if (c >= 0) {
                         typedAhead.append((char) c);
                     } else if (c == NonBlockingReader.EOF) {
+                        end(); // no input left: stops are announced instead of debugged
+                        announceWaiting();
                         return;
                     }
                 }
@@ -361,16 +560,28 @@ public final class Repl implements CommandContext, AutoCloseable {
             thread.start();
         }
 
+        /** Ends watching; a debugger session still open ends first (the person ends it). */
         void stop() {
-            running = false;
+            end();
             try {
                 thread.join(1_000);
+                while (thread.isAlive() && debugging) {
+                    thread.join(1_000);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
             terminal.setAttributes(before);
+            announceWaiting();
             if (typedAhead.length() > 0) {
                 reader.runMacro(typedAhead.toString());
+            }
+        }
+
+        /** Stops that came too late to be debugged here are announced, as without a terminal. */
+        private void announceWaiting() {
+            for (BreakpointInfo b = stops.poll(); b != null; b = stops.poll()) {
+                announce(b);
             }
         }
     }
@@ -385,6 +596,23 @@ public final class Repl implements CommandContext, AutoCloseable {
     @Override
     public PrintWriter out() {
         return out;
+    }
+
+    @Override
+    public PrintWriter plainOut() {
+        return output.writer();
+    }
+
+    @Override
+    public LineInput lineInput() {
+        BufferedReader lines = currentLines;
+        if (lines != null) {
+            return prompt -> readPipedLine(lines, prompt);
+        }
+        if (options.interactive()) {
+            return this::readDebuggerLine;
+        }
+        return prompt -> null; // nothing is being read: the end of the input
     }
 
     @Override

@@ -75,7 +75,8 @@ public final class ShellEngine implements AutoCloseable {
         JShell jshell = JShell.builder()
                 .in(in).out(out).err(err)
                 .executionEngine(classes.executionControlProvider(), java.util.Map.of())
-                .compilerOptions("-parameters")
+                // -g: local variable names, for the debugger's locals and print in snippet code
+                .compilerOptions("-parameters", "-g")
                 .build();
         ShellEngine engine = new ShellEngine(jshell, classes);
         engine.redirect(in, out, err);
@@ -106,6 +107,16 @@ public final class ShellEngine implements AutoCloseable {
         } finally {
             classes.evaluated();
         }
+    }
+
+    /** Whether the snippet being evaluated (between snippets: the last one) submitted the task with this id. */
+    public boolean started(String taskId) {
+        for (ObjectRef<?> r : started) {
+            if (r.id().equals(taskId)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -2,6 +2,7 @@ package io.sonde.shell.repl;
 
 import jdk.jshell.JShell;
 import jdk.jshell.Snippet;
+import jdk.jshell.SourceCodeAnalysis;
 
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -14,7 +15,10 @@ import java.util.regex.Pattern;
  * typed: {@code at snippet 7, line 2: get(task(...).remote())}.
  *
  * <p>JShell numbers wrapper classes by snippet id; a redefined snippet's class gets a letter
- * suffix ({@code $JShell$12B}). Line numbers in snippet classes are lines of the snippet source.
+ * suffix ({@code $JShell$12B}). In the exceptions JShell reports, frames of snippet code carry
+ * lines of the snippet. A snippet class itself (what a debugger or a raw stack frame sees)
+ * numbers the lines of the source JShell compiled: the snippet wrapped in a package, imports
+ * and a class, mapped back with the wrapper's positions ({@link #locate(String, int)}).
  */
 public final class SnippetLocator {
     private static final Pattern WRAPPER = Pattern.compile("REPL\\.\\$JShell\\$(\\d+)[A-Z]*(\\$.*)?");
@@ -44,6 +48,10 @@ public final class SnippetLocator {
         String id;
         Matcher m = WRAPPER.matcher(frame.getClassName());
         if (m.matches()) {
+            Optional<Location> mapped = locate(frame.getClassName(), frame.getLineNumber());
+            if (mapped.isPresent()) {
+                return mapped;
+            }
             id = m.group(1);
         } else {
             // JShell rewrites snippet frames of the exceptions it reports (SnippetEvent.exception(),
@@ -57,6 +65,96 @@ public final class SnippetLocator {
         }
         return jshell.snippets().filter(s -> s.id().equals(id)).findFirst()
                 .map(s -> new Location(id, Math.max(frame.getLineNumber(), 1), s.source()));
+    }
+
+    /**
+     * A line of a snippet class ({@code REPL.$JShell$12}, {@code REPL.$JShell$12$Counter}) as
+     * the class file, JDI or a raw stack frame numbers it, turned into the line of the snippet.
+     * Empty for other classes, and for a class of a snippet that has been redefined since (its
+     * lines are those of a source JShell no longer holds).
+     */
+    public Optional<Location> locate(String className, int classLine) {
+        Matcher m = WRAPPER.matcher(className);
+        if (!m.matches() || classLine <= 0) {
+            return Optional.empty();
+        }
+        String id = m.group(1);
+        String outer = m.group(2) == null ? className : className.substring(0, className.length() - m.group(2).length());
+        return jshell.snippets().filter(s -> s.id().equals(id)).findFirst().flatMap(s -> {
+            SourceCodeAnalysis.SnippetWrapper w = jshell.sourceCodeAnalysis().wrapper(s);
+            if (!outer.equals(w.fullClassName())) {
+                return Optional.empty();
+            }
+            int line = snippetLine(w, s.source(), classLine);
+            return line > 0 ? Optional.of(new Location(id, line, s.source())) : Optional.empty();
+        });
+    }
+
+    /**
+     * The snippet line of a line of the wrapped source: the first character of that line that
+     * comes from the snippet gives the position in the snippet. Lines of the wrapper only
+     * (the class header) map to where the snippet starts. 0 if the line is past the wrapper's end.
+     */
+    private static int snippetLine(SourceCodeAnalysis.SnippetWrapper w, String source, int wrappedLine) {
+        String wrapped = w.wrapped();
+        int start = 0;
+        for (int n = 1; n < wrappedLine; n++) {
+            start = wrapped.indexOf('\n', start) + 1;
+            if (start == 0) {
+                return 0;
+            }
+        }
+        int end = wrapped.indexOf('\n', start);
+        end = end < 0 ? wrapped.length() : end;
+        for (int p = start; p < end; p++) {
+            if (Character.isWhitespace(wrapped.charAt(p))) {
+                continue;
+            }
+            int at = w.wrappedToSourcePosition(p);
+            if (at >= 0) {
+                int line = 1;
+                for (int i = 0; i < Math.min(at, source.length()); i++) {
+                    if (source.charAt(i) == '\n') {
+                        line++;
+                    }
+                }
+                return line;
+            }
+        }
+        return 1;
+    }
+
+    /**
+     * Where in the snippet a method is: nothing for the snippet's top-level code, else
+     * {@code , in square()}, {@code , in Counter.increment()}, {@code , in a lambda},
+     * {@code , in a lambda in square()}, {@code , in a constructor}. {@code className} is a
+     * snippet class ({@code REPL.$JShell$12$Counter}) or the name JShell gives it in the
+     * exceptions it reports ({@code ""} or {@code Counter}).
+     */
+    public static String within(String className, String method) {
+        if (method.equals("do_it$") || method.equals("do_it$Aux") || method.isEmpty()) {
+            return "";
+        }
+        if (method.startsWith("lambda$")) {
+            String[] parts = method.split("\\$");
+            String in = parts.length > 1 ? parts[1] : "";
+            return in.isEmpty() || in.equals("do_it") || in.equals("static") || in.equals("new")
+                    ? ", in a lambda" : ", in a lambda in " + in + "()";
+        }
+        if (method.equals("<init>")) {
+            return ", in a constructor";
+        }
+        if (method.equals("<clinit>")) {
+            return ", in a static initializer";
+        }
+        String type = className;
+        Matcher m = WRAPPER.matcher(className);
+        if (m.matches()) {
+            type = m.group(2) == null ? "" : m.group(2).substring(1).replace('$', '.');
+        } else if (className.startsWith("REPL.")) {
+            type = "";
+        }
+        return ", in " + (type.isEmpty() ? "" : type + ".") + method + "()";
     }
 
     /** The frame as the user should read it: snippet frames mapped, others unchanged. */

@@ -185,24 +185,6 @@ final class ScriptErrors {
 
     /** Where in the snippet: nothing for its top-level code, else the method, or the method a lambda is in. */
     private static String method(StackTraceElement frame) {
-        String m = frame.getMethodName();
-        if (m.equals("do_it$") || m.isEmpty()) {
-            return "";
-        }
-        if (m.startsWith("lambda$")) {
-            String[] parts = m.split("\\$");
-            String in = parts.length > 1 ? parts[1] : "";
-            return in.isEmpty() || in.equals("do_it") || in.equals("static") || in.equals("new")
-                    ? ", in a lambda" : ", in a lambda in " + in + "()";
-        }
-        if (m.equals("<init>")) {
-            return ", in a constructor";
-        }
-        if (m.equals("<clinit>")) {
-            return ", in a static initializer";
-        }
-        String cls = frame.getClassName();
-        boolean named = !cls.isEmpty() && !cls.startsWith("REPL.");
-        return ", in " + (named ? cls + "." : "") + m + "()";
+        return SnippetLocator.within(frame.getClassName(), frame.getMethodName());
     }
 }

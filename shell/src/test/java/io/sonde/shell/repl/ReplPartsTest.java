@@ -135,6 +135,40 @@ class ReplPartsTest {
                 .isEmpty();
     }
 
+    /**
+     * A snippet class numbers the lines of the source JShell compiled, not of the snippet: what a
+     * debugger (and a raw stack frame) sees is mapped back to the snippet's line and text.
+     */
+    @Test
+    void linesOfSnippetClassesMapToTheSnippetsLines() {
+        engine.eval("StackTraceElement here() {\n    int pad = 0;\n    return new Throwable().getStackTrace()[0];\n}");
+        engine.eval("var frame = here();");
+        StackTraceElement raw = (StackTraceElement) engine.valueOf("frame").orElseThrow();
+        assertThat(raw.getClassName()).matches("REPL\\.\\$JShell\\$\\d+");
+        assertThat(raw.getLineNumber()).as("the wrapper's line").isNotEqualTo(3);
+        String id = raw.getClassName().substring("REPL.$JShell$".length());
+
+        SnippetLocator locator = engine.locator();
+        assertThat(locator.locate(raw.getClassName(), raw.getLineNumber()))
+                .hasValueSatisfying(l -> assertThat(l.toString()).isEqualTo("snippet " + id + ", line 3"));
+        assertThat(locator.describe(raw)).isEqualTo("at snippet " + id + ", line 3: return new Throwable().getStackTrace()[0];");
+        assertThat(locator.locate("io.x.Tasks", 3)).isEmpty();
+
+        SnippetSources sources = new SnippetSources(locator);
+        assertThat(sources.find(raw.getClassName(), "here", raw.getLineNumber())).hasValueSatisfying(src -> {
+            assertThat(src.where()).isEqualTo("snippet " + id + ", line 3, in here()");
+            assertThat(src.line()).isEqualTo(3);
+            assertThat(src.lines()).containsExactly("StackTraceElement here() {", "    int pad = 0;",
+                    "    return new Throwable().getStackTrace()[0];", "}");
+        });
+
+        assertThat(SnippetLocator.within("REPL.$JShell$12$Counter", "increment")).isEqualTo(", in Counter.increment()");
+        assertThat(SnippetLocator.within("REPL.$JShell$12", "lambda$square$0")).isEqualTo(", in a lambda in square()");
+        assertThat(SnippetLocator.within("REPL.$JShell$12", "lambda$do_it$Aux$c06b99ef$1")).isEqualTo(", in a lambda");
+        assertThat(SnippetLocator.within("REPL.$JShell$12", "do_it$Aux")).isEmpty();
+        assertThat(SnippetLocator.within("", "ratio")).isEqualTo(", in ratio()");
+    }
+
     private static CommandContext context() {
         return new CommandContext() {
             @Override
@@ -145,6 +179,16 @@ class ReplPartsTest {
             @Override
             public PrintWriter out() {
                 return new PrintWriter(new ByteArrayOutputStream());
+            }
+
+            @Override
+            public PrintWriter plainOut() {
+                return out();
+            }
+
+            @Override
+            public io.sonde.debugger.LineInput lineInput() {
+                return prompt -> null; // no input in this test
             }
 
             @Override

@@ -46,22 +46,7 @@ class ShellTerminalTest {
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void ctrlCCancelsAWaitingSnippetAndCtrlDLeaves() throws Exception {
         Assumptions.assumeTrue(tmuxInstalled(), "tmux is not installed: the pseudo-terminal test needs it");
-        Path classes = Path.of(SondeMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        String dependencies = Files.readString(Path.of(System.getProperty("sonde.classpathFile"))).trim();
-        Path exitFile = home.resolve("exit-code");
-        Path launcher = home.resolve("shell.sh");
-        Files.writeString(launcher, String.join("\n",
-                "#!/bin/sh",
-                "export HOME='" + home + "' TERM=xterm-256color",
-                "unset SONDE_ADDRESS",
-                "'" + java() + "' -cp '" + classes + File.pathSeparator + dependencies + "' "
-                        + SondeMain.class.getName() + " shell --num-cpus 2",
-                "echo $? > '" + exitFile + "'",
-                "sleep 60",
-                ""));
-        launcher.toFile().setExecutable(true);
-        tmux("new-session", "-d", "-s", session, "-x", "150", "-y", "40", launcher.toString());
-        started = true;
+        Path exitFile = startShell();
 
         // capture-pane drops trailing blanks: the prompt reads "sonde>"
         String screen = waitFor(s -> s.lines().anyMatch(l -> l.startsWith("sonde>")));
@@ -98,6 +83,60 @@ class ShellTerminalTest {
         }
         assertThat(exitFile).exists();
         assertThat(Files.readString(exitFile).trim()).isEqualTo("0");
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void aSnippetsTaskAtABreakpointOpensTheDebuggerWhereCtrlCCancelsNothing() throws Exception {
+        Assumptions.assumeTrue(tmuxInstalled(), "tmux is not installed: the pseudo-terminal test needs it");
+        startShell();
+        waitFor(s -> s.lines().anyMatch(l -> l.startsWith("sonde>")));
+
+        type("int square(int x) { int y = x * x; Sonde.breakpoint(); return y + 1; }");
+        keys("Enter");
+        waitFor(s -> s.contains("|  created method square(int)"));
+        type("get(task((Integer n) -> square(n), 6).name(\"sq\").remote())");
+        keys("Enter");
+        String screen = waitFor(s -> s.lines().anyMatch(l -> l.equals("(sdb)")));
+        assertThat(screen).containsPattern("Stopped at snippet \\d+, line 1, in square\\(\\)\\.")
+                .contains("=> 1  int square(int x) { int y = x * x; Sonde.breakpoint(); return y + 1; }");
+
+        // typed at the terminal, shown as typed
+        type("print y");
+        keys("Enter");
+        waitFor(s -> s.contains("(sdb) print y\ny = 36\n(sdb)"));
+        // Ctrl-C drops the line being typed and gives a new prompt; the task is not cancelled
+        type("print x");
+        keys("C-c");
+        type("locals");
+        keys("Enter");
+        screen = waitFor(s -> s.contains("(sdb) locals\nx = 6\ny = 36\n(sdb)"));
+        assertThat(screen).contains("(sdb) print x\n(sdb) locals").doesNotContain("cancelled");
+        type("continue");
+        keys("Enter");
+        screen = waitFor(s -> s.lines().anyMatch(l -> l.matches("\\$\\d+ ==> 37")));
+        assertThat(screen).contains("(sdb) continue\nTask sq goes on.\n").doesNotContain("Exception");
+    }
+
+    /** {@code sonde shell} on a new tmux pane; returns the file its exit code is written to. */
+    private Path startShell() throws Exception {
+        Path classes = Path.of(SondeMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        String dependencies = Files.readString(Path.of(System.getProperty("sonde.classpathFile"))).trim();
+        Path exitFile = home.resolve("exit-code");
+        Path launcher = home.resolve("shell.sh");
+        Files.writeString(launcher, String.join("\n",
+                "#!/bin/sh",
+                "export HOME='" + home + "' TERM=xterm-256color",
+                "unset SONDE_ADDRESS",
+                "'" + java() + "' -cp '" + classes + File.pathSeparator + dependencies + "' "
+                        + SondeMain.class.getName() + " shell --num-cpus 2",
+                "echo $? > '" + exitFile + "'",
+                "sleep 60",
+                ""));
+        launcher.toFile().setExecutable(true);
+        tmux("new-session", "-d", "-s", session, "-x", "150", "-y", "40", launcher.toString());
+        started = true;
+        return exitFile;
     }
 
     private void type(String text) throws Exception {

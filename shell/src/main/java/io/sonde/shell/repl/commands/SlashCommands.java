@@ -30,6 +30,7 @@ public final class SlashCommands {
                 .add(TableCommand.workers())
                 .add(TableCommand.nodes())
                 .add(new LogsCommand())
+                .add(new DebugCommand())
                 .add(new CancelCommand())
                 .add(new KillCommand())
                 .add(new VarsCommand())

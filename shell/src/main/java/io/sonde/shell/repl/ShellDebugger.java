@@ -1,0 +1,40 @@
+package io.sonde.shell.repl;
+
+import io.sonde.debugger.BreakpointSource;
+import io.sonde.debugger.DebugConsole;
+import io.sonde.debugger.DebugOptions;
+import io.sonde.debugger.LineInput;
+
+import java.io.PrintWriter;
+
+/**
+ * The debugger as the shell runs it, for {@code /debug} and for the session the shell opens by
+ * itself when a snippet's task stops at {@code Sonde.breakpoint()}: the console of
+ * {@code sonde debug} on the cluster the shell joined, with the snippets as the source of
+ * frames in snippet code and the stops in snippet code listed by snippet and line.
+ */
+public final class ShellDebugger {
+    private ShellDebugger() {
+    }
+
+    /**
+     * @param in  the shell's terminal, or the input it reads when there is none
+     * @param out where the console prints, without the shell's {@code |  } prefix
+     */
+    public static DebugConsole console(ShellEngine engine, ClusterView cluster, LineInput in, PrintWriter out) {
+        SnippetSources snippets = new SnippetSources(engine.locator());
+        BreakpointSource listed = cluster.breakpoints();
+        BreakpointSource relabelled = new BreakpointSource() {
+            @Override
+            public java.util.List<io.sonde.internal.proto.BreakpointInfo> list() {
+                return listed.list().stream().map(snippets::relabel).toList();
+            }
+
+            @Override
+            public io.sonde.internal.proto.DebugHooks updateHooks(io.sonde.internal.proto.DebugHooksUpdate update) {
+                return listed.updateHooks(update);
+            }
+        };
+        return new DebugConsole(relabelled, in, out, DebugOptions.defaults().withSourceProvider(snippets));
+    }
+}
