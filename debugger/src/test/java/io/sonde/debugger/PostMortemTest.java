@@ -62,6 +62,24 @@ class PostMortemTest {
     }
 
     @Test
+    void theConsoleListsThePostMortemStopWithItsExceptionAndContinueLetsItFail() {
+        ObjectRef<Integer> r = Sonde.task(PostMortemTest::divide, 5, 0).name("pm").remote();
+        BreakpointInfo b = ClusterFixture.awaitBreakpoint("pm");
+        java.io.StringWriter out = new java.io.StringWriter();
+        new DebugConsole(ClusterFixture.BREAKPOINTS, new java.io.BufferedReader(new java.io.StringReader(
+                "0\nwhere\nprint doubled + b\ncontinue\nquit\n")), new java.io.PrintWriter(out, true),
+                DebugOptions.defaults().withEchoInput(true)).run();
+        assertThat(out.toString()).as(out.toString())
+                .containsPattern("0\\s+\\d\\d:\\d\\d:\\d\\d\\s+pm\\s+PostMortemTest\\.java:" + b.getLine()
+                        + "\\s+127\\.0\\.0\\.1\\s+\\d+\\s+post-mortem: java.lang.IllegalArgumentException: b must not be 0, a=5")
+                .contains("Stopped at PostMortemTest.divide (PostMortemTest.java:" + b.getLine() + "), where it threw"
+                        + " java.lang.IllegalArgumentException: b must not be 0, a=5 and did not catch it (post-mortem).")
+                .contains("doubled + b = 10")
+                .contains("Task pm goes on.");
+        assertThatThrownBy(() -> Sonde.get(r, Duration.ofSeconds(30))).isInstanceOf(TaskException.class);
+    }
+
+    @Test
     void anExceptionTheTaskCatchesDoesNotStopIt() {
         assertThat(Sonde.get(Sonde.task(PostMortemTest::handled, 4).name("handled").remote(), Duration.ofSeconds(30)))
                 .isEqualTo(-4);

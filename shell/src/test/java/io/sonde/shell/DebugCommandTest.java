@@ -32,6 +32,22 @@ class DebugCommandTest {
         return z;
     }
 
+    static int cube(int x) {
+        int y = x * x;
+        int z = y * x; // CUBE_LINE
+        return z;
+    }
+
+    private static int cubeLine() throws IOException {
+        List<String> lines = java.nio.file.Files.readAllLines(Path.of("src/test/java/io/sonde/shell/DebugCommandTest.java"));
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).endsWith("// CUBE_LINE")) {
+                return i + 1;
+            }
+        }
+        throw new IllegalStateException("no CUBE_LINE");
+    }
+
     @BeforeAll
     static void startCluster() {
         Sonde.init(new InitOptions().numCpus(2));
@@ -93,6 +109,52 @@ class DebugCommandTest {
                 .contains("(sdb) print x\nx = 4")
                 .contains("Task cli goes on.");
         assertThat(Sonde.get(r, Duration.ofSeconds(20))).isEqualTo(19);
+    }
+
+    /**
+     * A line breakpoint typed into {@code sonde debug} before any task runs: set in the cluster
+     * over gRPC, it stops the one task whose condition holds, which the same session then attaches to.
+     */
+    @Test
+    void aLineBreakpointTypedIntoSondeDebugStopsTheTaskWhoseConditionHolds() throws Exception {
+        int line = cubeLine();
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "io.sonde.shell.SondeMain", "debug",
+                "--address", SondeRuntime.embeddedNode().address(), "--sourcepath", "src/test/java"));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().remove("SONDE_ADDRESS");
+        Process p = pb.start();
+        StringBuffer out = new StringBuffer();
+        Thread reader = pipe(p, out);
+        try {
+            try (OutputStream stdin = p.getOutputStream()) {
+                awaitOutput(p, out, DebugConsole.LIST_PROMPT, 1);
+                send(p, stdin, out, "break DebugCommandTest.java:" + line + " if x == 3", DebugConsole.LIST_PROMPT, 2);
+                assertThat(Sonde.get(Sonde.task(DebugCommandTest::cube, 2).name("two").remote(), Duration.ofSeconds(30)))
+                        .isEqualTo(8); // the condition is false for x == 2: no stop
+                ObjectRef<Integer> three = Sonde.task(DebugCommandTest::cube, 3).name("three").remote();
+                awaitOnlyBreakpoint("three");
+                send(p, stdin, out, "", DebugConsole.LIST_PROMPT, 3);
+                send(p, stdin, out, "0", DebugConsole.PROMPT, 1);
+                stdin.write("print y\nwhere\nclear\ncontinue\nquit\n".getBytes(StandardCharsets.UTF_8));
+                stdin.flush();
+                assertThat(Sonde.get(three, Duration.ofSeconds(30))).isEqualTo(27);
+            }
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("sonde debug exits").isTrue();
+            reader.join(10_000);
+        } finally {
+            p.destroyForcibly();
+        }
+        assertThat(p.exitValue()).as(out.toString()).isZero();
+        assertThat(out.toString()).as(out.toString())
+                .contains("Breakpoint #1  DebugCommandTest.java:" + line + "  if x == 3: every worker stops a task")
+                .containsPattern("0\\s+\\d\\d:\\d\\d:\\d\\d\\s+three\\s+DebugCommandTest\\.java:" + line
+                        + "\\s+127\\.0\\.0\\.1\\s+\\d+\\s+break")
+                .contains("Stopped at DebugCommandTest.cube (DebugCommandTest.java:" + line + ") at a line breakpoint.")
+                .contains("(sdb) print y\ny = 9")
+                .contains("Removed all line breakpoints.");
+        assertThat(SondeRuntime.embeddedNode().nodeManager().updateDebugHooks(
+                io.sonde.internal.proto.DebugHooksUpdate.getDefaultInstance()).getLinesList()).isEmpty();
     }
 
     /** Copies the child's output into {@code out} on a thread of its own. */
