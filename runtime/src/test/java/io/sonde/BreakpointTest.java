@@ -63,6 +63,24 @@ class BreakpointTest extends ClusterTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> breakpoints().stream().noneMatch(b -> b.getTaskName().equals("parked")));
     }
 
+    @Test
+    void aParkedTaskWhoseDriverExitsEndsAndLeavesTheList() throws Exception {
+        Process driver = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), ParkingDriver.class.getName(),
+                SondeRuntime.embeddedNode().address()).redirectErrorStream(true).start();
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> breakpoints().stream().anyMatch(b -> b.getTaskName().equals("orphan")));
+            long pid = breakpoints().stream().filter(b -> b.getTaskName().equals("orphan")).findFirst().orElseThrow().getPid();
+            assertThat(driver.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            String said = new String(driver.getInputStream().readAllBytes());
+            assertThat(said).as(said).contains("parked");
+            await().atMost(Duration.ofSeconds(10)).until(() -> breakpoints().stream().noneMatch(b -> b.getTaskName().equals("orphan")));
+            await().atMost(Duration.ofSeconds(15)).until(() -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true));
+        } finally {
+            driver.destroyForcibly();
+        }
+    }
+
     /** What the debugger does on `continue`: set the parked frame's resume flag over JDWP. */
     private static void release(BreakpointInfo b) throws Exception {
         AttachingConnector socket = Bootstrap.virtualMachineManager().attachingConnectors().stream()

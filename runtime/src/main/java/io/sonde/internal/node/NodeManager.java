@@ -224,7 +224,9 @@ public final class NodeManager {
             if (job == null) {
                 return;
             }
-            // The driver is gone: its work has no one to report to. Stop its workers and forget it.
+            // The driver is gone: its work has no one to report to. Stop its workers and forget it;
+            // its parked tasks end with their workers and leave the list now.
+            breakpoints.values().removeIf(b -> b.getJobId().equals(job.jobId));
             for (WorkerProcess w : List.copyOf(workers.values())) {
                 if (w.job == job) {
                     w.closeCommands();
