@@ -125,7 +125,7 @@ public final class Microbenchmark {
         return b.append(b.length() > 1 ? "\n}\n" : "}\n").toString();
     }
 
-    private static String number(double v) {
+    static String number(double v) {
         if (Double.isNaN(v)) {
             return "nan";
         }
