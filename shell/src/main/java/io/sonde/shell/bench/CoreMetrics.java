@@ -18,7 +18,9 @@ import java.util.List;
  * slow to hand out fresh pages (virtual machines) that cost dominates single_client_put_gigabytes;
  * {@code SONDE_JAVA_OPTS="-Xms4g -XX:+AlwaysPreTouch"} pays it before the benchmark starts.
  *
- * <p>The debugger's metrics ({@link DebuggerLatency}) run on the last of the cold start's clusters.
+ * <p>The debugger's metrics ({@link DebuggerLatency}) run on the last of the cold start's clusters;
+ * {@link JdwpTaskCost} then replaces it with two clusters of its own, without and with the JDWP
+ * agent, and leaves the second (the default kind) running.
  *
  * <p>{@link ShellStartup} runs last and outside this process: it times new {@code sonde shell}
  * processes, so the metrics before it do not share a JVM with it.
@@ -70,6 +72,7 @@ public final class CoreMetrics {
                 new DebuggerLatency(DebuggerLatency.Kind.NOTICE),
                 new DebuggerLatency(DebuggerLatency.Kind.ATTACH),
                 new DebuggerLatency(DebuggerLatency.Kind.STEP),
+                new JdwpTaskCost(cluster),
                 new GrpcLoopbackRtt(),
                 Metric.of("memcpy_gigabytes", true, Double.NaN, plan -> {
                     byte[] src = new byte[plan.largeBytes()];

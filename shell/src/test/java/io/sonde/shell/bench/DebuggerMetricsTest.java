@@ -63,6 +63,27 @@ class DebuggerMetricsTest {
     }
 
     @Test
+    void jdwpCostComparesTwoClustersAndLeavesTheOneWithTheAgentRunning() throws Exception {
+        Sonde.init(CLUSTER);
+        JdwpTaskCost metric = new JdwpTaskCost(CLUSTER);
+
+        Measurement m = metric.measure(Plan.quick());
+
+        assertThat(m.mean()).isFinite();  // a cost, or a gain within the noise
+        assertThat(m.stddev()).isNotNegative().isFinite();
+        assertThat(metric.withJdwp().mean()).isPositive().isFinite();
+        assertThat(metric.withoutJdwp().mean()).isPositive().isFinite();
+        assertThat(System.getProperty("sonde.debugger")).isNull();
+        assertThat(Sonde.isInitialized()).isTrue();
+        Sonde.get(Sonde.task(BenchFunctions::small).remote());
+        assertThat(SondeRuntime.embeddedNode().nodeManager().listWorkers())
+                .isNotEmpty().allSatisfy(w -> assertThat(w.getDebugPort()).isPositive());
+        assertThat(Microbenchmark.line(new Microbenchmark.Result(metric, m, null)))
+                .matches("jdwp_task_throughput_cost_pct -?[\\d.]+ \\+- [\\d.]+   \\(target < 5%(; within the noise: under 2 stddev from 0)?; sync tasks per second"
+                        + " [\\d.]+ \\+- [\\d.]+ with JDWP, [\\d.]+ \\+- [\\d.]+ without\\)");
+    }
+
+    @Test
     void withTheDebuggerOffTheMetricsFailAndSaySo() throws Exception {
         System.setProperty("sonde.debugger", "off");
         Sonde.init(CLUSTER);
@@ -70,7 +91,8 @@ class DebuggerMetricsTest {
         assertThat(SondeRuntime.embeddedNode().nodeManager().listWorkers())
                 .extracting(WorkerInfo::getDebugPort).containsOnly(0);
 
-        for (Metric metric : List.<Metric>of(new DebuggerLatency(DebuggerLatency.Kind.ATTACH))) {
+        for (Metric metric : List.<Metric>of(new DebuggerLatency(DebuggerLatency.Kind.ATTACH),
+                new JdwpTaskCost(CLUSTER))) {
             assertThatThrownBy(() -> metric.measure(Plan.quick()))
                     .as(metric.name()).hasMessageContaining("the debugger is off").hasMessageContaining("sonde.debugger=off");
         }
