@@ -9,13 +9,18 @@ import java.util.List;
 
 /**
  * The metrics of {@code sonde microbenchmark}, in the order they run, with Ray's published
- * figures (ops/s, GB/s) beside the ones Ray also measures.
+ * figures (ops/s, GB/s) beside the ones Ray also measures, and the debugger's targets beside its
+ * metrics.
  *
  * <p>Order matters for memory: the node keeps every object for the life of the cluster, so the
  * large puts run right before {@link WorkerColdStart}, whose fresh clusters let them go. For the
  * same reason every large put lands in heap memory the JVM has never touched, and where the OS is
  * slow to hand out fresh pages (virtual machines) that cost dominates single_client_put_gigabytes;
  * {@code SONDE_JAVA_OPTS="-Xms4g -XX:+AlwaysPreTouch"} pays it before the benchmark starts.
+ *
+ * <p>The debugger's metrics ({@link DebuggerLatency}) run on the last of the cold start's clusters;
+ * {@link JdwpTaskCost} then replaces it with two clusters of its own, without and with the JDWP
+ * agent, and leaves the second (the default kind) running.
  *
  * <p>{@link ShellStartup} runs last and outside this process: it times new {@code sonde shell}
  * processes, so the metrics before it do not share a JVM with it.
@@ -64,6 +69,10 @@ public final class CoreMetrics {
                     });
                 }),
                 new WorkerColdStart(cluster),
+                new DebuggerLatency(DebuggerLatency.Kind.NOTICE),
+                new DebuggerLatency(DebuggerLatency.Kind.ATTACH),
+                new DebuggerLatency(DebuggerLatency.Kind.STEP),
+                new JdwpTaskCost(cluster),
                 new GrpcLoopbackRtt(),
                 Metric.of("memcpy_gigabytes", true, Double.NaN, plan -> {
                     byte[] src = new byte[plan.largeBytes()];

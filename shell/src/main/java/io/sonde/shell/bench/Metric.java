@@ -13,6 +13,14 @@ public interface Metric {
     /** Runs warm-up and timed rounds; the cluster is initialized when this is called. */
     Measurement measure(Plan plan) throws Exception;
 
+    /**
+     * Printed in parentheses after the figure: the metric's target, or what the last
+     * {@link #measure} saw besides mean and stddev; empty for none.
+     */
+    default String note() {
+        return "";
+    }
+
     /** A metric that needs nothing but a body. */
     static Metric of(String name, boolean perSecond, double rayFigure, Body body) {
         return new Metric() {

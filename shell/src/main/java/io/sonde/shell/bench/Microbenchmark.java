@@ -5,6 +5,7 @@ import io.sonde.Sonde;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -21,20 +22,55 @@ public final class Microbenchmark {
         }
     }
 
+    /** Runs only the metrics whose name contains one of these comma-separated words, as Ray's {@code TESTS_TO_RUN}. */
+    public static final String FILTER_ENV = "SONDE_BENCH_FILTER";
+    /** The same as {@link #FILTER_ENV}, as a system property; it wins over the variable. */
+    public static final String FILTER_PROPERTY = "sonde.bench.filter";
+
     private final Plan plan;
     private final InitOptions cluster;
+    private final List<Metric> all;
     private final List<Metric> metrics;
+    private final List<String> filter;
 
+    /** Every metric of {@link CoreMetrics}, or those that {@link #FILTER_PROPERTY} or {@link #FILTER_ENV} select. */
     public Microbenchmark(Plan plan, InitOptions cluster) {
+        this(plan, cluster, CoreMetrics.all(cluster),
+                filterWords(System.getProperty(FILTER_PROPERTY, System.getenv(FILTER_ENV))));
+    }
+
+    /** These metrics, in this order, those whose name contains one of the filter's words (all if it has none). */
+    Microbenchmark(Plan plan, InitOptions cluster, List<Metric> metrics, List<String> filter) {
         this.plan = plan;
         this.cluster = cluster;
-        this.metrics = CoreMetrics.all(cluster);
+        this.filter = filter;
+        this.all = metrics;
+        this.metrics = metrics.stream().filter(m -> filter.isEmpty() || filter.stream().anyMatch(m.name()::contains))
+                .toList();
+    }
+
+    static List<String> filterWords(String filter) {
+        if (filter == null) {
+            return List.of();
+        }
+        return Arrays.stream(filter.split(",")).map(String::strip).filter(w -> !w.isEmpty()).toList();
     }
 
     public List<Result> run(PrintWriter out) {
         if (Sonde.isInitialized()) {
             throw new IllegalStateException("Sonde is already initialized in this process; the microbenchmark needs"
                     + " a cluster of its own: call Sonde.shutdown() first");
+        }
+        if (!filter.isEmpty()) {
+            out.println(metrics.isEmpty()
+                    ? "No metric's name contains " + String.join(" or ", filter) + " (" + FILTER_ENV + "); the metrics are "
+                            + String.join(", ", all.stream().map(Metric::name).toList())
+                    : "Only the metrics whose name contains " + String.join(" or ", filter) + " (" + FILTER_ENV + "): "
+                            + String.join(", ", metrics.stream().map(Metric::name).toList()));
+            out.flush();
+            if (metrics.isEmpty()) {
+                return List.of();
+            }
         }
         List<Result> results = new ArrayList<>();
         try {
@@ -68,6 +104,10 @@ public final class Microbenchmark {
         if (!Double.isNaN(m.rayFigure())) {
             text += String.format(Locale.ROOT, "   (%.2fx Ray's %s)", v.mean() / m.rayFigure(), number(m.rayFigure()));
         }
+        String note = m.note();
+        if (!note.isEmpty()) {
+            text += "   (" + note + ")";
+        }
         return text;
     }
 
@@ -85,7 +125,7 @@ public final class Microbenchmark {
         return b.append(b.length() > 1 ? "\n}\n" : "}\n").toString();
     }
 
-    private static String number(double v) {
+    static String number(double v) {
         if (Double.isNaN(v)) {
             return "nan";
         }

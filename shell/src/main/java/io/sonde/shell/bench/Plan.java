@@ -30,4 +30,9 @@ public record Plan(Duration warmup, Duration round, int timedRounds, int batch, 
     public static Plan quick() {
         return new Plan(Duration.ofMillis(30), Duration.ofMillis(30), 2, 10, MIB, 1, 1);
     }
+
+    /** The same plan with another warm-up. */
+    public Plan withWarmup(Duration warmup) {
+        return new Plan(warmup, round, timedRounds, batch, largeBytes, largePerRound, coldStartRounds);
+    }
 }

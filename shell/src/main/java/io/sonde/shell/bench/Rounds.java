@@ -1,5 +1,9 @@
 package io.sonde.shell.bench;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
 /**
  * Timing shared by the metrics: a round repeats a batch until the plan's round time has passed
  * (or a batch limit is hit), so that one plan suits fast and slow operations alike and a slow
@@ -39,6 +43,56 @@ final class Rounds {
             values[i] = inverse ? scale / rate : rate;
         }
         return Measurement.of(values);
+    }
+
+    /** One repetition of an operation whose latency is measured: its samples, in milliseconds. */
+    interface Repetition {
+        double[] run() throws Exception;
+    }
+
+    /**
+     * Latencies of the timed rounds, and each single sample.
+     *
+     * @param measurement mean and standard deviation over the rounds of each round's mean sample
+     * @param samples     every sample of the timed rounds
+     */
+    record Latencies(Measurement measurement, double[] samples) {
+        double min() {
+            return Arrays.stream(samples).min().orElse(Double.NaN);
+        }
+
+        double max() {
+            return Arrays.stream(samples).max().orElse(Double.NaN);
+        }
+    }
+
+    /**
+     * For operations that take milliseconds to seconds (attaching a debugger): the warm-up and
+     * each timed round repeat the operation until their time has passed, and at least once. A
+     * round's value is the mean of its samples, so that the figure has the same meaning as the
+     * other metrics' (mean +- stddev over the rounds); {@link Latencies} keeps the samples too.
+     */
+    static Latencies latency(Plan plan, Repetition repetition) throws Exception {
+        long start = System.nanoTime();
+        do {
+            repetition.run();
+        } while (System.nanoTime() - start < plan.warmup().toNanos());
+        double[] means = new double[plan.timedRounds()];
+        List<Double> all = new ArrayList<>();
+        for (int i = 0; i < means.length; i++) {
+            double sum = 0;
+            int n = 0;
+            start = System.nanoTime();
+            do {
+                for (double v : repetition.run()) {
+                    sum += v;
+                    n++;
+                    all.add(v);
+                }
+            } while (System.nanoTime() - start < plan.round().toNanos() || n == 0);
+            means[i] = sum / n;
+        }
+        return new Latencies(Measurement.of(means), all.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
     private static double[] round(long budget, int maxBatches, Batch batch) throws Exception {
