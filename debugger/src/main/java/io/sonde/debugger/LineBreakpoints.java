@@ -73,17 +73,7 @@ final class LineBreakpoints {
         }
         List<BreakpointRequest> made = new ArrayList<>();
         for (ReferenceType t : classes) {
-            try {
-                for (Location l : t.locationsOfLine(line)) {
-                    BreakpointRequest r = requests.createBreakpointRequest(l);
-                    r.addThreadFilter(thread);
-                    r.setSuspendPolicy(EventRequest.SUSPEND_EVENT_THREAD);
-                    r.enable();
-                    made.add(r);
-                }
-            } catch (AbsentInformationException ignored) {
-                // compiled without line numbers: no lines to break at in this class
-            }
+            made.addAll(requestsAt(requests, t, line, thread));
         }
         if (made.isEmpty()) {
             throw new DebugException(where + ":" + line + " has no code to stop at (a blank line, a comment or a"
@@ -93,6 +83,24 @@ final class LineBreakpoints {
         Entry e = new Entry(nextId++, file, line, condition, made);
         entries.add(e);
         return e;
+    }
+
+    /** Enabled breakpoint requests, for {@code thread} only, at every location of {@code line} in {@code type}. */
+    static List<BreakpointRequest> requestsAt(EventRequestManager requests, ReferenceType type, int line,
+                                              ThreadReference thread) {
+        List<BreakpointRequest> made = new ArrayList<>();
+        try {
+            for (Location l : type.locationsOfLine(line)) {
+                BreakpointRequest r = requests.createBreakpointRequest(l);
+                r.addThreadFilter(thread);
+                r.setSuspendPolicy(EventRequest.SUSPEND_EVENT_THREAD);
+                r.enable();
+                made.add(r);
+            }
+        } catch (AbsentInformationException ignored) {
+            // compiled without line numbers: no lines to break at in this class
+        }
+        return made;
     }
 
     /** Removes breakpoint {@code N} ({@code #N}) or the one at {@code FILE:LINE}. */

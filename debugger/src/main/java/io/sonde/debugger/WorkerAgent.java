@@ -1,6 +1,5 @@
 package io.sonde.debugger;
 
-import com.sun.jdi.AbsentInformationException;
 import com.sun.jdi.ClassType;
 import com.sun.jdi.Field;
 import com.sun.jdi.IncompatibleThreadStateException;
@@ -107,19 +106,31 @@ public final class WorkerAgent implements DebugAgent {
                 }
                 if (System.nanoTime() > deadline) {
                     // a debugger is attached (stepping a task that left its park): connect once it has gone
-                    long mine = generation;
-                    Thread t = new Thread(() -> connectWhenFree(mine, Long.MAX_VALUE), "sonde-debug-rearm");
-                    t.setDaemon(true);
-                    t.start();
+                    connectLater(generation);
                     return;
                 }
             }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            if (!pause()) {
                 return;
             }
+        }
+    }
+
+    /** Connects on a thread of its own once the JDWP agent is free, unless the task parks again first. */
+    private void connectLater(long mine) {
+        Thread t = new Thread(() -> connectWhenFree(mine, Long.MAX_VALUE), "sonde-debug-rearm");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** A short wait between two looks at the agent; false if interrupted. */
+    private static boolean pause() {
+        try {
+            Thread.sleep(10);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
@@ -160,10 +171,7 @@ public final class WorkerAgent implements DebugAgent {
             // continue: take the agent back before the task runs on, so the next hit is not missed
             connectWhenFree(mine, System.nanoTime() + Duration.ofSeconds(3).toNanos());
         } else {
-            // a debugger still steps the thread: connect once it has detached
-            Thread t = new Thread(() -> connectWhenFree(mine, Long.MAX_VALUE), "sonde-debug-rearm");
-            t.setDaemon(true);
-            t.start();
+            connectLater(mine); // a debugger still steps the thread: connect once it has detached
         }
     }
 
@@ -182,10 +190,7 @@ public final class WorkerAgent implements DebugAgent {
                     }
                 }
             }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            if (!pause()) {
                 return;
             }
         }
@@ -325,19 +330,7 @@ public final class WorkerAgent implements DebugAgent {
         }
 
         private List<BreakpointRequest> breakpointsIn(ReferenceType t, LineBreakpoint spec) {
-            List<BreakpointRequest> out = new ArrayList<>();
-            try {
-                for (Location l : t.locationsOfLine(spec.getLine())) {
-                    BreakpointRequest r = requests.createBreakpointRequest(l);
-                    r.addThreadFilter(task);
-                    r.setSuspendPolicy(EventRequest.SUSPEND_EVENT_THREAD);
-                    r.enable();
-                    out.add(r);
-                }
-            } catch (AbsentInformationException ignored) {
-                // compiled without line numbers
-            }
-            return out;
+            return LineBreakpoints.requestsAt(requests, t, spec.getLine(), task);
         }
 
         private void events() {

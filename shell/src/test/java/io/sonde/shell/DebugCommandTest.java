@@ -74,13 +74,7 @@ class DebugCommandTest {
     void sondeDebugWithPipedInputAsAChildProcess() throws Exception {
         ObjectRef<Integer> r = Sonde.task(DebugCommandTest::square, 4).name("cli").remote();
         BreakpointInfo b = awaitOnlyBreakpoint("cli");
-        String classpath = System.getProperty("java.class.path");
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", classpath, "io.sonde.shell.SondeMain", "debug",
-                "--address", SondeRuntime.embeddedNode().address(), "--sourcepath", "src/test/java"));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().remove("SONDE_ADDRESS");
-        Process p = pb.start();
+        Process p = startSondeDebug();
         StringBuffer out = new StringBuffer();
         Thread reader = pipe(p, out);
         try {
@@ -118,12 +112,7 @@ class DebugCommandTest {
     @Test
     void aLineBreakpointTypedIntoSondeDebugStopsTheTaskWhoseConditionHolds() throws Exception {
         int line = cubeLine();
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "io.sonde.shell.SondeMain", "debug",
-                "--address", SondeRuntime.embeddedNode().address(), "--sourcepath", "src/test/java"));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().remove("SONDE_ADDRESS");
-        Process p = pb.start();
+        Process p = startSondeDebug();
         StringBuffer out = new StringBuffer();
         Thread reader = pipe(p, out);
         try {
@@ -155,6 +144,19 @@ class DebugCommandTest {
                 .contains("Removed all line breakpoints.");
         assertThat(SondeRuntime.embeddedNode().nodeManager().updateDebugHooks(
                 io.sonde.internal.proto.DebugHooksUpdate.getDefaultInstance()).getLinesList()).isEmpty();
+    }
+
+    /**
+     * {@code sonde debug} as a real child process, stdin piped, against this test's embedded node
+     * over gRPC.
+     */
+    private static Process startSondeDebug() throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "io.sonde.shell.SondeMain", "debug",
+                "--address", SondeRuntime.embeddedNode().address(), "--sourcepath", "src/test/java"));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().remove("SONDE_ADDRESS");
+        return pb.start();
     }
 
     /** Copies the child's output into {@code out} on a thread of its own. */

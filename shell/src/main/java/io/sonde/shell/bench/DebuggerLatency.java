@@ -72,15 +72,6 @@ final class DebuggerLatency implements Metric {
         return kind.metric;
     }
 
-    @Override
-    public boolean perSecond() {
-        return false;
-    }
-
-    @Override
-    public double rayFigure() {
-        return Double.NaN;
-    }
 
     @Override
     public Measurement measure(Plan plan) throws Exception {

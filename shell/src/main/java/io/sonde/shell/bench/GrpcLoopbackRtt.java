@@ -52,15 +52,6 @@ final class GrpcLoopbackRtt implements Metric {
         return "grpc_loopback_unary_rtt_us";
     }
 
-    @Override
-    public boolean perSecond() {
-        return false;
-    }
-
-    @Override
-    public double rayFigure() {
-        return Double.NaN;
-    }
 
     @Override
     public Measurement measure(Plan plan) throws Exception {

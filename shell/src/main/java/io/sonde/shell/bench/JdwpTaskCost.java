@@ -52,15 +52,6 @@ final class JdwpTaskCost implements Metric {
         return "jdwp_task_throughput_cost_pct";
     }
 
-    @Override
-    public boolean perSecond() {
-        return false;
-    }
-
-    @Override
-    public double rayFigure() {
-        return Double.NaN;
-    }
 
     @Override
     public Measurement measure(Plan plan) throws Exception {

@@ -4,11 +4,18 @@ package io.sonde.shell.bench;
 public interface Metric {
     String name();
 
-    /** Rates print as "NAME per second", like Ray's; other metrics carry their unit in the name ({@code _ms}, {@code _us}). */
-    boolean perSecond();
+    /**
+     * Rates print as "NAME per second", like Ray's; other metrics carry their unit in the name
+     * ({@code _ms}, {@code _us}), and are the default.
+     */
+    default boolean perSecond() {
+        return false;
+    }
 
-    /** Ray's published figure in the same unit, for the ratio printed beside ours; NaN where Ray has none. */
-    double rayFigure();
+    /** Ray's published figure in the same unit, for the ratio printed beside ours; NaN (the default) where Ray has none. */
+    default double rayFigure() {
+        return Double.NaN;
+    }
 
     /** Runs warm-up and timed rounds; the cluster is initialized when this is called. */
     Measurement measure(Plan plan) throws Exception;

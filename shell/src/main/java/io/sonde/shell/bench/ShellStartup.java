@@ -41,15 +41,6 @@ final class ShellStartup implements Metric {
         return "shell_startup_ms";
     }
 
-    @Override
-    public boolean perSecond() {
-        return false;
-    }
-
-    @Override
-    public double rayFigure() {
-        return Double.NaN;
-    }
 
     @Override
     public Measurement measure(Plan plan) throws Exception {

@@ -25,15 +25,6 @@ final class WorkerColdStart implements Metric {
         return "worker_cold_start_ms";
     }
 
-    @Override
-    public boolean perSecond() {
-        return false;
-    }
-
-    @Override
-    public double rayFigure() {
-        return Double.NaN;
-    }
 
     @Override
     public Measurement measure(Plan plan) {
