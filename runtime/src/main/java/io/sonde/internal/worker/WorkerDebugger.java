@@ -136,7 +136,13 @@ final class WorkerDebugger {
         if (!reason.equals("line")) {
             info.setException(detail);
         }
-        stop(info);
+        try {
+            stop(info);
+        } catch (io.sonde.TaskCancelledException cancelled) {
+            // This call was made by the debug agent over JDWP, which drops what it throws: keep the
+            // cancel as the thread's interrupt, where the task's code and the executor see it.
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** {@code get}: the result of {@code awaitedTaskId} reached this task's {@code get}. */
