@@ -10,6 +10,7 @@ import io.sonde.internal.proto.Empty;
 import io.sonde.internal.proto.NodeManagerGrpc;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -19,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * agree: {@code --address}, else {@code $SONDE_ADDRESS}, else the address file of the head that
  * {@code sonde start --head} left under {@code SessionDir.root()}. The first of these that is set
  * wins even if nothing answers there: silently falling back to another cluster would show or
- * stop the wrong one.
+ * stop the wrong one. When none is set, {@code status}, {@code list} and {@code debug} (not
+ * {@code stop}) reach the one program of this machine that runs a cluster of its own.
  */
 final class ClusterLocator {
     static final String NOT_FOUND =
@@ -55,9 +57,39 @@ final class ClusterLocator {
         return files.address().map(a -> new Candidate(a, files.addressFile().toString()));
     }
 
+    /**
+     * When nothing names a cluster: the one program on this machine that runs a cluster of its own
+     * ({@code sonde run}, {@code sonde shell}, a program's {@code Sonde.init()}), so that
+     * {@code sonde debug} reaches the tasks whose notice told the user to run it. Several such
+     * programs: the user picks with --address.
+     */
+    Optional<Candidate> embedded() {
+        List<SessionDir.Running> live = SessionDir.running().stream()
+                .filter(r -> r.pid() != ProcessHandle.current().pid()).toList();
+        if (live.isEmpty()) {
+            return Optional.empty();
+        }
+        if (live.size() > 1) {
+            StringBuilder b = new StringBuilder("Several programs here run a Sonde cluster of their own; pass --address"
+                    + " with one of them:");
+            for (SessionDir.Running r : live) {
+                b.append("\n  ").append(r.address()).append("   pid ").append(r.pid()).append(" ")
+                        .append(ProcessHandle.of(r.pid()).flatMap(p -> p.info().commandLine()).map(ClusterLocator::shorten)
+                                .orElse(""));
+            }
+            throw new CommandFailure(1, b.toString());
+        }
+        SessionDir.Running r = live.get(0);
+        return Optional.of(new Candidate(r.address(), "the cluster of pid " + r.pid() + " (" + r.sessionDir() + ")"));
+    }
+
+    private static String shorten(String commandLine) {
+        return commandLine.length() <= 80 ? commandLine : commandLine.substring(0, 77) + "...";
+    }
+
     /** A connection to the cluster that answers at the chosen address, or a failure that says what to do. */
     ClusterConnection connect(String addressOption) {
-        Candidate c = candidate(addressOption).orElseThrow(() -> new CommandFailure(1, NOT_FOUND));
+        Candidate c = candidate(addressOption).or(this::embedded).orElseThrow(() -> new CommandFailure(1, NOT_FOUND));
         ClusterConnection connection = ClusterConnection.open(c);
         try {
             connection.status(PROBE_DEADLINE);

@@ -46,6 +46,44 @@ class ClusterLocatorTest {
         });
     }
 
+    /** A session directory as a program's embedded cluster leaves it, for a process with this pid. */
+    private Path session(String time, long pid, String address) throws IOException {
+        Path dir = Files.createDirectories(root.resolve("session_" + time + "_" + pid));
+        Files.writeString(dir.resolve("node_address"), address + "\n");
+        return dir;
+    }
+
+    @Test
+    void withNothingNamedTheOneProgramRunningAClusterOfItsOwnIsFoundAndSeveralAreListed() throws Exception {
+        ClusterLocator locator = new ClusterLocator(Map.of());
+        Process other = new ProcessBuilder("sleep", "60").start();
+        Process third = new ProcessBuilder("sleep", "60").start();
+        try {
+            session("2026-01-01_00-00-00_000", 999_999_999L, "sonde://127.0.0.1:9"); // its process is gone
+            assertThat(locator.embedded()).isEmpty();
+
+            session("2026-01-02_00-00-00_000", other.pid(), "sonde://127.0.0.1:4001");
+            assertThat(locator.embedded()).hasValueSatisfying(c -> {
+                assertThat(c.address()).isEqualTo("sonde://127.0.0.1:4001");
+                assertThat(c.source()).startsWith("the cluster of pid " + other.pid());
+            });
+            // a head named by its address file still wins
+            Files.writeString(root.resolve("head_address"), "sonde://127.0.0.1:3\n");
+            assertThat(locator.candidate(null)).hasValueSatisfying(c -> assertThat(c.address()).isEqualTo("sonde://127.0.0.1:3"));
+            Files.delete(root.resolve("head_address"));
+
+            session("2026-01-03_00-00-00_000", third.pid(), "sonde://127.0.0.1:4002");
+            org.assertj.core.api.Assertions.assertThatThrownBy(locator::embedded)
+                    .isInstanceOf(CommandFailure.class)
+                    .hasMessageContaining("Several programs here run a Sonde cluster of their own; pass --address")
+                    .hasMessageContaining("sonde://127.0.0.1:4001   pid " + other.pid())
+                    .hasMessageContaining("sonde://127.0.0.1:4002   pid " + third.pid());
+        } finally {
+            other.destroy();
+            third.destroy();
+        }
+    }
+
     @Test
     void withNothingRunningStatusSaysHowToStartOne() {
         Cli.Run status = Cli.sonde("status");

@@ -55,6 +55,7 @@ public final class LocalNode implements AutoCloseable {
                     + (port != 0 ? "; is another Sonde head running? Try `sonde stop` or another --port" : ""), e);
         }
         launcher.nodeAddress("127.0.0.1:" + server.getPort());
+        SessionDir.writeAddress(sessionDir, address());
         head.registerNode(new Head.Node(nodeId, config.ip(), address(), config.cpus(), config.memory()));
     }
 
@@ -86,6 +87,7 @@ public final class LocalNode implements AutoCloseable {
 
     @Override
     public void close() {
+        SessionDir.removeAddress(sessionDir);
         nodeManager.shutdown(false);
         server.shutdown();
         try {

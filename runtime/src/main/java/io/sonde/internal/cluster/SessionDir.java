@@ -36,6 +36,60 @@ public final class SessionDir {
         return Path.of(tmp, "sonde");
     }
 
+    /** The file in a session directory that holds the address of the node serving it. */
+    static final String ADDRESS_FILE = "node_address";
+
+    /** A cluster that runs in some process and says where it answers: its session directory's pid and address. */
+    public record Running(long pid, String address, Path sessionDir) {
+    }
+
+    /** Records where the session's node answers, so that `sonde debug` and `sonde status` find it. */
+    static void writeAddress(Path sessionDir, String address) {
+        try {
+            Files.writeString(sessionDir.resolve(ADDRESS_FILE), address + "\n");
+        } catch (IOException e) {
+            // only the lookup by other commands is lost; they can still be given --address
+        }
+    }
+
+    static void removeAddress(Path sessionDir) {
+        try {
+            Files.deleteIfExists(sessionDir.resolve(ADDRESS_FILE));
+        } catch (IOException ignored) {
+            // a stale file names a dead pid, which readers skip
+        }
+    }
+
+    /**
+     * The clusters under {@link #root()} whose process is alive: every Sonde program that started a
+     * cluster of its own ({@code sonde run}, {@code sonde shell}, a program's {@code Sonde.init()},
+     * a head), newest first.
+     */
+    public static java.util.List<Running> running() {
+        java.util.List<Running> out = new java.util.ArrayList<>();
+        try (java.util.stream.Stream<Path> dirs = Files.list(root())) {
+            for (Path d : (Iterable<Path>) dirs.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                String name = d.getFileName().toString();
+                Path file = d.resolve(ADDRESS_FILE);
+                if (!name.startsWith("session_2") || !Files.isRegularFile(file)) {
+                    continue;
+                }
+                long pid;
+                try {
+                    pid = Long.parseLong(name.substring(name.lastIndexOf('_') + 1));
+                } catch (NumberFormatException e) {
+                    continue;
+                }
+                if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                    out.add(new Running(pid, Files.readString(file).trim(), d));
+                }
+            }
+        } catch (IOException e) {
+            // no root yet: no clusters
+        }
+        return out;
+    }
+
     public static Path create() {
         Path root = root();
         Path dir = root.resolve("session_" + LocalDateTime.now().format(TIME) + "_" + ProcessHandle.current().pid());

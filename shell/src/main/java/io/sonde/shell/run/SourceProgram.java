@@ -160,8 +160,9 @@ final class SourceProgram {
                 };
             }
         };
-        // The source launcher's options; the class path is the one Sonde runs with.
-        List<String> options = List.of("-proc:none", "-Xdiags:verbose", "-Xlint:deprecation",
+        // The source launcher's options, plus -g so that the debugger sees local variables by name;
+        // the class path is the one Sonde runs with.
+        List<String> options = List.of("-g", "-proc:none", "-Xdiags:verbose", "-Xlint:deprecation",
                 "-classpath", System.getProperty("java.class.path"), "-sourcepath", "");
         PrintWriter diagnostics = new PrintWriter(err, true);
         JavacTask task = (JavacTask) javac.getTask(diagnostics, memory, null, options, null,
