@@ -1123,13 +1123,27 @@ public final class NodeManager {
             if (w == null || job == null) {
                 return;
             }
-            info = hit.toBuilder().setTimeMs(System.currentTimeMillis()).setNodeId(config.nodeId())
+            info = hit.toBuilder().setTimeMs(System.currentTimeMillis()).setRootTaskId(rootOf(hit.getTaskId()))
+                    .setNodeId(config.nodeId())
                     .setNodeIp(config.ip()).setPid(w.pid).setDebugPort(w.debugPort).setWorkerId(w.workerId)
                     .setJobId(job.jobId).build();
             breakpoints.put(info.getTaskId(), info);
             driver = job.driver;
         }
         driver.send(NodeMessage.newBuilder().setBreakpoint(info).build());
+    }
+
+    /** The ancestor of a task that its driver submitted, following parents the node still holds. */
+    private String rootOf(String taskId) {
+        String id = taskId;
+        for (int depth = 0; depth < 1000; depth++) {
+            TaskRecord t = tasks.get(id);
+            if (t == null || t.spec.getParentTaskId().isEmpty()) {
+                return id;
+            }
+            id = t.spec.getParentTaskId();
+        }
+        return id;
     }
 
     private void onBreakpointResumed(String taskId) {

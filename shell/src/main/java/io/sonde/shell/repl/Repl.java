@@ -440,8 +440,8 @@ public final class Repl implements CommandContext, AutoCloseable {
      */
     private void onBreakpoint(BreakpointInfo b) {
         InterruptWatcher w = watcher;
-        // the snippet's own tasks, and the tasks they submit
-        boolean mine = engine.started(b.getTaskId()) || !b.getParentTaskId().isEmpty() && engine.started(b.getParentTaskId());
+        // the snippet's own tasks, and the tasks they submit, at any depth
+        boolean mine = engine.started(b.getTaskId()) || !b.getRootTaskId().isEmpty() && engine.started(b.getRootTaskId());
         if (w != null && mine && w.offer(b)) {
             return;
         }

@@ -115,6 +115,29 @@ class ShellDebuggerTest {
 
     @Test
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void aStopOfATaskUnderTheSnippetsTaskAtAnyDepthOpensTheDebuggerToo() throws Exception {
+        shell = TypedShell.start();
+        shell.awaitCount(Repl.PROMPT, 1);
+        shell.type(SQUARE);
+        shell.await("|  created method square(int)");
+        // the snippet's task "top" submits "mid", which submits "deep", which stops: the snippet waits on all three
+        shell.type("get(task(() -> get(task(() -> get(task((Integer m) -> square(m), 5).name(\"deep\").remote()))"
+                + ".name(\"mid\").remote())).name(\"top\").remote())");
+        shell.awaitCount(DebugConsole.PROMPT, 1);
+        shell.typeAndAwaitPrompt("print x", DebugConsole.PROMPT);
+        shell.type("continue");
+        shell.awaitPattern("\\$\\d+ ==> 26\n");
+        String text = shell.text();
+        assertThat(text).as(text)
+                .containsPattern("Attaching to task deep \\(pid \\d+, node 127\\.0\\.0\\.1\\)")
+                .contains("(sdb) x = 5\n")
+                .doesNotContain("attach with 'sonde debug'");
+        shell.type("/exit");
+        assertThat(shell.exitCode()).as(shell.text()).isZero();
+    }
+
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void slashDebugListsTheStopOfATaskNobodyWaitsOnAndComesBackToTheShell() throws Exception {
         shell = TypedShell.start();
         shell.awaitCount(Repl.PROMPT, 1);
