@@ -158,6 +158,9 @@ final class LineBreakpoints {
             return false; // hidden classes carry no source lines
         }
         String base = baseName(where);
+        if (base.contains("$")) {
+            return name.equals(base) || name.startsWith(base + "$"); // a snippet's class: REPL.$JShell$7
+        }
         String top = name.contains("$") ? name.substring(0, name.indexOf('$')) : name;
         return base.contains(".") ? top.equals(base) : top.equals(base) || top.endsWith("." + base);
     }

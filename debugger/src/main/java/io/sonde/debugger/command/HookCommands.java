@@ -25,15 +25,17 @@ final class HookCommands {
     private HookCommands() {
     }
 
+    /** {@code #1  Tasks.java:12  if i == 3}; a file that is a number is a snippet of the shell ({@code snippet 7:3}). */
     static String describe(LineBreakpoint l) {
-        return "#" + l.getId() + "  " + l.getFile() + ":" + l.getLine()
+        return "#" + l.getId() + "  " + (l.getFile().matches("\\d+") ? "snippet " : "") + l.getFile() + ":" + l.getLine()
                 + (l.getCondition().isEmpty() ? "" : "  if " + l.getCondition());
     }
 
     static final class Break extends BaseCommand {
         Break() {
             super("break", List.of("b"), "break [FILE:LINE [if EXPR]]", Needs.NOTHING,
-                    "stop every task that reaches a line, in every worker, now and later; alone: list");
+                    "stop every task that reaches a line, in every worker, now and later (in the shell, SNIPPET:LINE"
+                            + " too); alone: list");
         }
 
         @Override
@@ -68,7 +70,7 @@ final class HookCommands {
                 }
             }
             String local = null;
-            if (ctx.session() != null && ctx.session().isAttached()) {
+            if (ctx.session() != null && ctx.session().isAttached() && !fl.group(1).trim().matches("\\d+")) {
                 try {
                     ctx.session().addBreakpoint(spec, condition.isEmpty() ? null : condition);
                     local = "";

@@ -4,6 +4,9 @@ import io.sonde.debugger.BreakpointSource;
 import io.sonde.debugger.DebugConsole;
 import io.sonde.debugger.DebugOptions;
 import io.sonde.debugger.LineInput;
+import io.sonde.internal.proto.DebugHooks;
+import io.sonde.internal.proto.DebugHooksUpdate;
+import io.sonde.internal.proto.LineBreakpoint;
 
 import java.io.PrintWriter;
 
@@ -30,9 +33,19 @@ public final class ShellDebugger {
                 return listed.list().stream().map(snippets::relabel).toList();
             }
 
+            /** {@code break 12:3} names line 3 of snippet 12: it goes to the workers as the snippet's class and line. */
             @Override
-            public io.sonde.internal.proto.DebugHooks updateHooks(io.sonde.internal.proto.DebugHooksUpdate update) {
-                return listed.updateHooks(update);
+            public DebugHooks updateHooks(DebugHooksUpdate update) {
+                DebugHooksUpdate.Builder compiled = update.toBuilder().clearAddLines();
+                for (LineBreakpoint l : update.getAddLinesList()) {
+                    compiled.addAddLines(snippets.compiled(l));
+                }
+                DebugHooks all = listed.updateHooks(compiled.build());
+                DebugHooks.Builder shown = all.toBuilder().clearLines();
+                for (LineBreakpoint l : all.getLinesList()) {
+                    shown.addLines(snippets.typed(l));
+                }
+                return shown.build();
             }
         };
         return new DebugConsole(relabelled, in, out, DebugOptions.defaults().withSourceProvider(snippets));

@@ -90,6 +90,50 @@ public final class SnippetLocator {
         });
     }
 
+    /** Where a line of a snippet is compiled: the snippet's class and the line of the wrapped source. */
+    public record ClassLine(String className, int line) {
+    }
+
+    /**
+     * The class and wrapped-source line that a line of snippet {@code snippetId} compiles to: the
+     * inverse of {@link #locate(String, int)}, for breakpoints typed as {@code break 12:3}. Empty if
+     * there is no such snippet or line, or the line holds no code of its own (blank).
+     */
+    public Optional<ClassLine> compiledLine(String snippetId, int snippetLine) {
+        return jshell.snippets().filter(s -> s.id().equals(snippetId)).findFirst().flatMap(s -> {
+            String source = s.source();
+            int start = 0;
+            for (int n = 1; n < snippetLine; n++) {
+                start = source.indexOf('\n', start) + 1;
+                if (start == 0) {
+                    return Optional.empty();
+                }
+            }
+            int end = source.indexOf('\n', start);
+            end = end < 0 ? source.length() : end;
+            int p = start;
+            while (p < end && Character.isWhitespace(source.charAt(p))) {
+                p++;
+            }
+            if (p >= end) {
+                return Optional.empty();
+            }
+            SourceCodeAnalysis.SnippetWrapper w = jshell.sourceCodeAnalysis().wrapper(s);
+            int at = w.sourceToWrappedPosition(p);
+            if (at < 0) {
+                return Optional.empty();
+            }
+            int line = 1;
+            String wrapped = w.wrapped();
+            for (int i = 0; i < Math.min(at, wrapped.length()); i++) {
+                if (wrapped.charAt(i) == '\n') {
+                    line++;
+                }
+            }
+            return Optional.of(new ClassLine(w.fullClassName(), line));
+        });
+    }
+
     /**
      * The snippet line of a line of the wrapped source: the first character of that line that
      * comes from the snippet gives the position in the snippet. Lines of the wrapper only

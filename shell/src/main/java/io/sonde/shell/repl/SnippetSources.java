@@ -1,7 +1,9 @@
 package io.sonde.shell.repl;
 
 import io.sonde.debugger.SourceProvider;
+import io.sonde.debugger.DebugException;
 import io.sonde.internal.proto.BreakpointInfo;
+import io.sonde.internal.proto.LineBreakpoint;
 
 import java.util.List;
 import java.util.Optional;
@@ -28,6 +30,31 @@ public final class SnippetSources implements SourceProvider {
     private static List<String> lines(String source) {
         String s = source.endsWith("\n") ? source.substring(0, source.length() - 1) : source;
         return List.of(s.split("\n", -1));
+    }
+
+    /**
+     * {@code break 12:3}, typed in the shell's debugger: the file {@code 12} is a snippet id, and
+     * the breakpoint goes into the snippet's class at the wrapped source's line. Other lines are
+     * returned as they are.
+     */
+    public LineBreakpoint compiled(LineBreakpoint l) {
+        if (!l.getFile().matches("\\d+")) {
+            return l;
+        }
+        SnippetLocator.ClassLine c = locator.compiledLine(l.getFile(), l.getLine()).orElseThrow(() -> new DebugException(
+                "Snippet " + l.getFile() + " has no code at line " + l.getLine() + " (see /list for the snippets and their ids)."));
+        return l.toBuilder().setFile(c.className()).setLine(c.line()).build();
+    }
+
+    /** A breakpoint in a snippet's class, as the user typed it: {@code 12:3}. */
+    public LineBreakpoint typed(LineBreakpoint l) {
+        try {
+            return locator.locate(l.getFile(), l.getLine())
+                    .map(at -> l.toBuilder().setFile(at.snippetId()).setLine(at.line()).build())
+                    .orElse(l);
+        } catch (RuntimeException e) {
+            return l;
+        }
     }
 
     /**

@@ -138,6 +138,41 @@ class ShellDebuggerTest {
 
     @Test
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void breakAtASnippetLineStopsTheTaskThereAndTheShellOpensTheDebugger() throws Exception {
+        shell = TypedShell.start();
+        shell.awaitCount(Repl.PROMPT, 1);
+        shell.type("int cube(int x) {\n    int y = x * x;\n    return y * x;\n}");
+        shell.await("|  created method cube(int)");
+        shell.type("/list");
+        shell.awaitPattern("(\\d+) : int cube");
+        Matcher id = Pattern.compile("(\\d+) : int cube").matcher(shell.text());
+        assertThat(id.find()).isTrue();
+        String snippet = id.group(1);
+        shell.type("/debug");
+        shell.awaitCount(DebugConsole.LIST_PROMPT, 1);
+        shell.typeAndAwaitPrompt("break " + snippet + ":3 if x == 3", DebugConsole.LIST_PROMPT);
+        shell.typeAndAwaitPrompt("break 999:1", DebugConsole.LIST_PROMPT);
+        shell.type("quit");
+        shell.awaitCount(Repl.PROMPT, 4);
+        // x == 2 does not stop; x == 3 stops at line 3 of the snippet, and the debugger opens
+        shell.type("get(task((Integer n) -> cube(n), 2).remote()) + get(task((Integer n) -> cube(n), 3).name(\"c3\").remote())");
+        shell.awaitCount(DebugConsole.PROMPT, 1);
+        shell.typeAndAwaitPrompt("print y", DebugConsole.PROMPT);
+        shell.type("continue");
+        shell.awaitPattern("\\$\\d+ ==> 35\n");
+        String text = shell.text();
+        assertThat(text).as(text)
+                .contains("Breakpoint #1  snippet " + snippet + ":3  if x == 3: every worker stops a task")
+                .contains("Snippet 999 has no code at line 1")
+                .contains("Attaching to task c3 ")
+                .contains("Stopped at snippet " + snippet + ", line 3, in cube() at a line breakpoint.")
+                .contains("(sdb) y = 9\n");
+        shell.type("/exit");
+        assertThat(shell.exitCode()).as(shell.text()).isZero();
+    }
+
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void slashDebugListsTheStopOfATaskNobodyWaitsOnAndComesBackToTheShell() throws Exception {
         shell = TypedShell.start();
         shell.awaitCount(Repl.PROMPT, 1);
