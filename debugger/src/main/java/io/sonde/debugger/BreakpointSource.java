@@ -31,6 +31,15 @@ public interface BreakpointSource {
         return updateHooks(DebugHooksUpdate.getDefaultInstance());
     }
 
+    /**
+     * The breakpoints set from the debugger as the workers apply them (class and line of the
+     * compiled code), where {@link #hooks()} may show them as the user typed them (the shell's
+     * {@code snippet 7:3}). The default: the same.
+     */
+    default DebugHooks compiledHooks() {
+        return hooks();
+    }
+
     /** Asks a node manager over gRPC; each call has its own deadline. */
     static BreakpointSource rpc(NodeManagerGrpc.NodeManagerBlockingStub stub, Duration deadline) {
         return new BreakpointSource() {

@@ -309,7 +309,7 @@ public final class DebugConsole {
     private void importLineBreakpoints(DebugSession s) {
         java.util.List<io.sonde.internal.proto.LineBreakpoint> lines;
         try {
-            lines = source.hooks().getLinesList();
+            lines = source.compiledHooks().getLinesList();
         } catch (RuntimeException unsupported) {
             return;
         }

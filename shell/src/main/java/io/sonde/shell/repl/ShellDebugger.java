@@ -47,6 +47,11 @@ public final class ShellDebugger {
                 }
                 return shown.build();
             }
+
+            @Override
+            public DebugHooks compiledHooks() {
+                return listed.hooks();
+            }
         };
         return new DebugConsole(relabelled, in, out, DebugOptions.defaults().withSourceProvider(snippets));
     }

@@ -143,6 +143,9 @@ class ShellDebuggerTest {
         shell.awaitCount(Repl.PROMPT, 1);
         shell.type("int cube(int x) {\n    int y = x * x;\n    return y * x;\n}");
         shell.await("|  created method cube(int)");
+        shell.type("int cubes(int n) {\n    int sum = 0;\n    for (int i = 1; i <= n; i++) {\n        sum += cube(i);\n    }\n"
+                + "    return sum;\n}");
+        shell.await("|  created method cubes(int)");
         shell.type("/list");
         shell.awaitPattern("(\\d+) : int cube");
         Matcher id = Pattern.compile("(\\d+) : int cube").matcher(shell.text());
@@ -152,14 +155,35 @@ class ShellDebuggerTest {
         shell.awaitCount(DebugConsole.LIST_PROMPT, 1);
         shell.typeAndAwaitPrompt("break " + snippet + ":3 if x == 3", DebugConsole.LIST_PROMPT);
         shell.typeAndAwaitPrompt("break 999:1", DebugConsole.LIST_PROMPT);
+        int quitted = shell.text().length();
         shell.type("quit");
-        shell.awaitCount(Repl.PROMPT, 4);
+        shell.awaitAfter(quitted, Repl.PROMPT);
         // x == 2 does not stop; x == 3 stops at line 3 of the snippet, and the debugger opens
         shell.type("get(task((Integer n) -> cube(n), 2).remote()) + get(task((Integer n) -> cube(n), 3).name(\"c3\").remote())");
         shell.awaitCount(DebugConsole.PROMPT, 1);
         shell.typeAndAwaitPrompt("print y", DebugConsole.PROMPT);
         shell.type("continue");
         shell.awaitPattern("\\$\\d+ ==> 35\n");
+        // one task reaching the line twice: attached, continue stops at the next hit in the same task
+        int before = shell.text().length();
+        shell.type("/debug");
+        shell.awaitAfter(before, DebugConsole.LIST_PROMPT);
+        shell.typeAndAwaitPrompt("clear", DebugConsole.LIST_PROMPT);
+        shell.typeAndAwaitPrompt("break " + snippet + ":3 if x % 2 == 1", DebugConsole.LIST_PROMPT);
+        int quit = shell.text().length();
+        shell.type("quit");
+        shell.awaitAfter(quit, Repl.PROMPT);
+        int sums = shell.text().length();
+        shell.type("get(task((Integer n) -> cubes(n), 4).name(\"sum\").remote())");
+        shell.awaitAfter(sums, DebugConsole.PROMPT);
+        shell.typeAndAwaitPrompt("print x", DebugConsole.PROMPT);
+        shell.typeAndAwaitPrompt("continue", DebugConsole.PROMPT);
+        shell.typeAndAwaitPrompt("print x", DebugConsole.PROMPT);
+        shell.typeAndAwaitPrompt("clear", DebugConsole.PROMPT);
+        shell.type("continue");
+        shell.awaitPattern("\\$\\d+ ==> 100\n");
+        String sum = shell.text().substring(sums);
+        assertThat(sum).as(sum).containsPattern("(?s)\\(sdb\\) x = 1\n.*\\(sdb\\) x = 3\n");
         String text = shell.text();
         assertThat(text).as(text)
                 .contains("Breakpoint #1  snippet " + snippet + ":3  if x == 3: every worker stops a task")
