@@ -285,16 +285,10 @@ public final class DebugSession implements AutoCloseable {
 
     /** See the class comment: breakpoints on every line of park(), then wait for the thread to hit one. */
     private void stopInPark(ThreadReference t, Duration timeout) {
-        List<BreakpointRequest> made = new ArrayList<>();
+        List<BreakpointRequest> made;
         try {
             Method park = t.frame(parkFrame(t)).location().method();
-            for (Location l : park.allLineLocations()) {
-                BreakpointRequest r = requests.createBreakpointRequest(l);
-                r.addThreadFilter(t);
-                r.setSuspendPolicy(EventRequest.SUSPEND_EVENT_THREAD);
-                r.enable();
-                made.add(r);
-            }
+            made = LineBreakpoints.requestsAt(requests, park.allLineLocations(), t);
         } catch (IncompatibleThreadStateException | AbsentInformationException e) {
             t.resume();
             throw new DebugException("cannot set up the stop in the park: " + e, e);
@@ -317,19 +311,16 @@ public final class DebugSession implements AutoCloseable {
      * line of the function (a breakpoint at the entry of the method that holds its body).
      */
     private void runToEntry(Duration timeout) {
-        List<BreakpointRequest> made = new ArrayList<>();
+        List<Location> entries = new ArrayList<>();
         for (com.sun.jdi.ReferenceType t : vm.classesByName(info.getEntryClass())) {
             for (Method m : t.methodsByName(info.getEntryMethod())) {
                 Location l = m.location();
                 if (l != null && l.lineNumber() > 0) {
-                    BreakpointRequest r = requests.createBreakpointRequest(l);
-                    r.addThreadFilter(thread);
-                    r.setSuspendPolicy(EventRequest.SUSPEND_EVENT_THREAD);
-                    r.enable();
-                    made.add(r);
+                    entries.add(l);
                 }
             }
         }
+        List<BreakpointRequest> made = LineBreakpoints.requestsAt(requests, entries, thread);
         if (made.isEmpty()) {
             return; // a function without source lines (a JDK method reference): stay in the park
         }

@@ -88,17 +88,23 @@ final class LineBreakpoints {
     /** Enabled breakpoint requests, for {@code thread} only, at every location of {@code line} in {@code type}. */
     static List<BreakpointRequest> requestsAt(EventRequestManager requests, ReferenceType type, int line,
                                               ThreadReference thread) {
-        List<BreakpointRequest> made = new ArrayList<>();
         try {
-            for (Location l : type.locationsOfLine(line)) {
-                BreakpointRequest r = requests.createBreakpointRequest(l);
-                r.addThreadFilter(thread);
-                r.setSuspendPolicy(EventRequest.SUSPEND_EVENT_THREAD);
-                r.enable();
-                made.add(r);
-            }
+            return requestsAt(requests, type.locationsOfLine(line), thread);
         } catch (AbsentInformationException ignored) {
-            // compiled without line numbers: no lines to break at in this class
+            return List.of(); // compiled without line numbers: no lines to break at in this class
+        }
+    }
+
+    /** Enabled breakpoint requests at these locations that stop {@code thread} only, and only that thread. */
+    static List<BreakpointRequest> requestsAt(EventRequestManager requests, java.util.Collection<Location> locations,
+                                              ThreadReference thread) {
+        List<BreakpointRequest> made = new ArrayList<>();
+        for (Location l : locations) {
+            BreakpointRequest r = requests.createBreakpointRequest(l);
+            r.addThreadFilter(thread);
+            r.setSuspendPolicy(EventRequest.SUSPEND_EVENT_THREAD);
+            r.enable();
+            made.add(r);
         }
         return made;
     }

@@ -88,7 +88,7 @@ public final class WorkerAgent implements DebugAgent {
                 if (released) {
                     return; // applied at rearm
                 }
-                if (isEmpty(newHooks)) {
+                if (DebugAgent.isEmpty(newHooks)) {
                     disconnect();
                     return;
                 }
@@ -163,7 +163,7 @@ public final class WorkerAgent implements DebugAgent {
         synchronized (lock) {
             released = false;
             mine = generation;
-            if (isEmpty(hooks)) {
+            if (DebugAgent.isEmpty(hooks)) {
                 return;
             }
         }
@@ -178,7 +178,7 @@ public final class WorkerAgent implements DebugAgent {
     private void connectWhenFree(long mine, long deadline) {
         while (System.nanoTime() < deadline || deadline == Long.MAX_VALUE) {
             synchronized (lock) {
-                if (generation != mine || released || connection != null || isEmpty(hooks)) {
+                if (generation != mine || released || connection != null || DebugAgent.isEmpty(hooks)) {
                     return;
                 }
                 if (currentPort().isPresent()) {
@@ -208,10 +208,6 @@ public final class WorkerAgent implements DebugAgent {
             connection.close();
             connection = null;
         }
-    }
-
-    private static boolean isEmpty(DebugHooks h) {
-        return h.getLinesCount() == 0 && h.getCatchesCount() == 0 && !h.getPostMortem();
     }
 
     /**

@@ -32,8 +32,8 @@ public final class CommandTable {
         return new CommandTable(List.of(
                 new InfoCommands.Help(),
                 new FrameCommands.Where(),
-                new FrameCommands.Up(),
-                new FrameCommands.Down(),
+                FrameCommands.Move.up(),
+                FrameCommands.Move.down(),
                 new FrameCommands.FrameCmd(),
                 new FrameCommands.ListCmd(),
                 new DataCommands.Locals(),

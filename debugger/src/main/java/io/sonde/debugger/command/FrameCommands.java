@@ -33,9 +33,21 @@ final class FrameCommands {
         }
     }
 
-    static final class Up extends BaseCommand {
-        Up() {
-            super("up", List.of(), "up", Needs.STOPPED, "select the caller's frame");
+    /** {@code up} and {@code down}: the same command, moving the other way. */
+    static final class Move extends BaseCommand {
+        private final java.util.function.Function<DebugSession, DebugSession.Frame> move;
+
+        private Move(String name, String help, java.util.function.Function<DebugSession, DebugSession.Frame> move) {
+            super(name, List.of(), name, Needs.STOPPED, help);
+            this.move = move;
+        }
+
+        static Move up() {
+            return new Move("up", "select the caller's frame", DebugSession::up);
+        }
+
+        static Move down() {
+            return new Move("down", "select the frame it called", DebugSession::down);
         }
 
         @Override
@@ -46,25 +58,7 @@ final class FrameCommands {
         @Override
         public Outcome run(CommandContext ctx, String args) {
             noArguments(args);
-            show(ctx, ctx.session().up());
-            return Outcome.STAY;
-        }
-    }
-
-    static final class Down extends BaseCommand {
-        Down() {
-            super("down", List.of(), "down", Needs.STOPPED, "select the frame it called");
-        }
-
-        @Override
-        public boolean repeatable() {
-            return true;
-        }
-
-        @Override
-        public Outcome run(CommandContext ctx, String args) {
-            noArguments(args);
-            show(ctx, ctx.session().down());
+            show(ctx, move.apply(ctx.session()));
             return Outcome.STAY;
         }
     }

@@ -69,22 +69,21 @@ final class HookCommands {
                             + " (at column " + (e.position() + 1) + ")");
                 }
             }
-            String local = null;
-            if (ctx.session() != null && ctx.session().isAttached() && !fl.group(1).trim().matches("\\d+")) {
-                try {
-                    ctx.session().addBreakpoint(spec, condition.isEmpty() ? null : condition);
-                    local = "";
-                } catch (DebugException e) {
-                    local = e.getMessage();
-                }
-            }
             DebugHooks h = ctx.cluster().updateHooks(DebugHooksUpdate.newBuilder().addAddLines(LineBreakpoint.newBuilder()
                     .setFile(fl.group(1).trim()).setLine(Integer.parseInt(fl.group(2))).setCondition(condition)).build());
             LineBreakpoint made = h.getLines(h.getLinesCount() - 1);
             ctx.out().println("Breakpoint " + describe(made) + ": every worker stops a task that reaches it, and it is"
                     + " listed here.");
-            if (local != null && !local.isEmpty()) {
-                ctx.out().println("In the attached task: " + local);
+            if (ctx.session() != null && ctx.session().isAttached()) {
+                // the attached task stops there too on continue: the line as the worker's classes know it
+                LineBreakpoint compiled = ctx.cluster().compiledHooks().getLinesList().stream()
+                        .filter(l -> l.getId() == made.getId()).findFirst().orElse(made);
+                try {
+                    ctx.session().addBreakpoint(compiled.getFile() + ":" + compiled.getLine(),
+                            compiled.getCondition().isEmpty() ? null : compiled.getCondition());
+                } catch (DebugException notLoaded) {
+                    ctx.out().println("In the attached task: " + notLoaded.getMessage());
+                }
             }
             return Outcome.STAY;
         }

@@ -650,7 +650,7 @@ public final class NodeManager {
             w.attach(commands);
             w.registered = true;
             DebugHooks hooks = hooksFor(w.job);
-            if (hooks.getLinesCount() > 0 || hooks.getCatchesCount() > 0 || hooks.getPostMortem()) {
+            if (!io.sonde.internal.worker.DebugAgent.isEmpty(hooks)) {
                 // before any task: the worker applies its hooks before it runs the first one
                 w.send(WorkerCommand.newBuilder().setDebugHooks(hooks).build());
             }

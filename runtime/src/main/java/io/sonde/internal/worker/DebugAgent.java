@@ -27,4 +27,9 @@ public interface DebugAgent {
 
     /** Stops watching; the worker is exiting. */
     void close();
+
+    /** Whether there is nothing to watch: no line, no exception class, no post-mortem. */
+    static boolean isEmpty(DebugHooks hooks) {
+        return hooks.getLinesCount() == 0 && hooks.getCatchesCount() == 0 && !hooks.getPostMortem();
+    }
 }

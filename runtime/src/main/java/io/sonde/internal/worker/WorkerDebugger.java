@@ -70,7 +70,7 @@ final class WorkerDebugger {
     /** The breakpoints set from the debugger, whole; applied before the next task starts. */
     void hooks(DebugHooks hooks) {
         lastHooks = hooks;
-        boolean any = hooks.getLinesCount() > 0 || hooks.getCatchesCount() > 0 || hooks.getPostMortem();
+        boolean any = !DebugAgent.isEmpty(hooks);
         if (agent == null) {
             if (any && !warnedNoAgent) {
                 warnedNoAgent = true;
