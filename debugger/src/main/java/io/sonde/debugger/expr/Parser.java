@@ -18,6 +18,8 @@ public final class Parser {
 
     private final List<Token> tokens;
     private int at;
+    /** The index of the token right after the last unary minus read: the only place 2^31 and 2^63 may stand. */
+    private int afterMinus = -1;
 
     private Parser(String source) {
         this.tokens = Lexer.tokens(source);
@@ -133,6 +135,9 @@ public final class Parser {
         Token t = peek();
         if (t.is("-") || t.is("+") || t.is("!") || t.is("~")) {
             at++;
+            if (t.is("-")) {
+                afterMinus = at;
+            }
             Expr operand = unary();
             if (t.is("-") && operand instanceof Expr.Literal l && l.value() instanceof Number) {
                 return new Expr.Literal(negate(l.value())); // -2147483648 and friends stay literals
@@ -202,6 +207,11 @@ public final class Parser {
         Token t = next();
         switch (t.kind()) {
             case INT, LONG, FLOAT, DOUBLE, CHAR, STRING -> {
+                if (minValueSpelledPositive(t) && at - 1 != afterMinus) {
+                    throw new ParseException(t.kind() == Kind.INT
+                            ? "integer literal " + t.text() + " is too large for an int; add L for a long"
+                            : "integer literal " + t.text() + " is too large for a long", t.pos());
+                }
                 return new Expr.Literal(t.value());
             }
             case IDENT -> {
@@ -243,6 +253,16 @@ public final class Parser {
             }
             default -> throw new ParseException("the expression ends too early", t.pos());
         }
+    }
+
+    /**
+     * 2147483648 or 9223372036854775808L, which the lexer reads as MIN_VALUE: Java allows them only
+     * as the operand of a unary minus. A hex, octal or binary MIN_VALUE starts with 0 and is fine anywhere.
+     */
+    private static boolean minValueSpelledPositive(Token t) {
+        boolean min = t.kind() == Kind.INT && t.value().equals(Integer.MIN_VALUE)
+                || t.kind() == Kind.LONG && t.value().equals(Long.MIN_VALUE);
+        return min && !t.text().startsWith("0");
     }
 
     /** {@code (a, b) ->} or {@code (a) ->}: a lambda's parameter list. */

@@ -47,6 +47,25 @@ class LexerTest {
     }
 
     @Test
+    void aLeadingZeroMakesAnIntegerOctalAsInJava() {
+        assertLiteral("010", Kind.INT, 8);
+        assertLiteral("0_17", Kind.INT, 15);
+        assertLiteral("017L", Kind.LONG, 15L);
+        assertLiteral("00", Kind.INT, 0);
+        assertLiteral("037777777777", Kind.INT, -1);
+        // A fraction or an F or D suffix makes it decimal again.
+        assertLiteral("010.5", Kind.DOUBLE, 10.5);
+        assertLiteral("09d", Kind.DOUBLE, 9.0);
+    }
+
+    @Test
+    void theLargestLongIsReadForTheParserToNegate() {
+        assertLiteral("9223372036854775807L", Kind.LONG, Long.MAX_VALUE);
+        assertLiteral("9223372036854775808L", Kind.LONG, Long.MIN_VALUE);
+        assertLiteral("2147483648", Kind.INT, Integer.MIN_VALUE);
+    }
+
+    @Test
     void fractionsAndExponentsAreDoublesUnlessSuffixedF() {
         assertLiteral("2.5", Kind.DOUBLE, 2.5);
         assertLiteral(".5", Kind.DOUBLE, 0.5);
@@ -116,13 +135,39 @@ class LexerTest {
     }
 
     @Test
+    void aHexOctalOrBinaryIntBeyond32BitsSaysToAddL() {
+        assertThatThrownBy(() -> Lexer.tokens("0x1_FFFF_FFFF"))
+                .isInstanceOf(ParseException.class)
+                .hasMessage("integer literal 0x1FFFFFFFF is too large for an int; add L for a long");
+        assertThatThrownBy(() -> Lexer.tokens("040000000000"))
+                .isInstanceOf(ParseException.class)
+                .hasMessage("integer literal 040000000000 is too large for an int; add L for a long");
+        assertThatThrownBy(() -> Lexer.tokens("0b1" + "0".repeat(32)))
+                .isInstanceOf(ParseException.class)
+                .hasMessage("integer literal 0b1" + "0".repeat(32) + " is too large for an int; add L for a long");
+    }
+
+    @Test
+    void aLongBeyond64BitsIsTooLarge() {
+        assertThatThrownBy(() -> Lexer.tokens("x + 9223372036854775809L"))
+                .isInstanceOf(ParseException.class)
+                .hasMessage("integer literal 9223372036854775809 is too large for a long")
+                .extracting(e -> ((ParseException) e).position()).isEqualTo(4);
+    }
+
+    @Test
+    void anOctalNumberWithTheDigit8Or9IsMalformed() {
+        assertThatThrownBy(() -> Lexer.tokens("09"))
+                .isInstanceOf(ParseException.class)
+                .hasMessage("malformed number 09: a leading 0 makes it octal, with digits 0 to 7");
+    }
+
+    @Test
     void aMalformedNumberIsNamed() {
         assertThatThrownBy(() -> Lexer.tokens("1e"))
                 .isInstanceOf(ParseException.class).hasMessage("malformed number 1e");
         assertThatThrownBy(() -> Lexer.tokens("0x"))
                 .isInstanceOf(ParseException.class).hasMessage("malformed number 0x");
-        assertThatThrownBy(() -> Lexer.tokens("99999999999999999999L"))
-                .isInstanceOf(ParseException.class).hasMessage("malformed number 99999999999999999999");
     }
 
     @Test

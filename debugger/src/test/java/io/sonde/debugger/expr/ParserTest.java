@@ -110,9 +110,23 @@ class ParserTest {
     void aMinusBeforeANumberFoldsIntoTheLiteral() {
         assertThat(Parser.parse("-5")).isEqualTo(lit(-5));
         assertThat(Parser.parse("-2147483648")).isEqualTo(lit(Integer.MIN_VALUE));
+        assertThat(Parser.parse("-9223372036854775808L")).isEqualTo(lit(Long.MIN_VALUE));
+        assertThat(Parser.parse("- -2147483648")).isEqualTo(lit(Integer.MIN_VALUE));
+        assertThat(Parser.parse("-0x80000000")).isEqualTo(lit(Integer.MIN_VALUE));
         assertThat(Parser.parse("-1.5f")).isEqualTo(lit(-1.5f));
         assertThat(Parser.parse("- -5")).isEqualTo(lit(5));
         assertThat(Parser.parse("3 - -2")).isEqualTo(bin("-", lit(3), lit(-2)));
+    }
+
+    @Test
+    void twoToThe31Or63IsAnIntegerLiteralOnlyAfterAUnaryMinus() {
+        // As in Java: 2147483648 fits an int only as -2147483648; anywhere else it is a mistake, not MIN_VALUE.
+        assertRejected("2147483648", "integer literal 2147483648 is too large for an int; add L for a long", 0);
+        assertRejected("1 - 2147483648", "integer literal 2147483648 is too large for an int; add L for a long", 4);
+        assertRejected("-(2147483648)", "integer literal 2147483648 is too large for an int; add L for a long", 2);
+        assertRejected("9223372036854775808L", "integer literal 9223372036854775808L is too large for a long", 0);
+        assertThat(Parser.parse("0x80000000")).isEqualTo(lit(Integer.MIN_VALUE));
+        assertThat(Parser.parse("2147483648L")).isEqualTo(lit(2147483648L));
     }
 
     @Test
