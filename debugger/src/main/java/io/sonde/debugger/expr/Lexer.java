@@ -178,7 +178,8 @@ final class Lexer {
                     case '0' -> b.append('\0');
                     case 's' -> b.append(' ');
                     case 'u' -> {
-                        if (i + 4 > s.length()) {
+                        // Four hex digits exactly: Integer.parseInt alone would throw its own exception, or take a sign.
+                        if (i + 4 > s.length() || !s.substring(i, i + 4).chars().allMatch(h -> Character.digit(h, 16) >= 0)) {
                             throw new ParseException("malformed \\u escape", i - 2);
                         }
                         b.append((char) Integer.parseInt(s.substring(i, i + 4), 16));

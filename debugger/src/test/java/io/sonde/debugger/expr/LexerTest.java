@@ -197,6 +197,16 @@ class LexerTest {
     }
 
     @Test
+    void aUnicodeEscapeWithoutFourHexDigitsIsMalformedNotANumberFormatError() {
+        assertThatThrownBy(() -> Lexer.tokens("s + \"\\uzzzz\""))
+                .isInstanceOf(ParseException.class).hasMessage("malformed \\u escape")
+                .extracting(e -> ((ParseException) e).position()).isEqualTo(5);
+        assertThatThrownBy(() -> Lexer.tokens("'\\u00'+\"x\""))
+                .isInstanceOf(ParseException.class).hasMessage("malformed \\u escape")
+                .extracting(e -> ((ParseException) e).position()).isEqualTo(1);
+    }
+
+    @Test
     void aCharacterOutsideTheGrammarIsNamedWithItsPosition() {
         assertThatThrownBy(() -> Lexer.tokens("a # b"))
                 .isInstanceOf(ParseException.class).hasMessage("unexpected character '#'")
