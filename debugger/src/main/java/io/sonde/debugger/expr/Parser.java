@@ -245,6 +245,10 @@ public final class Parser {
                     if (peek().is(")") || lambdaAhead()) {
                         throw new ParseException("lambdas are not supported by the debugger's evaluator", t.pos());
                     }
+                    if (classCastAhead()) {
+                        throw new ParseException("casts to class types are not supported by the debugger's evaluator,"
+                                + " only to primitive types", t.pos());
+                    }
                     Expr e = expression();
                     expect(")");
                     return e;
@@ -263,6 +267,30 @@ public final class Parser {
         boolean min = t.kind() == Kind.INT && t.value().equals(Integer.MIN_VALUE)
                 || t.kind() == Kind.LONG && t.value().equals(Long.MIN_VALUE);
         return min && !t.text().startsWith("0");
+    }
+
+    /**
+     * {@code (Name) x} or {@code (a.b.Name) (x)}: a qualified name in parentheses followed by
+     * something that can only be a cast's operand. {@code (a) + b} stays a parenthesized name, as in Java.
+     */
+    private boolean classCastAhead() {
+        int i = at;
+        if (tokens.get(i).kind() != Kind.IDENT) {
+            return false;
+        }
+        while (tokens.get(i + 1).is(".") && tokens.get(i + 2).kind() == Kind.IDENT) {
+            i += 2;
+        }
+        if (!tokens.get(i + 1).is(")")) {
+            return false;
+        }
+        Token after = tokens.get(i + 2);
+        return switch (after.kind()) {
+            case IDENT -> !after.text().equals("instanceof");
+            case INT, LONG, FLOAT, DOUBLE, CHAR, STRING -> true;
+            case OP -> after.is("(") || after.is("!") || after.is("~");
+            default -> false;
+        };
     }
 
     /** {@code (a, b) ->} or {@code (a) ->}: a lambda's parameter list. */

@@ -320,7 +320,8 @@ class EvaluatorTest {
                 .isInstanceOf(ParseException.class)
                 .hasMessage("instanceof is not supported by the debugger's evaluator");
         assertThatThrownBy(() -> evaluator.evaluate("(String) nothing"))
-                .isInstanceOf(ParseException.class);
+                .isInstanceOf(ParseException.class)
+                .hasMessage("casts to class types are not supported by the debugger's evaluator, only to primitive types");
     }
 
     @Test

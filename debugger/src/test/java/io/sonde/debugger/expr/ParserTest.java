@@ -242,8 +242,15 @@ class ParserTest {
     }
 
     @Test
-    void aCastToAClassIsNotReadAsACast() {
-        // Only casts to primitive types are supported: (String) is a parenthesized name, and what follows is stray.
-        assertRejected("(String) o", "unexpected 'o' after the expression", 9);
+    void aCastToAClassIsRejectedAsUnsupported() {
+        String message = "casts to class types are not supported by the debugger's evaluator, only to primitive types";
+        assertRejected("(String) o", message, 0);
+        assertRejected("x + (java.util.List) o", message, 4);
+        assertRejected("(Object) \"s\"", message, 0);
+        assertRejected("(Integer) (x)", message, 0);
+        // Not casts: a parenthesized name followed by an operator or the end.
+        assertThat(Parser.parse("(a) + b")).isEqualTo(bin("+", name("a"), name("b")));
+        assertThat(Parser.parse("(a.b)")).isEqualTo(field(name("a"), "b"));
+        assertThat(Parser.parse("(a) ? 1 : 2")).isEqualTo(new Expr.Conditional(name("a"), lit(1), lit(2)));
     }
 }
