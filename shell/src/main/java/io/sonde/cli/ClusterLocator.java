@@ -87,12 +87,15 @@ final class ClusterLocator {
         return commandLine.length() <= 80 ? commandLine : commandLine.substring(0, 77) + "...";
     }
 
-    /** A connection to the cluster that answers at the chosen address, or a failure that says what to do. */
-    ClusterConnection connect(String addressOption) {
+    /**
+     * A connection to the cluster that answers at the chosen address within {@code deadline}, or a
+     * failure that says what to do.
+     */
+    ClusterConnection connect(String addressOption, Duration deadline) {
         Candidate c = candidate(addressOption).or(this::embedded).orElseThrow(() -> new CommandFailure(1, NOT_FOUND));
         ClusterConnection connection = ClusterConnection.open(c);
         try {
-            connection.status(PROBE_DEADLINE);
+            connection.status(deadline);
             return connection;
         } catch (StatusRuntimeException e) {
             connection.close();

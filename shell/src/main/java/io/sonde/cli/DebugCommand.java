@@ -15,7 +15,6 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 
 /**
@@ -28,10 +27,8 @@ import java.util.concurrent.Callable;
                 + " step/next/finish, continue.",
         "Attach from the machine the worker runs on: workers accept debuggers on 127.0.0.1 only."})
 final class DebugCommand implements Callable<Integer> {
-    static final Duration DEADLINE = Duration.ofSeconds(10);
-
     @Mixin
-    AddressOption target;
+    ClusterOptions target;
 
     @Option(names = "--sourcepath", paramLabel = "DIR[:DIR...]",
             description = "Where to look for source files. Default: src/main/java, src/test/java and . of the current directory.")
@@ -49,8 +46,8 @@ final class DebugCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        try (ClusterLocator.ClusterConnection c = sonde.locator().connect(target.address)) {
-            BreakpointSource breakpoints = BreakpointSource.rpc(c.stub(DEADLINE), DEADLINE);
+        try (ClusterLocator.ClusterConnection c = target.connect(sonde.locator())) {
+            BreakpointSource breakpoints = BreakpointSource.rpc(c.stub(target.timeout()), target.timeout());
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, Charset.defaultCharset()));
             DebugOptions options = DebugOptions.defaults()
                     .withSourcepath(SourceLocator.parse(sourcepath))

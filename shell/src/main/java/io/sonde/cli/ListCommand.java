@@ -48,7 +48,7 @@ final class ListCommand implements Callable<Integer> {
     String kind;
 
     @Mixin
-    AddressOption target;
+    ClusterOptions target;
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
@@ -64,8 +64,8 @@ final class ListCommand implements Callable<Integer> {
         Kind k = parse(kind);
         PrintWriter out = spec.commandLine().getOut();
         Table table;
-        try (ClusterLocator.ClusterConnection c = sonde.locator().connect(target.address)) {
-            table = k.table.apply(c.stub(StatusCommand.DEADLINE));
+        try (ClusterLocator.ClusterConnection c = target.connect(sonde.locator())) {
+            table = k.table.apply(c.stub(target.timeout()));
         }
         if (table.size() == 0) {
             out.println("No " + k.label() + ".");

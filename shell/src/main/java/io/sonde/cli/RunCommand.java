@@ -5,6 +5,7 @@ import io.sonde.shell.run.ScriptRunner;
 import io.sonde.shell.run.SourceProgram;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -16,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.ListResourceBundle;
 import java.util.concurrent.Callable;
 
 /**
@@ -37,11 +39,21 @@ import java.util.concurrent.Callable;
                 "of its first class runs, as with `java Main.java`.",
                 "Options go before FILE; what follows FILE goes to the script or program.",
                 "Exit status: 0 when it ends, 1 on a compile error or an uncaught exception,",
-                "n after System.exit(n), 2 when the command line is wrong."})
+                "n after System.exit(n), 2 when the command line is wrong."},
+        resourceBundle = "io.sonde.cli.RunCommand$Help")
 final class RunCommand implements Callable<Integer> {
-    @Option(names = "--address", paramLabel = "sonde://HOST:PORT",
-            description = "The cluster to run on. Default: $SONDE_ADDRESS, else an embedded cluster that ends with the run.")
-    String address;
+    /** The help of the shared --address as it applies to run, whose fallback is an embedded cluster. */
+    public static final class Help extends ListResourceBundle {
+        @Override
+        protected Object[][] getContents() {
+            return new Object[][] {{ClusterOptions.ADDRESS_HELP,
+                    "The cluster to run on. Default: $SONDE_ADDRESS, else an embedded cluster that ends with the run."}};
+        }
+    }
+
+    /** Only --address: the run joins its cluster through Sonde.init (see {@link ClusterOptions#addressOnly}). */
+    @Mixin
+    ClusterOptions target;
 
     @Option(names = "--num-cpus", paramLabel = "N",
             description = "CPUs of the embedded cluster `sonde run` starts. Default: all processors.")
@@ -65,7 +77,7 @@ final class RunCommand implements Callable<Integer> {
      * program's own arguments reach it unchanged, as {@code java Main.java ARGS} does.
      */
     static CommandLine commandLine() {
-        return new CommandLine(new RunCommand()).setStopAtPositional(true);
+        return ClusterOptions.addressOnly(new CommandLine(new RunCommand())).setStopAtPositional(true);
     }
 
     @Override
@@ -87,10 +99,10 @@ final class RunCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--num-cpus must be 0 (all processors) or more, got "
                     + numCpus + ".");
         }
-        String target = address == null || address.isBlank() ? null : address.trim();
-        InitOptions cluster = new InitOptions().address(target).numCpus(numCpus);
+        String address = target.joinAddress();
+        InitOptions cluster = new InitOptions().address(address).numCpus(numCpus);
         return script
                 ? new ScriptRunner(file, args, cluster).run()
-                : new SourceProgram(file, args, cluster, target != null || numCpus > 0).run();
+                : new SourceProgram(file, args, cluster, address != null || numCpus > 0).run();
     }
 }

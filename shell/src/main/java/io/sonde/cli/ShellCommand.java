@@ -4,12 +4,14 @@ import io.sonde.shell.repl.ShellSession;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ListResourceBundle;
 import java.util.concurrent.Callable;
 
 /**
@@ -18,11 +20,21 @@ import java.util.concurrent.Callable;
  * snippets from a pipe too ({@code echo 'get(task(() -> 1).remote())' | sonde shell}).
  */
 @Command(name = "shell", description = {"An interactive Java shell on a Sonde cluster: task(...).remote() runs code on it.",
-        "Reads snippets from standard input when it is not a terminal."})
+        "Reads snippets from standard input when it is not a terminal."},
+        resourceBundle = "io.sonde.cli.ShellCommand$Help")
 final class ShellCommand implements Callable<Integer> {
-    @Option(names = "--address", paramLabel = "sonde://HOST:PORT",
-            description = "The cluster to join. Default: $SONDE_ADDRESS, else an embedded cluster that stops with the shell.")
-    String address;
+    /** The help of the shared --address as it applies to the shell, whose fallback is an embedded cluster. */
+    public static final class Help extends ListResourceBundle {
+        @Override
+        protected Object[][] getContents() {
+            return new Object[][] {{ClusterOptions.ADDRESS_HELP,
+                    "The cluster to join. Default: $SONDE_ADDRESS, else an embedded cluster that stops with the shell."}};
+        }
+    }
+
+    /** Only --address: the shell joins its cluster through Sonde.init (see {@link ClusterOptions#addressOnly}). */
+    @Mixin
+    ClusterOptions target;
 
     @Option(names = "--num-cpus", paramLabel = "N", description = "CPUs of the embedded cluster. Default: all processors.")
     int numCpus;
@@ -47,7 +59,7 @@ final class ShellCommand implements Callable<Integer> {
         boolean interactive = System.console() != null;
         boolean noColour = System.getenv("NO_COLOR") != null;
         // Cluster and JShell start now, on their own threads, while the terminal is set up.
-        ShellSession session = ShellSession.start(new ShellSession.Settings(address, numCpus, script, interactive,
+        ShellSession session = ShellSession.start(new ShellSession.Settings(target.address(), numCpus, script, interactive,
                 interactive && !noColour, ShellSession.defaultHistoryFile()));
         try (Terminal terminal = TerminalBuilder.builder().name("sonde").system(true).dumb(true).build()) {
             return session.run(terminal);

@@ -49,7 +49,7 @@ public final class SondeMain implements Runnable {
         cli.addSubcommand(new ClasspathCommand());
         cli.addSubcommand(new MicrobenchmarkCommand());
         cli.addSubcommand(new DebugCommand());
-        cli.addSubcommand(new ShellCommand());
+        cli.addSubcommand(ClusterOptions.addressOnly(new CommandLine(new ShellCommand())));
         cli.addSubcommand(RunCommand.commandLine());
         cli.setExecutionExceptionHandler(SondeMain::handle);
         return cli;

@@ -10,16 +10,13 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 
 /** {@code sonde status}: the one screen that says whether the cluster is healthy and busy. */
 @Command(name = "status", description = "Show the cluster's nodes, CPU and memory use, workers and tasks.")
 final class StatusCommand implements Callable<Integer> {
-    static final Duration DEADLINE = Duration.ofSeconds(10);
-
     @Mixin
-    AddressOption target;
+    ClusterOptions target;
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
@@ -35,8 +32,8 @@ final class StatusCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         ClusterStatus s;
         String address;
-        try (ClusterLocator.ClusterConnection c = sonde.locator().connect(target.address)) {
-            s = c.status(DEADLINE);
+        try (ClusterLocator.ClusterConnection c = target.connect(sonde.locator())) {
+            s = c.status(target.timeout());
             address = c.address();
         }
         ClusterTables.printStatus(out, address, s);

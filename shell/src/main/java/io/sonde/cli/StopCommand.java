@@ -11,6 +11,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.ListResourceBundle;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -22,12 +23,24 @@ import java.util.concurrent.TimeoutException;
  * gone so that a {@code sonde start --head} right after it finds the port free. Like {@code ray stop}
  * it succeeds when there is nothing to stop, so scripts can call it unconditionally.
  */
-@Command(name = "stop", description = "Stop the running Sonde cluster: its workers, then the head process.")
+@Command(name = "stop", description = "Stop the running Sonde cluster: its workers, then the head process.",
+        resourceBundle = "io.sonde.cli.StopCommand$Help")
 final class StopCommand implements Callable<Integer> {
     static final String NOTHING_TO_STOP = "No running Sonde cluster found.";
-    // NodeManager.shutdown gives workers a few seconds, then kills them and drains their logs.
-    private static final Duration STOP_DEADLINE = Duration.ofSeconds(30);
+    // NodeManager.shutdown gives workers a few seconds, then kills them and drains their logs: the
+    // answer to a stop request comes that much later than the answer to any other call.
+    private static final Duration WORKERS_EXIT = Duration.ofSeconds(20);
     private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(10);
+
+    /** The help of the shared --timeout as it applies to stop. */
+    public static final class Help extends ListResourceBundle {
+        @Override
+        protected Object[][] getContents() {
+            return new Object[][] {{ClusterOptions.TIMEOUT_HELP, "How long to wait for each answer from the cluster, in seconds, or"
+                    + " with ms, s or m: 500ms, 30s, 2m; the stop request waits " + WORKERS_EXIT.toSeconds() + " seconds"
+                    + " more, for the workers to exit. Default: ${DEFAULT-VALUE}."}};
+        }
+    }
 
     @Option(names = "--force", description = {
             "Kill the workers at once (SIGKILL) instead of letting them finish, and SIGKILL the head",
@@ -35,7 +48,7 @@ final class StopCommand implements Callable<Integer> {
     boolean force;
 
     @Mixin
-    AddressOption target;
+    ClusterOptions target;
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
@@ -51,7 +64,7 @@ final class StopCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         ClusterLocator locator = sonde.locator();
         HeadFiles files = locator.headFiles();
-        Optional<ClusterLocator.Candidate> candidate = locator.candidate(target.address);
+        Optional<ClusterLocator.Candidate> candidate = target.candidate(locator);
         if (candidate.isEmpty()) {
             return nothingAnswers(out, files, null);
         }
@@ -60,7 +73,7 @@ final class StopCommand implements Callable<Integer> {
         boolean startedHere = files.address().map(address::equals).orElse(false);
         Optional<ProcessHandle> daemon = startedHere ? files.liveDaemon() : Optional.empty();
         try (ClusterLocator.ClusterConnection c = ClusterLocator.ClusterConnection.open(candidate.get())) {
-            c.stub(STOP_DEADLINE).stop(StopRequest.newBuilder().setForce(force).build());
+            c.stub(target.timeout().plus(WORKERS_EXIT)).stop(StopRequest.newBuilder().setForce(force).build());
         } catch (StatusRuntimeException e) {
             if (daemon.isPresent()) {
                 return unresponsive(out, files, daemon.get(), address, e);
