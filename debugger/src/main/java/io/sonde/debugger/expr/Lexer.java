@@ -98,9 +98,17 @@ final class Lexer {
         }
         String digits = s.substring(start, i).replace("_", "");
         char suffix = i < s.length() ? Character.toLowerCase(s.charAt(i)) : 0;
+        // As in Java, a leading 0 makes an integer octal; a fraction or an F or D suffix makes it decimal again.
+        boolean octal = !hex && !bin && !fraction && suffix != 'f' && suffix != 'd'
+                && digits.length() > 1 && digits.charAt(0) == '0';
         try {
             if (suffix == 'l' && !fraction) {
-                out.add(new Token(Kind.LONG, s.substring(start, i + 1), parseLong(digits, hex, bin), start));
+                long v = parseLong(digits, hex, bin, octal);
+                if (!hex && !bin && !octal && Long.compareUnsigned(v, Long.MIN_VALUE) > 0) {
+                    throw new ParseException("integer literal " + digits + " is too large for a long", start);
+                }
+                // 9223372036854775808L reads as Long.MIN_VALUE; the parser allows it only after a unary minus.
+                out.add(new Token(Kind.LONG, s.substring(start, i + 1), v, start));
                 return i + 1;
             }
             if (suffix == 'f') {
@@ -114,26 +122,33 @@ final class Lexer {
             if (fraction) {
                 out.add(new Token(Kind.DOUBLE, digits, Double.parseDouble(digits), start));
             } else {
-                long v = parseLong(digits, hex, bin);
-                if (!hex && !bin && v > Integer.MAX_VALUE + 1L) {
+                long v = parseLong(digits, hex, bin, octal);
+                // Decimal up to 2^31 (allowed by the parser only after a unary minus); other radixes up to 32 bits.
+                long max = hex || bin || octal ? 0xFFFF_FFFFL : Integer.MAX_VALUE + 1L;
+                if (Long.compareUnsigned(v, max) > 0) {
                     throw new ParseException("integer literal " + digits + " is too large for an int; add L for a long", start);
                 }
                 out.add(new Token(Kind.INT, digits, (int) v, start));
             }
         } catch (NumberFormatException e) {
-            throw new ParseException("malformed number " + digits, start);
+            throw new ParseException("malformed number " + digits
+                    + (octal ? ": a leading 0 makes it octal, with digits 0 to 7" : ""), start);
         }
         return i;
     }
 
-    private static long parseLong(String digits, boolean hex, boolean bin) {
+    /** The 64 bits of an integer literal; decimal ones up to 2^64 - 1, for the caller to check the range. */
+    private static long parseLong(String digits, boolean hex, boolean bin, boolean octal) {
         if (hex) {
             return Long.parseUnsignedLong(digits.substring(2), 16);
         }
         if (bin) {
             return Long.parseUnsignedLong(digits.substring(2), 2);
         }
-        return Long.parseLong(digits);
+        if (octal) {
+            return Long.parseUnsignedLong(digits.substring(1), 8);
+        }
+        return Long.parseUnsignedLong(digits);
     }
 
     private static int string(String s, int start, List<Token> out) {
@@ -163,7 +178,8 @@ final class Lexer {
                     case '0' -> b.append('\0');
                     case 's' -> b.append(' ');
                     case 'u' -> {
-                        if (i + 4 > s.length()) {
+                        // Four hex digits exactly: Integer.parseInt alone would throw its own exception, or take a sign.
+                        if (i + 4 > s.length() || !s.substring(i, i + 4).chars().allMatch(h -> Character.digit(h, 16) >= 0)) {
                             throw new ParseException("malformed \\u escape", i - 2);
                         }
                         b.append((char) Integer.parseInt(s.substring(i, i + 4), 16));

@@ -18,6 +18,8 @@ public final class Parser {
 
     private final List<Token> tokens;
     private int at;
+    /** The index of the token right after the last unary minus read: the only place 2^31 and 2^63 may stand. */
+    private int afterMinus = -1;
 
     private Parser(String source) {
         this.tokens = Lexer.tokens(source);
@@ -133,6 +135,9 @@ public final class Parser {
         Token t = peek();
         if (t.is("-") || t.is("+") || t.is("!") || t.is("~")) {
             at++;
+            if (t.is("-")) {
+                afterMinus = at;
+            }
             Expr operand = unary();
             if (t.is("-") && operand instanceof Expr.Literal l && l.value() instanceof Number) {
                 return new Expr.Literal(negate(l.value())); // -2147483648 and friends stay literals
@@ -202,6 +207,11 @@ public final class Parser {
         Token t = next();
         switch (t.kind()) {
             case INT, LONG, FLOAT, DOUBLE, CHAR, STRING -> {
+                if (minValueSpelledPositive(t) && at - 1 != afterMinus) {
+                    throw new ParseException(t.kind() == Kind.INT
+                            ? "integer literal " + t.text() + " is too large for an int; add L for a long"
+                            : "integer literal " + t.text() + " is too large for a long", t.pos());
+                }
                 return new Expr.Literal(t.value());
             }
             case IDENT -> {
@@ -235,6 +245,10 @@ public final class Parser {
                     if (peek().is(")") || lambdaAhead()) {
                         throw new ParseException("lambdas are not supported by the debugger's evaluator", t.pos());
                     }
+                    if (classCastAhead()) {
+                        throw new ParseException("casts to class types are not supported by the debugger's evaluator,"
+                                + " only to primitive types", t.pos());
+                    }
                     Expr e = expression();
                     expect(")");
                     return e;
@@ -243,6 +257,40 @@ public final class Parser {
             }
             default -> throw new ParseException("the expression ends too early", t.pos());
         }
+    }
+
+    /**
+     * 2147483648 or 9223372036854775808L, which the lexer reads as MIN_VALUE: Java allows them only
+     * as the operand of a unary minus. A hex, octal or binary MIN_VALUE starts with 0 and is fine anywhere.
+     */
+    private static boolean minValueSpelledPositive(Token t) {
+        boolean min = t.kind() == Kind.INT && t.value().equals(Integer.MIN_VALUE)
+                || t.kind() == Kind.LONG && t.value().equals(Long.MIN_VALUE);
+        return min && !t.text().startsWith("0");
+    }
+
+    /**
+     * {@code (Name) x} or {@code (a.b.Name) (x)}: a qualified name in parentheses followed by
+     * something that can only be a cast's operand. {@code (a) + b} stays a parenthesized name, as in Java.
+     */
+    private boolean classCastAhead() {
+        int i = at;
+        if (tokens.get(i).kind() != Kind.IDENT) {
+            return false;
+        }
+        while (tokens.get(i + 1).is(".") && tokens.get(i + 2).kind() == Kind.IDENT) {
+            i += 2;
+        }
+        if (!tokens.get(i + 1).is(")")) {
+            return false;
+        }
+        Token after = tokens.get(i + 2);
+        return switch (after.kind()) {
+            case IDENT -> !after.text().equals("instanceof");
+            case INT, LONG, FLOAT, DOUBLE, CHAR, STRING -> true;
+            case OP -> after.is("(") || after.is("!") || after.is("~");
+            default -> false;
+        };
     }
 
     /** {@code (a, b) ->} or {@code (a) ->}: a lambda's parameter list. */

@@ -27,7 +27,7 @@ import java.util.concurrent.CompletableFuture;
  * {@code String[] args}. Sonde is always shut down at the end, which stops the workers and prints
  * their last lines before the process exits.
  */
-final class ScriptRunner {
+public final class ScriptRunner {
     private final Path file;
     private final List<String> args;
     private final InitOptions cluster;
@@ -35,13 +35,13 @@ final class ScriptRunner {
     private final PrintStream err = System.err;
 
     /** @param cluster how to start or join the cluster the script runs on */
-    ScriptRunner(Path file, List<String> args, InitOptions cluster) {
+    public ScriptRunner(Path file, List<String> args, InitOptions cluster) {
         this.file = file;
         this.args = args;
         this.cluster = cluster;
     }
 
-    int run() {
+    public int run() {
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);

@@ -56,7 +56,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>As with {@code java}, the program ends when {@code main} has returned and the threads it
  * started that are not daemons have ended.
  */
-final class SourceProgram {
+public final class SourceProgram {
     private final Path file;
     private final List<String> args;
     private final InitOptions cluster;
@@ -68,14 +68,14 @@ final class SourceProgram {
      * @param clusterOptionsGiven whether the command line chose the cluster ({@code --address},
      *                            {@code --num-cpus}): an error for a program that chooses its own
      */
-    SourceProgram(Path file, List<String> args, InitOptions cluster, boolean clusterOptionsGiven) {
+    public SourceProgram(Path file, List<String> args, InitOptions cluster, boolean clusterOptionsGiven) {
         this.file = file;
         this.args = args;
         this.cluster = cluster;
         this.clusterOptionsGiven = clusterOptionsGiven;
     }
 
-    int run() {
+    public int run() {
         Compiled program = compile();
         if (program == null) {
             err.println("error: compilation failed");

@@ -1,6 +1,6 @@
 package io.sonde.shell.repl;
 
-import io.sonde.shell.SondeMain;
+import io.sonde.cli.SondeMain;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,6 @@
 package io.sonde.shell.repl.commands;
 
-import io.sonde.shell.ClusterTables;
+import io.sonde.cli.table.ClusterTables;
 import io.sonde.shell.repl.ClusterView;
 
 /** {@code /status}: the screen of {@code sonde status}, for the cluster this shell uses. */

@@ -1,7 +1,7 @@
 package io.sonde.shell.repl.commands;
 
-import io.sonde.shell.ClusterTables;
-import io.sonde.shell.Table;
+import io.sonde.cli.table.ClusterTables;
+import io.sonde.cli.table.Table;
 import io.sonde.shell.repl.ClusterView;
 
 import java.util.function.Function;

@@ -1,0 +1,174 @@
+package io.sonde.cli;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.sonde.internal.SondeRuntime;
+import io.sonde.internal.cluster.SessionDir;
+import io.sonde.internal.proto.ClusterStatus;
+import io.sonde.internal.proto.Empty;
+import io.sonde.internal.proto.NodeManagerGrpc;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Decides which cluster a verb talks to, so that {@code status}, {@code list} and {@code stop}
+ * agree: {@code --address}, else {@code $SONDE_ADDRESS}, else the address file of the head that
+ * {@code sonde start --head} left under {@code SessionDir.root()}. The first of these that is set
+ * wins even if nothing answers there: silently falling back to another cluster would show or
+ * stop the wrong one. When none is set, {@code status}, {@code list} and {@code debug} (not
+ * {@code stop}) reach the one program of this machine that runs a cluster of its own.
+ */
+final class ClusterLocator {
+    static final String NOT_FOUND =
+            "No running Sonde cluster found: start one with `sonde start --head`, or pass --address.";
+    // Includes a fresh JVM's first gRPC call, which takes seconds on a loaded machine.
+    static final Duration PROBE_DEADLINE = Duration.ofSeconds(10);
+
+    /** Where an address came from, for messages that say which setting to fix. */
+    record Candidate(String address, String source) {
+    }
+
+    private final Map<String, String> env;
+
+    ClusterLocator(Map<String, String> env) {
+        this.env = env;
+    }
+
+    /** The head files under the current root; read on every call because tests move the root. */
+    HeadFiles headFiles() {
+        return new HeadFiles(SessionDir.root());
+    }
+
+    /** Where to look, without asking the network; empty when nothing names a cluster. */
+    Optional<Candidate> candidate(String addressOption) {
+        if (addressOption != null && !addressOption.isBlank()) {
+            return Optional.of(new Candidate(addressOption.trim(), "--address"));
+        }
+        String fromEnv = env.get("SONDE_ADDRESS");
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            return Optional.of(new Candidate(fromEnv.trim(), "SONDE_ADDRESS"));
+        }
+        HeadFiles files = headFiles();
+        return files.address().map(a -> new Candidate(a, files.addressFile().toString()));
+    }
+
+    /**
+     * When nothing names a cluster: the one program on this machine that runs a cluster of its own
+     * ({@code sonde run}, {@code sonde shell}, a program's {@code Sonde.init()}), so that
+     * {@code sonde debug} reaches the tasks whose notice told the user to run it. Several such
+     * programs: the user picks with --address.
+     */
+    Optional<Candidate> embedded() {
+        List<SessionDir.Running> live = SessionDir.running().stream()
+                .filter(r -> r.pid() != ProcessHandle.current().pid()).toList();
+        if (live.isEmpty()) {
+            return Optional.empty();
+        }
+        if (live.size() > 1) {
+            StringBuilder b = new StringBuilder("Several programs here run a Sonde cluster of their own; pass --address"
+                    + " with one of them:");
+            for (SessionDir.Running r : live) {
+                b.append("\n  ").append(r.address()).append("   pid ").append(r.pid()).append(" ")
+                        .append(ProcessHandle.of(r.pid()).flatMap(p -> p.info().commandLine()).map(ClusterLocator::shorten)
+                                .orElse(""));
+            }
+            throw new CommandFailure(1, b.toString());
+        }
+        SessionDir.Running r = live.get(0);
+        return Optional.of(new Candidate(r.address(), "the cluster of pid " + r.pid() + " (" + r.sessionDir() + ")"));
+    }
+
+    private static String shorten(String commandLine) {
+        return commandLine.length() <= 80 ? commandLine : commandLine.substring(0, 77) + "...";
+    }
+
+    /**
+     * A connection to the cluster that answers at the chosen address within {@code deadline}, or a
+     * failure that says what to do.
+     */
+    ClusterConnection connect(String addressOption, Duration deadline) {
+        Candidate c = candidate(addressOption).or(this::embedded).orElseThrow(() -> new CommandFailure(1, NOT_FOUND));
+        ClusterConnection connection = ClusterConnection.open(c);
+        try {
+            connection.status(deadline);
+            return connection;
+        } catch (StatusRuntimeException e) {
+            connection.close();
+            throw new CommandFailure(1, NOT_FOUND + "\n  (tried " + c.address() + " from " + c.source() + ": "
+                    + describe(e) + ")");
+        }
+    }
+
+    /** Whether a Sonde node answers a Status call at {@code address}. */
+    static boolean answers(String address) {
+        try (ClusterConnection c = ClusterConnection.open(new Candidate(address, "probe"))) {
+            c.status(PROBE_DEADLINE);
+            return true;
+        } catch (StatusRuntimeException | CommandFailure e) {
+            return false;
+        }
+    }
+
+    static String describe(StatusRuntimeException e) {
+        Status s = e.getStatus();
+        if (s.getCode() == Status.Code.UNAVAILABLE) {
+            return "nothing answers there";
+        }
+        if (s.getCode() == Status.Code.DEADLINE_EXCEEDED) {
+            return "no answer within the deadline";
+        }
+        return s.getCode() + (s.getDescription() == null ? "" : ": " + s.getDescription());
+    }
+
+    /** A channel to one node plus the stubs the verbs use; every call carries its own deadline. */
+    static final class ClusterConnection implements AutoCloseable {
+        private final Candidate candidate;
+        private final ManagedChannel channel;
+
+        private ClusterConnection(Candidate candidate, ManagedChannel channel) {
+            this.candidate = candidate;
+            this.channel = channel;
+        }
+
+        static ClusterConnection open(Candidate c) {
+            SondeRuntime.HostPort hp;
+            try {
+                hp = SondeRuntime.HostPort.parse(c.address());
+            } catch (IllegalArgumentException e) {
+                throw new CommandFailure(2, e.getMessage() + " (from " + c.source() + ")");
+            }
+            return new ClusterConnection(c, SondeRuntime.channel(hp.host(), hp.port()));
+        }
+
+        String address() {
+            return candidate.address();
+        }
+
+        String source() {
+            return candidate.source();
+        }
+
+        NodeManagerGrpc.NodeManagerBlockingStub stub(Duration deadline) {
+            return NodeManagerGrpc.newBlockingStub(channel).withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
+        }
+
+        ClusterStatus status(Duration deadline) {
+            return stub(deadline).status(Empty.getDefaultInstance());
+        }
+
+        @Override
+        public void close() {
+            channel.shutdownNow();
+            try {
+                channel.awaitTermination(1, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

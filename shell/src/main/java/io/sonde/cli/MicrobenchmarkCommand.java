@@ -1,0 +1,81 @@
+package io.sonde.cli;
+
+import io.sonde.InitOptions;
+import io.sonde.Sonde;
+import io.sonde.cli.bench.Microbenchmark;
+import io.sonde.cli.bench.Plan;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code sonde microbenchmark}: Ray's core microbenchmarks on an embedded cluster, so a change to the
+ * runtime can be checked for speed in one command and compared with Ray's published figures.
+ */
+@Command(name = "microbenchmark",
+        description = {"Measure tasks, actor calls, puts and gets, and the debugger's latencies and JDWP's cost,",
+                "on an embedded cluster. Prints one line per metric as `ray microbenchmark` does, with the",
+                "ratio to Ray's published figures where Ray has one. Takes about two minutes; --filter runs some."})
+final class MicrobenchmarkCommand implements Callable<Integer> {
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the means to FILE as one JSON object, metric name to number.")
+    Path json;
+
+    @Option(names = "--filter", paramLabel = "WORDS", description = "Run only the metrics whose name contains one of these"
+            + " comma-separated words (as SONDE_BENCH_FILTER), e.g. --filter tasks,debugger.")
+    String filter;
+
+    @Option(names = "--quick", description = "A few operations per metric only: checks that every metric runs, measures nothing.")
+    boolean quick;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        if (Sonde.isInitialized()) {
+            throw new CommandFailure(1, "Sonde is already initialized in this process; run `sonde microbenchmark` on its own.");
+        }
+        String remote = System.getenv("SONDE_ADDRESS");
+        if (remote != null && !remote.isBlank()) {
+            out.println("Note: SONDE_ADDRESS is set, so Sonde.init() joins the cluster at " + remote
+                    + " instead of starting an embedded one; unset it to measure an embedded cluster.");
+        }
+        Plan plan = quick ? Plan.quick() : Plan.full();
+        out.println("Sonde microbenchmark" + (quick ? " (--quick: smoke run, numbers are meaningless)" : "") + ": "
+                + Runtime.getRuntime().availableProcessors() + " processors; each metric: " + plan.warmup().toMillis()
+                + " ms warm-up, then mean +- stddev of " + plan.timedRounds() + " rounds of ~"
+                + plan.round().toMillis() + " ms.");
+        out.flush();
+        if (filter != null) {
+            System.setProperty(Microbenchmark.FILTER_PROPERTY, filter);
+        }
+        InitOptions cluster = new InitOptions().logToDriver(false);
+        List<Microbenchmark.Result> results = new Microbenchmark(plan, cluster).run(out);
+        if (json != null) {
+            Path parent = json.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            Files.writeString(json, Microbenchmark.json(results), StandardCharsets.UTF_8);
+            out.println("Wrote " + results.stream().filter(Microbenchmark.Result::ok).count() + " metrics to " + json);
+        }
+        long failed = results.stream().filter(r -> !r.ok()).count();
+        if (failed > 0) {
+            throw new CommandFailure(1, failed + " metric(s) failed (see FAILED above); the others were measured.");
+        }
+        return 0;
+    }
+}

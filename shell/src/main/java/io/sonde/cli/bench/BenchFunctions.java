@@ -1,0 +1,63 @@
+package io.sonde.cli.bench;
+
+import io.sonde.Sonde;
+
+import java.io.Serializable;
+import java.time.Instant;
+
+/**
+ * What the benchmarked tasks and actor calls run: as little as possible, so that the numbers are
+ * Sonde's overhead. Static and capture-free, so workers cache the deserialized function.
+ */
+final class BenchFunctions {
+    private BenchFunctions() {
+    }
+
+    static Integer small() {
+        return 0;
+    }
+
+    /**
+     * Parks at a breakpoint; once a debugger lets it go, returns the wall-clock time, in
+     * microseconds since the epoch ({@link #wallMicros()}), at which it called
+     * {@code Sonde.breakpoint()}.
+     */
+    static long parkedAt() {
+        long calledAt = wallMicros();
+        Sonde.breakpoint();
+        return calledAt;
+    }
+
+    /**
+     * Parks at a breakpoint, then runs a loop far longer than any number of {@code next}s a
+     * debugger takes in its body; the debugger lets it go before the loop ends.
+     */
+    static long parkedLoop(int n) {
+        long sum = 0;
+        Sonde.breakpoint();
+        for (int i = 0; i < n; i++) {
+            sum += i;
+        }
+        return sum;
+    }
+
+    /**
+     * Wall-clock time in microseconds since the epoch. Unlike {@code System.nanoTime()}, whose
+     * origin is per JVM, the wall clock is the operating system's one clock for every process of
+     * the machine, so a time taken in a worker can be compared with one taken in the driver
+     * (same machine only). Resolution: microseconds where the OS offers them (Linux), else ms.
+     */
+    static long wallMicros() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
+    }
+
+    /** The actor of the 1:1 actor-call metrics. */
+    static final class Echo implements Serializable {
+        private static final long serialVersionUID = 1L;
+
+        Integer small() {
+            return 0;
+        }
+    }
+}

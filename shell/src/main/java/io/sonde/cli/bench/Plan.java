@@ -1,0 +1,38 @@
+package io.sonde.cli.bench;
+
+import java.time.Duration;
+
+/**
+ * How long and how big the microbenchmark runs. {@link #full()} keeps the whole run under a
+ * minute on two cores; {@link #quick()} only proves that every metric runs.
+ *
+ * @param warmup           how long each metric runs first, unmeasured (JIT, worker start-up, connections)
+ * @param round            target duration of one timed round; a round repeats its batch until then
+ * @param timedRounds      rounds whose mean and standard deviation are reported
+ * @param batch            operations per batch: tasks or calls submitted before getting them all
+ * @param largeBytes       size of the byte[] for single_client_put_gigabytes and memcpy_gigabytes
+ * @param largePerRound    puts of {@code largeBytes} per round: the node keeps every object for the
+ *                         life of the cluster, so this bounds memory rather than time
+ * @param coldStartRounds  fresh clusters started for worker_cold_start_ms
+ */
+public record Plan(Duration warmup, Duration round, int timedRounds, int batch, int largeBytes, int largePerRound,
+                   int coldStartRounds) {
+    private static final int MIB = 1024 * 1024;
+
+    public static Plan full() {
+        // 100 MiB as in Ray's put benchmark, smaller on small heaps: up to 5 puts stay in memory.
+        int large = (int) Math.min(100L * MIB, Runtime.getRuntime().maxMemory() / 32);
+        // 5 s of warm-up: the driver and a fresh worker JVM need seconds of calls before their JIT
+        // reaches steady state (1.5 s measured a third of the steady task rate).
+        return new Plan(Duration.ofMillis(5000), Duration.ofMillis(1000), 4, 1000, large, 1, 3);
+    }
+
+    public static Plan quick() {
+        return new Plan(Duration.ofMillis(30), Duration.ofMillis(30), 2, 10, MIB, 1, 1);
+    }
+
+    /** The same plan with another warm-up. */
+    public Plan withWarmup(Duration warmup) {
+        return new Plan(warmup, round, timedRounds, batch, largeBytes, largePerRound, coldStartRounds);
+    }
+}

@@ -1,0 +1,106 @@
+package io.sonde.cli.table;
+
+import io.sonde.internal.proto.ActorInfo;
+import io.sonde.internal.proto.ClusterStatus;
+import io.sonde.internal.proto.NodeInfo;
+import io.sonde.internal.proto.TaskInfo;
+import io.sonde.internal.proto.WorkerInfo;
+
+import java.io.PrintWriter;
+import java.util.List;
+
+/**
+ * How the cluster's tasks, actors, workers, nodes and status are shown to people: shared by
+ * {@code sonde list}, {@code sonde status} and the shell's {@code /tasks}, {@code /status}...,
+ * so the two never drift apart. Ids are printed whole because they are what errors, logs and
+ * {@code sonde debug} refer to.
+ */
+public final class ClusterTables {
+    private ClusterTables() {
+    }
+
+    public static Table tasks(List<TaskInfo> tasks) {
+        Table t = new Table("TASK_ID", "NAME", "STATE", "KIND", "PID", "NODE", "ATTEMPT", "ERROR_TYPE", "JOB");
+        for (TaskInfo i : tasks) {
+            t.row(i.getTaskId(), i.getName(), i.getState(), i.getKind(), Units.pid(i.getPid()), i.getNodeId(),
+                    i.getAttempt(), i.getErrorType(), i.getJobId());
+        }
+        return t;
+    }
+
+    public static Table actors(List<ActorInfo> actors) {
+        Table t = new Table("ACTOR_ID", "CLASS", "NAME", "STATE", "PID", "NODE", "RESTARTS", "JOB", "DEATH_CAUSE");
+        for (ActorInfo i : actors) {
+            t.row(i.getActorId(), i.getClassName(), i.getName(), i.getState(), Units.pid(i.getPid()), i.getNodeId(),
+                    i.getRestarts(), i.getJobId(), i.getDeathCause());
+        }
+        return t;
+    }
+
+    public static Table workers(List<WorkerInfo> workers) {
+        Table t = new Table("WORKER_ID", "PID", "STATE", "JOB", "CURRENT_TASK", "ACTOR", "RSS", "LOG");
+        for (WorkerInfo i : workers) {
+            t.row(i.getWorkerId(), Units.pid(i.getPid()), i.getState(), i.getJobId(), i.getCurrentTask(), i.getActorId(),
+                    Units.bytes(i.getRssBytes()), i.getLogOut());
+        }
+        return t;
+    }
+
+    public static Table nodes(ClusterStatus status) {
+        Table t = new Table("NODE_ID", "IP", "ALIVE", "CPUS", "MEMORY", "WORKERS");
+        for (NodeInfo n : status.getNodesList()) {
+            t.row(n.getNodeId(), n.getIp(), n.getAlive() ? "yes" : "no",
+                    Units.cpus(n.getCpusUsed()) + "/" + Units.cpus(n.getCpusTotal()),
+                    Units.bytes(n.getMemoryUsed()) + "/" + Units.bytes(n.getMemoryTotal()), n.getWorkers());
+        }
+        return t;
+    }
+
+    /** The screen of {@code sonde status}: nodes, resources of the alive nodes, workers and tasks. */
+    public static void printStatus(PrintWriter out, String address, ClusterStatus s) {
+        double cpusUsed = 0;
+        double cpusTotal = 0;
+        long memUsed = 0;
+        long memTotal = 0;
+        int workers = 0;
+        Table nodes = new Table("NODE_ID", "IP", "ALIVE");
+        for (NodeInfo n : s.getNodesList()) {
+            nodes.row(n.getNodeId(), n.getIp(), n.getAlive() ? "yes" : "no");
+            if (n.getAlive()) {
+                cpusUsed += n.getCpusUsed();
+                cpusTotal += n.getCpusTotal();
+                memUsed += n.getMemoryUsed();
+                memTotal += n.getMemoryTotal();
+                workers += n.getWorkers();
+            }
+        }
+        out.println("Sonde cluster at " + address);
+        out.println();
+        out.println("Nodes");
+        nodes.print(out, "  ");
+        out.println();
+        out.println("Resources (alive nodes)");
+        out.println("  CPUs     " + Units.cpus(cpusUsed) + "/" + Units.cpus(cpusTotal));
+        out.println("  Memory   " + Units.bytes(memUsed) + "/" + Units.bytes(memTotal)
+                + "   (resident memory of the node and its workers / machine total)");
+        out.println("  Workers  " + workers);
+        out.println();
+        out.println("Tasks");
+        out.println("  running  " + s.getRunningTasks());
+        out.println("  pending  " + s.getPendingTasks());
+        out.flush();
+    }
+
+    /** {@code 4.0/8.0}: CPUs in use of the alive nodes' total, as the status line shows them. */
+    public static String cpus(ClusterStatus s) {
+        double used = 0;
+        double total = 0;
+        for (NodeInfo n : s.getNodesList()) {
+            if (n.getAlive()) {
+                used += n.getCpusUsed();
+                total += n.getCpusTotal();
+            }
+        }
+        return Units.cpus(used) + "/" + Units.cpus(total);
+    }
+}

@@ -1,0 +1,54 @@
+package io.sonde.cli;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A smoke run only: {@code --quick} proves every metric runs and is reported, not how fast. */
+class MicrobenchmarkCommandTest {
+    private static final List<String> METRICS = List.of(
+            "single_client_tasks_sync", "single_client_tasks_async", "1_1_actor_calls_sync", "1_1_actor_calls_async",
+            "single_client_put_calls", "single_client_get_calls", "single_client_put_gigabytes",
+            "worker_cold_start_ms", "grpc_loopback_unary_rtt_us", "memcpy_gigabytes");
+
+    @TempDir
+    Path root;
+
+    @BeforeEach
+    void privateRoot() {
+        System.setProperty("sonde.root", root.toString());
+    }
+
+    @AfterEach
+    void restoreRoot() {
+        System.clearProperty("sonde.root");
+    }
+
+    @Test
+    void quickRunReportsEveryMetricInRaysFormatAndAsJson() throws Exception {
+        Path json = root.resolve("bench/result.json");
+
+        Cli.Run run = Cli.sonde("microbenchmark", "--quick", "--json", json.toString());
+
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        assertThat(run.out())
+                .containsPattern("single_client_tasks_sync per second [\\d.]+ \\+- [\\d.]+ +\\([\\d.]+x Ray's 980\\.0\\)")
+                .containsPattern("worker_cold_start_ms [\\d.]+ \\+- [\\d.]+")
+                .containsPattern("grpc_loopback_unary_rtt_us [\\d.]+ \\+- [\\d.]+")
+                .containsPattern("memcpy_gigabytes per second [\\d.]+ \\+- [\\d.]+")
+                .doesNotContain("FAILED");
+        String text = Files.readString(json).strip();
+        assertThat(text).startsWith("{").endsWith("}");
+        for (String metric : METRICS) {
+            assertThat(run.out()).contains(metric);
+            assertThat(text).containsPattern("\"" + metric + "\": [0-9.E-]+");
+        }
+    }
+}

@@ -1,0 +1,314 @@
+package io.sonde.cli;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code sonde run} as a user runs it: a child JVM on the shell's classes plus the classpath file
+ * the build writes (what the {@code sonde} script starts), from the repository's root, with a
+ * private TMPDIR and no SONDE_ADDRESS, so each run starts an embedded cluster of its own.
+ */
+class RunCommandTest {
+    private static final Pattern EXIT_HEADER = Pattern.compile("(?m)^// exit: (\\d+)\\b");
+
+    /**
+     * What each example must print (stdout and stderr together). Every example in examples/ runs,
+     * listed here or not; one not listed is checked for its exit status only.
+     */
+    private static final Map<String, List<String>> EXPECTED = Map.of(
+            "application_failure.jsh", List.of(
+                    "caught:   task parse (pid=",
+                    "cause:    java.lang.NumberFormatException: For input string: \"forty-two\"",
+                    "cause is a NumberFormatException: true",
+                    "downstream: task parse (pid=",
+                    "flaky: ok on attempt 1"),
+            "uncaught_failure.jsh", List.of(
+                    "error in snippet 3 (line 14 of examples/uncaught_failure.jsh): get(r);",
+                    "io.sonde.TaskException: task ratio (pid=",
+                    "\tat snippet 3 (examples/uncaught_failure.jsh:14): get(r);",
+                    "Caused by: java.lang.ArithmeticException: / by zero",
+                    "\tat snippet 1 (examples/uncaught_failure.jsh:9), in ratio(): return total / parts;"),
+            "print_debugging.jsh", List.of(
+                    ") squaring 1",
+                    "squares: [1, 4, 9]",
+                    "(check pid=",
+                    "warning: input has no header row",
+                    "(Trainer pid=",
+                    "loading model weights [repeated 2x across cluster]",
+                    "epochs done: [1, 2, 3]"),
+            "cancel_and_kill.jsh", List.of(
+                    "pending task:  TaskCancelledException: task waiting",
+                    "running task:  TaskCancelledException: task sleeper",
+                    "forced cancel: TaskCancelledException: task spinner",
+                    "counter: value 1",
+                    "after kill: ActorDiedException: ",
+                    "killed by Sonde.kill"),
+            "worker_crash.jsh", List.of(
+                    "flaky_worker, attempt 0: kill -9",
+                    "retried task returned on attempt 1",
+                    "WorkerCrashedException: task no_retries",
+                    "exit code 137 (killed by signal 9, SIGKILL)",
+                    "The worker's log: "),
+            "actors.jsh", List.of(
+                    "balance: 175",
+                    "caught: java.lang.IllegalStateException: insufficient funds: balance 175, asked 1000",
+                    "still alive, balance: 100",
+                    "found by name, balance: 100",
+                    "ActorDiedException: ",
+                    "cause: java.lang.IllegalArgumentException: opening balance must not be negative, got -1"));
+
+    @TempDir
+    static Path dir;
+
+    private static Path root;
+    private static String classpath;
+
+    @BeforeAll
+    static void locate() throws Exception {
+        Path classes = Path.of(SondeMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        String dependencies = Files.readString(Path.of(System.getProperty("sonde.classpathFile"))).trim();
+        classpath = classes + File.pathSeparator + dependencies;
+        Path d = Path.of("").toAbsolutePath();
+        while (d != null && !Files.isDirectory(d.resolve("examples"))) {
+            d = d.getParent();
+        }
+        assertThat(d).as("the repository's root, holding examples/").isNotNull();
+        root = d;
+    }
+
+    /**
+     * Every example in examples/, each checked against the exit status its header gives. They run
+     * two at a time (their output is their own; much of their time is spent waiting on workers).
+     */
+    @TestFactory
+    Stream<DynamicTest> everyExampleScriptExitsAsItsHeaderSays() throws IOException {
+        List<Path> scripts;
+        try (Stream<Path> files = Files.list(root.resolve("examples"))) {
+            scripts = files.filter(f -> f.toString().endsWith(".jsh")).sorted().toList();
+        }
+        assertThat(scripts).extracting(p -> p.getFileName().toString()).containsAll(EXPECTED.keySet());
+        ExecutorService pool = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "sonde-run-example");
+            t.setDaemon(true);
+            return t;
+        });
+        Map<Path, Future<Result>> runs = new LinkedHashMap<>();
+        for (Path script : scripts) {
+            runs.put(script, pool.submit(() -> sonde(root, "run", "examples/" + script.getFileName())));
+        }
+        pool.shutdown();
+        return scripts.stream().map(script -> DynamicTest.dynamicTest(script.getFileName().toString(), () -> {
+            String name = script.getFileName().toString();
+            Matcher header = EXIT_HEADER.matcher(Files.readString(script));
+            assertThat(header.find()).as(name + " must say its exit status in a `// exit: N` header line").isTrue();
+            int expected = Integer.parseInt(header.group(1));
+
+            Result r = runs.get(script).get();
+
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(expected);
+            for (String line : EXPECTED.getOrDefault(name, List.of())) {
+                assertThat(r.all()).as(r.toString()).contains(line);
+            }
+            if (expected == 1) {
+                // stopped by an uncaught failure: reported first thing on stderr, without the
+                // frames of Sonde's and JShell's machinery
+                assertThat(r.err()).as(r.toString()).startsWith("error in snippet ")
+                        .doesNotContain("jdk.jshell.").doesNotContain("io.sonde.internal.");
+            }
+        }));
+    }
+
+    @Test
+    void aSingleFileProgramWithoutSondeInitRunsOnAClusterSondeRunStarts() throws Exception {
+        Files.writeString(dir.resolve("Main.java"), """
+                import io.sonde.Sonde;
+                import java.util.Arrays;
+
+                public class Main {
+                    record Point(int x, int y) {}
+
+                    static int norm(Point p) {
+                        System.out.println("norm of " + p);
+                        return Math.abs(p.x()) + Math.abs(p.y());
+                    }
+
+                    public static void main(String[] args) {
+                        Point p = Sonde.get(Sonde.task(() -> new Point(3, -4)).remote());
+                        System.out.println("point " + p + ", norm " + Sonde.get(Sonde.task(Main::norm, p).remote()));
+                        System.out.println("args " + Arrays.toString(args));
+                        check(args.length);
+                    }
+
+                    static void check(int n) {
+                        throw new IllegalStateException("no good: " + n);
+                    }
+                }
+
+                class Unused {
+                }
+                """);
+
+        Result r = sonde(dir, "run", "Main.java", "a b", "--address", "-x");
+
+        // the program's classes reached the worker: the record as a result, the method as a task
+        assertThat(r.out()).as(r.toString()).contains("point Point[x=3, y=-4], norm 7")
+                .contains("args [a b, --address, -x]")
+                .containsPattern("\\(norm pid=\\d+\\) norm of Point\\[x=3, y=-4]");
+        // an exception that ends main is printed as the JVM prints it, without sonde run's frames
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+        assertThat(r.err()).startsWith("Exception in thread \"main\" java.lang.IllegalStateException: no good: 3")
+                .contains("\tat Main.check(Main.java:20)")
+                .contains("\tat Main.main(Main.java:16)")
+                .doesNotContain("io.sonde.shell.run")
+                .doesNotContain("io.sonde.cli")
+                .doesNotContain("reflect");
+    }
+
+    @Test
+    void aProgramThatInitializesSondeItselfRunsAsUnderJava() throws Exception {
+        Result r = sonde(root, "run", "examples/FirstSteps.java");
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.out()).contains("squares: [1, 4, 9, 16]")
+                .contains("caught: task divide (pid=")
+                .contains("counter = 12");
+    }
+
+    @Test
+    void aProgramThatDoesNotCompileIsReportedAsJavacReportsIt() throws Exception {
+        Files.writeString(dir.resolve("Broken.java"), """
+                public class Broken {
+                    public static void main(String[] args) {
+                        int n = "text";
+                    }
+                }
+                """);
+
+        Result r = sonde(dir, "run", "Broken.java");
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+        assertThat(r.err()).contains("Broken.java:3: error: incompatible types: String cannot be converted to int")
+                .contains("        int n = \"text\";")
+                .contains("error: compilation failed");
+    }
+
+    @Test
+    void aScriptThatDoesNotCompileStopsAtThatSnippetAndNamesIt() throws Exception {
+        Files.writeString(dir.resolve("broken.jsh"), """
+                System.out.println("first");
+
+                int total = 1 +
+                        missing;
+                System.out.println("not reached");
+                """);
+
+        Result r = sonde(dir, "run", "broken.jsh");
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+        assertThat(r.out()).contains("first").doesNotContain("not reached");
+        assertThat(r.err()).startsWith("error in snippet 2 (line 3 of broken.jsh): int total = 1 + ...")
+                .contains("broken.jsh:4: error: cannot find symbol")
+                .contains("  symbol:   variable missing");
+    }
+
+    @Test
+    void scriptArgumentsArriveAsArgsAndSystemExitSetsTheStatus() throws Exception {
+        Files.writeString(dir.resolve("args.jsh"), """
+                System.out.println("args: " + String.join("|", args));
+                var ref = task(() -> {
+                    System.out.println("last words from a worker");
+                    return 0;
+                }).remote()
+                get(ref)
+                System.exit(args.length)
+                """);
+
+        Result r = sonde(dir, "run", "args.jsh", "one", "two words", "--address", "\"quoted\"\\");
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(4);
+        assertThat(r.out()).contains("args: one|two words|--address|\"quoted\"\\")
+                .containsPattern("\\(lambda pid=\\d+\\) last words from a worker");
+    }
+
+    @Test
+    void aFileThatIsNeitherAScriptNorAProgramIsAUsageError() throws Exception {
+        Files.writeString(dir.resolve("notes.txt"), "hello");
+
+        Result r = sonde(dir, "run", "notes.txt");
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err()).contains("runs a JShell script (.jsh) or a single-file Java program (.java)");
+    }
+
+    record Result(int exitCode, String out, String err) {
+        String all() {
+            return out + err;
+        }
+
+        @Override
+        public String toString() {
+            return "exit " + exitCode + "\n--- out\n" + out + "--- err\n" + err;
+        }
+    }
+
+    /** {@code sonde ARGS} in a child JVM started as the launcher starts it, in {@code workDir}. */
+    static Result sonde(Path workDir, String... args) throws IOException, InterruptedException {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        List<String> command = new ArrayList<>(List.of(java.toString(), "-cp", classpath, SondeMain.class.getName()));
+        command.addAll(List.of(args));
+        Path tmp = Files.createDirectories(dir.resolve("tmp"));
+        ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile());
+        pb.environment().remove("SONDE_ADDRESS");
+        pb.environment().remove("SONDE_DEDUP_LOGS");
+        pb.environment().put("TMPDIR", tmp.toString());
+        Process p = pb.start();
+        p.getOutputStream().close();
+        CompletableFuture<String> out = read(p.getInputStream());
+        CompletableFuture<String> err = read(p.getErrorStream());
+        if (!p.waitFor(90, TimeUnit.SECONDS)) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            p.waitFor(10, TimeUnit.SECONDS);
+        }
+        return new Result(p.exitValue(), out.join(), err.join());
+    }
+
+    /** Reads a child's stream on a thread of its own, so that neither of its pipes fills up. */
+    private static CompletableFuture<String> read(InputStream in) {
+        CompletableFuture<String> text = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try (in) {
+                text.complete(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                text.complete("(could not read: " + e + ")");
+            }
+        }, "sonde-run-test-reader");
+        t.setDaemon(true);
+        t.start();
+        return text;
+    }
+}

@@ -1,0 +1,138 @@
+package io.sonde.cli;
+
+import io.sonde.ObjectRef;
+import io.sonde.Sonde;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * One real head daemon for the whole class, started and stopped through the CLI, with a private
+ * {@code sonde.root} so a head the developer runs is neither found nor disturbed.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class StartStopCommandTest {
+    @TempDir
+    static Path root;
+
+    private String address;
+    private long pid;
+
+    @BeforeAll
+    void startHead() throws Exception {
+        System.setProperty("sonde.root", root.toString());
+        Cli.Run start = Cli.sonde("start", "--head", "--port", "0", "--num-cpus", "2");
+        assertThat(start.exitCode()).as(start.toString()).isZero();
+        address = Files.readString(root.resolve("head_address")).trim();
+        pid = Long.parseLong(Files.readString(root.resolve("head.pid")).trim());
+        assertThat(address).matches("sonde://127\\.0\\.0\\.1:\\d+");
+        assertThat(start.out())
+                .contains("Started a Sonde head at " + address)
+                .contains("Sonde.init(\"" + address + "\")")
+                .contains("SONDE_ADDRESS=" + address)
+                .contains("sonde stop");
+        assertThat(ProcessHandle.of(pid)).hasValueSatisfying(p -> assertThat(p.isAlive()).isTrue());
+    }
+
+    @AfterAll
+    void killHeadIfStillAlive() {
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        System.clearProperty("sonde.root");
+    }
+
+    @Test
+    @Order(1)
+    void headIsADaemonProcessWithItsOutputInTheSession() {
+        ProcessHandle head = ProcessHandle.of(pid).orElseThrow();
+        assertThat(head.pid()).isNotEqualTo(ProcessHandle.current().pid());
+        assertThat(head.info().commandLine()).hasValueSatisfying(c -> assertThat(c).contains(HeadFiles.HEAD_MARKER));
+        assertThat(root.resolve("head.out")).content().contains("Sonde head serving at " + address);
+    }
+
+    @Test
+    @Order(2)
+    void secondStartIsRefusedWhileTheHeadAnswers() {
+        Cli.Run again = Cli.sonde("start", "--head", "--port", "0");
+        assertThat(again.exitCode()).as(again.toString()).isEqualTo(1);
+        assertThat(again.err()).contains("already running at " + address).contains("sonde stop");
+    }
+
+    @Test
+    @Order(3)
+    void statusShowsTheNodeCpusMemoryAndTasks() {
+        Cli.Run status = Cli.sonde("status");
+        assertThat(status.exitCode()).as(status.toString()).isZero();
+        assertThat(status.out())
+                .contains("Sonde cluster at " + address)
+                .containsPattern("127\\.0\\.0\\.1\\s+yes")
+                .containsPattern("CPUs\\s+\\d+\\.\\d/2\\.0")
+                .containsPattern("Memory\\s+[\\d.]+[KMGT]?i?B/[\\d.]+GiB")
+                .containsPattern("running\\s+0")
+                .containsPattern("pending\\s+0");
+    }
+
+    @Test
+    @Order(4)
+    void listNodesShowsTheHeadAsAlive() {
+        Cli.Run nodes = Cli.sonde("list", "nodes");
+        assertThat(nodes.exitCode()).as(nodes.toString()).isZero();
+        assertThat(nodes.out().lines().findFirst()).hasValueSatisfying(header -> assertThat(header)
+                .containsSubsequence("NODE_ID", "IP", "ALIVE", "CPUS", "MEMORY", "WORKERS"));
+        assertThat(nodes.out()).containsPattern("127\\.0\\.0\\.1\\s+yes\\s+\\d+\\.\\d/2\\.0");
+    }
+
+    @Test
+    @Order(5)
+    void driverRunsATaskThatListTasksShowsFinished() {
+        Sonde.init(address);
+        try {
+            ObjectRef<Integer> answer = Sonde.task(() -> 6 * 7).name("answer").remote();
+            assertThat(Sonde.get(answer)).isEqualTo(42);
+
+            Cli.Run workers = Cli.sonde("list", "workers");
+            assertThat(workers.exitCode()).as(workers.toString()).isZero();
+            assertThat(workers.out()).contains("WORKER_ID").contains("RSS").containsPattern("\\b(IDLE|BUSY)\\b");
+        } finally {
+            Sonde.shutdown();
+        }
+        Cli.Run tasks = Cli.sonde("list", "tasks");
+        assertThat(tasks.exitCode()).as(tasks.toString()).isZero();
+        assertThat(tasks.out().lines().findFirst()).hasValueSatisfying(header -> assertThat(header).containsSubsequence(
+                "TASK_ID", "NAME", "STATE", "KIND", "PID", "NODE", "ATTEMPT", "ERROR_TYPE"));
+        assertThat(tasks.out()).containsPattern("answer\\s+FINISHED\\s+NORMAL\\s+\\d+");
+    }
+
+    @Test
+    @Order(6)
+    void listWithAnUnknownKindNamesTheValidOnes() {
+        Cli.Run bad = Cli.sonde("list", "jobz");
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).contains("Unknown kind 'jobz'").contains("tasks, actors, workers, nodes");
+    }
+
+    @Test
+    @Order(7)
+    void stopEndsTheDaemonAndRemovesItsFiles() {
+        Cli.Run stop = Cli.sonde("stop");
+        assertThat(stop.exitCode()).as(stop.toString()).isZero();
+        assertThat(stop.out()).contains("Stopped the Sonde cluster at " + address + " (head pid " + pid + ")");
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        assertThat(root.resolve("head_address")).doesNotExist();
+        assertThat(root.resolve("head.pid")).doesNotExist();
+
+        Cli.Run again = Cli.sonde("stop");
+        assertThat(again.exitCode()).as(again.toString()).isZero();
+        assertThat(again.out()).contains("No running Sonde cluster found.");
+    }
+}
