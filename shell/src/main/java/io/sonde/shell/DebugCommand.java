@@ -50,7 +50,7 @@ final class DebugCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         try (ClusterLocator.ClusterConnection c = sonde.locator().connect(target.address)) {
-            BreakpointSource breakpoints = BreakpointSource.rpc(c.stub(DEADLINE), DEADLINE);
+            BreakpointSource breakpoints = BreakpointSource.rpc(c.channel(), DEADLINE);
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, Charset.defaultCharset()));
             DebugOptions options = DebugOptions.defaults()
                     .withSourcepath(SourceLocator.parse(sourcepath))
