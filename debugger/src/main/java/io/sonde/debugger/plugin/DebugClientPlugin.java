@@ -76,7 +76,7 @@ public final class DebugClientPlugin implements ClientPlugin {
 
     @Override
     public void valueReceived(String objectId, ByteString data) {
-        String awaited = DebugWorkerPlugin.parse(() -> ResultMark.parseFrom(data)).getAwaitedTaskId();
+        String awaited = Payloads.parse(() -> ResultMark.parseFrom(data)).getAwaitedTaskId();
         if (awaited.isEmpty() || !getStops.add(objectId)) {
             return;
         }
@@ -92,7 +92,7 @@ public final class DebugClientPlugin implements ClientPlugin {
 
     @Override
     public void nodeMessage(ByteString payload) {
-        BreakpointInfo b = DebugWorkerPlugin.parse(() -> BreakpointInfo.parseFrom(payload));
+        BreakpointInfo b = Payloads.parse(() -> BreakpointInfo.parseFrom(payload));
         Consumer<BreakpointInfo> l = listener;
         if (l != null) {
             l.accept(b);

@@ -130,7 +130,7 @@ public final class DebugNodePlugin implements NodePlugin {
 
     @Override
     public void workerMessage(WorkerRef worker, ByteString payload) {
-        WorkerEvent e = DebugWorkerPlugin.parse(() -> WorkerEvent.parseFrom(payload));
+        WorkerEvent e = Payloads.parse(() -> WorkerEvent.parseFrom(payload));
         switch (e.getBodyCase()) {
             case HIT -> hit(worker, e.getHit());
             case RESUMED_TASK_ID -> {

@@ -1,7 +1,6 @@
 package io.sonde.debugger.plugin;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.sonde.debugger.proto.DebugHooks;
 import io.sonde.debugger.proto.ResultMark;
 import io.sonde.debugger.proto.TaskMark;
@@ -42,7 +41,7 @@ public final class DebugWorkerPlugin implements WorkerPlugin {
 
     @Override
     public void command(ByteString payload) {
-        DebugHooks hooks = parse(() -> DebugHooks.parseFrom(payload));
+        DebugHooks hooks = Payloads.parse(() -> DebugHooks.parseFrom(payload));
         WorkerDebugger d = debugger;
         if (d != null) {
             d.hooks(hooks);
@@ -60,7 +59,7 @@ public final class DebugWorkerPlugin implements WorkerPlugin {
         }
         d.awaitHooks();
         Optional<ByteString> mark = task.data(name());
-        if (mark.isPresent() && parse(() -> TaskMark.parseFrom(mark.get())).getBreakAtStart()) {
+        if (mark.isPresent() && Payloads.parse(() -> TaskMark.parseFrom(mark.get())).getBreakAtStart()) {
             d.stopAtStart(task); // the debugger's `remote`
         }
     }
@@ -101,18 +100,6 @@ public final class DebugWorkerPlugin implements WorkerPlugin {
         WorkerDebugger d = debugger;
         if (d != null) {
             d.close();
-        }
-    }
-
-    interface Parse<T> {
-        T parse() throws InvalidProtocolBufferException;
-    }
-
-    static <T> T parse(Parse<T> p) {
-        try {
-            return p.parse();
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalArgumentException("not a message of the debugger's protocol: " + e.getMessage(), e);
         }
     }
 }

@@ -28,7 +28,7 @@ final class JdwpPorts {
     private int reported;
     /** The last port seen by anyone: what a stop lists while a debugger holds the agent. */
     private volatile int seen;
-    private volatile int parked;
+    private final java.util.concurrent.atomic.AtomicInteger parked = new java.util.concurrent.atomic.AtomicInteger();
     private volatile long hotUntil;
     private volatile boolean closed;
 
@@ -48,7 +48,7 @@ final class JdwpPorts {
 
     /** A task parks (true) or left its park (false): debuggers attach and detach meanwhile. */
     void parked(boolean in) {
-        parked += in ? 1 : -1;
+        parked.addAndGet(in ? 1 : -1);
         hotUntil = System.nanoTime() + HOT_AFTER_PARK_NANOS;
         LockSupport.unpark(watcher);
     }
@@ -87,7 +87,7 @@ final class JdwpPorts {
                 reported = now.getAsInt();
                 report.accept(reported);
             }
-            boolean hot = parked > 0 || System.nanoTime() < hotUntil;
+            boolean hot = parked.get() > 0 || System.nanoTime() < hotUntil;
             LockSupport.parkNanos(hot ? HOT_NANOS : COLD_NANOS);
         }
     }
