@@ -14,7 +14,9 @@ public final class InitOptions {
     private String address;
     private int numCpus;
     private boolean logToDriver = true;
-    private Boolean debugPostMortem;
+    /** The debugger's option that {@link #debugPostMortem(boolean)} sets. */
+    static final String POST_MORTEM = "debugger.post-mortem";
+    private final Map<String, String> pluginOptions = new LinkedHashMap<>();
     private final List<String> workerJvmOptions = new ArrayList<>();
     private final Map<String, Double> resources = new LinkedHashMap<>();
 
@@ -55,7 +57,19 @@ public final class InitOptions {
      * {@code SONDE_DEBUG_POST_MORTEM=1}, else off.
      */
     public InitOptions debugPostMortem(boolean postMortem) {
-        this.debugPostMortem = postMortem;
+        return pluginOption(POST_MORTEM, Boolean.toString(postMortem));
+    }
+
+    /**
+     * An option of this job for a plug-in of the cluster's node ({@code io.sonde.spi.NodePlugin}),
+     * named {@code "plugin.option"}; plug-ins ignore the names they do not know.
+     */
+    public InitOptions pluginOption(String name, String value) {
+        if (name == null || name.indexOf('.') <= 0 || value == null) {
+            throw new IllegalArgumentException("a plug-in option is named plugin.option and has a value, got " + name
+                    + "=" + value);
+        }
+        pluginOptions.put(name, value);
         return this;
     }
 
@@ -79,11 +93,19 @@ public final class InitOptions {
 
     /** {@link #debugPostMortem(boolean)} if set, else whether {@code SONDE_DEBUG_POST_MORTEM} is 1 or true. */
     public boolean debugPostMortem() {
-        if (debugPostMortem != null) {
-            return debugPostMortem;
+        String set = pluginOptions.get(POST_MORTEM);
+        if (set != null) {
+            return Boolean.parseBoolean(set);
         }
         String env = System.getenv("SONDE_DEBUG_POST_MORTEM");
         return env != null && (env.trim().equals("1") || env.trim().equalsIgnoreCase("true"));
+    }
+
+    /** The plug-in options of this job, with {@link #debugPostMortem()} among them. */
+    public Map<String, String> pluginOptions() {
+        Map<String, String> all = new LinkedHashMap<>(pluginOptions);
+        all.put(POST_MORTEM, Boolean.toString(debugPostMortem()));
+        return Map.copyOf(all);
     }
 
     public Map<String, Double> resources() {

@@ -127,7 +127,10 @@ public final class Sonde extends SondeCalls {
      * and lists it as an active breakpoint: its driver prints
      * {@code (square pid=4711) breakpoint at Tasks.java:12 — attach with 'sonde debug' or /debug}.
      * The task goes on when a debugger attached to it continues or detaches; cancelling the task
-     * ends the wait with {@link TaskCancelledException}. Does nothing in a driver.
+     * ends the wait with {@link TaskCancelledException}. Does nothing in a driver. Parking is the
+     * debugger's work (module {@code sonde-debugger}, a plug-in of the runtime): where it is off
+     * ({@code SONDE_DEBUGGER=off}) or not on the job's classpath, the worker prints a warning on its
+     * stderr and the call returns.
      */
     public static void breakpoint() {
         SondeRuntime.breakpoint();

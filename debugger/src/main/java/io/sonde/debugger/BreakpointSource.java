@@ -1,11 +1,13 @@
 package io.sonde.debugger;
 
+import io.grpc.Channel;
+import io.sonde.debugger.plugin.DebugNodePlugin;
+import io.sonde.debugger.proto.BreakpointInfo;
+import io.sonde.debugger.proto.DebugHooks;
+import io.sonde.debugger.proto.DebugHooksUpdate;
+import io.sonde.debugger.proto.DebuggerGrpc;
+import io.sonde.debugger.proto.ListBreakpointsRequest;
 import io.sonde.internal.node.NodeManager;
-import io.sonde.internal.proto.BreakpointInfo;
-import io.sonde.internal.proto.DebugHooks;
-import io.sonde.internal.proto.DebugHooksUpdate;
-import io.sonde.internal.proto.Empty;
-import io.sonde.internal.proto.NodeManagerGrpc;
 
 import java.time.Duration;
 import java.util.List;
@@ -13,8 +15,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The cluster as the debugger sees it: the active breakpoints, and the breakpoints set from the
- * debugger ({@code break}, {@code catch}) that every worker applies. The node manager's RPCs for
- * {@code sonde debug}, or an embedded node's {@link NodeManager} for the shell.
+ * debugger ({@code break}, {@code catch}) that every worker applies. The node's Debugger service
+ * for {@code sonde debug}, or an embedded node's {@link DebugNodePlugin} for the shell.
  */
 @FunctionalInterface
 public interface BreakpointSource {
@@ -40,13 +42,14 @@ public interface BreakpointSource {
         return hooks();
     }
 
-    /** Asks a node manager over gRPC; each call has its own deadline. */
-    static BreakpointSource rpc(NodeManagerGrpc.NodeManagerBlockingStub stub, Duration deadline) {
+    /** Asks a node's Debugger service over gRPC (on the node manager's channel); each call has its own deadline. */
+    static BreakpointSource rpc(Channel channel, Duration deadline) {
+        DebuggerGrpc.DebuggerBlockingStub stub = DebuggerGrpc.newBlockingStub(channel);
         return new BreakpointSource() {
             @Override
             public List<BreakpointInfo> list() {
                 return stub.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
-                        .listBreakpoints(Empty.getDefaultInstance()).getBreakpointsList();
+                        .listBreakpoints(ListBreakpointsRequest.getDefaultInstance()).getBreakpointsList();
             }
 
             @Override
@@ -56,17 +59,18 @@ public interface BreakpointSource {
         };
     }
 
-    /** The node manager of an embedded cluster, in this process. */
+    /** The debugger of an embedded cluster's node, in this process. */
     static BreakpointSource local(NodeManager node) {
+        DebugNodePlugin debugger = DebugNodePlugin.of(node);
         return new BreakpointSource() {
             @Override
             public List<BreakpointInfo> list() {
-                return node.listBreakpoints();
+                return debugger.listBreakpoints();
             }
 
             @Override
             public DebugHooks updateHooks(DebugHooksUpdate update) {
-                return node.updateDebugHooks(update);
+                return debugger.updateDebugHooks(update);
             }
         };
     }

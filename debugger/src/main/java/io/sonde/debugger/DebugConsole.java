@@ -7,7 +7,7 @@ import io.sonde.debugger.command.Command;
 import io.sonde.debugger.command.CommandContext;
 import io.sonde.debugger.command.CommandTable;
 import io.sonde.debugger.command.Follow;
-import io.sonde.internal.proto.BreakpointInfo;
+import io.sonde.debugger.proto.BreakpointInfo;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -194,7 +194,7 @@ public final class DebugConsole {
             return;
         }
         // A seventh column says why a task stopped, when some stopped otherwise than at Sonde.breakpoint().
-        boolean why = list.stream().anyMatch(b -> !b.getReason().isEmpty() && !b.getReason().equals("breakpoint"));
+        boolean why = list.stream().anyMatch(b -> b.getReason() != io.sonde.debugger.proto.StopReason.BREAKPOINT);
         List<String[]> rows = new ArrayList<>();
         rows.add(why ? new String[] {"index", "time", "task", "file:line", "node", "pid", "stopped by"}
                 : new String[] {"index", "time", "task", "file:line", "node", "pid"});
@@ -307,13 +307,13 @@ public final class DebugConsole {
      * the worker's own agent cannot stop a task a second time (see {@link WorkerAgent}).
      */
     private void importLineBreakpoints(DebugSession s) {
-        java.util.List<io.sonde.internal.proto.LineBreakpoint> lines;
+        java.util.List<io.sonde.debugger.proto.LineBreakpoint> lines;
         try {
             lines = source.compiledHooks().getLinesList();
         } catch (RuntimeException unsupported) {
             return;
         }
-        for (io.sonde.internal.proto.LineBreakpoint l : lines) {
+        for (io.sonde.debugger.proto.LineBreakpoint l : lines) {
             try {
                 s.addBreakpoint(l.getFile() + ":" + l.getLine(), l.getCondition().isEmpty() ? null : l.getCondition());
             } catch (DebugException notLoaded) {
@@ -325,11 +325,11 @@ public final class DebugConsole {
     /** The list's "stopped by" column. */
     private static String reason(BreakpointInfo b) {
         return switch (b.getReason()) {
-            case "post-mortem" -> "post-mortem: " + b.getException();
-            case "exception" -> "catch: " + b.getException();
-            case "line" -> "break";
-            case "get" -> "get";
-            case "remote" -> "remote";
+            case POST_MORTEM -> "post-mortem: " + b.getException();
+            case EXCEPTION -> "catch: " + b.getException();
+            case LINE -> "break";
+            case GET -> "get";
+            case REMOTE -> "remote";
             default -> "breakpoint()";
         };
     }
@@ -338,12 +338,12 @@ public final class DebugConsole {
     static String stopLine(BreakpointInfo b, String frame) {
         String at = "Stopped at " + frame;
         return switch (b.getReason()) {
-            case "post-mortem" -> at + ", where it threw " + b.getException() + " and did not catch it (post-mortem)."
+            case POST_MORTEM -> at + ", where it threw " + b.getException() + " and did not catch it (post-mortem)."
                     + " continue lets the failure reach its caller.";
-            case "exception" -> at + ", where it threw " + b.getException() + " (catch). continue lets it go on.";
-            case "line" -> at + " at a line breakpoint. Type help for the commands, continue to let the task go on.";
-            case "remote" -> at + ", the first line of task " + b.getTaskName() + " (remote).";
-            case "get" -> at + ", right after the get of task " + b.getAwaitedTaskId() + " returned (get).";
+            case EXCEPTION -> at + ", where it threw " + b.getException() + " (catch). continue lets it go on.";
+            case LINE -> at + " at a line breakpoint. Type help for the commands, continue to let the task go on.";
+            case REMOTE -> at + ", the first line of task " + b.getTaskName() + " (remote).";
+            case GET -> at + ", right after the get of task " + b.getAwaitedTaskId() + " returned (get).";
             default -> at + ". Type help for the commands, continue to let the task go on.";
         };
     }

@@ -1,6 +1,6 @@
 package io.sonde.debugger;
 
-import io.sonde.internal.worker.FrameFilter;
+import io.sonde.debugger.plugin.FrameFilter;
 import com.sun.jdi.AbsentInformationException;
 import com.sun.jdi.Bootstrap;
 import com.sun.jdi.IncompatibleThreadStateException;
@@ -34,8 +34,8 @@ import io.sonde.debugger.expr.Invoker;
 import io.sonde.debugger.expr.Mirrors;
 import io.sonde.debugger.expr.ParseException;
 import io.sonde.debugger.expr.ValueRenderer;
-import io.sonde.internal.proto.BreakpointInfo;
-import io.sonde.internal.worker.BreakpointPark;
+import io.sonde.debugger.proto.BreakpointInfo;
+import io.sonde.debugger.plugin.BreakpointPark;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -195,7 +195,7 @@ public final class DebugSession implements AutoCloseable {
         try {
             DebugSession s = new DebugSession(b, vm, thread);
             s.stopInPark(thread, timeout);
-            if (b.getReason().equals("remote")) {
+            if (b.getReason() == io.sonde.debugger.proto.StopReason.REMOTE) {
                 s.runToEntry(timeout);
             }
             return s;
@@ -727,7 +727,7 @@ public final class DebugSession implements AutoCloseable {
      */
     public void remote() {
         requireAttached();
-        setMark(io.sonde.internal.client.DebugMarks.BREAK_NEXT_SUBMIT, vm.mirrorOf(true));
+        setMark(io.sonde.debugger.plugin.DebugMarks.BREAK_NEXT_SUBMIT, vm.mirrorOf(true));
         resume();
     }
 
@@ -742,14 +742,14 @@ public final class DebugSession implements AutoCloseable {
             throw new DebugException("Task " + info.getTaskName() + " was called by the driver, which runs no debugger"
                     + " agent, so `get` has nowhere to stop; use continue (and the driver's own debugger for the driver).");
         }
-        setMark(io.sonde.internal.client.DebugMarks.BREAK_ON_GET_OF, vm.mirrorOf(info.getTaskId()));
+        setMark(io.sonde.debugger.plugin.DebugMarks.BREAK_ON_GET_OF, vm.mirrorOf(info.getTaskId()));
         resume();
     }
 
     private void setMark(String field, Value value) {
-        List<com.sun.jdi.ReferenceType> marks = vm.classesByName(io.sonde.internal.client.DebugMarks.class.getName());
+        List<com.sun.jdi.ReferenceType> marks = vm.classesByName(io.sonde.debugger.plugin.DebugMarks.class.getName());
         if (marks.isEmpty() || !(marks.get(0) instanceof com.sun.jdi.ClassType type)) {
-            throw new DebugException("this worker has no " + io.sonde.internal.client.DebugMarks.class.getSimpleName()
+            throw new DebugException("this worker has no " + io.sonde.debugger.plugin.DebugMarks.class.getSimpleName()
                     + " class loaded; is it a Sonde worker of this version?");
         }
         try {

@@ -9,10 +9,11 @@ import java.util.OptionalInt;
 /**
  * The port a worker's JDWP agent listens on now. A worker started with
  * {@code address=127.0.0.1:0} listens on an ephemeral port, and after a debugger detaches the
- * agent listens again on a new ephemeral port; the node lists the first port only. The agent
- * publishes its current address as the agent property {@code sun.jdwp.listenerAddress}
- * ({@code dt_socket:PORT}), which the JDK's Attach API reads from a local process of the same
- * user; the debugger asks it when the listed port refuses the connection.
+ * agent listens again on a new ephemeral port; the worker reports each new port to the node, but
+ * the listed one can lag behind a detach. The agent publishes its current address as the agent
+ * property {@code sun.jdwp.listenerAddress} ({@code dt_socket:PORT}), which the worker reads
+ * itself and the JDK's Attach API reads from a local process of the same user; the debugger asks
+ * it when the listed port refuses the connection.
  */
 final class JdwpAddress {
     static final String PROPERTY = "sun.jdwp.listenerAddress";

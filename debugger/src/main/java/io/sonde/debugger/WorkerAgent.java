@@ -26,11 +26,10 @@ import com.sun.jdi.request.EventRequestManager;
 import com.sun.jdi.request.ExceptionRequest;
 import io.sonde.debugger.expr.Evaluator;
 import io.sonde.debugger.expr.Invoker;
-import io.sonde.internal.proto.DebugHooks;
-import io.sonde.internal.proto.LineBreakpoint;
-import io.sonde.internal.worker.BreakpointPark;
-import io.sonde.internal.worker.DebugAgent;
-import io.sonde.internal.worker.FrameFilter;
+import io.sonde.debugger.plugin.BreakpointPark;
+import io.sonde.debugger.plugin.FrameFilter;
+import io.sonde.debugger.proto.DebugHooks;
+import io.sonde.debugger.proto.LineBreakpoint;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -40,7 +39,7 @@ import java.util.OptionalInt;
 import java.util.Properties;
 
 /**
- * The worker's own debugger ({@link DebugAgent}): a JDI connection from the worker to its own
+ * The worker's own debugger: a JDI connection from the worker to its own
  * JDWP agent, held while the debugger has set hooks, that turns them into event requests on the
  * task's thread ({@code sonde-task}):
  * <ul>
@@ -60,8 +59,12 @@ import java.util.Properties;
  *
  * <p>Breakpoints set here stop the task's thread only: code the task runs on other threads (a
  * parallel stream's pool) does not stop.
+ *
+ * <p>The JDWP agent accepts one debugger at a time: this agent lets go of its connection while
+ * the task is parked (so that {@code sonde debug} can attach), and takes it again afterwards.
+ * Used by the debugger's worker plug-in ({@code io.sonde.debugger.plugin}).
  */
-public final class WorkerAgent implements DebugAgent {
+public final class WorkerAgent {
     static final String TASK_THREAD = BreakpointPark.TASK_THREAD;
     private static final String PARK_CLASS = BreakpointPark.class.getName();
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
@@ -78,7 +81,12 @@ public final class WorkerAgent implements DebugAgent {
     /** Bumped at each release: a pending re-connection of an older park gives up. */
     private long generation;
 
-    @Override
+    /** Whether there is nothing to watch: no line, no exception class, no post-mortem. */
+    public static boolean isEmpty(DebugHooks hooks) {
+        return hooks.getLinesCount() == 0 && hooks.getCatchesCount() == 0 && !hooks.getPostMortem();
+    }
+
+    /** Applies the whole set of hooks (an empty set: detach). Called on the worker's debug thread. */
     public void apply(DebugHooks newHooks) {
         // A debugger that just let a task go may still be detaching: wait a moment for the port.
         long deadline = System.nanoTime() + FREE_PATIENCE.toNanos();
@@ -88,7 +96,7 @@ public final class WorkerAgent implements DebugAgent {
                 if (released) {
                     return; // applied at rearm
                 }
-                if (DebugAgent.isEmpty(newHooks)) {
+                if (isEmpty(newHooks)) {
                     disconnect();
                     return;
                 }
@@ -134,7 +142,7 @@ public final class WorkerAgent implements DebugAgent {
         }
     }
 
-    @Override
+    /** The task's thread is about to park at a breakpoint: free the JDWP agent for a debugger. */
     public void release() {
         Connection c;
         synchronized (lock) {
@@ -157,13 +165,17 @@ public final class WorkerAgent implements DebugAgent {
         }
     }
 
-    @Override
+    /**
+     * The task's thread left its park. {@code debuggerLeft}: the debugger that resumed it has
+     * detached ({@code continue}), so the agent can be taken back before the task goes on; else a
+     * debugger still steps the thread, and the agent is taken back once it detaches.
+     */
     public void rearm(boolean debuggerLeft) {
         long mine;
         synchronized (lock) {
             released = false;
             mine = generation;
-            if (DebugAgent.isEmpty(hooks)) {
+            if (isEmpty(hooks)) {
                 return;
             }
         }
@@ -178,7 +190,7 @@ public final class WorkerAgent implements DebugAgent {
     private void connectWhenFree(long mine, long deadline) {
         while (System.nanoTime() < deadline || deadline == Long.MAX_VALUE) {
             synchronized (lock) {
-                if (generation != mine || released || connection != null || DebugAgent.isEmpty(hooks)) {
+                if (generation != mine || released || connection != null || isEmpty(hooks)) {
                     return;
                 }
                 if (currentPort().isPresent()) {
@@ -196,7 +208,7 @@ public final class WorkerAgent implements DebugAgent {
         }
     }
 
-    @Override
+    /** Stops watching; the worker is exiting. */
     public void close() {
         synchronized (lock) {
             disconnect();
@@ -214,7 +226,7 @@ public final class WorkerAgent implements DebugAgent {
      * The port this JVM's JDWP agent listens on now; empty while a debugger is connected (the agent
      * then listens on none). Read from the agent properties, which the worker's launch exports.
      */
-    static OptionalInt currentPort() {
+    public static OptionalInt currentPort() {
         try {
             Properties p = (Properties) Class.forName("jdk.internal.vm.VMSupport").getMethod("getAgentProperties").invoke(null);
             return JdwpAddress.parse(p.getProperty(JdwpAddress.PROPERTY));
@@ -230,7 +242,7 @@ public final class WorkerAgent implements DebugAgent {
     private static final class Connection {
         private final VirtualMachine vm;
         private final EventRequestManager requests;
-        /** The task thread; it changes after a stop (see {@code TaskExecutor.retireTaskThread}). */
+        /** The task thread; it changes after a stop (see {@code WorkerContext.retireTaskThread}). */
         private ThreadReference task;
         private final List<EventRequest> made = new ArrayList<>();
         private final List<LineRequest> lines = new ArrayList<>();
@@ -420,7 +432,9 @@ public final class WorkerAgent implements DebugAgent {
                 Location c = x.catchLocation();
                 // unhandled: nothing catches it, or only the executor, which turns it into the task's failure
                 boolean unhandled = c == null || c.declaringType().name().startsWith("io.sonde.internal.worker.");
-                boolean thrownBySonde = x.location().declaringType().name().startsWith("io.sonde.internal.worker.");
+                String thrower = x.location().declaringType().name();
+                boolean thrownBySonde = thrower.startsWith("io.sonde.internal.worker.")
+                        || thrower.startsWith("io.sonde.debugger.plugin.");
                 return unhandled && !thrownBySonde ? "post-mortem" : null;
             }
             if (!catches.contains(x.request())) {
@@ -487,7 +501,7 @@ public final class WorkerAgent implements DebugAgent {
                 } catch (VMDisconnectedException released) {
                     // the park released this connection: the call goes on without it
                 } catch (Exception refused) {
-                    // The JDWP agent takes one such call per thread (see TaskExecutor.retireTaskThread):
+                    // The JDWP agent takes one such call per thread (see WorkerContext.retireTaskThread):
                     // a second stop in the same task cannot park. Let it run, and say so.
                     try {
                         set.resume();

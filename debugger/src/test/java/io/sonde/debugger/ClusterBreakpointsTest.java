@@ -2,10 +2,11 @@ package io.sonde.debugger;
 
 import io.sonde.ObjectRef;
 import io.sonde.Sonde;
-import io.sonde.internal.proto.BreakpointInfo;
-import io.sonde.internal.proto.DebugHooks;
-import io.sonde.internal.proto.DebugHooksUpdate;
-import io.sonde.internal.proto.LineBreakpoint;
+import io.sonde.debugger.plugin.StopReasons;
+import io.sonde.debugger.proto.BreakpointInfo;
+import io.sonde.debugger.proto.DebugHooks;
+import io.sonde.debugger.proto.DebugHooksUpdate;
+import io.sonde.debugger.proto.LineBreakpoint;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -81,7 +82,7 @@ class ClusterBreakpointsTest extends ClusterFixture {
 
         ObjectRef<Integer> r = Sonde.task(ClusterBreakpointsTest::accumulate, 10).name("accumulate").remote();
         BreakpointInfo b = awaitBreakpoint("accumulate");
-        assertThat(b.getReason()).isEqualTo("line");
+        assertThat(StopReasons.word(b.getReason())).isEqualTo("line");
         assertThat(b.getFile()).isEqualTo("ClusterBreakpointsTest.java");
         assertThat(b.getLine()).isEqualTo(line);
 
@@ -131,7 +132,7 @@ class ClusterBreakpointsTest extends ClusterFixture {
         BREAKPOINTS.updateHooks(DebugHooksUpdate.newBuilder().addAddCatches("java.lang.NumberFormatException").build());
         ObjectRef<Integer> r = Sonde.task(ClusterBreakpointsTest::parse, "x1").name("parse").remote();
         BreakpointInfo b = awaitBreakpoint("parse");
-        assertThat(b.getReason()).isEqualTo("exception");
+        assertThat(StopReasons.word(b.getReason())).isEqualTo("exception");
         assertThat(b.getException()).startsWith("java.lang.NumberFormatException: For input string: \"x1\"");
         assertThat(b.getMethod()).isEqualTo("parse");
 
@@ -151,7 +152,7 @@ class ClusterBreakpointsTest extends ClusterFixture {
         DebugSession s = DebugSession.attach(b, ATTACH);
         s.remote();
 
-        BreakpointInfo entry = awaitBreakpoint(x -> x.getReason().equals("remote"));
+        BreakpointInfo entry = awaitBreakpoint(x -> StopReasons.word(x.getReason()).equals("remote"));
         assertThat(entry.getTaskName()).isEqualTo("inner");
         assertThat(entry.getParentTaskId()).isEqualTo(b.getTaskId());
         DebugSession in = DebugSession.attach(entry, ATTACH);
@@ -160,7 +161,7 @@ class ClusterBreakpointsTest extends ClusterFixture {
         assertThat(in.evaluate("y")).isEqualTo("3");
 
         in.returnToCaller();
-        BreakpointInfo got = awaitBreakpoint(x -> x.getReason().equals("get"));
+        BreakpointInfo got = awaitBreakpoint(x -> StopReasons.word(x.getReason()).equals("get"));
         assertThat(got.getTaskName()).isEqualTo("outer");
         assertThat(got.getAwaitedTaskId()).isEqualTo(entry.getTaskId());
         assertThat(got.getMethod()).isEqualTo("outer");

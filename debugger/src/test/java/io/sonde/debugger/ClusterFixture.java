@@ -2,8 +2,9 @@ package io.sonde.debugger;
 
 import io.sonde.InitOptions;
 import io.sonde.Sonde;
+import io.sonde.debugger.plugin.DebugNodePlugin;
 import io.sonde.internal.SondeRuntime;
-import io.sonde.internal.proto.BreakpointInfo;
+import io.sonde.debugger.proto.BreakpointInfo;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -17,13 +18,13 @@ import static org.awaitility.Awaitility.await;
 abstract class ClusterFixture {
     static final BreakpointSource BREAKPOINTS = new BreakpointSource() {
         @Override
-        public java.util.List<io.sonde.internal.proto.BreakpointInfo> list() {
-            return SondeRuntime.embeddedNode().nodeManager().listBreakpoints();
+        public java.util.List<io.sonde.debugger.proto.BreakpointInfo> list() {
+            return DebugNodePlugin.of(SondeRuntime.embeddedNode().nodeManager()).listBreakpoints();
         }
 
         @Override
-        public io.sonde.internal.proto.DebugHooks updateHooks(io.sonde.internal.proto.DebugHooksUpdate u) {
-            return SondeRuntime.embeddedNode().nodeManager().updateDebugHooks(u);
+        public io.sonde.debugger.proto.DebugHooks updateHooks(io.sonde.debugger.proto.DebugHooksUpdate u) {
+            return DebugNodePlugin.of(SondeRuntime.embeddedNode().nodeManager()).updateDebugHooks(u);
         }
     };
 

@@ -2,7 +2,7 @@ package io.sonde.debugger;
 
 import io.sonde.ObjectRef;
 import io.sonde.Sonde;
-import io.sonde.internal.proto.DebugHooksUpdate;
+import io.sonde.debugger.proto.DebugHooksUpdate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

@@ -3,7 +3,7 @@ package io.sonde.debugger;
 import io.sonde.ObjectRef;
 import io.sonde.Sonde;
 import io.sonde.internal.SondeRuntime;
-import io.sonde.internal.proto.BreakpointInfo;
+import io.sonde.debugger.proto.BreakpointInfo;
 import org.junit.jupiter.api.Test;
 
 import java.io.BufferedReader;

@@ -3,7 +3,7 @@ package io.sonde.debugger;
 import io.sonde.ActorHandle;
 import io.sonde.ObjectRef;
 import io.sonde.Sonde;
-import io.sonde.internal.proto.BreakpointInfo;
+import io.sonde.debugger.proto.BreakpointInfo;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -290,7 +290,7 @@ class DebugSessionTest extends ClusterFixture {
         }
         assertThat(Sonde.get(r, Duration.ofSeconds(20))).isEqualTo(99);
         // The same worker a second time: after a detach its JDWP agent listens on a new port, which the
-        // node reads from the agent's output and lists.
+        // worker reports to the node, which lists it.
         ObjectRef<Integer> again = c.task(Counter::increment).remote();
         BreakpointInfo b2 = awaitBreakpoint(x -> x.getTaskName().contains("increment"));
         assertThat(b2.getPid()).isEqualTo(b.getPid());

@@ -4,7 +4,8 @@ import io.sonde.InitOptions;
 import io.sonde.ObjectRef;
 import io.sonde.Sonde;
 import io.sonde.TaskException;
-import io.sonde.internal.proto.BreakpointInfo;
+import io.sonde.debugger.plugin.StopReasons;
+import io.sonde.debugger.proto.BreakpointInfo;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -45,7 +46,7 @@ class PostMortemTest {
     void anUnhandledExceptionFreezesTheTaskAtTheThrowSiteAndContinueLetsItFail() {
         ObjectRef<Integer> r = Sonde.task(PostMortemTest::divide, 21, 0).name("divide").remote();
         BreakpointInfo b = ClusterFixture.awaitBreakpoint("divide");
-        assertThat(b.getReason()).isEqualTo("post-mortem");
+        assertThat(StopReasons.word(b.getReason())).isEqualTo("post-mortem");
         assertThat(b.getException()).isEqualTo("java.lang.IllegalArgumentException: b must not be 0, a=21");
         assertThat(b.getMethod()).isEqualTo("divide");
 

@@ -60,7 +60,7 @@ public final class SondeRuntime {
                     .setWorkingDir(System.getProperty("user.dir"))
                     .addAllJvmOptions(options.workerJvmOptions())
                     .setDriverPid(ProcessHandle.current().pid())
-                    .setDebugPostMortem(options.debugPostMortem())
+                    .putAllPluginOptions(options.pluginOptions())
                     .build();
             if (address == null || address.isBlank()) {
                 LocalNode node = LocalNode.start(options.numCpus(), options.resources());
@@ -83,14 +83,6 @@ public final class SondeRuntime {
                 channel = ch;
             }
             client.setClassSource(callerLoader());
-            CoreClient c = client;
-            client.setBreakpointListener(b -> {
-                io.sonde.internal.client.LogRelay relay = c.logRelay();
-                if (relay != null) {
-                    relay.notice(b.getActorId().isEmpty() ? b.getTaskName() : b.getTaskName().split("\\.")[0],
-                            b.getPid(), b.getNodeIp(), describeStop(b) + " \u2014 attach with 'sonde debug' or /debug");
-                }
-            });
             if (options.logToDriver()) {
                 client.setLogRelay(ConsoleLogRelay.toConsole(client.info().getNodeIp()));
             }
@@ -125,19 +117,6 @@ public final class SondeRuntime {
     }
 
     /** Installs the client of a worker process; called once by the worker's main. */
-    /** What the driver's notice says of a stopped task: {@code breakpoint at Tasks.java:12}, and so on. */
-    public static String describeStop(io.sonde.internal.proto.BreakpointInfo b) {
-        String at = b.getFile() + (b.getLine() > 0 ? ":" + b.getLine() : "");
-        return switch (b.getReason()) {
-            case "line" -> "line breakpoint at " + at;
-            case "exception" -> "caught " + b.getException() + " at " + at;
-            case "post-mortem" -> "post-mortem: " + b.getException() + " at " + at;
-            case "remote" -> "remote: stopped before its first line, in " + at;
-            case "get" -> "get: the result of task " + b.getAwaitedTaskId() + " arrived at " + at;
-            default -> "breakpoint at " + at;
-        };
-    }
-
     public static void installWorker(CoreClient workerClient, Supplier<RuntimeContext> context, Runnable breakpoint) {
         synchronized (LOCK) {
             client = workerClient;
@@ -147,8 +126,10 @@ public final class SondeRuntime {
     }
 
     /**
-     * In a worker: parks the running task until a debugger lets it go. In a driver there is no
-     * remote task to park: the call does nothing (debug the driver with your IDE's debugger).
+     * In a worker: hands the call to the worker's plug-ins (the debugger parks the running task
+     * until a debugger lets it go; with none, the worker warns and the call returns). In a driver
+     * there is no remote task to park: the call does nothing (debug the driver with your IDE's
+     * debugger).
      */
     public static void breakpoint() {
         Runnable b = workerBreakpoint;

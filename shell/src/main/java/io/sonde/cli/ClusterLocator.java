@@ -153,6 +153,11 @@ final class ClusterLocator {
             return candidate.source();
         }
 
+        /** The channel to the node, for the services of its plug-ins (the debugger's). */
+        io.grpc.Channel channel() {
+            return channel;
+        }
+
         NodeManagerGrpc.NodeManagerBlockingStub stub(Duration deadline) {
             return NodeManagerGrpc.newBlockingStub(channel).withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
         }

@@ -47,7 +47,7 @@ final class DebugCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         try (ClusterLocator.ClusterConnection c = target.connect(sonde.locator())) {
-            BreakpointSource breakpoints = BreakpointSource.rpc(c.stub(target.timeout()), target.timeout());
+            BreakpointSource breakpoints = BreakpointSource.rpc(c.channel(), target.timeout());
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, Charset.defaultCharset()));
             DebugOptions options = DebugOptions.defaults()
                     .withSourcepath(SourceLocator.parse(sourcepath))

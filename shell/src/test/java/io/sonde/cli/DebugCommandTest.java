@@ -4,8 +4,9 @@ import io.sonde.InitOptions;
 import io.sonde.ObjectRef;
 import io.sonde.Sonde;
 import io.sonde.debugger.DebugConsole;
+import io.sonde.debugger.plugin.DebugNodePlugin;
 import io.sonde.internal.SondeRuntime;
-import io.sonde.internal.proto.BreakpointInfo;
+import io.sonde.debugger.proto.BreakpointInfo;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -60,10 +61,10 @@ class DebugCommandTest {
 
     private static BreakpointInfo awaitOnlyBreakpoint(String taskName) {
         await().atMost(Duration.ofSeconds(30)).until(() -> {
-            List<BreakpointInfo> all = SondeRuntime.embeddedNode().nodeManager().listBreakpoints();
+            List<BreakpointInfo> all = DebugNodePlugin.of(SondeRuntime.embeddedNode().nodeManager()).listBreakpoints();
             return all.size() == 1 && all.get(0).getTaskName().equals(taskName);
         });
-        return SondeRuntime.embeddedNode().nodeManager().listBreakpoints().get(0);
+        return DebugNodePlugin.of(SondeRuntime.embeddedNode().nodeManager()).listBreakpoints().get(0);
     }
 
     /**
@@ -142,8 +143,8 @@ class DebugCommandTest {
                 .contains("Stopped at DebugCommandTest.cube (DebugCommandTest.java:" + line + ") at a line breakpoint.")
                 .contains("(sdb) print y\ny = 9")
                 .contains("Removed all line breakpoints.");
-        assertThat(SondeRuntime.embeddedNode().nodeManager().updateDebugHooks(
-                io.sonde.internal.proto.DebugHooksUpdate.getDefaultInstance()).getLinesList()).isEmpty();
+        assertThat(DebugNodePlugin.of(SondeRuntime.embeddedNode().nodeManager()).updateDebugHooks(
+                io.sonde.debugger.proto.DebugHooksUpdate.getDefaultInstance()).getLinesList()).isEmpty();
     }
 
     /**

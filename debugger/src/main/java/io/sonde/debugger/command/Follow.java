@@ -1,6 +1,6 @@
 package io.sonde.debugger.command;
 
-import io.sonde.internal.proto.BreakpointInfo;
+import io.sonde.debugger.proto.BreakpointInfo;
 
 import java.util.function.Predicate;
 

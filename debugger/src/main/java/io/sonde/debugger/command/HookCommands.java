@@ -3,9 +3,9 @@ package io.sonde.debugger.command;
 import io.sonde.debugger.DebugException;
 import io.sonde.debugger.expr.ParseException;
 import io.sonde.debugger.expr.Parser;
-import io.sonde.internal.proto.DebugHooks;
-import io.sonde.internal.proto.DebugHooksUpdate;
-import io.sonde.internal.proto.LineBreakpoint;
+import io.sonde.debugger.proto.DebugHooks;
+import io.sonde.debugger.proto.DebugHooksUpdate;
+import io.sonde.debugger.proto.LineBreakpoint;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -81,10 +81,10 @@ final class RunCommands {
         @Override
         public Outcome run(CommandContext ctx, String args) {
             noArguments(args);
-            io.sonde.internal.proto.BreakpointInfo b = ctx.session().breakpoint();
+            io.sonde.debugger.proto.BreakpointInfo b = ctx.session().breakpoint();
             ctx.session().remote();
             ctx.follow().accept(new Follow("Waiting for the next task that " + b.getTaskName() + " submits to start",
-                    x -> x.getReason().equals("remote") && x.getParentTaskId().equals(b.getTaskId())));
+                    x -> x.getReason() == io.sonde.debugger.proto.StopReason.REMOTE && x.getParentTaskId().equals(b.getTaskId())));
             return Outcome.LIST;
         }
     }
@@ -98,10 +98,10 @@ final class RunCommands {
         @Override
         public Outcome run(CommandContext ctx, String args) {
             noArguments(args);
-            io.sonde.internal.proto.BreakpointInfo b = ctx.session().breakpoint();
+            io.sonde.debugger.proto.BreakpointInfo b = ctx.session().breakpoint();
             ctx.session().returnToCaller();
             ctx.follow().accept(new Follow("Waiting for the caller of " + b.getTaskName() + " to get its result",
-                    x -> x.getReason().equals("get") && x.getAwaitedTaskId().equals(b.getTaskId())));
+                    x -> x.getReason() == io.sonde.debugger.proto.StopReason.GET && x.getAwaitedTaskId().equals(b.getTaskId())));
             return Outcome.LIST;
         }
     }

@@ -8,8 +8,6 @@ import io.sonde.SondeException;
 import io.sonde.WaitResult;
 import io.sonde.internal.proto.Arg;
 import io.sonde.internal.proto.BlockedNotice;
-import io.sonde.internal.proto.BreakpointInfo;
-import io.sonde.internal.proto.BreakpointResumed;
 import io.sonde.internal.proto.CancelTask;
 import io.sonde.internal.proto.ClassBytes;
 import io.sonde.internal.proto.FetchClass;
@@ -19,6 +17,7 @@ import io.sonde.internal.proto.KillActor;
 import io.sonde.internal.proto.NamedActorReply;
 import io.sonde.internal.proto.NodeMessage;
 import io.sonde.internal.proto.ObjectValue;
+import io.sonde.internal.proto.PluginMessage;
 import io.sonde.internal.proto.PutObject;
 import io.sonde.internal.proto.Registered;
 import io.sonde.internal.proto.RegisterClient;
@@ -29,6 +28,7 @@ import io.sonde.internal.proto.TaskKind;
 import io.sonde.internal.proto.TaskSpec;
 import io.sonde.internal.serialization.SerializationException;
 import io.sonde.internal.serialization.Serializer;
+import io.sonde.spi.ClientContext;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -88,10 +88,8 @@ public final class CoreClient {
     private volatile LogRelay logRelay;
     private volatile TaskCapture capture;
     private volatile java.util.function.Consumer<ObjectRef<?>> submissionListener;
-    private volatile java.util.function.Consumer<BreakpointInfo> breakpointListener;
-    private volatile java.util.function.Consumer<String> getBreakHook;
-    /** Refs whose `get` stop has happened: a value read again does not stop again. */
-    private final java.util.Set<String> getBreaks = ConcurrentHashMap.newKeySet();
+    /** Set once registered; plug-in messages that come before are dropped (none does: nothing was sent yet). */
+    private volatile ClientPlugins plugins;
     private volatile Registered info;
     private volatile SondeException connectionLost;
 
@@ -120,6 +118,15 @@ public final class CoreClient {
                     + ". Is the cluster running? Start one with `sonde start --head`, or call Sonde.init() without an address"
                     + " to run an embedded one.", cause);
         }
+        ClientPlugins loaded = ClientPlugins.load();
+        loaded.start(p -> new PluginContext(p.name()));
+        plugins = loaded;
+    }
+
+    /** This client's plug-in of that class ({@link io.sonde.spi.ClientPlugin}), if it has one. */
+    public <T> Optional<T> plugin(Class<T> type) {
+        ClientPlugins p = plugins;
+        return p == null ? Optional.empty() : p.find(type);
     }
 
     public Registered info() {
@@ -145,26 +152,6 @@ public final class CoreClient {
 
     public void setTaskCapture(TaskCapture capture) {
         this.capture = capture;
-    }
-
-    /** Told when one of this driver's tasks parks at a breakpoint (on a transport thread: do not block). */
-    public void setBreakpointListener(java.util.function.Consumer<BreakpointInfo> listener) {
-        this.breakpointListener = listener;
-    }
-
-    /** The listener set last (the runtime's prints the notice), so that another can pass stops on to it; or null. */
-    public java.util.function.Consumer<BreakpointInfo> breakpointListener() {
-        return breakpointListener;
-    }
-
-    /** Worker side: the running task parked at a breakpoint. */
-    public void breakpointHit(BreakpointInfo info) {
-        send(ClientMessage.newBuilder().setBreakpointHit(info).build());
-    }
-
-    /** Worker side: the task left its breakpoint. */
-    public void breakpointResumed(String taskId) {
-        send(ClientMessage.newBuilder().setBreakpointResumed(BreakpointResumed.newBuilder().setTaskId(taskId)).build());
     }
 
     /** Told of every task and actor call this client submits (the shell cancels a snippet's tasks on Ctrl-C). */
@@ -297,8 +284,9 @@ public final class CoreClient {
 
     private <R> ObjectRef<R> submit(TaskSpec.Builder spec) {
         String id = spec.getReturnId();
-        if (worker && !currentTaskId.get().isEmpty() && DebugMarks.takeBreakNextSubmit()) {
-            spec.setBreakAtStart(true); // the debugger's `remote`
+        ClientPlugins p = plugins;
+        if (p != null) {
+            p.taskSubmitted(spec);
         }
         objects.put(id, new CompletableFuture<>());
         send(ClientMessage.newBuilder().setSubmit(spec).build());
@@ -359,26 +347,11 @@ public final class CoreClient {
         if (v == null) {
             v = await(ref, f, timeout);
         }
-        if (!v.getBreakOnGet().isEmpty() && getBreaks.add(ref.id())) {
-            stopAfterGet(v.getBreakOnGet());
+        ClientPlugins p = plugins;
+        if (p != null) {
+            p.valueReceived(ref.id(), v);
         }
         return decode(v);
-    }
-
-    /** The debugger's `get`: the result of {@code taskId} reached this caller. */
-    private void stopAfterGet(String taskId) {
-        java.util.function.Consumer<String> hook = getBreakHook;
-        if (worker && hook != null && !currentTaskId.get().isEmpty()) {
-            hook.accept(taskId);
-        } else if (logRelay != null) {
-            logRelay.notice("driver", ProcessHandle.current().pid(), info.getNodeIp(), "get: the result of task "
-                    + taskId + " reached this driver, which runs no debugger agent; it goes on");
-        }
-    }
-
-    /** Worker side: where a task stops when the result of a task it waits for was marked by `get`. */
-    public void setGetBreakHook(java.util.function.Consumer<String> hook) {
-        this.getBreakHook = hook;
     }
 
     private ObjectValue await(ObjectRef<?> ref, CompletableFuture<ObjectValue> f, Duration timeout) {
@@ -520,6 +493,10 @@ public final class CoreClient {
         } catch (RuntimeException ignored) {
             // the stream may already be gone; closing is best effort
         }
+        ClientPlugins p = plugins;
+        if (p != null) {
+            p.close();
+        }
         LogRelay relay = logRelay;
         if (relay != null) {
             relay.close();
@@ -539,6 +516,44 @@ public final class CoreClient {
         return ms < 10_000 ? ms + " ms" : String.format("%.1f s", ms / 1000.0);
     }
 
+    /** What one plug-in of this client may use of it. */
+    private final class PluginContext implements ClientContext {
+        private final String plugin;
+
+        PluginContext(String plugin) {
+            this.plugin = plugin;
+        }
+
+        @Override
+        public boolean isWorker() {
+            return worker;
+        }
+
+        @Override
+        public String currentTaskId() {
+            return currentTaskId.get();
+        }
+
+        @Override
+        public String nodeIp() {
+            return info.getNodeIp();
+        }
+
+        @Override
+        public void notice(String who, long pid, String ip, String text) {
+            LogRelay relay = logRelay;
+            if (relay != null) {
+                relay.notice(who, pid, ip, text);
+            }
+        }
+
+        @Override
+        public void sendToNode(com.google.protobuf.ByteString payload) {
+            send(ClientMessage.newBuilder().setPlugin(PluginMessage.newBuilder().setPlugin(plugin).setPayload(payload))
+                    .build());
+        }
+    }
+
     private final class Inbound implements StreamObserver<NodeMessage> {
         @Override
         public void onNext(NodeMessage m) {
@@ -556,10 +571,10 @@ public final class CoreClient {
                 }
                 case REGISTERED -> registered.complete(m.getRegistered());
                 case CLASS_REQUEST -> serveClass(m.getClassRequest());
-                case BREAKPOINT -> {
-                    java.util.function.Consumer<BreakpointInfo> l = breakpointListener;
-                    if (l != null) {
-                        l.accept(m.getBreakpoint());
+                case PLUGIN -> {
+                    ClientPlugins p = plugins;
+                    if (p != null) {
+                        p.nodeMessage(m.getPlugin());
                     }
                 }
                 case CLASS_BYTES -> {

@@ -39,8 +39,10 @@ public final class LocalNode implements AutoCloseable {
         nodeManager = new NodeManager(config, head, launcher);
         Runnable stop = onStop != null ? onStop : () -> { };
         try {
-            server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
-                    .addService(new NodeManagerService(nodeManager, stop))
+            NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
+                    .addService(new NodeManagerService(nodeManager, stop));
+            nodeManager.plugins().services().forEach(builder::addService);
+            server = builder
                     .maxInboundMessageSize(Integer.MAX_VALUE)
                     // Objects of tens of MB travel inline until the object store arrives: a wide window
                     // lets one cross loopback without waiting on window updates.

@@ -11,21 +11,18 @@ final class Job {
     final List<String> jvmOptions;
     final String workingDir;
     final boolean logToDriver;
-    /** Tasks that throw stay frozen at the throw site for the debugger. */
-    final boolean postMortem;
     final ArrayDeque<WorkerProcess> idle = new ArrayDeque<>();
     int starting;
     int consecutiveStartFailures;
     String lastStartFailure = "";
 
     Job(String jobId, ClientSession driver, List<String> classpath, List<String> jvmOptions, String workingDir,
-        boolean logToDriver, boolean postMortem) {
+        boolean logToDriver) {
         this.jobId = jobId;
         this.driver = driver;
         this.classpath = classpath;
         this.jvmOptions = jvmOptions;
         this.workingDir = workingDir;
         this.logToDriver = logToDriver;
-        this.postMortem = postMortem;
     }
 }

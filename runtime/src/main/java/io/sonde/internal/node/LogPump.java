@@ -21,8 +21,6 @@ import java.util.List;
  */
 final class LogPump extends Thread {
     static final String TASK_MARKER = ":task_name:";
-    /** What the JDWP agent prints first on a worker's stdout; the pump takes the port from it. */
-    static final String JDWP_LISTENING = "Listening for transport dt_socket at address: ";
     private static final int MAX_BATCH = 512;
 
     /** Receives batches of lines; called on the pump's thread. */
@@ -60,9 +58,6 @@ final class LogPump extends Thread {
                     if (line.startsWith(TASK_MARKER)) {
                         send(batch);
                         taskName = line.substring(TASK_MARKER.length());
-                    } else if (!stderr && line.startsWith(JDWP_LISTENING)) {
-                        // printed again with a new port each time a debugger detaches
-                        worker.debugPort = Integer.parseInt(line.substring(JDWP_LISTENING.length()).trim());
                     } else {
                         batch.add(line);
                     }

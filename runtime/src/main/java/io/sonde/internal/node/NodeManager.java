@@ -8,10 +8,6 @@ import io.sonde.WorkerCrashedException;
 import io.sonde.internal.head.Head;
 import io.sonde.internal.proto.ActorInfo;
 import io.sonde.internal.proto.Arg;
-import io.sonde.internal.proto.BreakpointInfo;
-import io.sonde.internal.proto.DebugHooks;
-import io.sonde.internal.proto.DebugHooksUpdate;
-import io.sonde.internal.proto.LineBreakpoint;
 import io.sonde.internal.proto.CancelTask;
 import io.sonde.internal.proto.ClientMessage;
 import io.sonde.internal.proto.ClusterStatus;
@@ -84,6 +80,7 @@ public final class NodeManager {
     private final NodeConfig config;
     private final Head head;
     private final WorkerLauncher launcher;
+    private final NodePlugins plugins;
     private final AtomicLong clientCounter = new AtomicLong();
     private final AtomicLong workerCounter = new AtomicLong();
     private final java.util.concurrent.ScheduledExecutorService reaper =
@@ -105,12 +102,6 @@ public final class NodeManager {
     private final Map<String, WorkerProcess> workers = new LinkedHashMap<>();
     private final Map<String, Job> jobs = new HashMap<>();
     private final Map<String, ClientSession> workerClients = new HashMap<>();
-    /** Tasks parked at a breakpoint, oldest first. */
-    private final LinkedHashMap<String, BreakpointInfo> breakpoints = new LinkedHashMap<>();
-    /** Breakpoints set from a debugger ({@code break}, {@code catch}), for every worker. */
-    private final List<LineBreakpoint> lineHooks = new ArrayList<>();
-    private final List<String> catchHooks = new ArrayList<>();
-    private int nextLineHookId = 1;
     private final ArrayDeque<TaskRecord> readyQueue = new ArrayDeque<>();
     private final AtomicLong classRequests = new AtomicLong();
     private final Map<Long, PendingClassRequest> pendingClassRequests = new HashMap<>();
@@ -142,11 +133,18 @@ public final class NodeManager {
         this.launcher = launcher;
         this.total = new ResourceSet(config.cpus(), config.memory(), config.resources());
         this.available = total.copy();
+        this.plugins = new NodePlugins(config, lock, workers, jobs, this::rootOf);
+        launcher.pluginOptions(plugins::workerJvmOptions);
         reaper.scheduleWithFixedDelay(this::reapIdleWorkers, 2, 2, TimeUnit.SECONDS);
     }
 
     public NodeConfig config() {
         return config;
+    }
+
+    /** The node's plug-ins ({@link io.sonde.spi.NodePlugin}). */
+    public NodePlugins plugins() {
+        return plugins;
     }
 
     // =================================================================== client sessions
@@ -184,8 +182,7 @@ public final class NodeManager {
             case REGISTER -> onRegister(s, m.getRegister());
             case FETCH_CLASS -> onFetchClass(s, m.getFetchClass());
             case RELEASE -> onRelease(s, m.getRelease().getObjectIdsList());
-            case BREAKPOINT_HIT -> onBreakpointHit(s, m.getBreakpointHit());
-            case BREAKPOINT_RESUMED -> onBreakpointResumed(m.getBreakpointResumed().getTaskId());
+            case PLUGIN -> plugins.clientMessage(s, m.getPlugin());
             case CLASS_BYTES -> onClassBytes(m.getClassBytes());
             default -> {
             }
@@ -198,8 +195,9 @@ public final class NodeManager {
             if (s.driver) {
                 s.jobId = head.newJobId();
                 Job job = new Job(s.jobId, s, r.getClasspathList(), r.getJvmOptionsList(), r.getWorkingDir(),
-                        r.getLogToDriver(), r.getDebugPostMortem());
+                        r.getLogToDriver());
                 jobs.put(s.jobId, job);
+                plugins.jobStarted(s.jobId, r.getPluginOptionsMap());
                 // Start one worker at once so the first task does not pay a whole JVM start.
                 startWorker(job, null);
             } else {
@@ -224,9 +222,8 @@ public final class NodeManager {
             if (job == null) {
                 return;
             }
-            // The driver is gone: its work has no one to report to. Stop its workers and forget it;
-            // its parked tasks end with their workers and leave the list now.
-            breakpoints.values().removeIf(b -> b.getJobId().equals(job.jobId));
+            // The driver is gone: its work has no one to report to. Stop its workers and forget it.
+            plugins.jobEnded(job.jobId);
             for (WorkerProcess w : List.copyOf(workers.values())) {
                 if (w.job == job) {
                     w.closeCommands();
@@ -554,6 +551,7 @@ public final class NodeManager {
         try {
             WorkerProcess w = launcher.launch(workerId, job, actor, this::forwardLogs);
             workers.put(workerId, w);
+            plugins.workerStarted(w);
             if (actor == null) {
                 job.starting++;
             } else {
@@ -622,6 +620,11 @@ public final class NodeManager {
                             onTaskDone(worker, m.getDone());
                         }
                     }
+                    case PLUGIN -> {
+                        if (worker != null) {
+                            plugins.workerMessage(worker, m.getPlugin());
+                        }
+                    }
                     default -> {
                     }
                 }
@@ -649,11 +652,7 @@ public final class NodeManager {
             }
             w.attach(commands);
             w.registered = true;
-            DebugHooks hooks = hooksFor(w.job);
-            if (!io.sonde.internal.worker.DebugAgent.isEmpty(hooks)) {
-                // before any task: the worker applies its hooks before it runs the first one
-                w.send(WorkerCommand.newBuilder().setDebugHooks(hooks).build());
-            }
+            plugins.workerHello(w);
             w.job.consecutiveStartFailures = 0;
             if (w.actor != null) {
                 if (w.actor.state == ActorRecord.State.DEAD) {
@@ -748,7 +747,7 @@ public final class NodeManager {
         synchronized (lock) {
             w.dead = true;
             workers.remove(w.workerId);
-            breakpoints.values().removeIf(b -> b.getWorkerId().equals(w.workerId));
+            plugins.workerExited(w);
             w.job.idle.remove(w);
             int exitCode = w.process.exitValue();
             if (!w.registered && w.actor == null) {
@@ -1108,30 +1107,7 @@ public final class NodeManager {
     private record PendingClassRequest(ClientSession worker, long requestId) {
     }
 
-    // =================================================================== breakpoints
-
-    /**
-     * A task parked at {@code Sonde.breakpoint()}: list it for {@code sonde debug} and tell its
-     * driver once. The worker's JDWP port comes from the node, which read it from the agent.
-     */
-    private void onBreakpointHit(ClientSession s, BreakpointInfo hit) {
-        ClientSession driver;
-        BreakpointInfo info;
-        synchronized (lock) {
-            WorkerProcess w = workers.get(s.workerId);
-            Job job = jobs.get(s.jobId);
-            if (w == null || job == null) {
-                return;
-            }
-            info = hit.toBuilder().setTimeMs(System.currentTimeMillis()).setRootTaskId(rootOf(hit.getTaskId()))
-                    .setNodeId(config.nodeId())
-                    .setNodeIp(config.ip()).setPid(w.pid).setDebugPort(w.debugPort).setWorkerId(w.workerId)
-                    .setJobId(job.jobId).build();
-            breakpoints.put(info.getTaskId(), info);
-            driver = job.driver;
-        }
-        driver.send(NodeMessage.newBuilder().setBreakpoint(info).build());
-    }
+    // =================================================================== plug-ins
 
     /** The ancestor of a task that its driver submitted, following parents the node still holds. */
     private String rootOf(String taskId) {
@@ -1144,64 +1120,6 @@ public final class NodeManager {
             id = t.spec.getParentTaskId();
         }
         return id;
-    }
-
-    private void onBreakpointResumed(String taskId) {
-        synchronized (lock) {
-            breakpoints.remove(taskId);
-        }
-    }
-
-    /**
-     * {@code break}, {@code clear} and {@code catch} typed in a debugger: kept by the node and
-     * sent whole to every worker now and to each new one at its hello. Returns the result.
-     */
-    public DebugHooks updateDebugHooks(DebugHooksUpdate u) {
-        synchronized (lock) {
-            if (u.getRemoveAllLines()) {
-                lineHooks.clear();
-            }
-            for (int id : u.getRemoveLinesList()) {
-                lineHooks.removeIf(l -> l.getId() == id);
-            }
-            for (LineBreakpoint l : u.getAddLinesList()) {
-                lineHooks.add(l.toBuilder().setId(nextLineHookId++).build());
-            }
-            if (u.getRemoveAllCatches()) {
-                catchHooks.clear();
-            }
-            catchHooks.removeAll(u.getRemoveCatchesList());
-            for (String c : u.getAddCatchesList()) {
-                if (!catchHooks.contains(c)) {
-                    catchHooks.add(c);
-                }
-            }
-            for (WorkerProcess w : workers.values()) {
-                if (w.registered && !w.dead) {
-                    w.send(WorkerCommand.newBuilder().setDebugHooks(hooksFor(w.job)).build());
-                }
-            }
-            return DebugHooks.newBuilder().addAllLines(lineHooks).addAllCatches(catchHooks).build();
-        }
-    }
-
-    private DebugHooks hooksFor(Job job) {
-        return DebugHooks.newBuilder().addAllLines(lineHooks).addAllCatches(catchHooks)
-                .setPostMortem(job.postMortem).build();
-    }
-
-    /** The parked tasks, oldest first, indexed from 0 as {@code sonde debug} shows them. */
-    public List<BreakpointInfo> listBreakpoints() {
-        synchronized (lock) {
-            List<BreakpointInfo> all = new ArrayList<>(breakpoints.size());
-            for (BreakpointInfo b : breakpoints.values()) {
-                WorkerProcess w = workers.get(b.getWorkerId());
-                // the agent listens on a new port after each detach: list the current one
-                int port = w == null ? b.getDebugPort() : w.debugPort;
-                all.add(b.toBuilder().setIndex(all.size()).setDebugPort(port).build());
-            }
-            return all;
-        }
     }
 
     // =================================================================== logs
@@ -1289,7 +1207,7 @@ public final class NodeManager {
                         .setCurrentTask(w.current == null ? "" : w.current.spec.getName())
                         .setActorId(w.actor == null ? "" : w.actor.actorId)
                         .setLogOut(w.outLog.toString()).setLogErr(w.errLog.toString())
-                        .setDebugPort(w.debugPort).setStartedAtMs(w.startedAtMillis).setRssBytes(Rss.of(w.pid)).build());
+                        .setStartedAtMs(w.startedAtMillis).setRssBytes(Rss.of(w.pid)).build());
             }
             return all;
         }
@@ -1336,6 +1254,7 @@ public final class NodeManager {
             joinQuietly(w.outPump);
             joinQuietly(w.errPump);
         }
+        plugins.close();
     }
 
     private static void joinQuietly(Thread t) {

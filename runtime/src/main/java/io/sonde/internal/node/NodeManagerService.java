@@ -2,7 +2,6 @@ package io.sonde.internal.node;
 
 import io.grpc.stub.StreamObserver;
 import io.sonde.internal.proto.ActorList;
-import io.sonde.internal.proto.BreakpointList;
 import io.sonde.internal.proto.ClientMessage;
 import io.sonde.internal.proto.ClusterStatus;
 import io.sonde.internal.proto.Empty;
@@ -56,19 +55,6 @@ public final class NodeManagerService extends NodeManagerGrpc.NodeManagerImplBas
     @Override
     public void listWorkers(Empty request, StreamObserver<WorkerList> responses) {
         responses.onNext(WorkerList.newBuilder().addAllWorkers(node.listWorkers()).build());
-        responses.onCompleted();
-    }
-
-    @Override
-    public void listBreakpoints(Empty request, StreamObserver<BreakpointList> responses) {
-        responses.onNext(BreakpointList.newBuilder().addAllBreakpoints(node.listBreakpoints()).build());
-        responses.onCompleted();
-    }
-
-    @Override
-    public void updateDebugHooks(io.sonde.internal.proto.DebugHooksUpdate request,
-                                 StreamObserver<io.sonde.internal.proto.DebugHooks> responses) {
-        responses.onNext(node.updateDebugHooks(request));
         responses.onCompleted();
     }
 

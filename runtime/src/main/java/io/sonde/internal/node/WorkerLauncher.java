@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Starts worker JVMs: {@code java <options> -cp <the job's classpath> io.sonde.internal.worker.WorkerMain ...}.
@@ -22,6 +23,7 @@ public final class WorkerLauncher {
     private final String javaBin;
     private final NodeConfig config;
     private volatile String nodeAddress;
+    private volatile Supplier<List<String>> pluginOptions = List::of;
 
     public WorkerLauncher(NodeConfig config) {
         this.config = config;
@@ -33,10 +35,9 @@ public final class WorkerLauncher {
         this.nodeAddress = address;
     }
 
-    /** On unless {@code -Dsonde.debugger=off} or {@code SONDE_DEBUGGER=off}. */
-    static boolean debuggerEnabled() {
-        String v = System.getProperty("sonde.debugger", System.getenv("SONDE_DEBUGGER"));
-        return v == null || !(v.equalsIgnoreCase("off") || v.equalsIgnoreCase("false") || v.equals("0"));
+    /** The JVM options the node's plug-ins add to each worker; asked at each launch. */
+    public void pluginOptions(Supplier<List<String>> options) {
+        this.pluginOptions = options;
     }
 
     WorkerProcess launch(String workerId, Job job, ActorRecord actor, LogPump.Forwarder forwarder) throws IOException {
@@ -47,16 +48,7 @@ public final class WorkerLauncher {
         if (extra != null && !extra.isBlank()) {
             cmd.addAll(List.of(extra.trim().split("\\s+")));
         }
-        if (debuggerEnabled()) {
-            // JDWP listens on loopback only: anyone who reaches the port controls the JVM, so it
-            // must never be exposed beyond this machine. The port is ephemeral; the agent prints it.
-            cmd.add("-agentlib:jdwp=transport=dt_socket,server=y,suspend=n,address=127.0.0.1:0");
-            // The worker's own debug agent (breakpoints set from the debugger) reads the agent's
-            // current address from the VM's agent properties.
-            cmd.add("--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED");
-        } else {
-            cmd.add("-Dsonde.debugger=off");
-        }
+        cmd.addAll(pluginOptions.get());
         cmd.addAll(job.jvmOptions);
         cmd.add("-cp");
         cmd.add(String.join(File.pathSeparator, job.classpath));

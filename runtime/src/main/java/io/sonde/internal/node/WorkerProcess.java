@@ -26,8 +26,6 @@ final class WorkerProcess {
     boolean dead;
     TaskRecord current;
     long idleSinceNanos;
-    /** JDWP port on 127.0.0.1, read by the stdout pump from the agent's first line; 0 when off. */
-    volatile int debugPort;
     final LogPump outPump;
     final LogPump errPump;
 

@@ -8,6 +8,7 @@ import io.sonde.internal.client.SerializedObserver;
 import io.sonde.internal.proto.Arg;
 import io.sonde.internal.proto.NodeManagerGrpc;
 import io.sonde.internal.proto.ObjectValue;
+import io.sonde.internal.proto.PluginMessage;
 import io.sonde.internal.proto.TaskDone;
 import io.sonde.internal.proto.TaskKind;
 import io.sonde.internal.proto.TaskSpec;
@@ -17,11 +18,14 @@ import io.sonde.internal.proto.WorkerMessage;
 import io.sonde.internal.serialization.RemoteExceptionCopy;
 import io.sonde.internal.serialization.SerializationException;
 import io.sonde.internal.serialization.Serializer;
+import io.sonde.spi.WorkerContext;
+import io.sonde.spi.WorkerTask;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 
@@ -36,7 +40,7 @@ import java.util.concurrent.LinkedBlockingQueue;
  */
 final class TaskExecutor {
     private static final String MARKER = ":task_name:";
-    private static final String TASK_THREAD = BreakpointPark.TASK_THREAD;
+    private static final String TASK_THREAD = WorkerContext.TASK_THREAD;
     private static final int FUNCTION_CACHE_SIZE = 256;
 
     private final String workerId;
@@ -45,7 +49,7 @@ final class TaskExecutor {
     private final long pid = ProcessHandle.current().pid();
     /** The task thread's queue: tasks run one at a time, in arrival order. */
     private final LinkedBlockingQueue<Runnable> queue = new LinkedBlockingQueue<>();
-    /** Set when the debugger stopped the running task through JDWP: see {@link #retireTaskThread()}. */
+    /** Set when a plug-in asked for a new task thread: see {@link #retireTaskThread()}. */
     private volatile boolean retireThread;
     private final CountDownLatch finished = new CountDownLatch(1);
     private final Map<String, Object> functions = new LinkedHashMap<>(16, 0.75f, true) {
@@ -56,12 +60,15 @@ final class TaskExecutor {
     };
     private StreamObserver<WorkerMessage> up;
     private volatile TaskSpec current;
+    private volatile WorkerTask currentTask;
     private volatile TaskSpec lastActorSpec;
     private Thread runner;
     private Object actor;
     private String lastMarker = "";
     private ClassLoader jobLoader = ClassLoader.getSystemClassLoader();
-    private WorkerDebugger debugger;
+    private WorkerPlugins plugins = new WorkerPlugins(List.of());
+    /** Plug-in messages sent before the hello; guarded by itself, null once the hello went. */
+    private List<WorkerMessage> beforeHello = new ArrayList<>();
 
     TaskExecutor(String workerId, String nodeId, String nodeIp) {
         this.workerId = workerId;
@@ -80,12 +87,9 @@ final class TaskExecutor {
             @Override
             public void onNext(WorkerCommand c) {
                 switch (c.getBodyCase()) {
-                    case EXECUTE -> queue.add(() -> {
-                        debugger.awaitHooks();
-                        execute(c.getExecute());
-                    });
+                    case EXECUTE -> queue.add(() -> execute(c.getExecute()));
                     case INTERRUPT -> interrupt(c.getInterrupt().getTaskId());
-                    case DEBUG_HOOKS -> debugger.hooks(c.getDebugHooks());
+                    case PLUGIN -> plugins.command(c.getPlugin());
                     case EXIT -> finished.countDown();
                     default -> {
                     }
@@ -102,11 +106,15 @@ final class TaskExecutor {
                 finished.countDown();
             }
         }));
-        // The task thread exists from the start, so the debug agent can name it in its requests.
-        io.sonde.internal.client.DebugMarks.load();
+        // The task thread exists from the start, so plug-ins can name it in their requests.
         startTaskThread(null);
         up.onNext(WorkerMessage.newBuilder().setHello(WorkerHello.newBuilder()
                 .setWorkerId(workerId).setPid(pid)).build());
+        synchronized (this) {
+            // the node reads a worker's messages only after its hello
+            beforeHello.forEach(up::onNext);
+            beforeHello = null;
+        }
         finished.await();
     }
 
@@ -121,7 +129,7 @@ final class TaskExecutor {
             } catch (InterruptedException e) {
                 Thread.interrupted();
             }
-            debugger.taskThreadReplaced();
+            plugins.taskThreadReplaced();
         }
         while (true) {
             Runnable next;
@@ -139,12 +147,7 @@ final class TaskExecutor {
         }
     }
 
-    /**
-     * After the running task ends, go on with a new task thread. The worker's debug agent stops a
-     * task at a breakpoint set from the debugger by invoking a method on its thread over JDWP, and
-     * the JDWP agent never lets that thread be invoked on again once the debugger that started the
-     * call has detached; a new thread can be.
-     */
+    /** After the running task ends, go on with a new task thread: see {@link WorkerContext#retireTaskThread()}. */
     void retireTaskThread() {
         retireThread = true;
     }
@@ -181,6 +184,7 @@ final class TaskExecutor {
         ObjectValue result;
         List<String> exceptionClasses = List.of();
         ClassLoader loader = jobLoader;
+        WorkerTask task = task(spec, null);
         Thread.currentThread().setContextClassLoader(loader);
         try {
             applyStatics(spec, loader);
@@ -190,9 +194,9 @@ final class TaskExecutor {
                 Arg a = spec.getArgs(i);
                 args[i] = Serializer.decode(a.getValue().getData(), loader);
             }
-            if (spec.getBreakAtStart()) {
-                debugger.stopAtStart(spec, fn); // the debugger's `remote`
-            }
+            task = task(spec, fn);
+            currentTask = task;
+            plugins.taskStarting(task);
             Object value;
             switch (spec.getKind()) {
                 case ACTOR_CREATION -> {
@@ -207,11 +211,13 @@ final class TaskExecutor {
             result = failure(spec, e);
             exceptionClasses = hierarchy(e);
         }
-        if (io.sonde.internal.client.DebugMarks.takeBreakOnGet(spec.getTaskId())) {
-            result = result.toBuilder().setBreakOnGet(spec.getTaskId()).build(); // the debugger's `get`
+        Map<String, com.google.protobuf.ByteString> data = plugins.taskFinished(task);
+        if (!data.isEmpty()) {
+            result = result.toBuilder().putAllPluginData(data).build();
         }
         synchronized (this) {
             current = null;
+            currentTask = null;
             runner = null;
         }
         Thread.interrupted();
@@ -231,9 +237,26 @@ final class TaskExecutor {
         }
     }
 
-    /** The task running now, or null. */
-    TaskSpec currentSpec() {
-        return current;
+    private static WorkerTask task(TaskSpec spec, Object function) {
+        return new WorkerTask(spec.getTaskId(), spec.getName(), spec.getActorId(), spec.getParentTaskId(), function,
+                spec.getPluginDataMap());
+    }
+
+    /** The task running now, as plug-ins see it. */
+    Optional<WorkerTask> currentTask() {
+        return Optional.ofNullable(currentTask);
+    }
+
+    /** Sends a plug-in's message to the node, in order with task results; held until the hello went. */
+    void sendPlugin(PluginMessage m) {
+        WorkerMessage message = WorkerMessage.newBuilder().setPlugin(m).build();
+        synchronized (this) {
+            if (beforeHello != null) {
+                beforeHello.add(message);
+                return;
+            }
+        }
+        up.onNext(message);
     }
 
     /** Whether the calling thread is the running task's. */
@@ -241,9 +264,9 @@ final class TaskExecutor {
         return runner != null && Thread.currentThread() == runner;
     }
 
-    /** Where the task's stops for the debugger go; set before {@link #serve}. */
-    void debugger(WorkerDebugger debugger) {
-        this.debugger = debugger;
+    /** The worker's plug-ins; set before {@link #serve}. */
+    void plugins(WorkerPlugins plugins) {
+        this.plugins = plugins;
     }
 
     private void mark(String name) {

@@ -43,13 +43,13 @@ public final class WorkerMain {
         CoreClient client = new CoreClient(NodeManagerGrpc.newStub(channel)::connect,
                 RegisterClient.newBuilder().setIsDriver(false).setJobId(args[2]).setWorkerId(args[1]).build(),
                 executor::currentTaskId, null, args[0]);
-        WorkerDebugger debugger = new WorkerDebugger(executor, client);
-        executor.debugger(debugger);
-        client.setGetBreakHook(debugger::stopAfterGet);
-        SondeRuntime.installWorker(client, executor::context, debugger::breakpoint);
+        WorkerPlugins plugins = WorkerPlugins.load();
+        executor.plugins(plugins);
+        SondeRuntime.installWorker(client, executor::context, plugins::breakpoint);
         executor.jobLoader(new JobClassLoader(ClassLoader.getSystemClassLoader(), client::fetchClass));
+        plugins.start(p -> new PluginContext(p.name(), args[1], executor, client));
         executor.serve(NodeManagerGrpc.newStub(channel));
-        debugger.close();
+        plugins.close();
         System.out.flush();
         System.err.flush();
         Runtime.getRuntime().halt(0);

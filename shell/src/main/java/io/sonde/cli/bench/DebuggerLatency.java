@@ -2,7 +2,7 @@ package io.sonde.cli.bench;
 
 import io.sonde.Sonde;
 import io.sonde.debugger.DebugSession;
-import io.sonde.internal.proto.BreakpointInfo;
+import io.sonde.debugger.proto.BreakpointInfo;
 
 import java.util.Locale;
 

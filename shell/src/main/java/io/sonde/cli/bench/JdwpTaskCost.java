@@ -4,6 +4,7 @@ import io.sonde.InitOptions;
 import io.sonde.Sonde;
 import io.sonde.internal.SondeRuntime;
 import io.sonde.internal.cluster.LocalNode;
+import io.sonde.debugger.plugin.DebugNodePlugin;
 import io.sonde.internal.proto.WorkerInfo;
 
 import java.util.List;
@@ -110,9 +111,10 @@ final class JdwpTaskCost implements Metric {
             throw new IllegalStateException(name() + ": the cluster lists no workers after running tasks");
         }
         for (WorkerInfo w : workers) {
-            if ((w.getDebugPort() > 0) != jdwp) {
+            int port = DebugNodePlugin.of(node.nodeManager()).debugPort(w.getWorkerId());
+            if ((port > 0) != jdwp) {
                 throw new IllegalStateException(name() + ": worker pid " + w.getPid() + " has "
-                        + (jdwp ? "no JDWP port" : "JDWP port " + w.getDebugPort()) + " on the cluster that should run"
+                        + (jdwp ? "no JDWP port" : "JDWP port " + port) + " on the cluster that should run"
                         + (jdwp ? " with" : " without") + " the agent");
             }
         }

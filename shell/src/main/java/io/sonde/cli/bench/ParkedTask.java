@@ -4,9 +4,11 @@ import io.sonde.GetTimeoutException;
 import io.sonde.ObjectRef;
 import io.sonde.Sonde;
 import io.sonde.debugger.DebugSession;
+import io.sonde.debugger.plugin.DebugClientPlugin;
+import io.sonde.debugger.plugin.DebugNodePlugin;
 import io.sonde.internal.SondeRuntime;
 import io.sonde.internal.cluster.LocalNode;
-import io.sonde.internal.proto.BreakpointInfo;
+import io.sonde.debugger.proto.BreakpointInfo;
 
 import java.time.Duration;
 import java.util.List;
@@ -44,7 +46,8 @@ final class ParkedTask<T> implements AutoCloseable {
 
         static Notices install() {
             Notices n = new Notices();
-            SondeRuntime.client().setBreakpointListener(n::onNotice);
+            DebugClientPlugin.of(SondeRuntime.client()).orElseThrow(() -> new IllegalStateException(
+                    "the driver has no debugger: sonde-debugger is not on its classpath")).setBreakpointListener(n::onNotice);
             return n;
         }
 
@@ -190,7 +193,8 @@ final class ParkedTask<T> implements AutoCloseable {
     }
 
     private static Optional<BreakpointInfo> find(LocalNode node, String taskId) {
-        return node.nodeManager().listBreakpoints().stream().filter(b -> b.getTaskId().equals(taskId)).findFirst();
+        return DebugNodePlugin.of(node.nodeManager()).listBreakpoints().stream()
+                .filter(b -> b.getTaskId().equals(taskId)).findFirst();
     }
 
     /** Cancels the task if it was not let go: cancelling ends the wait at the breakpoint. */

@@ -73,14 +73,14 @@ public final class ClusterView implements AutoCloseable {
 
     /**
      * The tasks parked at {@code Sonde.breakpoint()}: an embedded node's list, read directly, or
-     * the ListBreakpoints call of the node the shell joined.
+     * the ListBreakpoints call of the debugger's service on the node the shell joined.
      */
     public BreakpointSource breakpoints() {
         io.sonde.internal.cluster.LocalNode node = SondeRuntime.embeddedNode();
         if (embedded && node != null) {
             return BreakpointSource.local(node.nodeManager());
         }
-        return BreakpointSource.rpc(NodeManagerGrpc.newBlockingStub(channel), DEADLINE);
+        return BreakpointSource.rpc(channel, DEADLINE);
     }
 
     private NodeManagerGrpc.NodeManagerBlockingStub stub(Duration deadline) {

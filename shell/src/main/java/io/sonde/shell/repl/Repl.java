@@ -2,8 +2,8 @@ package io.sonde.shell.repl;
 
 import io.sonde.debugger.LineInput;
 import io.sonde.internal.SondeRuntime;
-import io.sonde.internal.client.CoreClient;
-import io.sonde.internal.proto.BreakpointInfo;
+import io.sonde.debugger.plugin.DebugClientPlugin;
+import io.sonde.debugger.proto.BreakpointInfo;
 import io.sonde.shell.repl.SnippetPrinter.Feedback;
 import io.sonde.shell.repl.commands.CommandContext;
 import io.sonde.shell.repl.commands.CommandException;
@@ -84,8 +84,8 @@ public final class Repl implements CommandContext, AutoCloseable {
     /** The lines {@link #lines} reads (a pipe, a script): what the debugger reads without a terminal. */
     private BufferedReader currentLines;
     private final SnippetSources snippetSources;
-    /** The client whose breakpoint listener the shell replaced, and the listener it passes stops on to. */
-    private CoreClient client;
+    /** The driver's debugger whose breakpoint listener the shell replaced, and the listener it passes stops on to. */
+    private DebugClientPlugin client;
     private Consumer<BreakpointInfo> passOn;
     /** The watcher of the snippet being evaluated on a terminal, which also opens the debugger; else null. */
     private volatile InterruptWatcher watcher;
@@ -137,9 +137,11 @@ public final class Repl implements CommandContext, AutoCloseable {
             }
         }
         if (cluster != null && SondeRuntime.isInitialized()) {
-            client = SondeRuntime.client();
-            passOn = client.breakpointListener();
-            client.setBreakpointListener(this::onBreakpoint);
+            client = DebugClientPlugin.of(SondeRuntime.client()).orElse(null);
+            if (client != null) {
+                passOn = client.breakpointListener();
+                client.setBreakpointListener(this::onBreakpoint);
+            }
         }
     }
 

@@ -4,9 +4,9 @@ import io.sonde.debugger.BreakpointSource;
 import io.sonde.debugger.DebugConsole;
 import io.sonde.debugger.DebugOptions;
 import io.sonde.debugger.LineInput;
-import io.sonde.internal.proto.DebugHooks;
-import io.sonde.internal.proto.DebugHooksUpdate;
-import io.sonde.internal.proto.LineBreakpoint;
+import io.sonde.debugger.proto.DebugHooks;
+import io.sonde.debugger.proto.DebugHooksUpdate;
+import io.sonde.debugger.proto.LineBreakpoint;
 
 import java.io.PrintWriter;
 
@@ -29,7 +29,7 @@ public final class ShellDebugger {
         BreakpointSource listed = cluster.breakpoints();
         BreakpointSource relabelled = new BreakpointSource() {
             @Override
-            public java.util.List<io.sonde.internal.proto.BreakpointInfo> list() {
+            public java.util.List<io.sonde.debugger.proto.BreakpointInfo> list() {
                 return listed.list().stream().map(snippets::relabel).toList();
             }
 

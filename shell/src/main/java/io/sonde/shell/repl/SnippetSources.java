@@ -2,8 +2,8 @@ package io.sonde.shell.repl;
 
 import io.sonde.debugger.SourceProvider;
 import io.sonde.debugger.DebugException;
-import io.sonde.internal.proto.BreakpointInfo;
-import io.sonde.internal.proto.LineBreakpoint;
+import io.sonde.debugger.proto.BreakpointInfo;
+import io.sonde.debugger.proto.LineBreakpoint;
 
 import java.util.List;
 import java.util.Optional;

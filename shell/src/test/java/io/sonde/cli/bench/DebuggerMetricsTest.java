@@ -2,8 +2,9 @@ package io.sonde.cli.bench;
 
 import io.sonde.InitOptions;
 import io.sonde.Sonde;
+import io.sonde.debugger.plugin.DebugNodePlugin;
 import io.sonde.internal.SondeRuntime;
-import io.sonde.internal.proto.BreakpointInfo;
+import io.sonde.debugger.proto.BreakpointInfo;
 import io.sonde.internal.proto.WorkerInfo;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -77,7 +78,7 @@ class DebuggerMetricsTest {
         assertThat(Sonde.isInitialized()).isTrue();
         Sonde.get(Sonde.task(BenchFunctions::small).remote());
         assertThat(SondeRuntime.embeddedNode().nodeManager().listWorkers())
-                .isNotEmpty().allSatisfy(w -> assertThat(w.getDebugPort()).isPositive());
+                .isNotEmpty().allSatisfy(w -> assertThat(debugPort(w)).isPositive());
         assertThat(Microbenchmark.line(new Microbenchmark.Result(metric, m, null)))
                 .matches("jdwp_task_throughput_cost_pct -?[\\d.]+ \\+- [\\d.]+   \\(target < 5%(; within the noise: under 2 stddev from 0)?; sync tasks per second"
                         + " [\\d.]+ \\+- [\\d.]+ with JDWP, [\\d.]+ \\+- [\\d.]+ without\\)");
@@ -89,7 +90,7 @@ class DebuggerMetricsTest {
         Sonde.init(CLUSTER);
         Sonde.get(Sonde.task(BenchFunctions::small).remote()); // the job's worker is up, without the agent
         assertThat(SondeRuntime.embeddedNode().nodeManager().listWorkers())
-                .extracting(WorkerInfo::getDebugPort).containsOnly(0);
+                .extracting(DebuggerMetricsTest::debugPort).containsOnly(0);
 
         for (Metric metric : List.<Metric>of(new DebuggerLatency(DebuggerLatency.Kind.ATTACH),
                 new JdwpTaskCost(CLUSTER))) {
@@ -106,6 +107,11 @@ class DebuggerMetricsTest {
     }
 
     private static List<BreakpointInfo> breakpoints() {
-        return SondeRuntime.embeddedNode().nodeManager().listBreakpoints();
+        return DebugNodePlugin.of(SondeRuntime.embeddedNode().nodeManager()).listBreakpoints();
+    }
+
+    /** The worker's JDWP port as the node's debugger lists it; 0 without the agent. */
+    private static int debugPort(WorkerInfo w) {
+        return DebugNodePlugin.of(SondeRuntime.embeddedNode().nodeManager()).debugPort(w.getWorkerId());
     }
 }

@@ -1,7 +1,7 @@
-package io.sonde.internal.client;
+package io.sonde.debugger.plugin;
 
 /**
- * Requests a debugger leaves in a worker for the runtime to act on later; it sets these fields
+ * Requests a debugger leaves in a worker for the debugger plug-in to act on later; it sets these fields
  * over JDWP (they are read by name, so keep the names). Only the task's thread reads them.
  * <ul>
  *   <li>{@code breakNextSubmit}, set by the debugger's {@code remote}: the next task this worker's
@@ -30,7 +30,7 @@ public final class DebugMarks {
     }
 
     /** Whether the result of {@code taskId} should stop its caller (the mark is used up). */
-    public static boolean takeBreakOnGet(String taskId) {
+    static boolean takeBreakOnGet(String taskId) {
         if (taskId.isEmpty() || !taskId.equals(breakOnGetOf)) {
             return false;
         }
@@ -39,7 +39,7 @@ public final class DebugMarks {
     }
 
     /** Loads the class in the worker, so that a debugger finds its fields before first use. */
-    public static void load() {
+    static void load() {
         // nothing to do: calling this initializes the class
     }
 }

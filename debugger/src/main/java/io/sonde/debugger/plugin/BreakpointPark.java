@@ -1,6 +1,8 @@
-package io.sonde.internal.worker;
+package io.sonde.debugger.plugin;
 
 import io.sonde.TaskCancelledException;
+import io.sonde.debugger.proto.StopReason;
+import io.sonde.spi.WorkerContext;
 
 import java.util.concurrent.locks.LockSupport;
 
@@ -21,7 +23,7 @@ public final class BreakpointPark {
     /** What the worker's own debug agent calls on the task's thread where a hook is hit. */
     public static final String HIT_METHOD = "hit";
     /** The name of the worker's thread that runs tasks; the worker's debug agent finds it by this name. */
-    public static final String TASK_THREAD = "sonde-task";
+    public static final String TASK_THREAD = WorkerContext.TASK_THREAD;
     /** A debugger reads this static field to check it reached the worker it meant to (ports get reused). */
     public static final String PID_FIELD = "WORKER_PID";
     @SuppressWarnings("unused")
@@ -58,7 +60,7 @@ public final class BreakpointPark {
     static void hit(String reason, String detail) {
         WorkerDebugger d = WorkerDebugger.current();
         if (d != null) {
-            d.stopHere(reason, detail);
+            d.stopHere(StopReason.valueOf(reason.toUpperCase(java.util.Locale.ROOT).replace('-', '_')), detail);
         }
     }
 }

@@ -1,14 +1,16 @@
-package io.sonde.internal.worker;
+package io.sonde.debugger.plugin;
 
-import io.sonde.internal.client.CoreClient;
-import io.sonde.internal.proto.BreakpointInfo;
-import io.sonde.internal.proto.DebugHooks;
-import io.sonde.internal.proto.TaskSpec;
+import io.sonde.debugger.WorkerAgent;
+import io.sonde.debugger.proto.BreakpointInfo;
+import io.sonde.debugger.proto.DebugHooks;
+import io.sonde.debugger.proto.StopReason;
+import io.sonde.debugger.proto.WorkerEvent;
+import io.sonde.spi.WorkerContext;
+import io.sonde.spi.WorkerTask;
 
 import java.lang.invoke.SerializedLambda;
 import java.lang.reflect.Method;
 import java.util.Optional;
-import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -19,69 +21,61 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>{@code Sonde.breakpoint()} in the task's code;</li>
  *   <li>a hook set from the debugger ({@code break}, {@code catch}) or an unhandled exception in
- *       post-mortem mode, where the {@link DebugAgent} calls {@link BreakpointPark#hit} on the
+ *       post-mortem mode, where the {@link WorkerAgent} calls {@link BreakpointPark#hit} on the
  *       stopped thread;</li>
  *   <li>{@code remote}: a task submitted under it stops before its function runs;</li>
  *   <li>{@code get}: the caller stops once the result marked by {@code get} reaches it.</li>
  * </ul>
- * Each registers an active breakpoint with the node (the driver prints the notice), parks the
- * task's thread in {@link BreakpointPark#park()} until a debugger lets it go, and unregisters.
+ * Each reports the stop to the node (which lists it, and the driver prints the notice), parks the
+ * task's thread in {@link BreakpointPark#park()} until a debugger lets it go, and reports that it
+ * went on.
+ *
+ * <pre>
+ *   task thread: stop ─▶ agent.release ─▶ hit(port) ─▶ park ... resume ─▶ resumed ─▶ agent.rearm
+ *   node:                                  lists it, tells the driver        unlists it
+ * </pre>
  */
 final class WorkerDebugger {
     private static volatile WorkerDebugger current;
 
-    private final TaskExecutor executor;
-    private final CoreClient client;
-    private final boolean enabled = !"off".equals(System.getProperty("sonde.debugger"));
-    private final DebugAgent agent;
+    private final WorkerContext context;
+    private final WorkerAgent agent = new WorkerAgent();
+    private final JdwpPorts ports;
     private final ExecutorService agentThread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "sonde-debug-agent");
         t.setDaemon(true);
         return t;
     });
     private volatile CompletableFuture<?> hooksApplied = CompletableFuture.completedFuture(null);
-    private boolean warnedNoAgent;
     private volatile DebugHooks lastHooks = DebugHooks.getDefaultInstance();
 
-    WorkerDebugger(TaskExecutor executor, CoreClient client) {
-        this.executor = executor;
-        this.client = client;
-        this.agent = enabled ? loadAgent() : null;
+    WorkerDebugger(WorkerContext context) {
+        this.context = context;
+        this.ports = new JdwpPorts(port -> send(WorkerEvent.newBuilder().setJdwpPort(port).build()));
         BreakpointPark.load();
+        DebugMarks.load();
         current = this;
     }
 
+    /** The worker's debugger, for {@link BreakpointPark#hit}, which the agent calls by name; or null. */
     static WorkerDebugger current() {
         return current;
     }
 
-    private static DebugAgent loadAgent() {
-        try {
-            return ServiceLoader.load(DebugAgent.class, WorkerDebugger.class.getClassLoader()).findFirst().orElse(null);
-        } catch (java.util.ServiceConfigurationError e) {
-            System.err.println("sonde: the debugger's worker agent could not be loaded (" + e.getMessage()
-                    + "); breakpoints set from `sonde debug` will not stop tasks in this worker");
-            return null;
-        }
+    /** Reports the JDWP agent's port now, and again each time it changes. */
+    void start() {
+        ports.start();
+    }
+
+    private void send(WorkerEvent e) {
+        context.sendToNode(e.toByteString());
     }
 
     // ------------------------------------------------------------------ hooks
 
-    /** The breakpoints set from the debugger, whole; applied before the next task starts. */
+    /** The breakpoints set from the debugger, whole; applied before the next task starts. Must not block. */
     void hooks(DebugHooks hooks) {
         lastHooks = hooks;
-        boolean any = !DebugAgent.isEmpty(hooks);
-        if (agent == null) {
-            if (any && !warnedNoAgent) {
-                warnedNoAgent = true;
-                System.err.println(enabled
-                        ? "sonde: `break`, `catch` and post-mortem need the sonde-debugger module on the job's classpath;"
-                        + " this worker ignores them (run the program with `sonde run`, or add sonde-debugger)"
-                        : "sonde: `break`, `catch` and post-mortem are ignored: the debugger is off for this cluster"
-                        + " (sonde.debugger=off)");
-            }
-            return;
-        }
         hooksApplied = CompletableFuture.runAsync(() -> {
             try {
                 agent.apply(hooks);
@@ -91,7 +85,7 @@ final class WorkerDebugger {
         }, agentThread);
     }
 
-    /** A new task thread took over (see {@link TaskExecutor#retireTaskThread()}): the hooks apply to it. */
+    /** A new task thread took over (see {@link WorkerContext#retireTaskThread()}): the hooks apply to it. */
     void taskThreadReplaced() {
         hooks(lastHooks);
     }
@@ -108,12 +102,11 @@ final class WorkerDebugger {
     }
 
     void close() {
-        if (agent != null) {
-            try {
-                agent.close();
-            } catch (RuntimeException ignored) {
-                // exiting
-            }
+        ports.close();
+        try {
+            agent.close();
+        } catch (RuntimeException ignored) {
+            // exiting
         }
         agentThread.shutdownNow();
     }
@@ -122,18 +115,22 @@ final class WorkerDebugger {
 
     /** {@code Sonde.breakpoint()}: the frame that called it is the one the user wants to see. */
     void breakpoint() {
-        Optional<StackWalker.StackFrame> caller = StackWalker.getInstance().walk(frames -> frames
+        stop(where(breakpointCaller()).setReason(StopReason.BREAKPOINT));
+    }
+
+    /** The frame that called {@code Sonde.breakpoint()}, if this thread is in such a call. */
+    static Optional<StackWalker.StackFrame> breakpointCaller() {
+        return StackWalker.getInstance().walk(frames -> frames
                 .dropWhile(f -> !(f.getClassName().equals("io.sonde.Sonde") && f.getMethodName().equals("breakpoint")))
                 .skip(1)
                 .findFirst());
-        stop(where(caller).setReason("breakpoint"));
     }
 
     /** A hook's hit or a throw, on the thread the agent stopped: the first user frame is where it stopped. */
-    void stopHere(String reason, String detail) {
-        executor.retireTaskThread();
+    void stopHere(StopReason reason, String detail) {
+        context.retireTaskThread();
         BreakpointInfo.Builder info = where(userFrame()).setReason(reason);
-        if (!reason.equals("line")) {
+        if (reason != StopReason.LINE) {
             info.setException(detail);
         }
         try {
@@ -147,13 +144,13 @@ final class WorkerDebugger {
 
     /** {@code get}: the result of {@code awaitedTaskId} reached this task's {@code get}. */
     void stopAfterGet(String awaitedTaskId) {
-        stop(where(userFrame()).setReason("get").setAwaitedTaskId(awaitedTaskId));
+        stop(where(userFrame()).setReason(StopReason.GET).setAwaitedTaskId(awaitedTaskId));
     }
 
     /** {@code remote}: the task was submitted under the debugger's {@code remote}; stop before its function runs. */
-    void stopAtStart(TaskSpec spec, Object function) {
-        BreakpointInfo.Builder info = BreakpointInfo.newBuilder().setReason("remote");
-        entry(function).ifPresent(m -> {
+    void stopAtStart(WorkerTask task) {
+        BreakpointInfo.Builder info = BreakpointInfo.newBuilder().setReason(StopReason.REMOTE);
+        entry(task.function()).ifPresent(m -> {
             String top = m[0].contains("$") ? m[0].substring(0, m[0].indexOf('$')) : m[0];
             info.setEntryClass(m[0]).setEntryMethod(m[1]).setClassName(m[0]).setMethod(m[1])
                     .setFile(top.substring(top.lastIndexOf('.') + 1) + ".java");
@@ -162,30 +159,25 @@ final class WorkerDebugger {
     }
 
     private void stop(BreakpointInfo.Builder info) {
-        TaskSpec spec = executor.currentSpec();
-        if (spec == null || !executor.isTaskThread()) {
+        Optional<WorkerTask> running = context.currentTask();
+        if (running.isEmpty() || !context.isTaskThread()) {
             return; // not on a task's thread: there is no task to park
         }
-        info.setTaskId(spec.getTaskId()).setTaskName(spec.getName()).setActorId(spec.getActorId())
-                .setParentTaskId(spec.getParentTaskId()).setThreadName(Thread.currentThread().getName());
-        if (!enabled) {
-            // No debugger can attach to this worker: parking would only hang the task.
-            System.err.println(info.getReason() + " at " + info.getFile() + ":" + info.getLine()
-                    + " ignored: the debugger is off for this cluster (sonde.debugger=off)");
-            return;
-        }
-        if (agent != null) {
-            agent.release();
-        }
+        WorkerTask task = running.get();
+        info.setTaskId(task.taskId()).setTaskName(task.name()).setActorId(task.actorId())
+                .setParentTaskId(task.parentTaskId()).setThreadName(Thread.currentThread().getName());
+        agent.release();
+        // the agent listens again once the worker's own connection is gone: list that port
+        info.setDebugPort(ports.listening());
         boolean debuggerLeft = true;
-        client.breakpointHit(info.build());
+        send(WorkerEvent.newBuilder().setHit(info).build());
+        ports.parked(true);
         try {
             debuggerLeft = BreakpointPark.park();
         } finally {
-            client.breakpointResumed(spec.getTaskId());
-            if (agent != null) {
-                agent.rearm(debuggerLeft);
-            }
+            ports.parked(false);
+            send(WorkerEvent.newBuilder().setResumedTaskId(task.taskId()).build());
+            agent.rearm(debuggerLeft);
         }
     }
 

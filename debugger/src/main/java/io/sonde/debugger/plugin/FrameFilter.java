@@ -1,10 +1,11 @@
-package io.sonde.internal.worker;
+package io.sonde.debugger.plugin;
 
 import java.util.List;
 
 /**
  * Which frames are the user's. A parked task's stack holds Sonde's machinery above the frame that
- * called {@code Sonde.breakpoint()} ({@code BreakpointPark}, {@code TaskExecutor}, {@code SondeRuntime})
+ * called {@code Sonde.breakpoint()} ({@code BreakpointPark}, the debugger's plug-in, {@code TaskExecutor},
+ * {@code SondeRuntime})
  * and below the task function ({@code FunctionInvoker}, the executor, {@code java.util.concurrent});
  * the debugger hides those, and the JDK's and the libraries' frames in between, so that the
  * user's frame is frame 0 on attach and stepping stays in the user's code.
@@ -16,7 +17,8 @@ public final class FrameFilter {
      */
     public static final List<String> EXCLUDED = List.of(
             "java.*", "javax.*", "jdk.*", "sun.*", "com.sun.*",
-            "io.sonde.internal.*", "io.sonde.function.*", "io.sonde.Sonde", "io.sonde.SondeCalls",
+            "io.sonde.internal.*", "io.sonde.function.*", "io.sonde.spi.*", "io.sonde.debugger.plugin.*",
+            "io.sonde.Sonde", "io.sonde.SondeCalls",
             "io.grpc.*", "com.google.protobuf.*");
 
     private FrameFilter() {

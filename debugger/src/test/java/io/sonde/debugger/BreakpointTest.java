@@ -1,4 +1,4 @@
-package io.sonde;
+package io.sonde.debugger;
 
 import com.sun.jdi.Bootstrap;
 import com.sun.jdi.LocalVariable;
@@ -7,9 +7,14 @@ import com.sun.jdi.ThreadReference;
 import com.sun.jdi.VirtualMachine;
 import com.sun.jdi.connect.AttachingConnector;
 import com.sun.jdi.connect.Connector;
+import io.sonde.ObjectRef;
+import io.sonde.Sonde;
+import io.sonde.TaskCancelledException;
+import io.sonde.debugger.plugin.BreakpointPark;
+import io.sonde.debugger.proto.BreakpointInfo;
 import io.sonde.internal.SondeRuntime;
-import io.sonde.internal.proto.BreakpointInfo;
-import io.sonde.internal.worker.BreakpointPark;
+import io.sonde.internal.client.ConsoleLogRelay;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -17,20 +22,26 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-class BreakpointTest extends ClusterTest {
+class BreakpointTest extends ClusterFixture {
+    static final List<String> out = new CopyOnWriteArrayList<>();
+
+    /** The driver's relayed output, where the breakpoint notice is printed. */
+    @BeforeAll
+    static void captureOutput() {
+        SondeRuntime.client().setLogRelay(new ConsoleLogRelay(out::add, line -> { }, false,
+                SondeRuntime.client().info().getNodeIp()));
+    }
+
     static int parkedSquare(int x) {
         int y = x * x;
         Sonde.breakpoint();
         return y;
-    }
-
-    private static List<BreakpointInfo> breakpoints() {
-        return SondeRuntime.embeddedNode().nodeManager().listBreakpoints();
     }
 
     @Test

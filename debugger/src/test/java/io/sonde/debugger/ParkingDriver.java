@@ -1,5 +1,9 @@
-package io.sonde;
+package io.sonde.debugger;
 
+import io.sonde.InitOptions;
+import io.sonde.Sonde;
+import io.sonde.debugger.proto.DebuggerGrpc;
+import io.sonde.debugger.proto.ListBreakpointsRequest;
 import io.sonde.internal.SondeRuntime;
 
 /**
@@ -19,12 +23,11 @@ public final class ParkingDriver {
         Sonde.init(new InitOptions().address(args[0]));
         Sonde.task(ParkingDriver::parks, 1).name("orphan").remote();
         // the node lists the stop; the test sees it there too, then this driver exits
-        io.sonde.internal.proto.NodeManagerGrpc.NodeManagerBlockingStub stub =
-                io.sonde.internal.proto.NodeManagerGrpc.newBlockingStub(SondeRuntime.channel(
-                        SondeRuntime.HostPort.parse(args[0]).host(), SondeRuntime.HostPort.parse(args[0]).port()));
+        DebuggerGrpc.DebuggerBlockingStub stub = DebuggerGrpc.newBlockingStub(SondeRuntime.channel(
+                SondeRuntime.HostPort.parse(args[0]).host(), SondeRuntime.HostPort.parse(args[0]).port()));
         long deadline = System.currentTimeMillis() + 30_000;
         while (System.currentTimeMillis() < deadline && stub.listBreakpoints(
-                io.sonde.internal.proto.Empty.getDefaultInstance()).getBreakpointsList().stream()
+                ListBreakpointsRequest.getDefaultInstance()).getBreakpointsList().stream()
                 .noneMatch(b -> b.getTaskName().equals("orphan"))) {
             Thread.sleep(20);
         }

@@ -1,0 +1,231 @@
+package io.sonde.debugger.plugin;
+
+import com.google.protobuf.ByteString;
+import io.grpc.BindableService;
+import io.sonde.debugger.WorkerAgent;
+import io.sonde.debugger.proto.BreakpointInfo;
+import io.sonde.debugger.proto.DebugHooks;
+import io.sonde.debugger.proto.DebugHooksUpdate;
+import io.sonde.debugger.proto.LineBreakpoint;
+import io.sonde.debugger.proto.WorkerEvent;
+import io.sonde.internal.node.NodeManager;
+import io.sonde.spi.NodeContext;
+import io.sonde.spi.NodePlugin;
+import io.sonde.spi.WorkerRef;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The debugger on a node: the list of parked tasks that {@code sonde debug} shows, and the
+ * breakpoints set from the debugger ({@code break}, {@code catch}) that every current and future
+ * worker applies; served to {@code sonde debug} by its own gRPC service ({@link DebuggerService}).
+ *
+ * <pre>
+ *   worker ─hit──▶ workerMessage: list it (pid, node, port, root task) ─notice──▶ the job's driver
+ *   worker ─resumed / exit, driver gone──▶ unlist it
+ *   worker ─JDWP port──▶ the port listed for its stops (a new one after each detach)
+ *   updateDebugHooks ─▶ kept ─▶ every worker now; workerHello ─▶ each new one before its first task
+ * </pre>
+ *
+ * <h2>Thread safety</h2>
+ * The state is guarded by {@link #state}. {@link #jobStarted} and {@link #workerHello} run under
+ * the node's lock and take {@code state} inside it; so nothing here calls the {@link NodeContext}
+ * (which takes the node's lock) while holding {@code state}. Updates of the hooks are serialized
+ * by {@link #updates}, so that workers get the sets in the order they were made.
+ */
+public final class DebugNodePlugin implements NodePlugin {
+    /** The plug-in's name in Sonde's protocol, the same in its three parts. */
+    public static final String NAME = "debugger";
+    /** The job option that {@code InitOptions.debugPostMortem} sets. */
+    static final String POST_MORTEM_OPTION = NAME + ".post-mortem";
+
+    private final Object state = new Object();
+    private final Object updates = new Object();
+    private NodeContext node;
+    /** Tasks parked at a breakpoint, by task id, oldest first. */
+    private final LinkedHashMap<String, BreakpointInfo> breakpoints = new LinkedHashMap<>();
+    private final List<LineBreakpoint> lineHooks = new ArrayList<>();
+    private final List<String> catchHooks = new ArrayList<>();
+    private int nextLineHookId = 1;
+    private final Set<String> postMortemJobs = new HashSet<>();
+    /** The port each worker's JDWP agent listens on now, as the worker last said. */
+    private final Map<String, Integer> ports = new HashMap<>();
+
+    /** The debugger of an embedded node, for a process that runs one (the shell, tests). */
+    public static DebugNodePlugin of(NodeManager node) {
+        return node.plugins().find(DebugNodePlugin.class).orElseThrow(() -> new IllegalStateException(
+                "this node runs without the debugger: sonde-debugger is not on its classpath"));
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public void start(NodeContext context) {
+        this.node = context;
+    }
+
+    @Override
+    public List<BindableService> services() {
+        return List.of(new DebuggerService(this));
+    }
+
+    @Override
+    public List<String> workerJvmOptions() {
+        if (!DebuggerSetting.enabled()) {
+            return List.of("-D" + DebuggerSetting.PROPERTY + "=off");
+        }
+        // JDWP listens on loopback only: anyone who reaches the port controls the JVM, so it must
+        // never be exposed beyond this machine. The port is ephemeral and the agent quiet: the
+        // worker reads its address from the VM's agent properties (hence the export) and reports it.
+        return List.of("-agentlib:jdwp=transport=dt_socket,server=y,suspend=n,address=127.0.0.1:0,quiet=y",
+                "--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED");
+    }
+
+    @Override
+    public void jobStarted(String jobId, Map<String, String> options) {
+        if (Boolean.parseBoolean(options.get(POST_MORTEM_OPTION))) {
+            synchronized (state) {
+                postMortemJobs.add(jobId);
+            }
+        }
+    }
+
+    @Override
+    public void jobEnded(String jobId) {
+        synchronized (state) {
+            postMortemJobs.remove(jobId);
+            // its parked tasks end with its workers, which the node stops: unlist them now
+            breakpoints.values().removeIf(b -> b.getJobId().equals(jobId));
+        }
+    }
+
+    @Override
+    public void workerHello(WorkerRef worker) {
+        DebugHooks hooks;
+        synchronized (state) {
+            hooks = hooksFor(worker.jobId());
+        }
+        if (!WorkerAgent.isEmpty(hooks)) {
+            // before any task: the worker applies its hooks before it runs the first one
+            node.sendToWorker(worker.workerId(), hooks.toByteString());
+        }
+    }
+
+    @Override
+    public void workerExited(WorkerRef worker) {
+        synchronized (state) {
+            breakpoints.values().removeIf(b -> b.getWorkerId().equals(worker.workerId()));
+            ports.remove(worker.workerId());
+        }
+    }
+
+    @Override
+    public void workerMessage(WorkerRef worker, ByteString payload) {
+        WorkerEvent e = Payloads.parse(() -> WorkerEvent.parseFrom(payload));
+        switch (e.getBodyCase()) {
+            case HIT -> hit(worker, e.getHit());
+            case RESUMED_TASK_ID -> {
+                synchronized (state) {
+                    breakpoints.remove(e.getResumedTaskId());
+                }
+            }
+            case JDWP_PORT -> {
+                synchronized (state) {
+                    ports.put(worker.workerId(), e.getJdwpPort());
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    /** A task parked: list it for {@code sonde debug} and tell its driver once. */
+    private void hit(WorkerRef worker, BreakpointInfo hit) {
+        BreakpointInfo info = hit.toBuilder().setTimeMs(System.currentTimeMillis())
+                .setRootTaskId(node.rootTaskId(hit.getTaskId()))
+                .setNodeId(node.nodeId()).setNodeIp(node.nodeIp()).setPid(worker.pid())
+                .setWorkerId(worker.workerId()).setJobId(worker.jobId()).build();
+        synchronized (state) {
+            if (info.getDebugPort() > 0) {
+                ports.put(worker.workerId(), info.getDebugPort());
+            }
+            breakpoints.put(info.getTaskId(), info);
+        }
+        node.sendToDriver(worker.jobId(), info.toByteString());
+    }
+
+    /**
+     * {@code break}, {@code clear} and {@code catch} typed in a debugger: kept here and sent whole
+     * to every worker now and to each new one at its hello. Returns the result.
+     */
+    public DebugHooks updateDebugHooks(DebugHooksUpdate u) {
+        synchronized (updates) {
+            DebugHooks all;
+            Set<String> postMortem;
+            synchronized (state) {
+                if (u.getRemoveAllLines()) {
+                    lineHooks.clear();
+                }
+                for (int id : u.getRemoveLinesList()) {
+                    lineHooks.removeIf(l -> l.getId() == id);
+                }
+                for (LineBreakpoint l : u.getAddLinesList()) {
+                    lineHooks.add(l.toBuilder().setId(nextLineHookId++).build());
+                }
+                if (u.getRemoveAllCatches()) {
+                    catchHooks.clear();
+                }
+                catchHooks.removeAll(u.getRemoveCatchesList());
+                for (String c : u.getAddCatchesList()) {
+                    if (!catchHooks.contains(c)) {
+                        catchHooks.add(c);
+                    }
+                }
+                all = DebugHooks.newBuilder().addAllLines(lineHooks).addAllCatches(catchHooks).build();
+                postMortem = Set.copyOf(postMortemJobs);
+            }
+            if (u.getAddLinesCount() + u.getRemoveLinesCount() + u.getAddCatchesCount() + u.getRemoveCatchesCount() > 0
+                    || u.getRemoveAllLines() || u.getRemoveAllCatches()) {
+                for (WorkerRef w : node.workers()) {
+                    DebugHooks forWorker = all.toBuilder().setPostMortem(postMortem.contains(w.jobId())).build();
+                    node.sendToWorker(w.workerId(), forWorker.toByteString());
+                }
+            }
+            return all;
+        }
+    }
+
+    private DebugHooks hooksFor(String jobId) {
+        return DebugHooks.newBuilder().addAllLines(lineHooks).addAllCatches(catchHooks)
+                .setPostMortem(postMortemJobs.contains(jobId)).build();
+    }
+
+    /** The parked tasks, oldest first, indexed from 0 as {@code sonde debug} shows them. */
+    public List<BreakpointInfo> listBreakpoints() {
+        synchronized (state) {
+            List<BreakpointInfo> all = new ArrayList<>(breakpoints.size());
+            for (BreakpointInfo b : breakpoints.values()) {
+                // the agent listens on a new port after each detach: list the current one
+                int port = ports.getOrDefault(b.getWorkerId(), b.getDebugPort());
+                all.add(b.toBuilder().setIndex(all.size()).setDebugPort(port).build());
+            }
+            return all;
+        }
+    }
+
+    /** The port a worker's JDWP agent listens on, as it last said; 0 if it has none (the debugger is off). */
+    public int debugPort(String workerId) {
+        synchronized (state) {
+            return ports.getOrDefault(workerId, 0);
+        }
+    }
+}
