@@ -6,7 +6,7 @@ import io.sonde.internal.proto.NodeMessage;
 /**
  * A connected core client: a driver (one per job) or a worker's client for nested tasks.
  * Sends are serialized; a failed send marks the session closed instead of throwing, because the
- * node manager sends while it holds its lock and must not fail for a departed client.
+ * node manager must not fail for a departed client.
  */
 final class ClientSession {
     final String clientId;

@@ -1,31 +1,12 @@
 package io.sonde.internal.node;
 
-import java.util.ArrayDeque;
 import java.util.List;
 
-/** A driver's job: where its workers load code from, and its idle workers. Guarded by the node manager's lock. */
-final class Job {
-    final String jobId;
-    final ClientSession driver;
-    final List<String> classpath;
-    final List<String> jvmOptions;
-    final String workingDir;
-    final boolean logToDriver;
-    /** Tasks that throw stay frozen at the throw site for the debugger. */
-    final boolean postMortem;
-    final ArrayDeque<WorkerProcess> idle = new ArrayDeque<>();
-    int starting;
-    int consecutiveStartFailures;
-    String lastStartFailure = "";
-
-    Job(String jobId, ClientSession driver, List<String> classpath, List<String> jvmOptions, String workingDir,
-        boolean logToDriver, boolean postMortem) {
-        this.jobId = jobId;
-        this.driver = driver;
-        this.classpath = classpath;
-        this.jvmOptions = jvmOptions;
-        this.workingDir = workingDir;
-        this.logToDriver = logToDriver;
-        this.postMortem = postMortem;
-    }
+/**
+ * A driver's job: where its workers load code from, and where its output and results go.
+ *
+ * @param postMortem tasks that throw stay frozen at the throw site for the debugger
+ */
+record Job(String jobId, ClientSession driver, List<String> classpath, List<String> jvmOptions, String workingDir,
+           boolean logToDriver, boolean postMortem) {
 }

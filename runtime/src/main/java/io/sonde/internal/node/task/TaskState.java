@@ -1,4 +1,4 @@
-package io.sonde.internal.node;
+package io.sonde.internal.node.task;
 
 /**
  * Where a task is in its life, as {@code sonde list tasks} shows it.
@@ -8,10 +8,10 @@ package io.sonde.internal.node;
  *         └──────── cancel ──▶ CANCELLED      └──── worker died, retries left ──┘
  * </pre>
  */
-enum TaskState {
+public enum TaskState {
     PENDING_ARGS_AVAIL, PENDING_SCHEDULING, RUNNING, FINISHED, FAILED, CANCELLED;
 
-    boolean done() {
+    public boolean done() {
         return this == FINISHED || this == FAILED || this == CANCELLED;
     }
 }
