@@ -56,10 +56,14 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Runs the work of one node: schedules tasks on workers it starts, keeps the objects, drives
@@ -100,7 +104,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * nested tasks would deadlock a full node.
  */
 public final class NodeManager {
-    private final Object lock = new Object();
+    private static final long SHUTDOWN_WAIT_SECONDS = 5;
+
+    /** The node's one lock: every part's state is guarded by it. Timed waits only in {@link #shutdown}. */
+    private final ReentrantLock lock = new ReentrantLock();
     private final NodeConfig config;
     private final Head head;
     private final WorkerLauncher launcher;
@@ -111,6 +118,22 @@ public final class NodeManager {
         t.setDaemon(true);
         return t;
     });
+    /**
+     * Threads that deliver the node's messages, each connection on its own serial executor over
+     * this pool (see {@link SerialObserver}), and that handle worker exits: never under the lock.
+     */
+    private final ExecutorService sendPool = Executors.newCachedThreadPool(new ThreadFactory() {
+        private final AtomicLong count = new AtomicLong();
+
+        @Override
+        public Thread newThread(Runnable r) {
+            Thread t = new Thread(r, "sonde-node-send-" + count.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        }
+    });
+    /** Every launched worker until its exit was handled, readable without the lock: {@link #shutdown} kills them. */
+    private final Map<String, WorkerHandle> launched = new ConcurrentHashMap<>();
 
     private final TaskTable tasks;
     private final ObjectStore<ClientSession> objects = new InlineObjectStore<>();
@@ -141,7 +164,8 @@ public final class NodeManager {
             return true;
         }
     };
-    private boolean stopping;
+    /** Written under the lock, or by a shutdown that could not get it. */
+    private volatile boolean stopping;
 
     public NodeManager(NodeConfig config, Head head, WorkerLauncher launcher) {
         this.config = config;
@@ -173,7 +197,8 @@ public final class NodeManager {
 
     /** Opens a session for a core client; the returned observer takes its messages. */
     public StreamObserver<ClientMessage> connect(StreamObserver<NodeMessage> out) {
-        ClientSession session = new ClientSession(Long.toHexString(0x10000 + clientCounter.incrementAndGet()), out);
+        ClientSession session = new ClientSession(Long.toHexString(0x10000 + clientCounter.incrementAndGet()), out,
+                sendPool);
         return new StreamObserver<>() {
             @Override
             public void onNext(ClientMessage m) {
@@ -213,7 +238,8 @@ public final class NodeManager {
     }
 
     private void onRegister(ClientSession s, RegisterClient r) {
-        synchronized (lock) {
+        lock.lock();
+        try {
             s.driver = r.getIsDriver();
             if (s.driver) {
                 s.jobId = head.newJobId();
@@ -228,6 +254,8 @@ public final class NodeManager {
                 s.workerId = r.getWorkerId();
                 workerClients.put(s.workerId, s);
             }
+        } finally {
+            lock.unlock();
         }
         s.send(NodeMessage.newBuilder().setRegistered(Registered.newBuilder()
                 .setJobId(s.jobId).setNodeId(config.nodeId()).setNodeIp(config.ip())
@@ -236,7 +264,8 @@ public final class NodeManager {
 
     private void onClientClosed(ClientSession s) {
         s.complete();
-        synchronized (lock) {
+        lock.lock();
+        try {
             if (!s.driver) {
                 workerClients.remove(s.workerId, s);
                 return;
@@ -259,13 +288,16 @@ public final class NodeManager {
                 head.removeNamedActor(a.jobId(), a.name(), a.actorId());
             }
             resolver.forgetObjects(objects.removeOwnedBy(owner -> jobId.equals(owner.jobId)));
+        } finally {
+            lock.unlock();
         }
     }
 
     // =================================================================== submission
 
     private void onSubmit(ClientSession s, TaskSpec spec) {
-        synchronized (lock) {
+        lock.lock();
+        try {
             TaskRecord t = new TaskRecord(spec);
             tasks.add(t);
             objects.create(spec.getReturnId(), s);
@@ -282,6 +314,8 @@ public final class NodeManager {
                     }
                 }
             }
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -322,13 +356,17 @@ public final class NodeManager {
     // =================================================================== objects
 
     private void onPut(ClientSession s, String id, ObjectValue v) {
-        synchronized (lock) {
+        lock.lock();
+        try {
             objectReady(id, objects.put(id, s, v), v);
+        } finally {
+            lock.unlock();
         }
     }
 
     private void onSubscribe(ClientSession s, String id) {
-        synchronized (lock) {
+        lock.lock();
+        try {
             if (!objects.contains(id)) {
                 s.send(ready(id, Serializer.error(new ObjectLostException("object " + id + " does not exist on this"
                         + " cluster: its owner exited, or the ref comes from another cluster or an earlier run"))));
@@ -340,6 +378,8 @@ public final class NodeManager {
             } else {
                 objects.subscribe(id, s);
             }
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -378,10 +418,13 @@ public final class NodeManager {
     }
 
     private void onRelease(ClientSession s, List<String> ids) {
-        synchronized (lock) {
+        lock.lock();
+        try {
             for (String id : ids) {
                 objects.release(id, s);
             }
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -472,7 +515,9 @@ public final class NodeManager {
             if (actor != null) {
                 actor.hostedBy(workerId, handle.pid());
             }
-            handle.exit().thenAccept(exitCode -> onWorkerExit(w, exitCode));
+            launched.put(workerId, handle);
+            // async: an exit that already happened must not run its handler here, under the lock
+            handle.exit().thenAcceptAsync(exitCode -> onWorkerExit(w, exitCode), sendPool);
         } catch (IOException e) {
             logs.close(workerId);
             String failure = "the worker JVM could not be launched: " + e.getMessage();
@@ -493,7 +538,8 @@ public final class NodeManager {
     }
 
     private void onBlocked(ClientSession s, boolean blocked) {
-        synchronized (lock) {
+        lock.lock();
+        try {
             Worker w = pool.get(s.workerId);
             TaskRecord t = w == null ? null : w.current();
             if (t == null || t.kind() != TaskKind.NORMAL) {
@@ -502,13 +548,16 @@ public final class NodeManager {
             if (scheduler.lendCpus(t, blocked) && blocked) {
                 schedule();
             }
+        } finally {
+            lock.unlock();
         }
     }
 
     // =================================================================== worker sessions
 
     /** Opens the executor stream of a worker; the worker introduces itself with a hello. */
-    public StreamObserver<WorkerMessage> attach(StreamObserver<WorkerCommand> commands) {
+    public StreamObserver<WorkerMessage> attach(StreamObserver<WorkerCommand> transport) {
+        SerialObserver<WorkerCommand> commands = new SerialObserver<>(transport, sendPool);
         return new StreamObserver<>() {
             private Worker worker;
 
@@ -538,8 +587,9 @@ public final class NodeManager {
         };
     }
 
-    private Worker onHello(String workerId, StreamObserver<WorkerCommand> commands) {
-        synchronized (lock) {
+    private Worker onHello(String workerId, SerialObserver<WorkerCommand> commands) {
+        lock.lock();
+        try {
             Worker w = pool.get(workerId);
             Job job = w == null ? null : jobs.get(w.jobId());
             if (w == null || w.dead() || job == null) {
@@ -566,11 +616,14 @@ public final class NodeManager {
                 schedule();
             }
             return w;
+        } finally {
+            lock.unlock();
         }
     }
 
     private void onTaskDone(Worker w, TaskDone done) {
-        synchronized (lock) {
+        lock.lock();
+        try {
             ActorRecord a = w.actor();
             TaskRecord t = w.current();
             if (a != null) {
@@ -602,6 +655,8 @@ public final class NodeManager {
                 pool.idle(w);
             }
             schedule();
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -610,11 +665,14 @@ public final class NodeManager {
      * CPUs: bursts of nested tasks start many workers, and each holds a JVM's worth of memory.
      */
     private void reapIdleWorkers() {
-        synchronized (lock) {
+        lock.lock();
+        try {
             for (Worker w : pool.reap(Math.max(1, (int) Math.ceil(scheduler.total().cpus())))) {
                 w.send(WorkerCommand.newBuilder().setExit(Exit.getDefaultInstance()).build());
                 w.closeCommands();
             }
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -635,10 +693,21 @@ public final class NodeManager {
     private void onWorkerExit(Worker w, int exitCode) {
         // Let the pumps drain so the error can point at complete log files.
         w.handle().awaitOutput();
-        synchronized (lock) {
+        boolean beforeHello;
+        lock.lock();
+        try {
+            beforeHello = !w.registered() && w.actor() == null;
+        } finally {
+            lock.unlock();
+        }
+        // A worker never says hello after its exit was seen: the tail is there when it is needed.
+        String errTail = beforeHello ? Failures.tail(w.handle().errLog()) : null;
+        lock.lock();
+        try {
+            launched.remove(w.id());
             String startFailure = null;
             if (!w.registered() && w.actor() == null && !stopping && jobs.containsKey(w.jobId())) {
-                startFailure = Failures.startFailure(exitCode, w.handle().errLog(), Failures.tail(w.handle().errLog()));
+                startFailure = Failures.startFailure(exitCode, w.handle().errLog(), errTail);
             }
             w.markDead();
             pool.exited(w, startFailure);
@@ -662,6 +731,8 @@ public final class NodeManager {
                 }
             }
             schedule();
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -815,7 +886,8 @@ public final class NodeManager {
     }
 
     private void onKill(String actorId, boolean noRestart) {
-        synchronized (lock) {
+        lock.lock();
+        try {
             ActorRecord a = actors.get(actorId);
             if (a == null || a.state() == ActorRecord.State.DEAD) {
                 return;
@@ -830,14 +902,19 @@ public final class NodeManager {
                 // Calls made from now on wait for the restarted actor.
                 a.state(ActorRecord.State.RESTARTING);
             }
+        } finally {
+            lock.unlock();
         }
     }
 
     private void onGetNamedActor(ClientSession s, long requestId, String name) {
         NamedActorReply.Builder r = NamedActorReply.newBuilder().setRequestId(requestId);
-        synchronized (lock) {
+        lock.lock();
+        try {
             head.namedActor(s.jobId, name).map(actors::get).filter(a -> a.state() != ActorRecord.State.DEAD)
                     .ifPresent(a -> r.setFound(true).setActorId(a.actorId()).setActorClass(a.className()));
+        } finally {
+            lock.unlock();
         }
         s.send(NodeMessage.newBuilder().setNamedActor(r).build());
     }
@@ -845,11 +922,14 @@ public final class NodeManager {
     // =================================================================== cancellation
 
     private void onCancel(CancelTask c) {
-        synchronized (lock) {
+        lock.lock();
+        try {
             TaskRecord t = tasks.get(c.getObjectId());
             if (t != null) {
                 cancel(t, c.getForce(), c.getRecursive());
             }
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -897,12 +977,15 @@ public final class NodeManager {
     private void onFetchClass(ClientSession worker, FetchClass f) {
         ClientSession driver;
         long id = classRequests.incrementAndGet();
-        synchronized (lock) {
+        lock.lock();
+        try {
             Job job = jobs.get(worker.jobId);
             driver = job == null ? null : job.driver();
             if (driver != null) {
                 pendingClassRequests.put(id, new PendingClassRequest(worker, f.getRequestId()));
             }
+        } finally {
+            lock.unlock();
         }
         if (driver == null) {
             worker.send(NodeMessage.newBuilder().setClassBytes(ClassBytes.newBuilder()
@@ -914,8 +997,11 @@ public final class NodeManager {
 
     private void onClassBytes(ClassBytes b) {
         PendingClassRequest p;
-        synchronized (lock) {
+        lock.lock();
+        try {
             p = pendingClassRequests.remove(b.getRequestId());
+        } finally {
+            lock.unlock();
         }
         if (p != null) {
             p.worker.send(NodeMessage.newBuilder().setClassBytes(b.toBuilder().setRequestId(p.requestId)).build());
@@ -931,7 +1017,8 @@ public final class NodeManager {
     private void onBreakpointHit(ClientSession s, BreakpointInfo hit) {
         ClientSession driver;
         BreakpointInfo info;
-        synchronized (lock) {
+        lock.lock();
+        try {
             Worker w = pool.get(s.workerId);
             Job job = jobs.get(s.jobId);
             if (w == null || job == null) {
@@ -939,13 +1026,18 @@ public final class NodeManager {
             }
             info = debug.breakpointHit(hit, w.id(), w.pid(), job.jobId());
             driver = job.driver();
+        } finally {
+            lock.unlock();
         }
         driver.send(NodeMessage.newBuilder().setBreakpoint(info).build());
     }
 
     private void onBreakpointResumed(String taskId) {
-        synchronized (lock) {
+        lock.lock();
+        try {
             debug.breakpointResumed(taskId);
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -954,7 +1046,8 @@ public final class NodeManager {
      * sent whole to every worker now and to each new one at its hello. Returns the result.
      */
     public DebugHooks updateDebugHooks(DebugHooksUpdate u) {
-        synchronized (lock) {
+        lock.lock();
+        try {
             DebugHooks all = debug.update(u);
             for (Worker w : pool.all()) {
                 Job job = jobs.get(w.jobId());
@@ -963,25 +1056,32 @@ public final class NodeManager {
                 }
             }
             return all;
+        } finally {
+            lock.unlock();
         }
     }
 
     /** The parked tasks, oldest first, indexed from 0 as {@code sonde debug} shows them. */
     public List<BreakpointInfo> listBreakpoints() {
-        synchronized (lock) {
+        lock.lock();
+        try {
             return debug.list();
+        } finally {
+            lock.unlock();
         }
     }
 
     // =================================================================== views
 
     public ClusterStatus status() {
-        synchronized (lock) {
-            long used = 0;
+        List<Long> pids = new ArrayList<>();
+        ClusterStatus.Builder status;
+        NodeInfo.Builder node;
+        lock.lock();
+        try {
             for (Worker w : pool.all()) {
-                used += Rss.of(w.pid());
+                pids.add(w.pid());
             }
-            used += Rss.of(ProcessHandle.current().pid());
             int running = 0;
             int pending = 0;
             for (TaskRecord t : tasks.live()) {
@@ -993,29 +1093,44 @@ public final class NodeManager {
             }
             String address = head.nodes().stream().filter(n -> n.nodeId().equals(config.nodeId()))
                     .map(Head.Node::address).findFirst().orElse("");
-            return ClusterStatus.newBuilder().addNodes(NodeInfo.newBuilder()
+            node = NodeInfo.newBuilder()
                     .setNodeId(config.nodeId()).setIp(config.ip()).setAddress(address).setAlive(true)
                     .setCpusTotal(config.cpus()).setCpusUsed(scheduler.cpusUsed())
-                    .setMemoryTotal(config.memory()).setMemoryUsed(used).setWorkers(pool.size()))
-                    .setRunningTasks(running).setPendingTasks(pending).build();
+                    .setMemoryTotal(config.memory()).setWorkers(pool.size());
+            status = ClusterStatus.newBuilder().setRunningTasks(running).setPendingTasks(pending);
+        } finally {
+            lock.unlock();
         }
+        // /proc reads, off the lock
+        long used = Rss.of(ProcessHandle.current().pid());
+        for (long pid : pids) {
+            used += Rss.of(pid);
+        }
+        return status.addNodes(node.setMemoryUsed(used)).build();
     }
 
     /** How many objects the node keeps (values, failures and pending results). */
     public int objectCount() {
-        synchronized (lock) {
+        lock.lock();
+        try {
             return objects.size();
+        } finally {
+            lock.unlock();
         }
     }
 
     public List<TaskInfo> listTasks() {
-        synchronized (lock) {
+        lock.lock();
+        try {
             return tasks.list();
+        } finally {
+            lock.unlock();
         }
     }
 
     public List<ActorInfo> listActors() {
-        synchronized (lock) {
+        lock.lock();
+        try {
             List<ActorInfo> all = new ArrayList<>();
             for (ActorRecord a : actors.all()) {
                 all.add(ActorInfo.newBuilder().setActorId(a.actorId()).setClassName(a.className()).setName(a.name())
@@ -1023,12 +1138,15 @@ public final class NodeManager {
                         .setRestarts(a.restarts()).setDeathCause(a.deathCause()).setJobId(a.jobId()).build());
             }
             return all;
+        } finally {
+            lock.unlock();
         }
     }
 
     public List<WorkerInfo> listWorkers() {
-        synchronized (lock) {
-            List<WorkerInfo> all = new ArrayList<>();
+        List<WorkerInfo.Builder> all = new ArrayList<>();
+        lock.lock();
+        try {
             for (Worker w : pool.all()) {
                 WorkerHandle h = w.handle();
                 all.add(WorkerInfo.newBuilder().setWorkerId(w.id()).setPid(w.pid()).setState(w.state().name())
@@ -1036,42 +1154,56 @@ public final class NodeManager {
                         .setCurrentTask(w.current() == null ? "" : w.current().spec().getName())
                         .setActorId(w.actor() == null ? "" : w.actor().actorId())
                         .setLogOut(h.outLog().toString()).setLogErr(h.errLog().toString())
-                        .setDebugPort(debug.debugPort(w.id())).setStartedAtMs(h.startedAtMillis())
-                        .setRssBytes(Rss.of(w.pid())).build());
+                        .setDebugPort(debug.debugPort(w.id())).setStartedAtMs(h.startedAtMillis()));
             }
-            return all;
+        } finally {
+            lock.unlock();
         }
+        // /proc reads, off the lock
+        return all.stream().map(w -> w.setRssBytes(Rss.of(w.getPid())).build()).toList();
     }
 
     // =================================================================== shutdown
 
     /**
      * Stops every worker: politely (exit command, a grace period so their last output is relayed),
-     * or with {@code force} by SIGKILL at once.
+     * or with {@code force} by SIGKILL at once. Every wait is bounded: a node whose lock a stuck
+     * thread holds still stops, killing every worker it launched.
      */
     public void shutdown(boolean force) {
-        List<Worker> all;
         reaper.shutdownNow();
-        synchronized (lock) {
-            stopping = true;
-            all = List.copyOf(pool.all());
+        stopping = true;
+        List<WorkerHandle> all = new ArrayList<>();
+        List<WorkerHandle> toKill = new ArrayList<>();
+        boolean locked = false;
+        try {
+            locked = lock.tryLock(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        for (Worker w : all) {
-            boolean starting;
-            synchronized (lock) {
-                starting = !w.registered();
+        if (locked) {
+            try {
+                for (Worker w : pool.all()) {
+                    all.add(w.handle());
+                    if (force || !w.registered()) {
+                        // a worker that has not said hello has run no task and printed nothing worth waiting for
+                        toKill.add(w.handle());
+                    } else {
+                        w.send(WorkerCommand.newBuilder().setExit(Exit.getDefaultInstance()).build());
+                        w.closeCommands();
+                    }
+                }
+            } finally {
+                lock.unlock();
             }
-            if (force || starting) {
-                // a worker that has not said hello has run no task and printed nothing worth waiting for
-                w.kill();
-            } else {
-                w.send(WorkerCommand.newBuilder().setExit(Exit.getDefaultInstance()).build());
-                w.closeCommands();
-            }
+        } else {
+            // Another thread holds the lock and does not let go: stop what was launched, by force.
+            all.addAll(launched.values());
+            toKill.addAll(all);
         }
+        toKill.forEach(WorkerHandle::kill);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(force ? 5 : 3);
-        for (Worker w : all) {
-            WorkerHandle h = w.handle();
+        for (WorkerHandle h : all) {
             try {
                 long left = deadline - System.nanoTime();
                 if (left <= 0 || !h.awaitExit(left, TimeUnit.NANOSECONDS)) {
@@ -1083,6 +1215,14 @@ public final class NodeManager {
                 h.kill();
             }
             h.awaitOutput();
+        }
+        // The messages queued so far (the workers' last output) go out before this returns, within
+        // a bound; later sends are dropped.
+        sendPool.shutdown();
+        try {
+            sendPool.awaitTermination(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

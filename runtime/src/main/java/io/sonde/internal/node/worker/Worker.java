@@ -9,8 +9,9 @@ import io.sonde.internal.proto.WorkerCommand;
  * A worker of the pool: its process handle, the job it serves, what it runs, and its command
  * stream once it said hello. See {@link WorkerState} for its lifecycle.
  *
- * <p>Not thread-safe: guarded by the node manager's lock, except {@link #send} and
- * {@link #closeCommands}, which are serialized on the worker's own command stream.
+ * <p>Not thread-safe: guarded by the node manager's lock. The command stream it is given at
+ * hello only enqueues (the node delivers on the worker's own serial executor), so sending under
+ * the lock never calls into the transport.
  */
 public final class Worker {
     private final WorkerHandle handle;
@@ -50,11 +51,12 @@ public final class Worker {
         return actor;
     }
 
-    /** The worker said hello on its Attach stream: commands go there from now on. */
+    /**
+     * The worker said hello on its Attach stream: commands go there from now on. {@code commands}
+     * must not block nor call back: it only enqueues.
+     */
     public void registered(StreamObserver<WorkerCommand> commands) {
-        synchronized (this) {
-            this.commands = commands;
-        }
+        this.commands = commands;
         this.registered = true;
     }
 
@@ -97,25 +99,20 @@ public final class Worker {
         return current != null || actor != null ? WorkerState.BUSY : WorkerState.IDLE;
     }
 
-    /** Sends a command; a worker whose stream broke is about to be reaped, so failures are ignored. */
-    public synchronized void send(WorkerCommand command) {
-        if (commands == null) {
-            return;
-        }
-        try {
+    /**
+     * Sends a command, if the worker said hello. A worker whose stream broke is about to be
+     * reaped: the process exit handler reports what happened to it, so the command is dropped.
+     */
+    public void send(WorkerCommand command) {
+        if (commands != null) {
             commands.onNext(command);
-        } catch (RuntimeException ignored) {
-            // the process exit handler reports what happened to this worker
         }
     }
 
-    public synchronized void closeCommands() {
+    /** Ends the command stream after the commands sent so far. */
+    public void closeCommands() {
         if (commands != null) {
-            try {
-                commands.onCompleted();
-            } catch (RuntimeException ignored) {
-                // already closed
-            }
+            commands.onCompleted();
         }
     }
 
