@@ -105,12 +105,20 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class NodeManager {
     private static final long SHUTDOWN_WAIT_SECONDS = 5;
+    private static final int ID_PREFIX_LENGTH = 6;
 
     /** The node's one lock: every part's state is guarded by it. Timed waits only in {@link #shutdown}. */
     private final ReentrantLock lock = new ReentrantLock();
     private final NodeConfig config;
     private final Head head;
     private final WorkerLauncher launcher;
+    /**
+     * The first characters of the node's id, in every id this node mints: client ids start with it,
+     * worker ids follow their {@code w} with it, and task and object ids start with their client's
+     * id. So ids stay unique across the nodes of a cluster, and remain words of hex digits that
+     * are easy to select and type. Nothing parses ids.
+     */
+    private final String idPrefix;
     private final AtomicLong clientCounter = new AtomicLong();
     private final AtomicLong workerCounter = new AtomicLong();
     private final ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -170,6 +178,7 @@ public final class NodeManager {
     public NodeManager(NodeConfig config, Head head, WorkerLauncher launcher) {
         this.config = config;
         this.head = head;
+        this.idPrefix = config.nodeId().substring(0, Math.min(ID_PREFIX_LENGTH, config.nodeId().length()));
         this.launcher = launcher;
         this.tasks = new TaskTable(config.nodeId());
         this.scheduler = new Scheduler(new ResourceSet(config.cpus(), config.memory(), config.resources()));
@@ -197,8 +206,8 @@ public final class NodeManager {
 
     /** Opens a session for a core client; the returned observer takes its messages. */
     public StreamObserver<ClientMessage> connect(StreamObserver<NodeMessage> out) {
-        ClientSession session = new ClientSession(Long.toHexString(0x10000 + clientCounter.incrementAndGet()), out,
-                sendPool);
+        ClientSession session = new ClientSession(idPrefix + Long.toHexString(0x10000 + clientCounter.incrementAndGet()),
+                out, sendPool);
         return new StreamObserver<>() {
             @Override
             public void onNext(ClientMessage m) {
@@ -504,7 +513,7 @@ public final class NodeManager {
     }
 
     private void startWorker(Job job, ActorRecord actor) {
-        String workerId = "w" + Long.toHexString(0x100 + workerCounter.incrementAndGet());
+        String workerId = "w" + idPrefix + Long.toHexString(0x100 + workerCounter.incrementAndGet());
         // before the launch: the worker may print before launch returns
         logs.open(workerId, job.logToDriver(), job.driver()::send);
         try {
@@ -1128,13 +1137,23 @@ public final class NodeManager {
         }
     }
 
+    /** The attempts of a task, each with why it ended (see {@link TaskTable#attempts}). */
+    List<Attempt> attempts(String taskId) {
+        lock.lock();
+        try {
+            return tasks.attempts(taskId);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     public List<ActorInfo> listActors() {
         lock.lock();
         try {
             List<ActorInfo> all = new ArrayList<>();
             for (ActorRecord a : actors.all()) {
                 all.add(ActorInfo.newBuilder().setActorId(a.actorId()).setClassName(a.className()).setName(a.name())
-                        .setState(a.state().name()).setPid(a.lastPid()).setNodeId(config.nodeId())
+                        .setState(a.state().toProto()).setPid(a.lastPid()).setNodeId(config.nodeId())
                         .setRestarts(a.restarts()).setDeathCause(a.deathCause()).setJobId(a.jobId()).build());
             }
             return all;
@@ -1149,7 +1168,7 @@ public final class NodeManager {
         try {
             for (Worker w : pool.all()) {
                 WorkerHandle h = w.handle();
-                all.add(WorkerInfo.newBuilder().setWorkerId(w.id()).setPid(w.pid()).setState(w.state().name())
+                all.add(WorkerInfo.newBuilder().setWorkerId(w.id()).setPid(w.pid()).setState(w.state().toProto())
                         .setJobId(w.jobId()).setNodeId(config.nodeId())
                         .setCurrentTask(w.current() == null ? "" : w.current().spec().getName())
                         .setActorId(w.actor() == null ? "" : w.actor().actorId())

@@ -1,6 +1,7 @@
 package io.sonde.internal.node.actor;
 
 import io.sonde.internal.node.task.TaskRecord;
+import io.sonde.internal.proto.ActorInfo;
 import io.sonde.internal.proto.ObjectValue;
 
 import java.util.ArrayDeque;
@@ -21,7 +22,19 @@ import java.util.List;
  * <p>Not thread-safe: guarded by the node manager's lock.
  */
 public final class ActorRecord {
-    public enum State { PENDING_CREATION, ALIVE, RESTARTING, DEAD }
+    public enum State {
+        PENDING_CREATION, ALIVE, RESTARTING, DEAD;
+
+        /** As {@code sonde list} gets it. */
+        public ActorInfo.State toProto() {
+            return switch (this) {
+                case PENDING_CREATION -> ActorInfo.State.PENDING_CREATION;
+                case ALIVE -> ActorInfo.State.ALIVE;
+                case RESTARTING -> ActorInfo.State.RESTARTING;
+                case DEAD -> ActorInfo.State.DEAD;
+            };
+        }
+    }
 
     private final String actorId;
     private final String className;

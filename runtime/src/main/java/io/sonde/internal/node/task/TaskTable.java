@@ -11,7 +11,7 @@ import java.util.Map;
 
 /**
  * The node's tasks: the live ones by id, and the last {@value #MAX_FINISHED_KEPT} finished ones as
- * {@code sonde list tasks} shows them.
+ * {@code sonde list tasks} shows them, with their attempts.
  *
  * <p>Not thread-safe: called by the node manager while it holds its lock.
  */
@@ -20,12 +20,15 @@ public final class TaskTable {
 
     private final String nodeId;
     private final Map<String, TaskRecord> live = new HashMap<>();
-    private final LinkedHashMap<String, TaskInfo> finished = new LinkedHashMap<>(16, 0.75f, false) {
+    private final LinkedHashMap<String, Finished> finished = new LinkedHashMap<>(16, 0.75f, false) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, TaskInfo> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<String, Finished> eldest) {
             return size() > MAX_FINISHED_KEPT;
         }
     };
+
+    private record Finished(TaskInfo info, List<Attempt> attempts) {
+    }
 
     public TaskTable(String nodeId) {
         this.nodeId = nodeId;
@@ -48,7 +51,7 @@ public final class TaskTable {
     /** Moves a task that reached its final state to the finished list. */
     public void retire(TaskRecord t) {
         live.remove(t.id());
-        finished.put(t.id(), info(t));
+        finished.put(t.id(), new Finished(info(t), List.copyOf(t.attempts())));
     }
 
     /** Forgets the live tasks of a job that ended. */
@@ -73,16 +76,29 @@ public final class TaskTable {
 
     /** The finished tasks, oldest first, then the live ones. */
     public List<TaskInfo> list() {
-        List<TaskInfo> all = new ArrayList<>(finished.values());
+        List<TaskInfo> all = new ArrayList<>(finished.size() + live.size());
+        for (Finished f : finished.values()) {
+            all.add(f.info());
+        }
         for (TaskRecord t : live.values()) {
             all.add(info(t));
         }
         return all;
     }
 
+    /** The attempts of a live or finished task that reached a worker, oldest first; empty when unknown. */
+    public List<Attempt> attempts(String taskId) {
+        TaskRecord t = live.get(taskId);
+        if (t != null) {
+            return List.copyOf(t.attempts());
+        }
+        Finished f = finished.get(taskId);
+        return f == null ? List.of() : f.attempts();
+    }
+
     public TaskInfo info(TaskRecord t) {
-        return TaskInfo.newBuilder().setTaskId(t.id()).setName(t.spec().getName()).setState(t.state().name())
-                .setKind(t.kind().name()).setPid(t.lastPid()).setNodeId(nodeId)
+        return TaskInfo.newBuilder().setTaskId(t.id()).setName(t.spec().getName()).setState(t.state().toProto())
+                .setKind(t.kind()).setPid(t.lastPid()).setNodeId(nodeId)
                 .setErrorType(t.errorType()).setAttempt(t.attempt()).setJobId(t.jobId())
                 .setActorId(t.spec().getActorId()).setWorkerId(t.workerId()).build();
     }

@@ -1,5 +1,7 @@
 package io.sonde.internal.node.worker;
 
+import io.sonde.internal.logs.LogLine;
+
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -21,7 +23,7 @@ import java.util.List;
  * printed before it exited is lost. One thread per stream; lines read together go as one batch.
  */
 final class LogPump extends Thread {
-    static final String TASK_MARKER = ":task_name:";
+    private static final String TASK_MARKER = LogLine.TASK_MARKER;
     private static final int MAX_BATCH = 512;
 
     private final WorkerHandle worker;

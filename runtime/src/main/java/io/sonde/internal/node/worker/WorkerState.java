@@ -1,5 +1,7 @@
 package io.sonde.internal.node.worker;
 
+import io.sonde.internal.proto.WorkerInfo;
+
 /**
  * A worker's state, as {@code sonde list workers} shows it.
  * <pre>
@@ -10,5 +12,15 @@ package io.sonde.internal.node.worker;
  * An actor's worker is BUSY from its hello on: it runs nothing but its actor.
  */
 public enum WorkerState {
-    STARTING, IDLE, BUSY, DEAD
+    STARTING, IDLE, BUSY, DEAD;
+
+    /** As {@code sonde list} gets it. */
+    public WorkerInfo.State toProto() {
+        return switch (this) {
+            case STARTING -> WorkerInfo.State.STARTING;
+            case IDLE -> WorkerInfo.State.IDLE;
+            case BUSY -> WorkerInfo.State.BUSY;
+            case DEAD -> WorkerInfo.State.DEAD;
+        };
+    }
 }
