@@ -14,6 +14,7 @@ import io.sonde.internal.serialization.Serializer;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -25,15 +26,19 @@ import static org.awaitility.Awaitility.await;
  * object id is the task id). Thread-safe.
  */
 final class FakeClient implements StreamObserver<NodeMessage> {
+    /** Fakes answer in microseconds: look often. */
+    static final java.time.Duration POLL = java.time.Duration.ofMillis(5);
     private final List<NodeMessage> received = new CopyOnWriteArrayList<>();
     private final AtomicLong sequence = new AtomicLong();
     private final StreamObserver<ClientMessage> up;
     private final Registered registered;
+    /** While set, the client does not return from onNext for a result: a client that does not read. */
+    private volatile CountDownLatch readGate;
 
     private FakeClient(NodeManager node) {
         up = node.connect(this);
         up.onNext(ClientMessage.newBuilder().setRegister(RegisterClient.newBuilder().setIsDriver(true)).build());
-        registered = await().atMost(5, TimeUnit.SECONDS).until(() -> received.stream()
+        registered = await().pollInterval(POLL).atMost(5, TimeUnit.SECONDS).until(() -> received.stream()
                 .filter(NodeMessage::hasRegistered).map(NodeMessage::getRegistered).findFirst().orElse(null), r -> r != null);
     }
 
@@ -52,6 +57,19 @@ final class FakeClient implements StreamObserver<NodeMessage> {
     @Override
     public void onNext(NodeMessage m) {
         received.add(m);
+        CountDownLatch gate = readGate;
+        if (gate != null && m.hasReady()) {
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** From now on, the client stops in onNext at each result until the latch opens. */
+    void stopReadingUntil(CountDownLatch gate) {
+        this.readGate = gate;
     }
 
     @Override
@@ -106,7 +124,7 @@ final class FakeClient implements StreamObserver<NodeMessage> {
 
     /** Waits for the task's result and returns it decoded: a value, or the exception it failed with. */
     Object result(TaskSpec task) {
-        ObjectValue v = await().atMost(5, TimeUnit.SECONDS).until(() -> results(task).stream().findFirst().orElse(null),
+        ObjectValue v = await().pollInterval(POLL).atMost(5, TimeUnit.SECONDS).until(() -> results(task).stream().findFirst().orElse(null),
                 r -> r != null);
         return Serializer.decode(v.getData(), getClass().getClassLoader());
     }

@@ -34,6 +34,8 @@ import static org.awaitility.Awaitility.await;
  * under its lock).
  */
 final class FakeWorkerLauncher implements WorkerLauncher {
+    /** Fakes answer in microseconds: look often. */
+    static final java.time.Duration POLL = java.time.Duration.ofMillis(5);
     /** What a fake does once launched. */
     enum Start {
         /** Says hello and takes tasks. */
@@ -54,6 +56,8 @@ final class FakeWorkerLauncher implements WorkerLauncher {
     });
     private volatile NodeManager node;
     private volatile Start start = Start.HELLO;
+    /** While set, launch does not return: a launcher stuck under the node's lock. */
+    private volatile java.util.concurrent.CountDownLatch launchGate;
 
     FakeWorkerLauncher(Path logDir) {
         this.logDir = logDir;
@@ -69,12 +73,25 @@ final class FakeWorkerLauncher implements WorkerLauncher {
         this.start = start;
     }
 
+    /** Launches from now on hang until the latch opens (they still count as launched). */
+    void hangLaunchesUntil(java.util.concurrent.CountDownLatch gate) {
+        this.launchGate = gate;
+    }
+
     @Override
     public WorkerHandle launch(LaunchRequest request, WorkerOutput output) {
         long pid = pids.incrementAndGet();
         FakeWorker w = new FakeWorker(request.workerId(), pid, logDir.resolve("worker-" + request.workerId() + "-" + pid + ".out"),
                 logDir.resolve("worker-" + request.workerId() + "-" + pid + ".err"));
         launched.add(w);
+        java.util.concurrent.CountDownLatch gate = launchGate;
+        if (gate != null) {
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         Start s = start;
         hellos.execute(() -> {
             switch (s) {
@@ -93,7 +110,7 @@ final class FakeWorkerLauncher implements WorkerLauncher {
 
     /** The n-th worker launched (from 0), once it is. */
     FakeWorker worker(int n) {
-        await().atMost(5, TimeUnit.SECONDS).until(() -> launched.size() > n);
+        await().pollInterval(POLL).atMost(5, TimeUnit.SECONDS).until(() -> launched.size() > n);
         return launched.get(n);
     }
 
@@ -104,7 +121,7 @@ final class FakeWorkerLauncher implements WorkerLauncher {
 
     /** The worker that receives the given attempt of the task, once one does. */
     FakeWorker runnerOf(String taskId, int attempt) {
-        return await().atMost(5, TimeUnit.SECONDS).until(() -> launched.stream()
+        return await().pollInterval(POLL).atMost(5, TimeUnit.SECONDS).until(() -> launched.stream()
                 .filter(w -> w.received(taskId) != null && w.received(taskId).getAttempt() == attempt)
                 .reduce((a, b) -> b).orElse(null), w -> w != null);
     }
@@ -165,7 +182,7 @@ final class FakeWorkerLauncher implements WorkerLauncher {
 
         /** Waits for the task's execute command and returns it. */
         TaskSpec awaitTask(String taskId) {
-            return await().atMost(5, TimeUnit.SECONDS).until(() -> received(taskId), s -> s != null);
+            return await().pollInterval(POLL).atMost(5, TimeUnit.SECONDS).until(() -> received(taskId), s -> s != null);
         }
 
         List<WorkerCommand> commands() {
