@@ -59,8 +59,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
@@ -95,8 +95,12 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <h2>Thread safety</h2>
  * All state is guarded by one lock. Messages from clients and workers arrive on transport
- * threads, process exits on the launcher's threads; each takes the lock, updates the parts and
- * sends. Sends never block (gRPC queues them; in-process clients only complete futures).
+ * threads, process exits on the node's send pool; each takes the lock, updates the parts and
+ * sends. A send only enqueues: each connection delivers on its own serial executor
+ * ({@link SerialObserver}), so the node never calls into a client session, a worker stream or an
+ * in-process driver while it holds its lock, and no lock order spans the node and its peers.
+ * Slow work (reading /proc, log files, waiting for log pumps) happens before or after the lock.
+ * {@link #shutdown} waits for the lock only for a bounded time.
  *
  * <h2>Pitfalls</h2>
  * A cancelled running task keeps its worker until the worker returns: its result is dropped.
