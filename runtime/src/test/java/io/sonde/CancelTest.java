@@ -1,5 +1,6 @@
 package io.sonde;
 
+import io.sonde.internal.proto.TaskInfo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,7 +42,7 @@ class CancelTest extends ClusterTest {
         blockers.forEach(Sonde::cancel);
         Thread.sleep(500);
         assertThat(dir.resolve("ran")).doesNotExist();
-        assertThat(taskInfo(pending)).hasValueSatisfying(t -> assertThat(t.getState()).isEqualTo("CANCELLED"));
+        assertThat(taskInfo(pending)).hasValueSatisfying(t -> assertThat(t.getState()).isEqualTo(TaskInfo.State.CANCELLED));
     }
 
     @Test
@@ -77,7 +78,7 @@ class CancelTest extends ClusterTest {
         // a cancelled task is never retried
         Thread.sleep(500);
         assertThat(taskInfo(r)).hasValueSatisfying(t -> {
-            assertThat(t.getState()).isEqualTo("CANCELLED");
+            assertThat(t.getState()).isEqualTo(TaskInfo.State.CANCELLED);
             assertThat(t.getAttempt()).isZero();
         });
     }
@@ -104,6 +105,6 @@ class CancelTest extends ClusterTest {
         assertThat(io.sonde.internal.SondeRuntime.embeddedNode().nodeManager().listTasks())
                 .filteredOn(t -> t.getName().equals("child"))
                 .isNotEmpty()
-                .allSatisfy(t -> assertThat(t.getState()).isEqualTo("CANCELLED"));
+                .allSatisfy(t -> assertThat(t.getState()).isEqualTo(TaskInfo.State.CANCELLED));
     }
 }

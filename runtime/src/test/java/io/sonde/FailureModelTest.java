@@ -1,5 +1,6 @@
 package io.sonde;
 
+import io.sonde.internal.proto.TaskInfo;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -89,7 +90,7 @@ class FailureModelTest extends ClusterTest {
         assertThat(Sonde.get(r, Duration.ofSeconds(60))).isEqualTo(1);
         assertThat(alive(pid)).isFalse();
         assertThat(taskInfo(r)).hasValueSatisfying(t -> {
-            assertThat(t.getState()).isEqualTo("FINISHED");
+            assertThat(t.getState()).isEqualTo(TaskInfo.State.FINISHED);
             assertThat(t.getAttempt()).isEqualTo(1);
         });
     }
@@ -109,7 +110,7 @@ class FailureModelTest extends ClusterTest {
                 .hasMessageContaining("maxRetries=1")
                 .hasMessageMatching("(?s).*The worker's log: .*/logs/worker-.*\\.err.*");
         assertThat(taskInfo(r)).hasValueSatisfying(t -> {
-            assertThat(t.getState()).isEqualTo("FAILED");
+            assertThat(t.getState()).isEqualTo(TaskInfo.State.FAILED);
             assertThat(t.getErrorType()).isEqualTo("WorkerCrashedException");
         });
     }

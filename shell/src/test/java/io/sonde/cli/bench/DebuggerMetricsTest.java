@@ -5,6 +5,7 @@ import io.sonde.Sonde;
 import io.sonde.debugger.plugin.DebugNodePlugin;
 import io.sonde.internal.SondeRuntime;
 import io.sonde.debugger.proto.BreakpointInfo;
+import io.sonde.internal.proto.TaskInfo;
 import io.sonde.internal.proto.WorkerInfo;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -60,7 +61,7 @@ class DebuggerMetricsTest {
         assertThat(SondeRuntime.embeddedNode().nodeManager().listTasks())
                 .filteredOn(t -> t.getName().startsWith("bench_"))
                 .isNotEmpty()
-                .allSatisfy(t -> assertThat(t.getState()).isEqualTo("FINISHED"));
+                .allSatisfy(t -> assertThat(t.getState()).isEqualTo(TaskInfo.State.FINISHED));
     }
 
     @Test
