@@ -254,6 +254,73 @@ class RunCommandTest {
                 .containsPattern("\\(lambda pid=\\d+\\) last words from a worker");
     }
 
+    /** A script may hold the jshell commands that make sense in a file; /exit N ends it with status N. */
+    @Test
+    void aScriptsJshellCommandsRunAndExitEndsItWithItsStatus() throws Exception {
+        Files.writeString(dir.resolve("more.jsh"), """
+                System.out.println("opened, k is " + k);
+                """);
+        Files.writeString(dir.resolve("commands.jsh"), """
+                /set feedback concise
+                int k = 5;
+                int twice(int x) { return 2 * x; }
+                record P(int x) {}
+                /open more.jsh
+                /vars
+                /methods
+                /types
+                /exit twice(k) - 7
+                System.out.println("not reached");
+                """);
+
+        Result r = sonde(dir, "run", "commands.jsh");
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
+        assertThat(r.out()).as(r.toString()).contains("opened, k is 5")
+                .contains("|    int k = 5")
+                .contains("|    int twice(int)")
+                .contains("|    record P")
+                .doesNotContain("not reached");
+        assertThat(r.err()).as(r.toString()).doesNotContain("error");
+    }
+
+    @Test
+    void aCommandAScriptCannotUseStopsItWithTheLineItIsOn() throws Exception {
+        Files.writeString(dir.resolve("tasks.jsh"), """
+                System.out.println("first");
+
+                /tasks
+                System.out.println("not reached");
+                """);
+
+        Result r = sonde(dir, "run", "tasks.jsh");
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+        assertThat(r.out()).contains("first").doesNotContain("not reached");
+        assertThat(r.err()).startsWith("error in line 3 of tasks.jsh: /tasks is not a command a script can use;"
+                + " a script may use /exit [N], /open FILE, /vars, /methods, /types, /imports, /list and /set");
+    }
+
+    @Test
+    void aBinaryFileIsRefusedAsNotUtf8Text() throws Exception {
+        byte[] classFile = {(byte) 0xCA, (byte) 0xFE, (byte) 0xBA, (byte) 0xBE, 0, 0, 0, 61};
+        Files.write(dir.resolve("Compiled.java"), classFile);
+        Files.write(dir.resolve("latin1.jsh"), "System.out.println(\"caf\u00e9\");".getBytes(StandardCharsets.ISO_8859_1));
+
+        Result program = sonde(dir, "run", "Compiled.java");
+        Result script = sonde(dir, "run", "latin1.jsh");
+
+        assertThat(program.exitCode()).as(program.toString()).isEqualTo(2);
+        assertThat(program.err()).as(program.toString())
+                .startsWith("sonde run: Compiled.java is not a UTF-8 text file (byte 0 is 0xCA).")
+                .contains("`sonde run` runs a JShell script (FILE.jsh) or a single-file Java program (Main.java),"
+                        + " written as UTF-8 text")
+                .doesNotContain("Input length");
+        assertThat(script.exitCode()).as(script.toString()).isEqualTo(2);
+        assertThat(script.err()).as(script.toString())
+                .startsWith("sonde run: latin1.jsh is not a UTF-8 text file (byte 23 is 0xE9).");
+    }
+
     @Test
     void aFileThatIsNeitherAScriptNorAProgramIsAUsageError() throws Exception {
         Files.writeString(dir.resolve("notes.txt"), "hello");
