@@ -3,6 +3,7 @@ package io.sonde.cli;
 import io.sonde.InitOptions;
 import io.sonde.shell.run.ScriptRunner;
 import io.sonde.shell.run.SourceProgram;
+import io.sonde.shell.run.SourceText;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -29,7 +30,8 @@ import java.util.concurrent.Callable;
  *
  * <p>Exit status: 0 when the script ends or {@code main} returns, 1 on a compile error or an
  * uncaught exception (printed with the snippet or line it came from), 2 when the command line is
- * wrong; {@code System.exit(n)} in the script or program ends {@code sonde run} with {@code n}.
+ * wrong (FILE missing, or not UTF-8 text); {@code System.exit(n)} in the script or program, or
+ * {@code /exit n} in a script, ends {@code sonde run} with {@code n}.
  */
 @Command(name = "run",
         description = {"Run a JShell script (FILE.jsh) or a single-file Java program (Main.java).",
@@ -38,8 +40,10 @@ import java.util.concurrent.Callable;
                 "or $SONDE_ADDRESS). A .java file is compiled in memory and the main method",
                 "of its first class runs, as with `java Main.java`.",
                 "Options go before FILE; what follows FILE goes to the script or program.",
+                "A script may hold the jshell commands /exit [N], /open FILE, /vars, /methods,",
+                "/types, /imports, /list and /set (which has no effect).",
                 "Exit status: 0 when it ends, 1 on a compile error or an uncaught exception,",
-                "n after System.exit(n), 2 when the command line is wrong."},
+                "n after System.exit(n) or /exit n, 2 when the command line is wrong."},
         resourceBundle = "io.sonde.cli.RunCommand$Help")
 final class RunCommand implements Callable<Integer> {
     /** The help of the shared --address as it applies to run, whose fallback is an embedded cluster. */
@@ -92,6 +96,13 @@ final class RunCommand implements Callable<Integer> {
         if (!Files.isRegularFile(file)) {
             err.println("sonde run: no such file: " + file.toAbsolutePath() + "; give the path of a .jsh script or a .java"
                     + " program.");
+            err.flush();
+            return 2;
+        }
+        try {
+            SourceText.read(file); // a binary file is refused before a cluster starts
+        } catch (SourceText.UnreadableSourceException e) {
+            err.println("sonde run: " + e.getMessage());
             err.flush();
             return 2;
         }

@@ -254,6 +254,123 @@ class RunCommandTest {
                 .containsPattern("\\(lambda pid=\\d+\\) last words from a worker");
     }
 
+    /** A script may hold the jshell commands that make sense in a file; /exit N ends it with status N. */
+    @Test
+    void aScriptsJshellCommandsRunAndExitEndsItWithItsStatus() throws Exception {
+        Files.writeString(dir.resolve("more.jsh"), """
+                System.out.println("opened, k is " + k);
+                """);
+        Files.writeString(dir.resolve("commands.jsh"), """
+                /set feedback concise
+                int k = 5;
+                int twice(int x) { return 2 * x; }
+                record P(int x) {}
+                /open more.jsh
+                /vars
+                /methods
+                /types
+                /exit twice(k) - 7
+                System.out.println("not reached");
+                """);
+
+        Result r = sonde(dir, "run", "commands.jsh");
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
+        assertThat(r.out()).as(r.toString()).contains("opened, k is 5")
+                .contains("|    int k = 5")
+                .contains("|    int twice(int)")
+                .contains("|    record P")
+                .doesNotContain("not reached");
+        assertThat(r.err()).as(r.toString()).doesNotContain("error");
+    }
+
+    @Test
+    void aCommandAScriptCannotUseStopsItWithTheLineItIsOn() throws Exception {
+        Files.writeString(dir.resolve("tasks.jsh"), """
+                System.out.println("first");
+
+                /tasks
+                System.out.println("not reached");
+                """);
+
+        Result r = sonde(dir, "run", "tasks.jsh");
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+        assertThat(r.out()).contains("first").doesNotContain("not reached");
+        assertThat(r.err()).startsWith("error in line 3 of tasks.jsh: /tasks is not a command a script can use;"
+                + " a script may use /exit [N], /open FILE, /vars, /methods, /types, /imports, /list and /set");
+    }
+
+    @Test
+    void aBinaryFileIsRefusedAsNotUtf8Text() throws Exception {
+        byte[] classFile = {(byte) 0xCA, (byte) 0xFE, (byte) 0xBA, (byte) 0xBE, 0, 0, 0, 61};
+        Files.write(dir.resolve("Compiled.java"), classFile);
+        Files.write(dir.resolve("latin1.jsh"), "System.out.println(\"caf\u00e9\");".getBytes(StandardCharsets.ISO_8859_1));
+
+        Result program = sonde(dir, "run", "Compiled.java");
+        Result script = sonde(dir, "run", "latin1.jsh");
+
+        assertThat(program.exitCode()).as(program.toString()).isEqualTo(2);
+        assertThat(program.err()).as(program.toString())
+                .startsWith("sonde run: Compiled.java is not a UTF-8 text file (byte 0 is 0xCA).")
+                .contains("`sonde run` runs a JShell script (FILE.jsh) or a single-file Java program (Main.java),"
+                        + " written as UTF-8 text")
+                .doesNotContain("Input length");
+        assertThat(script.exitCode()).as(script.toString()).isEqualTo(2);
+        assertThat(script.err()).as(script.toString())
+                .startsWith("sonde run: latin1.jsh is not a UTF-8 text file (byte 23 is 0xE9).");
+    }
+
+    /**
+     * {@code sonde run /abs/path/Parked.java} from one directory, {@code sonde debug} from another
+     * that holds no Parked.java: the debugger still lists the program's source.
+     */
+    @Test
+    void theDebuggerShowsTheSourceOfAProgramRunByItsAbsolutePath() throws Exception {
+        Path program = Files.createDirectories(dir.resolve("elsewhere")).resolve("Parked.java").toAbsolutePath();
+        Files.writeString(program, """
+                import io.sonde.Sonde;
+
+                public class Parked {
+                    static int square(int x) {
+                        int y = x * x;
+                        Sonde.breakpoint();
+                        return y;
+                    }
+
+                    public static void main(String[] args) {
+                        System.out.println("square " + Sonde.get(Sonde.task(Parked::square, 7).remote()));
+                    }
+                }
+                """);
+        Path runOutput = dir.resolve("parked-run.out");
+        Process run = start(root, runOutput, "run", program.toString());
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!(Files.exists(runOutput) && Files.readString(runOutput).contains("breakpoint at Parked.java:6"))) {
+                assertThat(run.isAlive()).as("sonde run ended before its task stopped").isTrue();
+                assertThat(System.nanoTime()).as("the task never stopped at its breakpoint").isLessThan(deadline);
+                Thread.sleep(100);
+            }
+            Path debugOutput = dir.resolve("parked-debug.out");
+            Process debug = start(Files.createDirectories(dir.resolve("somewhere-else")), debugOutput, "debug");
+            try (var stdin = debug.getOutputStream()) {
+                stdin.write("0\nlist\ncontinue\nquit\n".getBytes(StandardCharsets.UTF_8));
+            }
+            assertThat(debug.waitFor(60, TimeUnit.SECONDS)).as("sonde debug ends").isTrue();
+            assertThat(run.waitFor(60, TimeUnit.SECONDS)).as("sonde run ends").isTrue();
+            String debugged = Files.readString(debugOutput);
+            assertThat(debugged).as(debugged).contains("Stopped at Parked.square (Parked.java:6).")
+                    .contains("=>  6          Sonde.breakpoint();")
+                    .contains("    7          return y;")
+                    .doesNotContain("source not found");
+            assertThat(Files.readString(runOutput)).contains("square 49");
+        } finally {
+            run.descendants().forEach(ProcessHandle::destroyForcibly);
+            run.destroyForcibly();
+        }
+    }
+
     @Test
     void aFileThatIsNeitherAScriptNorAProgramIsAUsageError() throws Exception {
         Files.writeString(dir.resolve("notes.txt"), "hello");
@@ -277,15 +394,7 @@ class RunCommandTest {
 
     /** {@code sonde ARGS} in a child JVM started as the launcher starts it, in {@code workDir}. */
     static Result sonde(Path workDir, String... args) throws IOException, InterruptedException {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        List<String> command = new ArrayList<>(List.of(java.toString(), "-cp", classpath, SondeMain.class.getName()));
-        command.addAll(List.of(args));
-        Path tmp = Files.createDirectories(dir.resolve("tmp"));
-        ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile());
-        pb.environment().remove("SONDE_ADDRESS");
-        pb.environment().remove("SONDE_DEDUP_LOGS");
-        pb.environment().put("TMPDIR", tmp.toString());
-        Process p = pb.start();
+        Process p = builder(workDir, args).start();
         p.getOutputStream().close();
         CompletableFuture<String> out = read(p.getInputStream());
         CompletableFuture<String> err = read(p.getErrorStream());
@@ -295,6 +404,27 @@ class RunCommandTest {
             p.waitFor(10, TimeUnit.SECONDS);
         }
         return new Result(p.exitValue(), out.join(), err.join());
+    }
+
+    /**
+     * {@code sonde ARGS} started as by {@link #sonde}, its stdout and stderr going to
+     * {@code output} while it runs; its stdin is left open for the caller.
+     */
+    static Process start(Path workDir, Path output, String... args) throws IOException {
+        return builder(workDir, args).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+    }
+
+    /** The child JVM: the classes the launcher runs, a private TMPDIR shared by this test's runs, no SONDE_ADDRESS. */
+    private static ProcessBuilder builder(Path workDir, String... args) throws IOException {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        List<String> command = new ArrayList<>(List.of(java.toString(), "-cp", classpath, SondeMain.class.getName()));
+        command.addAll(List.of(args));
+        Path tmp = Files.createDirectories(dir.resolve("tmp"));
+        ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile());
+        pb.environment().remove("SONDE_ADDRESS");
+        pb.environment().remove("SONDE_DEDUP_LOGS");
+        pb.environment().put("TMPDIR", tmp.toString());
+        return pb;
     }
 
     /** Reads a child's stream on a thread of its own, so that neither of its pipes fills up. */

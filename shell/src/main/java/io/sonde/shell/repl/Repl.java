@@ -28,10 +28,13 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -42,7 +45,9 @@ import java.util.function.Consumer;
  * <p>On a terminal it edits lines with JLine: history, Java highlighting, Tab completion,
  * multi-line input decided by JShell's completeness analysis, a status line, worker output
  * printed above the line being typed. Ctrl-C at the prompt clears the line; while a snippet
- * runs it cancels the tasks the snippet started and interrupts it. The terminal's own
+ * runs it cancels the tasks the snippet started, stops the snippet and drops the snippets typed
+ * after it on the same input, and says "stopped" only once the snippet has ended (a snippet can
+ * ignore the stop: then the shell says that it still runs). The terminal's own
  * interrupt signal is switched off for the session: workers share the shell's process group, so
  * a SIGINT from the terminal would reach them too; the shell reads Ctrl-C as a key instead.
  *
@@ -61,6 +66,8 @@ public final class Repl implements CommandContext, AutoCloseable {
     public static final String CONTINUATION_PROMPT = "   ...> ";
     private static final String INTERRUPT_WIDGET = "sonde-interrupt";
     private static final int CTRL_C = 3;
+    /** How long Ctrl-C waits for the snippet to end before saying that it still runs. */
+    private static final Duration STOP_GRACE = Duration.ofSeconds(3);
 
     /**
      * @param interactive a person types at a terminal: prompts, line editing, status line
@@ -400,14 +407,14 @@ public final class Repl implements CommandContext, AutoCloseable {
             return;
         }
         for (String snippet : ReplParser.snippets(engine.analysis(), input)) {
-            if (exit) {
-                return;
+            if (exit || !evaluate(snippet, feedback)) {
+                return; // after Ctrl-C, the rest of what was typed with the snippet is dropped, as at the prompt
             }
-            evaluate(snippet, feedback);
         }
     }
 
-    private void evaluate(String snippet, SnippetPrinter feedback) {
+    /** Evaluates one snippet and says what it did; false when Ctrl-C interrupted it. */
+    private boolean evaluate(String snippet, SnippetPrinter feedback) {
         InterruptWatcher w = options.interactive() && reader != null ? new InterruptWatcher() : null;
         List<SnippetEvent> events;
         if (w != null) {
@@ -426,12 +433,13 @@ public final class Repl implements CommandContext, AutoCloseable {
         }
         output.freshLine();
         if (w != null && w.cancelled >= 0) {
-            return; // Ctrl-C: "cancelled N tasks" said it; what the stopped snippet left is not a result
+            return false; // Ctrl-C: "cancelled N tasks" said it; what the stopped snippet left is not a result
         }
         String text = feedback.describe(events);
         if (!text.isEmpty()) {
             output.println(text);
         }
+        return true;
     }
 
     /**
@@ -493,6 +501,8 @@ public final class Repl implements CommandContext, AutoCloseable {
         private boolean running = true;
         private volatile boolean debugging;
         private volatile int cancelled = -1;
+        /** Counted down when the snippet's evaluation has returned: Ctrl-C waits for it. */
+        private final CountDownLatch evaluated = new CountDownLatch(1);
         private Thread thread;
         private Attributes before;
 
@@ -545,10 +555,7 @@ public final class Repl implements CommandContext, AutoCloseable {
                         return;
                     }
                     if (c == CTRL_C) {
-                        int n = engine.cancelRunning();
-                        cancelled = Math.max(cancelled, 0) + n;
-                        output.println(n == 0 ? "|  stopped the snippet (it had started no tasks)"
-                                : "|  cancelled " + n + " task" + (n == 1 ? "" : "s"));
+                        interrupt();
                     } else if (c >= 0) {
                         typedAhead.append((char) c);
                     } else if (c == NonBlockingReader.EOF) {
@@ -562,9 +569,38 @@ public final class Repl implements CommandContext, AutoCloseable {
             thread.start();
         }
 
+        /**
+         * Ctrl-C: cancels the snippet's tasks and stops it, then says so once the snippet has
+         * really ended. A snippet can ignore the stop (code that catches {@code ThreadDeath}, a
+         * long call into the JDK): after {@link #STOP_GRACE} the shell says that it still runs
+         * rather than claim it stopped.
+         */
+        private void interrupt() {
+            int n = engine.cancelRunning();
+            cancelled = Math.max(cancelled, 0) + n;
+            String tasks = n == 0 ? "" : "cancelled " + n + " task" + (n == 1 ? "" : "s");
+            boolean ended;
+            try {
+                ended = evaluated.await(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                ended = false;
+            }
+            if (ended) {
+                output.println(n == 0 ? "|  stopped the snippet (it had started no tasks)" : "|  " + tasks);
+                return;
+            }
+            output.println("|  " + (n == 0 ? "" : tasks + "; ") + "the snippet did not stop: it still runs "
+                    + STOP_GRACE.toSeconds() + " s after Ctrl-C. Java stops a thread only where its code lets it:"
+                    + " code that catches ThreadDeath (or Throwable), or a long call into the JDK, goes on.\n"
+                    + "|  Wait for it to end, press Ctrl-C again to retry, or end the shell with `kill "
+                    + ProcessHandle.current().pid() + "` (an embedded cluster's workers end with it).");
+        }
+
         /** Ends watching; a debugger session still open ends first (the person ends it). */
         void stop() {
             end();
+            evaluated.countDown();
             try {
                 thread.join(1_000);
                 while (thread.isAlive() && debugging) {

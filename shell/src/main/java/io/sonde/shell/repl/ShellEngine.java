@@ -102,6 +102,7 @@ public final class ShellEngine implements AutoCloseable {
     /** Evaluates one complete snippet (see {@link SourceCodeAnalysis#analyzeCompletion}). */
     public List<SnippetEvent> eval(String snippet) {
         started.clear();
+        classes.beforeEval();
         try {
             return jshell.eval(snippet);
         } finally {
@@ -120,16 +121,28 @@ public final class ShellEngine implements AutoCloseable {
     }
 
     /**
-     * Ctrl-C while a snippet waits: cancels the tasks it started (and theirs), then interrupts it.
-     * Returns how many tasks were cancelled.
+     * Ctrl-C while a snippet runs or waits: cancels the tasks it started (and theirs), then stops
+     * it; a snippet JShell is still compiling stops before its code starts. Returns how many
+     * tasks were cancelled.
+     *
+     * <p>Stopping is a request: JShell stops the snippet's thread as {@code Thread.stop} does (or,
+     * on newer JDKs, at the loops of snippet code), which code that catches {@code ThreadDeath},
+     * or a long call into the JDK, does not obey at once or at all. Whether the snippet really
+     * ended shows when {@link #eval} returns; {@link #stopped()} then says whether it was stopped.
      */
     public int cancelRunning() {
         List<ObjectRef<?>> refs = List.copyOf(started);
         for (ObjectRef<?> ref : refs) {
             Sonde.cancel(ref, false, true);
         }
+        classes.requestStop();
         jshell.stop();
         return refs.size();
+    }
+
+    /** Whether the snippet evaluated last was stopped ({@link #cancelRunning}) rather than ending by itself. */
+    public boolean stopped() {
+        return classes.stopped();
     }
 
     /**

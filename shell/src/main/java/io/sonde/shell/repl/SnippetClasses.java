@@ -12,6 +12,7 @@ import jdk.jshell.spi.ExecutionControl.ClassInstallException;
 import jdk.jshell.spi.ExecutionControl.EngineTerminationException;
 import jdk.jshell.spi.ExecutionControl.InternalException;
 import jdk.jshell.spi.ExecutionControl.RunException;
+import jdk.jshell.spi.ExecutionControl.StoppedException;
 import jdk.jshell.spi.ExecutionControl.UserException;
 import jdk.jshell.spi.ExecutionControlProvider;
 import jdk.jshell.spi.ExecutionEnv;
@@ -21,6 +22,8 @@ import java.io.ByteArrayInputStream;
 import java.io.File;
 import java.io.InputStream;
 import java.lang.reflect.Field;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.net.MalformedURLException;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -44,6 +47,12 @@ final class SnippetClasses {
     private final SnippetStatics statics = new SnippetStatics(loader);
     /** {wrapper class, field} of the variable whose value JShell asked the engine for last. */
     private volatile String[] lastVarAsked;
+    /** While {@link #value} asks JShell for a variable only to learn which class holds it. */
+    private volatile boolean naming;
+    /** Ctrl-C came for the snippet being evaluated; see {@link #requestStop}. */
+    private volatile boolean stopRequested;
+    /** The snippet evaluated last was stopped. */
+    private volatile boolean stopped;
 
     ExecutionControlProvider executionControlProvider() {
         return new ExecutionControlProvider() {
@@ -78,16 +87,20 @@ final class SnippetClasses {
     /**
      * The object a top-level variable holds. JShell only hands out its string form; asking for
      * that ({@link JShell#varValue}) makes the engine name the wrapper class that holds the
-     * variable, and the field is read from there.
+     * variable, and the field is read from there. While it names the class the engine makes no
+     * text of the value: a value's {@code toString()} may be slow, or have effects.
      */
     Optional<Object> value(JShell jshell, VarSnippet variable) {
         String[] asked;
         synchronized (this) {
             lastVarAsked = null;
+            naming = true;
             try {
                 jshell.varValue(variable);
             } catch (IllegalArgumentException | IllegalStateException e) {
                 return Optional.empty();
+            } finally {
+                naming = false;
             }
             asked = lastVarAsked;
         }
@@ -104,10 +117,36 @@ final class SnippetClasses {
     }
 
     /**
-     * JShell's in-process engine, with two changes: it remembers which class holds a variable
-     * whose value is asked for ({@link #value}), and a remote exception that reached the driver
-     * as a {@link RemoteExceptionCopy} (its class could not be serialized) is reported under its
-     * original class name instead of the stand-in's.
+     * Ctrl-C: stops the snippet running now, or, when its code has not started yet (JShell is
+     * still compiling it), makes it stop before it starts. {@link #beforeEval} forgets the request.
+     */
+    void requestStop() {
+        stopRequested = true;
+    }
+
+    /** A new snippet is evaluated: a Ctrl-C of the previous one does not stop it. */
+    void beforeEval() {
+        stopRequested = false;
+        stopped = false;
+    }
+
+    /** Whether the snippet evaluated last was stopped (Ctrl-C) rather than ending by itself. */
+    boolean stopped() {
+        return stopped;
+    }
+
+    /**
+     * JShell's in-process engine, with these changes:
+     * <ul>
+     *   <li>the text of a value is Sonde's bounded {@link ValuePreview}, made on the thread that
+     *       ran the snippet (see {@link SnippetCall}), instead of JShell's, which grows with the
+     *       value and is made on the evaluating thread, where Ctrl-C cannot reach it;
+     *   <li>a stop requested before the snippet's code started stops it before it starts;
+     *   <li>it remembers which class holds a variable whose value is asked for ({@link #value});
+     *   <li>a remote exception that reached the driver as a {@link RemoteExceptionCopy} (its
+     *       class could not be serialized) is reported under its original class name instead of
+     *       the stand-in's.
+     * </ul>
      */
     private final class Control extends LocalExecutionControl {
         Control() {
@@ -115,10 +154,47 @@ final class SnippetClasses {
         }
 
         @Override
+        protected String invoke(Method doit) throws Exception {
+            if (stopRequested) {
+                stopped = true;
+                throw new StoppedException();
+            }
+            SnippetCall call = new SnippetCall(doit);
+            SnippetCall.CURRENT.set(call);
+            try {
+                super.invoke(SnippetCall.RUN); // runs the snippet as JShell does: on a thread Ctrl-C can stop
+            } catch (StoppedException e) {
+                stopped = true;
+                throw e;
+            } finally {
+                SnippetCall.CURRENT.remove();
+            }
+            return call.preview;
+        }
+
+        @Override
         public String varValue(String className, String varName) throws RunException, EngineTerminationException,
                 InternalException {
             lastVarAsked = new String[] {className, varName};
-            return super.varValue(className, varName);
+            if (naming) {
+                return "";
+            }
+            Object value;
+            try {
+                Field f = findClass(className).getDeclaredField(varName);
+                f.setAccessible(true);
+                value = f.get(null);
+            } catch (Throwable t) {
+                throw new InternalException(t.toString());
+            }
+            try {
+                clientCodeEnter();
+                return ValuePreview.of(value);
+            } catch (Throwable t) {
+                return throwConvertedInvocationException(t);
+            } finally {
+                clientCodeLeave();
+            }
         }
 
         @Override
@@ -145,6 +221,49 @@ final class SnippetClasses {
                 u.initCause(userException(t.getCause(), depth + 1));
             }
             return u;
+        }
+    }
+
+    /**
+     * One run of a snippet's {@code do_it$} method and the text of its value.
+     * {@link LocalExecutionControl} runs the method it is given on a thread of its own, which
+     * Ctrl-C stops, and makes JShell's text of the value afterwards on the evaluating thread. It
+     * is given {@link #run} instead: that calls the snippet's method and makes the preview on the
+     * snippet's thread, and returns null, whose text costs nothing. {@code run} is static (the
+     * engine calls it as it calls {@code do_it$}), so it finds its call through an inheritable
+     * thread-local: the snippet's thread is made by the thread that set it.
+     */
+    static final class SnippetCall {
+        static final InheritableThreadLocal<SnippetCall> CURRENT = new InheritableThreadLocal<>();
+        static final Method RUN;
+
+        static {
+            try {
+                RUN = SnippetCall.class.getDeclaredMethod("run");
+                RUN.setAccessible(true);
+            } catch (NoSuchMethodException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        private final Method doit;
+        private volatile String preview;
+
+        SnippetCall(Method doit) {
+            this.doit = doit;
+        }
+
+        /** Called by the engine on the snippet's thread; throws what the snippet threw. */
+        static Object run() throws Throwable {
+            SnippetCall call = CURRENT.get();
+            Object value;
+            try {
+                value = call.doit.invoke(null);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+            call.preview = ValuePreview.of(value);
+            return null;
         }
     }
 

@@ -40,8 +40,6 @@ public final class SnippetPrinter {
         QUIET
     }
 
-    /** Longer values are cut, so that a big list does not flood the screen. */
-    static final int MAX_VALUE_LENGTH = 500;
     private static final String PREFIX = "|  ";
     private static final String FRAME_PREFIX = "|        ";
     /** Frames of these packages are how Sonde and JShell work, not where the user's code failed. */
@@ -322,12 +320,9 @@ public final class SnippetPrinter {
         return list + (names.size() == 1 ? " is" : " are");
     }
 
+    /** The engine made the value's text already bounded: see {@link ValuePreview}. */
     private static String value(String name, String value) {
-        String v = value == null ? "null" : value;
-        if (v.length() > MAX_VALUE_LENGTH) {
-            v = v.substring(0, MAX_VALUE_LENGTH) + " ... (" + v.length() + " characters)";
-        }
-        return name + " ==> " + v + "\n";
+        return name + " ==> " + (value == null ? "null" : value) + "\n";
     }
 
     private static String indent(String text) {

@@ -8,9 +8,7 @@ import jdk.jshell.DeclarationSnippet;
 import jdk.jshell.Snippet;
 import jdk.jshell.SnippetEvent;
 
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -26,8 +24,14 @@ import java.util.concurrent.CompletableFuture;
  * and what its tasks print on workers, is the output. The script sees its arguments as
  * {@code String[] args}. Sonde is always shut down at the end, which stops the workers and prints
  * their last lines before the process exits.
+ *
+ * <p>The jshell commands that make sense in a file work as in the {@code jshell} tool:
+ * {@code /exit N} ends the script with exit status N, {@code /open FILE} runs another script
+ * there, the listing commands print; see {@link ScriptCommands}.
  */
 public final class ScriptRunner {
+    /** How deep {@code /open} may nest: deeper is a script that opens itself. */
+    private static final int MAX_OPEN_DEPTH = 16;
     private final Path file;
     private final List<String> args;
     private final InitOptions cluster;
@@ -44,10 +48,10 @@ public final class ScriptRunner {
     public int run() {
         String text;
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            err.println("sonde run: cannot read " + file + ": " + e.getMessage());
-            return 1;
+            text = SourceText.read(file);
+        } catch (SourceText.UnreadableSourceException e) {
+            err.println("sonde run: " + e.getMessage());
+            return 2;
         }
         // Starting JShell and starting the cluster are most of the start-up and independent of
         // each other until the engine attaches to the client: do them at the same time.
@@ -81,9 +85,26 @@ public final class ScriptRunner {
                 throw new IllegalStateException("could not define the script's args with `" + defineArgs + "`");
             }
         }
+        Integer status = evaluate(engine, new ScriptCommands(engine, out), file, text, 0);
+        return status == null ? 0 : status;
+    }
+
+    /**
+     * Runs one file's snippets and commands (the script's, or one it opens with {@code /open}).
+     * Returns null when the file's end was reached, else the exit status to end the run with:
+     * 1 after an error, N after {@code /exit N}.
+     */
+    private Integer evaluate(ShellEngine engine, ScriptCommands commands, Path script, String text, int depth) {
         Map<String, ScriptSplitter.Piece> byId = new HashMap<>();
-        ScriptErrors errors = new ScriptErrors(file.toString(), engine.jshell(), engine.locator(), byId);
+        ScriptErrors errors = new ScriptErrors(script.toString(), engine.jshell(), engine.locator(), byId);
         for (ScriptSplitter.Piece piece : ScriptSplitter.split(text, engine.analysis())) {
+            if (piece.command()) {
+                Integer status = command(engine, commands, script, piece, depth);
+                if (status != null) {
+                    return status;
+                }
+                continue;
+            }
             List<SnippetEvent> events = engine.eval(piece.source());
             for (SnippetEvent e : events) {
                 if (e.causeSnippet() == null) {
@@ -109,7 +130,44 @@ public final class ScriptRunner {
                 }
             }
         }
-        return 0;
+        return null;
+    }
+
+    /** Runs a command line of {@code script}; null to go on, else the exit status to end with. */
+    private Integer command(ShellEngine engine, ScriptCommands commands, Path script, ScriptSplitter.Piece piece,
+                            int depth) {
+        String where = "error in line " + piece.line() + " of " + script + ": ";
+        ScriptCommands.Outcome outcome;
+        try {
+            outcome = commands.run(piece);
+        } catch (ScriptCommands.ScriptCommandException e) {
+            err.println(where + e.getMessage());
+            return 1;
+        }
+        if (outcome instanceof ScriptCommands.Outcome.Exit exit) {
+            return exit.status();
+        }
+        if (outcome instanceof ScriptCommands.Outcome.Open open) {
+            if (depth >= MAX_OPEN_DEPTH) {
+                err.println(where + "/open " + open.file() + " opens files " + MAX_OPEN_DEPTH
+                        + " deep: a script that opens itself?");
+                return 1;
+            }
+            if (!Files.isRegularFile(open.file())) {
+                err.println(where + "/open: no such file: " + open.file().toAbsolutePath()
+                        + " (a relative path is taken from the directory sonde run was started in, as jshell does)");
+                return 1;
+            }
+            String text;
+            try {
+                text = SourceText.read(open.file());
+            } catch (SourceText.UnreadableSourceException e) {
+                err.println(where + "/open: " + e.getMessage());
+                return 1;
+            }
+            return evaluate(engine, commands, open.file(), text, depth + 1);
+        }
+        return null;
     }
 
     /**

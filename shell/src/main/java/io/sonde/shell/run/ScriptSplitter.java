@@ -8,7 +8,8 @@ import java.util.List;
 
 /**
  * Cuts a script into the snippets JShell evaluates one at a time, remembering the line each
- * starts on.
+ * starts on. A line that starts with {@code /} where a snippet could start is a jshell command
+ * ({@code /exit 3}), a piece of its own, as in the {@code jshell} tool.
  *
  * <p>Lines are read one by one and a snippet ends at the first line end where
  * {@link SourceCodeAnalysis#analyzeCompletion} finds it complete, as the {@code jshell} tool does
@@ -25,11 +26,19 @@ final class ScriptSplitter {
     /**
      * One snippet of a script.
      *
-     * @param number its position in the script, from 1
+     * @param number its position among the script's snippets, from 1; 0 for a command
      * @param line   the line of the script its first character is on, from 1
-     * @param source the code, without the blank lines and comments before it
+     * @param source the code, without the blank lines and comments before it; for a command,
+     *               the line ({@code /exit 3})
+     * @param command whether it is a jshell command ({@code /exit}, {@code /open FILE}, ...), a
+     *               line starting with {@code /} where a snippet could start
      */
-    record Piece(int number, int line, String source) {
+    record Piece(int number, int line, String source, boolean command) {
+        /** A snippet of Java code. */
+        Piece(int number, int line, String source) {
+            this(number, line, source, false);
+        }
+
         /** The line of the script that line {@code snippetLine} (from 1) of this snippet is. */
         int scriptLine(int snippetLine) {
             return line + Math.max(snippetLine, 1) - 1;
@@ -54,6 +63,7 @@ final class ScriptSplitter {
     private final List<Piece> pieces = new ArrayList<>();
     private StringBuilder buffer = new StringBuilder();
     private int bufferLine = 1;
+    private int snippets;
 
     private ScriptSplitter(SourceCodeAnalysis analysis) {
         this.analysis = analysis;
@@ -66,6 +76,11 @@ final class ScriptSplitter {
             lines[0] = "";                        // `#!/usr/bin/env ...` lets a script run as a command
         }
         for (int i = 0; i < lines.length; i++) {
+            if (s.buffer.toString().isBlank() && isCommand(lines[i])) {
+                s.buffer.setLength(0);
+                s.pieces.add(new Piece(0, i + 1, lines[i].strip(), true)); // commands are not numbered snippets
+                continue;
+            }
             if (s.buffer.isEmpty()) {
                 s.bufferLine = i + 1;
             }
@@ -118,7 +133,13 @@ final class ScriptSplitter {
             return;
         }
         String code = source.substring(start).stripTrailing();
-        pieces.add(new Piece(pieces.size() + 1, line + count(source.substring(0, start), '\n'), code));
+        pieces.add(new Piece(++snippets, line + count(source.substring(0, start), '\n'), code));
+    }
+
+    /** A jshell command: {@code /name ...}, not a comment. */
+    static boolean isCommand(String line) {
+        String s = line.strip();
+        return s.startsWith("/") && !s.startsWith("//") && !s.startsWith("/*");
     }
 
     /** Whether the first non-blank line from {@code from} on continues a call chain. */

@@ -55,6 +55,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>As with {@code java}, the program ends when {@code main} has returned and the threads it
  * started that are not daemons have ended.
+ *
+ * <p>The program's classes carry the absolute path of its file ({@link SourcePath}), so that
+ * {@code sonde debug} shows its source whatever directory either was started in.
  */
 public final class SourceProgram {
     private final Path file;
@@ -190,9 +193,19 @@ public final class SourceProgram {
             err.println("error: no class declared in source file");
             return null;
         }
+        // the absolute path of the source goes into each class, for debuggers started anywhere
+        int lines = lineCount(file);
         Map<String, byte[]> classes = new LinkedHashMap<>();
-        output.forEach((name, bytes) -> classes.put(name, bytes.toByteArray()));
+        output.forEach((name, bytes) -> classes.put(name, SourcePath.add(bytes.toByteArray(), file, lines)));
         return new Compiled(first[0], classes);
+    }
+
+    private static int lineCount(Path file) {
+        try (java.util.stream.Stream<String> lines = java.nio.file.Files.lines(file, StandardCharsets.UTF_8)) {
+            return (int) Math.min(Integer.MAX_VALUE, lines.count());
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return 1 << 20; // javac read it a moment ago; map more lines than any program has
+        }
     }
 
     /** The binary name of the first top-level class, interface, enum or record, as the source launcher picks it. */

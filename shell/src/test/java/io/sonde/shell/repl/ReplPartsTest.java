@@ -2,6 +2,7 @@ package io.sonde.shell.repl;
 
 import io.sonde.shell.repl.commands.CommandContext;
 import io.sonde.shell.repl.commands.SlashCommands;
+import jdk.jshell.VarSnippet;
 import org.jline.reader.Candidate;
 import org.jline.reader.EOFError;
 import org.jline.reader.Parser;
@@ -16,6 +17,7 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -133,6 +135,24 @@ class ReplPartsTest {
                 .containsPattern("\\|        at snippet \\d+, line 1: boom\\(\\)\n");
         assertThat(SnippetPrinter.of(engine, SnippetPrinter.Feedback.QUIET).describe(engine.eval("int quiet = 1;")))
                 .isEmpty();
+    }
+
+    /**
+     * The value of {@code var big = new byte[200 << 20];} is previewed, not made into a
+     * 600-million-character string first: the shell answers at once, and so does {@code /vars}.
+     */
+    @Test
+    void aLargeValueIsPreviewedAtOnce() {
+        SnippetPrinter printer = SnippetPrinter.of(engine, SnippetPrinter.Feedback.NORMAL);
+        long start = System.nanoTime();
+        String shown = printer.describe(engine.eval("var big = new byte[200 << 20];"));
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        assertThat(shown).isEqualTo("big ==> byte[209715200] { 0, 0, 0, ... }\n");
+        assertThat(took).as("evaluating and printing a 200 MiB array").isLessThan(Duration.ofSeconds(3));
+        VarSnippet big = engine.variables().stream().filter(v -> v.name().equals("big")).findFirst().orElseThrow();
+        assertThat(engine.jshell().varValue(big)).isEqualTo("byte[209715200] { 0, 0, 0, ... }");
+        assertThat(printer.describe(engine.eval("\"ab\".repeat(1 << 20)"))).endsWith("\" ... (2097152 characters)\n");
+        engine.eval("big = null;"); // the memory goes back
     }
 
     /**

@@ -85,6 +85,44 @@ class ShellTerminalTest {
         assertThat(Files.readString(exitFile).trim()).isEqualTo("0");
     }
 
+    /**
+     * Ctrl-C during a computation in the shell's own JVM stops it, and says "stopped" only once
+     * the snippet has ended: a snippet that swallows the stop is reported as still running.
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void ctrlCStopsALocalComputationAndSaysSoWhenTheSnippetIgnoresTheStop() throws Exception {
+        Assumptions.assumeTrue(tmuxInstalled(), "tmux is not installed: the pseudo-terminal test needs it");
+        startShell();
+        waitFor(s -> s.lines().anyMatch(l -> l.startsWith("sonde>")));
+
+        type("long spins = 0; while (true) { spins++; } int after = 1;");
+        keys("Enter");
+        waitFor(s -> s.contains("spins ==> 0"));
+        Thread.sleep(1_000); // well into the loop
+        keys("C-c");
+        String stopped = waitFor(s -> s.contains("|  stopped the snippet (it had started no tasks)") && s.lines()
+                .anyMatch(l -> l.strip().equals("sonde>")));
+        assertThat(stopped).as("what was typed after the stopped snippet is dropped").doesNotContain("after ==>");
+
+        type("void stubborn(long ms) { long end = System.currentTimeMillis() + ms; while (System.currentTimeMillis() < end)"
+                + " { try { Thread.sleep(10); } catch (Throwable ignored) { } } System.out.println(\"stubborn\" + \" ended\"); }");
+        keys("Enter");
+        waitFor(s -> s.contains("|  created method stubborn(long)"));
+        type("stubborn(15_000)");
+        keys("Enter");
+        Thread.sleep(1_000);
+        keys("C-c");
+        String screen = waitFor(s -> s.contains("|  the snippet did not stop: it still runs 3 s after Ctrl-C."));
+        assertThat(screen).contains("or end the shell with `kill ").doesNotContain("stubborn ended");
+        assertThat(screen.split("stopped the snippet", -1)).as("only the first snippet was said to stop").hasSize(2);
+        // it ends by itself, and the shell goes on
+        waitFor(s -> s.contains("stubborn ended"));
+        type("6 * 7");
+        keys("Enter");
+        waitFor(s -> s.lines().anyMatch(l -> l.matches("\\$\\d+ ==> 42")));
+    }
+
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void aSnippetsTaskAtABreakpointOpensTheDebuggerWhereCtrlCCancelsNothing() throws Exception {

@@ -96,4 +96,21 @@ class ScriptSplitterTest {
                 .isEqualTo("get(task(() -> { ...");
         assertThat(new ScriptSplitter.Piece(1, 1, "x".repeat(150)).headline()).hasSize(100).endsWith("...");
     }
+
+    @Test
+    void aLineStartingWithASlashWhereASnippetCouldStartIsACommand() {
+        List<ScriptSplitter.Piece> pieces = split(String.join("\n",
+                "int a = 1;",
+                "/vars",
+                "// a comment, not a command",
+                "/* nor this */ int b = (a",
+                "    / 1);",
+                "  /exit 3",
+                ""));
+        assertThat(pieces).containsExactly(
+                new ScriptSplitter.Piece(1, 1, "int a = 1;"),
+                new ScriptSplitter.Piece(0, 2, "/vars", true),
+                new ScriptSplitter.Piece(2, 4, "int b = (a\n    / 1);"),
+                new ScriptSplitter.Piece(0, 6, "/exit 3", true));
+    }
 }

@@ -34,6 +34,8 @@ public final class SlashCommands {
                 .add(new CancelCommand())
                 .add(new KillCommand())
                 .add(new VarsCommand())
+                .add(DeclarationsCommand.methods())
+                .add(DeclarationsCommand.types())
                 .add(new ListCommand())
                 .add(new ImportsCommand())
                 .add(new OpenCommand())
