@@ -45,7 +45,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * in {@code beforeAll} (before the class's own {@code @BeforeAll} methods) and shut down in
  * {@code afterAll} (after them); in an instance field each test gets a cluster of its own,
  * started in {@code beforeEach} and shut down in {@code afterEach}. At start: a new private root
- * ({@code sonde.root}), then the {@link #property settings}, then {@code Sonde.init} with the
+ * ({@code sonde.root}), then the {@link #property(String, String) settings}, then {@code Sonde.init} with the
  * options given here. At the end: {@code Sonde.shutdown()} (whatever cluster this driver runs
  * then, so a test may restart it), then the settings and {@code sonde.root} put back as they
  * were, then the root deleted unless a test failed. Options are given before the start; after it
