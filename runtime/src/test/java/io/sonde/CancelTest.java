@@ -1,5 +1,6 @@
 package io.sonde;
 
+import io.sonde.internal.proto.TaskInfo;
 import io.sonde.testing.SondeCluster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -48,7 +49,7 @@ class CancelTest {
         // the CPUs the blockers held are free now: the cancelled task must still never run
         await("the cancelled task never runs").during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
                 .until(() -> !Files.exists(dir.resolve("ran")));
-        assertThat(cluster.taskInfo(pending)).hasValueSatisfying(t -> assertThat(t.getState()).isEqualTo("CANCELLED"));
+        assertThat(cluster.taskInfo(pending)).hasValueSatisfying(t -> assertThat(t.getState()).isEqualTo(TaskInfo.State.CANCELLED));
     }
 
     @Test
@@ -85,7 +86,7 @@ class CancelTest {
         await("no retry of the cancelled task").during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
                 .until(() -> cluster.taskInfo(r).map(t -> t.getAttempt() == 0).orElse(false));
         assertThat(cluster.taskInfo(r)).hasValueSatisfying(t -> {
-            assertThat(t.getState()).isEqualTo("CANCELLED");
+            assertThat(t.getState()).isEqualTo(TaskInfo.State.CANCELLED);
             assertThat(t.getAttempt()).isZero();
         });
     }
@@ -113,6 +114,6 @@ class CancelTest {
         assertThat(cluster.nodeManager().listTasks())
                 .filteredOn(t -> t.getName().equals("child"))
                 .isNotEmpty()
-                .allSatisfy(t -> assertThat(t.getState()).isEqualTo("CANCELLED"));
+                .allSatisfy(t -> assertThat(t.getState()).isEqualTo(TaskInfo.State.CANCELLED));
     }
 }

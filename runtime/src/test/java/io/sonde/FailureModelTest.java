@@ -1,5 +1,6 @@
 package io.sonde;
 
+import io.sonde.internal.proto.TaskInfo;
 import io.sonde.testing.SondeCluster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -96,7 +97,7 @@ class FailureModelTest {
         assertThat(Sonde.get(r, Duration.ofSeconds(60))).isEqualTo(1);
         assertThat(alive(pid)).isFalse();
         assertThat(cluster.taskInfo(r)).hasValueSatisfying(t -> {
-            assertThat(t.getState()).isEqualTo("FINISHED");
+            assertThat(t.getState()).isEqualTo(TaskInfo.State.FINISHED);
             assertThat(t.getAttempt()).isEqualTo(1);
         });
     }
@@ -116,7 +117,7 @@ class FailureModelTest {
                 .hasMessageContaining("maxRetries=1")
                 .hasMessageMatching("(?s).*The worker's log: .*/logs/worker-.*\\.err.*");
         assertThat(cluster.taskInfo(r)).hasValueSatisfying(t -> {
-            assertThat(t.getState()).isEqualTo("FAILED");
+            assertThat(t.getState()).isEqualTo(TaskInfo.State.FAILED);
             assertThat(t.getErrorType()).isEqualTo("WorkerCrashedException");
         });
     }

@@ -6,7 +6,7 @@ import io.sonde.internal.head.Head;
 import io.sonde.internal.node.NodeConfig;
 import io.sonde.internal.node.NodeManager;
 import io.sonde.internal.node.NodeManagerService;
-import io.sonde.internal.node.WorkerLauncher;
+import io.sonde.internal.node.worker.ProcessWorkerLauncher;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -35,7 +35,7 @@ public final class LocalNode implements AutoCloseable {
         String nodeId = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         NodeConfig config = new NodeConfig(nodeId, "127.0.0.1",
                 cpus > 0 ? cpus : Runtime.getRuntime().availableProcessors(), totalMemory(), sessionDir, resources);
-        WorkerLauncher launcher = new WorkerLauncher(config);
+        ProcessWorkerLauncher launcher = new ProcessWorkerLauncher(nodeId, config.ip(), config.logDir());
         nodeManager = new NodeManager(config, head, launcher);
         Runnable stop = onStop != null ? onStop : () -> { };
         try {

@@ -17,6 +17,13 @@ import java.util.Objects;
 public record LogLine(
         String sourceId, String taskName, long pid, String node, boolean stderr, String text) {
 
+    /**
+     * The line a worker prints on stdout and stderr when a task starts, followed by the task's
+     * name: {@code :task_name:NAME}. The node's log pump takes it out of the relayed output and
+     * prefixes the lines that follow with the name.
+     */
+    public static final String TASK_MARKER = ":task_name:";
+
     public LogLine {
         Objects.requireNonNull(sourceId, "sourceId");
         Objects.requireNonNull(text, "text");

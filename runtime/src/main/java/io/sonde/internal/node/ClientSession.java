@@ -3,47 +3,35 @@ package io.sonde.internal.node;
 import io.grpc.stub.StreamObserver;
 import io.sonde.internal.proto.NodeMessage;
 
+import java.util.concurrent.Executor;
+
 /**
  * A connected core client: a driver (one per job) or a worker's client for nested tasks.
- * Sends are serialized; a failed send marks the session closed instead of throwing, because the
- * node manager sends while it holds its lock and must not fail for a departed client.
+ *
+ * <p>{@link #send} and {@link #complete} only enqueue: the session's own serial executor delivers
+ * the messages in order, never on the caller's thread, so the node may send while it holds its
+ * lock (see {@link SerialObserver}). A failed delivery marks the session closed instead of
+ * throwing, because the node manager must not fail for a departed client. The other fields are
+ * set at registration, under the node's lock.
  */
 final class ClientSession {
     final String clientId;
-    final StreamObserver<NodeMessage> out;
+    private final SerialObserver<NodeMessage> out;
     String jobId = "";
     boolean driver;
     String workerId = "";
-    volatile boolean closed;
 
-    ClientSession(String clientId, StreamObserver<NodeMessage> out) {
+    ClientSession(String clientId, StreamObserver<NodeMessage> out, Executor sendPool) {
         this.clientId = clientId;
-        this.out = out;
+        this.out = new SerialObserver<>(out, sendPool);
     }
 
     void send(NodeMessage m) {
-        if (closed) {
-            return;
-        }
-        synchronized (this) {
-            try {
-                out.onNext(m);
-            } catch (RuntimeException e) {
-                closed = true;
-            }
-        }
+        out.onNext(m);
     }
 
+    /** Ends the stream after the messages sent so far. */
     void complete() {
-        synchronized (this) {
-            if (!closed) {
-                closed = true;
-                try {
-                    out.onCompleted();
-                } catch (RuntimeException ignored) {
-                    // the client already left
-                }
-            }
-        }
+        out.onCompleted();
     }
 }

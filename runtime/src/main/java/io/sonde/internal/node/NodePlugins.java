@@ -3,9 +3,8 @@ package io.sonde.internal.node;
 import com.google.protobuf.ByteString;
 import io.grpc.BindableService;
 import io.sonde.internal.PluginLoader;
-import io.sonde.internal.proto.NodeMessage;
+import io.sonde.internal.node.worker.Worker;
 import io.sonde.internal.proto.PluginMessage;
-import io.sonde.internal.proto.WorkerCommand;
 import io.sonde.spi.ClientRef;
 import io.sonde.spi.NodeContext;
 import io.sonde.spi.NodePlugin;
@@ -18,7 +17,6 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.function.UnaryOperator;
 
 /**
  * The node's {@link NodePlugin}s: loads them, gives each its {@link NodeContext}, and calls their
@@ -41,15 +39,26 @@ public final class NodePlugins {
     private record Hosted(NodePlugin plugin, ExecutorService thread) {
     }
 
+    /** What the plug-ins may read of the node and send through it; each call takes the node's lock for a moment. */
+    interface Node {
+        Optional<Worker> worker(String workerId);
+
+        /** Workers that said hello and have not exited. */
+        List<Worker> readyWorkers();
+
+        String rootTaskId(String taskId);
+
+        /** Enqueues on the worker's command stream; dropped when the worker is gone. */
+        void sendToWorker(String workerId, PluginMessage m);
+
+        /** Enqueues on the job's driver session; dropped when the job ended. */
+        void sendToDriver(String jobId, PluginMessage m);
+    }
+
     private final List<Hosted> plugins = new ArrayList<>();
     private final List<BindableService> services = new ArrayList<>();
 
-    /**
-     * @param lock    the node's lock, which guards {@code workers} and {@code jobs}
-     * @param rootOf  a task's ancestor that its driver submitted; called under the lock
-     */
-    NodePlugins(NodeConfig config, Object lock, Map<String, WorkerProcess> workers, Map<String, Job> jobs,
-                UnaryOperator<String> rootOf) {
+    NodePlugins(NodeConfig config, Node node) {
         for (NodePlugin p : PluginLoader.load(NodePlugin.class)) {
             ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
                 Thread t = new Thread(r, "sonde-plugin-" + p.name());
@@ -57,7 +66,7 @@ public final class NodePlugins {
                 return t;
             });
             try {
-                p.start(new Context(p.name(), config, lock, workers, jobs, rootOf));
+                p.start(new Context(p.name(), config, node));
                 services.addAll(p.services());
                 plugins.add(new Hosted(p, thread));
             } catch (RuntimeException e) {
@@ -105,13 +114,13 @@ public final class NodePlugins {
         each("jobEnded", p -> p.jobEnded(jobId));
     }
 
-    void workerStarted(WorkerProcess w) {
+    void workerStarted(Worker w) {
         WorkerRef ref = ref(w);
         each("workerStarted", p -> p.workerStarted(ref));
     }
 
     /** Under the node's lock, right before the worker's first task. */
-    void workerHello(WorkerProcess w) {
+    void workerHello(Worker w) {
         WorkerRef ref = ref(w);
         for (Hosted h : plugins) {
             try {
@@ -122,12 +131,12 @@ public final class NodePlugins {
         }
     }
 
-    void workerExited(WorkerProcess w) {
+    void workerExited(Worker w) {
         WorkerRef ref = ref(w);
         each("workerExited", p -> p.workerExited(ref));
     }
 
-    void workerMessage(WorkerProcess w, PluginMessage m) {
+    void workerMessage(Worker w, PluginMessage m) {
         WorkerRef ref = ref(w);
         one(m.getPlugin(), "workerMessage", p -> p.workerMessage(ref, m.getPayload()));
     }
@@ -145,8 +154,8 @@ public final class NodePlugins {
         }
     }
 
-    private static WorkerRef ref(WorkerProcess w) {
-        return new WorkerRef(w.workerId, w.pid, w.job.jobId);
+    private static WorkerRef ref(Worker w) {
+        return new WorkerRef(w.id(), w.pid(), w.jobId());
     }
 
     private interface Hook {
@@ -183,23 +192,16 @@ public final class NodePlugins {
         }
     }
 
-    /** One plug-in's view of the node; each method takes the node's lock for a moment. */
+    /** One plug-in's view of the node, sending under the plug-in's name. */
     private static final class Context implements NodeContext {
         private final String plugin;
         private final NodeConfig config;
-        private final Object lock;
-        private final Map<String, WorkerProcess> workers;
-        private final Map<String, Job> jobs;
-        private final UnaryOperator<String> rootOf;
+        private final Node node;
 
-        Context(String plugin, NodeConfig config, Object lock, Map<String, WorkerProcess> workers,
-                Map<String, Job> jobs, UnaryOperator<String> rootOf) {
+        Context(String plugin, NodeConfig config, Node node) {
             this.plugin = plugin;
             this.config = config;
-            this.lock = lock;
-            this.workers = workers;
-            this.jobs = jobs;
-            this.rootOf = rootOf;
+            this.node = node;
         }
 
         @Override
@@ -214,55 +216,27 @@ public final class NodePlugins {
 
         @Override
         public Optional<WorkerRef> worker(String workerId) {
-            synchronized (lock) {
-                WorkerProcess w = workers.get(workerId);
-                return w == null || w.dead ? Optional.empty() : Optional.of(ref(w));
-            }
+            return node.worker(workerId).map(NodePlugins::ref);
         }
 
         @Override
         public List<WorkerRef> workers() {
-            synchronized (lock) {
-                List<WorkerRef> all = new ArrayList<>();
-                for (WorkerProcess w : workers.values()) {
-                    if (w.registered && !w.dead) {
-                        all.add(ref(w));
-                    }
-                }
-                return all;
-            }
+            return node.readyWorkers().stream().map(NodePlugins::ref).toList();
         }
 
         @Override
         public String rootTaskId(String taskId) {
-            synchronized (lock) {
-                return rootOf.apply(taskId);
-            }
+            return node.rootTaskId(taskId);
         }
 
         @Override
         public void sendToWorker(String workerId, ByteString payload) {
-            WorkerProcess w;
-            synchronized (lock) {
-                w = workers.get(workerId);
-                if (w == null || w.dead || !w.registered) {
-                    return;
-                }
-            }
-            w.send(WorkerCommand.newBuilder().setPlugin(message(payload)).build());
+            node.sendToWorker(workerId, message(payload));
         }
 
         @Override
         public void sendToDriver(String jobId, ByteString payload) {
-            ClientSession driver;
-            synchronized (lock) {
-                Job job = jobs.get(jobId);
-                if (job == null) {
-                    return;
-                }
-                driver = job.driver;
-            }
-            driver.send(NodeMessage.newBuilder().setPlugin(message(payload)).build());
+            node.sendToDriver(jobId, message(payload));
         }
 
         private PluginMessage message(ByteString payload) {

@@ -39,7 +39,7 @@ import java.util.concurrent.LinkedBlockingQueue;
  * {@link TaskException} whose message says where it ran and whose cause is the user's exception.
  */
 final class TaskExecutor {
-    private static final String MARKER = ":task_name:";
+    private static final String MARKER = io.sonde.internal.logs.LogLine.TASK_MARKER;
     private static final String TASK_THREAD = WorkerContext.TASK_THREAD;
     private static final int FUNCTION_CACHE_SIZE = 256;
 

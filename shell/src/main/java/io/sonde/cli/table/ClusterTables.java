@@ -22,7 +22,7 @@ public final class ClusterTables {
     public static Table tasks(List<TaskInfo> tasks) {
         Table t = new Table("TASK_ID", "NAME", "STATE", "KIND", "PID", "NODE", "ATTEMPT", "ERROR_TYPE", "JOB");
         for (TaskInfo i : tasks) {
-            t.row(i.getTaskId(), i.getName(), i.getState(), i.getKind(), Units.pid(i.getPid()), i.getNodeId(),
+            t.row(i.getTaskId(), i.getName(), i.getState().name(), i.getKind().name(), Units.pid(i.getPid()), i.getNodeId(),
                     i.getAttempt(), i.getErrorType(), i.getJobId());
         }
         return t;
@@ -31,7 +31,7 @@ public final class ClusterTables {
     public static Table actors(List<ActorInfo> actors) {
         Table t = new Table("ACTOR_ID", "CLASS", "NAME", "STATE", "PID", "NODE", "RESTARTS", "JOB", "DEATH_CAUSE");
         for (ActorInfo i : actors) {
-            t.row(i.getActorId(), i.getClassName(), i.getName(), i.getState(), Units.pid(i.getPid()), i.getNodeId(),
+            t.row(i.getActorId(), i.getClassName(), i.getName(), i.getState().name(), Units.pid(i.getPid()), i.getNodeId(),
                     i.getRestarts(), i.getJobId(), i.getDeathCause());
         }
         return t;
@@ -40,7 +40,7 @@ public final class ClusterTables {
     public static Table workers(List<WorkerInfo> workers) {
         Table t = new Table("WORKER_ID", "PID", "STATE", "JOB", "CURRENT_TASK", "ACTOR", "RSS", "LOG");
         for (WorkerInfo i : workers) {
-            t.row(i.getWorkerId(), Units.pid(i.getPid()), i.getState(), i.getJobId(), i.getCurrentTask(), i.getActorId(),
+            t.row(i.getWorkerId(), Units.pid(i.getPid()), i.getState().name(), i.getJobId(), i.getCurrentTask(), i.getActorId(),
                     Units.bytes(i.getRssBytes()), i.getLogOut());
         }
         return t;

@@ -3,6 +3,7 @@ package io.sonde.cli.bench;
 import io.sonde.Sonde;
 import io.sonde.debugger.plugin.DebugNodePlugin;
 import io.sonde.debugger.proto.BreakpointInfo;
+import io.sonde.internal.proto.TaskInfo;
 import io.sonde.internal.proto.WorkerInfo;
 import io.sonde.testing.SondeCluster;
 import org.junit.jupiter.api.Test;
@@ -41,7 +42,7 @@ class DebuggerMetricsTest {
         assertThat(cluster.nodeManager().listTasks())
                 .filteredOn(t -> t.getName().startsWith("bench_"))
                 .isNotEmpty()
-                .allSatisfy(t -> assertThat(t.getState()).isEqualTo("FINISHED"));
+                .allSatisfy(t -> assertThat(t.getState()).isEqualTo(TaskInfo.State.FINISHED));
     }
 
     @Test

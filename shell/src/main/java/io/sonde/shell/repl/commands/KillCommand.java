@@ -35,7 +35,7 @@ final class KillCommand implements SlashCommand {
     public List<String> complete(CommandContext context, String typed) {
         List<String> out = new ArrayList<>(context.engine().variables().stream()
                 .filter(v -> v.typeName().contains("ActorHandle")).map(VarSnippet::name).distinct().toList());
-        context.cluster().actors().stream().filter(a -> !a.getName().isEmpty() && !a.getState().equals("DEAD"))
+        context.cluster().actors().stream().filter(a -> !a.getName().isEmpty() && a.getState() != ActorInfo.State.DEAD)
                 .map(ActorInfo::getName).forEach(out::add);
         return out;
     }

@@ -1,4 +1,4 @@
-package io.sonde.internal.node;
+package io.sonde.internal.node.sched;
 
 import io.sonde.internal.proto.TaskSpec;
 
@@ -7,26 +7,35 @@ import java.util.Map;
 
 /**
  * CPUs, memory bytes and custom resources: what a node has, what is free, what a task needs.
- * Mutable, guarded by the node manager's lock.
+ * Mutable and not thread-safe: guarded by the node manager's lock.
  */
-final class ResourceSet {
+public final class ResourceSet {
     private static final double EPSILON = 1e-9;
 
-    double cpus;
-    long memory;
-    final Map<String, Double> custom = new LinkedHashMap<>();
+    private double cpus;
+    private long memory;
+    private final Map<String, Double> custom = new LinkedHashMap<>();
 
-    ResourceSet(double cpus, long memory, Map<String, Double> custom) {
+    public ResourceSet(double cpus, long memory, Map<String, Double> custom) {
         this.cpus = cpus;
         this.memory = memory;
         this.custom.putAll(custom);
     }
 
-    ResourceSet copy() {
+    public double cpus() {
+        return cpus;
+    }
+
+    /** Adds CPUs (negative: removes them): a task waiting in get lends its CPUs back, and takes them again. */
+    public void addCpus(double delta) {
+        cpus += delta;
+    }
+
+    public ResourceSet copy() {
         return new ResourceSet(cpus, memory, custom);
     }
 
-    boolean fits(TaskSpec spec) {
+    public boolean fits(TaskSpec spec) {
         if (spec.getNumCpus() > cpus + EPSILON || spec.getMemory() > memory) {
             return false;
         }
@@ -38,12 +47,12 @@ final class ResourceSet {
         return true;
     }
 
-    void take(TaskSpec spec) {
+    public void take(TaskSpec spec) {
         add(spec, -1, true);
     }
 
     /** Gives back what the task held; its CPUs only if it did not lend them already. */
-    void give(TaskSpec spec, boolean cpusToo) {
+    public void give(TaskSpec spec, boolean cpusToo) {
         add(spec, 1, cpusToo);
     }
 
@@ -56,14 +65,14 @@ final class ResourceSet {
     }
 
     /** {@code CPU: 2, memory: 1.5 GiB, GPU: 1}, for error messages. */
-    String describe() {
+    public String describe() {
         StringBuilder b = new StringBuilder("CPU: ").append(trim(cpus))
                 .append(", memory: ").append(String.format("%.1f GiB", memory / (1024.0 * 1024 * 1024)));
         custom.forEach((k, v) -> b.append(", ").append(k).append(": ").append(trim(v)));
         return b.toString();
     }
 
-    static String describe(TaskSpec spec) {
+    public static String describe(TaskSpec spec) {
         StringBuilder b = new StringBuilder("CPU: ").append(trim(spec.getNumCpus()));
         if (spec.getMemory() > 0) {
             b.append(", memory: ").append(String.format("%.1f GiB", spec.getMemory() / (1024.0 * 1024 * 1024)));

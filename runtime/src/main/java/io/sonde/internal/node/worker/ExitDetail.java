@@ -1,11 +1,11 @@
-package io.sonde.internal.node;
+package io.sonde.internal.node.worker;
 
 /** Words for how a process ended, as the JVM reports it (128 + signal for a signalled process). */
-final class ExitDetail {
+public final class ExitDetail {
     private ExitDetail() {
     }
 
-    static String describe(int exitCode) {
+    public static String describe(int exitCode) {
         if (exitCode > 128 && exitCode < 128 + 65) {
             int signal = exitCode - 128;
             return "exit code " + exitCode + " (killed by signal " + signal + signalName(signal) + ")";
@@ -27,7 +27,7 @@ final class ExitDetail {
     }
 
     /** The seed's list of likely causes, in Sonde's words. */
-    static String likelyCauses() {
+    public static String likelyCauses() {
         return "There are some potential root causes: (1) the process was killed by SIGKILL by the OOM killer due"
                 + " to high memory usage, (2) `sonde stop --force` was called, (3) the worker crashed by SIGSEGV or"
                 + " another unexpected error.";

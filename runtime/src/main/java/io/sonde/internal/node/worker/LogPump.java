@@ -1,4 +1,6 @@
-package io.sonde.internal.node;
+package io.sonde.internal.node.worker;
+
+import io.sonde.internal.logs.LogLine;
 
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
@@ -16,33 +18,29 @@ import java.util.List;
  *
  * <p>The worker writes a marker line {@code :task_name:NAME} on both streams when a task starts;
  * the pump keeps it in the file (so the file tells which task printed what) and uses it to
- * prefix the lines that follow. Reading goes on until end of stream, so nothing a worker
+ * prefix the lines that follow. Stdout lines the {@link WorkerOutput} consumes (the JDWP agent's
+ * banner) stay in the file only. Reading goes on until end of stream, so nothing a worker
  * printed before it exited is lost. One thread per stream; lines read together go as one batch.
  */
 final class LogPump extends Thread {
-    static final String TASK_MARKER = ":task_name:";
+    private static final String TASK_MARKER = LogLine.TASK_MARKER;
     private static final int MAX_BATCH = 512;
 
-    /** Receives batches of lines; called on the pump's thread. */
-    interface Forwarder {
-        void forward(WorkerProcess worker, boolean stderr, String taskName, List<String> lines);
-    }
-
-    private final WorkerProcess worker;
+    private final WorkerHandle worker;
     private final boolean stderr;
     private final InputStream in;
     private final Path file;
-    private final Forwarder forwarder;
+    private final WorkerOutput output;
     private volatile String taskName = "worker";
 
-    LogPump(WorkerProcess worker, boolean stderr, InputStream in, Path file, Forwarder forwarder) {
-        super("sonde-log-" + worker.workerId + (stderr ? "-err" : "-out"));
+    LogPump(WorkerHandle worker, boolean stderr, InputStream in, Path file, WorkerOutput output) {
+        super("sonde-log-" + worker.workerId() + (stderr ? "-err" : "-out"));
         setDaemon(true);
         this.worker = worker;
         this.stderr = stderr;
         this.in = in;
         this.file = file;
-        this.forwarder = forwarder;
+        this.output = output;
     }
 
     @Override
@@ -72,7 +70,7 @@ final class LogPump extends Thread {
 
     private void send(List<String> batch) {
         if (!batch.isEmpty()) {
-            forwarder.forward(worker, stderr, taskName, List.copyOf(batch));
+            output.lines(worker, stderr, taskName, List.copyOf(batch));
             batch.clear();
         }
     }

@@ -1,4 +1,4 @@
-package io.sonde.internal.node;
+package io.sonde.internal.node.worker;
 
 import java.io.File;
 import java.io.IOException;
@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Supplier;
 
 /**
  * Starts worker JVMs: {@code java <options> -cp <the job's classpath> io.sonde.internal.worker.WorkerMain ...}.
@@ -15,18 +14,26 @@ import java.util.function.Supplier;
  * directory or a jar runs as-is. The JVM options favour a fast start (class data sharing, no
  * perf-data file) without giving up peak speed: user code runs with the full JIT.
  */
-public final class WorkerLauncher {
+public final class ProcessWorkerLauncher implements WorkerLauncher {
     private static final List<String> DEFAULT_OPTIONS = List.of(
             "-Xshare:auto", "-XX:-UsePerfData", "-Xss4m",
             "-Dsun.io.serialization.extendedDebugInfo=true");
 
     private final String javaBin;
-    private final NodeConfig config;
+    private final String nodeId;
+    private final String nodeIp;
+    private final Path logDir;
     private volatile String nodeAddress;
-    private volatile Supplier<List<String>> pluginOptions = List::of;
 
-    public WorkerLauncher(NodeConfig config) {
-        this.config = config;
+    /**
+     * @param nodeId the node's id, for the workers' errors
+     * @param nodeIp the node's address other nodes see
+     * @param logDir where the workers' log files go
+     */
+    public ProcessWorkerLauncher(String nodeId, String nodeIp, Path logDir) {
+        this.nodeId = nodeId;
+        this.nodeIp = nodeIp;
+        this.logDir = logDir;
         this.javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
@@ -35,12 +42,8 @@ public final class WorkerLauncher {
         this.nodeAddress = address;
     }
 
-    /** The JVM options the node's plug-ins add to each worker; asked at each launch. */
-    public void pluginOptions(Supplier<List<String>> options) {
-        this.pluginOptions = options;
-    }
-
-    WorkerProcess launch(String workerId, Job job, ActorRecord actor, LogPump.Forwarder forwarder) throws IOException {
+    @Override
+    public WorkerHandle launch(LaunchRequest request, WorkerOutput output) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(javaBin);
         cmd.addAll(DEFAULT_OPTIONS);
@@ -48,24 +51,23 @@ public final class WorkerLauncher {
         if (extra != null && !extra.isBlank()) {
             cmd.addAll(List.of(extra.trim().split("\\s+")));
         }
-        cmd.addAll(pluginOptions.get());
-        cmd.addAll(job.jvmOptions);
+        cmd.addAll(request.pluginJvmOptions());
+        cmd.addAll(request.jvmOptions());
         cmd.add("-cp");
-        cmd.add(String.join(File.pathSeparator, job.classpath));
+        cmd.add(String.join(File.pathSeparator, request.classpath()));
         cmd.add("io.sonde.internal.worker.WorkerMain");
         cmd.add(nodeAddress);
-        cmd.add(workerId);
-        cmd.add(job.jobId);
-        cmd.add(config.nodeId());
-        cmd.add(config.ip());
+        cmd.add(request.workerId());
+        cmd.add(request.jobId());
+        cmd.add(nodeId);
+        cmd.add(nodeIp);
         ProcessBuilder pb = new ProcessBuilder(cmd);
-        if (!job.workingDir.isEmpty() && Files.isDirectory(Path.of(job.workingDir))) {
-            pb.directory(new File(job.workingDir));
+        if (!request.workingDir().isEmpty() && Files.isDirectory(Path.of(request.workingDir()))) {
+            pb.directory(new File(request.workingDir()));
         }
         Process p = pb.start();
-        Path logs = config.logDir();
-        Path out = logs.resolve("worker-" + workerId + "-" + p.pid() + ".out");
-        Path err = logs.resolve("worker-" + workerId + "-" + p.pid() + ".err");
-        return new WorkerProcess(workerId, job, actor, p, out, err, forwarder);
+        Path out = logDir.resolve("worker-" + request.workerId() + "-" + p.pid() + ".out");
+        Path err = logDir.resolve("worker-" + request.workerId() + "-" + p.pid() + ".err");
+        return new WorkerProcess(request.workerId(), p, out, err, output);
     }
 }

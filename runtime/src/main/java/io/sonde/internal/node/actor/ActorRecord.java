@@ -1,0 +1,231 @@
+package io.sonde.internal.node.actor;
+
+import io.sonde.internal.node.task.TaskRecord;
+import io.sonde.internal.proto.ActorInfo;
+import io.sonde.internal.proto.ObjectValue;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+
+/**
+ * One actor.
+ * <pre>
+ *   PENDING_CREATION ──constructor ok──▶ ALIVE ──process died, restarts left──▶ RESTARTING ──▶ ALIVE
+ *         │                                │
+ *         └──constructor threw──▶ DEAD ◀───┴──── killed, or no restarts left
+ * </pre>
+ * Calls wait in the queue until the actor is alive and their arguments are ready, then go to the
+ * worker in order (in flight); the worker runs them one at a time.
+ *
+ * <p>Not thread-safe: guarded by the node manager's lock.
+ */
+public final class ActorRecord {
+    public enum State {
+        PENDING_CREATION, ALIVE, RESTARTING, DEAD;
+
+        /** As {@code sonde list} gets it. */
+        public ActorInfo.State toProto() {
+            return switch (this) {
+                case PENDING_CREATION -> ActorInfo.State.PENDING_CREATION;
+                case ALIVE -> ActorInfo.State.ALIVE;
+                case RESTARTING -> ActorInfo.State.RESTARTING;
+                case DEAD -> ActorInfo.State.DEAD;
+            };
+        }
+    }
+
+    private final String actorId;
+    private final String className;
+    private final String name;
+    private final String jobId;
+    private final TaskRecord creation;
+    private final ArrayDeque<TaskRecord> queue = new ArrayDeque<>();
+    private final LinkedHashMap<String, TaskRecord> inFlight = new LinkedHashMap<>();
+    private State state = State.PENDING_CREATION;
+    /** The worker hosting the actor now; empty while none does. */
+    private String workerId = "";
+    private int restarts;
+    private boolean killRequested;
+    private boolean killNoRestart;
+    private String deathCause = "";
+    private ObjectValue deathError;
+    private long lastPid;
+
+    public ActorRecord(TaskRecord creation) {
+        this.creation = creation;
+        this.actorId = creation.spec().getActorId();
+        this.className = creation.spec().getActorClass();
+        this.name = creation.spec().getActorName();
+        this.jobId = creation.jobId();
+    }
+
+    public String actorId() {
+        return actorId;
+    }
+
+    public String className() {
+        return className;
+    }
+
+    /** The name given with {@code ActorOptions.name}, or empty. */
+    public String name() {
+        return name;
+    }
+
+    public String jobId() {
+        return jobId;
+    }
+
+    /** The constructor's task: run again on each restart. */
+    public TaskRecord creation() {
+        return creation;
+    }
+
+    public State state() {
+        return state;
+    }
+
+    public void state(State state) {
+        this.state = state;
+    }
+
+    public int maxRestarts() {
+        return creation.spec().getMaxRestarts();
+    }
+
+    public int maxTaskRetries() {
+        return creation.spec().getMaxTaskRetries();
+    }
+
+    public int restarts() {
+        return restarts;
+    }
+
+    /** Whether a death now may restart the actor, as far as its kill and maxRestarts go. */
+    public boolean mayRestart(boolean noRestart) {
+        return !noRestart && state != State.PENDING_CREATION && (maxRestarts() < 0 || restarts < maxRestarts());
+    }
+
+    /** The actor starts again on a new worker: the constructor runs as its next attempt. */
+    public void restarting() {
+        restarts++;
+        killRequested = false;
+        state = State.RESTARTING;
+        creation.nextAttempt();
+    }
+
+    public String workerId() {
+        return workerId;
+    }
+
+    /** The pid of the last worker that hosted the actor. */
+    public long lastPid() {
+        return lastPid;
+    }
+
+    public void hostedBy(String workerId, long pid) {
+        this.workerId = workerId;
+        this.lastPid = pid;
+    }
+
+    public void workerGone() {
+        this.workerId = "";
+    }
+
+    public boolean killRequested() {
+        return killRequested;
+    }
+
+    public boolean killNoRestart() {
+        return killNoRestart;
+    }
+
+    public void killRequested(boolean noRestart) {
+        this.killRequested = true;
+        this.killNoRestart = noRestart;
+    }
+
+    public String deathCause() {
+        return deathCause;
+    }
+
+    /** The failure its calls get once it is dead, when it is more than "dead: cause"; or null. */
+    public ObjectValue deathError() {
+        return deathError;
+    }
+
+    public void died(String cause, ObjectValue error) {
+        this.state = State.DEAD;
+        this.deathCause = cause;
+        this.deathError = error;
+    }
+
+    /** A call waits for the actor. */
+    public void enqueue(TaskRecord call) {
+        queue.add(call);
+    }
+
+    /** Calls that go back in front of the queue, in this order, for the restarted actor. */
+    public void requeueFirst(List<TaskRecord> calls) {
+        for (int i = calls.size() - 1; i >= 0; i--) {
+            queue.addFirst(calls.get(i));
+        }
+    }
+
+    /** A call leaves the queue (cancelled, or one of its arguments failed). */
+    public void dropQueued(TaskRecord call) {
+        queue.remove(call);
+    }
+
+    /**
+     * The queued calls to send to the worker now, in order, moved to in flight: up to the first
+     * whose arguments are not ready. Calls already done are dropped.
+     */
+    public List<TaskRecord> takeSendable() {
+        List<TaskRecord> send = new ArrayList<>();
+        while (!queue.isEmpty()) {
+            TaskRecord t = queue.peek();
+            if (t.state().done()) {
+                queue.poll();
+                continue;
+            }
+            if (!t.pendingArgs().isEmpty()) {
+                break;
+            }
+            queue.poll();
+            inFlight.put(t.id(), t);
+            send.add(t);
+        }
+        return send;
+    }
+
+    /** The call in flight with this id, or null. */
+    public TaskRecord inFlight(String taskId) {
+        return inFlight.get(taskId);
+    }
+
+    public void callDone(TaskRecord call) {
+        inFlight.remove(call.id());
+    }
+
+    /** Takes the calls in flight, oldest (the running one) first. */
+    public List<TaskRecord> drainInFlight() {
+        List<TaskRecord> calls = new ArrayList<>(inFlight.values());
+        inFlight.clear();
+        return calls;
+    }
+
+    /** Takes the queued calls, in order. */
+    public List<TaskRecord> drainQueue() {
+        List<TaskRecord> calls = new ArrayList<>(queue);
+        queue.clear();
+        return calls;
+    }
+
+    public String describe() {
+        return "actor " + className + (name.isEmpty() ? "" : " '" + name + "'") + " (id=" + actorId + ")";
+    }
+
+}

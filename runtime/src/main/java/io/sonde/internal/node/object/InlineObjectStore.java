@@ -1,0 +1,138 @@
+package io.sonde.internal.node.object;
+
+import io.sonde.internal.proto.ObjectValue;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * Objects kept in the node's heap, travelling inline in messages: every value today, until the
+ * shared-memory store takes the large ones.
+ *
+ * <p>Not thread-safe: called by the node manager while it holds its lock.
+ */
+public final class InlineObjectStore<C> implements ObjectStore<C> {
+    /** An object's value once known, and who waits for it. */
+    private static final class Entry<C> {
+        ObjectValue value;
+        final C owner;
+        final List<C> subscribers = new ArrayList<>(1);
+        /** Live tasks that take this object as an argument: it is kept for their (re)tries. */
+        int taskRefs;
+        /** The owner dropped its last ref; the object goes once no task needs it. */
+        boolean ownerReleased;
+
+        Entry(C owner) {
+            this.owner = owner;
+        }
+    }
+
+    private final Map<String, Entry<C>> objects = new HashMap<>();
+
+    @Override
+    public void create(String id, C owner) {
+        objects.put(id, new Entry<>(owner));
+    }
+
+    @Override
+    public boolean contains(String id) {
+        return objects.containsKey(id);
+    }
+
+    @Override
+    public ObjectValue value(String id) {
+        Entry<C> e = objects.get(id);
+        return e == null ? null : e.value;
+    }
+
+    @Override
+    public List<C> complete(String id, ObjectValue value) {
+        Entry<C> e = objects.get(id);
+        return e == null ? null : ready(id, e, value);
+    }
+
+    @Override
+    public List<C> put(String id, C owner, ObjectValue value) {
+        return ready(id, objects.computeIfAbsent(id, k -> new Entry<>(owner)), value);
+    }
+
+    private List<C> ready(String id, Entry<C> e, ObjectValue value) {
+        if (e.value != null) {
+            return null;
+        }
+        e.value = value;
+        List<C> tell = new ArrayList<>(1 + e.subscribers.size());
+        if (e.owner != null) {
+            tell.add(e.owner);
+        }
+        tell.addAll(e.subscribers);
+        e.subscribers.clear();
+        dropIfUnused(id, e);
+        return tell;
+    }
+
+    @Override
+    public void subscribe(String id, C client) {
+        Entry<C> e = objects.get(id);
+        if (e != null && e.value == null && e.owner != client) {
+            e.subscribers.add(client);
+        }
+    }
+
+    @Override
+    public void retain(String id) {
+        Entry<C> e = objects.get(id);
+        if (e != null) {
+            e.taskRefs++;
+        }
+    }
+
+    @Override
+    public void unretain(String id) {
+        Entry<C> e = objects.get(id);
+        if (e != null) {
+            e.taskRefs--;
+            dropIfUnused(id, e);
+        }
+    }
+
+    @Override
+    public void release(String id, C owner) {
+        Entry<C> e = objects.get(id);
+        if (e != null && e.owner == owner) {
+            e.ownerReleased = true;
+            dropIfUnused(id, e);
+        }
+    }
+
+    @Override
+    public Set<String> removeOwnedBy(Predicate<C> owner) {
+        Set<String> removed = new HashSet<>();
+        for (Iterator<Map.Entry<String, Entry<C>>> it = objects.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, Entry<C>> e = it.next();
+            if (e.getValue().owner != null && owner.test(e.getValue().owner)) {
+                it.remove();
+                removed.add(e.getKey());
+            }
+        }
+        return removed;
+    }
+
+    @Override
+    public int size() {
+        return objects.size();
+    }
+
+    /** Forgets an object its owner released once it is ready and no live task takes it as argument. */
+    private void dropIfUnused(String id, Entry<C> e) {
+        if (e.ownerReleased && e.taskRefs == 0 && e.value != null) {
+            objects.remove(id);
+        }
+    }
+}

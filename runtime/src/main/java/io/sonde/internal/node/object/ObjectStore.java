@@ -1,0 +1,56 @@
+package io.sonde.internal.node.object;
+
+import io.sonde.internal.proto.ObjectValue;
+
+import java.util.List;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * The node's objects: task results and puts, each with its owner (the client that receives it
+ * unasked), the clients that subscribed while it was pending, and how long it is kept.
+ *
+ * <p>An object is kept until its owner released it, it is ready, and no live task takes it as an
+ * argument (each such task {@link #retain retains} it for its retries); or until its owner's job
+ * ends.
+ *
+ * <p>Implementations need not be thread-safe: the node manager calls them under its lock.
+ *
+ * @param <C> the node's clients (owners and subscribers), compared by identity
+ */
+public interface ObjectStore<C> {
+    /** Expects an object that {@code owner} will receive: a task's result, before it is computed. */
+    void create(String id, C owner);
+
+    boolean contains(String id);
+
+    /** The object's value or failure; null while it is pending or when it is unknown. */
+    ObjectValue value(String id);
+
+    /**
+     * Stores the value of a pending object and returns whom to tell: its owner, then the
+     * subscribers; null when the object is unknown or was ready already (nothing changes).
+     */
+    List<C> complete(String id, ObjectValue value);
+
+    /** Stores a value a client put, creating the object with it as owner if needed; as {@link #complete}. */
+    List<C> put(String id, C owner, ObjectValue value);
+
+    /** {@code client} learns the value once it is ready (owners always do). The object must exist. */
+    void subscribe(String id, C client);
+
+    /** A live task takes the object as an argument: keep it while the task may (re)try. */
+    void retain(String id);
+
+    /** A task that retained the object is done. */
+    void unretain(String id);
+
+    /** The owner dropped its last ref: the object goes once no task needs it. Others' releases are ignored. */
+    void release(String id, C owner);
+
+    /** Forgets the objects whose owner matches (the owner's job ended); returns their ids. */
+    Set<String> removeOwnedBy(Predicate<C> owner);
+
+    /** How many objects are kept (values, failures and pending results). */
+    int size();
+}

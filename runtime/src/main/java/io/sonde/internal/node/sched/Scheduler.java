@@ -1,0 +1,161 @@
+package io.sonde.internal.node.sched;
+
+import io.sonde.internal.node.task.TaskRecord;
+import io.sonde.internal.node.task.TaskState;
+import io.sonde.internal.proto.TaskSpec;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Decides which ready task runs next: the ready queue in submission order, admission by the
+ * node's free CPUs, memory and custom resources, and the resources tasks and actors hold.
+ *
+ * <pre>
+ *   enqueue ──▶ readyQueue ──schedule()──▶ fits the free resources? ──no──▶ stays (smaller ones pass)
+ *                                                  │ yes
+ *                                                  ▼
+ *                              Leases.lease: an idle worker of the job ──none──▶ workers wanted
+ * </pre>
+ *
+ * <p>Not thread-safe: called by the node manager while it holds its lock.
+ */
+public final class Scheduler {
+    private static final double EPSILON = 1e-9;
+
+    /** How the scheduler reaches workers; implemented by the node manager. */
+    public interface Leases {
+        /** False when the task's job ended: the task leaves the queue. */
+        boolean jobAlive(String jobId);
+
+        /** Leases an idle worker of the task's job to it and sends it there; false when none is idle. */
+        boolean lease(TaskRecord t);
+    }
+
+    private final ResourceSet total;
+    private final ResourceSet available;
+    private final ArrayDeque<TaskRecord> readyQueue = new ArrayDeque<>();
+    /** Tasks in the ready queue that need no CPU: the scheduler scans past full nodes only for them. */
+    private int zeroCpuTasksQueued;
+
+    public Scheduler(ResourceSet total) {
+        this.total = total;
+        this.available = total.copy();
+    }
+
+    /** Whether the node could ever run the task, were it idle. */
+    public boolean feasible(TaskSpec spec) {
+        return total.fits(spec);
+    }
+
+    public ResourceSet total() {
+        return total;
+    }
+
+    public double cpusUsed() {
+        return total.cpus() - available.cpus();
+    }
+
+    /** Appends a task whose arguments are ready. */
+    public void enqueue(TaskRecord t) {
+        t.state(TaskState.PENDING_SCHEDULING);
+        queued(t, 1);
+        readyQueue.add(t);
+    }
+
+    /** Puts a task that will try again at the head of the queue, as its next attempt. */
+    public void requeueFirst(TaskRecord t) {
+        t.nextAttempt();
+        t.state(TaskState.PENDING_SCHEDULING);
+        queued(t, 1);
+        readyQueue.addFirst(t);
+    }
+
+    /** Takes a task out of the queue; false when it was not queued. */
+    public boolean remove(TaskRecord t) {
+        if (readyQueue.remove(t)) {
+            queued(t, -1);
+            return true;
+        }
+        return false;
+    }
+
+    /** Takes the queued tasks of a job out of the queue and returns them, in queue order. */
+    public List<TaskRecord> removeJob(String jobId) {
+        List<TaskRecord> removed = new ArrayList<>();
+        for (Iterator<TaskRecord> it = readyQueue.iterator(); it.hasNext(); ) {
+            TaskRecord t = it.next();
+            if (t.jobId().equals(jobId)) {
+                it.remove();
+                queued(t, -1);
+                removed.add(t);
+            }
+        }
+        return removed;
+    }
+
+    /**
+     * Leases idle workers of each task's job to ready tasks whose resources fit, in submission
+     * order (smaller tasks may pass a larger one that does not fit yet). Returns, per job, how
+     * many tasks fit but found no idle worker: the workers to start.
+     */
+    public Map<String, Integer> schedule(Leases leases) {
+        ResourceSet budget = available.copy();
+        Map<String, Integer> wanted = new LinkedHashMap<>();
+        for (Iterator<TaskRecord> it = readyQueue.iterator(); it.hasNext(); ) {
+            TaskRecord t = it.next();
+            if (!leases.jobAlive(t.jobId())) {
+                it.remove();
+                queued(t, -1);
+                continue;
+            }
+            if (!budget.fits(t.spec())) {
+                if (budget.cpus() < EPSILON && zeroCpuTasksQueued == 0) {
+                    break; // nothing further down the queue can fit either
+                }
+                continue;
+            }
+            budget.take(t.spec());
+            if (leases.lease(t)) {
+                it.remove();
+                queued(t, -1);
+            } else {
+                wanted.merge(t.jobId(), 1, Integer::sum);
+            }
+        }
+        return wanted;
+    }
+
+    /** A task or an actor starts holding its resources. */
+    public void acquire(TaskSpec spec) {
+        available.take(spec);
+    }
+
+    /** Gives back what a task or actor held; its CPUs only if it did not lend them already. */
+    public void release(TaskSpec spec, boolean cpusToo) {
+        available.give(spec, cpusToo);
+    }
+
+    /**
+     * A running task waits in get ({@code blocked}) or goes on: it lends its CPUs back or takes
+     * them again, otherwise nested tasks would deadlock a full node. Returns whether it changed.
+     */
+    public boolean lendCpus(TaskRecord t, boolean blocked) {
+        if (t.cpusLent() == blocked) {
+            return false;
+        }
+        t.cpusLent(blocked);
+        available.addCpus(blocked ? t.cpus() : -t.cpus());
+        return true;
+    }
+
+    private void queued(TaskRecord t, int delta) {
+        if (t.cpus() < EPSILON) {
+            zeroCpuTasksQueued += delta;
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package io.sonde.internal.node.task;
+
+import io.sonde.internal.proto.TaskInfo;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The node's tasks: the live ones by id, and the last {@value #MAX_FINISHED_KEPT} finished ones as
+ * {@code sonde list tasks} shows them, with their attempts.
+ *
+ * <p>Not thread-safe: called by the node manager while it holds its lock.
+ */
+public final class TaskTable {
+    private static final int MAX_FINISHED_KEPT = 10_000;
+
+    private final String nodeId;
+    private final Map<String, TaskRecord> live = new HashMap<>();
+    private final LinkedHashMap<String, Finished> finished = new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Finished> eldest) {
+            return size() > MAX_FINISHED_KEPT;
+        }
+    };
+
+    private record Finished(TaskInfo info, List<Attempt> attempts) {
+    }
+
+    public TaskTable(String nodeId) {
+        this.nodeId = nodeId;
+    }
+
+    public void add(TaskRecord t) {
+        live.put(t.id(), t);
+    }
+
+    /** The live task, or null. */
+    public TaskRecord get(String taskId) {
+        return live.get(taskId);
+    }
+
+    /** The ancestor of a task that its driver submitted, following the parents this table still holds. */
+    public String rootOf(String taskId) {
+        String id = taskId;
+        for (int depth = 0; depth < 1000; depth++) {
+            TaskRecord t = live.get(id);
+            if (t == null || t.spec().getParentTaskId().isEmpty()) {
+                return id;
+            }
+            id = t.spec().getParentTaskId();
+        }
+        return id;
+    }
+
+    /** Forgets a live task without listing it as finished (an actor's creation when the actor dies). */
+    public void remove(String taskId) {
+        live.remove(taskId);
+    }
+
+    /** Moves a task that reached its final state to the finished list. */
+    public void retire(TaskRecord t) {
+        live.remove(t.id());
+        finished.put(t.id(), new Finished(info(t), List.copyOf(t.attempts())));
+    }
+
+    /** Forgets the live tasks of a job that ended. */
+    public void removeJob(String jobId) {
+        live.values().removeIf(t -> t.jobId().equals(jobId));
+    }
+
+    /** The live tasks that {@code parentTaskId} submitted. */
+    public List<TaskRecord> childrenOf(String parentTaskId) {
+        List<TaskRecord> children = new ArrayList<>();
+        for (TaskRecord t : live.values()) {
+            if (t.spec().getParentTaskId().equals(parentTaskId)) {
+                children.add(t);
+            }
+        }
+        return children;
+    }
+
+    public Collection<TaskRecord> live() {
+        return live.values();
+    }
+
+    /** The finished tasks, oldest first, then the live ones. */
+    public List<TaskInfo> list() {
+        List<TaskInfo> all = new ArrayList<>(finished.size() + live.size());
+        for (Finished f : finished.values()) {
+            all.add(f.info());
+        }
+        for (TaskRecord t : live.values()) {
+            all.add(info(t));
+        }
+        return all;
+    }
+
+    /** The attempts of a live or finished task that reached a worker, oldest first; empty when unknown. */
+    public List<Attempt> attempts(String taskId) {
+        TaskRecord t = live.get(taskId);
+        if (t != null) {
+            return List.copyOf(t.attempts());
+        }
+        Finished f = finished.get(taskId);
+        return f == null ? List.of() : f.attempts();
+    }
+
+    public TaskInfo info(TaskRecord t) {
+        return TaskInfo.newBuilder().setTaskId(t.id()).setName(t.spec().getName()).setState(t.state().toProto())
+                .setKind(t.kind()).setPid(t.lastPid()).setNodeId(nodeId)
+                .setErrorType(t.errorType()).setAttempt(t.attempt()).setJobId(t.jobId())
+                .setActorId(t.spec().getActorId()).setWorkerId(t.workerId()).build();
+    }
+}

@@ -1,0 +1,122 @@
+package io.sonde.internal.node.worker;
+
+import io.grpc.stub.StreamObserver;
+import io.sonde.internal.node.actor.ActorRecord;
+import io.sonde.internal.node.task.TaskRecord;
+import io.sonde.internal.proto.WorkerCommand;
+
+/**
+ * A worker of the pool: its process handle, the job it serves, what it runs, and its command
+ * stream once it said hello. See {@link WorkerState} for its lifecycle.
+ *
+ * <p>Not thread-safe: guarded by the node manager's lock. The command stream it is given at
+ * hello only enqueues (the node delivers on the worker's own serial executor), so sending under
+ * the lock never calls into the transport.
+ */
+public final class Worker {
+    private final WorkerHandle handle;
+    private final String jobId;
+    private final ActorRecord actor;
+    private StreamObserver<WorkerCommand> commands;
+    private boolean registered;
+    private boolean dead;
+    private TaskRecord current;
+    private long idleSinceNanos;
+
+    /** @param actor the actor the worker is started for, or null for a worker of normal tasks */
+    public Worker(WorkerHandle handle, String jobId, ActorRecord actor) {
+        this.handle = handle;
+        this.jobId = jobId;
+        this.actor = actor;
+    }
+
+    public String id() {
+        return handle.workerId();
+    }
+
+    public long pid() {
+        return handle.pid();
+    }
+
+    public WorkerHandle handle() {
+        return handle;
+    }
+
+    public String jobId() {
+        return jobId;
+    }
+
+    /** The actor this worker hosts, or null. */
+    public ActorRecord actor() {
+        return actor;
+    }
+
+    /**
+     * The worker said hello on its Attach stream: commands go there from now on. {@code commands}
+     * must not block nor call back: it only enqueues.
+     */
+    public void registered(StreamObserver<WorkerCommand> commands) {
+        this.commands = commands;
+        this.registered = true;
+    }
+
+    public boolean registered() {
+        return registered;
+    }
+
+    public boolean dead() {
+        return dead;
+    }
+
+    public void markDead() {
+        this.dead = true;
+    }
+
+    /** The normal task the worker runs, or null. */
+    public TaskRecord current() {
+        return current;
+    }
+
+    public void current(TaskRecord t) {
+        this.current = t;
+    }
+
+    long idleSinceNanos() {
+        return idleSinceNanos;
+    }
+
+    void idleSince(long nanos) {
+        this.idleSinceNanos = nanos;
+    }
+
+    public WorkerState state() {
+        if (dead) {
+            return WorkerState.DEAD;
+        }
+        if (!registered) {
+            return WorkerState.STARTING;
+        }
+        return current != null || actor != null ? WorkerState.BUSY : WorkerState.IDLE;
+    }
+
+    /**
+     * Sends a command, if the worker said hello. A worker whose stream broke is about to be
+     * reaped: the process exit handler reports what happened to it, so the command is dropped.
+     */
+    public void send(WorkerCommand command) {
+        if (commands != null) {
+            commands.onNext(command);
+        }
+    }
+
+    /** Ends the command stream after the commands sent so far. */
+    public void closeCommands() {
+        if (commands != null) {
+            commands.onCompleted();
+        }
+    }
+
+    public void kill() {
+        handle.kill();
+    }
+}

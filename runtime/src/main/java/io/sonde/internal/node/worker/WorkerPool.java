@@ -1,0 +1,177 @@
+package io.sonde.internal.node.worker;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The node's workers: all of them by id, and per job the idle ones (most recently used last),
+ * how many are starting, and whether its workers keep dying before they say hello.
+ *
+ * <pre>
+ *   add ──▶ starting ──hello──▶ idle ◀──▶ leased (pollIdle) ──▶ ... ──exited──▶ gone
+ *                                 └── idle longer than the timeout, more than the node's CPUs ──▶ reap
+ * </pre>
+ *
+ * <p>Not thread-safe: called by the node manager while it holds its lock.
+ */
+public final class WorkerPool {
+    /** Workers a job may have starting at once: a burst of tasks does not start a JVM each. */
+    public static final int MAX_CONCURRENT_STARTS_PER_JOB = 4;
+    /** Workers of a job that may die before their hello before its queued tasks fail. */
+    public static final int START_FAILURES_BEFORE_GIVING_UP = 3;
+    private static final long IDLE_WORKER_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    /** A job's share of the pool. */
+    private static final class JobWorkers {
+        final ArrayDeque<Worker> idle = new ArrayDeque<>();
+        int starting;
+        int consecutiveStartFailures;
+        String lastStartFailure = "";
+    }
+
+    private final Map<String, Worker> workers = new LinkedHashMap<>();
+    private final Map<String, JobWorkers> jobs = new HashMap<>();
+
+    public void addJob(String jobId) {
+        jobs.put(jobId, new JobWorkers());
+    }
+
+    /** Forgets a job that ended; returns its workers, still in the pool until they exit. */
+    public List<Worker> removeJob(String jobId) {
+        jobs.remove(jobId);
+        List<Worker> of = new ArrayList<>();
+        for (Worker w : workers.values()) {
+            if (w.jobId().equals(jobId)) {
+                of.add(w);
+            }
+        }
+        return of;
+    }
+
+    /** A worker was launched; one of a job's task workers counts as starting until its hello. */
+    public void add(Worker w) {
+        workers.put(w.id(), w);
+        JobWorkers j = jobs.get(w.jobId());
+        if (w.actor() == null && j != null) {
+            j.starting++;
+        }
+    }
+
+    /** The worker, or null when it exited or never was. */
+    public Worker get(String workerId) {
+        return workers.get(workerId);
+    }
+
+    public Collection<Worker> all() {
+        return workers.values();
+    }
+
+    public int size() {
+        return workers.size();
+    }
+
+    /** How many workers to start for {@code wanted} tasks that found none idle. */
+    public int toStart(String jobId, int wanted) {
+        JobWorkers j = jobs.get(jobId);
+        return j == null ? 0 : Math.min(wanted, MAX_CONCURRENT_STARTS_PER_JOB) - j.starting;
+    }
+
+    /** The worker said hello: the job's workers start fine; a task worker stops counting as starting. */
+    public void helloFrom(Worker w) {
+        JobWorkers j = jobs.get(w.jobId());
+        if (j == null) {
+            return;
+        }
+        j.consecutiveStartFailures = 0;
+        if (w.actor() == null) {
+            j.starting--;
+        }
+    }
+
+    /** A task worker is free for its job's next task. */
+    public void idle(Worker w) {
+        w.idleSince(System.nanoTime());
+        JobWorkers j = jobs.get(w.jobId());
+        if (j != null) {
+            j.idle.addLast(w);
+        }
+    }
+
+    /** The idle worker of the job used last (its JIT is warm), out of the idle list; or null. */
+    public Worker pollIdle(String jobId) {
+        JobWorkers j = jobs.get(jobId);
+        return j == null ? null : j.idle.pollLast();
+    }
+
+    /**
+     * The worker's process exited: it leaves the pool. {@code startFailure}, when not null, says
+     * why a task worker of a live job ended before its hello: enough of those in a row give up.
+     */
+    public void exited(Worker w, String startFailure) {
+        workers.remove(w.id());
+        JobWorkers j = jobs.get(w.jobId());
+        if (j == null) {
+            return;
+        }
+        j.idle.remove(w);
+        if (!w.registered() && w.actor() == null) {
+            j.starting--;
+            if (startFailure != null) {
+                j.consecutiveStartFailures++;
+                j.lastStartFailure = startFailure;
+            }
+        }
+    }
+
+    /** A worker of the job could not even be launched: give up on its queued tasks at once. */
+    public void launchFailed(String jobId, String failure) {
+        JobWorkers j = jobs.get(jobId);
+        if (j != null) {
+            j.consecutiveStartFailures = START_FAILURES_BEFORE_GIVING_UP;
+            j.lastStartFailure = failure;
+        }
+    }
+
+    /** The last start failure of the job, for errors. */
+    public String lastStartFailure(String jobId) {
+        JobWorkers j = jobs.get(jobId);
+        return j == null ? "" : j.lastStartFailure;
+    }
+
+    /**
+     * The jobs whose workers die before they start, each with the last failure; their counts
+     * start again from 0, so the node gives up on what is queued now and tries again for later tasks.
+     */
+    public Map<String, String> takeStartFailures() {
+        Map<String, String> failing = new LinkedHashMap<>();
+        jobs.forEach((jobId, j) -> {
+            if (j.consecutiveStartFailures >= START_FAILURES_BEFORE_GIVING_UP) {
+                failing.put(jobId, j.lastStartFailure);
+                j.consecutiveStartFailures = 0;
+            }
+        });
+        return failing;
+    }
+
+    /**
+     * Takes out of the idle lists the workers idle for longer than the timeout, keeping
+     * {@code keep} per job: bursts of nested tasks start many workers, and each holds a JVM's
+     * worth of memory. The caller tells them to exit.
+     */
+    public List<Worker> reap(int keep) {
+        long now = System.nanoTime();
+        List<Worker> reaped = new ArrayList<>();
+        for (JobWorkers j : jobs.values()) {
+            while (j.idle.size() > keep && now - j.idle.peekFirst().idleSinceNanos() > IDLE_WORKER_TIMEOUT_NANOS) {
+                reaped.add(j.idle.pollFirst());
+            }
+        }
+        return reaped;
+    }
+}

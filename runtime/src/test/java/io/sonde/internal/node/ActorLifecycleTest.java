@@ -1,0 +1,145 @@
+package io.sonde.internal.node;
+
+import io.sonde.ActorDiedException;
+import io.sonde.SondeException;
+import io.sonde.internal.node.FakeWorkerLauncher.FakeWorker;
+import io.sonde.internal.proto.ActorInfo;
+import io.sonde.internal.proto.TaskSpec;
+import io.sonde.internal.serialization.Serializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** An actor's life on in-process workers: creation, calls, restarts and death. */
+class ActorLifecycleTest {
+    @TempDir
+    Path dir;
+
+    /** Lets the actor's first constructor succeed; returns its worker. */
+    private static FakeWorker alive(FakeNode n, TaskSpec actor) {
+        return alive(n, actor, n.workers.runnerOf(actor.getTaskId()));
+    }
+
+    /** Lets the constructor that {@code host} got last succeed. */
+    private static FakeWorker alive(FakeNode n, TaskSpec actor, FakeWorker host) {
+        host.complete(actor.getTaskId(), Serializer.value(null));
+        await().atMost(Duration.ofSeconds(5)).until(() -> state(n, actor) == ActorInfo.State.ALIVE);
+        return host;
+    }
+
+    private static ActorInfo.State state(FakeNode n, TaskSpec actor) {
+        return n.node.listActors().stream().filter(a -> a.getActorId().equals(actor.getActorId()))
+                .map(ActorInfo::getState).findFirst().orElse(ActorInfo.State.STATE_UNSPECIFIED);
+    }
+
+    @Test
+    void callsRunOnTheActorsWorkerInOrder() {
+        try (FakeNode n = FakeNode.withCpus(2, dir)) {
+            TaskSpec actor = n.driver.submit(n.driver.actor("Counter"));
+            TaskSpec first = n.driver.submit(n.driver.call(actor, "increment"));
+            TaskSpec second = n.driver.submit(n.driver.call(actor, "increment"));
+            FakeWorker host = alive(n, actor);
+
+            host.awaitTask(second.getTaskId());
+            assertThat(host.commands()).filteredOn(c -> c.hasExecute()).extracting(c -> c.getExecute().getTaskId())
+                    .containsExactly(actor.getTaskId(), first.getTaskId(), second.getTaskId());
+            host.complete(first.getTaskId(), Serializer.value(1));
+            host.complete(second.getTaskId(), Serializer.value(2));
+            assertThat(n.driver.result(second)).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void anActorRestartsAfterItsWorkerDiesAndTheRunningCallFailsWithoutMaxTaskRetries() {
+        try (FakeNode n = FakeNode.withCpus(2, dir)) {
+            TaskSpec actor = n.driver.submit(n.driver.actor("Counter").setMaxRestarts(1));
+            FakeWorker host = alive(n, actor);
+            TaskSpec running = n.driver.submit(n.driver.call(actor, "increment"));
+            TaskSpec behind = n.driver.submit(n.driver.call(actor, "increment"));
+            host.awaitTask(behind.getTaskId());
+            host.crash(137);
+
+            assertThat(n.driver.result(running)).isInstanceOf(ActorDiedException.class).asString()
+                    .contains("actor call Counter.increment (task_id=" + running.getTaskId() + ") failed")
+                    .contains("died with exit code 137")
+                    .contains("The actor is restarting; set maxTaskRetries to retry calls in flight.");
+            FakeWorker restarted = n.workers.runnerOf(actor.getTaskId(), 1);
+            assertThat(restarted).isNotSameAs(host);
+            alive(n, actor, restarted);
+            // the call behind the running one never started: it waits for the restarted actor, as the same attempt
+            assertThat(restarted.awaitTask(behind.getTaskId()).getAttempt()).isZero();
+            restarted.complete(behind.getTaskId(), Serializer.value(1));
+            assertThat(n.driver.result(behind)).isEqualTo(1);
+            assertThat(n.node.listActors()).singleElement().extracting(ActorInfo::getRestarts).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void theRunningCallIsRetriedOnTheRestartedActorWithMaxTaskRetries() {
+        try (FakeNode n = FakeNode.withCpus(2, dir)) {
+            TaskSpec actor = n.driver.submit(n.driver.actor("Counter").setMaxRestarts(1).setMaxTaskRetries(1));
+            FakeWorker host = alive(n, actor);
+            TaskSpec call = n.driver.submit(n.driver.call(actor, "increment"));
+            host.awaitTask(call.getTaskId());
+            host.crash(137);
+
+            FakeWorker restarted = n.workers.runnerOf(actor.getTaskId(), 1);
+            alive(n, actor, restarted);
+            assertThat(n.workers.runnerOf(call.getTaskId(), 1)).isSameAs(restarted);
+            restarted.complete(call.getTaskId(), Serializer.value(5));
+            assertThat(n.driver.result(call)).isEqualTo(5);
+        }
+    }
+
+    @Test
+    void anActorWithoutRestartsDiesWithItsWorkerAndLaterCallsFailAtOnce() {
+        try (FakeNode n = FakeNode.withCpus(2, dir)) {
+            TaskSpec actor = n.driver.submit(n.driver.actor("Counter"));
+            FakeWorker host = alive(n, actor);
+            host.crash(137);
+            await().atMost(Duration.ofSeconds(5)).until(() -> state(n, actor) == ActorInfo.State.DEAD);
+
+            TaskSpec late = n.driver.submit(n.driver.call(actor, "increment"));
+            assertThat(n.driver.result(late)).isInstanceOf(ActorDiedException.class).asString()
+                    .contains("The actor Counter (id=" + actor.getActorId() + ") is dead: its worker process")
+                    .contains("It had maxRestarts=0; give it maxRestarts(n) to have it restarted.");
+            assertThat(n.workers.launched()).hasSize(2);
+        }
+    }
+
+    @Test
+    void anActorKilledWithoutRestartFailsItsCallsAndIsNotStartedAgain() {
+        try (FakeNode n = FakeNode.withCpus(2, dir)) {
+            TaskSpec actor = n.driver.submit(n.driver.actor("Counter").setMaxRestarts(3));
+            FakeWorker host = alive(n, actor);
+            TaskSpec call = n.driver.submit(n.driver.call(actor, "increment"));
+            host.awaitTask(call.getTaskId());
+            n.driver.kill(actor, true);
+
+            assertThat(n.driver.result(call)).isInstanceOf(ActorDiedException.class).asString()
+                    .contains("is dead: it was killed by Sonde.kill.");
+            assertThat(host.exited()).isTrue();
+            await().during(Duration.ofMillis(300)).until(() -> n.workers.launched().size() == 2);
+        }
+    }
+
+    @Test
+    void anActorWhoseConstructorThrowsIsDeadForItsCalls() {
+        try (FakeNode n = FakeNode.withCpus(2, dir)) {
+            TaskSpec actor = n.driver.submit(n.driver.actor("Counter").setMaxRestarts(3));
+            TaskSpec call = n.driver.submit(n.driver.call(actor, "increment"));
+            FakeWorker host = n.workers.runnerOf(actor.getTaskId());
+            host.complete(actor.getTaskId(), Serializer.error(new SondeException("no config")));
+
+            assertThat(n.driver.result(call)).isInstanceOf(ActorDiedException.class).asString()
+                    .contains("The actor Counter (id=" + actor.getActorId() + ") died because its constructor threw");
+            await().atMost(Duration.ofSeconds(5)).until(host::exited);
+            assertThat(state(n, actor)).isEqualTo(ActorInfo.State.DEAD);
+        }
+    }
+}
