@@ -1,7 +1,9 @@
 package io.sonde;
 
 import io.sonde.internal.proto.TaskInfo;
+import io.sonde.testing.SondeCluster;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -10,11 +12,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import static io.sonde.testing.Processes.alive;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-class CancelTest extends ClusterTest {
+class CancelTest {
+    @RegisterExtension
+    static final SondeCluster cluster = SondeCluster.embedded().numCpus(2);
+
     private static ObjectRef<Integer> sleeper(Path started) {
         String s = started.toString();
         return Sonde.task(() -> {
@@ -40,9 +46,10 @@ class CancelTest extends ClusterTest {
         assertThatThrownBy(() -> Sonde.get(pending)).isInstanceOf(TaskCancelledException.class)
                 .hasMessageContaining("task pending").hasMessageContaining("before it started");
         blockers.forEach(Sonde::cancel);
-        Thread.sleep(500);
-        assertThat(dir.resolve("ran")).doesNotExist();
-        assertThat(taskInfo(pending)).hasValueSatisfying(t -> assertThat(t.getState()).isEqualTo(TaskInfo.State.CANCELLED));
+        // the CPUs the blockers held are free now: the cancelled task must still never run
+        await("the cancelled task never runs").during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
+                .until(() -> !Files.exists(dir.resolve("ran")));
+        assertThat(cluster.taskInfo(pending)).hasValueSatisfying(t -> assertThat(t.getState()).isEqualTo(TaskInfo.State.CANCELLED));
     }
 
     @Test
@@ -76,8 +83,9 @@ class CancelTest extends ClusterTest {
         assertThatThrownBy(() -> Sonde.get(r, Duration.ofSeconds(10))).isInstanceOf(TaskCancelledException.class);
         await().atMost(Duration.ofSeconds(10)).until(() -> !alive(pid));
         // a cancelled task is never retried
-        Thread.sleep(500);
-        assertThat(taskInfo(r)).hasValueSatisfying(t -> {
+        await("no retry of the cancelled task").during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
+                .until(() -> cluster.taskInfo(r).map(t -> t.getAttempt() == 0).orElse(false));
+        assertThat(cluster.taskInfo(r)).hasValueSatisfying(t -> {
             assertThat(t.getState()).isEqualTo(TaskInfo.State.CANCELLED);
             assertThat(t.getAttempt()).isZero();
         });
@@ -100,9 +108,10 @@ class CancelTest extends ClusterTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(Path.of(childStarted)));
         Sonde.cancel(parent, false, true);
         assertThatThrownBy(() -> Sonde.get(parent)).isInstanceOf(TaskCancelledException.class);
-        Thread.sleep(6_000);
-        assertThat(Path.of(childFinished)).doesNotExist();
-        assertThat(io.sonde.internal.SondeRuntime.embeddedNode().nodeManager().listTasks())
+        // the child would finish 5 s after it started
+        await("the cancelled child never finishes").during(Duration.ofSeconds(6)).atMost(Duration.ofSeconds(10))
+                .until(() -> !Files.exists(Path.of(childFinished)));
+        assertThat(cluster.nodeManager().listTasks())
                 .filteredOn(t -> t.getName().equals("child"))
                 .isNotEmpty()
                 .allSatisfy(t -> assertThat(t.getState()).isEqualTo(TaskInfo.State.CANCELLED));

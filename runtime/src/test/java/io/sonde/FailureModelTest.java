@@ -1,7 +1,9 @@
 package io.sonde;
 
 import io.sonde.internal.proto.TaskInfo;
+import io.sonde.testing.SondeCluster;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,11 +11,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
+import static io.sonde.testing.Processes.alive;
+import static io.sonde.testing.Processes.kill9;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-class FailureModelTest extends ClusterTest {
+class FailureModelTest {
+    @RegisterExtension
+    static final SondeCluster cluster = SondeCluster.embedded().numCpus(2);
+
     static int divide(int x) {
         return 10 / x;
     }
@@ -89,7 +96,7 @@ class FailureModelTest extends ClusterTest {
         kill9(pid);
         assertThat(Sonde.get(r, Duration.ofSeconds(60))).isEqualTo(1);
         assertThat(alive(pid)).isFalse();
-        assertThat(taskInfo(r)).hasValueSatisfying(t -> {
+        assertThat(cluster.taskInfo(r)).hasValueSatisfying(t -> {
             assertThat(t.getState()).isEqualTo(TaskInfo.State.FINISHED);
             assertThat(t.getAttempt()).isEqualTo(1);
         });
@@ -109,7 +116,7 @@ class FailureModelTest extends ClusterTest {
                 .hasMessageContaining("SIGSEGV")
                 .hasMessageContaining("maxRetries=1")
                 .hasMessageMatching("(?s).*The worker's log: .*/logs/worker-.*\\.err.*");
-        assertThat(taskInfo(r)).hasValueSatisfying(t -> {
+        assertThat(cluster.taskInfo(r)).hasValueSatisfying(t -> {
             assertThat(t.getState()).isEqualTo(TaskInfo.State.FAILED);
             assertThat(t.getErrorType()).isEqualTo("WorkerCrashedException");
         });

@@ -1,7 +1,8 @@
 package io.sonde;
 
-import io.sonde.internal.SondeRuntime;
+import io.sonde.testing.SondeCluster;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,9 +11,12 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-class ObjectReleaseTest extends ClusterTest {
+class ObjectReleaseTest {
+    @RegisterExtension
+    static final SondeCluster cluster = SondeCluster.embedded().numCpus(2);
+
     private static int objects() {
-        return SondeRuntime.embeddedNode().nodeManager().objectCount();
+        return cluster.nodeManager().objectCount();
     }
 
     @Test

@@ -1,7 +1,9 @@
 package io.sonde;
 
 import io.sonde.internal.SondeRuntime;
+import io.sonde.testing.SondeCluster;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +15,10 @@ import java.util.stream.IntStream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-class PrintRelayTest extends ClusterTest {
+class PrintRelayTest {
+    @RegisterExtension
+    static final SondeCluster cluster = SondeCluster.embedded().numCpus(2);
+
     static int square(int x) {
         System.out.println("squaring " + x);
         return x * x;
@@ -34,15 +39,15 @@ class PrintRelayTest extends ClusterTest {
             return ProcessHandle.current().pid();
         }).name("square").remote();
         long p = Sonde.get(pid);
-        await().atMost(Duration.ofSeconds(10)).until(() -> out.contains("(square pid=" + p + ") squaring 3"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> cluster.out().contains("(square pid=" + p + ") squaring 3"));
     }
 
     @Test
     void actorPrintsArePrefixedWithTheActorClassAndStderrStaysStderr() {
         ActorHandle<Greeter> g = Sonde.actor(Greeter::new).remote();
         Sonde.get(g.task(Greeter::greet, "ada").remote());
-        await().atMost(Duration.ofSeconds(10)).until(() -> out.stream().anyMatch(l -> l.matches("\\(Greeter pid=\\d+\\) hello ada")));
-        await().atMost(Duration.ofSeconds(10)).until(() -> err.stream().anyMatch(l -> l.matches("\\(Greeter pid=\\d+\\) warning for ada")));
+        await().atMost(Duration.ofSeconds(10)).until(() -> cluster.out().stream().anyMatch(l -> l.matches("\\(Greeter pid=\\d+\\) hello ada")));
+        await().atMost(Duration.ofSeconds(10)).until(() -> cluster.err().stream().anyMatch(l -> l.matches("\\(Greeter pid=\\d+\\) warning for ada")));
     }
 
     @Test
@@ -54,8 +59,8 @@ class PrintRelayTest extends ClusterTest {
             return 0;
         }).name("orderly").remote());
         // Numbers are ignored by dedup, but one worker's repeats are all printed.
-        await().atMost(Duration.ofSeconds(10)).until(() -> out.stream().filter(l -> l.contains(") ordered ")).count() == 300);
-        List<Integer> seen = out.stream().filter(l -> l.contains(") ordered "))
+        await().atMost(Duration.ofSeconds(10)).until(() -> cluster.out().stream().filter(l -> l.contains(") ordered ")).count() == 300);
+        List<Integer> seen = cluster.out().stream().filter(l -> l.contains(") ordered "))
                 .map(l -> Integer.parseInt(l.split(" ")[3])).toList();
         assertThat(seen).containsExactlyElementsOf(IntStream.range(0, 300).boxed().toList());
     }
@@ -75,8 +80,8 @@ class PrintRelayTest extends ClusterTest {
         }
         Sonde.get(refs);
         await().atMost(Duration.ofSeconds(15)).until(() ->
-                out.stream().anyMatch(l -> l.matches("\\(Greeter pid=\\d+\\) hello everyone \\[repeated 3x across cluster\\]")));
-        assertThat(out.stream().filter(l -> l.endsWith("hello everyone"))).hasSize(1);
+                cluster.out().stream().anyMatch(l -> l.matches("\\(Greeter pid=\\d+\\) hello everyone \\[repeated 3x across cluster\\]")));
+        assertThat(cluster.out().stream().filter(l -> l.endsWith("hello everyone"))).hasSize(1);
         greeters.forEach(Sonde::kill);
     }
 
@@ -96,7 +101,7 @@ class PrintRelayTest extends ClusterTest {
         } catch (WorkerCrashedException expected) {
             // the worker exited on purpose
         }
-        await().atMost(Duration.ofSeconds(10)).until(() -> out.stream().filter(l -> l.contains(") last words ")).count() == 50);
+        await().atMost(Duration.ofSeconds(10)).until(() -> cluster.out().stream().filter(l -> l.contains(") last words ")).count() == 50);
         Path session = Path.of(SondeRuntime.client().info().getSessionDir());
         Path latest = session.getParent().resolve("session_latest");
         assertThat(Files.readSymbolicLink(latest).toString()).isEqualTo(session.getFileName().toString());

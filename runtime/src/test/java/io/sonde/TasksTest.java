@@ -1,6 +1,8 @@
 package io.sonde;
 
+import io.sonde.testing.SondeCluster;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,7 +12,10 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class TasksTest extends ClusterTest {
+class TasksTest {
+    @RegisterExtension
+    static final SondeCluster cluster = SondeCluster.embedded().numCpus(2);
+
     static int square(int x) {
         return x * x;
     }
@@ -126,7 +131,7 @@ class TasksTest extends ClusterTest {
             }).remote())).remote());
         }
         Sonde.get(blocked, Duration.ofSeconds(120));
-        var node = io.sonde.internal.SondeRuntime.embeddedNode().nodeManager();
+        var node = cluster.nodeManager();
         assertThat(node.listWorkers()).hasSizeGreaterThan(2);
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
                 .until(() -> node.listWorkers().stream().filter(w -> w.getActorId().isEmpty()).count() <= 2);
@@ -166,7 +171,7 @@ class TasksTest extends ClusterTest {
 
     @Test
     void memoryIsAdmissionControlled() {
-        long third = io.sonde.internal.SondeRuntime.embeddedNode().nodeManager().config().memory() / 3;
+        long third = cluster.nodeManager().config().memory() / 3;
         // Two tasks asking for a third of the node's memory each fit together; a third one waits.
         List<ObjectRef<Long>> refs = new ArrayList<>();
         for (int i = 0; i < 3; i++) {

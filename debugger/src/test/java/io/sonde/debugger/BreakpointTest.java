@@ -12,31 +12,24 @@ import io.sonde.Sonde;
 import io.sonde.TaskCancelledException;
 import io.sonde.debugger.plugin.BreakpointPark;
 import io.sonde.debugger.proto.BreakpointInfo;
-import io.sonde.internal.SondeRuntime;
-import io.sonde.internal.client.ConsoleLogRelay;
-import org.junit.jupiter.api.BeforeAll;
+import io.sonde.testing.SondeCluster;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-class BreakpointTest extends ClusterFixture {
-    static final List<String> out = new CopyOnWriteArrayList<>();
-
-    /** The driver's relayed output, where the breakpoint notice is printed. */
-    @BeforeAll
-    static void captureOutput() {
-        SondeRuntime.client().setLogRelay(new ConsoleLogRelay(out::add, line -> { }, false,
-                SondeRuntime.client().info().getNodeIp()));
-    }
+class BreakpointTest {
+    @RegisterExtension
+    static final SondeCluster cluster = SondeCluster.embedded().numCpus(2);
+    static final NodeBreakpoints breakpoints = new NodeBreakpoints(cluster);
 
     static int parkedSquare(int x) {
         int y = x * x;
@@ -47,45 +40,45 @@ class BreakpointTest extends ClusterFixture {
     @Test
     void breakpointParksTheTaskListsItAndADebuggerLetsItGo() throws Exception {
         ObjectRef<Integer> r = Sonde.task(BreakpointTest::parkedSquare, 7).name("square").remote();
-        await().atMost(Duration.ofSeconds(30)).until(() -> breakpoints().size() == 1);
-        BreakpointInfo b = breakpoints().get(0);
+        await().atMost(Duration.ofSeconds(30)).until(() -> breakpoints.list().size() == 1);
+        BreakpointInfo b = breakpoints.list().get(0);
         assertThat(b.getIndex()).isZero();
         assertThat(b.getTaskName()).isEqualTo("square");
         assertThat(b.getFile()).isEqualTo("BreakpointTest.java");
         assertThat(b.getMethod()).isEqualTo("parkedSquare");
         assertThat(b.getDebugPort()).isPositive();
         assertThat(b.getPid()).isNotEqualTo(ProcessHandle.current().pid());
-        await().atMost(Duration.ofSeconds(10)).until(() -> out.contains("(square pid=" + b.getPid() + ") breakpoint at "
+        await().atMost(Duration.ofSeconds(10)).until(() -> cluster.out().contains("(square pid=" + b.getPid() + ") breakpoint at "
                 + "BreakpointTest.java:" + b.getLine() + " \u2014 attach with 'sonde debug' or /debug"));
         assertThat(listensOnLoopbackOnly(b.getDebugPort())).isTrue();
         assertThat(Sonde.wait(List.of(r), 1, Duration.ofMillis(300)).ready()).isEmpty();
 
         release(b);
         assertThat(Sonde.get(r, Duration.ofSeconds(20))).isEqualTo(49);
-        await().atMost(Duration.ofSeconds(10)).until(() -> breakpoints().isEmpty());
+        await().atMost(Duration.ofSeconds(10)).until(() -> breakpoints.list().isEmpty());
     }
 
     @Test
     void cancellingAParkedTaskEndsTheWait() {
         ObjectRef<Integer> r = Sonde.task(BreakpointTest::parkedSquare, 3).name("parked").remote();
-        await().atMost(Duration.ofSeconds(30)).until(() -> breakpoints().stream().anyMatch(b -> b.getTaskName().equals("parked")));
+        await().atMost(Duration.ofSeconds(30)).until(() -> breakpoints.list().stream().anyMatch(b -> b.getTaskName().equals("parked")));
         Sonde.cancel(r);
         assertThatThrownBy(() -> Sonde.get(r)).isInstanceOf(TaskCancelledException.class);
-        await().atMost(Duration.ofSeconds(10)).until(() -> breakpoints().stream().noneMatch(b -> b.getTaskName().equals("parked")));
+        await().atMost(Duration.ofSeconds(10)).until(() -> breakpoints.list().stream().noneMatch(b -> b.getTaskName().equals("parked")));
     }
 
     @Test
     void aParkedTaskWhoseDriverExitsEndsAndLeavesTheList() throws Exception {
         Process driver = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), ParkingDriver.class.getName(),
-                SondeRuntime.embeddedNode().address()).redirectErrorStream(true).start();
+                cluster.address()).redirectErrorStream(true).start();
         try {
-            await().atMost(Duration.ofSeconds(60)).until(() -> breakpoints().stream().anyMatch(b -> b.getTaskName().equals("orphan")));
-            long pid = breakpoints().stream().filter(b -> b.getTaskName().equals("orphan")).findFirst().orElseThrow().getPid();
+            await().atMost(Duration.ofSeconds(60)).until(() -> breakpoints.list().stream().anyMatch(b -> b.getTaskName().equals("orphan")));
+            long pid = breakpoints.list().stream().filter(b -> b.getTaskName().equals("orphan")).findFirst().orElseThrow().getPid();
             assertThat(driver.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
             String said = new String(driver.getInputStream().readAllBytes());
             assertThat(said).as(said).contains("parked");
-            await().atMost(Duration.ofSeconds(10)).until(() -> breakpoints().stream().noneMatch(b -> b.getTaskName().equals("orphan")));
+            await().atMost(Duration.ofSeconds(10)).until(() -> breakpoints.list().stream().noneMatch(b -> b.getTaskName().equals("orphan")));
             await().atMost(Duration.ofSeconds(15)).until(() -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true));
         } finally {
             driver.destroyForcibly();

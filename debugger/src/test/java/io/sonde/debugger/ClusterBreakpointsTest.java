@@ -7,8 +7,10 @@ import io.sonde.debugger.proto.BreakpointInfo;
 import io.sonde.debugger.proto.DebugHooks;
 import io.sonde.debugger.proto.DebugHooksUpdate;
 import io.sonde.debugger.proto.LineBreakpoint;
+import io.sonde.testing.SondeCluster;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 
@@ -19,7 +21,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * exception class), and {@code remote} and {@code get}, on real worker JVMs: each worker's own
  * agent stops the task, the stop is listed, a session attaches to it.
  */
-class ClusterBreakpointsTest extends ClusterFixture {
+class ClusterBreakpointsTest {
+    @RegisterExtension
+    static final SondeCluster cluster = SondeCluster.embedded().numCpus(2);
+    static final NodeBreakpoints breakpoints = new NodeBreakpoints(cluster);
+
     static final Duration ATTACH = Duration.ofSeconds(10);
 
     static int accumulate(int n) {
@@ -70,18 +76,18 @@ class ClusterBreakpointsTest extends ClusterFixture {
 
     @AfterEach
     void clearHooks() {
-        BREAKPOINTS.updateHooks(DebugHooksUpdate.newBuilder().setRemoveAllLines(true).setRemoveAllCatches(true).build());
+        breakpoints.updateHooks(DebugHooksUpdate.newBuilder().setRemoveAllLines(true).setRemoveAllCatches(true).build());
     }
 
     @Test
     void aLineBreakpointSetBeforeAnyTaskStopsTheTaskWhereItsConditionHolds() {
         int line = lineOf("LINE_ACCUMULATE");
-        DebugHooks h = BREAKPOINTS.updateHooks(DebugHooksUpdate.newBuilder().addAddLines(LineBreakpoint.newBuilder()
+        DebugHooks h = breakpoints.updateHooks(DebugHooksUpdate.newBuilder().addAddLines(LineBreakpoint.newBuilder()
                 .setFile("ClusterBreakpointsTest.java").setLine(line).setCondition("i == 3")).build());
         assertThat(h.getLinesList()).hasSize(1);
 
         ObjectRef<Integer> r = Sonde.task(ClusterBreakpointsTest::accumulate, 10).name("accumulate").remote();
-        BreakpointInfo b = awaitBreakpoint("accumulate");
+        BreakpointInfo b = breakpoints.await("accumulate");
         assertThat(StopReasons.word(b.getReason())).isEqualTo("line");
         assertThat(b.getFile()).isEqualTo("ClusterBreakpointsTest.java");
         assertThat(b.getLine()).isEqualTo(line);
@@ -95,19 +101,19 @@ class ClusterBreakpointsTest extends ClusterFixture {
         assertThat(s.evaluate("total")).isEqualTo("6");
 
         // the breakpoint is still set: clear it, then let the task finish
-        BREAKPOINTS.updateHooks(DebugHooksUpdate.newBuilder().setRemoveAllLines(true).build());
+        breakpoints.updateHooks(DebugHooksUpdate.newBuilder().setRemoveAllLines(true).build());
         s.resume();
         assertThat(Sonde.get(r, Duration.ofSeconds(30))).isEqualTo(45);
-        awaitNoBreakpoint("accumulate");
+        breakpoints.awaitNone("accumulate");
     }
 
     @Test
     void whileAttachedContinueStopsAtTheNextHitAndTheNextTaskStopsAgain() {
         int line = lineOf("LINE_ACCUMULATE");
-        BREAKPOINTS.updateHooks(DebugHooksUpdate.newBuilder().addAddLines(LineBreakpoint.newBuilder()
+        breakpoints.updateHooks(DebugHooksUpdate.newBuilder().addAddLines(LineBreakpoint.newBuilder()
                 .setFile("ClusterBreakpointsTest").setLine(line).setCondition("i % 2 == 1")).build());
         ObjectRef<Integer> r = Sonde.task(ClusterBreakpointsTest::accumulate, 4).name("odd").remote();
-        BreakpointInfo b = awaitBreakpoint("odd");
+        BreakpointInfo b = breakpoints.await("odd");
         DebugSession s = DebugSession.attach(b, ATTACH);
         assertThat(s.evaluate("i")).isEqualTo("1");
         s.addBreakpoint("ClusterBreakpointsTest.java:" + line, "i % 2 == 1"); // as the console does on attach
@@ -119,19 +125,19 @@ class ClusterBreakpointsTest extends ClusterFixture {
 
         // the next task, on the same worker or another, stops again at the breakpoint
         ObjectRef<Integer> again = Sonde.task(ClusterBreakpointsTest::accumulate, 2).name("again").remote();
-        BreakpointInfo b2 = awaitBreakpoint("again");
+        BreakpointInfo b2 = breakpoints.await("again");
         DebugSession s2 = DebugSession.attach(b2, ATTACH);
         assertThat(s2.evaluate("i")).isEqualTo("1");
-        BREAKPOINTS.updateHooks(DebugHooksUpdate.newBuilder().setRemoveAllLines(true).build());
+        breakpoints.updateHooks(DebugHooksUpdate.newBuilder().setRemoveAllLines(true).build());
         s2.resume();
         assertThat(Sonde.get(again, Duration.ofSeconds(30))).isEqualTo(1);
     }
 
     @Test
     void catchStopsWhereTheExceptionIsThrownAndContinueLetsItFail() {
-        BREAKPOINTS.updateHooks(DebugHooksUpdate.newBuilder().addAddCatches("java.lang.NumberFormatException").build());
+        breakpoints.updateHooks(DebugHooksUpdate.newBuilder().addAddCatches("java.lang.NumberFormatException").build());
         ObjectRef<Integer> r = Sonde.task(ClusterBreakpointsTest::parse, "x1").name("parse").remote();
-        BreakpointInfo b = awaitBreakpoint("parse");
+        BreakpointInfo b = breakpoints.await("parse");
         assertThat(StopReasons.word(b.getReason())).isEqualTo("exception");
         assertThat(b.getException()).startsWith("java.lang.NumberFormatException: For input string: \"x1\"");
         assertThat(b.getMethod()).isEqualTo("parse");
@@ -148,11 +154,11 @@ class ClusterBreakpointsTest extends ClusterFixture {
     @Test
     void remoteStopsAtTheFirstLineOfTheNextSubmittedTaskAndGetStopsItsCallerAfterGet() {
         ObjectRef<Integer> r = Sonde.task(ClusterBreakpointsTest::outer, 2).name("outer").remote();
-        BreakpointInfo b = awaitBreakpoint("outer");
+        BreakpointInfo b = breakpoints.await("outer");
         DebugSession s = DebugSession.attach(b, ATTACH);
         s.remote();
 
-        BreakpointInfo entry = awaitBreakpoint(x -> StopReasons.word(x.getReason()).equals("remote"));
+        BreakpointInfo entry = breakpoints.await(x -> StopReasons.word(x.getReason()).equals("remote"));
         assertThat(entry.getTaskName()).isEqualTo("inner");
         assertThat(entry.getParentTaskId()).isEqualTo(b.getTaskId());
         DebugSession in = DebugSession.attach(entry, ATTACH);
@@ -161,7 +167,7 @@ class ClusterBreakpointsTest extends ClusterFixture {
         assertThat(in.evaluate("y")).isEqualTo("3");
 
         in.returnToCaller();
-        BreakpointInfo got = awaitBreakpoint(x -> StopReasons.word(x.getReason()).equals("get"));
+        BreakpointInfo got = breakpoints.await(x -> StopReasons.word(x.getReason()).equals("get"));
         assertThat(got.getTaskName()).isEqualTo("outer");
         assertThat(got.getAwaitedTaskId()).isEqualTo(entry.getTaskId());
         assertThat(got.getMethod()).isEqualTo("outer");

@@ -3,8 +3,10 @@ package io.sonde.debugger;
 import io.sonde.ObjectRef;
 import io.sonde.Sonde;
 import io.sonde.debugger.proto.DebugHooksUpdate;
+import io.sonde.testing.SondeCluster;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -23,7 +25,11 @@ import static org.awaitility.Awaitility.await;
  * line breakpoint typed before any task exists, and {@code remote} and {@code get} followed to the
  * stops they lead to.
  */
-class ConsoleFlowsTest extends ClusterFixture {
+class ConsoleFlowsTest {
+    @RegisterExtension
+    static final SondeCluster cluster = SondeCluster.embedded().numCpus(2);
+    static final NodeBreakpoints breakpoints = new NodeBreakpoints(cluster);
+
     static int sumTo(int n) {
         int total = 0;
         for (int i = 1; i <= n; i++) {
@@ -53,7 +59,7 @@ class ConsoleFlowsTest extends ClusterFixture {
 
         LiveConsole() throws IOException {
             BufferedReader reader = new BufferedReader(new PipedReader(in, 1 << 16));
-            DebugConsole console = new DebugConsole(BREAKPOINTS, reader, new PrintWriter(out, true),
+            DebugConsole console = new DebugConsole(breakpoints, reader, new PrintWriter(out, true),
                     DebugOptions.defaults().withEchoInput(true));
             thread = new Thread(console::run, "test-console");
             thread.start();
@@ -94,7 +100,7 @@ class ConsoleFlowsTest extends ClusterFixture {
 
     @AfterEach
     void clearHooks() {
-        BREAKPOINTS.updateHooks(DebugHooksUpdate.newBuilder().setRemoveAllLines(true).setRemoveAllCatches(true).build());
+        breakpoints.updateHooks(DebugHooksUpdate.newBuilder().setRemoveAllLines(true).setRemoveAllCatches(true).build());
     }
 
     @Test
@@ -106,7 +112,7 @@ class ConsoleFlowsTest extends ClusterFixture {
             c.awaitOutput("usage: break FILE:LINE");
             c.awaitOutput("No breakpoint 99");
             ObjectRef<Integer> r = Sonde.task(ConsoleFlowsTest::sumTo, 4).name("sumTo").remote();
-            awaitBreakpoint("sumTo");
+            breakpoints.await("sumTo");
             c.type("", "0", "locals", "print total + 100", "next", "print total", "continue");
             c.awaitOutput("the task goes on and the debugger let it go");
             assertThat(Sonde.get(r, Duration.ofSeconds(30))).isEqualTo(10);
@@ -128,7 +134,7 @@ class ConsoleFlowsTest extends ClusterFixture {
     @Test
     void remoteFollowsTheSubmittedTaskAndGetComesBackToTheCaller() throws Exception {
         ObjectRef<Integer> r = Sonde.task(ConsoleFlowsTest::caller, 4).name("caller").remote();
-        awaitOnlyBreakpoint("caller");
+        breakpoints.awaitOnly("caller");
         try (LiveConsole c = new LiveConsole()) {
             c.type("0", "print before", "remote");
             c.awaitOutput("the first line of task callee (remote)");

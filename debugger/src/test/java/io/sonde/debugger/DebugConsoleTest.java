@@ -2,9 +2,10 @@ package io.sonde.debugger;
 
 import io.sonde.ObjectRef;
 import io.sonde.Sonde;
-import io.sonde.internal.SondeRuntime;
 import io.sonde.debugger.proto.BreakpointInfo;
+import io.sonde.testing.SondeCluster;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.BufferedReader;
 import java.io.File;
@@ -20,7 +21,11 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The text interface: the breakpoint list, the (sdb) prompt and its commands, fed by piped input. */
-class DebugConsoleTest extends ClusterFixture {
+class DebugConsoleTest {
+    @RegisterExtension
+    static final SondeCluster cluster = SondeCluster.embedded().numCpus(2);
+    static final NodeBreakpoints breakpoints = new NodeBreakpoints(cluster);
+
     static int square(int x) {
         int y = x * x;
         String word = "abc";
@@ -32,7 +37,7 @@ class DebugConsoleTest extends ClusterFixture {
     /** Lets go of whatever a failed test left parked, so that the next test starts with an empty list. */
     @org.junit.jupiter.api.AfterEach
     void releaseLeftovers() {
-        for (BreakpointInfo b : breakpoints()) {
+        for (BreakpointInfo b : breakpoints.list()) {
             try (DebugSession s = DebugSession.attach(b, Duration.ofSeconds(10))) {
                 s.resume();
             } catch (DebugException ignored) {
@@ -44,14 +49,14 @@ class DebugConsoleTest extends ClusterFixture {
     private static String transcript(String input) {
         StringWriter out = new StringWriter();
         DebugOptions options = DebugOptions.defaults().withEchoInput(true);
-        new DebugConsole(BREAKPOINTS, new BufferedReader(new StringReader(input)), new PrintWriter(out, true), options).run();
+        new DebugConsole(breakpoints, new BufferedReader(new StringReader(input)), new PrintWriter(out, true), options).run();
         return out.toString();
     }
 
     @Test
     void listAttachLookStepContinueAndQuit() {
         ObjectRef<Integer> r = Sonde.task(DebugConsoleTest::square, 6).name("square").remote();
-        BreakpointInfo b = awaitOnlyBreakpoint("square");
+        BreakpointInfo b = breakpoints.awaitOnly("square");
         String out = transcript(String.join("\n", "", "0", "where", "locals", "print x * 2 + y", "p word.length()",
                 "bogus", "next", "", "locals", "threads", "up", "continue", "locals", "quit", ""));
         System.out.println(out);
@@ -82,20 +87,20 @@ class DebugConsoleTest extends ClusterFixture {
     @Test
     void endOfInputWhileAttachedLetsTheTaskGoOn() {
         ObjectRef<Integer> r = Sonde.task(DebugConsoleTest::square, 2).name("eof").remote();
-        awaitOnlyBreakpoint("eof");
+        breakpoints.awaitOnly("eof");
         String out = transcript("0\nhelp\nprint x\n");
         assertThat(out).as(out).contains("where (bt)").contains("print EXPR (p)").contains("[stopped]").contains("x = 2");
         assertThat(Sonde.get(r, Duration.ofSeconds(20))).isEqualTo(7);
-        awaitNoBreakpoint("eof");
+        breakpoints.awaitNone("eof");
     }
 
     @Test
     void anUnknownIndexAndAMissingSourceAreExplained() {
         ObjectRef<Integer> r = Sonde.task(DebugConsoleTest::square, 3).name("nosource").remote();
-        awaitOnlyBreakpoint("nosource");
+        breakpoints.awaitOnly("nosource");
         StringWriter out = new StringWriter();
         DebugOptions options = DebugOptions.defaults().withEchoInput(true).withSourcepath(List.of(Path.of("no-such-dir")));
-        new DebugConsole(BREAKPOINTS, new BufferedReader(new StringReader("7\n0\nlist\ndetach\nquit\n")),
+        new DebugConsole(breakpoints, new BufferedReader(new StringReader("7\n0\nlist\ndetach\nquit\n")),
                 new PrintWriter(out, true), options).run();
         assertThat(out.toString()).as(out.toString())
                 .contains("There is no breakpoint 7; the indexes are 0 to 0.")
@@ -113,7 +118,7 @@ class DebugConsoleTest extends ClusterFixture {
     @Test
     void attachToOneStopWithALineEditorAndASourceProvider() {
         ObjectRef<Integer> r = Sonde.task(DebugConsoleTest::square, 5).name("direct").remote();
-        BreakpointInfo b = awaitOnlyBreakpoint("direct");
+        BreakpointInfo b = breakpoints.awaitOnly("direct");
         // The provider's text for square(): its breakpoint line is line 4 of these.
         List<String> typed = List.of("static int square(int x) {", "    int y = x * x;", "    String word = \"abc\";",
                 "    Sonde.breakpoint();", "    int z = y + word.length();", "    return z;", "}");
@@ -130,7 +135,7 @@ class DebugConsoleTest extends ClusterFixture {
             return lines.poll();
         };
         StringWriter out = new StringWriter();
-        boolean quit = new DebugConsole(BREAKPOINTS, input, new PrintWriter(out, true),
+        boolean quit = new DebugConsole(breakpoints, input, new PrintWriter(out, true),
                 DebugOptions.defaults().withSourceProvider(provider)).attach(b);
         String text = out.toString();
         System.out.println(text);

@@ -4,7 +4,9 @@ import io.sonde.ActorHandle;
 import io.sonde.ObjectRef;
 import io.sonde.Sonde;
 import io.sonde.debugger.proto.BreakpointInfo;
+import io.sonde.testing.SondeCluster;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.List;
@@ -15,7 +17,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The session API against real worker JVMs over real JDWP: attach, look, evaluate, step, continue. */
-class DebugSessionTest extends ClusterFixture {
+class DebugSessionTest {
+    @RegisterExtension
+    static final SondeCluster cluster = SondeCluster.embedded().numCpus(2);
+    static final NodeBreakpoints breakpoints = new NodeBreakpoints(cluster);
+
     static final Duration ATTACH = Duration.ofSeconds(10);
 
     static final class Box {
@@ -112,7 +118,7 @@ class DebugSessionTest extends ClusterFixture {
     @Test
     void attachShowsTheUsersFrameLocalsAndStepsThroughTheTask() {
         ObjectRef<Integer> r = Sonde.task(DebugSessionTest::compute, 5).name("compute").remote();
-        BreakpointInfo b = awaitBreakpoint("compute");
+        BreakpointInfo b = breakpoints.await("compute");
         assertThat(b.getFile()).isEqualTo("DebugSessionTest.java");
         assertThat(b.getMethod()).isEqualTo("compute");
 
@@ -180,13 +186,13 @@ class DebugSessionTest extends ClusterFixture {
             s.close();
         }
         assertThat(Sonde.get(r, Duration.ofSeconds(20))).isEqualTo(69);
-        awaitNoBreakpoint("compute");
+        breakpoints.awaitNone("compute");
     }
 
     @Test
     void expressionsCoverFieldsCallsArraysCollectionsAndOperators() {
         ObjectRef<String> r = Sonde.task(DebugSessionTest::values, 7).name("values").remote();
-        BreakpointInfo b = awaitBreakpoint("values");
+        BreakpointInfo b = breakpoints.await("values");
         try (DebugSession s = DebugSession.attach(b, ATTACH)) {
             assertThat(s.locals()).extracting(v -> v.name() + " = " + v.value()).contains(
                     "arr = [1, 2, 3]", "xs = [10, 20, 30]", "map = {\"a\"=1}", "big = 1099511627776", "half = 3.5",
@@ -248,10 +254,10 @@ class DebugSessionTest extends ClusterFixture {
     @Test
     void twoParkedTasksAreDebuggedOneAfterTheOther() {
         ObjectRef<Integer> first = Sonde.task(DebugSessionTest::compute, 2).name("first").remote();
-        awaitBreakpoint("first");
+        breakpoints.await("first");
         ObjectRef<Integer> second = Sonde.task(DebugSessionTest::compute, 3).name("second").remote();
-        awaitBreakpoint("second");
-        List<BreakpointInfo> both = breakpoints();
+        breakpoints.await("second");
+        List<BreakpointInfo> both = breakpoints.list();
         assertThat(both).extracting(BreakpointInfo::getIndex).containsExactly(0, 1);
         assertThat(both).extracting(BreakpointInfo::getTaskName).containsExactly("first", "second");
         assertThat(both.get(0).getPid()).isNotEqualTo(both.get(1).getPid());
@@ -261,8 +267,8 @@ class DebugSessionTest extends ClusterFixture {
             s.resume();
         }
         assertThat(Sonde.get(first, Duration.ofSeconds(20))).isEqualTo(2 * (4 + 7) + 2);
-        awaitNoBreakpoint("first");
-        BreakpointInfo left = breakpoints().get(0);
+        breakpoints.awaitNone("first");
+        BreakpointInfo left = breakpoints.list().get(0);
         assertThat(left.getIndex()).isZero();
         assertThat(left.getTaskName()).isEqualTo("second");
         try (DebugSession s = DebugSession.attach(left, ATTACH)) {
@@ -277,7 +283,7 @@ class DebugSessionTest extends ClusterFixture {
     void anActorMethodsBreakpointShowsTheActorAndSetChangesItsField() {
         ActorHandle<Counter> c = Sonde.actor(Counter::new, 40).remote();
         ObjectRef<Integer> r = c.task(Counter::increment).remote();
-        BreakpointInfo b = awaitBreakpoint(x -> x.getTaskName().contains("increment"));
+        BreakpointInfo b = breakpoints.await(x -> x.getTaskName().contains("increment"));
         assertThat(b.getTaskName()).isEqualTo("Counter.increment");
         assertThat(b.getActorId()).isNotEmpty();
         try (DebugSession s = DebugSession.attach(b, ATTACH)) {
@@ -292,7 +298,7 @@ class DebugSessionTest extends ClusterFixture {
         // The same worker a second time: after a detach its JDWP agent listens on a new port, which the
         // worker reports to the node, which lists it.
         ObjectRef<Integer> again = c.task(Counter::increment).remote();
-        BreakpointInfo b2 = awaitBreakpoint(x -> x.getTaskName().contains("increment"));
+        BreakpointInfo b2 = breakpoints.await(x -> x.getTaskName().contains("increment"));
         assertThat(b2.getPid()).isEqualTo(b.getPid());
         assertThat(JdwpAddress.currentPort(b2.getPid())).hasValue(b2.getDebugPort());
         try (DebugSession s = DebugSession.attach(b2, ATTACH)) {
@@ -304,7 +310,7 @@ class DebugSessionTest extends ClusterFixture {
     @Test
     void stepIntoALambdaAndOffTheEndOfTheTask() {
         ObjectRef<Integer> r = Sonde.task(DebugSessionTest::sumWithLambda, 4).name("lambda").remote();
-        BreakpointInfo b = awaitBreakpoint("lambda");
+        BreakpointInfo b = breakpoints.await("lambda");
         DebugSession s = DebugSession.attach(b, ATTACH);
         try {
             assertThat(s.step(DebugSession.Step.OVER).frame().line()).isEqualTo(b.getLine() + 1);
@@ -330,7 +336,7 @@ class DebugSessionTest extends ClusterFixture {
     @Test
     void lineBreakpointsWithAConditionStopTheTaskWhereContinueRunsTo() {
         ObjectRef<Integer> r = Sonde.task(DebugSessionTest::loop, 10).name("loop").remote();
-        BreakpointInfo b = awaitBreakpoint("loop");
+        BreakpointInfo b = breakpoints.await("loop");
         String body = "DebugSessionTest.java:" + (b.getLine() + 2);
         try (DebugSession s = DebugSession.attach(b, ATTACH)) {
             assertThat(s.addBreakpoint(body, "i == 3")).isEqualTo("#1  " + body + "  if i == 3");
@@ -359,7 +365,7 @@ class DebugSessionTest extends ClusterFixture {
     @Test
     void steppingOverASecondBreakpointStopsInItsPark() {
         ObjectRef<Integer> r = Sonde.task(DebugSessionTest::parkedTwice, 20).name("twice").remote();
-        BreakpointInfo b = awaitBreakpoint("twice");
+        BreakpointInfo b = breakpoints.await("twice");
         try (DebugSession s = DebugSession.attach(b, ATTACH)) {
             assertThat(s.step(DebugSession.Step.OVER).frame().line()).isEqualTo(b.getLine() + 1);
             assertThat(s.step(DebugSession.Step.OVER).frame().line()).isEqualTo(b.getLine() + 2);
@@ -369,18 +375,18 @@ class DebugSessionTest extends ClusterFixture {
             assertThat(again.frame().line()).isEqualTo(b.getLine() + 2);
             assertThat(s.isParked()).isTrue();
             assertThat(s.evaluate("b")).isEqualTo("42");
-            awaitBreakpoint(x -> x.getTaskName().equals("twice") && x.getLine() == b.getLine() + 2);
+            breakpoints.await(x -> x.getTaskName().equals("twice") && x.getLine() == b.getLine() + 2);
             assertThat(s.step(DebugSession.Step.OVER).frame().line()).isEqualTo(b.getLine() + 3);
             s.resume();
         }
         assertThat(Sonde.get(r, Duration.ofSeconds(20))).isEqualTo(42);
-        awaitNoBreakpoint("twice");
+        breakpoints.awaitNone("twice");
     }
 
     @Test
     void stepIntoForEachStopsInTheLambdaForEachElementAndSkipsTheJdk() {
         ObjectRef<Integer> r = Sonde.task(DebugSessionTest::forEachSum, 5).name("forEach").remote();
-        BreakpointInfo b = awaitBreakpoint("forEach");
+        BreakpointInfo b = breakpoints.await("forEach");
         try (DebugSession s = DebugSession.attach(b, ATTACH)) {
             assertThat(s.step(DebugSession.Step.OVER).frame().line()).isEqualTo(b.getLine() + 1);
             DebugSession.StepResult st = s.step(DebugSession.Step.INTO);

@@ -1,13 +1,13 @@
 package io.sonde.debugger;
 
-import io.sonde.InitOptions;
 import io.sonde.ObjectRef;
 import io.sonde.Sonde;
 import io.sonde.TaskException;
 import io.sonde.debugger.plugin.StopReasons;
 import io.sonde.debugger.proto.BreakpointInfo;
-import org.junit.jupiter.api.BeforeAll;
+import io.sonde.testing.SondeCluster;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 
@@ -16,15 +16,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Post-mortem: a task that throws is frozen at the throw site, listed with its exception, and fails on continue. */
 class PostMortemTest {
-    @BeforeAll
-    static void startCluster() {
-        Sonde.init(new InitOptions().numCpus(2).debugPostMortem(true));
-    }
-
-    @org.junit.jupiter.api.AfterAll
-    static void stopCluster() {
-        Sonde.shutdown();
-    }
+    @RegisterExtension
+    static final SondeCluster cluster = SondeCluster.embedded().numCpus(2).debugPostMortem(true);
+    static final NodeBreakpoints breakpoints = new NodeBreakpoints(cluster);
 
     static int divide(int a, int b) {
         int doubled = a * 2;
@@ -45,7 +39,7 @@ class PostMortemTest {
     @Test
     void anUnhandledExceptionFreezesTheTaskAtTheThrowSiteAndContinueLetsItFail() {
         ObjectRef<Integer> r = Sonde.task(PostMortemTest::divide, 21, 0).name("divide").remote();
-        BreakpointInfo b = ClusterFixture.awaitBreakpoint("divide");
+        BreakpointInfo b = breakpoints.await("divide");
         assertThat(StopReasons.word(b.getReason())).isEqualTo("post-mortem");
         assertThat(b.getException()).isEqualTo("java.lang.IllegalArgumentException: b must not be 0, a=21");
         assertThat(b.getMethod()).isEqualTo("divide");
@@ -59,15 +53,15 @@ class PostMortemTest {
                 .isInstanceOf(TaskException.class)
                 .hasMessageContaining("task divide")
                 .hasRootCauseInstanceOf(IllegalArgumentException.class);
-        ClusterFixture.awaitNoBreakpoint("divide");
+        breakpoints.awaitNone("divide");
     }
 
     @Test
     void theConsoleListsThePostMortemStopWithItsExceptionAndContinueLetsItFail() {
         ObjectRef<Integer> r = Sonde.task(PostMortemTest::divide, 5, 0).name("pm").remote();
-        BreakpointInfo b = ClusterFixture.awaitBreakpoint("pm");
+        BreakpointInfo b = breakpoints.await("pm");
         java.io.StringWriter out = new java.io.StringWriter();
-        new DebugConsole(ClusterFixture.BREAKPOINTS, new java.io.BufferedReader(new java.io.StringReader(
+        new DebugConsole(breakpoints, new java.io.BufferedReader(new java.io.StringReader(
                 "0\nwhere\nprint doubled + b\ncontinue\nquit\n")), new java.io.PrintWriter(out, true),
                 DebugOptions.defaults().withEchoInput(true)).run();
         assertThat(out.toString()).as(out.toString())
@@ -84,6 +78,6 @@ class PostMortemTest {
     void anExceptionTheTaskCatchesDoesNotStopIt() {
         assertThat(Sonde.get(Sonde.task(PostMortemTest::handled, 4).name("handled").remote(), Duration.ofSeconds(30)))
                 .isEqualTo(-4);
-        assertThat(ClusterFixture.breakpoints()).noneMatch(b -> b.getTaskName().equals("handled"));
+        assertThat(breakpoints.list()).noneMatch(b -> b.getTaskName().equals("handled"));
     }
 }

@@ -1,9 +1,8 @@
 package io.sonde.cli;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import io.sonde.testing.SondeRoot;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -16,18 +15,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** How verbs find the cluster, and what they say when there is none. No head runs here. */
 class ClusterLocatorTest {
-    @TempDir
-    Path root;
-
-    @BeforeEach
-    void privateRoot() {
-        System.setProperty("sonde.root", root.toString());
-    }
-
-    @AfterEach
-    void restoreRoot() {
-        System.clearProperty("sonde.root");
-    }
+    @RegisterExtension
+    final SondeRoot root = SondeRoot.temporary();
 
     @Test
     void addressOptionWinsOverEnvironmentWhichWinsOverTheAddressFile() throws IOException {

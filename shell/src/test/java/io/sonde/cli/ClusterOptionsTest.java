@@ -1,15 +1,13 @@
 package io.sonde.cli;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import io.sonde.testing.SondeRoot;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -21,18 +19,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ClusterOptionsTest {
     private static final List<String> CLUSTER_VERBS = List.of("status", "list", "stop", "debug");
 
-    @TempDir
-    Path root;
-
-    @BeforeEach
-    void privateRoot() {
-        System.setProperty("sonde.root", root.toString());
-    }
-
-    @AfterEach
-    void restoreRoot() {
-        System.clearProperty("sonde.root");
-    }
+    /** A root of its own: the verbs find no head or cluster of the person running the tests. */
+    @RegisterExtension
+    final SondeRoot root = SondeRoot.temporary();
 
     /** The help of {@code sonde VERB}, with picocli's line wrapping undone. */
     private static String help(String verb) {

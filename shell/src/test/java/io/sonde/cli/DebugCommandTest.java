@@ -1,15 +1,13 @@
 package io.sonde.cli;
 
-import io.sonde.InitOptions;
 import io.sonde.ObjectRef;
 import io.sonde.Sonde;
 import io.sonde.debugger.DebugConsole;
 import io.sonde.debugger.plugin.DebugNodePlugin;
-import io.sonde.internal.SondeRuntime;
 import io.sonde.debugger.proto.BreakpointInfo;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.sonde.testing.SondeCluster;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -25,6 +23,9 @@ import static org.awaitility.Awaitility.await;
 
 /** {@code sonde debug} driven through piped input, as a person pipes a session into it. */
 class DebugCommandTest {
+    @RegisterExtension
+    static final SondeCluster cluster = SondeCluster.embedded().numCpus(2);
+
     static int square(int x) {
         int y = x * x;
         String word = "abc";
@@ -49,22 +50,12 @@ class DebugCommandTest {
         throw new IllegalStateException("no CUBE_LINE");
     }
 
-    @BeforeAll
-    static void startCluster() {
-        Sonde.init(new InitOptions().numCpus(2));
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        Sonde.shutdown();
-    }
-
     private static BreakpointInfo awaitOnlyBreakpoint(String taskName) {
         await().atMost(Duration.ofSeconds(30)).until(() -> {
-            List<BreakpointInfo> all = DebugNodePlugin.of(SondeRuntime.embeddedNode().nodeManager()).listBreakpoints();
+            List<BreakpointInfo> all = DebugNodePlugin.of(cluster.nodeManager()).listBreakpoints();
             return all.size() == 1 && all.get(0).getTaskName().equals(taskName);
         });
-        return DebugNodePlugin.of(SondeRuntime.embeddedNode().nodeManager()).listBreakpoints().get(0);
+        return DebugNodePlugin.of(cluster.nodeManager()).listBreakpoints().get(0);
     }
 
     /**
@@ -143,7 +134,7 @@ class DebugCommandTest {
                 .contains("Stopped at DebugCommandTest.cube (DebugCommandTest.java:" + line + ") at a line breakpoint.")
                 .contains("(sdb) print y\ny = 9")
                 .contains("Removed all line breakpoints.");
-        assertThat(DebugNodePlugin.of(SondeRuntime.embeddedNode().nodeManager()).updateDebugHooks(
+        assertThat(DebugNodePlugin.of(cluster.nodeManager()).updateDebugHooks(
                 io.sonde.debugger.proto.DebugHooksUpdate.getDefaultInstance()).getLinesList()).isEmpty();
     }
 
@@ -154,7 +145,7 @@ class DebugCommandTest {
     private static Process startSondeDebug() throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "io.sonde.cli.SondeMain", "debug",
-                "--address", SondeRuntime.embeddedNode().address(), "--sourcepath", "src/test/java"));
+                "--address", cluster.address(), "--sourcepath", "src/test/java"));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().remove("SONDE_ADDRESS");
         return pb.start();

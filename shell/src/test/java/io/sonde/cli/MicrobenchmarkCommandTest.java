@@ -1,9 +1,8 @@
 package io.sonde.cli;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import io.sonde.testing.SondeRoot;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,18 +17,8 @@ class MicrobenchmarkCommandTest {
             "single_client_put_calls", "single_client_get_calls", "single_client_put_gigabytes",
             "worker_cold_start_ms", "grpc_loopback_unary_rtt_us", "memcpy_gigabytes");
 
-    @TempDir
-    Path root;
-
-    @BeforeEach
-    void privateRoot() {
-        System.setProperty("sonde.root", root.toString());
-    }
-
-    @AfterEach
-    void restoreRoot() {
-        System.clearProperty("sonde.root");
-    }
+    @RegisterExtension
+    final SondeRoot root = SondeRoot.temporary();
 
     @Test
     void quickRunReportsEveryMetricInRaysFormatAndAsJson() throws Exception {

@@ -1,29 +1,17 @@
 package io.sonde.cli;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import io.sonde.testing.SondeRoot;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class StartFailureTest {
-    @TempDir
-    Path root;
-
-    @BeforeEach
-    void privateRoot() {
-        System.setProperty("sonde.root", root.toString());
-    }
-
-    @AfterEach
-    void restoreRoot() {
-        System.clearProperty("sonde.root");
-    }
+    @RegisterExtension
+    final SondeRoot root = SondeRoot.temporary();
 
     @Test
     void aHeadThatCannotListenIsReportedWithTheTailOfItsOutput() throws Exception {

@@ -2,6 +2,7 @@ package io.sonde.cli;
 
 import io.sonde.ObjectRef;
 import io.sonde.Sonde;
+import io.sonde.testing.SondeRoot;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -9,10 +10,9 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -23,15 +23,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StartStopCommandTest {
-    @TempDir
-    static Path root;
+    @RegisterExtension
+    static final SondeRoot root = SondeRoot.temporary();
 
     private String address;
     private long pid;
 
     @BeforeAll
     void startHead() throws Exception {
-        System.setProperty("sonde.root", root.toString());
         Cli.Run start = Cli.sonde("start", "--head", "--port", "0", "--num-cpus", "2");
         assertThat(start.exitCode()).as(start.toString()).isZero();
         address = Files.readString(root.resolve("head_address")).trim();
@@ -48,7 +47,6 @@ class StartStopCommandTest {
     @AfterAll
     void killHeadIfStillAlive() {
         ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-        System.clearProperty("sonde.root");
     }
 
     @Test

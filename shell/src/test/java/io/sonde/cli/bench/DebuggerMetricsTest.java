@@ -1,22 +1,17 @@
 package io.sonde.cli.bench;
 
-import io.sonde.InitOptions;
 import io.sonde.Sonde;
 import io.sonde.debugger.plugin.DebugNodePlugin;
-import io.sonde.internal.SondeRuntime;
 import io.sonde.debugger.proto.BreakpointInfo;
 import io.sonde.internal.proto.TaskInfo;
 import io.sonde.internal.proto.WorkerInfo;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import io.sonde.testing.SondeCluster;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The debugger's metrics with the smallest plan on a real embedded cluster: worker JVMs with the
@@ -24,26 +19,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * here; that they are measured, and that no task is left parked, does.
  */
 class DebuggerMetricsTest {
-    private static final InitOptions CLUSTER = new InitOptions().logToDriver(false);
-
-    @TempDir
-    Path root;
-
-    @BeforeEach
-    void privateRoot() {
-        System.setProperty("sonde.root", root.toString());
-    }
-
-    @AfterEach
-    void stop() {
-        Sonde.shutdown();
-        System.clearProperty("sonde.debugger");
-        System.clearProperty("sonde.root");
-    }
+    /** A new cluster for each test: JdwpTaskCost replaces the one it finds by clusters of its own. */
+    @RegisterExtension
+    final SondeCluster cluster = SondeCluster.embedded().logToDriver(false);
 
     @Test
     void noticeAttachAndStepAreMeasuredAndEveryParkedTaskIsLetGo() throws Exception {
-        Sonde.init(CLUSTER);
         for (DebuggerLatency.Kind kind : DebuggerLatency.Kind.values()) {
             DebuggerLatency metric = new DebuggerLatency(kind);
 
@@ -58,7 +39,7 @@ class DebuggerMetricsTest {
                             + kind.samples + ", [\\d.]+ to [\\d.]+ ms.*\\)");
         }
         // the tasks were let go through the debugger, so they ran to the end and returned
-        assertThat(SondeRuntime.embeddedNode().nodeManager().listTasks())
+        assertThat(cluster.nodeManager().listTasks())
                 .filteredOn(t -> t.getName().startsWith("bench_"))
                 .isNotEmpty()
                 .allSatisfy(t -> assertThat(t.getState()).isEqualTo(TaskInfo.State.FINISHED));
@@ -66,8 +47,7 @@ class DebuggerMetricsTest {
 
     @Test
     void jdwpCostComparesTwoClustersAndLeavesTheOneWithTheAgentRunning() throws Exception {
-        Sonde.init(CLUSTER);
-        JdwpTaskCost metric = new JdwpTaskCost(CLUSTER);
+        JdwpTaskCost metric = new JdwpTaskCost(cluster.options());
 
         Measurement m = metric.measure(Plan.quick());
 
@@ -78,41 +58,19 @@ class DebuggerMetricsTest {
         assertThat(System.getProperty("sonde.debugger")).isNull();
         assertThat(Sonde.isInitialized()).isTrue();
         Sonde.get(Sonde.task(BenchFunctions::small).remote());
-        assertThat(SondeRuntime.embeddedNode().nodeManager().listWorkers())
+        assertThat(cluster.nodeManager().listWorkers())
                 .isNotEmpty().allSatisfy(w -> assertThat(debugPort(w)).isPositive());
         assertThat(Microbenchmark.line(new Microbenchmark.Result(metric, m, null)))
                 .matches("jdwp_task_throughput_cost_pct -?[\\d.]+ \\+- [\\d.]+   \\(target < 5%(; within the noise: under 2 stddev from 0)?; sync tasks per second"
                         + " [\\d.]+ \\+- [\\d.]+ with JDWP, [\\d.]+ \\+- [\\d.]+ without\\)");
     }
 
-    @Test
-    void withTheDebuggerOffTheMetricsFailAndSaySo() throws Exception {
-        System.setProperty("sonde.debugger", "off");
-        Sonde.init(CLUSTER);
-        Sonde.get(Sonde.task(BenchFunctions::small).remote()); // the job's worker is up, without the agent
-        assertThat(SondeRuntime.embeddedNode().nodeManager().listWorkers())
-                .extracting(DebuggerMetricsTest::debugPort).containsOnly(0);
-
-        for (Metric metric : List.<Metric>of(new DebuggerLatency(DebuggerLatency.Kind.ATTACH),
-                new JdwpTaskCost(CLUSTER))) {
-            assertThatThrownBy(() -> metric.measure(Plan.quick()))
-                    .as(metric.name()).hasMessageContaining("the debugger is off").hasMessageContaining("sonde.debugger=off");
-        }
-
-        // A driver that does not know (a remote cluster's settings are not readable) finds out from the
-        // task: it returns without parking.
-        System.clearProperty("sonde.debugger");
-        assertThatThrownBy(() -> new DebuggerLatency(DebuggerLatency.Kind.NOTICE).measure(Plan.quick()))
-                .hasMessageContaining("returned without parking").hasMessageContaining("the debugger is off");
-        assertThat(breakpoints()).isEmpty();
-    }
-
-    private static List<BreakpointInfo> breakpoints() {
-        return DebugNodePlugin.of(SondeRuntime.embeddedNode().nodeManager()).listBreakpoints();
+    private List<BreakpointInfo> breakpoints() {
+        return DebugNodePlugin.of(cluster.nodeManager()).listBreakpoints();
     }
 
     /** The worker's JDWP port as the node's debugger lists it; 0 without the agent. */
-    private static int debugPort(WorkerInfo w) {
-        return DebugNodePlugin.of(SondeRuntime.embeddedNode().nodeManager()).debugPort(w.getWorkerId());
+    private int debugPort(WorkerInfo w) {
+        return DebugNodePlugin.of(cluster.nodeManager()).debugPort(w.getWorkerId());
     }
 }

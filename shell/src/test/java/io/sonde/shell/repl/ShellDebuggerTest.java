@@ -1,12 +1,14 @@
 package io.sonde.shell.repl;
 
 import io.sonde.debugger.DebugConsole;
+import io.sonde.testing.SondeRoot;
 import org.jline.terminal.Attributes;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.impl.DumbTerminal;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -33,6 +35,10 @@ class ShellDebuggerTest {
             "    Sonde.breakpoint();",
             "    return y + 1;",
             "}");
+
+    /** The shell's embedded cluster keeps its session in a root of its own. */
+    @RegisterExtension
+    final SondeRoot root = SondeRoot.temporary();
 
     private TypedShell shell;
 

@@ -1,10 +1,12 @@
 package io.sonde.shell.repl;
 
 import io.sonde.Sonde;
+import io.sonde.testing.SondeRoot;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.impl.DumbTerminal;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayInputStream;
@@ -22,6 +24,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * One session covers the whole walk-through, because each one starts a cluster.
  */
 class ShellReplTest {
+    /** The shell's embedded cluster keeps its session in a root of its own. */
+    @RegisterExtension
+    final SondeRoot root = SondeRoot.temporary();
+
     @TempDir
     Path dir;
 

@@ -1,11 +1,11 @@
 package io.sonde.shell.repl;
 
-import io.sonde.InitOptions;
-import io.sonde.Sonde;
+import io.sonde.testing.SondeCluster;
 import jdk.jshell.SnippetEvent;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.ByteArrayInputStream;
 import java.util.List;
@@ -14,18 +14,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Top-level variables reach a task's worker: the ones its code reads, at their current values. */
 class SnippetVariablesTest {
+    @RegisterExtension
+    static final SondeCluster cluster = SondeCluster.embedded().numCpus(2).logToDriver(false);
+
     private static ShellEngine engine;
 
     @BeforeAll
     static void start() {
-        Sonde.init(new InitOptions().numCpus(2).logToDriver(false));
         engine = ShellEngine.start(new ByteArrayInputStream(new byte[0]), System.out, System.err);
     }
 
     @AfterAll
     static void stop() {
         engine.close();
-        Sonde.shutdown();
     }
 
     private static SnippetEvent last(String snippet) {
