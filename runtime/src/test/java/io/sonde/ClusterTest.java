@@ -2,7 +2,7 @@ package io.sonde;
 
 import io.sonde.internal.SondeRuntime;
 import io.sonde.internal.client.ConsoleLogRelay;
-import io.sonde.internal.proto.TaskInfo;
+import io.sonde.proto.TaskInfo;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 

@@ -1,7 +1,7 @@
 package io.sonde;
 
 import io.sonde.internal.SondeRuntime;
-import io.sonde.internal.proto.WorkerInfo;
+import io.sonde.proto.WorkerInfo;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;

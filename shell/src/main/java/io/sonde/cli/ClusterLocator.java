@@ -5,9 +5,9 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.sonde.internal.SondeRuntime;
 import io.sonde.internal.cluster.SessionDir;
-import io.sonde.internal.proto.ClusterStatus;
-import io.sonde.internal.proto.Empty;
-import io.sonde.internal.proto.NodeManagerGrpc;
+import io.sonde.proto.ClusterStatus;
+import io.sonde.proto.Empty;
+import io.sonde.proto.NodeManagerGrpc;
 
 import java.time.Duration;
 import java.util.List;

@@ -5,7 +5,7 @@ import io.sonde.Sonde;
 import io.sonde.internal.SondeRuntime;
 import io.sonde.internal.cluster.LocalNode;
 import io.sonde.debugger.plugin.DebugNodePlugin;
-import io.sonde.internal.proto.WorkerInfo;
+import io.sonde.proto.WorkerInfo;
 
 import java.util.List;
 import java.util.Locale;

@@ -3,12 +3,12 @@ package io.sonde.shell.repl;
 import io.grpc.ManagedChannel;
 import io.sonde.debugger.BreakpointSource;
 import io.sonde.internal.SondeRuntime;
-import io.sonde.internal.proto.ActorInfo;
-import io.sonde.internal.proto.ClusterStatus;
-import io.sonde.internal.proto.Empty;
-import io.sonde.internal.proto.NodeManagerGrpc;
-import io.sonde.internal.proto.TaskInfo;
-import io.sonde.internal.proto.WorkerInfo;
+import io.sonde.proto.ActorInfo;
+import io.sonde.proto.ClusterStatus;
+import io.sonde.proto.Empty;
+import io.sonde.proto.NodeManagerGrpc;
+import io.sonde.proto.TaskInfo;
+import io.sonde.proto.WorkerInfo;
 
 import java.time.Duration;
 import java.util.List;

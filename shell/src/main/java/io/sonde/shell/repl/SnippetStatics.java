@@ -1,6 +1,6 @@
 package io.sonde.shell.repl;
 
-import io.sonde.internal.proto.StaticValue;
+import io.sonde.proto.StaticValue;
 import io.sonde.internal.serialization.SerializationException;
 import io.sonde.internal.serialization.Serializer;
 

@@ -2,8 +2,8 @@ package io.sonde.shell.repl.commands;
 
 import io.sonde.Sonde;
 import io.sonde.internal.SondeRuntime;
-import io.sonde.internal.proto.ActorInfo;
-import io.sonde.internal.proto.WorkerInfo;
+import io.sonde.proto.ActorInfo;
+import io.sonde.proto.WorkerInfo;
 
 import java.io.IOException;
 import java.io.PrintWriter;
