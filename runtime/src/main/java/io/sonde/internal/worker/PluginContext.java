@@ -33,8 +33,8 @@ final class PluginContext implements WorkerContext {
     }
 
     @Override
-    public CoreClient client() {
-        return client;
+    public <T> Optional<T> clientPlugin(Class<T> type) {
+        return client.plugin(type);
     }
 
     @Override
