@@ -3,7 +3,7 @@ package io.sonde.debugger;
 import io.sonde.InitOptions;
 import io.sonde.Sonde;
 import io.sonde.debugger.plugin.DebugNodePlugin;
-import io.sonde.internal.SondeRuntime;
+import io.sonde.tooling.HostedNode;
 import io.sonde.debugger.proto.BreakpointInfo;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,12 +19,12 @@ abstract class ClusterFixture {
     static final BreakpointSource BREAKPOINTS = new BreakpointSource() {
         @Override
         public java.util.List<io.sonde.debugger.proto.BreakpointInfo> list() {
-            return DebugNodePlugin.of(SondeRuntime.embeddedNode().nodeManager()).listBreakpoints();
+            return DebugNodePlugin.of(HostedNode.embedded().orElseThrow()).listBreakpoints();
         }
 
         @Override
         public io.sonde.debugger.proto.DebugHooks updateHooks(io.sonde.debugger.proto.DebugHooksUpdate u) {
-            return DebugNodePlugin.of(SondeRuntime.embeddedNode().nodeManager()).updateDebugHooks(u);
+            return DebugNodePlugin.of(HostedNode.embedded().orElseThrow()).updateDebugHooks(u);
         }
     };
 

@@ -5,7 +5,7 @@ import io.sonde.ObjectRef;
 import io.sonde.Sonde;
 import io.sonde.debugger.DebugConsole;
 import io.sonde.debugger.plugin.DebugNodePlugin;
-import io.sonde.internal.SondeRuntime;
+import io.sonde.tooling.HostedNode;
 import io.sonde.debugger.proto.BreakpointInfo;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -61,10 +61,10 @@ class DebugCommandTest {
 
     private static BreakpointInfo awaitOnlyBreakpoint(String taskName) {
         await().atMost(Duration.ofSeconds(30)).until(() -> {
-            List<BreakpointInfo> all = DebugNodePlugin.of(SondeRuntime.embeddedNode().nodeManager()).listBreakpoints();
+            List<BreakpointInfo> all = DebugNodePlugin.of(HostedNode.embedded().orElseThrow()).listBreakpoints();
             return all.size() == 1 && all.get(0).getTaskName().equals(taskName);
         });
-        return DebugNodePlugin.of(SondeRuntime.embeddedNode().nodeManager()).listBreakpoints().get(0);
+        return DebugNodePlugin.of(HostedNode.embedded().orElseThrow()).listBreakpoints().get(0);
     }
 
     /**
@@ -143,7 +143,7 @@ class DebugCommandTest {
                 .contains("Stopped at DebugCommandTest.cube (DebugCommandTest.java:" + line + ") at a line breakpoint.")
                 .contains("(sdb) print y\ny = 9")
                 .contains("Removed all line breakpoints.");
-        assertThat(DebugNodePlugin.of(SondeRuntime.embeddedNode().nodeManager()).updateDebugHooks(
+        assertThat(DebugNodePlugin.of(HostedNode.embedded().orElseThrow()).updateDebugHooks(
                 io.sonde.debugger.proto.DebugHooksUpdate.getDefaultInstance()).getLinesList()).isEmpty();
     }
 
@@ -154,7 +154,7 @@ class DebugCommandTest {
     private static Process startSondeDebug() throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "io.sonde.cli.SondeMain", "debug",
-                "--address", SondeRuntime.embeddedNode().address(), "--sourcepath", "src/test/java"));
+                "--address", HostedNode.embedded().orElseThrow().address(), "--sourcepath", "src/test/java"));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().remove("SONDE_ADDRESS");
         return pb.start();

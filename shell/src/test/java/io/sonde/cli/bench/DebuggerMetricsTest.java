@@ -4,6 +4,7 @@ import io.sonde.InitOptions;
 import io.sonde.Sonde;
 import io.sonde.debugger.plugin.DebugNodePlugin;
 import io.sonde.internal.SondeRuntime;
+import io.sonde.tooling.HostedNode;
 import io.sonde.debugger.proto.BreakpointInfo;
 import io.sonde.proto.TaskInfo;
 import io.sonde.proto.WorkerInfo;
@@ -108,11 +109,11 @@ class DebuggerMetricsTest {
     }
 
     private static List<BreakpointInfo> breakpoints() {
-        return DebugNodePlugin.of(SondeRuntime.embeddedNode().nodeManager()).listBreakpoints();
+        return DebugNodePlugin.of(HostedNode.embedded().orElseThrow()).listBreakpoints();
     }
 
     /** The worker's JDWP port as the node's debugger lists it; 0 without the agent. */
     private static int debugPort(WorkerInfo w) {
-        return DebugNodePlugin.of(SondeRuntime.embeddedNode().nodeManager()).debugPort(w.getWorkerId());
+        return DebugNodePlugin.of(HostedNode.embedded().orElseThrow()).debugPort(w.getWorkerId());
     }
 }
