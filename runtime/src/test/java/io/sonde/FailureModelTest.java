@@ -1,6 +1,6 @@
 package io.sonde;
 
-import io.sonde.internal.proto.TaskInfo;
+import io.sonde.proto.TaskInfo;
 import io.sonde.testing.SondeCluster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;

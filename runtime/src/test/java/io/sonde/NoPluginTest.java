@@ -1,6 +1,6 @@
 package io.sonde;
 
-import io.sonde.internal.proto.WorkerInfo;
+import io.sonde.proto.WorkerInfo;
 import io.sonde.testing.SondeCluster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;

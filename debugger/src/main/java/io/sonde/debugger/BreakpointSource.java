@@ -7,7 +7,7 @@ import io.sonde.debugger.proto.DebugHooks;
 import io.sonde.debugger.proto.DebugHooksUpdate;
 import io.sonde.debugger.proto.DebuggerGrpc;
 import io.sonde.debugger.proto.ListBreakpointsRequest;
-import io.sonde.internal.node.NodeManager;
+import io.sonde.tooling.HostedNode;
 
 import java.time.Duration;
 import java.util.List;
@@ -60,7 +60,7 @@ public interface BreakpointSource {
     }
 
     /** The debugger of an embedded cluster's node, in this process. */
-    static BreakpointSource local(NodeManager node) {
+    static BreakpointSource local(HostedNode node) {
         DebugNodePlugin debugger = DebugNodePlugin.of(node);
         return new BreakpointSource() {
             @Override

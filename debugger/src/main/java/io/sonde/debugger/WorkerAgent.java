@@ -30,6 +30,7 @@ import io.sonde.debugger.plugin.BreakpointPark;
 import io.sonde.debugger.plugin.FrameFilter;
 import io.sonde.debugger.proto.DebugHooks;
 import io.sonde.debugger.proto.LineBreakpoint;
+import io.sonde.spi.RuntimeFrames;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -431,9 +432,9 @@ public final class WorkerAgent {
                 }
                 Location c = x.catchLocation();
                 // unhandled: nothing catches it, or only the executor, which turns it into the task's failure
-                boolean unhandled = c == null || c.declaringType().name().startsWith("io.sonde.internal.worker.");
+                boolean unhandled = c == null || RuntimeFrames.isTaskExecutor(c.declaringType().name());
                 String thrower = x.location().declaringType().name();
-                boolean thrownBySonde = thrower.startsWith("io.sonde.internal.worker.")
+                boolean thrownBySonde = RuntimeFrames.isTaskExecutor(thrower)
                         || thrower.startsWith("io.sonde.debugger.plugin.");
                 return unhandled && !thrownBySonde ? "post-mortem" : null;
             }
@@ -447,7 +448,7 @@ public final class WorkerAgent {
             Location c = x.catchLocation();
             boolean reachesUser = FrameFilter.isUserClass(x.location().declaringType().name()) || c == null
                     || FrameFilter.isUserClass(c.declaringType().name())
-                    || c.declaringType().name().startsWith("io.sonde.internal.worker.");
+                    || RuntimeFrames.isTaskExecutor(c.declaringType().name());
             return reachesUser ? "exception" : null;
         }
 

@@ -31,7 +31,7 @@ final class NodeBreakpoints implements BreakpointSource {
     }
 
     private BreakpointSource node() {
-        return BreakpointSource.local(cluster.nodeManager());
+        return BreakpointSource.local(cluster.hostedNode());
     }
 
     @Override

@@ -8,9 +8,9 @@ import io.sonde.SondeException;
 import io.sonde.internal.client.ConsoleLogRelay;
 import io.sonde.internal.client.CoreClient;
 import io.sonde.internal.cluster.LocalNode;
-import io.sonde.internal.proto.NodeManagerGrpc;
-import io.sonde.internal.proto.Registered;
-import io.sonde.internal.proto.RegisterClient;
+import io.sonde.proto.NodeManagerGrpc;
+import io.sonde.proto.Registered;
+import io.sonde.proto.RegisterClient;
 
 import java.io.File;
 import java.util.List;

@@ -1,7 +1,6 @@
 package io.sonde.spi;
 
 import com.google.protobuf.ByteString;
-import io.sonde.internal.client.CoreClient;
 
 import java.util.Optional;
 
@@ -16,8 +15,12 @@ public interface WorkerContext {
     /** Sends a message to this plug-in's {@link NodePlugin}, in order with the task results (held until the worker's hello). */
     void sendToNode(ByteString payload);
 
-    /** The worker's core client (for nested tasks); its {@link ClientPlugin}s are reached with {@link CoreClient#plugin}. */
-    CoreClient client();
+    /**
+     * The {@link ClientPlugin} of that class in the worker's core client (the client of the
+     * tasks' nested tasks), so that a plug-in's worker part and client part in one worker can
+     * work together; empty if the client has none.
+     */
+    <T> Optional<T> clientPlugin(Class<T> type);
 
     /** The task running now, or empty. */
     Optional<WorkerTask> currentTask();

@@ -7,7 +7,8 @@ import io.sonde.internal.SondeRuntime;
 import io.sonde.internal.client.ConsoleLogRelay;
 import io.sonde.internal.cluster.LocalNode;
 import io.sonde.internal.node.NodeManager;
-import io.sonde.internal.proto.TaskInfo;
+import io.sonde.proto.TaskInfo;
+import io.sonde.tooling.HostedNode;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -174,6 +175,12 @@ public final class SondeCluster implements BeforeAllCallback, AfterAllCallback, 
     /** The node manager of the embedded node: tasks, workers, objects as the node sees them. */
     public NodeManager nodeManager() {
         return node().nodeManager();
+    }
+
+    /** The embedded node as Sonde's tools see it (through {@code io.sonde.tooling}): how a plug-in's tests reach it. */
+    public HostedNode hostedNode() {
+        node(); // the same clear failure when no cluster runs
+        return HostedNode.embedded().orElseThrow();
     }
 
     /** {@code sonde://127.0.0.1:PORT} of the embedded node, for a second driver or {@code sonde debug}. */

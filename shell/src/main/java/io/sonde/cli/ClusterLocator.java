@@ -3,11 +3,11 @@ package io.sonde.cli;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.sonde.internal.SondeRuntime;
-import io.sonde.internal.cluster.SessionDir;
-import io.sonde.internal.proto.ClusterStatus;
-import io.sonde.internal.proto.Empty;
-import io.sonde.internal.proto.NodeManagerGrpc;
+import io.sonde.proto.ClusterStatus;
+import io.sonde.proto.Empty;
+import io.sonde.proto.NodeManagerGrpc;
+import io.sonde.tooling.NodeChannels;
+import io.sonde.tooling.SessionDirs;
 
 import java.time.Duration;
 import java.util.List;
@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Decides which cluster a verb talks to, so that {@code status}, {@code list} and {@code stop}
  * agree: {@code --address}, else {@code $SONDE_ADDRESS}, else the address file of the head that
- * {@code sonde start --head} left under {@code SessionDir.root()}. The first of these that is set
+ * {@code sonde start --head} left under {@code SessionDirs.root()}. The first of these that is set
  * wins even if nothing answers there: silently falling back to another cluster would show or
  * stop the wrong one. When none is set, {@code status}, {@code list} and {@code debug} (not
  * {@code stop}) reach the one program of this machine that runs a cluster of its own.
@@ -41,7 +41,7 @@ final class ClusterLocator {
 
     /** The head files under the current root; read on every call because tests move the root. */
     HeadFiles headFiles() {
-        return new HeadFiles(SessionDir.root());
+        return new HeadFiles(SessionDirs.root());
     }
 
     /** Where to look, without asking the network; empty when nothing names a cluster. */
@@ -64,7 +64,7 @@ final class ClusterLocator {
      * programs: the user picks with --address.
      */
     Optional<Candidate> embedded() {
-        List<SessionDir.Running> live = SessionDir.running().stream()
+        List<SessionDirs.Running> live = SessionDirs.running().stream()
                 .filter(r -> r.pid() != ProcessHandle.current().pid()).toList();
         if (live.isEmpty()) {
             return Optional.empty();
@@ -72,14 +72,14 @@ final class ClusterLocator {
         if (live.size() > 1) {
             StringBuilder b = new StringBuilder("Several programs here run a Sonde cluster of their own; pass --address"
                     + " with one of them:");
-            for (SessionDir.Running r : live) {
+            for (SessionDirs.Running r : live) {
                 b.append("\n  ").append(r.address()).append("   pid ").append(r.pid()).append(" ")
                         .append(ProcessHandle.of(r.pid()).flatMap(p -> p.info().commandLine()).map(ClusterLocator::shorten)
                                 .orElse(""));
             }
             throw new CommandFailure(1, b.toString());
         }
-        SessionDir.Running r = live.get(0);
+        SessionDirs.Running r = live.get(0);
         return Optional.of(new Candidate(r.address(), "the cluster of pid " + r.pid() + " (" + r.sessionDir() + ")"));
     }
 
@@ -136,13 +136,11 @@ final class ClusterLocator {
         }
 
         static ClusterConnection open(Candidate c) {
-            SondeRuntime.HostPort hp;
             try {
-                hp = SondeRuntime.HostPort.parse(c.address());
-            } catch (IllegalArgumentException e) {
+                return new ClusterConnection(c, NodeChannels.open(c.address()));
+            } catch (IllegalArgumentException e) { // not a Sonde address
                 throw new CommandFailure(2, e.getMessage() + " (from " + c.source() + ")");
             }
-            return new ClusterConnection(c, SondeRuntime.channel(hp.host(), hp.port()));
         }
 
         String address() {

@@ -1,8 +1,8 @@
 package io.sonde.cli;
 
 import io.sonde.cli.table.Units;
-import io.sonde.internal.cluster.LocalNode;
-import io.sonde.internal.cluster.SessionDir;
+import io.sonde.tooling.HostedNode;
+import io.sonde.tooling.SessionDirs;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -40,11 +40,11 @@ public final class HeadDaemon {
             }
         }
         long pid = ProcessHandle.current().pid();
-        HeadFiles files = new HeadFiles(SessionDir.root());
-        LocalNode node;
+        HeadFiles files = new HeadFiles(SessionDirs.root());
+        HostedNode node;
         try {
             // The Stop RPC has already stopped the workers when this runs; the hook below does the rest.
-            node = LocalNode.start(port, cpus, () -> System.exit(0));
+            node = HostedNode.start(port, cpus, () -> System.exit(0));
         } catch (RuntimeException e) {
             System.err.println(now() + " Sonde head failed to start: " + e.getMessage());
             System.exit(1);
@@ -60,7 +60,7 @@ public final class HeadDaemon {
         }
         files.write(node.address(), pid);
         System.out.println(now() + " Sonde head serving at " + node.address() + " (pid " + pid + ", "
-                + Units.cpus(node.nodeManager().config().cpus()) + " CPUs, session directory " + node.sessionDir() + ")");
+                + Units.cpus(node.cpus()) + " CPUs, session directory " + node.sessionDir() + ")");
         try {
             new CountDownLatch(1).await(); // gRPC's threads are daemons: this one keeps the JVM alive
         } catch (InterruptedException e) {

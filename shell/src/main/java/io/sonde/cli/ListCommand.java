@@ -2,8 +2,8 @@ package io.sonde.cli;
 
 import io.sonde.cli.table.ClusterTables;
 import io.sonde.cli.table.Table;
-import io.sonde.internal.proto.Empty;
-import io.sonde.internal.proto.NodeManagerGrpc;
+import io.sonde.proto.Empty;
+import io.sonde.proto.NodeManagerGrpc;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;

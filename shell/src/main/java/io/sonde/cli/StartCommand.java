@@ -1,7 +1,7 @@
 package io.sonde.cli;
 
 import io.sonde.cli.table.Units;
-import io.sonde.internal.proto.ClusterStatus;
+import io.sonde.proto.ClusterStatus;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

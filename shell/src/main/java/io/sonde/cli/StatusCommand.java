@@ -1,7 +1,7 @@
 package io.sonde.cli;
 
 import io.sonde.cli.table.ClusterTables;
-import io.sonde.internal.proto.ClusterStatus;
+import io.sonde.proto.ClusterStatus;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;

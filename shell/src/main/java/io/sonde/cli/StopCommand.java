@@ -1,7 +1,7 @@
 package io.sonde.cli;
 
 import io.grpc.StatusRuntimeException;
-import io.sonde.internal.proto.StopRequest;
+import io.sonde.proto.StopRequest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;

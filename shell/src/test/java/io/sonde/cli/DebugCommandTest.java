@@ -4,6 +4,7 @@ import io.sonde.ObjectRef;
 import io.sonde.Sonde;
 import io.sonde.debugger.DebugConsole;
 import io.sonde.debugger.plugin.DebugNodePlugin;
+import io.sonde.tooling.HostedNode;
 import io.sonde.debugger.proto.BreakpointInfo;
 import io.sonde.testing.SondeCluster;
 import org.junit.jupiter.api.Test;
@@ -52,10 +53,10 @@ class DebugCommandTest {
 
     private static BreakpointInfo awaitOnlyBreakpoint(String taskName) {
         await().atMost(Duration.ofSeconds(30)).until(() -> {
-            List<BreakpointInfo> all = DebugNodePlugin.of(cluster.nodeManager()).listBreakpoints();
+            List<BreakpointInfo> all = DebugNodePlugin.of(cluster.hostedNode()).listBreakpoints();
             return all.size() == 1 && all.get(0).getTaskName().equals(taskName);
         });
-        return DebugNodePlugin.of(cluster.nodeManager()).listBreakpoints().get(0);
+        return DebugNodePlugin.of(cluster.hostedNode()).listBreakpoints().get(0);
     }
 
     /**
@@ -134,7 +135,7 @@ class DebugCommandTest {
                 .contains("Stopped at DebugCommandTest.cube (DebugCommandTest.java:" + line + ") at a line breakpoint.")
                 .contains("(sdb) print y\ny = 9")
                 .contains("Removed all line breakpoints.");
-        assertThat(DebugNodePlugin.of(cluster.nodeManager()).updateDebugHooks(
+        assertThat(DebugNodePlugin.of(cluster.hostedNode()).updateDebugHooks(
                 io.sonde.debugger.proto.DebugHooksUpdate.getDefaultInstance()).getLinesList()).isEmpty();
     }
 

@@ -4,9 +4,9 @@ import com.google.protobuf.ByteString;
 import io.sonde.debugger.proto.BreakpointInfo;
 import io.sonde.debugger.proto.ResultMark;
 import io.sonde.debugger.proto.TaskMark;
-import io.sonde.internal.client.CoreClient;
 import io.sonde.spi.ClientContext;
 import io.sonde.spi.ClientPlugin;
+import io.sonde.tooling.DriverClient;
 
 import java.util.Optional;
 import java.util.Set;
@@ -26,8 +26,8 @@ public final class DebugClientPlugin implements ClientPlugin {
     /** Refs whose `get` stop has happened: a value read again does not stop again. */
     private final Set<String> getStops = ConcurrentHashMap.newKeySet();
 
-    /** The debugger's part of a core client, if sonde-debugger is on the client's classpath. */
-    public static Optional<DebugClientPlugin> of(CoreClient client) {
+    /** The debugger's part of a driver's client, if sonde-debugger is on the client's classpath. */
+    public static Optional<DebugClientPlugin> of(DriverClient client) {
         return client.plugin(DebugClientPlugin.class);
     }
 

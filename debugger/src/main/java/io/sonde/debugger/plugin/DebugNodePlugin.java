@@ -8,10 +8,10 @@ import io.sonde.debugger.proto.DebugHooks;
 import io.sonde.debugger.proto.DebugHooksUpdate;
 import io.sonde.debugger.proto.LineBreakpoint;
 import io.sonde.debugger.proto.WorkerEvent;
-import io.sonde.internal.node.NodeManager;
 import io.sonde.spi.NodeContext;
 import io.sonde.spi.NodePlugin;
 import io.sonde.spi.WorkerRef;
+import io.sonde.tooling.HostedNode;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -57,9 +57,9 @@ public final class DebugNodePlugin implements NodePlugin {
     /** The port each worker's JDWP agent listens on now, as the worker last said. */
     private final Map<String, Integer> ports = new HashMap<>();
 
-    /** The debugger of an embedded node, for a process that runs one (the shell, tests). */
-    public static DebugNodePlugin of(NodeManager node) {
-        return node.plugins().find(DebugNodePlugin.class).orElseThrow(() -> new IllegalStateException(
+    /** The debugger of a node this process runs (the shell's embedded one, tests'). */
+    public static DebugNodePlugin of(HostedNode node) {
+        return node.plugin(DebugNodePlugin.class).orElseThrow(() -> new IllegalStateException(
                 "this node runs without the debugger: sonde-debugger is not on its classpath"));
     }
 

@@ -34,7 +34,7 @@ public final class DebugWorkerPlugin implements WorkerPlugin {
             return;
         }
         WorkerDebugger d = new WorkerDebugger(context);
-        context.client().plugin(DebugClientPlugin.class).ifPresent(c -> c.worker(d));
+        context.clientPlugin(DebugClientPlugin.class).ifPresent(c -> c.worker(d));
         d.start();
         debugger = d;
     }

@@ -1,6 +1,9 @@
 package io.sonde.debugger.plugin;
 
+import io.sonde.spi.RuntimeFrames;
+
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * Which frames are the user's. A parked task's stack holds Sonde's machinery above the frame that
@@ -15,11 +18,11 @@ public final class FrameFilter {
      * Class patterns (JDI class filter syntax: a prefix ending in {@code *}, or an exact name) that
      * are not the user's code. Steps carry them as class exclusion filters.
      */
-    public static final List<String> EXCLUDED = List.of(
-            "java.*", "javax.*", "jdk.*", "sun.*", "com.sun.*",
-            "io.sonde.internal.*", "io.sonde.function.*", "io.sonde.spi.*", "io.sonde.debugger.plugin.*",
-            "io.sonde.Sonde", "io.sonde.SondeCalls",
-            "io.grpc.*", "com.google.protobuf.*");
+    public static final List<String> EXCLUDED = Stream.of(
+            List.of("java.*", "javax.*", "jdk.*", "sun.*", "com.sun.*"),
+            RuntimeFrames.PATTERNS,
+            List.of("io.sonde.debugger.plugin.*", "io.grpc.*", "com.google.protobuf.*"))
+            .flatMap(List::stream).toList();
 
     private FrameFilter() {
     }

@@ -3,9 +3,9 @@ package io.sonde.internal.client;
 import com.google.protobuf.ByteString;
 import io.sonde.TaskCancelledException;
 import io.sonde.internal.PluginLoader;
-import io.sonde.internal.proto.ObjectValue;
-import io.sonde.internal.proto.PluginMessage;
-import io.sonde.internal.proto.TaskSpec;
+import io.sonde.proto.ObjectValue;
+import io.sonde.proto.PluginMessage;
+import io.sonde.proto.TaskSpec;
 import io.sonde.spi.ClientContext;
 import io.sonde.spi.ClientPlugin;
 

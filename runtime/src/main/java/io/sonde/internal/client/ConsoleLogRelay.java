@@ -3,7 +3,7 @@ package io.sonde.internal.client;
 import io.sonde.internal.logs.LogDeduplicator;
 import io.sonde.internal.logs.LogLine;
 import io.sonde.internal.logs.LogPrefix;
-import io.sonde.internal.proto.LogBatch;
+import io.sonde.proto.LogBatch;
 
 import java.time.Duration;
 import java.util.concurrent.Executors;

@@ -1,6 +1,6 @@
 package io.sonde.internal.client;
 
-import io.sonde.internal.proto.LogBatch;
+import io.sonde.proto.LogBatch;
 
 /** Receives worker output relayed to this driver. Must not block: it is called on transport threads. */
 public interface LogRelay {

@@ -1,7 +1,7 @@
 package io.sonde.internal.node;
 
 import io.grpc.stub.StreamObserver;
-import io.sonde.internal.proto.NodeMessage;
+import io.sonde.proto.NodeMessage;
 
 import java.util.concurrent.Executor;
 

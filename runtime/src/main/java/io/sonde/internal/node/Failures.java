@@ -10,7 +10,7 @@ import io.sonde.internal.node.task.TaskRecord;
 import io.sonde.internal.node.worker.ExitDetail;
 import io.sonde.internal.node.worker.Worker;
 import io.sonde.internal.node.worker.WorkerPool;
-import io.sonde.internal.proto.ObjectValue;
+import io.sonde.proto.ObjectValue;
 import io.sonde.internal.serialization.Serializer;
 
 import java.io.IOException;

@@ -1,17 +1,17 @@
 package io.sonde.internal.node;
 
 import io.grpc.stub.StreamObserver;
-import io.sonde.internal.proto.ActorList;
-import io.sonde.internal.proto.ClientMessage;
-import io.sonde.internal.proto.ClusterStatus;
-import io.sonde.internal.proto.Empty;
-import io.sonde.internal.proto.NodeManagerGrpc;
-import io.sonde.internal.proto.NodeMessage;
-import io.sonde.internal.proto.StopRequest;
-import io.sonde.internal.proto.TaskList;
-import io.sonde.internal.proto.WorkerCommand;
-import io.sonde.internal.proto.WorkerList;
-import io.sonde.internal.proto.WorkerMessage;
+import io.sonde.proto.ActorList;
+import io.sonde.proto.ClientMessage;
+import io.sonde.proto.ClusterStatus;
+import io.sonde.proto.Empty;
+import io.sonde.proto.NodeManagerGrpc;
+import io.sonde.proto.NodeMessage;
+import io.sonde.proto.StopRequest;
+import io.sonde.proto.TaskList;
+import io.sonde.proto.WorkerCommand;
+import io.sonde.proto.WorkerList;
+import io.sonde.proto.WorkerMessage;
 
 /** The gRPC face of a {@link NodeManager}; holds no state of its own. */
 public final class NodeManagerService extends NodeManagerGrpc.NodeManagerImplBase {

@@ -4,7 +4,7 @@ import com.google.protobuf.ByteString;
 import io.grpc.BindableService;
 import io.sonde.internal.PluginLoader;
 import io.sonde.internal.node.worker.Worker;
-import io.sonde.internal.proto.PluginMessage;
+import io.sonde.proto.PluginMessage;
 import io.sonde.spi.ClientRef;
 import io.sonde.spi.NodeContext;
 import io.sonde.spi.NodePlugin;

@@ -2,7 +2,7 @@ package io.sonde.internal.serialization;
 
 import com.google.protobuf.ByteString;
 import io.sonde.SondeException;
-import io.sonde.internal.proto.ObjectValue;
+import io.sonde.proto.ObjectValue;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -24,7 +24,8 @@ final class JobClassLoader extends ClassLoader {
 
     @Override
     protected Class<?> findClass(String name) throws ClassNotFoundException {
-        if (name.startsWith("java.") || name.startsWith("io.sonde.internal.")) {
+        // the JDK and Sonde's own runtime are on every worker's classpath: never ask the driver for them
+        if (name.startsWith("java.") || name.startsWith("io.sonde.internal.") || name.startsWith("io.sonde.proto.")) {
             throw new ClassNotFoundException(name);
         }
         byte[] bytecode = fetch.apply(name);

@@ -2,7 +2,7 @@ package io.sonde.internal.worker;
 
 import com.google.protobuf.ByteString;
 import io.sonde.internal.client.CoreClient;
-import io.sonde.internal.proto.PluginMessage;
+import io.sonde.proto.PluginMessage;
 import io.sonde.spi.WorkerContext;
 import io.sonde.spi.WorkerTask;
 
@@ -33,8 +33,8 @@ final class PluginContext implements WorkerContext {
     }
 
     @Override
-    public CoreClient client() {
-        return client;
+    public <T> Optional<T> clientPlugin(Class<T> type) {
+        return client.plugin(type);
     }
 
     @Override

@@ -5,16 +5,16 @@ import io.sonde.RuntimeContext;
 import io.sonde.TaskException;
 import io.sonde.function.FunctionInvoker;
 import io.sonde.internal.client.SerializedObserver;
-import io.sonde.internal.proto.Arg;
-import io.sonde.internal.proto.NodeManagerGrpc;
-import io.sonde.internal.proto.ObjectValue;
-import io.sonde.internal.proto.PluginMessage;
-import io.sonde.internal.proto.TaskDone;
-import io.sonde.internal.proto.TaskKind;
-import io.sonde.internal.proto.TaskSpec;
-import io.sonde.internal.proto.WorkerCommand;
-import io.sonde.internal.proto.WorkerHello;
-import io.sonde.internal.proto.WorkerMessage;
+import io.sonde.proto.Arg;
+import io.sonde.proto.NodeManagerGrpc;
+import io.sonde.proto.ObjectValue;
+import io.sonde.proto.PluginMessage;
+import io.sonde.proto.TaskDone;
+import io.sonde.proto.TaskKind;
+import io.sonde.proto.TaskSpec;
+import io.sonde.proto.WorkerCommand;
+import io.sonde.proto.WorkerHello;
+import io.sonde.proto.WorkerMessage;
 import io.sonde.internal.serialization.RemoteExceptionCopy;
 import io.sonde.internal.serialization.SerializationException;
 import io.sonde.internal.serialization.Serializer;
@@ -230,7 +230,7 @@ final class TaskExecutor {
 
     /** Sets the driver-side static state the task reads (the shell's top-level variables). */
     private static void applyStatics(TaskSpec spec, ClassLoader loader) throws ReflectiveOperationException {
-        for (io.sonde.internal.proto.StaticValue s : spec.getStaticsList()) {
+        for (io.sonde.proto.StaticValue s : spec.getStaticsList()) {
             java.lang.reflect.Field f = Class.forName(s.getClassName(), true, loader).getDeclaredField(s.getField());
             f.setAccessible(true);
             f.set(null, Serializer.decode(s.getValue().getData(), loader));

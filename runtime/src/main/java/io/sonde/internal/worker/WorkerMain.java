@@ -3,8 +3,8 @@ package io.sonde.internal.worker;
 import io.grpc.ManagedChannel;
 import io.sonde.internal.SondeRuntime;
 import io.sonde.internal.client.CoreClient;
-import io.sonde.internal.proto.NodeManagerGrpc;
-import io.sonde.internal.proto.RegisterClient;
+import io.sonde.proto.NodeManagerGrpc;
+import io.sonde.proto.RegisterClient;
 
 /**
  * Entry point of a worker JVM, started by the node manager:

@@ -3,7 +3,7 @@ package io.sonde.internal.worker;
 import com.google.protobuf.ByteString;
 import io.sonde.TaskCancelledException;
 import io.sonde.internal.PluginLoader;
-import io.sonde.internal.proto.PluginMessage;
+import io.sonde.proto.PluginMessage;
 import io.sonde.spi.WorkerContext;
 import io.sonde.spi.WorkerPlugin;
 import io.sonde.spi.WorkerTask;

@@ -1,15 +1,15 @@
 package io.sonde.internal.node;
 
 import io.grpc.stub.StreamObserver;
-import io.sonde.internal.proto.CancelTask;
-import io.sonde.internal.proto.ClientMessage;
-import io.sonde.internal.proto.KillActor;
-import io.sonde.internal.proto.NodeMessage;
-import io.sonde.internal.proto.ObjectValue;
-import io.sonde.internal.proto.RegisterClient;
-import io.sonde.internal.proto.Registered;
-import io.sonde.internal.proto.TaskKind;
-import io.sonde.internal.proto.TaskSpec;
+import io.sonde.proto.CancelTask;
+import io.sonde.proto.ClientMessage;
+import io.sonde.proto.KillActor;
+import io.sonde.proto.NodeMessage;
+import io.sonde.proto.ObjectValue;
+import io.sonde.proto.RegisterClient;
+import io.sonde.proto.Registered;
+import io.sonde.proto.TaskKind;
+import io.sonde.proto.TaskSpec;
 import io.sonde.internal.serialization.Serializer;
 
 import java.util.List;

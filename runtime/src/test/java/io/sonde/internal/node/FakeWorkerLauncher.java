@@ -5,12 +5,12 @@ import io.sonde.internal.node.worker.LaunchRequest;
 import io.sonde.internal.node.worker.WorkerHandle;
 import io.sonde.internal.node.worker.WorkerLauncher;
 import io.sonde.internal.node.worker.WorkerOutput;
-import io.sonde.internal.proto.ObjectValue;
-import io.sonde.internal.proto.TaskDone;
-import io.sonde.internal.proto.TaskSpec;
-import io.sonde.internal.proto.WorkerCommand;
-import io.sonde.internal.proto.WorkerHello;
-import io.sonde.internal.proto.WorkerMessage;
+import io.sonde.proto.ObjectValue;
+import io.sonde.proto.TaskDone;
+import io.sonde.proto.TaskSpec;
+import io.sonde.proto.WorkerCommand;
+import io.sonde.proto.WorkerHello;
+import io.sonde.proto.WorkerMessage;
 
 import java.nio.file.Path;
 import java.util.List;

@@ -2,7 +2,7 @@ package io.sonde.internal.node;
 
 import io.sonde.internal.head.Head;
 import io.sonde.internal.node.FakeWorkerLauncher.FakeWorker;
-import io.sonde.internal.proto.TaskSpec;
+import io.sonde.proto.TaskSpec;
 import io.sonde.internal.serialization.Serializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

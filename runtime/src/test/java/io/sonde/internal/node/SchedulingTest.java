@@ -4,7 +4,7 @@ import io.sonde.SondeException;
 import io.sonde.WorkerCrashedException;
 import io.sonde.internal.node.FakeWorkerLauncher.FakeWorker;
 import io.sonde.internal.node.worker.WorkerPool;
-import io.sonde.internal.proto.TaskSpec;
+import io.sonde.proto.TaskSpec;
 import io.sonde.internal.serialization.Serializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

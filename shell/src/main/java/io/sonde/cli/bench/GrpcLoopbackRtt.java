@@ -8,7 +8,7 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCalls;
-import io.sonde.internal.SondeRuntime;
+import io.sonde.tooling.NodeChannels;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code grpc_loopback_unary_rtt_us}: the floor under every Sonde RPC. A 16-byte unary echo between
  * a client and a server in this JVM over TCP on 127.0.0.1, both built the way Sonde builds its own
- * (Netty, direct executor, {@link SondeRuntime#channel}). The echo service is defined here with a
+ * (Netty, direct executor, {@link NodeChannels#open}). The echo service is defined here with a
  * raw byte[] marshaller, not in sonde.proto, so protobuf costs nothing and the node is not involved.
  */
 final class GrpcLoopbackRtt implements Metric {
@@ -66,7 +66,7 @@ final class GrpcLoopbackRtt implements Metric {
                 .directExecutor()
                 .build()
                 .start();
-        ManagedChannel channel = SondeRuntime.channel("127.0.0.1", server.getPort());
+        ManagedChannel channel = NodeChannels.open("127.0.0.1", server.getPort());
         try {
             byte[] payload = new byte[16];
             return Rounds.timePerUnit(plan, 1e6, () -> {

@@ -2,10 +2,9 @@ package io.sonde.cli.bench;
 
 import io.sonde.InitOptions;
 import io.sonde.Sonde;
-import io.sonde.internal.SondeRuntime;
-import io.sonde.internal.cluster.LocalNode;
 import io.sonde.debugger.plugin.DebugNodePlugin;
-import io.sonde.internal.proto.WorkerInfo;
+import io.sonde.proto.WorkerInfo;
+import io.sonde.tooling.HostedNode;
 
 import java.util.List;
 import java.util.Locale;
@@ -56,7 +55,7 @@ final class JdwpTaskCost implements Metric {
 
     @Override
     public Measurement measure(Plan plan) throws Exception {
-        if (SondeRuntime.embeddedNode() == null) {
+        if (HostedNode.embedded().isEmpty()) {
             throw new IllegalStateException(name() + " switches the JDWP agent of an embedded cluster's workers on and"
                     + " off, and this driver joined a running cluster (SONDE_ADDRESS); unset it to measure.");
         }
@@ -105,13 +104,13 @@ final class JdwpTaskCost implements Metric {
 
     /** The workers that ran the tasks have the agent (a JDWP port) exactly when they should. */
     private void checkWorkers(boolean jdwp) {
-        LocalNode node = SondeRuntime.embeddedNode();
-        List<WorkerInfo> workers = node == null ? List.of() : node.nodeManager().listWorkers();
+        HostedNode node = HostedNode.embedded().orElse(null);
+        List<WorkerInfo> workers = node == null ? List.of() : node.workers();
         if (workers.isEmpty()) {
             throw new IllegalStateException(name() + ": the cluster lists no workers after running tasks");
         }
         for (WorkerInfo w : workers) {
-            int port = DebugNodePlugin.of(node.nodeManager()).debugPort(w.getWorkerId());
+            int port = DebugNodePlugin.of(node).debugPort(w.getWorkerId());
             if ((port > 0) != jdwp) {
                 throw new IllegalStateException(name() + ": worker pid " + w.getPid() + " has "
                         + (jdwp ? "no JDWP port" : "JDWP port " + port) + " on the cluster that should run"

@@ -6,9 +6,9 @@ import io.sonde.Sonde;
 import io.sonde.debugger.DebugSession;
 import io.sonde.debugger.plugin.DebugClientPlugin;
 import io.sonde.debugger.plugin.DebugNodePlugin;
-import io.sonde.internal.SondeRuntime;
-import io.sonde.internal.cluster.LocalNode;
 import io.sonde.debugger.proto.BreakpointInfo;
+import io.sonde.tooling.DriverClient;
+import io.sonde.tooling.HostedNode;
 
 import java.time.Duration;
 import java.util.List;
@@ -46,7 +46,7 @@ final class ParkedTask<T> implements AutoCloseable {
 
         static Notices install() {
             Notices n = new Notices();
-            DebugClientPlugin.of(SondeRuntime.client()).orElseThrow(() -> new IllegalStateException(
+            DebugClientPlugin.of(DriverClient.current()).orElseThrow(() -> new IllegalStateException(
                     "the driver has no debugger: sonde-debugger is not on its classpath")).setBreakpointListener(n::onNotice);
             return n;
         }
@@ -85,7 +85,7 @@ final class ParkedTask<T> implements AutoCloseable {
      * cluster {@link #submit} finds out when the task does not park.
      */
     static void requireDebugger(String metric) {
-        if (SondeRuntime.embeddedNode() != null && debuggerOffHere()) {
+        if (HostedNode.embedded().isPresent() && debuggerOffHere()) {
             throw new IllegalStateException(metric + ": the debugger is off (" + debuggerSetting() + "): workers start"
                     + " without the JDWP agent and Sonde.breakpoint() does not park, so there is nothing to measure."
                     + " Unset it to measure the debugger.");
@@ -156,7 +156,7 @@ final class ParkedTask<T> implements AutoCloseable {
      * the worker's current JDWP port), else as the notice carried it.
      */
     BreakpointInfo listed() {
-        LocalNode node = SondeRuntime.embeddedNode();
+        HostedNode node = HostedNode.embedded().orElse(null);
         if (node == null) {
             return notice.info();
         }
@@ -179,7 +179,7 @@ final class ParkedTask<T> implements AutoCloseable {
             throw new IllegalStateException("Task " + name + " did not return within " + TIMEOUT.toSeconds()
                     + " s after the debugger let it go", e);
         }
-        LocalNode node = SondeRuntime.embeddedNode();
+        HostedNode node = HostedNode.embedded().orElse(null);
         if (node != null) {
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             while (find(node, notice.info().getTaskId()).isPresent()) {
@@ -192,8 +192,8 @@ final class ParkedTask<T> implements AutoCloseable {
         return value;
     }
 
-    private static Optional<BreakpointInfo> find(LocalNode node, String taskId) {
-        return DebugNodePlugin.of(node.nodeManager()).listBreakpoints().stream()
+    private static Optional<BreakpointInfo> find(HostedNode node, String taskId) {
+        return DebugNodePlugin.of(node).listBreakpoints().stream()
                 .filter(b -> b.getTaskId().equals(taskId)).findFirst();
     }
 

@@ -1,10 +1,10 @@
 package io.sonde.cli.table;
 
-import io.sonde.internal.proto.ActorInfo;
-import io.sonde.internal.proto.ClusterStatus;
-import io.sonde.internal.proto.NodeInfo;
-import io.sonde.internal.proto.TaskInfo;
-import io.sonde.internal.proto.WorkerInfo;
+import io.sonde.proto.ActorInfo;
+import io.sonde.proto.ClusterStatus;
+import io.sonde.proto.NodeInfo;
+import io.sonde.proto.TaskInfo;
+import io.sonde.proto.WorkerInfo;
 
 import java.io.PrintWriter;
 import java.util.List;

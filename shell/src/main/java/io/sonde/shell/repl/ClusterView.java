@@ -2,16 +2,18 @@ package io.sonde.shell.repl;
 
 import io.grpc.ManagedChannel;
 import io.sonde.debugger.BreakpointSource;
-import io.sonde.internal.SondeRuntime;
-import io.sonde.internal.proto.ActorInfo;
-import io.sonde.internal.proto.ClusterStatus;
-import io.sonde.internal.proto.Empty;
-import io.sonde.internal.proto.NodeManagerGrpc;
-import io.sonde.internal.proto.TaskInfo;
-import io.sonde.internal.proto.WorkerInfo;
+import io.sonde.proto.ActorInfo;
+import io.sonde.proto.ClusterStatus;
+import io.sonde.proto.Empty;
+import io.sonde.proto.NodeManagerGrpc;
+import io.sonde.proto.TaskInfo;
+import io.sonde.proto.WorkerInfo;
+import io.sonde.tooling.HostedNode;
+import io.sonde.tooling.NodeChannels;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -31,8 +33,7 @@ public final class ClusterView implements AutoCloseable {
     private ClusterView(String address, boolean embedded) {
         this.address = address;
         this.embedded = embedded;
-        SondeRuntime.HostPort hp = SondeRuntime.HostPort.parse(address);
-        this.channel = SondeRuntime.channel(hp.host(), hp.port());
+        this.channel = NodeChannels.open(address);
     }
 
     /**
@@ -40,10 +41,8 @@ public final class ClusterView implements AutoCloseable {
      * else {@code remoteAddress} (what {@code --address} or {@code SONDE_ADDRESS} named).
      */
     public static ClusterView ofRuntime(String remoteAddress) {
-        if (SondeRuntime.embeddedNode() != null) {
-            return new ClusterView(SondeRuntime.embeddedNode().address(), true);
-        }
-        return new ClusterView(remoteAddress, false);
+        return HostedNode.embedded().map(node -> new ClusterView(node.address(), true))
+                .orElseGet(() -> new ClusterView(remoteAddress, false));
     }
 
     public String address() {
@@ -76,9 +75,9 @@ public final class ClusterView implements AutoCloseable {
      * the ListBreakpoints call of the debugger's service on the node the shell joined.
      */
     public BreakpointSource breakpoints() {
-        io.sonde.internal.cluster.LocalNode node = SondeRuntime.embeddedNode();
-        if (embedded && node != null) {
-            return BreakpointSource.local(node.nodeManager());
+        Optional<HostedNode> node = HostedNode.embedded();
+        if (embedded && node.isPresent()) {
+            return BreakpointSource.local(node.get());
         }
         return BreakpointSource.rpc(channel, DEADLINE);
     }

@@ -1,13 +1,13 @@
 package io.sonde.shell.repl;
 
 import io.sonde.debugger.LineInput;
-import io.sonde.internal.SondeRuntime;
 import io.sonde.debugger.plugin.DebugClientPlugin;
 import io.sonde.debugger.proto.BreakpointInfo;
 import io.sonde.shell.repl.SnippetPrinter.Feedback;
 import io.sonde.shell.repl.commands.CommandContext;
 import io.sonde.shell.repl.commands.CommandException;
 import io.sonde.shell.repl.commands.SlashCommands;
+import io.sonde.tooling.DriverClient;
 import jdk.jshell.SnippetEvent;
 import org.jline.keymap.KeyMap;
 import org.jline.reader.EndOfFileException;
@@ -143,8 +143,8 @@ public final class Repl implements CommandContext, AutoCloseable {
                 }
             }
         }
-        if (cluster != null && SondeRuntime.isInitialized()) {
-            client = DebugClientPlugin.of(SondeRuntime.client()).orElse(null);
+        if (cluster != null && DriverClient.isInitialized()) {
+            client = DebugClientPlugin.of(DriverClient.current()).orElse(null);
             if (client != null) {
                 passOn = client.breakpointListener();
                 client.setBreakpointListener(this::onBreakpoint);

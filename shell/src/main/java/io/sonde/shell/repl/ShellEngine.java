@@ -2,7 +2,7 @@ package io.sonde.shell.repl;
 
 import io.sonde.ObjectRef;
 import io.sonde.Sonde;
-import io.sonde.internal.SondeRuntime;
+import io.sonde.tooling.DriverClient;
 import jdk.jshell.JShell;
 import jdk.jshell.Snippet;
 import jdk.jshell.SnippetEvent;
@@ -95,7 +95,7 @@ public final class ShellEngine implements AutoCloseable {
             return;
         }
         classes.attach();
-        SondeRuntime.client().setSubmissionListener(started::add);
+        DriverClient.current().setSubmissionListener(started::add);
         attached = true;
     }
 

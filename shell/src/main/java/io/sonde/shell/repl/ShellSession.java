@@ -2,12 +2,9 @@ package io.sonde.shell.repl;
 
 import io.sonde.InitOptions;
 import io.sonde.Sonde;
-import io.sonde.internal.SondeRuntime;
-import io.sonde.internal.client.ConsoleLogRelay;
-import io.sonde.internal.client.CoreClient;
-import io.sonde.internal.client.LogRelay;
 import io.sonde.shell.repl.SnippetPrinter.Feedback;
 import io.sonde.shell.repl.commands.SlashCommands;
+import io.sonde.tooling.DriverClient;
 import org.jline.terminal.Terminal;
 
 import java.io.InputStream;
@@ -200,12 +197,7 @@ public final class ShellSession {
 
     /** Worker prints reach the shell's output, above the line being typed: {@code (square pid=4711) hi}. */
     private static void relayWorkerOutput(ReplOutput output, boolean colour) {
-        CoreClient client = SondeRuntime.client();
-        LogRelay previous = client.logRelay();
-        client.setLogRelay(new ConsoleLogRelay(output::println, output::println, colour, client.info().getNodeIp()));
-        if (previous != null) {
-            previous.close();
-        }
+        DriverClient.current().relayLogsTo(output::println, output::println, colour);
     }
 
     private static String banner(ClusterView view, Settings settings) {

@@ -1,8 +1,7 @@
 package io.sonde.shell.repl;
 
-import io.sonde.internal.SondeRuntime;
-import io.sonde.internal.client.CoreClient;
-import io.sonde.internal.serialization.RemoteExceptionCopy;
+import io.sonde.tooling.DriverClient;
+import io.sonde.tooling.RemoteExceptions;
 import jdk.jshell.JShell;
 import jdk.jshell.VarSnippet;
 import jdk.jshell.execution.LoaderDelegate;
@@ -70,7 +69,7 @@ final class SnippetClasses {
 
     /** Makes the running Sonde client serve snippet classes and ship the variables tasks read. */
     void attach() {
-        CoreClient client = SondeRuntime.client();
+        DriverClient client = DriverClient.current();
         client.setClassSource(loader);
         client.setTaskCapture(statics::capture);
     }
@@ -143,8 +142,8 @@ final class SnippetClasses {
      *       value and is made on the evaluating thread, where Ctrl-C cannot reach it;
      *   <li>a stop requested before the snippet's code started stops it before it starts;
      *   <li>it remembers which class holds a variable whose value is asked for ({@link #value});
-     *   <li>a remote exception that reached the driver as a {@link RemoteExceptionCopy} (its
-     *       class could not be serialized) is reported under its original class name instead of
+     *   <li>a remote exception that reached the driver as a stand-in ({@link RemoteExceptions}:
+     *       its class could not be serialized) is reported under its original class name instead of
      *       the stand-in's.
      * </ul>
      */
@@ -207,7 +206,7 @@ final class SnippetClasses {
 
         private static boolean hasCopy(Throwable t) {
             for (int depth = 0; t != null && depth < 64; t = t.getCause(), depth++) {
-                if (t instanceof RemoteExceptionCopy) {
+                if (RemoteExceptions.isStandIn(t)) {
                     return true;
                 }
             }
@@ -215,7 +214,7 @@ final class SnippetClasses {
         }
 
         private static UserException userException(Throwable t, int depth) {
-            String type = t instanceof RemoteExceptionCopy c ? c.originalClassName() : t.getClass().getName();
+            String type = RemoteExceptions.className(t);
             UserException u = new UserException(String.valueOf(t.getMessage()), type, t.getStackTrace());
             if (t.getCause() != null && t.getCause() != t && depth < 64) {
                 u.initCause(userException(t.getCause(), depth + 1));

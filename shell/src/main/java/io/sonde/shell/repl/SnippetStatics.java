@@ -1,8 +1,8 @@
 package io.sonde.shell.repl;
 
-import io.sonde.internal.proto.StaticValue;
-import io.sonde.internal.serialization.SerializationException;
-import io.sonde.internal.serialization.Serializer;
+import io.sonde.SondeException;
+import io.sonde.proto.StaticValue;
+import io.sonde.tooling.StaticValues;
 
 import java.lang.invoke.SerializedLambda;
 import java.lang.reflect.Field;
@@ -70,13 +70,12 @@ final class SnippetStatics {
                 continue;
             }
             try {
-                values.add(StaticValue.newBuilder().setClassName(ref.owner()).setField(ref.name())
-                        .setValue(Serializer.value(value)).build());
-            } catch (SerializationException e) {
+                values.add(StaticValues.of(ref.owner(), ref.name(), value));
+            } catch (SondeException e) { // the value is not serializable
                 Throwable cause = e.getCause() != null ? e.getCause() : e;
                 String culprit = cause.getMessage() == null ? "" : " (" + cause.getMessage().replace("\n", " ")
                         .replace("\t", "").trim() + ")";
-                throw new SerializationException("it reads the shell variable '" + ref.name() + "', a "
+                throw StaticValues.cannotSend("it reads the shell variable '" + ref.name() + "', a "
                         + value.getClass().getName() + ", which is not Serializable" + culprit
                         + ". Create the value inside the task, or keep only serializable data in the variable.", cause);
             }

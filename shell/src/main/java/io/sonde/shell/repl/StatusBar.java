@@ -1,7 +1,7 @@
 package io.sonde.shell.repl;
 
 import io.grpc.StatusRuntimeException;
-import io.sonde.internal.proto.ClusterStatus;
+import io.sonde.proto.ClusterStatus;
 import io.sonde.cli.table.ClusterTables;
 import org.jline.reader.LineReader;
 import org.jline.utils.AttributedString;

@@ -10,7 +10,7 @@ import com.sun.source.util.TaskListener;
 import io.sonde.InitOptions;
 import io.sonde.Sonde;
 import io.sonde.SondeException;
-import io.sonde.internal.SondeRuntime;
+import io.sonde.tooling.DriverClient;
 
 import javax.tools.FileObject;
 import javax.tools.ForwardingJavaFileManager;
@@ -112,7 +112,7 @@ public final class SourceProgram {
                 err.println("sonde run: " + e.getMessage());
                 return e instanceof IllegalArgumentException ? 2 : 1;   // a malformed address is a usage error
             }
-            SondeRuntime.client().setClassSource(loader);
+            DriverClient.current().setClassSource(loader);
         }
         Thread current = Thread.currentThread();
         ClassLoader previous = current.getContextClassLoader();

@@ -3,9 +3,10 @@ package io.sonde.cli.bench;
 import io.sonde.Sonde;
 import io.sonde.debugger.plugin.DebugNodePlugin;
 import io.sonde.debugger.proto.BreakpointInfo;
-import io.sonde.internal.proto.TaskInfo;
-import io.sonde.internal.proto.WorkerInfo;
+import io.sonde.proto.TaskInfo;
+import io.sonde.proto.WorkerInfo;
 import io.sonde.testing.SondeCluster;
+import io.sonde.tooling.HostedNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -66,11 +67,11 @@ class DebuggerMetricsTest {
     }
 
     private List<BreakpointInfo> breakpoints() {
-        return DebugNodePlugin.of(cluster.nodeManager()).listBreakpoints();
+        return DebugNodePlugin.of(cluster.hostedNode()).listBreakpoints();
     }
 
     /** The worker's JDWP port as the node's debugger lists it; 0 without the agent. */
     private int debugPort(WorkerInfo w) {
-        return DebugNodePlugin.of(cluster.nodeManager()).debugPort(w.getWorkerId());
+        return DebugNodePlugin.of(cluster.hostedNode()).debugPort(w.getWorkerId());
     }
 }

@@ -3,7 +3,7 @@ package io.sonde.cli.bench;
 import io.sonde.Sonde;
 import io.sonde.debugger.plugin.DebugNodePlugin;
 import io.sonde.debugger.proto.BreakpointInfo;
-import io.sonde.internal.proto.WorkerInfo;
+import io.sonde.proto.WorkerInfo;
 import io.sonde.testing.SondeCluster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -43,11 +43,11 @@ class DebuggerOffMetricsTest {
     }
 
     private static List<BreakpointInfo> breakpoints() {
-        return DebugNodePlugin.of(cluster.nodeManager()).listBreakpoints();
+        return DebugNodePlugin.of(cluster.hostedNode()).listBreakpoints();
     }
 
     /** The worker's JDWP port as the node's debugger lists it; 0 without the agent. */
     private static int debugPort(WorkerInfo w) {
-        return DebugNodePlugin.of(cluster.nodeManager()).debugPort(w.getWorkerId());
+        return DebugNodePlugin.of(cluster.hostedNode()).debugPort(w.getWorkerId());
     }
 }

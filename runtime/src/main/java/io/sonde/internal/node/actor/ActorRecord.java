@@ -1,8 +1,8 @@
 package io.sonde.internal.node.actor;
 
 import io.sonde.internal.node.task.TaskRecord;
-import io.sonde.internal.proto.ActorInfo;
-import io.sonde.internal.proto.ObjectValue;
+import io.sonde.proto.ActorInfo;
+import io.sonde.proto.ObjectValue;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;

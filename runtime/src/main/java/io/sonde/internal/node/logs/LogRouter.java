@@ -1,8 +1,8 @@
 package io.sonde.internal.node.logs;
 
 import io.sonde.internal.node.worker.WorkerHandle;
-import io.sonde.internal.proto.LogBatch;
-import io.sonde.internal.proto.NodeMessage;
+import io.sonde.proto.LogBatch;
+import io.sonde.proto.NodeMessage;
 
 import java.util.List;
 import java.util.Map;

@@ -2,8 +2,8 @@ package io.sonde.internal.node.object;
 
 import io.sonde.ObjectLostException;
 import io.sonde.internal.node.task.TaskRecord;
-import io.sonde.internal.proto.Arg;
-import io.sonde.internal.proto.ObjectValue;
+import io.sonde.proto.Arg;
+import io.sonde.proto.ObjectValue;
 import io.sonde.internal.serialization.Serializer;
 
 import java.util.ArrayList;

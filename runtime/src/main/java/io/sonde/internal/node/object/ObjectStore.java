@@ -1,6 +1,6 @@
 package io.sonde.internal.node.object;
 
-import io.sonde.internal.proto.ObjectValue;
+import io.sonde.proto.ObjectValue;
 
 import java.util.List;
 import java.util.Set;

@@ -1,6 +1,6 @@
 package io.sonde.internal.node.sched;
 
-import io.sonde.internal.proto.TaskSpec;
+import io.sonde.proto.TaskSpec;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

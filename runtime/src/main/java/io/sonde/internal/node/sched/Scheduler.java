@@ -2,7 +2,7 @@ package io.sonde.internal.node.sched;
 
 import io.sonde.internal.node.task.TaskRecord;
 import io.sonde.internal.node.task.TaskState;
-import io.sonde.internal.proto.TaskSpec;
+import io.sonde.proto.TaskSpec;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package io.sonde.internal.node.task;
 
-import io.sonde.internal.proto.TaskKind;
-import io.sonde.internal.proto.TaskSpec;
+import io.sonde.proto.TaskKind;
+import io.sonde.proto.TaskSpec;
 
 import java.util.ArrayList;
 import java.util.Collections;

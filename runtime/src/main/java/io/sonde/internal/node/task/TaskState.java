@@ -1,6 +1,6 @@
 package io.sonde.internal.node.task;
 
-import io.sonde.internal.proto.TaskInfo;
+import io.sonde.proto.TaskInfo;
 
 /**
  * Where a task is in its life, as {@code sonde list tasks} shows it.

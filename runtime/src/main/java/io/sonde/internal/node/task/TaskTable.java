@@ -1,6 +1,6 @@
 package io.sonde.internal.node.task;
 
-import io.sonde.internal.proto.TaskInfo;
+import io.sonde.proto.TaskInfo;
 
 import java.util.ArrayList;
 import java.util.Collection;

@@ -3,7 +3,7 @@ package io.sonde.internal.node.worker;
 import io.grpc.stub.StreamObserver;
 import io.sonde.internal.node.actor.ActorRecord;
 import io.sonde.internal.node.task.TaskRecord;
-import io.sonde.internal.proto.WorkerCommand;
+import io.sonde.proto.WorkerCommand;
 
 /**
  * A worker of the pool: its process handle, the job it serves, what it runs, and its command

@@ -1,6 +1,6 @@
 package io.sonde.internal.node.worker;
 
-import io.sonde.internal.proto.WorkerInfo;
+import io.sonde.proto.WorkerInfo;
 
 /**
  * A worker's state, as {@code sonde list workers} shows it.

@@ -2,7 +2,7 @@ package io.sonde.shell.repl.commands;
 
 import io.sonde.ActorHandle;
 import io.sonde.Sonde;
-import io.sonde.internal.proto.ActorInfo;
+import io.sonde.proto.ActorInfo;
 import jdk.jshell.VarSnippet;
 
 import java.util.ArrayList;

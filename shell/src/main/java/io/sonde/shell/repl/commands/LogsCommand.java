@@ -1,9 +1,9 @@
 package io.sonde.shell.repl.commands;
 
 import io.sonde.Sonde;
-import io.sonde.internal.SondeRuntime;
-import io.sonde.internal.proto.ActorInfo;
-import io.sonde.internal.proto.WorkerInfo;
+import io.sonde.proto.ActorInfo;
+import io.sonde.proto.WorkerInfo;
+import io.sonde.tooling.DriverClient;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -110,7 +110,7 @@ final class LogsCommand implements SlashCommand {
         if (!Sonde.isInitialized()) {
             return List.of();
         }
-        Path logs = Path.of(SondeRuntime.client().info().getSessionDir(), "logs");
+        Path logs = DriverClient.current().sessionDir().resolve("logs");
         if (!Files.isDirectory(logs)) {
             return List.of();
         }

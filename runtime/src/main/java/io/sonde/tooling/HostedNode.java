@@ -1,0 +1,81 @@
+package io.sonde.tooling;
+
+import io.sonde.internal.SondeRuntime;
+import io.sonde.internal.cluster.LocalNode;
+import io.sonde.proto.WorkerInfo;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A head and node manager that this process runs on 127.0.0.1: the one {@code Sonde.init()}
+ * embeds in a driver (the shell, {@code sonde run}, a benchmark), or the one
+ * {@code sonde start --head} runs as a daemon. Tools reach its plug-ins in process (the shell
+ * reads the debugger's list of parked tasks without a round trip) and read what the daemon
+ * prints.
+ *
+ * <pre>
+ *   embedded():  Sonde.init() ─▶ [node runs] ─▶ Sonde.shutdown() stops it
+ *   start():     start ─▶ [node runs] ─▶ close
+ * </pre>
+ * Thread-safe: a view of the node, which guards its own state.
+ */
+public final class HostedNode implements AutoCloseable {
+    private final LocalNode node;
+
+    private HostedNode(LocalNode node) {
+        this.node = node;
+    }
+
+    /** The node {@code Sonde.init()} embedded in this driver; empty when it joined a cluster by address, or before init. */
+    public static Optional<HostedNode> embedded() {
+        return Optional.ofNullable(SondeRuntime.embeddedNode()).map(HostedNode::new);
+    }
+
+    /**
+     * Starts a node for {@code sonde start --head}.
+     *
+     * @param port   where it listens on 127.0.0.1; 0 for any free port
+     * @param cpus   CPUs it hands out; 0 for all processors
+     * @param onStop what runs when {@code sonde stop} asks the node to stop (after its workers stopped)
+     * @throws java.io.UncheckedIOException if it cannot listen on the port; the message says what to try
+     */
+    public static HostedNode start(int port, int cpus, Runnable onStop) {
+        return new HostedNode(LocalNode.start(port, cpus, onStop));
+    }
+
+    /** Where it answers: {@code sonde://127.0.0.1:PORT}. */
+    public String address() {
+        return node.address();
+    }
+
+    /** Its session directory, with the workers' logs in {@code logs/}. */
+    public Path sessionDir() {
+        return node.sessionDir();
+    }
+
+    /** The CPUs its scheduler hands out. */
+    public double cpus() {
+        return node.nodeManager().config().cpus();
+    }
+
+    /** Its live workers, as {@code sonde list workers} shows them. */
+    public List<WorkerInfo> workers() {
+        return node.nodeManager().listWorkers();
+    }
+
+    /** Its {@link io.sonde.spi.NodePlugin} of that class, if the plug-in is on the node's classpath. */
+    public <T> Optional<T> plugin(Class<T> type) {
+        return node.nodeManager().plugins().find(type);
+    }
+
+    /**
+     * Stops a node this process {@link #start started}: its workers, then its server. The node
+     * {@link #embedded()} returns stops with {@code Sonde.shutdown()} instead: do not close it here.
+     */
+    @Override
+    public void close() {
+        node.close();
+    }
+}
