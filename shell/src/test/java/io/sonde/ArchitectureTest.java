@@ -22,8 +22,17 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
  *   shell     io.sonde.cli (the verbs)  ─▶  io.sonde.shell (REPL, scripts)  ─▶  io.sonde.cli.table
  * </pre>
  */
-@AnalyzeClasses(packages = "io.sonde", importOptions = ImportOption.DoNotIncludeTests.class)
+@AnalyzeClasses(packages = "io.sonde",
+        importOptions = {ImportOption.DoNotIncludeTests.class, ArchitectureTest.DoNotIncludeTestJars.class})
 class ArchitectureTest {
+    /** The runtime's test fixtures (io.sonde.testing) come in its test-jar: test code, not production code. */
+    static final class DoNotIncludeTestJars implements ImportOption {
+        @Override
+        public boolean includes(com.tngtech.archunit.core.importer.Location location) {
+            return !location.matches(java.util.regex.Pattern.compile(".*-tests\\.jar.*"));
+        }
+    }
+
     private static final String[] RUNTIME = {
             "io.sonde", "io.sonde.spi..", "io.sonde.internal..", "io.sonde.proto..", "io.sonde.tooling..",
             "io.sonde.function.."};
