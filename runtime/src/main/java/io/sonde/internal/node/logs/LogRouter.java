@@ -13,6 +13,14 @@ import java.util.function.Consumer;
  * Relays what workers print to their job's driver, as {@link LogBatch}es: the node's log monitor.
  * A worker's route is opened when it is launched and closed once its output has drained.
  *
+ * <pre>
+ *  worker: System.out ──pipe──▶ LogPump (log file; ":task_name:" markers name the task)
+ *                                  │ lines(worker, stderr, task, batch)
+ *                                  ▼
+ *                               LogRouter ──LogBatch──▶ the driver's session queue ──▶ CoreClient
+ *                                                        ──▶ ConsoleLogRelay: "(task pid=N) line", folded repeats
+ * </pre>
+ *
  * <p>Thread-safe: batches arrive on the workers' log pump threads, without the node's lock;
  * routes change under it.
  */
