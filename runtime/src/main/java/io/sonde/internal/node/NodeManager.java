@@ -25,11 +25,9 @@ import io.sonde.internal.node.worker.WorkerPool;
 import io.sonde.internal.proto.ActorInfo;
 import io.sonde.internal.proto.Arg;
 import io.sonde.internal.proto.CancelTask;
-import io.sonde.internal.proto.ClassBytes;
 import io.sonde.internal.proto.ClientMessage;
 import io.sonde.internal.proto.ClusterStatus;
 import io.sonde.internal.proto.Exit;
-import io.sonde.internal.proto.FetchClass;
 import io.sonde.internal.proto.Interrupt;
 import io.sonde.internal.proto.NamedActorReply;
 import io.sonde.internal.proto.NodeInfo;
@@ -156,8 +154,7 @@ public final class NodeManager {
     private final NodePlugins plugins;
     private final Map<String, Job> jobs = new HashMap<>();
     private final Map<String, ClientSession> workerClients = new HashMap<>();
-    private final AtomicLong classRequests = new AtomicLong();
-    private final Map<Long, PendingClassRequest> pendingClassRequests = new HashMap<>();
+    private final ClassShipping classes = new ClassShipping();
     private final WorkerOutput output;
     private final Scheduler.Leases leases = new Scheduler.Leases() {
         @Override
@@ -234,10 +231,10 @@ public final class NodeManager {
             case GET_NAMED_ACTOR -> onGetNamedActor(s, m.getGetNamedActor().getRequestId(), m.getGetNamedActor().getName());
             case BLOCKED -> onBlocked(s, m.getBlocked().getBlocked());
             case REGISTER -> onRegister(s, m.getRegister());
-            case FETCH_CLASS -> onFetchClass(s, m.getFetchClass());
+            case FETCH_CLASS -> classes.fetch(s, m.getFetchClass(), driverOf(s.jobId));
             case RELEASE -> onRelease(s, m.getRelease().getObjectIdsList());
             case PLUGIN -> plugins.clientMessage(s, m.getPlugin());
-            case CLASS_BYTES -> onClassBytes(m.getClassBytes());
+            case CLASS_BYTES -> classes.bytes(m.getClassBytes());
             default -> {
             }
         }
@@ -267,6 +264,17 @@ public final class NodeManager {
         s.send(NodeMessage.newBuilder().setRegistered(Registered.newBuilder()
                 .setJobId(s.jobId).setNodeId(config.nodeId()).setNodeIp(config.ip())
                 .setSessionDir(config.sessionDir().toString()).setClientId(s.clientId)).build());
+    }
+
+    /** The driver of the job, or null when the job ended (or never was). */
+    private ClientSession driverOf(String jobId) {
+        lock.lock();
+        try {
+            Job job = jobs.get(jobId);
+            return job == null ? null : job.driver();
+        } finally {
+            lock.unlock();
+        }
     }
 
     private void onClientClosed(ClientSession s) {
@@ -979,46 +987,6 @@ public final class NodeManager {
             default -> {
             }
         }
-    }
-
-    // =================================================================== class shipping
-
-    /** Forwards a worker's request for a class to its job's driver, under a node-wide request id. */
-    private void onFetchClass(ClientSession worker, FetchClass f) {
-        ClientSession driver;
-        long id = classRequests.incrementAndGet();
-        lock.lock();
-        try {
-            Job job = jobs.get(worker.jobId);
-            driver = job == null ? null : job.driver();
-            if (driver != null) {
-                pendingClassRequests.put(id, new PendingClassRequest(worker, f.getRequestId()));
-            }
-        } finally {
-            lock.unlock();
-        }
-        if (driver == null) {
-            worker.send(NodeMessage.newBuilder().setClassBytes(ClassBytes.newBuilder()
-                    .setRequestId(f.getRequestId()).setFound(false)).build());
-            return;
-        }
-        driver.send(NodeMessage.newBuilder().setClassRequest(f.toBuilder().setRequestId(id)).build());
-    }
-
-    private void onClassBytes(ClassBytes b) {
-        PendingClassRequest p;
-        lock.lock();
-        try {
-            p = pendingClassRequests.remove(b.getRequestId());
-        } finally {
-            lock.unlock();
-        }
-        if (p != null) {
-            p.worker.send(NodeMessage.newBuilder().setClassBytes(b.toBuilder().setRequestId(p.requestId)).build());
-        }
-    }
-
-    private record PendingClassRequest(ClientSession worker, long requestId) {
     }
 
     // =================================================================== plug-ins
