@@ -16,7 +16,6 @@ import io.sonde.internal.node.task.TaskState;
 import io.sonde.internal.node.task.TaskTable;
 import io.sonde.internal.node.worker.ExitDetail;
 import io.sonde.internal.node.worker.LaunchRequest;
-import io.sonde.internal.node.worker.Rss;
 import io.sonde.internal.node.worker.Worker;
 import io.sonde.internal.node.worker.WorkerHandle;
 import io.sonde.internal.node.worker.WorkerLauncher;
@@ -30,7 +29,6 @@ import io.sonde.internal.proto.ClusterStatus;
 import io.sonde.internal.proto.Exit;
 import io.sonde.internal.proto.Interrupt;
 import io.sonde.internal.proto.NamedActorReply;
-import io.sonde.internal.proto.NodeInfo;
 import io.sonde.internal.proto.NodeMessage;
 import io.sonde.internal.proto.PluginMessage;
 import io.sonde.ObjectLostException;
@@ -61,6 +59,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 /**
  * Runs the work of one node: schedules tasks on workers it starts, keeps the objects, drives
@@ -155,6 +154,7 @@ public final class NodeManager {
     private final Map<String, Job> jobs = new HashMap<>();
     private final Map<String, ClientSession> workerClients = new HashMap<>();
     private final ClassShipping classes = new ClassShipping();
+    private final NodeViews views;
     private final WorkerOutput output;
     private final Scheduler.Leases leases = new Scheduler.Leases() {
         @Override
@@ -185,6 +185,7 @@ public final class NodeManager {
         this.logs = new LogRouter(config.ip());
         this.output = logs::forward;
         this.plugins = new NodePlugins(config, new PluginView());
+        this.views = new NodeViews(config, head, tasks, scheduler, pool, actors);
         reaper.scheduleWithFixedDelay(this::reapIdleWorkers, 2, 2, TimeUnit.SECONDS);
     }
 
@@ -1054,103 +1055,39 @@ public final class NodeManager {
     // =================================================================== views
 
     public ClusterStatus status() {
-        List<Long> pids = new ArrayList<>();
-        ClusterStatus.Builder status;
-        NodeInfo.Builder node;
-        lock.lock();
-        try {
-            for (Worker w : pool.all()) {
-                pids.add(w.pid());
-            }
-            int running = 0;
-            int pending = 0;
-            for (TaskRecord t : tasks.live()) {
-                if (t.state() == TaskState.RUNNING) {
-                    running++;
-                } else {
-                    pending++;
-                }
-            }
-            String address = head.nodes().stream().filter(n -> n.nodeId().equals(config.nodeId()))
-                    .map(Head.Node::address).findFirst().orElse("");
-            node = NodeInfo.newBuilder()
-                    .setNodeId(config.nodeId()).setIp(config.ip()).setAddress(address).setAlive(true)
-                    .setCpusTotal(config.cpus()).setCpusUsed(scheduler.cpusUsed())
-                    .setMemoryTotal(config.memory()).setWorkers(pool.size());
-            status = ClusterStatus.newBuilder().setRunningTasks(running).setPendingTasks(pending);
-        } finally {
-            lock.unlock();
-        }
-        // /proc reads, off the lock
-        long used = Rss.of(ProcessHandle.current().pid());
-        for (long pid : pids) {
-            used += Rss.of(pid);
-        }
-        return status.addNodes(node.setMemoryUsed(used)).build();
+        return locked(views::status).measured();
     }
 
     /** How many objects the node keeps (values, failures and pending results). */
     public int objectCount() {
-        lock.lock();
-        try {
-            return objects.size();
-        } finally {
-            lock.unlock();
-        }
+        return locked(objects::size);
     }
 
     public List<TaskInfo> listTasks() {
-        lock.lock();
-        try {
-            return tasks.list();
-        } finally {
-            lock.unlock();
-        }
+        return locked(tasks::list);
     }
 
     /** The attempts of a task, each with why it ended (see {@link TaskTable#attempts}). */
     List<Attempt> attempts(String taskId) {
-        lock.lock();
-        try {
-            return tasks.attempts(taskId);
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> tasks.attempts(taskId));
     }
 
     public List<ActorInfo> listActors() {
-        lock.lock();
-        try {
-            List<ActorInfo> all = new ArrayList<>();
-            for (ActorRecord a : actors.all()) {
-                all.add(ActorInfo.newBuilder().setActorId(a.actorId()).setClassName(a.className()).setName(a.name())
-                        .setState(a.state().toProto()).setPid(a.lastPid()).setNodeId(config.nodeId())
-                        .setRestarts(a.restarts()).setDeathCause(a.deathCause()).setJobId(a.jobId()).build());
-            }
-            return all;
-        } finally {
-            lock.unlock();
-        }
+        return locked(views::actors);
     }
 
     public List<WorkerInfo> listWorkers() {
-        List<WorkerInfo.Builder> all = new ArrayList<>();
+        return locked(views::workers).stream().map(NodeViews::withRss).toList();
+    }
+
+    /** Reads the parts under the lock. */
+    private <T> T locked(Supplier<T> read) {
         lock.lock();
         try {
-            for (Worker w : pool.all()) {
-                WorkerHandle h = w.handle();
-                all.add(WorkerInfo.newBuilder().setWorkerId(w.id()).setPid(w.pid()).setState(w.state().toProto())
-                        .setJobId(w.jobId()).setNodeId(config.nodeId())
-                        .setCurrentTask(w.current() == null ? "" : w.current().spec().getName())
-                        .setActorId(w.actor() == null ? "" : w.actor().actorId())
-                        .setLogOut(h.outLog().toString()).setLogErr(h.errLog().toString())
-                        .setStartedAtMs(h.startedAtMillis()));
-            }
+            return read.get();
         } finally {
             lock.unlock();
         }
-        // /proc reads, off the lock
-        return all.stream().map(w -> w.setRssBytes(Rss.of(w.getPid())).build()).toList();
     }
 
     // =================================================================== shutdown
