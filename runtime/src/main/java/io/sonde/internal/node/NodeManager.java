@@ -8,6 +8,7 @@ import io.sonde.internal.node.logs.LogRouter;
 import io.sonde.internal.node.object.DependencyResolver;
 import io.sonde.internal.node.object.InlineObjectStore;
 import io.sonde.internal.node.object.ObjectStore;
+import io.sonde.internal.node.object.TaskResults;
 import io.sonde.internal.node.sched.ResourceSet;
 import io.sonde.internal.node.sched.Scheduler;
 import io.sonde.internal.node.task.Attempt;
@@ -31,8 +32,6 @@ import io.sonde.internal.proto.Interrupt;
 import io.sonde.internal.proto.NamedActorReply;
 import io.sonde.internal.proto.NodeMessage;
 import io.sonde.internal.proto.PluginMessage;
-import io.sonde.ObjectLostException;
-import io.sonde.internal.proto.ObjectReady;
 import io.sonde.internal.proto.ObjectValue;
 import io.sonde.internal.proto.RegisterClient;
 import io.sonde.internal.proto.Registered;
@@ -43,7 +42,6 @@ import io.sonde.internal.proto.TaskSpec;
 import io.sonde.internal.proto.WorkerCommand;
 import io.sonde.internal.proto.WorkerInfo;
 import io.sonde.internal.proto.WorkerMessage;
-import io.sonde.internal.serialization.Serializer;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -146,6 +144,7 @@ public final class NodeManager {
     private final TaskTable tasks;
     private final ObjectStore<ClientSession> objects = new InlineObjectStore<>();
     private final DependencyResolver resolver = new DependencyResolver(objects);
+    private final TaskResults<ClientSession> results;
     private final Scheduler scheduler;
     private final WorkerPool pool = new WorkerPool();
     private final ActorDirectory actors = new ActorDirectory();
@@ -181,6 +180,7 @@ public final class NodeManager {
         this.idPrefix = config.nodeId().substring(0, Math.min(ID_PREFIX_LENGTH, config.nodeId().length()));
         this.launcher = launcher;
         this.tasks = new TaskTable(config.nodeId());
+        this.results = new TaskResults<>(objects, resolver, tasks, new Wakeups());
         this.scheduler = new Scheduler(new ResourceSet(config.cpus(), config.memory(), config.resources()));
         this.logs = new LogRouter(config.ip());
         this.output = logs::forward;
@@ -325,7 +325,7 @@ public final class NodeManager {
                 case ACTOR_CREATION -> createActor(t);
                 case ACTOR_METHOD -> submitActorCall(t);
                 default -> {
-                    if (resolveArgs(t)) {
+                    if (results.resolve(t)) {
                         enqueue(t);
                     }
                 }
@@ -333,20 +333,6 @@ public final class NodeManager {
         } finally {
             lock.unlock();
         }
-    }
-
-    /**
-     * Registers the task on each argument object that is not ready yet. Returns true when all
-     * are ready; false when it must wait, or when it already failed because an argument is gone
-     * or holds a failure.
-     */
-    private boolean resolveArgs(TaskRecord t) {
-        ObjectValue failure = resolver.resolve(t);
-        if (failure != null) {
-            fail(t, failure);
-            return false;
-        }
-        return t.pendingArgs().isEmpty();
     }
 
     /**
@@ -361,7 +347,7 @@ public final class NodeManager {
             actorDead(a, "it " + msg.substring(msg.indexOf("cannot be scheduled")), null);
             return;
         }
-        fail(t, Failures.infeasibleTask(msg));
+        results.fail(t, Failures.infeasibleTask(msg));
     }
 
     private void enqueue(TaskRecord t) {
@@ -374,7 +360,7 @@ public final class NodeManager {
     private void onPut(ClientSession s, String id, ObjectValue v) {
         lock.lock();
         try {
-            objectReady(id, objects.put(id, s, v), v);
+            results.put(s, id, v);
         } finally {
             lock.unlock();
         }
@@ -383,52 +369,39 @@ public final class NodeManager {
     private void onSubscribe(ClientSession s, String id) {
         lock.lock();
         try {
-            if (!objects.contains(id)) {
-                s.send(ready(id, Serializer.error(new ObjectLostException("object " + id + " does not exist on this"
-                        + " cluster: its owner exited, or the ref comes from another cluster or an earlier run"))));
-                return;
-            }
-            ObjectValue v = objects.value(id);
-            if (v != null) {
-                s.send(ready(id, v));
-            } else {
-                objects.subscribe(id, s);
-            }
+            results.subscribe(s, id);
         } finally {
             lock.unlock();
         }
     }
 
-    /** The object got its value: tell its owner and subscribers, then the tasks waiting for it. */
-    private void objectReady(String id, List<ClientSession> tell, ObjectValue v) {
-        if (tell == null) {
-            return;
+    /** Where a value wakes a waiting task: the scheduler for a normal task, the actor's lifecycle otherwise. */
+    private final class Wakeups implements TaskResults.Waiters<ClientSession> {
+        @Override
+        public void send(ClientSession client, NodeMessage m) {
+            client.send(m); // only enqueues
         }
-        NodeMessage msg = ready(id, v);
-        for (ClientSession s : tell) {
-            s.send(msg);
-        }
-        for (TaskRecord t : resolver.dependents(id)) {
-            if (!resolver.argReady(t, id)) {
-                continue;
+
+        @Override
+        public void argsReady(TaskRecord t) {
+            switch (t.kind()) {
+                case NORMAL -> enqueue(t);
+                case ACTOR_METHOD -> pumpActor(actors.get(t.spec().getActorId()));
+                case ACTOR_CREATION -> startActorWorker(actors.get(t.spec().getActorId()));
+                default -> {
+                }
             }
-            if (v.getIsError()) {
-                ActorRecord a = t.kind() == TaskKind.NORMAL ? null : actors.get(t.spec().getActorId());
-                if (t.kind() == TaskKind.ACTOR_METHOD && a != null) {
-                    a.dropQueued(t);
-                }
-                fail(t, v);
-                if (t.kind() == TaskKind.ACTOR_CREATION && a != null) {
-                    actorDead(a, "its constructor's argument " + id + " holds a failure", v);
-                }
-            } else if (t.pendingArgs().isEmpty()) {
-                switch (t.kind()) {
-                    case NORMAL -> enqueue(t);
-                    case ACTOR_METHOD -> pumpActor(actors.get(t.spec().getActorId()));
-                    case ACTOR_CREATION -> startActorWorker(actors.get(t.spec().getActorId()));
-                    default -> {
-                    }
-                }
+        }
+
+        @Override
+        public void argFailed(TaskRecord t, String id, ObjectValue v) {
+            ActorRecord a = t.kind() == TaskKind.NORMAL ? null : actors.get(t.spec().getActorId());
+            if (t.kind() == TaskKind.ACTOR_METHOD && a != null) {
+                a.dropQueued(t);
+            }
+            results.fail(t, v);
+            if (t.kind() == TaskKind.ACTOR_CREATION && a != null) {
+                actorDead(a, "its constructor's argument " + id + " holds a failure", v);
             }
         }
     }
@@ -444,33 +417,7 @@ public final class NodeManager {
         }
     }
 
-    private static NodeMessage ready(String id, ObjectValue v) {
-        return NodeMessage.newBuilder().setReady(ObjectReady.newBuilder().setObjectId(id).setValue(v)).build();
-    }
-
     // =================================================================== task outcomes
-
-    /** Stores the task's result (a value or a failure) and retires the task. */
-    private void complete(TaskRecord t, ObjectValue result) {
-        if (t.state().done()) {
-            return;
-        }
-        if (t.cancelled()) {
-            t.state(TaskState.CANCELLED);
-        } else {
-            t.state(result.getIsError() ? TaskState.FAILED : TaskState.FINISHED);
-        }
-        t.errorType(result.getIsError() ? result.getErrorType() : "");
-        resolver.releaseArgs(t);
-        tasks.retire(t);
-        String returnId = t.spec().getReturnId();
-        objectReady(returnId, objects.complete(returnId, result), result);
-    }
-
-    private void fail(TaskRecord t, ObjectValue error) {
-        resolver.forget(t);
-        complete(t, error);
-    }
 
     /** The worker returned the task's result (or the task threw): the attempt ends there. */
     private static void attemptReturned(TaskRecord t, ObjectValue result) {
@@ -502,21 +449,7 @@ public final class NodeManager {
         if (t.kind() == TaskKind.NORMAL) {
             scheduler.acquire(t.spec());
         }
-        w.send(WorkerCommand.newBuilder().setExecute(inline(t)).build());
-    }
-
-    /** The spec as the worker gets it: argument refs replaced by their values, attempt set. */
-    private TaskSpec inline(TaskRecord t) {
-        TaskSpec.Builder b = t.spec().toBuilder().setAttempt(t.attempt());
-        boolean refs = false;
-        for (int i = 0; i < b.getArgsCount(); i++) {
-            Arg a = b.getArgs(i);
-            if (a.getKindCase() == Arg.KindCase.REF_ID) {
-                refs = true;
-                b.setArgs(i, Arg.newBuilder().setValue(objects.value(a.getRefId())));
-            }
-        }
-        return refs || t.attempt() != 0 ? b.build() : t.spec();
+        w.send(WorkerCommand.newBuilder().setExecute(resolver.inline(t)).build());
     }
 
     private void startWorker(Job job, ActorRecord actor) {
@@ -549,7 +482,7 @@ public final class NodeManager {
     private void checkStartFailures() {
         pool.takeStartFailures().forEach((jobId, lastFailure) -> {
             for (TaskRecord t : scheduler.removeJob(jobId)) {
-                fail(t, Failures.workersDoNotStart(t, jobId, lastFailure));
+                results.fail(t, Failures.workersDoNotStart(t, jobId, lastFailure));
             }
         });
     }
@@ -668,7 +601,7 @@ public final class NodeManager {
                     && t.canRetry(t.spec().getMaxRetries())) {
                 scheduler.requeueFirst(t);
             } else {
-                complete(t, t.cancelled() ? Failures.cancelled(t) : result);
+                results.complete(t, t.cancelled() ? Failures.cancelled(t) : result);
             }
             if (!w.dead()) {
                 pool.idle(w);
@@ -742,11 +675,11 @@ public final class NodeManager {
                 t.attemptEnded(Attempt.Ending.WORKER_DIED, ExitDetail.describe(exitCode));
                 t.leftWorker();
                 if (t.cancelled()) {
-                    complete(t, Failures.cancelled(t));
+                    results.complete(t, Failures.cancelled(t));
                 } else if (t.canRetry(t.spec().getMaxRetries())) {
                     scheduler.requeueFirst(t);
                 } else {
-                    fail(t, Failures.workerCrashed(t, w, config.ip(), exitCode));
+                    results.fail(t, Failures.workerCrashed(t, w, config.ip(), exitCode));
                 }
             }
             schedule();
@@ -764,7 +697,7 @@ public final class NodeManager {
             actorDead(a, "an actor named '" + a.name() + "' already exists in this job", null);
             return;
         }
-        if (resolveArgs(t)) {
+        if (results.resolve(t)) {
             startActorWorker(a);
         } else if (t.state().done()) {
             actorDead(a, "its constructor's argument holds a failure", objects.value(t.spec().getReturnId()));
@@ -787,11 +720,11 @@ public final class NodeManager {
     private void submitActorCall(TaskRecord t) {
         ActorRecord a = actors.get(t.spec().getActorId());
         if (a == null || a.state() == ActorRecord.State.DEAD) {
-            fail(t, a == null ? Failures.noSuchActor(t) : Failures.deadActor(a));
+            results.fail(t, a == null ? Failures.noSuchActor(t) : Failures.deadActor(a));
             return;
         }
         a.enqueue(t);
-        resolveArgs(t);
+        results.resolve(t);
         pumpActor(a);
     }
 
@@ -803,7 +736,7 @@ public final class NodeManager {
         Worker w = pool.get(a.workerId());
         for (TaskRecord t : a.takeSendable()) {
             t.running(a.workerId(), a.lastPid());
-            w.send(WorkerCommand.newBuilder().setExecute(inline(t)).build());
+            w.send(WorkerCommand.newBuilder().setExecute(resolver.inline(t)).build());
         }
     }
 
@@ -812,7 +745,7 @@ public final class NodeManager {
         attemptReturned(t, result);
         if (t == a.creation()) {
             if (result.getIsError()) {
-                complete(t, result);
+                results.complete(t, result);
                 actorDead(a, "its constructor threw", Failures.constructorThrew(a, result));
                 killActorWorker(a);
             } else {
@@ -824,7 +757,7 @@ public final class NodeManager {
         }
         a.callDone(t);
         t.leftWorker();
-        complete(t, t.cancelled() ? Failures.cancelled(t) : result);
+        results.complete(t, t.cancelled() ? Failures.cancelled(t) : result);
     }
 
     private void killActorWorker(ActorRecord a) {
@@ -858,7 +791,7 @@ public final class NodeManager {
                 t.attemptEnded(Attempt.Ending.WORKER_DIED, ExitDetail.describe(exitCode));
             }
             if (t.cancelled()) {
-                complete(t, Failures.cancelled(t));
+                results.complete(t, Failures.cancelled(t));
             } else if (restart && !wasRunning) {
                 t.state(TaskState.PENDING_SCHEDULING);
                 retry.add(t);
@@ -867,7 +800,7 @@ public final class NodeManager {
                 t.state(TaskState.PENDING_SCHEDULING);
                 retry.add(t);
             } else {
-                complete(t, Failures.actorDiedWhileRunning(t, a, detail, restart));
+                results.complete(t, Failures.actorDiedWhileRunning(t, a, detail, restart));
             }
         }
         a.requeueFirst(retry);
@@ -897,10 +830,10 @@ public final class NodeManager {
     private void failActorCalls(ActorRecord a) {
         ObjectValue err = Failures.deadActor(a);
         for (TaskRecord t : a.drainQueue()) {
-            fail(t, err);
+            results.fail(t, err);
         }
         for (TaskRecord t : a.drainInFlight()) {
-            complete(t, err);
+            results.complete(t, err);
         }
     }
 
@@ -972,7 +905,7 @@ public final class NodeManager {
                         a.dropQueued(t);
                     }
                 }
-                fail(t, err);
+                results.fail(t, err);
             }
             case RUNNING -> {
                 Worker w = pool.get(t.workerId());
@@ -983,7 +916,7 @@ public final class NodeManager {
                 }
                 // The caller learns at once; the worker's eventual result is dropped.
                 t.attemptEnded(Attempt.Ending.CANCELLED, "");
-                complete(t, err);
+                results.complete(t, err);
             }
             default -> {
             }
