@@ -2,7 +2,6 @@ package io.sonde.internal.node;
 
 import io.sonde.ActorDiedException;
 import io.sonde.SondeException;
-import io.sonde.TaskCancelledException;
 import io.sonde.WorkerCrashedException;
 import io.sonde.internal.node.actor.ActorRecord;
 import io.sonde.internal.node.sched.ResourceSet;
@@ -25,11 +24,6 @@ import java.util.List;
  */
 final class Failures {
     private Failures() {
-    }
-
-    static ObjectValue cancelled(TaskRecord t) {
-        return Serializer.error(new TaskCancelledException(t.describe() + " was cancelled by Sonde.cancel"
-                + (t.lastPid() != 0 ? " while it ran on worker pid=" + t.lastPid() : " before it started") + "."));
     }
 
     /** No node can ever run the task: it fails now instead of letting its get wait forever. */

@@ -9,7 +9,9 @@ import io.sonde.internal.node.object.DependencyResolver;
 import io.sonde.internal.node.object.InlineObjectStore;
 import io.sonde.internal.node.object.ObjectStore;
 import io.sonde.internal.node.object.TaskResults;
+import io.sonde.internal.node.sched.Cancellation;
 import io.sonde.internal.node.sched.ResourceSet;
+import io.sonde.internal.node.sched.Retries;
 import io.sonde.internal.node.sched.Scheduler;
 import io.sonde.internal.node.task.Attempt;
 import io.sonde.internal.node.task.TaskRecord;
@@ -23,12 +25,10 @@ import io.sonde.internal.node.worker.WorkerLauncher;
 import io.sonde.internal.node.worker.WorkerOutput;
 import io.sonde.internal.node.worker.WorkerPool;
 import io.sonde.internal.proto.ActorInfo;
-import io.sonde.internal.proto.Arg;
 import io.sonde.internal.proto.CancelTask;
 import io.sonde.internal.proto.ClientMessage;
 import io.sonde.internal.proto.ClusterStatus;
 import io.sonde.internal.proto.Exit;
-import io.sonde.internal.proto.Interrupt;
 import io.sonde.internal.proto.NamedActorReply;
 import io.sonde.internal.proto.NodeMessage;
 import io.sonde.internal.proto.PluginMessage;
@@ -145,6 +145,8 @@ public final class NodeManager {
     private final ObjectStore<ClientSession> objects = new InlineObjectStore<>();
     private final DependencyResolver resolver = new DependencyResolver(objects);
     private final TaskResults<ClientSession> results;
+    private final Cancellation cancellation;
+    private final Retries retries;
     private final Scheduler scheduler;
     private final WorkerPool pool = new WorkerPool();
     private final ActorDirectory actors = new ActorDirectory();
@@ -182,6 +184,8 @@ public final class NodeManager {
         this.tasks = new TaskTable(config.nodeId());
         this.results = new TaskResults<>(objects, resolver, tasks, new Wakeups());
         this.scheduler = new Scheduler(new ResourceSet(config.cpus(), config.memory(), config.resources()));
+        this.cancellation = new Cancellation(tasks, scheduler, results, new CancelHolders());
+        this.retries = new Retries(scheduler, results);
         this.logs = new LogRouter(config.ip());
         this.output = logs::forward;
         this.plugins = new NodePlugins(config, new PluginView());
@@ -406,6 +410,15 @@ public final class NodeManager {
         }
     }
 
+    private void onCancel(CancelTask c) {
+        lock.lock();
+        try {
+            cancellation.cancel(c.getObjectId(), c.getForce(), c.getRecursive());
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private void onRelease(ClientSession s, List<String> ids) {
         lock.lock();
         try {
@@ -419,11 +432,20 @@ public final class NodeManager {
 
     // =================================================================== task outcomes
 
-    /** The worker returned the task's result (or the task threw): the attempt ends there. */
-    private static void attemptReturned(TaskRecord t, ObjectValue result) {
-        Attempt.Ending ending = t.cancelled() ? Attempt.Ending.CANCELLED
-                : result.getIsError() ? Attempt.Ending.THREW : Attempt.Ending.FINISHED;
-        t.attemptEnded(ending, result.getIsError() ? result.getErrorType() : "");
+    /** What holds a task that is cancelled, outside the scheduler: its actor's queue, its worker. */
+    private final class CancelHolders implements Cancellation.Holders {
+        @Override
+        public void dropActorCall(TaskRecord call) {
+            ActorRecord a = actors.get(call.spec().getActorId());
+            if (a != null) {
+                a.dropQueued(call);
+            }
+        }
+
+        @Override
+        public void stop(TaskRecord t, boolean kill) {
+            pool.stop(t, kill);
+        }
     }
 
     // =================================================================== scheduling
@@ -592,17 +614,7 @@ public final class NodeManager {
                 return;
             }
             w.current(null);
-            scheduler.release(t.spec(), !t.cpusLent());
-            t.cpusLent(false);
-            ObjectValue result = done.getResult();
-            attemptReturned(t, result);
-            t.leftWorker();
-            if (result.getIsError() && !t.cancelled() && retriesException(t.spec(), done)
-                    && t.canRetry(t.spec().getMaxRetries())) {
-                scheduler.requeueFirst(t);
-            } else {
-                results.complete(t, t.cancelled() ? Failures.cancelled(t) : result);
-            }
+            retries.returned(t, done);
             if (!w.dead()) {
                 pool.idle(w);
             }
@@ -626,16 +638,6 @@ public final class NodeManager {
         } finally {
             lock.unlock();
         }
-    }
-
-    private static boolean retriesException(TaskSpec spec, TaskDone done) {
-        if (!spec.getRetryExceptions()) {
-            return false;
-        }
-        if (spec.getRetryExceptionClassesCount() == 0) {
-            return true;
-        }
-        return done.getExceptionClassesList().stream().anyMatch(spec.getRetryExceptionClassesList()::contains);
     }
 
     /**
@@ -670,17 +672,7 @@ public final class NodeManager {
             } else if (w.current() != null) {
                 TaskRecord t = w.current();
                 w.current(null);
-                scheduler.release(t.spec(), !t.cpusLent());
-                t.cpusLent(false);
-                t.attemptEnded(Attempt.Ending.WORKER_DIED, ExitDetail.describe(exitCode));
-                t.leftWorker();
-                if (t.cancelled()) {
-                    results.complete(t, Failures.cancelled(t));
-                } else if (t.canRetry(t.spec().getMaxRetries())) {
-                    scheduler.requeueFirst(t);
-                } else {
-                    results.fail(t, Failures.workerCrashed(t, w, config.ip(), exitCode));
-                }
+                retries.workerDied(t, ExitDetail.describe(exitCode), () -> Failures.workerCrashed(t, w, config.ip(), exitCode));
             }
             schedule();
         } finally {
@@ -742,7 +734,7 @@ public final class NodeManager {
 
     private void actorTaskDone(ActorRecord a, TaskRecord t, TaskDone done) {
         ObjectValue result = done.getResult();
-        attemptReturned(t, result);
+        t.attemptReturned(result);
         if (t == a.creation()) {
             if (result.getIsError()) {
                 results.complete(t, result);
@@ -757,7 +749,7 @@ public final class NodeManager {
         }
         a.callDone(t);
         t.leftWorker();
-        results.complete(t, t.cancelled() ? Failures.cancelled(t) : result);
+        results.complete(t, t.cancelled() ? Cancellation.failure(t) : result);
     }
 
     private void killActorWorker(ActorRecord a) {
@@ -791,7 +783,7 @@ public final class NodeManager {
                 t.attemptEnded(Attempt.Ending.WORKER_DIED, ExitDetail.describe(exitCode));
             }
             if (t.cancelled()) {
-                results.complete(t, Failures.cancelled(t));
+                results.complete(t, Cancellation.failure(t));
             } else if (restart && !wasRunning) {
                 t.state(TaskState.PENDING_SCHEDULING);
                 retry.add(t);
@@ -869,58 +861,6 @@ public final class NodeManager {
             lock.unlock();
         }
         s.send(NodeMessage.newBuilder().setNamedActor(r).build());
-    }
-
-    // =================================================================== cancellation
-
-    private void onCancel(CancelTask c) {
-        lock.lock();
-        try {
-            TaskRecord t = tasks.get(c.getObjectId());
-            if (t != null) {
-                cancel(t, c.getForce(), c.getRecursive());
-            }
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void cancel(TaskRecord t, boolean force, boolean recursive) {
-        if (t.state().done() || t.cancelled()) {
-            return;
-        }
-        t.markCancelled();
-        if (recursive) {
-            for (TaskRecord child : tasks.childrenOf(t.id())) {
-                cancel(child, force, true);
-            }
-        }
-        ObjectValue err = Failures.cancelled(t);
-        switch (t.state()) {
-            case PENDING_ARGS_AVAIL, PENDING_SCHEDULING -> {
-                scheduler.remove(t);
-                if (t.kind() == TaskKind.ACTOR_METHOD) {
-                    ActorRecord a = actors.get(t.spec().getActorId());
-                    if (a != null) {
-                        a.dropQueued(t);
-                    }
-                }
-                results.fail(t, err);
-            }
-            case RUNNING -> {
-                Worker w = pool.get(t.workerId());
-                if (w != null && force && t.kind() == TaskKind.NORMAL) {
-                    w.kill();
-                } else if (w != null) {
-                    w.send(WorkerCommand.newBuilder().setInterrupt(Interrupt.newBuilder().setTaskId(t.id())).build());
-                }
-                // The caller learns at once; the worker's eventual result is dropped.
-                t.attemptEnded(Attempt.Ending.CANCELLED, "");
-                results.complete(t, err);
-            }
-            default -> {
-            }
-        }
     }
 
     // =================================================================== plug-ins

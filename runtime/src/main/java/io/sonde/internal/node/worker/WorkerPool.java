@@ -1,5 +1,9 @@
 package io.sonde.internal.node.worker;
 
+import io.sonde.internal.node.task.TaskRecord;
+import io.sonde.internal.proto.Interrupt;
+import io.sonde.internal.proto.WorkerCommand;
+
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -66,6 +70,22 @@ public final class WorkerPool {
     /** The worker, or null when it exited or never was. */
     public Worker get(String workerId) {
         return workers.get(workerId);
+    }
+
+    /**
+     * Stops a cancelled task where it runs: interrupts it, or with {@code kill} kills its worker.
+     * Nothing when its worker is gone already. Only enqueues or signals the process.
+     */
+    public void stop(TaskRecord t, boolean kill) {
+        Worker w = workers.get(t.workerId());
+        if (w == null) {
+            return;
+        }
+        if (kill) {
+            w.kill();
+        } else {
+            w.send(WorkerCommand.newBuilder().setInterrupt(Interrupt.newBuilder().setTaskId(t.id())).build());
+        }
     }
 
     public Collection<Worker> all() {
