@@ -3,6 +3,7 @@ package io.sonde.internal.node;
 import io.grpc.stub.StreamObserver;
 import io.sonde.internal.head.Head;
 import io.sonde.internal.node.actor.ActorDirectory;
+import io.sonde.internal.node.actor.ActorLifecycle;
 import io.sonde.internal.node.actor.ActorRecord;
 import io.sonde.internal.node.logs.LogRouter;
 import io.sonde.internal.node.object.DependencyResolver;
@@ -15,7 +16,6 @@ import io.sonde.internal.node.sched.Retries;
 import io.sonde.internal.node.sched.Scheduler;
 import io.sonde.internal.node.task.Attempt;
 import io.sonde.internal.node.task.TaskRecord;
-import io.sonde.internal.node.task.TaskState;
 import io.sonde.internal.node.task.TaskTable;
 import io.sonde.internal.node.worker.ExitDetail;
 import io.sonde.internal.node.worker.LaunchRequest;
@@ -150,6 +150,7 @@ public final class NodeManager {
     private final Scheduler scheduler;
     private final WorkerPool pool = new WorkerPool();
     private final ActorDirectory actors = new ActorDirectory();
+    private final ActorLifecycle actorLifecycle;
     private final LogRouter logs;
     private final NodePlugins plugins;
     private final Map<String, Job> jobs = new HashMap<>();
@@ -186,6 +187,7 @@ public final class NodeManager {
         this.scheduler = new Scheduler(new ResourceSet(config.cpus(), config.memory(), config.resources()));
         this.cancellation = new Cancellation(tasks, scheduler, results, new CancelHolders());
         this.retries = new Retries(scheduler, results);
+        this.actorLifecycle = new ActorLifecycle(actors, tasks, scheduler, results, resolver, head, new ActorWorkers());
         this.logs = new LogRouter(config.ip());
         this.output = logs::forward;
         this.plugins = new NodePlugins(config, new PluginView());
@@ -304,9 +306,7 @@ public final class NodeManager {
             }
             tasks.removeJob(jobId);
             scheduler.removeJob(jobId);
-            for (ActorRecord a : actors.removeJob(jobId)) {
-                head.removeNamedActor(a.jobId(), a.name(), a.actorId());
-            }
+            actorLifecycle.removeJob(jobId);
             resolver.forgetObjects(objects.removeOwnedBy(owner -> jobId.equals(owner.jobId)));
         } finally {
             lock.unlock();
@@ -326,8 +326,8 @@ public final class NodeManager {
                 return;
             }
             switch (spec.getKind()) {
-                case ACTOR_CREATION -> createActor(t);
-                case ACTOR_METHOD -> submitActorCall(t);
+                case ACTOR_CREATION -> actorLifecycle.create(t);
+                case ACTOR_METHOD -> actorLifecycle.call(t);
                 default -> {
                     if (results.resolve(t)) {
                         enqueue(t);
@@ -346,9 +346,7 @@ public final class NodeManager {
     private void infeasible(TaskRecord t) {
         String msg = Failures.infeasible(t, config.nodeId(), scheduler.total());
         if (t.kind() == TaskKind.ACTOR_CREATION) {
-            ActorRecord a = new ActorRecord(t);
-            actors.add(a);
-            actorDead(a, "it " + msg.substring(msg.indexOf("cannot be scheduled")), null);
+            actorLifecycle.infeasible(t, msg);
             return;
         }
         results.fail(t, Failures.infeasibleTask(msg));
@@ -390,8 +388,7 @@ public final class NodeManager {
         public void argsReady(TaskRecord t) {
             switch (t.kind()) {
                 case NORMAL -> enqueue(t);
-                case ACTOR_METHOD -> pumpActor(actors.get(t.spec().getActorId()));
-                case ACTOR_CREATION -> startActorWorker(actors.get(t.spec().getActorId()));
+                case ACTOR_METHOD, ACTOR_CREATION -> actorLifecycle.argsReady(t);
                 default -> {
                 }
             }
@@ -399,13 +396,10 @@ public final class NodeManager {
 
         @Override
         public void argFailed(TaskRecord t, String id, ObjectValue v) {
-            ActorRecord a = t.kind() == TaskKind.NORMAL ? null : actors.get(t.spec().getActorId());
-            if (t.kind() == TaskKind.ACTOR_METHOD && a != null) {
-                a.dropQueued(t);
-            }
-            results.fail(t, v);
-            if (t.kind() == TaskKind.ACTOR_CREATION && a != null) {
-                actorDead(a, "its constructor's argument " + id + " holds a failure", v);
+            if (t.kind() == TaskKind.NORMAL) {
+                results.fail(t, v);
+            } else {
+                actorLifecycle.argFailed(t, id, v);
             }
         }
     }
@@ -436,15 +430,35 @@ public final class NodeManager {
     private final class CancelHolders implements Cancellation.Holders {
         @Override
         public void dropActorCall(TaskRecord call) {
-            ActorRecord a = actors.get(call.spec().getActorId());
-            if (a != null) {
-                a.dropQueued(call);
-            }
+            actorLifecycle.dropQueued(call);
         }
 
         @Override
         public void stop(TaskRecord t, boolean kill) {
             pool.stop(t, kill);
+        }
+    }
+
+    /** How actors reach their workers. */
+    private final class ActorWorkers implements ActorLifecycle.Workers {
+        @Override
+        public boolean jobAlive(String jobId) {
+            return jobs.containsKey(jobId);
+        }
+
+        @Override
+        public void start(ActorRecord a) {
+            startWorker(jobs.get(a.jobId()), a);
+        }
+
+        @Override
+        public void send(String workerId, WorkerCommand command) {
+            pool.get(workerId).send(command); // an alive actor's worker is in the pool
+        }
+
+        @Override
+        public void kill(String workerId) {
+            pool.kill(workerId);
         }
     }
 
@@ -495,7 +509,7 @@ public final class NodeManager {
             String failure = "the worker JVM could not be launched: " + e.getMessage();
             pool.launchFailed(job.jobId(), failure);
             if (actor != null) {
-                actorDead(actor, failure, null);
+                actorLifecycle.dead(actor, failure, null);
             }
         }
     }
@@ -598,19 +612,12 @@ public final class NodeManager {
     private void onTaskDone(Worker w, TaskDone done) {
         lock.lock();
         try {
-            ActorRecord a = w.actor();
-            TaskRecord t = w.current();
-            if (a != null) {
-                t = a.inFlight(done.getTaskId());
-                if (t == null && a.creation().id().equals(done.getTaskId())) {
-                    t = a.creation();
-                }
-            }
-            if (t == null || !t.id().equals(done.getTaskId()) || t.attempt() != done.getAttempt()) {
+            if (w.actor() != null) {
+                actorLifecycle.taskDone(w.actor(), done);
                 return;
             }
-            if (a != null) {
-                actorTaskDone(a, t, done);
+            TaskRecord t = w.current();
+            if (t == null || !t.id().equals(done.getTaskId()) || t.attempt() != done.getAttempt()) {
                 return;
             }
             w.current(null);
@@ -668,7 +675,8 @@ public final class NodeManager {
             plugins.workerExited(w);
             logs.close(w.id());
             if (w.actor() != null) {
-                actorWorkerDied(w.actor(), w, exitCode);
+                actorLifecycle.workerDied(w.actor(), w.id(), ExitDetail.describe(exitCode),
+                        Failures.actorWorkerDied(w, config.ip(), exitCode));
             } else if (w.current() != null) {
                 TaskRecord t = w.current();
                 w.current(null);
@@ -680,172 +688,10 @@ public final class NodeManager {
         }
     }
 
-    // =================================================================== actors
-
-    private void createActor(TaskRecord t) {
-        ActorRecord a = new ActorRecord(t);
-        actors.add(a);
-        if (!a.name().isEmpty() && !head.registerNamedActor(a.jobId(), a.name(), a.actorId())) {
-            actorDead(a, "an actor named '" + a.name() + "' already exists in this job", null);
-            return;
-        }
-        if (results.resolve(t)) {
-            startActorWorker(a);
-        } else if (t.state().done()) {
-            actorDead(a, "its constructor's argument holds a failure", objects.value(t.spec().getReturnId()));
-        }
-    }
-
-    private void startActorWorker(ActorRecord a) {
-        if (a == null || a.state() == ActorRecord.State.DEAD) {
-            return;
-        }
-        Job job = jobs.get(a.jobId());
-        if (job == null) {
-            return;
-        }
-        a.creation().state(TaskState.PENDING_SCHEDULING);
-        scheduler.acquire(a.creation().spec());
-        startWorker(job, a);
-    }
-
-    private void submitActorCall(TaskRecord t) {
-        ActorRecord a = actors.get(t.spec().getActorId());
-        if (a == null || a.state() == ActorRecord.State.DEAD) {
-            results.fail(t, a == null ? Failures.noSuchActor(t) : Failures.deadActor(a));
-            return;
-        }
-        a.enqueue(t);
-        results.resolve(t);
-        pumpActor(a);
-    }
-
-    /** Sends queued calls to an alive actor in order, stopping at the first whose args are not ready. */
-    private void pumpActor(ActorRecord a) {
-        if (a == null || a.state() != ActorRecord.State.ALIVE) {
-            return;
-        }
-        Worker w = pool.get(a.workerId());
-        for (TaskRecord t : a.takeSendable()) {
-            t.running(a.workerId(), a.lastPid());
-            w.send(WorkerCommand.newBuilder().setExecute(resolver.inline(t)).build());
-        }
-    }
-
-    private void actorTaskDone(ActorRecord a, TaskRecord t, TaskDone done) {
-        ObjectValue result = done.getResult();
-        t.attemptReturned(result);
-        if (t == a.creation()) {
-            if (result.getIsError()) {
-                results.complete(t, result);
-                actorDead(a, "its constructor threw", Failures.constructorThrew(a, result));
-                killActorWorker(a);
-            } else {
-                t.state(TaskState.RUNNING);
-                a.state(ActorRecord.State.ALIVE);
-                pumpActor(a);
-            }
-            return;
-        }
-        a.callDone(t);
-        t.leftWorker();
-        results.complete(t, t.cancelled() ? Cancellation.failure(t) : result);
-    }
-
-    private void killActorWorker(ActorRecord a) {
-        Worker w = pool.get(a.workerId());
-        if (w != null) {
-            w.kill();
-        }
-    }
-
-    private void actorWorkerDied(ActorRecord a, Worker w, int exitCode) {
-        if (!w.id().equals(a.workerId())) {
-            return;
-        }
-        a.workerGone();
-        scheduler.release(a.creation().spec(), true);
-        if (a.state() == ActorRecord.State.DEAD) {
-            failActorCalls(a);
-            return;
-        }
-        String detail = a.killRequested() ? "it was killed by Sonde.kill" : Failures.actorWorkerDied(w, config.ip(), exitCode);
-        boolean restart = a.mayRestart(a.killRequested() && a.killNoRestart());
-        // The worker runs calls one at a time: the oldest call in flight was running and died with
-        // the process (retried only with maxTaskRetries); the calls behind it never started, so they
-        // simply wait for the restarted actor.
-        List<TaskRecord> retry = new ArrayList<>();
-        boolean first = true;
-        for (TaskRecord t : a.drainInFlight()) {
-            boolean wasRunning = first;
-            first = false;
-            if (wasRunning) {
-                t.attemptEnded(Attempt.Ending.WORKER_DIED, ExitDetail.describe(exitCode));
-            }
-            if (t.cancelled()) {
-                results.complete(t, Cancellation.failure(t));
-            } else if (restart && !wasRunning) {
-                t.state(TaskState.PENDING_SCHEDULING);
-                retry.add(t);
-            } else if (restart && t.canRetry(a.maxTaskRetries())) {
-                t.nextAttempt();
-                t.state(TaskState.PENDING_SCHEDULING);
-                retry.add(t);
-            } else {
-                results.complete(t, Failures.actorDiedWhileRunning(t, a, detail, restart));
-            }
-        }
-        a.requeueFirst(retry);
-        if (restart) {
-            a.restarting();
-            startActorWorker(a);
-        } else {
-            actorDead(a, detail, null);
-        }
-    }
-
-    private void actorDead(ActorRecord a, String cause, ObjectValue error) {
-        if (a.state() == ActorRecord.State.DEAD) {
-            return;
-        }
-        a.died(cause, error);
-        if (!a.name().isEmpty()) {
-            head.removeNamedActor(a.jobId(), a.name(), a.actorId());
-        }
-        if (!a.creation().state().done()) {
-            a.creation().state(TaskState.FINISHED);
-            tasks.remove(a.creation().id());
-        }
-        failActorCalls(a);
-    }
-
-    private void failActorCalls(ActorRecord a) {
-        ObjectValue err = Failures.deadActor(a);
-        for (TaskRecord t : a.drainQueue()) {
-            results.fail(t, err);
-        }
-        for (TaskRecord t : a.drainInFlight()) {
-            results.complete(t, err);
-        }
-    }
-
     private void onKill(String actorId, boolean noRestart) {
         lock.lock();
         try {
-            ActorRecord a = actors.get(actorId);
-            if (a == null || a.state() == ActorRecord.State.DEAD) {
-                return;
-            }
-            a.killRequested(noRestart);
-            boolean restart = a.mayRestart(noRestart);
-            killActorWorker(a);
-            if (!restart) {
-                // Calls made from now on fail at once instead of racing the process's exit.
-                actorDead(a, "it was killed by Sonde.kill", null);
-            } else {
-                // Calls made from now on wait for the restarted actor.
-                a.state(ActorRecord.State.RESTARTING);
-            }
+            actorLifecycle.kill(actorId, noRestart);
         } finally {
             lock.unlock();
         }
@@ -855,8 +701,7 @@ public final class NodeManager {
         NamedActorReply.Builder r = NamedActorReply.newBuilder().setRequestId(requestId);
         lock.lock();
         try {
-            head.namedActor(s.jobId, name).map(actors::get).filter(a -> a.state() != ActorRecord.State.DEAD)
-                    .ifPresent(a -> r.setFound(true).setActorId(a.actorId()).setActorClass(a.className()));
+            actorLifecycle.named(s.jobId, name).ifPresent(a -> r.setFound(true).setActorId(a.actorId()).setActorClass(a.className()));
         } finally {
             lock.unlock();
         }

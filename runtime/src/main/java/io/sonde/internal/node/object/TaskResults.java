@@ -91,6 +91,11 @@ public final class TaskResults<C> {
         complete(t, error);
     }
 
+    /** The object's value or failure; null while it is pending or when it is unknown. */
+    public ObjectValue value(String id) {
+        return objects.value(id);
+    }
+
     /** A client put the object's value. */
     public void put(C owner, String id, ObjectValue v) {
         ready(id, objects.put(id, owner, v), v);

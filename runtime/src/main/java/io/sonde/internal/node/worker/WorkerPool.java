@@ -72,6 +72,14 @@ public final class WorkerPool {
         return workers.get(workerId);
     }
 
+    /** Kills the worker, if it has not exited. */
+    public void kill(String workerId) {
+        Worker w = workers.get(workerId);
+        if (w != null) {
+            w.kill();
+        }
+    }
+
     /**
      * Stops a cancelled task where it runs: interrupts it, or with {@code kill} kills its worker.
      * Nothing when its worker is gone already. Only enqueues or signals the process.
