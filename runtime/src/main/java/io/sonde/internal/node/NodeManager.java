@@ -12,27 +12,23 @@ import io.sonde.internal.node.object.ObjectStore;
 import io.sonde.internal.node.object.TaskResults;
 import io.sonde.internal.node.sched.Cancellation;
 import io.sonde.internal.node.sched.ResourceSet;
-import io.sonde.internal.node.sched.Retries;
 import io.sonde.internal.node.sched.Scheduler;
 import io.sonde.internal.node.task.Attempt;
 import io.sonde.internal.node.task.TaskRecord;
 import io.sonde.internal.node.task.TaskTable;
 import io.sonde.internal.node.worker.ExitDetail;
-import io.sonde.internal.node.worker.LaunchRequest;
 import io.sonde.internal.node.worker.Worker;
-import io.sonde.internal.node.worker.WorkerHandle;
 import io.sonde.internal.node.worker.WorkerLauncher;
-import io.sonde.internal.node.worker.WorkerOutput;
 import io.sonde.internal.node.worker.WorkerPool;
+import io.sonde.internal.node.worker.WorkerStop;
 import io.sonde.internal.proto.ActorInfo;
-import io.sonde.internal.proto.CancelTask;
 import io.sonde.internal.proto.ClientMessage;
 import io.sonde.internal.proto.ClusterStatus;
-import io.sonde.internal.proto.Exit;
+import io.sonde.internal.proto.GetNamedActor;
 import io.sonde.internal.proto.NamedActorReply;
 import io.sonde.internal.proto.NodeMessage;
-import io.sonde.internal.proto.PluginMessage;
 import io.sonde.internal.proto.ObjectValue;
+import io.sonde.internal.proto.PluginMessage;
 import io.sonde.internal.proto.RegisterClient;
 import io.sonde.internal.proto.Registered;
 import io.sonde.internal.proto.TaskDone;
@@ -43,13 +39,10 @@ import io.sonde.internal.proto.WorkerCommand;
 import io.sonde.internal.proto.WorkerInfo;
 import io.sonde.internal.proto.WorkerMessage;
 
-import java.io.IOException;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -62,29 +55,37 @@ import java.util.function.Supplier;
 /**
  * Runs the work of one node: schedules tasks on workers it starts, keeps the objects, drives
  * actors through their lifecycle, turns worker deaths into retries or failures, and relays worker
- * output to drivers. A facade: it owns the node's one lock and dispatches each message to the
- * parts that keep the state, which are plain objects it calls under that lock.
+ * output to drivers. A facade: it owns the node's one lock, takes it for each message from a
+ * client or a worker, and dispatches the message to the parts that keep the state and make the
+ * decisions, plain objects it calls under that lock and wires together.
  *
  * <pre>
- *   TaskTable           the tasks and their attempts          (task)
- *   Scheduler           ready queue, admission, resources     (sched)
- *   WorkerPool          workers, idle per job, starts, reaping (worker; WorkerLauncher starts them)
- *   ActorDirectory      actors and their calls                (actor)
- *   ObjectStore         values, owners, subscribers           (object; DependencyResolver: args)
- *   LogRouter           worker output to the job's driver     (logs)
- *   NodePlugins         the plug-ins (the debugger's node side): hooks, messages, services
+ *   TaskTable             the tasks and their attempts                      (task)
+ *   Scheduler             ready queue, admission, resources                 (sched)
+ *   Retries, Cancellation what becomes of a task that leaves its worker, Sonde.cancel (sched)
+ *   WorkerPool            workers, idle per job, starts, reaping, stopping  (worker; WorkerLauncher starts them)
+ *   ActorLifecycle        actors and their calls, restarts, kills, names    (actor; ActorDirectory)
+ *   ObjectStore           values, owners, subscribers                       (object; DependencyResolver: args)
+ *   TaskResults           a task's end or a put: tell the waiters, wake tasks (object)
+ *   LogRouter             worker output to the job's driver                 (logs)
+ *   NodePlugins           the plug-ins (the debugger's node side): hooks, messages, services
+ *   ClassShipping, NodeViews  classes from a driver to its workers; sonde status and sonde list
  * </pre>
+ * The parts reach one another only through this class: where a part needs another that its
+ * package may not depend on, it declares a small interface that this class implements
+ * ({@link Scheduler.Leases}, {@link TaskResults.Waiters}, {@link Cancellation.Holders},
+ * {@link ActorLifecycle.Workers}). The subpackages never depend on this package.
  *
  * <h2>How a task flows</h2>
  * <pre>
- *  client ─submit─▶ onSubmit ─(args pending)─▶ DependencyResolver: waits on each missing object
- *                        │                              │ objectReady
- *                        ▼                              ▼
+ *  client ─submit─▶ TaskResults.resolve ─(args pending)─▶ DependencyResolver: waits on each missing object
+ *                        │ (actor calls and creations: ActorLifecycle)      │ TaskResults: object ready
+ *                        ▼                                                  ▼ Waiters.argsReady
  *               Scheduler.enqueue ──schedule()──▶ WorkerPool: idle worker of the job (or start one)
  *                                                       │ dispatch: execute (args inlined)
- *  owner ◀─ready─ objectReady ◀─ complete ◀─ onTaskDone ◀┘
- *                 (ObjectStore)      ▲
- *                 onWorkerExit ──────┘ (retry: Scheduler.requeueFirst; else WorkerCrashedException)
+ *  owner ◀─ready─ TaskResults.complete ◀─ Retries ◀─ onTaskDone ◀┘
+ *                                            ▲
+ *                 onWorkerExit ──────────────┘ (retry: Scheduler.requeueFirst; else WorkerCrashedException)
  * </pre>
  *
  * <h2>Thread safety</h2>
@@ -109,7 +110,6 @@ public final class NodeManager {
     private final ReentrantLock lock = new ReentrantLock();
     private final NodeConfig config;
     private final Head head;
-    private final WorkerLauncher launcher;
     /**
      * The first characters of the node's id, in every id this node mints: client ids start with it,
      * worker ids follow their {@code w} with it, and task and object ids start with their client's
@@ -118,7 +118,6 @@ public final class NodeManager {
      */
     private final String idPrefix;
     private final AtomicLong clientCounter = new AtomicLong();
-    private final AtomicLong workerCounter = new AtomicLong();
     private final ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "sonde-idle-reaper");
         t.setDaemon(true);
@@ -138,59 +137,35 @@ public final class NodeManager {
             return t;
         }
     });
-    /** Every launched worker until its exit was handled, readable without the lock: {@link #shutdown} kills them. */
-    private final Map<String, WorkerHandle> launched = new ConcurrentHashMap<>();
 
+    private final Map<String, Job> jobs = new HashMap<>();
     private final TaskTable tasks;
     private final ObjectStore<ClientSession> objects = new InlineObjectStore<>();
     private final DependencyResolver resolver = new DependencyResolver(objects);
     private final TaskResults<ClientSession> results;
-    private final Cancellation cancellation;
-    private final Retries retries;
     private final Scheduler scheduler;
+    private final TaskDispatch dispatch;
+    private final Cancellation cancellation;
     private final WorkerPool pool = new WorkerPool();
+    private final WorkerSupervisor workers;
     private final ActorDirectory actors = new ActorDirectory();
     private final ActorLifecycle actorLifecycle;
-    private final LogRouter logs;
     private final NodePlugins plugins;
-    private final Map<String, Job> jobs = new HashMap<>();
-    private final Map<String, ClientSession> workerClients = new HashMap<>();
     private final ClassShipping classes = new ClassShipping();
     private final NodeViews views;
-    private final WorkerOutput output;
-    private final Scheduler.Leases leases = new Scheduler.Leases() {
-        @Override
-        public boolean jobAlive(String jobId) {
-            return jobs.containsKey(jobId);
-        }
-
-        @Override
-        public boolean lease(TaskRecord t) {
-            Worker w = pool.pollIdle(t.jobId());
-            if (w == null) {
-                return false;
-            }
-            dispatch(t, w);
-            return true;
-        }
-    };
-    /** Written under the lock, or by a shutdown that could not get it. */
-    private volatile boolean stopping;
-
     public NodeManager(NodeConfig config, Head head, WorkerLauncher launcher) {
         this.config = config;
         this.head = head;
         this.idPrefix = config.nodeId().substring(0, Math.min(ID_PREFIX_LENGTH, config.nodeId().length()));
-        this.launcher = launcher;
         this.tasks = new TaskTable(config.nodeId());
         this.results = new TaskResults<>(objects, resolver, tasks, new Wakeups());
         this.scheduler = new Scheduler(new ResourceSet(config.cpus(), config.memory(), config.resources()));
-        this.cancellation = new Cancellation(tasks, scheduler, results, new CancelHolders());
-        this.retries = new Retries(scheduler, results);
-        this.actorLifecycle = new ActorLifecycle(actors, tasks, scheduler, results, resolver, head, new ActorWorkers());
-        this.logs = new LogRouter(config.ip());
-        this.output = logs::forward;
         this.plugins = new NodePlugins(config, new PluginView());
+        this.workers = new WorkerSupervisor(idPrefix, launcher, pool, new LogRouter(config.ip()), plugins, jobs::get,
+                sendPool, this::onWorkerExit);
+        this.dispatch = new TaskDispatch(scheduler, pool, resolver, results, workers, config.ip());
+        this.actorLifecycle = new ActorLifecycle(actors, tasks, scheduler, results, resolver, head, workers);
+        this.cancellation = new Cancellation(tasks, scheduler, results, new CancelHolders());
         this.views = new NodeViews(config, head, tasks, scheduler, pool, actors);
         reaper.scheduleWithFixedDelay(this::reapIdleWorkers, 2, 2, TimeUnit.SECONDS);
     }
@@ -230,16 +205,17 @@ public final class NodeManager {
 
     private void onClientMessage(ClientSession s, ClientMessage m) {
         switch (m.getBodyCase()) {
-            case SUBMIT -> onSubmit(s, m.getSubmit());
-            case PUT -> onPut(s, m.getPut().getObjectId(), m.getPut().getValue());
-            case SUBSCRIBE -> m.getSubscribe().getObjectIdsList().forEach(id -> onSubscribe(s, id));
-            case CANCEL -> onCancel(m.getCancel());
-            case KILL -> onKill(m.getKill().getActorId(), m.getKill().getNoRestart());
-            case GET_NAMED_ACTOR -> onGetNamedActor(s, m.getGetNamedActor().getRequestId(), m.getGetNamedActor().getName());
-            case BLOCKED -> onBlocked(s, m.getBlocked().getBlocked());
+            case SUBMIT -> locked(() -> submit(s, m.getSubmit()));
+            case PUT -> locked(() -> results.put(s, m.getPut().getObjectId(), m.getPut().getValue()));
+            case SUBSCRIBE -> m.getSubscribe().getObjectIdsList().forEach(id -> locked(() -> results.subscribe(s, id)));
+            case CANCEL -> locked(() -> cancellation.cancel(m.getCancel().getObjectId(), m.getCancel().getForce(),
+                    m.getCancel().getRecursive()));
+            case KILL -> locked(() -> actorLifecycle.kill(m.getKill().getActorId(), m.getKill().getNoRestart()));
+            case GET_NAMED_ACTOR -> s.send(read(() -> namedActor(s, m.getGetNamedActor())));
+            case BLOCKED -> locked(() -> dispatch.blocked(s.workerId, m.getBlocked().getBlocked()));
             case REGISTER -> onRegister(s, m.getRegister());
-            case FETCH_CLASS -> classes.fetch(s, m.getFetchClass(), driverOf(s.jobId));
-            case RELEASE -> onRelease(s, m.getRelease().getObjectIdsList());
+            case FETCH_CLASS -> classes.fetch(s, m.getFetchClass(), read(() -> driverOf(s.jobId)));
+            case RELEASE -> locked(() -> m.getRelease().getObjectIdsList().forEach(id -> objects.release(id, s)));
             case PLUGIN -> plugins.clientMessage(s, m.getPlugin());
             case CLASS_BYTES -> classes.bytes(m.getClassBytes());
             default -> {
@@ -248,8 +224,7 @@ public final class NodeManager {
     }
 
     private void onRegister(ClientSession s, RegisterClient r) {
-        lock.lock();
-        try {
+        locked(() -> {
             s.driver = r.getIsDriver();
             if (s.driver) {
                 s.jobId = head.newJobId();
@@ -259,40 +234,21 @@ public final class NodeManager {
                 plugins.jobStarted(s.jobId, r.getPluginOptionsMap());
                 pool.addJob(s.jobId);
                 // Start one worker at once so the first task does not pay a whole worker start.
-                startWorker(job, null);
+                workers.start(s.jobId);
             } else {
                 s.jobId = r.getJobId();
                 s.workerId = r.getWorkerId();
-                workerClients.put(s.workerId, s);
             }
-        } finally {
-            lock.unlock();
-        }
+        });
         s.send(NodeMessage.newBuilder().setRegistered(Registered.newBuilder()
                 .setJobId(s.jobId).setNodeId(config.nodeId()).setNodeIp(config.ip())
                 .setSessionDir(config.sessionDir().toString()).setClientId(s.clientId)).build());
     }
 
-    /** The driver of the job, or null when the job ended (or never was). */
-    private ClientSession driverOf(String jobId) {
-        lock.lock();
-        try {
-            Job job = jobs.get(jobId);
-            return job == null ? null : job.driver();
-        } finally {
-            lock.unlock();
-        }
-    }
-
     private void onClientClosed(ClientSession s) {
         s.complete();
-        lock.lock();
-        try {
-            if (!s.driver) {
-                workerClients.remove(s.workerId, s);
-                return;
-            }
-            Job job = jobs.remove(s.jobId);
+        locked(() -> {
+            Job job = s.driver ? jobs.remove(s.jobId) : null;
             if (job == null) {
                 return;
             }
@@ -308,238 +264,51 @@ public final class NodeManager {
             scheduler.removeJob(jobId);
             actorLifecycle.removeJob(jobId);
             resolver.forgetObjects(objects.removeOwnedBy(owner -> jobId.equals(owner.jobId)));
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
-    // =================================================================== submission
-
-    private void onSubmit(ClientSession s, TaskSpec spec) {
-        lock.lock();
-        try {
-            TaskRecord t = new TaskRecord(spec);
-            tasks.add(t);
-            objects.create(spec.getReturnId(), s);
-            if (spec.getKind() != TaskKind.ACTOR_METHOD && !scheduler.feasible(spec)) {
-                infeasible(t);
-                return;
-            }
-            switch (spec.getKind()) {
-                case ACTOR_CREATION -> actorLifecycle.create(t);
-                case ACTOR_METHOD -> actorLifecycle.call(t);
-                default -> {
-                    if (results.resolve(t)) {
-                        enqueue(t);
-                    }
-                }
-            }
-        } finally {
-            lock.unlock();
-        }
+    /** The driver of the job, or null when the job ended (or never was). */
+    private ClientSession driverOf(String jobId) {
+        Job job = jobs.get(jobId);
+        return job == null ? null : job.driver();
     }
 
-    /**
-     * No node can ever run the task: fail it now instead of letting its get wait forever. (With
-     * more nodes, the check becomes "no node that is or may join the cluster".)
-     */
-    private void infeasible(TaskRecord t) {
-        String msg = Failures.infeasible(t, config.nodeId(), scheduler.total());
-        if (t.kind() == TaskKind.ACTOR_CREATION) {
-            actorLifecycle.infeasible(t, msg);
-            return;
-        }
-        results.fail(t, Failures.infeasibleTask(msg));
+    private NodeMessage namedActor(ClientSession s, GetNamedActor g) {
+        NamedActorReply.Builder r = NamedActorReply.newBuilder().setRequestId(g.getRequestId());
+        actorLifecycle.named(s.jobId, g.getName())
+                .ifPresent(a -> r.setFound(true).setActorId(a.actorId()).setActorClass(a.className()));
+        return NodeMessage.newBuilder().setNamedActor(r).build();
     }
 
-    private void enqueue(TaskRecord t) {
-        scheduler.enqueue(t);
-        schedule();
-    }
+    // =================================================================== submission and scheduling
 
-    // =================================================================== objects
-
-    private void onPut(ClientSession s, String id, ObjectValue v) {
-        lock.lock();
-        try {
-            results.put(s, id, v);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void onSubscribe(ClientSession s, String id) {
-        lock.lock();
-        try {
-            results.subscribe(s, id);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Where a value wakes a waiting task: the scheduler for a normal task, the actor's lifecycle otherwise. */
-    private final class Wakeups implements TaskResults.Waiters<ClientSession> {
-        @Override
-        public void send(ClientSession client, NodeMessage m) {
-            client.send(m); // only enqueues
-        }
-
-        @Override
-        public void argsReady(TaskRecord t) {
-            switch (t.kind()) {
-                case NORMAL -> enqueue(t);
-                case ACTOR_METHOD, ACTOR_CREATION -> actorLifecycle.argsReady(t);
-                default -> {
-                }
-            }
-        }
-
-        @Override
-        public void argFailed(TaskRecord t, String id, ObjectValue v) {
-            if (t.kind() == TaskKind.NORMAL) {
-                results.fail(t, v);
+    private void submit(ClientSession s, TaskSpec spec) {
+        TaskRecord t = new TaskRecord(spec);
+        tasks.add(t);
+        objects.create(spec.getReturnId(), s);
+        if (spec.getKind() != TaskKind.ACTOR_METHOD && !scheduler.feasible(spec)) {
+            // No node can ever run it: it fails now instead of letting its get wait forever. (With
+            // more nodes, the check becomes "no node that is or may join the cluster".)
+            String msg = Failures.infeasible(t, config.nodeId(), scheduler.total());
+            if (t.kind() == TaskKind.ACTOR_CREATION) {
+                actorLifecycle.infeasible(t, msg);
             } else {
-                actorLifecycle.argFailed(t, id, v);
+                results.fail(t, Failures.infeasibleTask(msg));
             }
-        }
-    }
-
-    private void onCancel(CancelTask c) {
-        lock.lock();
-        try {
-            cancellation.cancel(c.getObjectId(), c.getForce(), c.getRecursive());
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void onRelease(ClientSession s, List<String> ids) {
-        lock.lock();
-        try {
-            for (String id : ids) {
-                objects.release(id, s);
-            }
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    // =================================================================== task outcomes
-
-    /** What holds a task that is cancelled, outside the scheduler: its actor's queue, its worker. */
-    private final class CancelHolders implements Cancellation.Holders {
-        @Override
-        public void dropActorCall(TaskRecord call) {
-            actorLifecycle.dropQueued(call);
-        }
-
-        @Override
-        public void stop(TaskRecord t, boolean kill) {
-            pool.stop(t, kill);
-        }
-    }
-
-    /** How actors reach their workers. */
-    private final class ActorWorkers implements ActorLifecycle.Workers {
-        @Override
-        public boolean jobAlive(String jobId) {
-            return jobs.containsKey(jobId);
-        }
-
-        @Override
-        public void start(ActorRecord a) {
-            startWorker(jobs.get(a.jobId()), a);
-        }
-
-        @Override
-        public void send(String workerId, WorkerCommand command) {
-            pool.get(workerId).send(command); // an alive actor's worker is in the pool
-        }
-
-        @Override
-        public void kill(String workerId) {
-            pool.kill(workerId);
-        }
-    }
-
-    // =================================================================== scheduling
-
-    /** Leases idle workers to ready tasks (see {@link Scheduler#schedule}) and starts the workers wanted. */
-    private void schedule() {
-        if (stopping) {
             return;
         }
-        scheduler.schedule(leases).forEach((jobId, wanted) -> {
-            Job job = jobs.get(jobId);
-            int toStart = pool.toStart(jobId, wanted);
-            for (int i = 0; i < toStart; i++) {
-                startWorker(job, null);
-            }
-        });
-        checkStartFailures();
-    }
-
-    private void dispatch(TaskRecord t, Worker w) {
-        t.running(w.id(), w.pid());
-        w.current(t);
-        if (t.kind() == TaskKind.NORMAL) {
-            scheduler.acquire(t.spec());
-        }
-        w.send(WorkerCommand.newBuilder().setExecute(resolver.inline(t)).build());
-    }
-
-    private void startWorker(Job job, ActorRecord actor) {
-        String workerId = "w" + idPrefix + Long.toHexString(0x100 + workerCounter.incrementAndGet());
-        // before the launch: the worker may print before launch returns
-        logs.open(workerId, job.logToDriver(), job.driver()::send);
-        try {
-            WorkerHandle handle = launcher.launch(new LaunchRequest(workerId, job.jobId(), job.classpath(),
-                    job.jvmOptions(), job.workingDir(), plugins.workerJvmOptions()), output);
-            Worker w = new Worker(handle, job.jobId(), actor);
-            pool.add(w);
-            plugins.workerStarted(w);
-            if (actor != null) {
-                actor.hostedBy(workerId, handle.pid());
-            }
-            launched.put(workerId, handle);
-            // async: an exit that already happened must not run its handler here, under the lock
-            handle.exit().thenAcceptAsync(exitCode -> onWorkerExit(w, exitCode), sendPool);
-        } catch (IOException e) {
-            logs.close(workerId);
-            String failure = "the worker JVM could not be launched: " + e.getMessage();
-            pool.launchFailed(job.jobId(), failure);
-            if (actor != null) {
-                actorLifecycle.dead(actor, failure, null);
+        switch (spec.getKind()) {
+            case ACTOR_CREATION -> actorLifecycle.create(t);
+            case ACTOR_METHOD -> actorLifecycle.call(t);
+            default -> {
+                if (results.resolve(t)) {
+                    dispatch.enqueue(t);
+                }
             }
         }
     }
 
-    /** Workers of a job that die before they say hello (bad classpath, bad JVM option) fail its tasks. */
-    private void checkStartFailures() {
-        pool.takeStartFailures().forEach((jobId, lastFailure) -> {
-            for (TaskRecord t : scheduler.removeJob(jobId)) {
-                results.fail(t, Failures.workersDoNotStart(t, jobId, lastFailure));
-            }
-        });
-    }
-
-    private void onBlocked(ClientSession s, boolean blocked) {
-        lock.lock();
-        try {
-            Worker w = pool.get(s.workerId);
-            TaskRecord t = w == null ? null : w.current();
-            if (t == null || t.kind() != TaskKind.NORMAL) {
-                return;
-            }
-            if (scheduler.lendCpus(t, blocked) && blocked) {
-                schedule();
-            }
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    // =================================================================== worker sessions
+    // =================================================================== workers
 
     /** Opens the executor stream of a worker; the worker introduces itself with a hello. */
     public StreamObserver<WorkerMessage> attach(StreamObserver<WorkerCommand> transport) {
@@ -550,10 +319,10 @@ public final class NodeManager {
             @Override
             public void onNext(WorkerMessage m) {
                 switch (m.getBodyCase()) {
-                    case HELLO -> worker = onHello(m.getHello().getWorkerId(), commands);
+                    case HELLO -> worker = read(() -> onHello(m.getHello().getWorkerId(), commands));
                     case DONE -> {
                         if (worker != null) {
-                            onTaskDone(worker, m.getDone());
+                            locked(() -> onTaskDone(worker, m.getDone()));
                         }
                     }
                     case PLUGIN -> {
@@ -579,71 +348,25 @@ public final class NodeManager {
     }
 
     private Worker onHello(String workerId, SerialObserver<WorkerCommand> commands) {
-        lock.lock();
-        try {
-            Worker w = pool.get(workerId);
-            Job job = w == null ? null : jobs.get(w.jobId());
-            if (w == null || w.dead() || job == null) {
-                // unknown, exited, or its job ended and it is being stopped
-                commands.onNext(WorkerCommand.newBuilder().setExit(Exit.getDefaultInstance()).build());
-                commands.onCompleted();
-                return null;
-            }
-            w.registered(commands);
-            // before any task: what a plug-in sends now reaches the worker before its first task
-            plugins.workerHello(w);
-            pool.helloFrom(w);
-            if (w.actor() != null) {
-                if (w.actor().state() == ActorRecord.State.DEAD) {
-                    w.kill();
-                } else {
-                    dispatch(w.actor().creation(), w);
-                }
-            } else {
-                pool.idle(w);
-                schedule();
-            }
-            return w;
-        } finally {
-            lock.unlock();
+        Worker w = workers.hello(workerId, commands);
+        if (w == null) {
+            return null;
         }
+        if (w.actor() == null) {
+            dispatch.idle(w);
+        } else if (w.actor().state() == ActorRecord.State.DEAD) {
+            w.kill();
+        } else {
+            dispatch.dispatch(w.actor().creation(), w);
+        }
+        return w;
     }
 
     private void onTaskDone(Worker w, TaskDone done) {
-        lock.lock();
-        try {
-            if (w.actor() != null) {
-                actorLifecycle.taskDone(w.actor(), done);
-                return;
-            }
-            TaskRecord t = w.current();
-            if (t == null || !t.id().equals(done.getTaskId()) || t.attempt() != done.getAttempt()) {
-                return;
-            }
-            w.current(null);
-            retries.returned(t, done);
-            if (!w.dead()) {
-                pool.idle(w);
-            }
-            schedule();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /**
-     * Lets workers that stayed idle for a while exit, keeping as many per job as the node has
-     * CPUs: bursts of nested tasks start many workers, and each holds a JVM's worth of memory.
-     */
-    private void reapIdleWorkers() {
-        lock.lock();
-        try {
-            for (Worker w : pool.reap(Math.max(1, (int) Math.ceil(scheduler.total().cpus())))) {
-                w.send(WorkerCommand.newBuilder().setExit(Exit.getDefaultInstance()).build());
-                w.closeCommands();
-            }
-        } finally {
-            lock.unlock();
+        if (w.actor() != null) {
+            actorLifecycle.taskDone(w.actor(), done);
+        } else {
+            dispatch.taskDone(w, done);
         }
     }
 
@@ -654,155 +377,143 @@ public final class NodeManager {
     private void onWorkerExit(Worker w, int exitCode) {
         // Let the pumps drain so the error can point at complete log files.
         w.handle().awaitOutput();
-        boolean beforeHello;
-        lock.lock();
-        try {
-            beforeHello = !w.registered() && w.actor() == null;
-        } finally {
-            lock.unlock();
-        }
+        boolean beforeHello = read(() -> !w.registered() && w.actor() == null);
         // A worker never says hello after its exit was seen: the tail is there when it is needed.
         String errTail = beforeHello ? Failures.tail(w.handle().errLog()) : null;
-        lock.lock();
-        try {
-            launched.remove(w.id());
-            String startFailure = null;
-            if (!w.registered() && w.actor() == null && !stopping && jobs.containsKey(w.jobId())) {
-                startFailure = Failures.startFailure(exitCode, w.handle().errLog(), errTail);
-            }
-            w.markDead();
-            pool.exited(w, startFailure);
-            plugins.workerExited(w);
-            logs.close(w.id());
+        locked(() -> {
+            workers.exited(w, exitCode, errTail);
             if (w.actor() != null) {
                 actorLifecycle.workerDied(w.actor(), w.id(), ExitDetail.describe(exitCode),
                         Failures.actorWorkerDied(w, config.ip(), exitCode));
-            } else if (w.current() != null) {
-                TaskRecord t = w.current();
-                w.current(null);
-                retries.workerDied(t, ExitDetail.describe(exitCode), () -> Failures.workerCrashed(t, w, config.ip(), exitCode));
+            } else {
+                dispatch.workerDied(w, exitCode);
             }
-            schedule();
-        } finally {
-            lock.unlock();
+            dispatch.schedule();
+        });
+    }
+
+    /** Lets idle workers exit, keeping as many per job as the node has CPUs (see {@link WorkerPool#reap}). */
+    private void reapIdleWorkers() {
+        locked(() -> pool.reap(Math.max(1, (int) Math.ceil(scheduler.total().cpus()))));
+    }
+
+    // =================================================================== what the parts reach through the node
+
+    /** Where a value wakes a waiting task: the scheduler for a normal task, the actor's lifecycle otherwise. */
+    private final class Wakeups implements TaskResults.Waiters<ClientSession> {
+        @Override
+        public void send(ClientSession client, NodeMessage m) {
+            client.send(m); // only enqueues
+        }
+
+        @Override
+        public void argsReady(TaskRecord t) {
+            switch (t.kind()) {
+                case NORMAL -> dispatch.enqueue(t);
+                case ACTOR_METHOD, ACTOR_CREATION -> actorLifecycle.argsReady(t);
+                default -> {
+                }
+            }
+        }
+
+        @Override
+        public void argFailed(TaskRecord t, String objectId, ObjectValue failure) {
+            if (t.kind() == TaskKind.NORMAL) {
+                results.fail(t, failure);
+            } else {
+                actorLifecycle.argFailed(t, objectId, failure);
+            }
         }
     }
 
-    private void onKill(String actorId, boolean noRestart) {
-        lock.lock();
-        try {
-            actorLifecycle.kill(actorId, noRestart);
-        } finally {
-            lock.unlock();
+    /** What holds a cancelled task outside the scheduler: its actor's queue, its worker. */
+    private final class CancelHolders implements Cancellation.Holders {
+        @Override
+        public void dropActorCall(TaskRecord call) {
+            actorLifecycle.dropQueued(call);
+        }
+
+        @Override
+        public void stop(TaskRecord t, boolean kill) {
+            pool.stop(t, kill);
         }
     }
-
-    private void onGetNamedActor(ClientSession s, long requestId, String name) {
-        NamedActorReply.Builder r = NamedActorReply.newBuilder().setRequestId(requestId);
-        lock.lock();
-        try {
-            actorLifecycle.named(s.jobId, name).ifPresent(a -> r.setFound(true).setActorId(a.actorId()).setActorClass(a.className()));
-        } finally {
-            lock.unlock();
-        }
-        s.send(NodeMessage.newBuilder().setNamedActor(r).build());
-    }
-
-    // =================================================================== plug-ins
 
     /** What the node's plug-ins may read of it and send through it; each call takes the lock for a moment. */
     private final class PluginView implements NodePlugins.Node {
         @Override
         public Optional<Worker> worker(String workerId) {
-            lock.lock();
-            try {
-                Worker w = pool.get(workerId);
-                return w == null || w.dead() ? Optional.empty() : Optional.of(w);
-            } finally {
-                lock.unlock();
-            }
+            return read(() -> Optional.ofNullable(pool.get(workerId)).filter(w -> !w.dead()));
         }
 
         @Override
         public List<Worker> readyWorkers() {
-            lock.lock();
-            try {
-                return pool.all().stream().filter(w -> w.registered() && !w.dead()).toList();
-            } finally {
-                lock.unlock();
-            }
+            return read(pool::ready);
         }
 
         @Override
         public String rootTaskId(String taskId) {
-            lock.lock();
-            try {
-                return tasks.rootOf(taskId);
-            } finally {
-                lock.unlock();
-            }
+            return read(() -> tasks.rootOf(taskId));
         }
 
         @Override
         public void sendToWorker(String workerId, PluginMessage m) {
-            lock.lock();
-            try {
-                Worker w = pool.get(workerId);
-                if (w != null && w.registered() && !w.dead()) {
-                    w.send(WorkerCommand.newBuilder().setPlugin(m).build()); // only enqueues
-                }
-            } finally {
-                lock.unlock();
-            }
+            locked(() -> Optional.ofNullable(pool.get(workerId)).filter(w -> w.registered() && !w.dead())
+                    .ifPresent(w -> w.send(WorkerCommand.newBuilder().setPlugin(m).build()))); // only enqueues
         }
 
         @Override
         public void sendToDriver(String jobId, PluginMessage m) {
-            lock.lock();
-            try {
-                Job job = jobs.get(jobId);
-                if (job != null) {
-                    job.driver().send(NodeMessage.newBuilder().setPlugin(m).build()); // only enqueues
-                }
-            } finally {
-                lock.unlock();
-            }
+            locked(() -> Optional.ofNullable(driverOf(jobId))
+                    .ifPresent(d -> d.send(NodeMessage.newBuilder().setPlugin(m).build()))); // only enqueues
         }
     }
 
     // =================================================================== views
 
     public ClusterStatus status() {
-        return locked(views::status).measured();
+        return read(views::status).measured();
     }
 
     /** How many objects the node keeps (values, failures and pending results). */
     public int objectCount() {
-        return locked(objects::size);
+        return read(objects::size);
     }
 
     public List<TaskInfo> listTasks() {
-        return locked(tasks::list);
+        return read(tasks::list);
     }
 
     /** The attempts of a task, each with why it ended (see {@link TaskTable#attempts}). */
     List<Attempt> attempts(String taskId) {
-        return locked(() -> tasks.attempts(taskId));
+        return read(() -> tasks.attempts(taskId));
     }
 
     public List<ActorInfo> listActors() {
-        return locked(views::actors);
+        return read(views::actors);
     }
 
     public List<WorkerInfo> listWorkers() {
-        return locked(views::workers).stream().map(NodeViews::withRss).toList();
+        return read(views::workers).stream().map(NodeViews::withRss).toList();
     }
 
-    /** Reads the parts under the lock. */
-    private <T> T locked(Supplier<T> read) {
+    // =================================================================== the lock
+
+    /** Runs a message's work under the lock. */
+    private void locked(Runnable work) {
         lock.lock();
         try {
-            return read.get();
+            work.run();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Reads the parts, or does work whose answer is sent after, under the lock. */
+    private <T> T read(Supplier<T> work) {
+        lock.lock();
+        try {
+            return work.get();
         } finally {
             lock.unlock();
         }
@@ -817,50 +528,24 @@ public final class NodeManager {
      */
     public void shutdown(boolean force) {
         reaper.shutdownNow();
-        stopping = true;
-        List<WorkerHandle> all = new ArrayList<>();
-        List<WorkerHandle> toKill = new ArrayList<>();
-        boolean locked = false;
+        workers.stop();
+        WorkerStop stop = null;
         try {
-            locked = lock.tryLock(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS);
+            if (lock.tryLock(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                try {
+                    stop = pool.stopAll(force);
+                } finally {
+                    lock.unlock();
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (locked) {
-            try {
-                for (Worker w : pool.all()) {
-                    all.add(w.handle());
-                    if (force || !w.registered()) {
-                        // a worker that has not said hello has run no task and printed nothing worth waiting for
-                        toKill.add(w.handle());
-                    } else {
-                        w.send(WorkerCommand.newBuilder().setExit(Exit.getDefaultInstance()).build());
-                        w.closeCommands();
-                    }
-                }
-            } finally {
-                lock.unlock();
-            }
-        } else {
+        if (stop == null) {
             // Another thread holds the lock and does not let go: stop what was launched, by force.
-            all.addAll(launched.values());
-            toKill.addAll(all);
+            stop = WorkerStop.byForce(workers.launched());
         }
-        toKill.forEach(WorkerHandle::kill);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(force ? 5 : 3);
-        for (WorkerHandle h : all) {
-            try {
-                long left = deadline - System.nanoTime();
-                if (left <= 0 || !h.awaitExit(left, TimeUnit.NANOSECONDS)) {
-                    h.kill();
-                    h.awaitExit(2, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                h.kill();
-            }
-            h.awaitOutput();
-        }
+        stop.run(force);
         plugins.close();
         // The messages queued so far (the workers' last output) go out before this returns, within
         // a bound; later sends are dropped.

@@ -34,8 +34,7 @@ import java.util.Optional;
  * </pre>
  *
  * <p>Not thread-safe: called by the node manager while it holds its lock. {@link Workers} only
- * changes state, launches and enqueues; a launch that fails comes back here as {@link #dead}, on
- * the same thread.
+ * changes state, launches and enqueues.
  */
 public final class ActorLifecycle {
     private static final String KILLED = "it was killed by Sonde.kill";
@@ -45,8 +44,11 @@ public final class ActorLifecycle {
         /** False when the job ended: its actors start no worker any more. */
         boolean jobAlive(String jobId);
 
-        /** Launches a worker of the actor's job to host it: the creation runs at its hello. */
-        void start(ActorRecord a);
+        /**
+         * Launches a worker of the actor's job to host it: the creation runs at its hello. Returns
+         * why the worker could not be launched.
+         */
+        Optional<String> start(ActorRecord a);
 
         /** Enqueues a command on the worker's stream. */
         void send(String workerId, WorkerCommand command);
@@ -277,7 +279,7 @@ public final class ActorLifecycle {
         }
         a.creation().state(TaskState.PENDING_SCHEDULING);
         scheduler.acquire(a.creation().spec());
-        workers.start(a);
+        workers.start(a).ifPresent(failure -> dead(a, failure, null));
     }
 
     /** Sends queued calls to an alive actor in order, stopping at the first whose args are not ready. */

@@ -1,6 +1,7 @@
 package io.sonde.internal.node.worker;
 
 import io.sonde.internal.node.task.TaskRecord;
+import io.sonde.internal.proto.Exit;
 import io.sonde.internal.proto.Interrupt;
 import io.sonde.internal.proto.WorkerCommand;
 
@@ -39,6 +40,8 @@ public final class WorkerPool {
         String lastStartFailure = "";
     }
 
+    private static final WorkerCommand EXIT = WorkerCommand.newBuilder().setExit(Exit.getDefaultInstance()).build();
+
     private final Map<String, Worker> workers = new LinkedHashMap<>();
     private final Map<String, JobWorkers> jobs = new HashMap<>();
 
@@ -70,6 +73,11 @@ public final class WorkerPool {
     /** The worker, or null when it exited or never was. */
     public Worker get(String workerId) {
         return workers.get(workerId);
+    }
+
+    /** The workers that said hello and have not exited. */
+    public List<Worker> ready() {
+        return workers.values().stream().filter(w -> w.registered() && !w.dead()).toList();
     }
 
     /** Kills the worker, if it has not exited. */
@@ -188,18 +196,38 @@ public final class WorkerPool {
     }
 
     /**
-     * Takes out of the idle lists the workers idle for longer than the timeout, keeping
-     * {@code keep} per job: bursts of nested tasks start many workers, and each holds a JVM's
-     * worth of memory. The caller tells them to exit.
+     * The node stops: each worker that said hello is told to exit after what it was sent so far;
+     * with {@code force}, and for the workers that have not said hello (they ran no task and
+     * printed nothing worth waiting for), the returned stop kills them instead. Only enqueues.
      */
-    public List<Worker> reap(int keep) {
-        long now = System.nanoTime();
-        List<Worker> reaped = new ArrayList<>();
-        for (JobWorkers j : jobs.values()) {
-            while (j.idle.size() > keep && now - j.idle.peekFirst().idleSinceNanos() > IDLE_WORKER_TIMEOUT_NANOS) {
-                reaped.add(j.idle.pollFirst());
+    public WorkerStop stopAll(boolean force) {
+        List<WorkerHandle> all = new ArrayList<>();
+        List<WorkerHandle> toKill = new ArrayList<>();
+        for (Worker w : workers.values()) {
+            all.add(w.handle());
+            if (force || !w.registered()) {
+                toKill.add(w.handle());
+            } else {
+                w.send(EXIT);
+                w.closeCommands();
             }
         }
-        return reaped;
+        return new WorkerStop(all, toKill);
+    }
+
+    /**
+     * Tells the workers idle for longer than the timeout to exit, keeping {@code keep} per job:
+     * bursts of nested tasks start many workers, and each holds a JVM's worth of memory. They
+     * leave the idle lists now and the pool when they have exited. Only enqueues.
+     */
+    public void reap(int keep) {
+        long now = System.nanoTime();
+        for (JobWorkers j : jobs.values()) {
+            while (j.idle.size() > keep && now - j.idle.peekFirst().idleSinceNanos() > IDLE_WORKER_TIMEOUT_NANOS) {
+                Worker w = j.idle.pollFirst();
+                w.send(EXIT);
+                w.closeCommands();
+            }
+        }
     }
 }
