@@ -28,7 +28,6 @@ import io.sonde.internal.proto.GetNamedActor;
 import io.sonde.internal.proto.NamedActorReply;
 import io.sonde.internal.proto.NodeMessage;
 import io.sonde.internal.proto.ObjectValue;
-import io.sonde.internal.proto.PluginMessage;
 import io.sonde.internal.proto.RegisterClient;
 import io.sonde.internal.proto.Registered;
 import io.sonde.internal.proto.TaskDone;
@@ -42,15 +41,13 @@ import io.sonde.internal.proto.WorkerMessage;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Supplier;
+import java.util.function.LongFunction;
 
 /**
  * Runs the work of one node: schedules tasks on workers it starts, keeps the objects, drives
@@ -106,8 +103,7 @@ public final class NodeManager {
     private static final long SHUTDOWN_WAIT_SECONDS = 5;
     private static final int ID_PREFIX_LENGTH = 6;
 
-    /** The node's one lock: every part's state is guarded by it. Timed waits only in {@link #shutdown}. */
-    private final ReentrantLock lock = new ReentrantLock();
+    private final NodeLock lock = new NodeLock();
     private final NodeConfig config;
     private final Head head;
     /**
@@ -118,25 +114,13 @@ public final class NodeManager {
      */
     private final String idPrefix;
     private final AtomicLong clientCounter = new AtomicLong();
-    private final ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "sonde-idle-reaper");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(
+            daemon(n -> "sonde-idle-reaper"));
     /**
      * Threads that deliver the node's messages, each connection on its own serial executor over
      * this pool (see {@link SerialObserver}), and that handle worker exits: never under the lock.
      */
-    private final ExecutorService sendPool = Executors.newCachedThreadPool(new ThreadFactory() {
-        private final AtomicLong count = new AtomicLong();
-
-        @Override
-        public Thread newThread(Runnable r) {
-            Thread t = new Thread(r, "sonde-node-send-" + count.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        }
-    });
+    private final ExecutorService sendPool = Executors.newCachedThreadPool(daemon(n -> "sonde-node-send-" + n));
 
     private final Map<String, Job> jobs = new HashMap<>();
     private final TaskTable tasks;
@@ -153,6 +137,7 @@ public final class NodeManager {
     private final NodePlugins plugins;
     private final ClassShipping classes = new ClassShipping();
     private final NodeViews views;
+
     public NodeManager(NodeConfig config, Head head, WorkerLauncher launcher) {
         this.config = config;
         this.head = head;
@@ -160,12 +145,12 @@ public final class NodeManager {
         this.tasks = new TaskTable(config.nodeId());
         this.results = new TaskResults<>(objects, resolver, tasks, new Wakeups());
         this.scheduler = new Scheduler(new ResourceSet(config.cpus(), config.memory(), config.resources()));
-        this.plugins = new NodePlugins(config, new PluginView());
+        this.plugins = new NodePlugins(config, new PluginView(lock, pool, tasks, this::driverOf));
         this.workers = new WorkerSupervisor(idPrefix, launcher, pool, new LogRouter(config.ip()), plugins, jobs::get,
                 sendPool, this::onWorkerExit);
         this.dispatch = new TaskDispatch(scheduler, pool, resolver, results, workers, config.ip());
         this.actorLifecycle = new ActorLifecycle(actors, tasks, scheduler, results, resolver, head, workers);
-        this.cancellation = new Cancellation(tasks, scheduler, results, new CancelHolders());
+        this.cancellation = new Cancellation(tasks, scheduler, results, actorLifecycle::dropQueued, pool::stop);
         this.views = new NodeViews(config, head, tasks, scheduler, pool, actors);
         reaper.scheduleWithFixedDelay(this::reapIdleWorkers, 2, 2, TimeUnit.SECONDS);
     }
@@ -205,17 +190,17 @@ public final class NodeManager {
 
     private void onClientMessage(ClientSession s, ClientMessage m) {
         switch (m.getBodyCase()) {
-            case SUBMIT -> locked(() -> submit(s, m.getSubmit()));
-            case PUT -> locked(() -> results.put(s, m.getPut().getObjectId(), m.getPut().getValue()));
-            case SUBSCRIBE -> m.getSubscribe().getObjectIdsList().forEach(id -> locked(() -> results.subscribe(s, id)));
-            case CANCEL -> locked(() -> cancellation.cancel(m.getCancel().getObjectId(), m.getCancel().getForce(),
+            case SUBMIT -> lock.run(() -> submit(s, m.getSubmit()));
+            case PUT -> lock.run(() -> results.put(s, m.getPut().getObjectId(), m.getPut().getValue()));
+            case SUBSCRIBE -> m.getSubscribe().getObjectIdsList().forEach(id -> lock.run(() -> results.subscribe(s, id)));
+            case CANCEL -> lock.run(() -> cancellation.cancel(m.getCancel().getObjectId(), m.getCancel().getForce(),
                     m.getCancel().getRecursive()));
-            case KILL -> locked(() -> actorLifecycle.kill(m.getKill().getActorId(), m.getKill().getNoRestart()));
-            case GET_NAMED_ACTOR -> s.send(read(() -> namedActor(s, m.getGetNamedActor())));
-            case BLOCKED -> locked(() -> dispatch.blocked(s.workerId, m.getBlocked().getBlocked()));
+            case KILL -> lock.run(() -> actorLifecycle.kill(m.getKill().getActorId(), m.getKill().getNoRestart()));
+            case GET_NAMED_ACTOR -> s.send(lock.read(() -> namedActor(s, m.getGetNamedActor())));
+            case BLOCKED -> lock.run(() -> dispatch.blocked(s.workerId, m.getBlocked().getBlocked()));
             case REGISTER -> onRegister(s, m.getRegister());
-            case FETCH_CLASS -> classes.fetch(s, m.getFetchClass(), read(() -> driverOf(s.jobId)));
-            case RELEASE -> locked(() -> m.getRelease().getObjectIdsList().forEach(id -> objects.release(id, s)));
+            case FETCH_CLASS -> classes.fetch(s, m.getFetchClass(), lock.read(() -> driverOf(s.jobId)));
+            case RELEASE -> lock.run(() -> m.getRelease().getObjectIdsList().forEach(id -> objects.release(id, s)));
             case PLUGIN -> plugins.clientMessage(s, m.getPlugin());
             case CLASS_BYTES -> classes.bytes(m.getClassBytes());
             default -> {
@@ -224,7 +209,7 @@ public final class NodeManager {
     }
 
     private void onRegister(ClientSession s, RegisterClient r) {
-        locked(() -> {
+        lock.run(() -> {
             s.driver = r.getIsDriver();
             if (s.driver) {
                 s.jobId = head.newJobId();
@@ -247,7 +232,7 @@ public final class NodeManager {
 
     private void onClientClosed(ClientSession s) {
         s.complete();
-        locked(() -> {
+        lock.run(() -> {
             Job job = s.driver ? jobs.remove(s.jobId) : null;
             if (job == null) {
                 return;
@@ -319,10 +304,10 @@ public final class NodeManager {
             @Override
             public void onNext(WorkerMessage m) {
                 switch (m.getBodyCase()) {
-                    case HELLO -> worker = read(() -> onHello(m.getHello().getWorkerId(), commands));
+                    case HELLO -> worker = lock.read(() -> onHello(m.getHello().getWorkerId(), commands));
                     case DONE -> {
                         if (worker != null) {
-                            locked(() -> onTaskDone(worker, m.getDone()));
+                            lock.run(() -> onTaskDone(worker, m.getDone()));
                         }
                     }
                     case PLUGIN -> {
@@ -377,10 +362,10 @@ public final class NodeManager {
     private void onWorkerExit(Worker w, int exitCode) {
         // Let the pumps drain so the error can point at complete log files.
         w.handle().awaitOutput();
-        boolean beforeHello = read(() -> !w.registered() && w.actor() == null);
+        boolean beforeHello = lock.read(() -> !w.registered() && w.actor() == null);
         // A worker never says hello after its exit was seen: the tail is there when it is needed.
         String errTail = beforeHello ? Failures.tail(w.handle().errLog()) : null;
-        locked(() -> {
+        lock.run(() -> {
             workers.exited(w, exitCode, errTail);
             if (w.actor() != null) {
                 actorLifecycle.workerDied(w.actor(), w.id(), ExitDetail.describe(exitCode),
@@ -394,7 +379,7 @@ public final class NodeManager {
 
     /** Lets idle workers exit, keeping as many per job as the node has CPUs (see {@link WorkerPool#reap}). */
     private void reapIdleWorkers() {
-        locked(() -> pool.reap(Math.max(1, (int) Math.ceil(scheduler.total().cpus()))));
+        lock.run(() -> pool.reap(Math.max(1, (int) Math.ceil(scheduler.total().cpus()))));
     }
 
     // =================================================================== what the parts reach through the node
@@ -426,97 +411,32 @@ public final class NodeManager {
         }
     }
 
-    /** What holds a cancelled task outside the scheduler: its actor's queue, its worker. */
-    private final class CancelHolders implements Cancellation.Holders {
-        @Override
-        public void dropActorCall(TaskRecord call) {
-            actorLifecycle.dropQueued(call);
-        }
-
-        @Override
-        public void stop(TaskRecord t, boolean kill) {
-            pool.stop(t, kill);
-        }
-    }
-
-    /** What the node's plug-ins may read of it and send through it; each call takes the lock for a moment. */
-    private final class PluginView implements NodePlugins.Node {
-        @Override
-        public Optional<Worker> worker(String workerId) {
-            return read(() -> Optional.ofNullable(pool.get(workerId)).filter(w -> !w.dead()));
-        }
-
-        @Override
-        public List<Worker> readyWorkers() {
-            return read(pool::ready);
-        }
-
-        @Override
-        public String rootTaskId(String taskId) {
-            return read(() -> tasks.rootOf(taskId));
-        }
-
-        @Override
-        public void sendToWorker(String workerId, PluginMessage m) {
-            locked(() -> Optional.ofNullable(pool.get(workerId)).filter(w -> w.registered() && !w.dead())
-                    .ifPresent(w -> w.send(WorkerCommand.newBuilder().setPlugin(m).build()))); // only enqueues
-        }
-
-        @Override
-        public void sendToDriver(String jobId, PluginMessage m) {
-            locked(() -> Optional.ofNullable(driverOf(jobId))
-                    .ifPresent(d -> d.send(NodeMessage.newBuilder().setPlugin(m).build()))); // only enqueues
-        }
-    }
-
     // =================================================================== views
 
     public ClusterStatus status() {
-        return read(views::status).measured();
+        return lock.read(views::status).measured();
     }
 
     /** How many objects the node keeps (values, failures and pending results). */
     public int objectCount() {
-        return read(objects::size);
+        return lock.read(objects::size);
     }
 
     public List<TaskInfo> listTasks() {
-        return read(tasks::list);
+        return lock.read(tasks::list);
     }
 
     /** The attempts of a task, each with why it ended (see {@link TaskTable#attempts}). */
     List<Attempt> attempts(String taskId) {
-        return read(() -> tasks.attempts(taskId));
+        return lock.read(() -> tasks.attempts(taskId));
     }
 
     public List<ActorInfo> listActors() {
-        return read(views::actors);
+        return lock.read(views::actors);
     }
 
     public List<WorkerInfo> listWorkers() {
-        return read(views::workers).stream().map(NodeViews::withRss).toList();
-    }
-
-    // =================================================================== the lock
-
-    /** Runs a message's work under the lock. */
-    private void locked(Runnable work) {
-        lock.lock();
-        try {
-            work.run();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Reads the parts, or does work whose answer is sent after, under the lock. */
-    private <T> T read(Supplier<T> work) {
-        lock.lock();
-        try {
-            return work.get();
-        } finally {
-            lock.unlock();
-        }
+        return lock.read(views::workers).stream().map(NodeViews::withRss).toList();
     }
 
     // =================================================================== shutdown
@@ -529,23 +449,10 @@ public final class NodeManager {
     public void shutdown(boolean force) {
         reaper.shutdownNow();
         workers.stop();
-        WorkerStop stop = null;
-        try {
-            if (lock.tryLock(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS)) {
-                try {
-                    stop = pool.stopAll(force);
-                } finally {
-                    lock.unlock();
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (stop == null) {
-            // Another thread holds the lock and does not let go: stop what was launched, by force.
-            stop = WorkerStop.byForce(workers.launched());
-        }
-        stop.run(force);
+        // When another thread holds the lock and does not let go: stop what was launched, by force.
+        lock.tryRead(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS, () -> pool.stopAll(force))
+                .orElseGet(() -> WorkerStop.byForce(workers.launched()))
+                .run(force);
         plugins.close();
         // The messages queued so far (the workers' last output) go out before this returns, within
         // a bound; later sends are dropped.
@@ -555,5 +462,14 @@ public final class NodeManager {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    private static ThreadFactory daemon(LongFunction<String> name) {
+        AtomicLong count = new AtomicLong();
+        return r -> {
+            Thread t = new Thread(r, name.apply(count.incrementAndGet()));
+            t.setDaemon(true);
+            return t;
+        };
     }
 }

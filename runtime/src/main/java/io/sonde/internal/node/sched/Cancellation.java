@@ -21,15 +21,18 @@ import io.sonde.internal.serialization.Serializer;
  *   done, or cancelled already ──▶ nothing
  * </pre>
  *
- * <p>Not thread-safe: called by the node manager while it holds its lock. {@link Holders} only
- * changes state and enqueues commands.
+ * <p>Not thread-safe: called by the node manager while it holds its lock. {@link ActorQueues} and
+ * {@link Workers} only change state and enqueue commands.
  */
 public final class Cancellation {
-    /** What holds a task outside the scheduler; implemented by the node manager. */
-    public interface Holders {
+    /** Where actor calls wait for their actor (the actor package, which this one may not see). */
+    public interface ActorQueues {
         /** An actor call that waits for its actor leaves the actor's queue. */
-        void dropActorCall(TaskRecord call);
+        void drop(TaskRecord call);
+    }
 
+    /** Where tasks run (the worker package, which this one may not see). */
+    public interface Workers {
         /** Stops a running task on its worker: interrupts it, or with {@code kill} kills the worker. */
         void stop(TaskRecord t, boolean kill);
     }
@@ -37,13 +40,16 @@ public final class Cancellation {
     private final TaskTable tasks;
     private final Scheduler scheduler;
     private final TaskResults<?> results;
-    private final Holders holders;
+    private final ActorQueues actorQueues;
+    private final Workers workers;
 
-    public Cancellation(TaskTable tasks, Scheduler scheduler, TaskResults<?> results, Holders holders) {
+    public Cancellation(TaskTable tasks, Scheduler scheduler, TaskResults<?> results, ActorQueues actorQueues,
+                        Workers workers) {
         this.tasks = tasks;
         this.scheduler = scheduler;
         this.results = results;
-        this.holders = holders;
+        this.actorQueues = actorQueues;
+        this.workers = workers;
     }
 
     /** The failure a cancelled task's caller gets. */
@@ -75,13 +81,13 @@ public final class Cancellation {
             case PENDING_ARGS_AVAIL, PENDING_SCHEDULING -> {
                 scheduler.remove(t);
                 if (t.kind() == TaskKind.ACTOR_METHOD) {
-                    holders.dropActorCall(t);
+                    actorQueues.drop(t);
                 }
                 results.fail(t, err);
             }
             case RUNNING -> {
                 // An actor's worker hosts more than this call: only a normal task's worker is killed.
-                holders.stop(t, force && t.kind() == TaskKind.NORMAL);
+                workers.stop(t, force && t.kind() == TaskKind.NORMAL);
                 // The caller learns at once; the worker's eventual result is dropped.
                 t.attemptEnded(Attempt.Ending.CANCELLED, "");
                 results.complete(t, err);
