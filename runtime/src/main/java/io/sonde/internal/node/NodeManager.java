@@ -52,37 +52,40 @@ import java.util.function.LongFunction;
 /**
  * Runs the work of one node: schedules tasks on workers it starts, keeps the objects, drives
  * actors through their lifecycle, turns worker deaths into retries or failures, and relays worker
- * output to drivers. A facade: it owns the node's one lock, takes it for each message from a
- * client or a worker, and dispatches the message to the parts that keep the state and make the
- * decisions, plain objects it calls under that lock and wires together.
+ * output to drivers. A facade: it owns the node's one lock ({@link NodeLock}), takes it for each
+ * message from a client or a worker, dispatches the message to the parts, and wires them together.
+ * The parts keep the state and make the decisions; they are plain objects called under the lock.
  *
  * <pre>
- *   TaskTable             the tasks and their attempts                      (task)
- *   Scheduler             ready queue, admission, resources                 (sched)
- *   Retries, Cancellation what becomes of a task that leaves its worker, Sonde.cancel (sched)
- *   WorkerPool            workers, idle per job, starts, reaping, stopping  (worker; WorkerLauncher starts them)
- *   ActorLifecycle        actors and their calls, restarts, kills, names    (actor; ActorDirectory)
- *   ObjectStore           values, owners, subscribers                       (object; DependencyResolver: args)
- *   TaskResults           a task's end or a put: tell the waiters, wake tasks (object)
- *   LogRouter             worker output to the job's driver                 (logs)
- *   NodePlugins           the plug-ins (the debugger's node side): hooks, messages, services
- *   ClassShipping, NodeViews  classes from a driver to its workers; sonde status and sonde list
+ *   client ─┬─ submit ──────────── TaskResults.resolve ─▶ TaskDispatch (tasks) │ ActorLifecycle (actors)
+ *           ├─ put, subscribe ───▶ TaskResults ─(ready)─▶ owner, subscribers, then the tasks that waited
+ *           ├─ cancel ───────────▶ Cancellation (sched)
+ *           ├─ kill, named actor ▶ ActorLifecycle (actor)
+ *           ├─ blocked ──────────▶ TaskDispatch ─▶ Scheduler.lendCpus
+ *           ├─ class request ────▶ ClassShipping ─▶ the job's driver
+ *           └─ plug-in message ──▶ NodePlugins
+ *   worker ─┬─ hello ────────────▶ WorkerSupervisor, then TaskDispatch (idle, or the actor's creation)
+ *           ├─ done ─────────────▶ TaskDispatch ─▶ Retries │ ActorLifecycle
+ *           └─ plug-in message ──▶ NodePlugins
+ *   process exit ────────────────▶ WorkerSupervisor, then TaskDispatch ─▶ Retries │ ActorLifecycle
+ *   status, lists ───────────────▶ NodeViews;  plug-ins read the node through PluginView
  * </pre>
- * The parts reach one another only through this class: where a part needs another that its
- * package may not depend on, it declares a small interface that this class implements
- * ({@link Scheduler.Leases}, {@link TaskResults.Waiters}, {@link Cancellation.Holders},
- * {@link ActorLifecycle.Workers}). The subpackages never depend on this package.
+ * The subpackages (task, sched, object, actor, worker, logs) never depend on this package. Where
+ * a part needs one its package may not see, it declares a small interface the wiring fills: the
+ * node manager is {@link TaskResults.Waiters}, {@link Cancellation.ActorQueues} and
+ * {@link Cancellation.Workers}; {@link WorkerSupervisor} is the actors' {@link ActorLifecycle.Workers},
+ * {@link TaskDispatch} the scheduler's {@link Scheduler.Leases}.
  *
  * <h2>How a task flows</h2>
  * <pre>
  *  client ─submit─▶ TaskResults.resolve ─(args pending)─▶ DependencyResolver: waits on each missing object
- *                        │ (actor calls and creations: ActorLifecycle)      │ TaskResults: object ready
- *                        ▼                                                  ▼ Waiters.argsReady
- *               Scheduler.enqueue ──schedule()──▶ WorkerPool: idle worker of the job (or start one)
+ *                        │                                          │ TaskResults: the object is ready
+ *                        ▼                                          ▼ Waiters.argsReady
+ *             TaskDispatch.enqueue ──schedule──▶ WorkerPool: idle worker of the job (or start one)
  *                                                       │ dispatch: execute (args inlined)
- *  owner ◀─ready─ TaskResults.complete ◀─ Retries ◀─ onTaskDone ◀┘
+ *  owner ◀─ready─ TaskResults.complete ◀─ Retries ◀─ done ◀┘
  *                                            ▲
- *                 onWorkerExit ──────────────┘ (retry: Scheduler.requeueFirst; else WorkerCrashedException)
+ *                 process exit ──────────────┘ (retry: Scheduler.requeueFirst; else WorkerCrashedException)
  * </pre>
  *
  * <h2>Thread safety</h2>
@@ -152,7 +155,9 @@ public final class NodeManager {
         this.actorLifecycle = new ActorLifecycle(actors, tasks, scheduler, results, resolver, head, workers);
         this.cancellation = new Cancellation(tasks, scheduler, results, actorLifecycle::dropQueued, pool::stop);
         this.views = new NodeViews(config, head, tasks, scheduler, pool, actors);
-        reaper.scheduleWithFixedDelay(this::reapIdleWorkers, 2, 2, TimeUnit.SECONDS);
+        // Idle workers exit, keeping as many per job as the node has CPUs (see WorkerPool#reap).
+        int keep = Math.max(1, (int) Math.ceil(scheduler.total().cpus()));
+        reaper.scheduleWithFixedDelay(() -> lock.run(() -> pool.reap(keep)), 2, 2, TimeUnit.SECONDS);
     }
 
     public NodeConfig config() {
@@ -303,20 +308,12 @@ public final class NodeManager {
 
             @Override
             public void onNext(WorkerMessage m) {
-                switch (m.getBodyCase()) {
-                    case HELLO -> worker = lock.read(() -> onHello(m.getHello().getWorkerId(), commands));
-                    case DONE -> {
-                        if (worker != null) {
-                            lock.run(() -> onTaskDone(worker, m.getDone()));
-                        }
-                    }
-                    case PLUGIN -> {
-                        if (worker != null) {
-                            plugins.workerMessage(worker, m.getPlugin());
-                        }
-                    }
-                    default -> {
-                    }
+                if (m.hasHello()) {
+                    worker = lock.read(() -> onHello(m.getHello().getWorkerId(), commands));
+                } else if (m.hasDone() && worker != null) {
+                    lock.run(() -> onTaskDone(worker, m.getDone()));
+                } else if (m.hasPlugin() && worker != null) {
+                    plugins.workerMessage(worker, m.getPlugin());
                 }
             }
 
@@ -375,11 +372,6 @@ public final class NodeManager {
             }
             dispatch.schedule();
         });
-    }
-
-    /** Lets idle workers exit, keeping as many per job as the node has CPUs (see {@link WorkerPool#reap}). */
-    private void reapIdleWorkers() {
-        lock.run(() -> pool.reap(Math.max(1, (int) Math.ceil(scheduler.total().cpus()))));
     }
 
     // =================================================================== what the parts reach through the node
