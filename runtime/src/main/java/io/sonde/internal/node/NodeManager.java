@@ -70,11 +70,11 @@ import java.util.function.LongFunction;
  *   process exit ────────────────▶ WorkerSupervisor, then TaskDispatch ─▶ Retries │ ActorLifecycle
  *   status, lists ───────────────▶ NodeViews;  plug-ins read the node through PluginView
  * </pre>
- * The subpackages (task, sched, object, actor, worker, logs) never depend on this package. Where
- * a part needs one its package may not see, it declares a small interface the wiring fills: the
- * node manager is {@link TaskResults.Waiters}, {@link Cancellation.ActorQueues} and
- * {@link Cancellation.Workers}; {@link WorkerSupervisor} is the actors' {@link ActorLifecycle.Workers},
- * {@link TaskDispatch} the scheduler's {@link Scheduler.Leases}.
+ * The subpackages (task, object, sched, actor, worker, logs) never depend on this package. Where
+ * a part needs one its package may not see, it declares a small interface the wiring fills: here
+ * {@link TaskResults.Waiters}, {@link Cancellation.ActorQueues} and {@link Cancellation.Workers};
+ * {@link WorkerSupervisor} is the actors' {@link ActorLifecycle.Workers}, {@link TaskDispatch}
+ * the scheduler's {@link Scheduler.Leases}.
  *
  * <h2>How a task flows</h2>
  * <pre>
