@@ -337,7 +337,7 @@ public final class NodeManager {
         if (w.actor() == null) {
             dispatch.idle(w);
         } else if (w.actor().state() == ActorRecord.State.DEAD) {
-            w.kill();
+            w.kill(); // killed or given up on while its JVM started
         } else {
             dispatch.dispatch(w.actor().creation(), w);
         }
