@@ -1,10 +1,7 @@
 package io.sonde.internal.node;
 
-import io.sonde.ActorDiedException;
 import io.sonde.SondeException;
-import io.sonde.TaskCancelledException;
 import io.sonde.WorkerCrashedException;
-import io.sonde.internal.node.actor.ActorRecord;
 import io.sonde.internal.node.sched.ResourceSet;
 import io.sonde.internal.node.task.TaskRecord;
 import io.sonde.internal.node.worker.ExitDetail;
@@ -20,16 +17,12 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The failures the node gives tasks and actors, worded as the user reads them: what happened,
- * where (task, pid, node), the likely causes and the next step.
+ * The failures the node gives tasks, worded as the user reads them: what happened, where (task,
+ * pid, node), the likely causes and the next step. Those of actor calls are in the actor package
+ * ({@code ActorFailures}), the cancelled task's in {@code Cancellation}.
  */
 final class Failures {
     private Failures() {
-    }
-
-    static ObjectValue cancelled(TaskRecord t) {
-        return Serializer.error(new TaskCancelledException(t.describe() + " was cancelled by Sonde.cancel"
-                + (t.lastPid() != 0 ? " while it ran on worker pid=" + t.lastPid() : " before it started") + "."));
     }
 
     /** No node can ever run the task: it fails now instead of letting its get wait forever. */
@@ -67,50 +60,11 @@ final class Failures {
         return Serializer.error(new SondeException(message));
     }
 
-    static ObjectValue noSuchActor(TaskRecord t) {
-        return Serializer.error(new ActorDiedException("the actor " + t.spec().getActorClass() + " (id="
-                + t.spec().getActorId() + ") of " + t.describe() + " does not exist on this cluster: its job ended"
-                + " or the handle comes from another cluster"));
-    }
-
+    /** Why an actor died with its worker, as its calls' failures say it. */
     static String actorWorkerDied(Worker w, String nodeIp, int exitCode) {
         return "its worker process (pid=" + w.pid() + ", node=" + nodeIp + ") died with "
                 + ExitDetail.describe(exitCode) + ". " + ExitDetail.likelyCauses() + " The worker's log: "
                 + w.handle().errLog();
-    }
-
-    static ObjectValue actorDiedWhileRunning(TaskRecord t, ActorRecord a, String detail, boolean restarting) {
-        return Serializer.error(new ActorDiedException(
-                t.describe() + " failed: the " + a.describe() + " died while running it: " + detail + "."
-                        + (restarting ? " The actor is restarting; set maxTaskRetries to retry calls in flight." : "")));
-    }
-
-    static ObjectValue deadActor(ActorRecord a) {
-        if (a.deathError() != null) {
-            return a.deathError();
-        }
-        return Serializer.error(new ActorDiedException("The " + a.describe() + " is dead: " + a.deathCause() + "."
-                + (a.maxRestarts() == 0 && !a.deathCause().contains("Sonde.kill")
-                ? " It had maxRestarts=0; give it maxRestarts(n) to have it restarted." : "")));
-    }
-
-    static ObjectValue constructorThrew(ActorRecord a, ObjectValue taskError) {
-        Throwable cause = null;
-        try {
-            Object e = Serializer.decode(taskError.getData(), Failures.class.getClassLoader());
-            cause = e instanceof Throwable ? ((Throwable) e).getCause() : null;
-        } catch (RuntimeException ignored) {
-            // the user's exception class is not visible here; the message still says what failed
-        }
-        String msg = "The " + a.describe() + " died because its constructor threw"
-                + (cause == null ? "" : ": " + cause) + ". Fix the constructor; calls to this actor fail until a new one"
-                + " is created.";
-        ActorDiedException e = cause == null ? new ActorDiedException(msg) : new ActorDiedException(msg, cause);
-        try {
-            return Serializer.error(e);
-        } catch (RuntimeException notSerializable) {
-            return Serializer.error(new ActorDiedException(msg));
-        }
     }
 
     /** The last lines of a log file, joined, for an error message. Reads the file: not under the node's lock. */

@@ -3,40 +3,30 @@ package io.sonde.internal.node;
 import io.grpc.stub.StreamObserver;
 import io.sonde.internal.head.Head;
 import io.sonde.internal.node.actor.ActorDirectory;
+import io.sonde.internal.node.actor.ActorLifecycle;
 import io.sonde.internal.node.actor.ActorRecord;
 import io.sonde.internal.node.logs.LogRouter;
 import io.sonde.internal.node.object.DependencyResolver;
 import io.sonde.internal.node.object.InlineObjectStore;
 import io.sonde.internal.node.object.ObjectStore;
+import io.sonde.internal.node.object.TaskResults;
+import io.sonde.internal.node.sched.Cancellation;
 import io.sonde.internal.node.sched.ResourceSet;
 import io.sonde.internal.node.sched.Scheduler;
 import io.sonde.internal.node.task.Attempt;
 import io.sonde.internal.node.task.TaskRecord;
-import io.sonde.internal.node.task.TaskState;
 import io.sonde.internal.node.task.TaskTable;
 import io.sonde.internal.node.worker.ExitDetail;
-import io.sonde.internal.node.worker.LaunchRequest;
-import io.sonde.internal.node.worker.Rss;
 import io.sonde.internal.node.worker.Worker;
-import io.sonde.internal.node.worker.WorkerHandle;
 import io.sonde.internal.node.worker.WorkerLauncher;
-import io.sonde.internal.node.worker.WorkerOutput;
 import io.sonde.internal.node.worker.WorkerPool;
+import io.sonde.internal.node.worker.WorkerStop;
 import io.sonde.proto.ActorInfo;
-import io.sonde.proto.Arg;
-import io.sonde.proto.CancelTask;
-import io.sonde.proto.ClassBytes;
 import io.sonde.proto.ClientMessage;
 import io.sonde.proto.ClusterStatus;
-import io.sonde.proto.Exit;
-import io.sonde.proto.FetchClass;
-import io.sonde.proto.Interrupt;
+import io.sonde.proto.GetNamedActor;
 import io.sonde.proto.NamedActorReply;
-import io.sonde.proto.NodeInfo;
 import io.sonde.proto.NodeMessage;
-import io.sonde.proto.PluginMessage;
-import io.sonde.ObjectLostException;
-import io.sonde.proto.ObjectReady;
 import io.sonde.proto.ObjectValue;
 import io.sonde.proto.RegisterClient;
 import io.sonde.proto.Registered;
@@ -47,49 +37,55 @@ import io.sonde.proto.TaskSpec;
 import io.sonde.proto.WorkerCommand;
 import io.sonde.proto.WorkerInfo;
 import io.sonde.proto.WorkerMessage;
-import io.sonde.internal.serialization.Serializer;
 
-import java.io.IOException;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongFunction;
 
 /**
  * Runs the work of one node: schedules tasks on workers it starts, keeps the objects, drives
  * actors through their lifecycle, turns worker deaths into retries or failures, and relays worker
- * output to drivers. A facade: it owns the node's one lock and dispatches each message to the
- * parts that keep the state, which are plain objects it calls under that lock.
+ * output to drivers. A facade: it owns the node's one lock ({@link NodeLock}), takes it for each
+ * message from a client or a worker, dispatches the message to the parts, and wires them together.
+ * The parts keep the state and make the decisions; they are plain objects called under the lock.
  *
  * <pre>
- *   TaskTable           the tasks and their attempts          (task)
- *   Scheduler           ready queue, admission, resources     (sched)
- *   WorkerPool          workers, idle per job, starts, reaping (worker; WorkerLauncher starts them)
- *   ActorDirectory      actors and their calls                (actor)
- *   ObjectStore         values, owners, subscribers           (object; DependencyResolver: args)
- *   LogRouter           worker output to the job's driver     (logs)
- *   NodePlugins         the plug-ins (the debugger's node side): hooks, messages, services
+ *   client ─┬─ submit ──────────── TaskResults.resolve ─▶ TaskDispatch (tasks) │ ActorLifecycle (actors)
+ *           ├─ put, subscribe ───▶ TaskResults ─(ready)─▶ owner, subscribers, then the tasks that waited
+ *           ├─ cancel ───────────▶ Cancellation (sched)
+ *           ├─ kill, named actor ▶ ActorLifecycle (actor)
+ *           ├─ blocked ──────────▶ TaskDispatch ─▶ Scheduler.lendCpus
+ *           ├─ class request ────▶ ClassShipping ─▶ the job's driver
+ *           └─ plug-in message ──▶ NodePlugins
+ *   worker ─┬─ hello ────────────▶ WorkerSupervisor, then TaskDispatch (idle, or the actor's creation)
+ *           ├─ done ─────────────▶ TaskDispatch ─▶ Retries │ ActorLifecycle
+ *           └─ plug-in message ──▶ NodePlugins
+ *   process exit ────────────────▶ WorkerSupervisor, then TaskDispatch ─▶ Retries │ ActorLifecycle
+ *   status, lists ───────────────▶ NodeViews;  plug-ins read the node through PluginView
  * </pre>
+ * The subpackages (task, object, sched, actor, worker, logs) never depend on this package. Where
+ * a part needs one its package may not see, it declares a small interface the wiring fills: here
+ * {@link TaskResults.Waiters}, {@link Cancellation.ActorQueues} and {@link Cancellation.Workers};
+ * {@link WorkerSupervisor} is the actors' {@link ActorLifecycle.Workers}, {@link TaskDispatch}
+ * the scheduler's {@link Scheduler.Leases}.
  *
  * <h2>How a task flows</h2>
  * <pre>
- *  client ─submit─▶ onSubmit ─(args pending)─▶ DependencyResolver: waits on each missing object
- *                        │                              │ objectReady
- *                        ▼                              ▼
- *               Scheduler.enqueue ──schedule()──▶ WorkerPool: idle worker of the job (or start one)
+ *  client ─submit─▶ TaskResults.resolve ─(args pending)─▶ DependencyResolver: waits on each missing object
+ *                        │                                          │ TaskResults: the object is ready
+ *                        ▼                                          ▼ Waiters.argsReady
+ *             TaskDispatch.enqueue ──schedule──▶ WorkerPool: idle worker of the job (or start one)
  *                                                       │ dispatch: execute (args inlined)
- *  owner ◀─ready─ objectReady ◀─ complete ◀─ onTaskDone ◀┘
- *                 (ObjectStore)      ▲
- *                 onWorkerExit ──────┘ (retry: Scheduler.requeueFirst; else WorkerCrashedException)
+ *  owner ◀─ready─ TaskResults.complete ◀─ Retries ◀─ done ◀┘
+ *                                            ▲
+ *                 process exit ──────────────┘ (retry: Scheduler.requeueFirst; else WorkerCrashedException)
  * </pre>
  *
  * <h2>Thread safety</h2>
@@ -110,11 +106,9 @@ public final class NodeManager {
     private static final long SHUTDOWN_WAIT_SECONDS = 5;
     private static final int ID_PREFIX_LENGTH = 6;
 
-    /** The node's one lock: every part's state is guarded by it. Timed waits only in {@link #shutdown}. */
-    private final ReentrantLock lock = new ReentrantLock();
+    private final NodeLock lock = new NodeLock();
     private final NodeConfig config;
     private final Head head;
-    private final WorkerLauncher launcher;
     /**
      * The first characters of the node's id, in every id this node mints: client ids start with it,
      * worker ids follow their {@code w} with it, and task and object ids start with their client's
@@ -123,72 +117,47 @@ public final class NodeManager {
      */
     private final String idPrefix;
     private final AtomicLong clientCounter = new AtomicLong();
-    private final AtomicLong workerCounter = new AtomicLong();
-    private final ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "sonde-idle-reaper");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(
+            daemon(n -> "sonde-idle-reaper"));
     /**
      * Threads that deliver the node's messages, each connection on its own serial executor over
      * this pool (see {@link SerialObserver}), and that handle worker exits: never under the lock.
      */
-    private final ExecutorService sendPool = Executors.newCachedThreadPool(new ThreadFactory() {
-        private final AtomicLong count = new AtomicLong();
+    private final ExecutorService sendPool = Executors.newCachedThreadPool(daemon(n -> "sonde-node-send-" + n));
 
-        @Override
-        public Thread newThread(Runnable r) {
-            Thread t = new Thread(r, "sonde-node-send-" + count.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        }
-    });
-    /** Every launched worker until its exit was handled, readable without the lock: {@link #shutdown} kills them. */
-    private final Map<String, WorkerHandle> launched = new ConcurrentHashMap<>();
-
+    private final Map<String, Job> jobs = new HashMap<>();
     private final TaskTable tasks;
     private final ObjectStore<ClientSession> objects = new InlineObjectStore<>();
     private final DependencyResolver resolver = new DependencyResolver(objects);
+    private final TaskResults<ClientSession> results;
     private final Scheduler scheduler;
+    private final TaskDispatch dispatch;
+    private final Cancellation cancellation;
     private final WorkerPool pool = new WorkerPool();
+    private final WorkerSupervisor workers;
     private final ActorDirectory actors = new ActorDirectory();
-    private final LogRouter logs;
+    private final ActorLifecycle actorLifecycle;
     private final NodePlugins plugins;
-    private final Map<String, Job> jobs = new HashMap<>();
-    private final Map<String, ClientSession> workerClients = new HashMap<>();
-    private final AtomicLong classRequests = new AtomicLong();
-    private final Map<Long, PendingClassRequest> pendingClassRequests = new HashMap<>();
-    private final WorkerOutput output;
-    private final Scheduler.Leases leases = new Scheduler.Leases() {
-        @Override
-        public boolean jobAlive(String jobId) {
-            return jobs.containsKey(jobId);
-        }
-
-        @Override
-        public boolean lease(TaskRecord t) {
-            Worker w = pool.pollIdle(t.jobId());
-            if (w == null) {
-                return false;
-            }
-            dispatch(t, w);
-            return true;
-        }
-    };
-    /** Written under the lock, or by a shutdown that could not get it. */
-    private volatile boolean stopping;
+    private final ClassShipping classes = new ClassShipping();
+    private final NodeViews views;
 
     public NodeManager(NodeConfig config, Head head, WorkerLauncher launcher) {
         this.config = config;
         this.head = head;
         this.idPrefix = config.nodeId().substring(0, Math.min(ID_PREFIX_LENGTH, config.nodeId().length()));
-        this.launcher = launcher;
         this.tasks = new TaskTable(config.nodeId());
+        this.results = new TaskResults<>(objects, resolver, tasks, new Wakeups());
         this.scheduler = new Scheduler(new ResourceSet(config.cpus(), config.memory(), config.resources()));
-        this.logs = new LogRouter(config.ip());
-        this.output = logs::forward;
-        this.plugins = new NodePlugins(config, new PluginView());
-        reaper.scheduleWithFixedDelay(this::reapIdleWorkers, 2, 2, TimeUnit.SECONDS);
+        this.plugins = new NodePlugins(config, new PluginView(lock, pool, tasks, this::driverOf));
+        this.workers = new WorkerSupervisor(idPrefix, launcher, pool, new LogRouter(config.ip()), plugins, jobs::get,
+                sendPool, this::onWorkerExit);
+        this.dispatch = new TaskDispatch(scheduler, pool, resolver, results, workers, config.ip());
+        this.actorLifecycle = new ActorLifecycle(actors, tasks, scheduler, results, resolver, head, workers);
+        this.cancellation = new Cancellation(tasks, scheduler, results, actorLifecycle::dropQueued, pool::stop);
+        this.views = new NodeViews(config, head, tasks, scheduler, pool, actors);
+        // Idle workers exit, keeping as many per job as the node has CPUs (see WorkerPool#reap).
+        int keep = Math.max(1, (int) Math.ceil(scheduler.total().cpus()));
+        reaper.scheduleWithFixedDelay(() -> lock.run(() -> pool.reap(keep)), 2, 2, TimeUnit.SECONDS);
     }
 
     public NodeConfig config() {
@@ -226,26 +195,26 @@ public final class NodeManager {
 
     private void onClientMessage(ClientSession s, ClientMessage m) {
         switch (m.getBodyCase()) {
-            case SUBMIT -> onSubmit(s, m.getSubmit());
-            case PUT -> onPut(s, m.getPut().getObjectId(), m.getPut().getValue());
-            case SUBSCRIBE -> m.getSubscribe().getObjectIdsList().forEach(id -> onSubscribe(s, id));
-            case CANCEL -> onCancel(m.getCancel());
-            case KILL -> onKill(m.getKill().getActorId(), m.getKill().getNoRestart());
-            case GET_NAMED_ACTOR -> onGetNamedActor(s, m.getGetNamedActor().getRequestId(), m.getGetNamedActor().getName());
-            case BLOCKED -> onBlocked(s, m.getBlocked().getBlocked());
+            case SUBMIT -> lock.run(() -> submit(s, m.getSubmit()));
+            case PUT -> lock.run(() -> results.put(s, m.getPut().getObjectId(), m.getPut().getValue()));
+            case SUBSCRIBE -> m.getSubscribe().getObjectIdsList().forEach(id -> lock.run(() -> results.subscribe(s, id)));
+            case CANCEL -> lock.run(() -> cancellation.cancel(m.getCancel().getObjectId(), m.getCancel().getForce(),
+                    m.getCancel().getRecursive()));
+            case KILL -> lock.run(() -> actorLifecycle.kill(m.getKill().getActorId(), m.getKill().getNoRestart()));
+            case GET_NAMED_ACTOR -> s.send(lock.read(() -> namedActor(s, m.getGetNamedActor())));
+            case BLOCKED -> lock.run(() -> dispatch.blocked(s.workerId, m.getBlocked().getBlocked()));
             case REGISTER -> onRegister(s, m.getRegister());
-            case FETCH_CLASS -> onFetchClass(s, m.getFetchClass());
-            case RELEASE -> onRelease(s, m.getRelease().getObjectIdsList());
+            case FETCH_CLASS -> classes.fetch(s, m.getFetchClass(), lock.read(() -> driverOf(s.jobId)));
+            case RELEASE -> lock.run(() -> m.getRelease().getObjectIdsList().forEach(id -> objects.release(id, s)));
             case PLUGIN -> plugins.clientMessage(s, m.getPlugin());
-            case CLASS_BYTES -> onClassBytes(m.getClassBytes());
+            case CLASS_BYTES -> classes.bytes(m.getClassBytes());
             default -> {
             }
         }
     }
 
     private void onRegister(ClientSession s, RegisterClient r) {
-        lock.lock();
-        try {
+        lock.run(() -> {
             s.driver = r.getIsDriver();
             if (s.driver) {
                 s.jobId = head.newJobId();
@@ -255,15 +224,12 @@ public final class NodeManager {
                 plugins.jobStarted(s.jobId, r.getPluginOptionsMap());
                 pool.addJob(s.jobId);
                 // Start one worker at once so the first task does not pay a whole worker start.
-                startWorker(job, null);
+                workers.start(s.jobId);
             } else {
                 s.jobId = r.getJobId();
                 s.workerId = r.getWorkerId();
-                workerClients.put(s.workerId, s);
             }
-        } finally {
-            lock.unlock();
-        }
+        });
         s.send(NodeMessage.newBuilder().setRegistered(Registered.newBuilder()
                 .setJobId(s.jobId).setNodeId(config.nodeId()).setNodeIp(config.ip())
                 .setSessionDir(config.sessionDir().toString()).setClientId(s.clientId)).build());
@@ -271,13 +237,8 @@ public final class NodeManager {
 
     private void onClientClosed(ClientSession s) {
         s.complete();
-        lock.lock();
-        try {
-            if (!s.driver) {
-                workerClients.remove(s.workerId, s);
-                return;
-            }
-            Job job = jobs.remove(s.jobId);
+        lock.run(() -> {
+            Job job = s.driver ? jobs.remove(s.jobId) : null;
             if (job == null) {
                 return;
             }
@@ -291,277 +252,53 @@ public final class NodeManager {
             }
             tasks.removeJob(jobId);
             scheduler.removeJob(jobId);
-            for (ActorRecord a : actors.removeJob(jobId)) {
-                head.removeNamedActor(a.jobId(), a.name(), a.actorId());
-            }
+            actorLifecycle.removeJob(jobId);
             resolver.forgetObjects(objects.removeOwnedBy(owner -> jobId.equals(owner.jobId)));
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
-    // =================================================================== submission
-
-    private void onSubmit(ClientSession s, TaskSpec spec) {
-        lock.lock();
-        try {
-            TaskRecord t = new TaskRecord(spec);
-            tasks.add(t);
-            objects.create(spec.getReturnId(), s);
-            if (spec.getKind() != TaskKind.ACTOR_METHOD && !scheduler.feasible(spec)) {
-                infeasible(t);
-                return;
-            }
-            switch (spec.getKind()) {
-                case ACTOR_CREATION -> createActor(t);
-                case ACTOR_METHOD -> submitActorCall(t);
-                default -> {
-                    if (resolveArgs(t)) {
-                        enqueue(t);
-                    }
-                }
-            }
-        } finally {
-            lock.unlock();
-        }
+    /** The driver of the job, or null when the job ended (or never was). */
+    private ClientSession driverOf(String jobId) {
+        Job job = jobs.get(jobId);
+        return job == null ? null : job.driver();
     }
 
-    /**
-     * Registers the task on each argument object that is not ready yet. Returns true when all
-     * are ready; false when it must wait, or when it already failed because an argument is gone
-     * or holds a failure.
-     */
-    private boolean resolveArgs(TaskRecord t) {
-        ObjectValue failure = resolver.resolve(t);
-        if (failure != null) {
-            fail(t, failure);
-            return false;
-        }
-        return t.pendingArgs().isEmpty();
+    private NodeMessage namedActor(ClientSession s, GetNamedActor g) {
+        NamedActorReply.Builder r = NamedActorReply.newBuilder().setRequestId(g.getRequestId());
+        actorLifecycle.named(s.jobId, g.getName())
+                .ifPresent(a -> r.setFound(true).setActorId(a.actorId()).setActorClass(a.className()));
+        return NodeMessage.newBuilder().setNamedActor(r).build();
     }
 
-    /**
-     * No node can ever run the task: fail it now instead of letting its get wait forever. (With
-     * more nodes, the check becomes "no node that is or may join the cluster".)
-     */
-    private void infeasible(TaskRecord t) {
-        String msg = Failures.infeasible(t, config.nodeId(), scheduler.total());
-        if (t.kind() == TaskKind.ACTOR_CREATION) {
-            ActorRecord a = new ActorRecord(t);
-            actors.add(a);
-            actorDead(a, "it " + msg.substring(msg.indexOf("cannot be scheduled")), null);
-            return;
-        }
-        fail(t, Failures.infeasibleTask(msg));
-    }
+    // =================================================================== submission and scheduling
 
-    private void enqueue(TaskRecord t) {
-        scheduler.enqueue(t);
-        schedule();
-    }
-
-    // =================================================================== objects
-
-    private void onPut(ClientSession s, String id, ObjectValue v) {
-        lock.lock();
-        try {
-            objectReady(id, objects.put(id, s, v), v);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void onSubscribe(ClientSession s, String id) {
-        lock.lock();
-        try {
-            if (!objects.contains(id)) {
-                s.send(ready(id, Serializer.error(new ObjectLostException("object " + id + " does not exist on this"
-                        + " cluster: its owner exited, or the ref comes from another cluster or an earlier run"))));
-                return;
-            }
-            ObjectValue v = objects.value(id);
-            if (v != null) {
-                s.send(ready(id, v));
+    private void submit(ClientSession s, TaskSpec spec) {
+        TaskRecord t = new TaskRecord(spec);
+        tasks.add(t);
+        objects.create(spec.getReturnId(), s);
+        if (spec.getKind() != TaskKind.ACTOR_METHOD && !scheduler.feasible(spec)) {
+            // No node can ever run it: it fails now instead of letting its get wait forever. (With
+            // more nodes, the check becomes "no node that is or may join the cluster".)
+            String msg = Failures.infeasible(t, config.nodeId(), scheduler.total());
+            if (t.kind() == TaskKind.ACTOR_CREATION) {
+                actorLifecycle.infeasible(t, msg);
             } else {
-                objects.subscribe(id, s);
+                results.fail(t, Failures.infeasibleTask(msg));
             }
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** The object got its value: tell its owner and subscribers, then the tasks waiting for it. */
-    private void objectReady(String id, List<ClientSession> tell, ObjectValue v) {
-        if (tell == null) {
             return;
         }
-        NodeMessage msg = ready(id, v);
-        for (ClientSession s : tell) {
-            s.send(msg);
-        }
-        for (TaskRecord t : resolver.dependents(id)) {
-            if (!resolver.argReady(t, id)) {
-                continue;
-            }
-            if (v.getIsError()) {
-                ActorRecord a = t.kind() == TaskKind.NORMAL ? null : actors.get(t.spec().getActorId());
-                if (t.kind() == TaskKind.ACTOR_METHOD && a != null) {
-                    a.dropQueued(t);
-                }
-                fail(t, v);
-                if (t.kind() == TaskKind.ACTOR_CREATION && a != null) {
-                    actorDead(a, "its constructor's argument " + id + " holds a failure", v);
-                }
-            } else if (t.pendingArgs().isEmpty()) {
-                switch (t.kind()) {
-                    case NORMAL -> enqueue(t);
-                    case ACTOR_METHOD -> pumpActor(actors.get(t.spec().getActorId()));
-                    case ACTOR_CREATION -> startActorWorker(actors.get(t.spec().getActorId()));
-                    default -> {
-                    }
+        switch (spec.getKind()) {
+            case ACTOR_CREATION -> actorLifecycle.create(t);
+            case ACTOR_METHOD -> actorLifecycle.call(t);
+            default -> {
+                if (results.resolve(t)) {
+                    dispatch.enqueue(t);
                 }
             }
         }
     }
 
-    private void onRelease(ClientSession s, List<String> ids) {
-        lock.lock();
-        try {
-            for (String id : ids) {
-                objects.release(id, s);
-            }
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private static NodeMessage ready(String id, ObjectValue v) {
-        return NodeMessage.newBuilder().setReady(ObjectReady.newBuilder().setObjectId(id).setValue(v)).build();
-    }
-
-    // =================================================================== task outcomes
-
-    /** Stores the task's result (a value or a failure) and retires the task. */
-    private void complete(TaskRecord t, ObjectValue result) {
-        if (t.state().done()) {
-            return;
-        }
-        if (t.cancelled()) {
-            t.state(TaskState.CANCELLED);
-        } else {
-            t.state(result.getIsError() ? TaskState.FAILED : TaskState.FINISHED);
-        }
-        t.errorType(result.getIsError() ? result.getErrorType() : "");
-        resolver.releaseArgs(t);
-        tasks.retire(t);
-        String returnId = t.spec().getReturnId();
-        objectReady(returnId, objects.complete(returnId, result), result);
-    }
-
-    private void fail(TaskRecord t, ObjectValue error) {
-        resolver.forget(t);
-        complete(t, error);
-    }
-
-    /** The worker returned the task's result (or the task threw): the attempt ends there. */
-    private static void attemptReturned(TaskRecord t, ObjectValue result) {
-        Attempt.Ending ending = t.cancelled() ? Attempt.Ending.CANCELLED
-                : result.getIsError() ? Attempt.Ending.THREW : Attempt.Ending.FINISHED;
-        t.attemptEnded(ending, result.getIsError() ? result.getErrorType() : "");
-    }
-
-    // =================================================================== scheduling
-
-    /** Leases idle workers to ready tasks (see {@link Scheduler#schedule}) and starts the workers wanted. */
-    private void schedule() {
-        if (stopping) {
-            return;
-        }
-        scheduler.schedule(leases).forEach((jobId, wanted) -> {
-            Job job = jobs.get(jobId);
-            int toStart = pool.toStart(jobId, wanted);
-            for (int i = 0; i < toStart; i++) {
-                startWorker(job, null);
-            }
-        });
-        checkStartFailures();
-    }
-
-    private void dispatch(TaskRecord t, Worker w) {
-        t.running(w.id(), w.pid());
-        w.current(t);
-        if (t.kind() == TaskKind.NORMAL) {
-            scheduler.acquire(t.spec());
-        }
-        w.send(WorkerCommand.newBuilder().setExecute(inline(t)).build());
-    }
-
-    /** The spec as the worker gets it: argument refs replaced by their values, attempt set. */
-    private TaskSpec inline(TaskRecord t) {
-        TaskSpec.Builder b = t.spec().toBuilder().setAttempt(t.attempt());
-        boolean refs = false;
-        for (int i = 0; i < b.getArgsCount(); i++) {
-            Arg a = b.getArgs(i);
-            if (a.getKindCase() == Arg.KindCase.REF_ID) {
-                refs = true;
-                b.setArgs(i, Arg.newBuilder().setValue(objects.value(a.getRefId())));
-            }
-        }
-        return refs || t.attempt() != 0 ? b.build() : t.spec();
-    }
-
-    private void startWorker(Job job, ActorRecord actor) {
-        String workerId = "w" + idPrefix + Long.toHexString(0x100 + workerCounter.incrementAndGet());
-        // before the launch: the worker may print before launch returns
-        logs.open(workerId, job.logToDriver(), job.driver()::send);
-        try {
-            WorkerHandle handle = launcher.launch(new LaunchRequest(workerId, job.jobId(), job.classpath(),
-                    job.jvmOptions(), job.workingDir(), plugins.workerJvmOptions()), output);
-            Worker w = new Worker(handle, job.jobId(), actor);
-            pool.add(w);
-            plugins.workerStarted(w);
-            if (actor != null) {
-                actor.hostedBy(workerId, handle.pid());
-            }
-            launched.put(workerId, handle);
-            // async: an exit that already happened must not run its handler here, under the lock
-            handle.exit().thenAcceptAsync(exitCode -> onWorkerExit(w, exitCode), sendPool);
-        } catch (IOException e) {
-            logs.close(workerId);
-            String failure = "the worker JVM could not be launched: " + e.getMessage();
-            pool.launchFailed(job.jobId(), failure);
-            if (actor != null) {
-                actorDead(actor, failure, null);
-            }
-        }
-    }
-
-    /** Workers of a job that die before they say hello (bad classpath, bad JVM option) fail its tasks. */
-    private void checkStartFailures() {
-        pool.takeStartFailures().forEach((jobId, lastFailure) -> {
-            for (TaskRecord t : scheduler.removeJob(jobId)) {
-                fail(t, Failures.workersDoNotStart(t, jobId, lastFailure));
-            }
-        });
-    }
-
-    private void onBlocked(ClientSession s, boolean blocked) {
-        lock.lock();
-        try {
-            Worker w = pool.get(s.workerId);
-            TaskRecord t = w == null ? null : w.current();
-            if (t == null || t.kind() != TaskKind.NORMAL) {
-                return;
-            }
-            if (scheduler.lendCpus(t, blocked) && blocked) {
-                schedule();
-            }
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    // =================================================================== worker sessions
+    // =================================================================== workers
 
     /** Opens the executor stream of a worker; the worker introduces itself with a hello. */
     public StreamObserver<WorkerMessage> attach(StreamObserver<WorkerCommand> transport) {
@@ -571,20 +308,12 @@ public final class NodeManager {
 
             @Override
             public void onNext(WorkerMessage m) {
-                switch (m.getBodyCase()) {
-                    case HELLO -> worker = onHello(m.getHello().getWorkerId(), commands);
-                    case DONE -> {
-                        if (worker != null) {
-                            onTaskDone(worker, m.getDone());
-                        }
-                    }
-                    case PLUGIN -> {
-                        if (worker != null) {
-                            plugins.workerMessage(worker, m.getPlugin());
-                        }
-                    }
-                    default -> {
-                    }
+                if (m.hasHello()) {
+                    worker = lock.read(() -> onHello(m.getHello().getWorkerId(), commands));
+                } else if (m.hasDone() && worker != null) {
+                    lock.run(() -> onTaskDone(worker, m.getDone()));
+                } else if (m.hasPlugin() && worker != null) {
+                    plugins.workerMessage(worker, m.getPlugin());
                 }
             }
 
@@ -601,99 +330,26 @@ public final class NodeManager {
     }
 
     private Worker onHello(String workerId, SerialObserver<WorkerCommand> commands) {
-        lock.lock();
-        try {
-            Worker w = pool.get(workerId);
-            Job job = w == null ? null : jobs.get(w.jobId());
-            if (w == null || w.dead() || job == null) {
-                // unknown, exited, or its job ended and it is being stopped
-                commands.onNext(WorkerCommand.newBuilder().setExit(Exit.getDefaultInstance()).build());
-                commands.onCompleted();
-                return null;
-            }
-            w.registered(commands);
-            // before any task: what a plug-in sends now reaches the worker before its first task
-            plugins.workerHello(w);
-            pool.helloFrom(w);
-            if (w.actor() != null) {
-                if (w.actor().state() == ActorRecord.State.DEAD) {
-                    w.kill();
-                } else {
-                    dispatch(w.actor().creation(), w);
-                }
-            } else {
-                pool.idle(w);
-                schedule();
-            }
-            return w;
-        } finally {
-            lock.unlock();
+        Worker w = workers.hello(workerId, commands);
+        if (w == null) {
+            return null;
         }
+        if (w.actor() == null) {
+            dispatch.idle(w);
+        } else if (w.actor().state() == ActorRecord.State.DEAD) {
+            w.kill(); // killed or given up on while its JVM started
+        } else {
+            dispatch.dispatch(w.actor().creation(), w);
+        }
+        return w;
     }
 
     private void onTaskDone(Worker w, TaskDone done) {
-        lock.lock();
-        try {
-            ActorRecord a = w.actor();
-            TaskRecord t = w.current();
-            if (a != null) {
-                t = a.inFlight(done.getTaskId());
-                if (t == null && a.creation().id().equals(done.getTaskId())) {
-                    t = a.creation();
-                }
-            }
-            if (t == null || !t.id().equals(done.getTaskId()) || t.attempt() != done.getAttempt()) {
-                return;
-            }
-            if (a != null) {
-                actorTaskDone(a, t, done);
-                return;
-            }
-            w.current(null);
-            scheduler.release(t.spec(), !t.cpusLent());
-            t.cpusLent(false);
-            ObjectValue result = done.getResult();
-            attemptReturned(t, result);
-            t.leftWorker();
-            if (result.getIsError() && !t.cancelled() && retriesException(t.spec(), done)
-                    && t.canRetry(t.spec().getMaxRetries())) {
-                scheduler.requeueFirst(t);
-            } else {
-                complete(t, t.cancelled() ? Failures.cancelled(t) : result);
-            }
-            if (!w.dead()) {
-                pool.idle(w);
-            }
-            schedule();
-        } finally {
-            lock.unlock();
+        if (w.actor() != null) {
+            actorLifecycle.taskDone(w.actor(), done);
+        } else {
+            dispatch.taskDone(w, done);
         }
-    }
-
-    /**
-     * Lets workers that stayed idle for a while exit, keeping as many per job as the node has
-     * CPUs: bursts of nested tasks start many workers, and each holds a JVM's worth of memory.
-     */
-    private void reapIdleWorkers() {
-        lock.lock();
-        try {
-            for (Worker w : pool.reap(Math.max(1, (int) Math.ceil(scheduler.total().cpus())))) {
-                w.send(WorkerCommand.newBuilder().setExit(Exit.getDefaultInstance()).build());
-                w.closeCommands();
-            }
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private static boolean retriesException(TaskSpec spec, TaskDone done) {
-        if (!spec.getRetryExceptions()) {
-            return false;
-        }
-        if (spec.getRetryExceptionClassesCount() == 0) {
-            return true;
-        }
-        return done.getExceptionClassesList().stream().anyMatch(spec.getRetryExceptionClassesList()::contains);
     }
 
     /**
@@ -703,382 +359,46 @@ public final class NodeManager {
     private void onWorkerExit(Worker w, int exitCode) {
         // Let the pumps drain so the error can point at complete log files.
         w.handle().awaitOutput();
-        boolean beforeHello;
-        lock.lock();
-        try {
-            beforeHello = !w.registered() && w.actor() == null;
-        } finally {
-            lock.unlock();
-        }
+        boolean beforeHello = lock.read(() -> !w.registered() && w.actor() == null);
         // A worker never says hello after its exit was seen: the tail is there when it is needed.
         String errTail = beforeHello ? Failures.tail(w.handle().errLog()) : null;
-        lock.lock();
-        try {
-            launched.remove(w.id());
-            String startFailure = null;
-            if (!w.registered() && w.actor() == null && !stopping && jobs.containsKey(w.jobId())) {
-                startFailure = Failures.startFailure(exitCode, w.handle().errLog(), errTail);
-            }
-            w.markDead();
-            pool.exited(w, startFailure);
-            plugins.workerExited(w);
-            logs.close(w.id());
+        lock.run(() -> {
+            workers.exited(w, exitCode, errTail);
             if (w.actor() != null) {
-                actorWorkerDied(w.actor(), w, exitCode);
-            } else if (w.current() != null) {
-                TaskRecord t = w.current();
-                w.current(null);
-                scheduler.release(t.spec(), !t.cpusLent());
-                t.cpusLent(false);
-                t.attemptEnded(Attempt.Ending.WORKER_DIED, ExitDetail.describe(exitCode));
-                t.leftWorker();
-                if (t.cancelled()) {
-                    complete(t, Failures.cancelled(t));
-                } else if (t.canRetry(t.spec().getMaxRetries())) {
-                    scheduler.requeueFirst(t);
-                } else {
-                    fail(t, Failures.workerCrashed(t, w, config.ip(), exitCode));
-                }
-            }
-            schedule();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    // =================================================================== actors
-
-    private void createActor(TaskRecord t) {
-        ActorRecord a = new ActorRecord(t);
-        actors.add(a);
-        if (!a.name().isEmpty() && !head.registerNamedActor(a.jobId(), a.name(), a.actorId())) {
-            actorDead(a, "an actor named '" + a.name() + "' already exists in this job", null);
-            return;
-        }
-        if (resolveArgs(t)) {
-            startActorWorker(a);
-        } else if (t.state().done()) {
-            actorDead(a, "its constructor's argument holds a failure", objects.value(t.spec().getReturnId()));
-        }
-    }
-
-    private void startActorWorker(ActorRecord a) {
-        if (a == null || a.state() == ActorRecord.State.DEAD) {
-            return;
-        }
-        Job job = jobs.get(a.jobId());
-        if (job == null) {
-            return;
-        }
-        a.creation().state(TaskState.PENDING_SCHEDULING);
-        scheduler.acquire(a.creation().spec());
-        startWorker(job, a);
-    }
-
-    private void submitActorCall(TaskRecord t) {
-        ActorRecord a = actors.get(t.spec().getActorId());
-        if (a == null || a.state() == ActorRecord.State.DEAD) {
-            fail(t, a == null ? Failures.noSuchActor(t) : Failures.deadActor(a));
-            return;
-        }
-        a.enqueue(t);
-        resolveArgs(t);
-        pumpActor(a);
-    }
-
-    /** Sends queued calls to an alive actor in order, stopping at the first whose args are not ready. */
-    private void pumpActor(ActorRecord a) {
-        if (a == null || a.state() != ActorRecord.State.ALIVE) {
-            return;
-        }
-        Worker w = pool.get(a.workerId());
-        for (TaskRecord t : a.takeSendable()) {
-            t.running(a.workerId(), a.lastPid());
-            w.send(WorkerCommand.newBuilder().setExecute(inline(t)).build());
-        }
-    }
-
-    private void actorTaskDone(ActorRecord a, TaskRecord t, TaskDone done) {
-        ObjectValue result = done.getResult();
-        attemptReturned(t, result);
-        if (t == a.creation()) {
-            if (result.getIsError()) {
-                complete(t, result);
-                actorDead(a, "its constructor threw", Failures.constructorThrew(a, result));
-                killActorWorker(a);
+                actorLifecycle.workerDied(w.actor(), w.id(), ExitDetail.describe(exitCode),
+                        Failures.actorWorkerDied(w, config.ip(), exitCode));
             } else {
-                t.state(TaskState.RUNNING);
-                a.state(ActorRecord.State.ALIVE);
-                pumpActor(a);
+                dispatch.workerDied(w, exitCode);
             }
-            return;
-        }
-        a.callDone(t);
-        t.leftWorker();
-        complete(t, t.cancelled() ? Failures.cancelled(t) : result);
+            dispatch.schedule();
+        });
     }
 
-    private void killActorWorker(ActorRecord a) {
-        Worker w = pool.get(a.workerId());
-        if (w != null) {
-            w.kill();
-        }
-    }
+    // =================================================================== what the parts reach through the node
 
-    private void actorWorkerDied(ActorRecord a, Worker w, int exitCode) {
-        if (!w.id().equals(a.workerId())) {
-            return;
+    /** Where a value wakes a waiting task: the scheduler for a normal task, the actor's lifecycle otherwise. */
+    private final class Wakeups implements TaskResults.Waiters<ClientSession> {
+        @Override
+        public void send(ClientSession client, NodeMessage m) {
+            client.send(m); // only enqueues
         }
-        a.workerGone();
-        scheduler.release(a.creation().spec(), true);
-        if (a.state() == ActorRecord.State.DEAD) {
-            failActorCalls(a);
-            return;
-        }
-        String detail = a.killRequested() ? "it was killed by Sonde.kill" : Failures.actorWorkerDied(w, config.ip(), exitCode);
-        boolean restart = a.mayRestart(a.killRequested() && a.killNoRestart());
-        // The worker runs calls one at a time: the oldest call in flight was running and died with
-        // the process (retried only with maxTaskRetries); the calls behind it never started, so they
-        // simply wait for the restarted actor.
-        List<TaskRecord> retry = new ArrayList<>();
-        boolean first = true;
-        for (TaskRecord t : a.drainInFlight()) {
-            boolean wasRunning = first;
-            first = false;
-            if (wasRunning) {
-                t.attemptEnded(Attempt.Ending.WORKER_DIED, ExitDetail.describe(exitCode));
+
+        @Override
+        public void argsReady(TaskRecord t) {
+            switch (t.kind()) {
+                case NORMAL -> dispatch.enqueue(t);
+                case ACTOR_METHOD, ACTOR_CREATION -> actorLifecycle.argsReady(t);
+                default -> {
+                }
             }
-            if (t.cancelled()) {
-                complete(t, Failures.cancelled(t));
-            } else if (restart && !wasRunning) {
-                t.state(TaskState.PENDING_SCHEDULING);
-                retry.add(t);
-            } else if (restart && t.canRetry(a.maxTaskRetries())) {
-                t.nextAttempt();
-                t.state(TaskState.PENDING_SCHEDULING);
-                retry.add(t);
+        }
+
+        @Override
+        public void argFailed(TaskRecord t, String objectId, ObjectValue failure) {
+            if (t.kind() == TaskKind.NORMAL) {
+                results.fail(t, failure);
             } else {
-                complete(t, Failures.actorDiedWhileRunning(t, a, detail, restart));
-            }
-        }
-        a.requeueFirst(retry);
-        if (restart) {
-            a.restarting();
-            startActorWorker(a);
-        } else {
-            actorDead(a, detail, null);
-        }
-    }
-
-    private void actorDead(ActorRecord a, String cause, ObjectValue error) {
-        if (a.state() == ActorRecord.State.DEAD) {
-            return;
-        }
-        a.died(cause, error);
-        if (!a.name().isEmpty()) {
-            head.removeNamedActor(a.jobId(), a.name(), a.actorId());
-        }
-        if (!a.creation().state().done()) {
-            a.creation().state(TaskState.FINISHED);
-            tasks.remove(a.creation().id());
-        }
-        failActorCalls(a);
-    }
-
-    private void failActorCalls(ActorRecord a) {
-        ObjectValue err = Failures.deadActor(a);
-        for (TaskRecord t : a.drainQueue()) {
-            fail(t, err);
-        }
-        for (TaskRecord t : a.drainInFlight()) {
-            complete(t, err);
-        }
-    }
-
-    private void onKill(String actorId, boolean noRestart) {
-        lock.lock();
-        try {
-            ActorRecord a = actors.get(actorId);
-            if (a == null || a.state() == ActorRecord.State.DEAD) {
-                return;
-            }
-            a.killRequested(noRestart);
-            boolean restart = a.mayRestart(noRestart);
-            killActorWorker(a);
-            if (!restart) {
-                // Calls made from now on fail at once instead of racing the process's exit.
-                actorDead(a, "it was killed by Sonde.kill", null);
-            } else {
-                // Calls made from now on wait for the restarted actor.
-                a.state(ActorRecord.State.RESTARTING);
-            }
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void onGetNamedActor(ClientSession s, long requestId, String name) {
-        NamedActorReply.Builder r = NamedActorReply.newBuilder().setRequestId(requestId);
-        lock.lock();
-        try {
-            head.namedActor(s.jobId, name).map(actors::get).filter(a -> a.state() != ActorRecord.State.DEAD)
-                    .ifPresent(a -> r.setFound(true).setActorId(a.actorId()).setActorClass(a.className()));
-        } finally {
-            lock.unlock();
-        }
-        s.send(NodeMessage.newBuilder().setNamedActor(r).build());
-    }
-
-    // =================================================================== cancellation
-
-    private void onCancel(CancelTask c) {
-        lock.lock();
-        try {
-            TaskRecord t = tasks.get(c.getObjectId());
-            if (t != null) {
-                cancel(t, c.getForce(), c.getRecursive());
-            }
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void cancel(TaskRecord t, boolean force, boolean recursive) {
-        if (t.state().done() || t.cancelled()) {
-            return;
-        }
-        t.markCancelled();
-        if (recursive) {
-            for (TaskRecord child : tasks.childrenOf(t.id())) {
-                cancel(child, force, true);
-            }
-        }
-        ObjectValue err = Failures.cancelled(t);
-        switch (t.state()) {
-            case PENDING_ARGS_AVAIL, PENDING_SCHEDULING -> {
-                scheduler.remove(t);
-                if (t.kind() == TaskKind.ACTOR_METHOD) {
-                    ActorRecord a = actors.get(t.spec().getActorId());
-                    if (a != null) {
-                        a.dropQueued(t);
-                    }
-                }
-                fail(t, err);
-            }
-            case RUNNING -> {
-                Worker w = pool.get(t.workerId());
-                if (w != null && force && t.kind() == TaskKind.NORMAL) {
-                    w.kill();
-                } else if (w != null) {
-                    w.send(WorkerCommand.newBuilder().setInterrupt(Interrupt.newBuilder().setTaskId(t.id())).build());
-                }
-                // The caller learns at once; the worker's eventual result is dropped.
-                t.attemptEnded(Attempt.Ending.CANCELLED, "");
-                complete(t, err);
-            }
-            default -> {
-            }
-        }
-    }
-
-    // =================================================================== class shipping
-
-    /** Forwards a worker's request for a class to its job's driver, under a node-wide request id. */
-    private void onFetchClass(ClientSession worker, FetchClass f) {
-        ClientSession driver;
-        long id = classRequests.incrementAndGet();
-        lock.lock();
-        try {
-            Job job = jobs.get(worker.jobId);
-            driver = job == null ? null : job.driver();
-            if (driver != null) {
-                pendingClassRequests.put(id, new PendingClassRequest(worker, f.getRequestId()));
-            }
-        } finally {
-            lock.unlock();
-        }
-        if (driver == null) {
-            worker.send(NodeMessage.newBuilder().setClassBytes(ClassBytes.newBuilder()
-                    .setRequestId(f.getRequestId()).setFound(false)).build());
-            return;
-        }
-        driver.send(NodeMessage.newBuilder().setClassRequest(f.toBuilder().setRequestId(id)).build());
-    }
-
-    private void onClassBytes(ClassBytes b) {
-        PendingClassRequest p;
-        lock.lock();
-        try {
-            p = pendingClassRequests.remove(b.getRequestId());
-        } finally {
-            lock.unlock();
-        }
-        if (p != null) {
-            p.worker.send(NodeMessage.newBuilder().setClassBytes(b.toBuilder().setRequestId(p.requestId)).build());
-        }
-    }
-
-    private record PendingClassRequest(ClientSession worker, long requestId) {
-    }
-
-    // =================================================================== plug-ins
-
-    /** What the node's plug-ins may read of it and send through it; each call takes the lock for a moment. */
-    private final class PluginView implements NodePlugins.Node {
-        @Override
-        public Optional<Worker> worker(String workerId) {
-            lock.lock();
-            try {
-                Worker w = pool.get(workerId);
-                return w == null || w.dead() ? Optional.empty() : Optional.of(w);
-            } finally {
-                lock.unlock();
-            }
-        }
-
-        @Override
-        public List<Worker> readyWorkers() {
-            lock.lock();
-            try {
-                return pool.all().stream().filter(w -> w.registered() && !w.dead()).toList();
-            } finally {
-                lock.unlock();
-            }
-        }
-
-        @Override
-        public String rootTaskId(String taskId) {
-            lock.lock();
-            try {
-                return tasks.rootOf(taskId);
-            } finally {
-                lock.unlock();
-            }
-        }
-
-        @Override
-        public void sendToWorker(String workerId, PluginMessage m) {
-            lock.lock();
-            try {
-                Worker w = pool.get(workerId);
-                if (w != null && w.registered() && !w.dead()) {
-                    w.send(WorkerCommand.newBuilder().setPlugin(m).build()); // only enqueues
-                }
-            } finally {
-                lock.unlock();
-            }
-        }
-
-        @Override
-        public void sendToDriver(String jobId, PluginMessage m) {
-            lock.lock();
-            try {
-                Job job = jobs.get(jobId);
-                if (job != null) {
-                    job.driver().send(NodeMessage.newBuilder().setPlugin(m).build()); // only enqueues
-                }
-            } finally {
-                lock.unlock();
+                actorLifecycle.argFailed(t, objectId, failure);
             }
         }
     }
@@ -1086,103 +406,29 @@ public final class NodeManager {
     // =================================================================== views
 
     public ClusterStatus status() {
-        List<Long> pids = new ArrayList<>();
-        ClusterStatus.Builder status;
-        NodeInfo.Builder node;
-        lock.lock();
-        try {
-            for (Worker w : pool.all()) {
-                pids.add(w.pid());
-            }
-            int running = 0;
-            int pending = 0;
-            for (TaskRecord t : tasks.live()) {
-                if (t.state() == TaskState.RUNNING) {
-                    running++;
-                } else {
-                    pending++;
-                }
-            }
-            String address = head.nodes().stream().filter(n -> n.nodeId().equals(config.nodeId()))
-                    .map(Head.Node::address).findFirst().orElse("");
-            node = NodeInfo.newBuilder()
-                    .setNodeId(config.nodeId()).setIp(config.ip()).setAddress(address).setAlive(true)
-                    .setCpusTotal(config.cpus()).setCpusUsed(scheduler.cpusUsed())
-                    .setMemoryTotal(config.memory()).setWorkers(pool.size());
-            status = ClusterStatus.newBuilder().setRunningTasks(running).setPendingTasks(pending);
-        } finally {
-            lock.unlock();
-        }
-        // /proc reads, off the lock
-        long used = Rss.of(ProcessHandle.current().pid());
-        for (long pid : pids) {
-            used += Rss.of(pid);
-        }
-        return status.addNodes(node.setMemoryUsed(used)).build();
+        return lock.read(views::status).measured();
     }
 
     /** How many objects the node keeps (values, failures and pending results). */
     public int objectCount() {
-        lock.lock();
-        try {
-            return objects.size();
-        } finally {
-            lock.unlock();
-        }
+        return lock.read(objects::size);
     }
 
     public List<TaskInfo> listTasks() {
-        lock.lock();
-        try {
-            return tasks.list();
-        } finally {
-            lock.unlock();
-        }
+        return lock.read(tasks::list);
     }
 
     /** The attempts of a task, each with why it ended (see {@link TaskTable#attempts}). */
     List<Attempt> attempts(String taskId) {
-        lock.lock();
-        try {
-            return tasks.attempts(taskId);
-        } finally {
-            lock.unlock();
-        }
+        return lock.read(() -> tasks.attempts(taskId));
     }
 
     public List<ActorInfo> listActors() {
-        lock.lock();
-        try {
-            List<ActorInfo> all = new ArrayList<>();
-            for (ActorRecord a : actors.all()) {
-                all.add(ActorInfo.newBuilder().setActorId(a.actorId()).setClassName(a.className()).setName(a.name())
-                        .setState(a.state().toProto()).setPid(a.lastPid()).setNodeId(config.nodeId())
-                        .setRestarts(a.restarts()).setDeathCause(a.deathCause()).setJobId(a.jobId()).build());
-            }
-            return all;
-        } finally {
-            lock.unlock();
-        }
+        return lock.read(views::actors);
     }
 
     public List<WorkerInfo> listWorkers() {
-        List<WorkerInfo.Builder> all = new ArrayList<>();
-        lock.lock();
-        try {
-            for (Worker w : pool.all()) {
-                WorkerHandle h = w.handle();
-                all.add(WorkerInfo.newBuilder().setWorkerId(w.id()).setPid(w.pid()).setState(w.state().toProto())
-                        .setJobId(w.jobId()).setNodeId(config.nodeId())
-                        .setCurrentTask(w.current() == null ? "" : w.current().spec().getName())
-                        .setActorId(w.actor() == null ? "" : w.actor().actorId())
-                        .setLogOut(h.outLog().toString()).setLogErr(h.errLog().toString())
-                        .setStartedAtMs(h.startedAtMillis()));
-            }
-        } finally {
-            lock.unlock();
-        }
-        // /proc reads, off the lock
-        return all.stream().map(w -> w.setRssBytes(Rss.of(w.getPid())).build()).toList();
+        return lock.read(views::workers).stream().map(NodeViews::withRss).toList();
     }
 
     // =================================================================== shutdown
@@ -1194,50 +440,11 @@ public final class NodeManager {
      */
     public void shutdown(boolean force) {
         reaper.shutdownNow();
-        stopping = true;
-        List<WorkerHandle> all = new ArrayList<>();
-        List<WorkerHandle> toKill = new ArrayList<>();
-        boolean locked = false;
-        try {
-            locked = lock.tryLock(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (locked) {
-            try {
-                for (Worker w : pool.all()) {
-                    all.add(w.handle());
-                    if (force || !w.registered()) {
-                        // a worker that has not said hello has run no task and printed nothing worth waiting for
-                        toKill.add(w.handle());
-                    } else {
-                        w.send(WorkerCommand.newBuilder().setExit(Exit.getDefaultInstance()).build());
-                        w.closeCommands();
-                    }
-                }
-            } finally {
-                lock.unlock();
-            }
-        } else {
-            // Another thread holds the lock and does not let go: stop what was launched, by force.
-            all.addAll(launched.values());
-            toKill.addAll(all);
-        }
-        toKill.forEach(WorkerHandle::kill);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(force ? 5 : 3);
-        for (WorkerHandle h : all) {
-            try {
-                long left = deadline - System.nanoTime();
-                if (left <= 0 || !h.awaitExit(left, TimeUnit.NANOSECONDS)) {
-                    h.kill();
-                    h.awaitExit(2, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                h.kill();
-            }
-            h.awaitOutput();
-        }
+        workers.stop();
+        // When another thread holds the lock and does not let go: stop what was launched, by force.
+        lock.tryRead(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS, () -> pool.stopAll(force))
+                .orElseGet(() -> WorkerStop.byForce(workers.launched()))
+                .run(force);
         plugins.close();
         // The messages queued so far (the workers' last output) go out before this returns, within
         // a bound; later sends are dropped.
@@ -1247,5 +454,14 @@ public final class NodeManager {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    private static ThreadFactory daemon(LongFunction<String> name) {
+        AtomicLong count = new AtomicLong();
+        return r -> {
+            Thread t = new Thread(r, name.apply(count.incrementAndGet()));
+            t.setDaemon(true);
+            return t;
+        };
     }
 }

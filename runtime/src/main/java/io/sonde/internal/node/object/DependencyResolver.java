@@ -4,6 +4,7 @@ import io.sonde.ObjectLostException;
 import io.sonde.internal.node.task.TaskRecord;
 import io.sonde.proto.Arg;
 import io.sonde.proto.ObjectValue;
+import io.sonde.proto.TaskSpec;
 import io.sonde.internal.serialization.Serializer;
 
 import java.util.ArrayList;
@@ -62,6 +63,20 @@ public final class DependencyResolver {
             }
         }
         return null;
+    }
+
+    /** The spec as the worker gets it: argument refs replaced by their values (all ready), attempt set. */
+    public TaskSpec inline(TaskRecord t) {
+        TaskSpec.Builder b = t.spec().toBuilder().setAttempt(t.attempt());
+        boolean refs = false;
+        for (int i = 0; i < b.getArgsCount(); i++) {
+            Arg a = b.getArgs(i);
+            if (a.getKindCase() == Arg.KindCase.REF_ID) {
+                refs = true;
+                b.setArgs(i, Arg.newBuilder().setValue(objects.value(a.getRefId())));
+            }
+        }
+        return refs || t.attempt() != 0 ? b.build() : t.spec();
     }
 
     /** Takes the tasks that waited for the object, which just became ready. */

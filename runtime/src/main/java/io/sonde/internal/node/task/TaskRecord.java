@@ -1,5 +1,6 @@
 package io.sonde.internal.node.task;
 
+import io.sonde.proto.ObjectValue;
 import io.sonde.proto.TaskKind;
 import io.sonde.proto.TaskSpec;
 
@@ -145,6 +146,13 @@ public final class TaskRecord {
             return;
         }
         attempts.add(new Attempt(attempt, workerId, lastPid, ending, detail));
+    }
+
+    /** The worker returned the task's result (or the task threw): the attempt ends there. */
+    public void attemptReturned(ObjectValue result) {
+        Attempt.Ending ending = cancelled ? Attempt.Ending.CANCELLED
+                : result.getIsError() ? Attempt.Ending.THREW : Attempt.Ending.FINISHED;
+        attemptEnded(ending, result.getIsError() ? result.getErrorType() : "");
     }
 
     /** The attempts that reached a worker, oldest first, each with why it ended. */

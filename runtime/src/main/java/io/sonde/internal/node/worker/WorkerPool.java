@@ -1,5 +1,10 @@
 package io.sonde.internal.node.worker;
 
+import io.sonde.internal.node.task.TaskRecord;
+import io.sonde.proto.Exit;
+import io.sonde.proto.Interrupt;
+import io.sonde.proto.WorkerCommand;
+
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -35,6 +40,8 @@ public final class WorkerPool {
         String lastStartFailure = "";
     }
 
+    private static final WorkerCommand EXIT = WorkerCommand.newBuilder().setExit(Exit.getDefaultInstance()).build();
+
     private final Map<String, Worker> workers = new LinkedHashMap<>();
     private final Map<String, JobWorkers> jobs = new HashMap<>();
 
@@ -66,6 +73,35 @@ public final class WorkerPool {
     /** The worker, or null when it exited or never was. */
     public Worker get(String workerId) {
         return workers.get(workerId);
+    }
+
+    /** The workers that said hello and have not exited. */
+    public List<Worker> ready() {
+        return workers.values().stream().filter(w -> w.registered() && !w.dead()).toList();
+    }
+
+    /** Kills the worker, if it has not exited. */
+    public void kill(String workerId) {
+        Worker w = workers.get(workerId);
+        if (w != null) {
+            w.kill();
+        }
+    }
+
+    /**
+     * Stops a cancelled task where it runs: interrupts it, or with {@code kill} kills its worker.
+     * Nothing when its worker is gone already. Only enqueues or signals the process.
+     */
+    public void stop(TaskRecord t, boolean kill) {
+        Worker w = workers.get(t.workerId());
+        if (w == null) {
+            return;
+        }
+        if (kill) {
+            w.kill();
+        } else {
+            w.send(WorkerCommand.newBuilder().setInterrupt(Interrupt.newBuilder().setTaskId(t.id())).build());
+        }
     }
 
     public Collection<Worker> all() {
@@ -160,18 +196,38 @@ public final class WorkerPool {
     }
 
     /**
-     * Takes out of the idle lists the workers idle for longer than the timeout, keeping
-     * {@code keep} per job: bursts of nested tasks start many workers, and each holds a JVM's
-     * worth of memory. The caller tells them to exit.
+     * The node stops: each worker that said hello is told to exit after what it was sent so far;
+     * with {@code force}, and for the workers that have not said hello (they ran no task and
+     * printed nothing worth waiting for), the returned stop kills them instead. Only enqueues.
      */
-    public List<Worker> reap(int keep) {
-        long now = System.nanoTime();
-        List<Worker> reaped = new ArrayList<>();
-        for (JobWorkers j : jobs.values()) {
-            while (j.idle.size() > keep && now - j.idle.peekFirst().idleSinceNanos() > IDLE_WORKER_TIMEOUT_NANOS) {
-                reaped.add(j.idle.pollFirst());
+    public WorkerStop stopAll(boolean force) {
+        List<WorkerHandle> all = new ArrayList<>();
+        List<WorkerHandle> toKill = new ArrayList<>();
+        for (Worker w : workers.values()) {
+            all.add(w.handle());
+            if (force || !w.registered()) {
+                toKill.add(w.handle());
+            } else {
+                w.send(EXIT);
+                w.closeCommands();
             }
         }
-        return reaped;
+        return new WorkerStop(all, toKill);
+    }
+
+    /**
+     * Tells the workers idle for longer than the timeout to exit, keeping {@code keep} per job:
+     * bursts of nested tasks start many workers, and each holds a JVM's worth of memory. They
+     * leave the idle lists now and the pool when they have exited. Only enqueues.
+     */
+    public void reap(int keep) {
+        long now = System.nanoTime();
+        for (JobWorkers j : jobs.values()) {
+            while (j.idle.size() > keep && now - j.idle.peekFirst().idleSinceNanos() > IDLE_WORKER_TIMEOUT_NANOS) {
+                Worker w = j.idle.pollFirst();
+                w.send(EXIT);
+                w.closeCommands();
+            }
+        }
     }
 }

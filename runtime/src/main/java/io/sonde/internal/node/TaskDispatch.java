@@ -1,0 +1,137 @@
+package io.sonde.internal.node;
+
+import io.sonde.internal.node.object.DependencyResolver;
+import io.sonde.internal.node.object.TaskResults;
+import io.sonde.internal.node.sched.Retries;
+import io.sonde.internal.node.sched.Scheduler;
+import io.sonde.internal.node.task.TaskRecord;
+import io.sonde.internal.node.worker.ExitDetail;
+import io.sonde.internal.node.worker.Worker;
+import io.sonde.internal.node.worker.WorkerPool;
+import io.sonde.proto.TaskDone;
+import io.sonde.proto.TaskKind;
+import io.sonde.proto.WorkerCommand;
+
+/**
+ * Runs normal tasks on the workers of their job: leases idle workers to the ready tasks the node
+ * has room for, starts the workers wanted, sends each task with its arguments inlined, and takes
+ * it back when the worker returns it or dies, where {@link Retries} decides what becomes of it.
+ * (An actor's creation goes to its own worker the same way; its calls do not come here.)
+ *
+ * <pre>
+ *   enqueue ──▶ schedule: Scheduler.schedule(leases) ──idle worker──▶ dispatch: execute ──▶ worker
+ *                  │ none idle: WorkerSupervisor.start                                  │
+ *                  ◀── idle ◀── taskDone / workerDied: Retries (requeue or end) ◀───────┘
+ * </pre>
+ *
+ * <p>Not thread-safe: called by the node manager while it holds its lock.
+ */
+final class TaskDispatch implements Scheduler.Leases {
+    private final Scheduler scheduler;
+    private final Retries retries;
+    private final WorkerPool pool;
+    private final DependencyResolver resolver;
+    private final TaskResults<?> results;
+    private final WorkerSupervisor workers;
+    private final String nodeIp;
+
+    TaskDispatch(Scheduler scheduler, WorkerPool pool, DependencyResolver resolver, TaskResults<?> results,
+                 WorkerSupervisor workers, String nodeIp) {
+        this.scheduler = scheduler;
+        this.retries = new Retries(scheduler, results);
+        this.pool = pool;
+        this.resolver = resolver;
+        this.results = results;
+        this.workers = workers;
+        this.nodeIp = nodeIp;
+    }
+
+    /** A task whose arguments are ready waits for a worker. */
+    void enqueue(TaskRecord t) {
+        scheduler.enqueue(t);
+        schedule();
+    }
+
+    /** Leases idle workers to ready tasks (see {@link Scheduler#schedule}) and starts the workers wanted. */
+    void schedule() {
+        if (workers.stopping()) {
+            return;
+        }
+        scheduler.schedule(this).forEach((jobId, wanted) -> {
+            int toStart = pool.toStart(jobId, wanted);
+            for (int i = 0; i < toStart; i++) {
+                workers.start(jobId);
+            }
+        });
+        // Workers of a job that die before they say hello (bad classpath, bad JVM option) fail its tasks.
+        pool.takeStartFailures().forEach((jobId, lastFailure) -> {
+            for (TaskRecord t : scheduler.removeJob(jobId)) {
+                results.fail(t, Failures.workersDoNotStart(t, jobId, lastFailure));
+            }
+        });
+    }
+
+    @Override
+    public boolean jobAlive(String jobId) {
+        return workers.jobAlive(jobId);
+    }
+
+    @Override
+    public boolean lease(TaskRecord t) {
+        Worker w = pool.pollIdle(t.jobId());
+        if (w == null) {
+            return false;
+        }
+        dispatch(t, w);
+        return true;
+    }
+
+    /** Sends the task to the worker, which runs it from now on; a normal task holds its resources. */
+    void dispatch(TaskRecord t, Worker w) {
+        t.running(w.id(), w.pid());
+        w.current(t);
+        if (t.kind() == TaskKind.NORMAL) {
+            scheduler.acquire(t.spec());
+        }
+        w.send(WorkerCommand.newBuilder().setExecute(resolver.inline(t)).build());
+    }
+
+    /** A task worker said hello: it takes the next ready task. */
+    void idle(Worker w) {
+        pool.idle(w);
+        schedule();
+    }
+
+    /** The task a worker runs waits in get, or goes on: it lends its CPUs back, or takes them again. */
+    void blocked(String workerId, boolean blocked) {
+        Worker w = pool.get(workerId);
+        TaskRecord t = w == null ? null : w.current();
+        if (t != null && t.kind() == TaskKind.NORMAL && scheduler.lendCpus(t, blocked) && blocked) {
+            schedule();
+        }
+    }
+
+    /** A task worker returned its task; an answer for an attempt that ended already is dropped. */
+    void taskDone(Worker w, TaskDone done) {
+        TaskRecord t = w.current();
+        if (t == null || !t.id().equals(done.getTaskId()) || t.attempt() != done.getAttempt()) {
+            return;
+        }
+        w.current(null);
+        retries.returned(t, done);
+        if (!w.dead()) {
+            pool.idle(w);
+        }
+        schedule();
+    }
+
+    /** A task worker's process exited: the task it ran, if any, gets another attempt or ends. */
+    void workerDied(Worker w, int exitCode) {
+        TaskRecord t = w.current();
+        if (t == null) {
+            return;
+        }
+        w.current(null);
+        retries.workerDied(t, ExitDetail.describe(exitCode), () -> Failures.workerCrashed(t, w, nodeIp, exitCode));
+    }
+}

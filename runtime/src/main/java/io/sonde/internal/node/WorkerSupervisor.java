@@ -1,0 +1,181 @@
+package io.sonde.internal.node;
+
+import io.grpc.stub.StreamObserver;
+import io.sonde.internal.node.actor.ActorLifecycle;
+import io.sonde.internal.node.actor.ActorRecord;
+import io.sonde.internal.node.logs.LogRouter;
+import io.sonde.internal.node.worker.LaunchRequest;
+import io.sonde.internal.node.worker.Worker;
+import io.sonde.internal.node.worker.WorkerHandle;
+import io.sonde.internal.node.worker.WorkerLauncher;
+import io.sonde.internal.node.worker.WorkerOutput;
+import io.sonde.internal.node.worker.WorkerPool;
+import io.sonde.proto.Exit;
+import io.sonde.proto.WorkerCommand;
+
+import java.io.IOException;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+
+/**
+ * Starts the node's workers and keeps the books of their lives: mints their ids, routes their
+ * output, launches their JVMs, registers them at their hello and writes them off at their exit.
+ * What becomes of the work a worker ran is the node manager's to dispatch. Actors reach their
+ * workers through it ({@link ActorLifecycle.Workers}).
+ *
+ * <pre>
+ *   start ──launch──▶ in the pool, plug-ins told, exit watched ──hello──▶ registered ──exit──▶ exited
+ *     └──cannot launch──▶ the job's queued tasks give up (WorkerPool.launchFailed); an actor dies
+ * </pre>
+ *
+ * <p>Not thread-safe: called under the node's lock, except {@link #launched} and {@link #stop},
+ * which a shutdown calls without it. A process exit goes to {@code onExit} on the node's send
+ * pool, never under the lock.
+ */
+final class WorkerSupervisor implements ActorLifecycle.Workers {
+    private static final WorkerCommand EXIT = WorkerCommand.newBuilder().setExit(Exit.getDefaultInstance()).build();
+
+    private final String idPrefix;
+    private final AtomicLong counter = new AtomicLong();
+    private final WorkerLauncher launcher;
+    private final WorkerPool pool;
+    private final LogRouter logs;
+    private final WorkerOutput output;
+    private final NodePlugins plugins;
+    private final Function<String, Job> jobs;
+    private final Executor exits;
+    private final BiConsumer<Worker, Integer> onExit;
+    /** Every launched worker until its exit was handled, readable without the lock: a shutdown kills them. */
+    private final Map<String, WorkerHandle> launched = new ConcurrentHashMap<>();
+    /** The node stops: no worker starts, nor takes a task, any more. */
+    private volatile boolean stopping;
+
+    /**
+     * @param idPrefix the node's, which worker ids carry after their {@code w}
+     * @param jobs     the live job of an id, or null
+     * @param exits    where {@code onExit} runs: off the node's lock
+     * @param onExit   the node's handler of a worker's exit, with its exit code
+     */
+    WorkerSupervisor(String idPrefix, WorkerLauncher launcher, WorkerPool pool, LogRouter logs, NodePlugins plugins,
+                     Function<String, Job> jobs, Executor exits, BiConsumer<Worker, Integer> onExit) {
+        this.idPrefix = idPrefix;
+        this.launcher = launcher;
+        this.pool = pool;
+        this.logs = logs;
+        this.output = logs::forward;
+        this.plugins = plugins;
+        this.jobs = jobs;
+        this.exits = exits;
+        this.onExit = onExit;
+    }
+
+    /** Launches a worker for the tasks of a live job. */
+    void start(String jobId) {
+        start(jobs.apply(jobId), null);
+    }
+
+    /**
+     * Launches a worker of the job, for the actor when it is not null. Returns why the JVM could
+     * not be launched; the job's queued tasks give up then.
+     */
+    private Optional<String> start(Job job, ActorRecord actor) {
+        String workerId = "w" + idPrefix + Long.toHexString(0x100 + counter.incrementAndGet());
+        // before the launch: the worker may print before launch returns
+        logs.open(workerId, job.logToDriver(), job.driver()::send);
+        try {
+            WorkerHandle handle = launcher.launch(new LaunchRequest(workerId, job.jobId(), job.classpath(),
+                    job.jvmOptions(), job.workingDir(), plugins.workerJvmOptions()), output);
+            Worker w = new Worker(handle, job.jobId(), actor);
+            pool.add(w);
+            plugins.workerStarted(w);
+            if (actor != null) {
+                actor.hostedBy(workerId, handle.pid());
+            }
+            launched.put(workerId, handle);
+            // async: an exit that already happened must not run its handler here, under the lock
+            handle.exit().thenAcceptAsync(exitCode -> onExit.accept(w, exitCode), exits);
+            return Optional.empty();
+        } catch (IOException e) {
+            logs.close(workerId);
+            String failure = "the worker JVM could not be launched: " + e.getMessage();
+            pool.launchFailed(job.jobId(), failure);
+            return Optional.of(failure);
+        }
+    }
+
+    /**
+     * A worker said hello on its Attach stream: commands go to {@code commands} from now on, and
+     * the plug-ins' go first. Returns null, having told it to exit, when it is unknown, exited, or
+     * its job ended and it is being stopped.
+     */
+    Worker hello(String workerId, StreamObserver<WorkerCommand> commands) {
+        Worker w = pool.get(workerId);
+        if (w == null || w.dead() || jobs.apply(w.jobId()) == null) {
+            commands.onNext(EXIT);
+            commands.onCompleted();
+            return null;
+        }
+        w.registered(commands);
+        // before any task: what a plug-in sends now reaches the worker before its first task
+        plugins.workerHello(w);
+        pool.helloFrom(w);
+        return w;
+    }
+
+    /**
+     * The worker's process exited: it leaves the pool and its output's route closes. A task worker
+     * of a live job that ended before its hello counts as a start failure, described with the end
+     * of its stderr ({@code errTail}, read off the lock).
+     */
+    void exited(Worker w, int exitCode, String errTail) {
+        launched.remove(w.id());
+        String startFailure = null;
+        if (!w.registered() && w.actor() == null && !stopping && jobs.apply(w.jobId()) != null) {
+            startFailure = Failures.startFailure(exitCode, w.handle().errLog(), errTail);
+        }
+        w.markDead();
+        pool.exited(w, startFailure);
+        plugins.workerExited(w);
+        logs.close(w.id());
+    }
+
+    /** The node stops: from now on no worker starts, nor takes a task. Without the lock. */
+    void stop() {
+        stopping = true;
+    }
+
+    boolean stopping() {
+        return stopping;
+    }
+
+    /** The workers launched whose exit was not handled yet. Without the lock. */
+    Collection<WorkerHandle> launched() {
+        return launched.values();
+    }
+
+    @Override
+    public boolean jobAlive(String jobId) {
+        return jobs.apply(jobId) != null;
+    }
+
+    @Override
+    public Optional<String> start(ActorRecord a) {
+        return start(jobs.apply(a.jobId()), a);
+    }
+
+    @Override
+    public void send(String workerId, WorkerCommand command) {
+        pool.get(workerId).send(command); // an alive actor's worker is in the pool; only enqueues
+    }
+
+    @Override
+    public void kill(String workerId) {
+        pool.kill(workerId);
+    }
+}

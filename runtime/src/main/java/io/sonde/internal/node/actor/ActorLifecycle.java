@@ -1,0 +1,305 @@
+package io.sonde.internal.node.actor;
+
+import io.sonde.internal.head.Head;
+import io.sonde.internal.node.object.DependencyResolver;
+import io.sonde.internal.node.object.TaskResults;
+import io.sonde.internal.node.sched.Cancellation;
+import io.sonde.internal.node.sched.Scheduler;
+import io.sonde.internal.node.task.Attempt;
+import io.sonde.internal.node.task.TaskRecord;
+import io.sonde.internal.node.task.TaskState;
+import io.sonde.internal.node.task.TaskTable;
+import io.sonde.proto.ObjectValue;
+import io.sonde.proto.TaskDone;
+import io.sonde.proto.TaskKind;
+import io.sonde.proto.WorkerCommand;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Drives the node's actors through their lifecycle (the states are in {@link ActorRecord}): the
+ * creation on a worker of the actor's own, its calls sent in order once it is alive, a restart
+ * when its worker dies and restarts are left, its death otherwise, kills, and the names actors
+ * register with the head.
+ *
+ * <pre>
+ *   create ──args ready──▶ Workers.start ──hello: the creation runs──▶ taskDone ──ok──▶ ALIVE ──▶ pump
+ *                                                                           └──threw──▶ dead
+ *   call ──▶ queue ──args ready, ALIVE──▶ pump: Workers.send(execute) ──▶ taskDone ──▶ complete
+ *   workerDied ──restarts left──▶ RESTARTING: the running call is retried (maxTaskRetries), the
+ *        │                        calls behind it wait ──▶ Workers.start
+ *        └──none left, or killed──▶ dead: every call fails with ActorDiedException
+ * </pre>
+ *
+ * <p>Not thread-safe: called by the node manager while it holds its lock. {@link Workers} only
+ * changes state, launches and enqueues.
+ */
+public final class ActorLifecycle {
+    private static final String KILLED = "it was killed by Sonde.kill";
+
+    /** How actors reach their workers; implemented by the node manager. */
+    public interface Workers {
+        /** False when the job ended: its actors start no worker any more. */
+        boolean jobAlive(String jobId);
+
+        /**
+         * Launches a worker of the actor's job to host it: the creation runs at its hello. Returns
+         * why the worker could not be launched.
+         */
+        Optional<String> start(ActorRecord a);
+
+        /** Enqueues a command on the worker's stream. */
+        void send(String workerId, WorkerCommand command);
+
+        /** Kills the worker, if it has not exited. */
+        void kill(String workerId);
+    }
+
+    private final ActorDirectory actors;
+    private final TaskTable tasks;
+    private final Scheduler scheduler;
+    private final TaskResults<?> results;
+    private final DependencyResolver resolver;
+    private final Head head;
+    private final Workers workers;
+
+    public ActorLifecycle(ActorDirectory actors, TaskTable tasks, Scheduler scheduler, TaskResults<?> results,
+                          DependencyResolver resolver, Head head, Workers workers) {
+        this.actors = actors;
+        this.tasks = tasks;
+        this.scheduler = scheduler;
+        this.results = results;
+        this.resolver = resolver;
+        this.head = head;
+        this.workers = workers;
+    }
+
+    /** A driver creates an actor: it starts once its constructor's arguments are ready. */
+    public void create(TaskRecord creation) {
+        ActorRecord a = new ActorRecord(creation);
+        actors.add(a);
+        if (!a.name().isEmpty() && !head.registerNamedActor(a.jobId(), a.name(), a.actorId())) {
+            dead(a, "an actor named '" + a.name() + "' already exists in this job", null);
+            return;
+        }
+        if (results.resolve(creation)) {
+            startWorker(a);
+        } else if (creation.state().done()) {
+            dead(a, "its constructor's argument holds a failure", results.value(creation.spec().getReturnId()));
+        }
+    }
+
+    /** No node can ever host the actor: it is dead at once, for {@code message} (the task's infeasibility). */
+    public void infeasible(TaskRecord creation, String message) {
+        ActorRecord a = new ActorRecord(creation);
+        actors.add(a);
+        dead(a, "it " + message.substring(message.indexOf("cannot be scheduled")), null);
+    }
+
+    /** A call of an actor: it waits in the actor's queue, or fails at once when the actor is dead or unknown. */
+    public void call(TaskRecord t) {
+        ActorRecord a = actors.get(t.spec().getActorId());
+        if (a == null || a.state() == ActorRecord.State.DEAD) {
+            results.fail(t, a == null ? ActorFailures.noSuchActor(t) : ActorFailures.deadActor(a));
+            return;
+        }
+        a.enqueue(t);
+        results.resolve(t);
+        pump(a);
+    }
+
+    /** The last argument of a call or a creation is ready. */
+    public void argsReady(TaskRecord t) {
+        ActorRecord a = actors.get(t.spec().getActorId());
+        if (t.kind() == TaskKind.ACTOR_METHOD) {
+            pump(a);
+        } else {
+            startWorker(a);
+        }
+    }
+
+    /** An argument of a call or a creation holds a failure: the task fails with it; a creation's actor dies. */
+    public void argFailed(TaskRecord t, String objectId, ObjectValue failure) {
+        ActorRecord a = actors.get(t.spec().getActorId());
+        if (t.kind() == TaskKind.ACTOR_METHOD && a != null) {
+            a.dropQueued(t);
+        }
+        results.fail(t, failure);
+        if (t.kind() == TaskKind.ACTOR_CREATION && a != null) {
+            dead(a, "its constructor's argument " + objectId + " holds a failure", failure);
+        }
+    }
+
+    /** A cancelled call that has not reached the worker leaves its actor's queue. */
+    public void dropQueued(TaskRecord call) {
+        ActorRecord a = actors.get(call.spec().getActorId());
+        if (a != null) {
+            a.dropQueued(call);
+        }
+    }
+
+    /** The actor's worker returned a call or the creation; an answer for another attempt is stale. */
+    public void taskDone(ActorRecord a, TaskDone done) {
+        TaskRecord t = a.inFlight(done.getTaskId());
+        if (t == null && a.creation().id().equals(done.getTaskId())) {
+            t = a.creation();
+        }
+        if (t == null || !t.id().equals(done.getTaskId()) || t.attempt() != done.getAttempt()) {
+            return;
+        }
+        ObjectValue result = done.getResult();
+        t.attemptReturned(result);
+        if (t == a.creation()) {
+            if (result.getIsError()) {
+                results.complete(t, result);
+                dead(a, "its constructor threw", ActorFailures.constructorThrew(a, result));
+                workers.kill(a.workerId());
+            } else {
+                t.state(TaskState.RUNNING);
+                a.state(ActorRecord.State.ALIVE);
+                pump(a);
+            }
+            return;
+        }
+        a.callDone(t);
+        t.leftWorker();
+        results.complete(t, t.cancelled() ? Cancellation.failure(t) : result);
+    }
+
+    /**
+     * A worker that was started for the actor exited: when it hosted the actor, the actor restarts
+     * or dies, and its calls in flight are retried, wait, or fail.
+     *
+     * @param exit  how the process ended, for the attempt of the call it ran
+     * @param cause why the actor died, as its calls' failures say it, unless it was killed
+     */
+    public void workerDied(ActorRecord a, String workerId, String exit, String cause) {
+        if (!workerId.equals(a.workerId())) {
+            return;
+        }
+        a.workerGone();
+        scheduler.release(a.creation().spec(), true);
+        if (a.state() == ActorRecord.State.DEAD) {
+            failCalls(a);
+            return;
+        }
+        String detail = a.killRequested() ? KILLED : cause;
+        boolean restart = a.mayRestart(a.killRequested() && a.killNoRestart());
+        // The worker runs calls one at a time: the oldest call in flight was running and died with
+        // the process (retried only with maxTaskRetries); the calls behind it never started, so they
+        // simply wait for the restarted actor.
+        List<TaskRecord> retry = new ArrayList<>();
+        boolean first = true;
+        for (TaskRecord t : a.drainInFlight()) {
+            boolean wasRunning = first;
+            first = false;
+            if (wasRunning) {
+                t.attemptEnded(Attempt.Ending.WORKER_DIED, exit);
+            }
+            if (t.cancelled()) {
+                results.complete(t, Cancellation.failure(t));
+            } else if (restart && !wasRunning) {
+                t.state(TaskState.PENDING_SCHEDULING);
+                retry.add(t);
+            } else if (restart && t.canRetry(a.maxTaskRetries())) {
+                t.nextAttempt();
+                t.state(TaskState.PENDING_SCHEDULING);
+                retry.add(t);
+            } else {
+                results.complete(t, ActorFailures.actorDiedWhileRunning(t, a, detail, restart));
+            }
+        }
+        a.requeueFirst(retry);
+        if (restart) {
+            a.restarting();
+            startWorker(a);
+        } else {
+            dead(a, detail, null);
+        }
+    }
+
+    /** {@code Sonde.kill}: the actor's worker is killed; the actor restarts unless told not to or none are left. */
+    public void kill(String actorId, boolean noRestart) {
+        ActorRecord a = actors.get(actorId);
+        if (a == null || a.state() == ActorRecord.State.DEAD) {
+            return;
+        }
+        a.killRequested(noRestart);
+        boolean restart = a.mayRestart(noRestart);
+        workers.kill(a.workerId());
+        if (!restart) {
+            // Calls made from now on fail at once instead of racing the process's exit.
+            dead(a, KILLED, null);
+        } else {
+            // Calls made from now on wait for the restarted actor.
+            a.state(ActorRecord.State.RESTARTING);
+        }
+    }
+
+    /** The job's actor of that name, unless it is dead. */
+    public Optional<ActorRecord> named(String jobId, String name) {
+        return head.namedActor(jobId, name).map(actors::get).filter(a -> a.state() != ActorRecord.State.DEAD);
+    }
+
+    /** The job ended: its actors are forgotten, and so are their names. */
+    public void removeJob(String jobId) {
+        for (ActorRecord a : actors.removeJob(jobId)) {
+            head.removeNamedActor(a.jobId(), a.name(), a.actorId());
+        }
+    }
+
+    /**
+     * The actor is dead for {@code cause}: its name is free again and its calls fail, with
+     * {@code error} when it says more than the cause (a constructor that threw). Once only.
+     */
+    public void dead(ActorRecord a, String cause, ObjectValue error) {
+        if (a.state() == ActorRecord.State.DEAD) {
+            return;
+        }
+        a.died(cause, error);
+        if (!a.name().isEmpty()) {
+            head.removeNamedActor(a.jobId(), a.name(), a.actorId());
+        }
+        if (!a.creation().state().done()) {
+            a.creation().state(TaskState.FINISHED);
+            tasks.remove(a.creation().id());
+        }
+        failCalls(a);
+    }
+
+    /** Holds the actor's resources for its life and launches its worker, unless it is dead or its job ended. */
+    private void startWorker(ActorRecord a) {
+        if (a == null || a.state() == ActorRecord.State.DEAD) {
+            return;
+        }
+        if (!workers.jobAlive(a.jobId())) {
+            return;
+        }
+        a.creation().state(TaskState.PENDING_SCHEDULING);
+        scheduler.acquire(a.creation().spec());
+        workers.start(a).ifPresent(failure -> dead(a, failure, null));
+    }
+
+    /** Sends queued calls to an alive actor in order, stopping at the first whose args are not ready. */
+    private void pump(ActorRecord a) {
+        if (a == null || a.state() != ActorRecord.State.ALIVE) {
+            return;
+        }
+        for (TaskRecord t : a.takeSendable()) {
+            t.running(a.workerId(), a.lastPid());
+            workers.send(a.workerId(), WorkerCommand.newBuilder().setExecute(resolver.inline(t)).build());
+        }
+    }
+
+    private void failCalls(ActorRecord a) {
+        ObjectValue err = ActorFailures.deadActor(a);
+        for (TaskRecord t : a.drainQueue()) {
+            results.fail(t, err);
+        }
+        for (TaskRecord t : a.drainInFlight()) {
+            results.complete(t, err);
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package io.sonde.internal.node.sched;
+
+import io.sonde.internal.node.object.TaskResults;
+import io.sonde.internal.node.task.Attempt;
+import io.sonde.internal.node.task.TaskRecord;
+import io.sonde.proto.ObjectValue;
+import io.sonde.proto.TaskDone;
+import io.sonde.proto.TaskSpec;
+
+import java.util.function.Supplier;
+
+/**
+ * What becomes of a normal task that leaves its worker: it gives back the resources it held, its
+ * attempt ends, and it either goes back to the head of the ready queue as its next attempt
+ * ({@code maxRetries}, {@code retryExceptions}) or ends.
+ *
+ * <pre>
+ *   returned ──threw, a retried exception, retries left──▶ requeueFirst
+ *       └──────otherwise──▶ complete: its result (cancelled: TaskCancelledException)
+ *   workerDied ──cancelled──▶ complete: TaskCancelledException
+ *       ├──────retries left──▶ requeueFirst
+ *       └──────none left──▶ fail: WorkerCrashedException
+ * </pre>
+ *
+ * <p>Not thread-safe: called by the node manager while it holds its lock, after it took the task
+ * off its worker. Actor calls and creations take the actor's path instead.
+ */
+public final class Retries {
+    private final Scheduler scheduler;
+    private final TaskResults<?> results;
+
+    public Retries(Scheduler scheduler, TaskResults<?> results) {
+        this.scheduler = scheduler;
+        this.results = results;
+    }
+
+    /** The worker returned the task's result, or the task threw. */
+    public void returned(TaskRecord t, TaskDone done) {
+        leave(t);
+        ObjectValue result = done.getResult();
+        t.attemptReturned(result);
+        t.leftWorker();
+        if (result.getIsError() && !t.cancelled() && retriesException(t.spec(), done)
+                && t.canRetry(t.spec().getMaxRetries())) {
+            scheduler.requeueFirst(t);
+        } else {
+            results.complete(t, t.cancelled() ? Cancellation.failure(t) : result);
+        }
+    }
+
+    /**
+     * The task's worker died while running it.
+     *
+     * @param exit    how the process ended, for the attempt's record
+     * @param crashed the failure the task ends with when no retry is left
+     */
+    public void workerDied(TaskRecord t, String exit, Supplier<ObjectValue> crashed) {
+        leave(t);
+        t.attemptEnded(Attempt.Ending.WORKER_DIED, exit);
+        t.leftWorker();
+        if (t.cancelled()) {
+            results.complete(t, Cancellation.failure(t));
+        } else if (t.canRetry(t.spec().getMaxRetries())) {
+            scheduler.requeueFirst(t);
+        } else {
+            results.fail(t, crashed.get());
+        }
+    }
+
+    /** Gives back what the task held; its CPUs only if it had not lent them while waiting in get. */
+    private void leave(TaskRecord t) {
+        scheduler.release(t.spec(), !t.cpusLent());
+        t.cpusLent(false);
+    }
+
+    private static boolean retriesException(TaskSpec spec, TaskDone done) {
+        if (!spec.getRetryExceptions()) {
+            return false;
+        }
+        if (spec.getRetryExceptionClassesCount() == 0) {
+            return true;
+        }
+        return done.getExceptionClassesList().stream().anyMatch(spec.getRetryExceptionClassesList()::contains);
+    }
+}
