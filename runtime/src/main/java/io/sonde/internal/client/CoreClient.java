@@ -1,5 +1,6 @@
 package io.sonde.internal.client;
 
+import com.google.common.util.concurrent.Uninterruptibles;
 import io.grpc.stub.StreamObserver;
 import io.sonde.ActorHandle;
 import io.sonde.GetTimeoutException;
@@ -167,11 +168,11 @@ public final class CoreClient {
         try {
             send(ClientMessage.newBuilder().setFetchClass(FetchClass.newBuilder()
                     .setRequestId(requestId).setClassName(className)).build());
-            ClassBytes b = reply.get(30, TimeUnit.SECONDS);
+            // Uninterruptibly: the class is loaded for whatever code needs it, not for the task that
+            // runs now. A cancel that interrupts that task must not make the class missing, which the
+            // JVM would remember for every later task of this worker; the interrupt stays set.
+            ClassBytes b = Uninterruptibles.getUninterruptibly(reply, 30, TimeUnit.SECONDS);
             return b.getFound() ? b.getBytecode().toByteArray() : null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
         } catch (ExecutionException | TimeoutException e) {
             return null;
         } finally {
