@@ -478,6 +478,25 @@ public final class WorkerAgent {
          * Parks the stopped task right where it is: {@code BreakpointPark.hit} runs on its thread
          * (the call returns when the park ends, long after this connection is gone).
          */
+        /**
+         * A string in the worker that its GC keeps until it is let go: a fresh mirror can be
+         * collected before {@code disableCollection} reaches the agent (ObjectCollectedException),
+         * so make another until one is pinned.
+         */
+        private StringReference pinnedMirror(String value) {
+            for (int attempt = 1; ; attempt++) {
+                StringReference ref = vm.mirrorOf(value);
+                try {
+                    ref.disableCollection();
+                    return ref;
+                } catch (com.sun.jdi.ObjectCollectedException collected) {
+                    if (attempt == 10) {
+                        throw collected;
+                    }
+                }
+            }
+        }
+
         private void hit(EventSet set, String reason, String detail) {
             hitting = true;
             // No more events on this connection: the park releases it, and an event the agent
@@ -492,10 +511,8 @@ public final class WorkerAgent {
             }
             Method m = parkType.methodsByName(BreakpointPark.HIT_METHOD).get(0);
             String where = where(task);
-            StringReference r = vm.mirrorOf(reason);
-            StringReference d = vm.mirrorOf(detail);
-            r.disableCollection();
-            d.disableCollection();
+            StringReference r = pinnedMirror(reason);
+            StringReference d = pinnedMirror(detail);
             Thread call = new Thread(() -> {
                 try {
                     parkType.invokeMethod(task, m, List.of(r, d), ObjectReference.INVOKE_SINGLE_THREADED);
