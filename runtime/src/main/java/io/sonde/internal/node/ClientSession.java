@@ -8,9 +8,9 @@ import java.util.concurrent.Executor;
 /**
  * A connected core client: a driver (one per job) or a worker's client for nested tasks.
  *
- * <p>{@link #send} and {@link #complete} only enqueue: the session's own serial executor delivers
- * the messages in order, never on the caller's thread, so the node may send while it holds its
- * lock (see {@link SerialObserver}). A failed delivery marks the session closed instead of
+ * <p>{@link #send} and {@link #complete} only enqueue: the messages are delivered in order, never
+ * while the delivering thread holds the node's lock, so the node may send while it holds its lock
+ * (see {@link SerialObserver}). A failed delivery marks the session closed instead of
  * throwing, because the node manager must not fail for a departed client. The other fields are
  * set at registration, under the node's lock.
  */
@@ -21,9 +21,9 @@ final class ClientSession {
     boolean driver;
     String workerId = "";
 
-    ClientSession(String clientId, StreamObserver<NodeMessage> out, Executor sendPool) {
+    ClientSession(String clientId, StreamObserver<NodeMessage> out, NodeLock lock, Executor sendPool) {
         this.clientId = clientId;
-        this.out = new SerialObserver<>(out, sendPool);
+        this.out = new SerialObserver<>(out, lock, sendPool);
     }
 
     void send(NodeMessage m) {

@@ -1,5 +1,7 @@
 package io.sonde.internal.node;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -15,6 +17,34 @@ import java.util.function.Supplier;
  */
 final class NodeLock {
     private final ReentrantLock lock = new ReentrantLock();
+    /** Connections this thread sent to under the lock: delivered when it lets go of the lock. */
+    private final ThreadLocal<List<SerialObserver<?>>> toFlush = ThreadLocal.withInitial(ArrayList::new);
+
+    boolean isHeldByCurrentThread() {
+        return lock.isHeldByCurrentThread();
+    }
+
+    /** Delivers the connection's queued messages once this thread no longer holds the lock. */
+    void flushOnRelease(SerialObserver<?> connection) {
+        List<SerialObserver<?>> pending = toFlush.get();
+        if (!pending.contains(connection)) { // a handful per message: a list beats a set
+            pending.add(connection);
+        }
+    }
+
+    private void unlock() {
+        lock.unlock();
+        if (lock.isHeldByCurrentThread()) {
+            return;
+        }
+        List<SerialObserver<?>> pending = toFlush.get();
+        while (!pending.isEmpty()) {
+            // A delivery may take the lock again and send more: those land in the list anew.
+            List<SerialObserver<?>> now = new ArrayList<>(pending);
+            pending.clear();
+            now.forEach(SerialObserver::flush);
+        }
+    }
 
     /** Does a message's work under the lock. */
     void run(Runnable work) {
@@ -22,7 +52,7 @@ final class NodeLock {
         try {
             work.run();
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -32,7 +62,7 @@ final class NodeLock {
         try {
             return work.get();
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -52,7 +82,7 @@ final class NodeLock {
         try {
             return Optional.of(work.get());
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 }

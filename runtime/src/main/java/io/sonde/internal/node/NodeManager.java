@@ -91,9 +91,10 @@ import java.util.function.LongFunction;
  * <h2>Thread safety</h2>
  * All state is guarded by one lock. Messages from clients and workers arrive on transport
  * threads, process exits on the node's send pool; each takes the lock, updates the parts and
- * sends. A send only enqueues: each connection delivers on its own serial executor
- * ({@link SerialObserver}), so the node never calls into a client session, a worker stream or an
- * in-process driver while it holds its lock, and no lock order spans the node and its peers.
+ * sends. A send only enqueues: the thread delivers it once it lets go of the lock, one thread at a
+ * time per connection ({@link SerialObserver}), so the node never calls into a client session, a
+ * worker stream or an in-process driver while it holds its lock, and no lock order spans the node
+ * and its peers.
  * Slow work (reading /proc, log files, waiting for log pumps) happens before or after the lock.
  * {@link #shutdown} waits for the lock only for a bounded time.
  *
@@ -120,8 +121,8 @@ public final class NodeManager {
     private final ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(
             daemon(n -> "sonde-idle-reaper"));
     /**
-     * Threads that deliver the node's messages, each connection on its own serial executor over
-     * this pool (see {@link SerialObserver}), and that handle worker exits: never under the lock.
+     * Threads that deliver the rest of a connection's queue when a sender has delivered its share
+     * (see {@link SerialObserver}), and that handle worker exits: never under the lock.
      */
     private final ExecutorService sendPool = Executors.newCachedThreadPool(daemon(n -> "sonde-node-send-" + n));
 
@@ -174,7 +175,7 @@ public final class NodeManager {
     /** Opens a session for a core client; the returned observer takes its messages. */
     public StreamObserver<ClientMessage> connect(StreamObserver<NodeMessage> out) {
         ClientSession session = new ClientSession(idPrefix + Long.toHexString(0x10000 + clientCounter.incrementAndGet()),
-                out, sendPool);
+                out, lock, sendPool);
         return new StreamObserver<>() {
             @Override
             public void onNext(ClientMessage m) {
@@ -302,7 +303,7 @@ public final class NodeManager {
 
     /** Opens the executor stream of a worker; the worker introduces itself with a hello. */
     public StreamObserver<WorkerMessage> attach(StreamObserver<WorkerCommand> transport) {
-        SerialObserver<WorkerCommand> commands = new SerialObserver<>(transport, sendPool);
+        SerialObserver<WorkerCommand> commands = new SerialObserver<>(transport, lock, sendPool);
         return new StreamObserver<>() {
             private Worker worker;
 

@@ -10,8 +10,8 @@ import io.sonde.proto.WorkerCommand;
  * stream once it said hello. See {@link WorkerState} for its lifecycle.
  *
  * <p>Not thread-safe: guarded by the node manager's lock. The command stream it is given at
- * hello only enqueues (the node delivers on the worker's own serial executor), so sending under
- * the lock never calls into the transport.
+ * hello only enqueues (the node delivers after it lets go of its lock), so sending under the lock
+ * never calls into the transport.
  */
 public final class Worker {
     private final WorkerHandle handle;
