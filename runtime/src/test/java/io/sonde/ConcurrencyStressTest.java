@@ -31,14 +31,15 @@ import static org.awaitility.Awaitility.await;
  * driver's client once hung real programs here (see {@code SerialObserver} in the node).
  *
  * <p>Each round starts a cluster, defines a program only in the driver's memory (so every worker
- * fetches its classes), then four driver threads at once: run tasks over many in-memory classes;
+ * fetches its classes), then five driver threads at once: run tasks over many in-memory classes;
  * cancel tasks softly, by force, and while they complete; create actors, call them, interrupt a
- * call and kill one; put values of an in-memory type and run tasks on them. Every get has a
- * timeout, the round has a deadline, and the round ends with {@code Sonde.shutdown()} within a
- * bound and no worker process left.
+ * call and kill one; put values of an in-memory type and run tasks on them; and, all along, put
+ * values and cancel tasks as soon as they are submitted, which completes the driver's objects
+ * inside its own calls. Every get has a timeout, the round has a deadline, and the round ends
+ * with {@code Sonde.shutdown()} within a bound and no worker process left.
  *
- * <p>{@code -Dsonde.stress.factor=N} (the {@code stress} Maven profile sets it) runs N times as
- * many rounds.
+ * <p>One round by default; {@code -Dsonde.stress.factor=N} (the {@code stress} Maven profile sets
+ * it) runs N.
  */
 class ConcurrencyStressTest {
     private static final int FACTOR = Integer.getInteger("sonde.stress.factor", 1);
