@@ -487,13 +487,20 @@ public final class CoreClient {
         }
     }
 
-    /** Ends the session; the node manager cleans up what this client owned. */
+    /**
+     * Ends the session; the node manager cleans up what this client owned. Waits still pending in
+     * other threads end with a {@link SondeException}: an embedded node has stopped by now and no
+     * longer tells this client anything, not even that the session ended.
+     */
     public void close() {
         try {
             out.onCompleted();
         } catch (RuntimeException ignored) {
             // the stream may already be gone; closing is best effort
         }
+        lose(new SondeException("Sonde was shut down (Sonde.shutdown() or the JVM's exit) while this waited for the"
+                + " node manager at " + endpoint + "; what it waited for will not arrive. Wait for results before"
+                + " shutting down."));
         ClientPlugins p = plugins;
         if (p != null) {
             p.close();
@@ -607,13 +614,16 @@ public final class CoreClient {
             lose(new SondeException("the Sonde node manager at " + endpoint + " closed the connection; the cluster was"
                     + " stopped (`sonde stop`) or this client was shut down."));
         }
+    }
 
-        private void lose(SondeException e) {
+    /** The session is over: every wait ends with {@code e}, and so does every later call. The first cause stays. */
+    private void lose(SondeException e) {
+        if (connectionLost == null) {
             connectionLost = e;
-            registered.completeExceptionally(e);
-            objects.values().forEach(f -> f.completeExceptionally(e));
-            namedActorRequests.values().forEach(f -> f.completeExceptionally(e));
-            classRequests.values().forEach(f -> f.completeExceptionally(e));
         }
+        registered.completeExceptionally(e);
+        objects.values().forEach(f -> f.completeExceptionally(e));
+        namedActorRequests.values().forEach(f -> f.completeExceptionally(e));
+        classRequests.values().forEach(f -> f.completeExceptionally(e));
     }
 }
