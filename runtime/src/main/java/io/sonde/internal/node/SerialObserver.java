@@ -1,5 +1,6 @@
 package io.sonde.internal.node;
 
+import io.grpc.stub.CallStreamObserver;
 import io.grpc.stub.StreamObserver;
 
 import java.util.Queue;
@@ -26,6 +27,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * delivered {@value #INLINE_BUDGET} messages in a row hands the rest of the queue to the node's send
  * pool, so no sender is kept for long delivering the messages of others.
  *
+ * <p>Only a gRPC stream is delivered to on the sending thread: its {@code onNext} buffers and never
+ * blocks, so no sender waits for a slow peer. Any other receiver (an in-process one) may block in
+ * {@code onNext}, so its messages are always delivered on a thread of the send pool.
+ *
  * <p>Thread-safe. Order is kept per connection. A delivery that throws marks the connection broken:
  * the peer left, later messages are dropped instead of failing the node. Messages sent after
  * completion are dropped.
@@ -36,6 +41,8 @@ final class SerialObserver<T> implements StreamObserver<T> {
     private final StreamObserver<T> delegate;
     private final NodeLock lock;
     private final Executor pool;
+    /** Delivered on the sending thread: the receiver never blocks (a gRPC stream). */
+    private final boolean inline;
     private final Queue<Runnable> queue = new ConcurrentLinkedQueue<>();
     /** A thread is delivering this connection's queue. */
     private final AtomicBoolean delivering = new AtomicBoolean();
@@ -48,6 +55,7 @@ final class SerialObserver<T> implements StreamObserver<T> {
         this.delegate = delegate;
         this.lock = lock;
         this.pool = pool;
+        this.inline = delegate instanceof CallStreamObserver;
     }
 
     @Override
@@ -97,6 +105,15 @@ final class SerialObserver<T> implements StreamObserver<T> {
 
     private void enqueue(Runnable delivery) {
         queue.add(delivery);
+        if (!inline) {
+            if (delivering.compareAndSet(false, true) && !handOff()) {
+                // the node has shut down its send pool: it has nobody left to talk to
+                broken = true;
+                queue.clear();
+                delivering.set(false);
+            }
+            return;
+        }
         if (lock.isHeldByCurrentThread()) {
             lock.flushOnRelease(this);
         } else {
