@@ -1,6 +1,8 @@
 package io.sonde.cli;
 
 import io.grpc.StatusRuntimeException;
+import io.sonde.proto.DriverInfo;
+import io.sonde.proto.Empty;
 import io.sonde.proto.StopRequest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -11,12 +13,14 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.List;
 import java.util.ListResourceBundle;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 
 /**
  * {@code sonde stop}: asks the head to stop its workers and exit, then waits for the process to be
@@ -73,6 +77,7 @@ final class StopCommand implements Callable<Integer> {
         boolean startedHere = files.address().map(address::equals).orElse(false);
         Optional<ProcessHandle> daemon = startedHere ? files.liveDaemon() : Optional.empty();
         try (ClusterLocator.ClusterConnection c = ClusterLocator.ClusterConnection.open(candidate.get())) {
+            warnOfDrivers(c, spec.commandLine().getErr());
             c.stub(target.timeout().plus(WORKERS_EXIT)).stop(StopRequest.newBuilder().setForce(force).build());
         } catch (StatusRuntimeException e) {
             if (daemon.isPresent()) {
@@ -107,6 +112,29 @@ final class StopCommand implements Callable<Integer> {
         files.removeIfOwnedBy(head.pid());
         out.println("Stopped the Sonde cluster at " + address + " (head pid " + head.pid() + ").");
         return 0;
+    }
+
+    /**
+     * Says which drivers are connected: stopping the cluster ends their programs' calls. A cluster
+     * that does not answer the status call is stopped all the same; the stop call reports why.
+     */
+    private void warnOfDrivers(ClusterLocator.ClusterConnection c, PrintWriter err) {
+        List<DriverInfo> drivers;
+        try {
+            drivers = c.stub(target.timeout()).status(Empty.getDefaultInstance()).getDriversList();
+        } catch (StatusRuntimeException e) {
+            return;
+        }
+        if (drivers.isEmpty()) {
+            return;
+        }
+        String which = drivers.stream()
+                .map(d -> "job " + d.getJobId() + (d.getPid() > 0 ? " (pid " + d.getPid() + ")" : ""))
+                .collect(Collectors.joining(", "));
+        err.println("warning: " + drivers.size() + (drivers.size() == 1 ? " driver is" : " drivers are")
+                + " connected to this cluster: " + which + ". Stopping it fails their pending calls with"
+                + " NodeDiedException; stop them first to let them finish.");
+        err.flush();
     }
 
     private int nothingAnswers(PrintWriter out, HeadFiles files, ClusterLocator.Candidate tried) {

@@ -121,9 +121,19 @@ class StartStopCommandTest {
 
     @Test
     @Order(7)
-    void stopEndsTheDaemonAndRemovesItsFiles() {
-        Cli.Run stop = Cli.sonde("stop");
+    void stopWarnsOfConnectedDriversThenEndsTheDaemonAndRemovesItsFiles() {
+        Sonde.init(address); // a driver that is still connected when the cluster stops
+        Cli.Run stop;
+        try {
+            stop = Cli.sonde("stop");
+        } finally {
+            Sonde.shutdown();
+        }
         assertThat(stop.exitCode()).as(stop.toString()).isZero();
+        assertThat(stop.err()).as("the connected driver is named before the cluster goes")
+                .containsPattern("warning: 1 driver is connected to this cluster: job \\w+ \\(pid "
+                        + ProcessHandle.current().pid() + "\\)")
+                .contains("NodeDiedException");
         assertThat(stop.out()).contains("Stopped the Sonde cluster at " + address + " (head pid " + pid + ")");
         assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
         assertThat(root.resolve("head_address")).doesNotExist();
@@ -132,5 +142,6 @@ class StartStopCommandTest {
         Cli.Run again = Cli.sonde("stop");
         assertThat(again.exitCode()).as(again.toString()).isZero();
         assertThat(again.out()).contains("No running Sonde cluster found.");
+        assertThat(again.err()).doesNotContain("warning");
     }
 }

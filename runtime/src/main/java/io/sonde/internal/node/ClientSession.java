@@ -19,6 +19,8 @@ final class ClientSession {
     private final SerialObserver<NodeMessage> out;
     String jobId = "";
     boolean driver;
+    /** A driver's process id, as it said at registration; 0 if it did not. */
+    long pid;
     String workerId = "";
 
     ClientSession(String clientId, StreamObserver<NodeMessage> out, NodeLock lock, Executor sendPool) {

@@ -24,6 +24,7 @@ import io.sonde.internal.node.worker.WorkerStop;
 import io.sonde.proto.ActorInfo;
 import io.sonde.proto.ClientMessage;
 import io.sonde.proto.ClusterStatus;
+import io.sonde.proto.DriverInfo;
 import io.sonde.proto.GetNamedActor;
 import io.sonde.proto.NamedActorReply;
 import io.sonde.proto.NodeMessage;
@@ -218,6 +219,7 @@ public final class NodeManager {
         lock.run(() -> {
             s.driver = r.getIsDriver();
             if (s.driver) {
+                s.pid = r.getDriverPid();
                 s.jobId = head.newJobId();
                 Job job = new Job(s.jobId, s, r.getClasspathList(), r.getJvmOptionsList(), r.getWorkingDir(),
                         r.getLogToDriver());
@@ -407,7 +409,12 @@ public final class NodeManager {
     // =================================================================== views
 
     public ClusterStatus status() {
-        return lock.read(views::status).measured();
+        return lock.read(() -> {
+            NodeViews.StatusDraft draft = views.status();
+            jobs.values().forEach(j -> draft.status().addDrivers(DriverInfo.newBuilder()
+                    .setJobId(j.jobId()).setPid(j.driver().pid)));
+            return draft;
+        }).measured();
     }
 
     /** How many objects the node keeps (values, failures and pending results). */
