@@ -58,7 +58,7 @@ final class LambdaCaptures {
             String file = method.sourceFile().isEmpty() ? FunctionDescriber.simpleName(implClass) + ".java"
                     : method.sourceFile();
             where = "the lambda at " + file + (method.firstLine() > 0 ? ":" + method.firstLine() : "")
-                    + " (" + implClass + "." + implMethod + ")";
+                    + " (in " + implClass + "." + enclosingMethod(implMethod) + ")";
         } else {
             where = "the method reference " + FunctionDescriber.simpleName(implClass) + "::"
                     + (implMethod.equals("<init>") ? "new" : implMethod);
@@ -90,6 +90,17 @@ final class LambdaCaptures {
         return Optional.of(where + " " + what + ", a " + type + ", which is not Serializable. Create the value"
                 + " inside the lambda, capture only the serializable data it needs, or make " + type
                 + " implement java.io.Serializable");
+    }
+
+    /**
+     * The method a lambda is written in, from its implementation method's name: javac names it
+     * {@code lambda$main$0}, or {@code lambda$main$4e65f7d8$1} when the lambda is serializable;
+     * {@code new} and {@code static} stand for a constructor and a static initializer.
+     */
+    private static String enclosingMethod(String implMethod) {
+        String[] parts = implMethod.split("\\$");
+        String m = parts.length > 1 ? parts[1] : implMethod;
+        return m.equals("new") ? "<init>" : m.equals("static") ? "<clinit>" : m;
     }
 
     /** The index just past the field type that starts at {@code at} in a method descriptor. */
