@@ -79,6 +79,15 @@ final class MemoryProgram {
         return loader;
     }
 
+    /** The bytecode of one of the classes, to define it somewhere else (on a worker, say). */
+    byte[] bytecode(String className) {
+        byte[] b = classes.get(className);
+        if (b == null) {
+            throw new IllegalArgumentException("no in-memory class " + className + "; have " + classes.keySet());
+        }
+        return b.clone();
+    }
+
     /** A new instance of one of the classes, by its public no-argument constructor. */
     <T> T newInstance(String className, Class<T> type) {
         try {

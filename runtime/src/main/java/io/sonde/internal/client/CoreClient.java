@@ -201,7 +201,7 @@ public final class CoreClient {
     // ------------------------------------------------------------------ submission
 
     public <R> ObjectRef<R> submitTask(Object fn, Object[] args, CallOptions o) {
-        FunctionDescriber.Described f = functions.describe(fn);
+        FunctionDescriber.Described f = describe(fn, TaskKind.NORMAL, o.name);
         String name = o.name != null ? o.name : f.name();
         String id = nextId('t');
         TaskSpec.Builder spec = baseSpec(id, name, TaskKind.NORMAL, f, args, o)
@@ -213,7 +213,7 @@ public final class CoreClient {
     }
 
     public <A> ActorHandle<A> createActor(Object constructor, Object[] args, CallOptions o) {
-        FunctionDescriber.Described f = functions.describe(constructor);
+        FunctionDescriber.Described f = describe(constructor, TaskKind.ACTOR_CREATION, o.name);
         String className = f.resultClass().isEmpty() ? f.name() : f.resultClass();
         if (o.name != null && getActor(o.name).isPresent()) {
             throw new IllegalArgumentException("an actor named '" + o.name + "' already exists in this job;"
@@ -231,12 +231,22 @@ public final class CoreClient {
     }
 
     public <R> ObjectRef<R> callActor(ActorHandle<?> actor, Object method, Object[] args, CallOptions o) {
-        FunctionDescriber.Described f = functions.describe(method);
+        FunctionDescriber.Described f = describe(method, TaskKind.ACTOR_METHOD, o.name);
         String name = o.name != null ? o.name : actor.className() + "." + f.name();
         TaskSpec.Builder spec = baseSpec(nextId('t'), name, TaskKind.ACTOR_METHOD, f, args, o)
                 .setActorId(actor.actorId())
                 .setActorClass(actor.className());
         return submit(spec);
+    }
+
+    /** The function to send; a failure to serialize it says which kind of call it was for. */
+    private FunctionDescriber.Described describe(Object fn, TaskKind kind, String name) {
+        try {
+            return functions.describe(fn);
+        } catch (SerializationException e) {
+            throw new SerializationException(describeKind(kind) + (name == null ? "" : " " + name)
+                    + " cannot be sent to a worker: " + e.getMessage(), e.getCause());
+        }
     }
 
     private TaskSpec.Builder baseSpec(String id, String name, TaskKind kind, FunctionDescriber.Described f,
@@ -383,7 +393,9 @@ public final class CoreClient {
         if (loader == null) {
             loader = CoreClient.class.getClassLoader();
         }
-        Object value = Serializer.decode(v.getData(), loader);
+        // read() names the producing task when the bytes cannot be rebuilt here, and turns a
+        // failure whose exception cannot be rebuilt into a TaskException that tells it as text
+        Object value = Serializer.read(v, loader);
         if (v.getIsError()) {
             SondeException e = (SondeException) value;
             // The stack that matters locally is the caller's; the remote one stays on the cause.

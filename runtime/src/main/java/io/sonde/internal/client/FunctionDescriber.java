@@ -1,12 +1,14 @@
 package io.sonde.internal.client;
 
 import com.google.protobuf.ByteString;
+import io.sonde.internal.serialization.SerializationException;
 import io.sonde.internal.serialization.Serializer;
 
 import java.lang.invoke.SerializedLambda;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -37,12 +39,29 @@ final class FunctionDescriber {
         Meta meta = metas.computeIfAbsent(c, k -> inspect(fn));
         ByteString bytes;
         if (meta.capturing) {
-            bytes = Serializer.encode(fn);
+            bytes = encode(fn);
         } else {
-            bytes = constantBytes.computeIfAbsent(c, k -> Serializer.encode(fn));
+            bytes = constantBytes.computeIfAbsent(c, k -> encode(fn));
         }
         String key = meta.capturing ? "" : c.getName() + "#" + bytes.hashCode();
         return new Described(fn, meta.name, meta.resultClass, meta.firstParamClass, bytes, key);
+    }
+
+    /**
+     * The function's bytes. A lambda that cannot be serialized because of a value it captured is
+     * reported by that value's variable, type and the lambda's source line, not by its hidden class.
+     */
+    private static ByteString encode(Object fn) {
+        try {
+            return Serializer.encode(fn);
+        } catch (SerializationException e) {
+            SerializedLambda lambda = serializedLambda(fn);
+            Optional<String> why = lambda == null ? Optional.empty() : LambdaCaptures.explain(fn, lambda);
+            if (why.isPresent()) {
+                throw new SerializationException(why.get(), e.getCause());
+            }
+            throw e;
+        }
     }
 
     private static Meta inspect(Object fn) {

@@ -2,7 +2,9 @@ package io.sonde.internal.serialization;
 
 import com.google.protobuf.ByteString;
 import io.sonde.SondeException;
+import io.sonde.TaskException;
 import io.sonde.proto.ObjectValue;
+import io.sonde.proto.RemoteError;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,6 +12,8 @@ import java.io.NotSerializableException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.ObjectStreamClass;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -32,6 +36,9 @@ public final class Serializer {
     private static final byte DOUBLE = 6;
     private static final byte BOOLEAN = 7;
 
+    /** Stack traces kept as text are cut here: a StackOverflowError prints a thousand frames. */
+    private static final int MAX_STACK_CHARS = 64 * 1024;
+
     private static final ByteString NULL_BYTES = ByteString.copyFrom(new byte[] {NULL});
 
     private Serializer() {
@@ -41,6 +48,20 @@ public final class Serializer {
         return ObjectValue.newBuilder().setData(encode(value)).build();
     }
 
+    /**
+     * A task's result. A value that travels through Java serialization also names its
+     * {@code producer}, so a caller that cannot deserialize it can say whose value it was; the
+     * direct encodings always decode, and stay as small as they are.
+     */
+    public static ObjectValue result(Object value, String producer) {
+        ByteString data = encode(value);
+        ObjectValue.Builder b = ObjectValue.newBuilder().setData(data);
+        if (data.byteAt(0) == JAVA) {
+            b.setProducer(producer);
+        }
+        return b.build();
+    }
+
     /** A failure stored in place of a value; {@code get} rethrows it. */
     public static ObjectValue error(SondeException error) {
         return ObjectValue.newBuilder()
@@ -48,6 +69,76 @@ public final class Serializer {
                 .setIsError(true)
                 .setErrorType(error.getClass().getSimpleName())
                 .build();
+    }
+
+    /**
+     * A task's application failure: {@code error} (a {@code TaskException} whose cause is what the
+     * task threw) plus, as text, who produced it and what was thrown, so that a caller that cannot
+     * deserialize the exception still tells its story ({@link #read}).
+     */
+    public static ObjectValue taskFailure(String producer, SondeException error, Throwable thrown) {
+        return error(error).toBuilder().setProducer(producer).setRemoteError(remoteError(thrown)).build();
+    }
+
+    /** {@code thrown} as text: class, message and stack trace with its causes, bounded in size. */
+    public static RemoteError remoteError(Throwable thrown) {
+        StringWriter trace = new StringWriter();
+        try (PrintWriter out = new PrintWriter(trace)) {
+            thrown.printStackTrace(out);
+        } catch (RuntimeException e) {
+            // a getMessage() or toString() of the user's that throws: keep what was printed
+        }
+        String stack = trace.toString();
+        if (stack.length() > MAX_STACK_CHARS) {
+            stack = stack.substring(0, MAX_STACK_CHARS) + "\n\t... (" + (stack.length() - MAX_STACK_CHARS)
+                    + " more characters of stack trace cut)\n";
+        }
+        String message;
+        try {
+            message = thrown.getMessage();
+        } catch (RuntimeException e) {
+            message = "(its getMessage() threw " + e + ")";
+        }
+        return RemoteError.newBuilder().setClassName(thrown.getClass().getName())
+                .setMessage(message == null ? "" : message).setStackTrace(stack).build();
+    }
+
+    /**
+     * Reads a value received from another process with the job's {@code loader}.
+     *
+     * <p>For a failure ({@code is_error}) this returns the {@link SondeException} to throw. When its
+     * bytes cannot be deserialized here (the exception's class exists only on the worker, or its
+     * readObject throws) and the worker kept the exception as text, the result is a
+     * {@link TaskException} that says which task failed, where it ran, what it threw (class,
+     * message, stack trace as text) and why it could not be rebuilt; its cause is the reason.
+     *
+     * @throws SerializationException if a value (not a failure) cannot be deserialized; the message
+     *                                names the task that produced it
+     */
+    public static Object read(ObjectValue v, ClassLoader loader) {
+        try {
+            return decode(v.getData(), loader);
+        } catch (SerializationException e) {
+            if (v.getIsError() && v.hasRemoteError()) {
+                return unreadableFailure(v, e);
+            }
+            if (!v.getProducer().isEmpty()) {
+                throw new SerializationException("the value returned by " + v.getProducer() + " cannot be read here: "
+                        + e.getMessage(), e.getCause());
+            }
+            throw e;
+        }
+    }
+
+    private static TaskException unreadableFailure(ObjectValue v, SerializationException why) {
+        RemoteError r = v.getRemoteError();
+        String producer = v.getProducer().isEmpty() ? "a task" : v.getProducer();
+        String thrown = r.getClassName() + (r.getMessage().isEmpty() ? "" : ": " + r.getMessage());
+        String message = producer + " failed: " + thrown + "\n"
+                + "  (the exception cannot be deserialized here, so it is shown as text: " + why.getMessage() + ")\n"
+                + "  remote stack trace:\n"
+                + r.getStackTrace().strip().indent(4).stripTrailing();
+        return new TaskException(message, why.getCause() != null ? why.getCause() : why);
     }
 
     public static ByteString encode(Object value) {
@@ -125,9 +216,15 @@ public final class Serializer {
                 } catch (ClassNotFoundException e) {
                     throw new SerializationException("class " + e.getMessage() + " of a received value is not on"
                             + " this process's classpath; workers load classes from the driver's classpath,"
-                            + " so start the driver with the jar or directory that holds it", e);
+                            + " so start the driver with the jar or directory that holds it (a class defined or"
+                            + " generated on the worker alone cannot be read anywhere else)", e);
                 } catch (IOException e) {
                     throw new SerializationException("a received value cannot be deserialized: " + e, e);
+                } catch (RuntimeException | LinkageError e) {
+                    // a readObject/readResolve of the value's own class threw, or its class failed to
+                    // initialize here: the value cannot be rebuilt in this process
+                    throw new SerializationException("a received value cannot be deserialized: reading it threw " + e,
+                            e);
                 }
             default:
                 throw new SerializationException("unknown value encoding " + tag

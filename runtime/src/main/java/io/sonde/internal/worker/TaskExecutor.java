@@ -192,7 +192,7 @@ final class TaskExecutor {
             Object[] args = new Object[spec.getArgsCount()];
             for (int i = 0; i < args.length; i++) {
                 Arg a = spec.getArgs(i);
-                args[i] = Serializer.decode(a.getValue().getData(), loader);
+                args[i] = Serializer.read(a.getValue(), loader);
             }
             task = task(spec, fn);
             currentTask = task;
@@ -292,7 +292,7 @@ final class TaskExecutor {
 
     private ObjectValue returnValue(TaskSpec spec, Object value) {
         try {
-            return Serializer.value(value);
+            return Serializer.result(value, where(spec));
         } catch (SerializationException e) {
             return Serializer.error(new TaskException(where(spec) + " returned a value that cannot be sent back: "
                     + e.getMessage()));
@@ -300,11 +300,12 @@ final class TaskExecutor {
     }
 
     private ObjectValue failure(TaskSpec spec, Throwable e) {
-        String message = where(spec) + " failed: " + e;
+        String where = where(spec);
+        String message = where + " failed: " + e;
         try {
-            return Serializer.error(new TaskException(message, e));
+            return Serializer.taskFailure(where, new TaskException(message, e), e);
         } catch (SerializationException notSerializable) {
-            return Serializer.error(new TaskException(message, new RemoteExceptionCopy(e)));
+            return Serializer.taskFailure(where, new TaskException(message, new RemoteExceptionCopy(e)), e);
         }
     }
 

@@ -42,8 +42,12 @@ final class ActorFailures {
         } catch (RuntimeException ignored) {
             // the user's exception class is not visible here; the message still says what failed
         }
+        // the text the worker kept names the exception when its class is not visible here
+        String thrown = cause != null ? ": " + cause : !taskError.hasRemoteError() ? ""
+                : ": " + taskError.getRemoteError().getClassName() + (taskError.getRemoteError().getMessage().isEmpty()
+                ? "" : ": " + taskError.getRemoteError().getMessage());
         String msg = "The " + a.describe() + " died because its constructor threw"
-                + (cause == null ? "" : ": " + cause) + ". Fix the constructor; calls to this actor fail until a new one"
+                + thrown + ". Fix the constructor; calls to this actor fail until a new one"
                 + " is created.";
         ActorDiedException e = cause == null ? new ActorDiedException(msg) : new ActorDiedException(msg, cause);
         try {
