@@ -20,6 +20,8 @@ final class ClientSession {
     String jobId = "";
     boolean driver;
     String workerId = "";
+    /** The pid of a worker's process, for errors that name the worker; 0 for a driver or when unknown. */
+    long workerPid;
 
     ClientSession(String clientId, StreamObserver<NodeMessage> out, NodeLock lock, Executor sendPool) {
         this.clientId = clientId;
