@@ -60,36 +60,37 @@ final class OwnerDeath {
         List<TaskRecord> live = tasks.liveOfJob(jobId);
         // Set first: a task that fails because its argument failed says why too.
         live.forEach(t -> t.errorMessage(owner));
+        for (ActorRecord a : actors.liveOfJob(jobId)) {
+            actors.ownerDied(a, owner, ActorFailures.ownerDied(a, owner));
+        }
         for (TaskRecord t : live) {
             if (t.kind() != TaskKind.ACTOR_CREATION) {
                 end(t, owner);
             }
-        }
-        for (ActorRecord a : actors.liveOfJob(jobId)) {
-            actors.ownerDied(a, owner, ActorFailures.ownerDied(a, owner));
         }
         results.ownerDied(s -> jobId.equals(s.jobId), id -> objectFailure(id, owner));
     }
 
     /** A worker's client closed (its worker exited or died): the work it owns ends. */
     void workerClientClosed(ClientSession s) {
-        List<TaskRecord> owned = tasks.ownedBy(s.clientId);
-        for (TaskRecord t : owned) {
-            if (t.kind() != TaskKind.ACTOR_CREATION && !endsWithItsActor(t, s)) {
-                end(t, ownerOf(s, t));
-            }
-        }
+        // Actors first: an actor waiting for an argument its owner computes dies for its owner,
+        // not for the argument's failure.
         for (ActorRecord a : actors.ownedBy(s.clientId)) {
             String owner = ownerOf(s, a.creation());
             actors.ownerDied(a, owner, ActorFailures.ownerDied(a, owner));
+        }
+        for (TaskRecord t : tasks.ownedBy(s.clientId)) {
+            if (t.kind() != TaskKind.ACTOR_CREATION && !endsWithItsActor(t)) {
+                end(t, ownerOf(s, t));
+            }
         }
         Predicate<ClientSession> same = c -> c == s;
         results.ownerDied(same, id -> objectFailure(id, "its owner, the client of worker " + s.workerId
                 + pid(s) + ", died"));
     }
 
-    /** A call in flight on an actor the dead owner does not own runs on: the actor is someone else's. */
-    private static boolean endsWithItsActor(TaskRecord t, ClientSession s) {
+    /** A call in flight on an actor the dead owner does not own runs on: the actor is someone else's. Its result is dropped. */
+    private static boolean endsWithItsActor(TaskRecord t) {
         return t.kind() == TaskKind.ACTOR_METHOD && t.state() == TaskState.RUNNING;
     }
 
