@@ -64,7 +64,8 @@ import java.util.function.LongFunction;
  *           ├─ kill, named actor ▶ ActorLifecycle (actor)
  *           ├─ blocked ──────────▶ TaskDispatch ─▶ Scheduler.lendCpus
  *           ├─ class request ────▶ ClassShipping ─▶ the job's driver
- *           └─ plug-in message ──▶ NodePlugins
+ *           ├─ plug-in message ──▶ NodePlugins
+ *           └─ closed ───────────▶ OwnerDeath: its tasks stop, its actors die, its pending objects fail
  *   worker ─┬─ hello ────────────▶ WorkerSupervisor, then TaskDispatch (idle, or the actor's creation)
  *           ├─ done ─────────────▶ TaskDispatch ─▶ Retries │ ActorLifecycle
  *           └─ plug-in message ──▶ NodePlugins
