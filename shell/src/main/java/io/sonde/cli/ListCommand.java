@@ -4,6 +4,7 @@ import io.sonde.cli.table.ClusterTables;
 import io.sonde.cli.table.Table;
 import io.sonde.proto.Empty;
 import io.sonde.proto.NodeManagerGrpc;
+import io.sonde.proto.TaskList;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -14,6 +15,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -21,10 +23,17 @@ import java.util.function.Function;
 
 /**
  * {@code sonde list KIND}: one table per kind of thing the node manager tracks, drawn by
- * {@link ClusterTables} as the shell's {@code /tasks}, {@code /actors}... draw them.
+ * {@link ClusterTables} as the shell's {@code /tasks}, {@code /actors}... draw them. Tasks come
+ * newest first, at most {@code --limit} of them, filtered by {@code --filter} ({@link TaskQuery});
+ * a table that does not show everything says so.
  */
 @Command(name = "list", description = "List the cluster's tasks, actors, workers or nodes as a table.")
 final class ListCommand implements Callable<Integer> {
+    /** As {@code ray list}: a screenful, not the node's whole history. */
+    static final int DEFAULT_LIMIT = 100;
+    /** How many finished tasks a node keeps listed (the bound of its task table). */
+    private static final int MAX_FINISHED_KEPT = 10_000;
+
     /** The kinds, in the order help and errors name them. */
     enum Kind {
         TASKS(ListCommand::tasks), ACTORS(ListCommand::actors), WORKERS(ListCommand::workers), NODES(ListCommand::nodes);
@@ -50,6 +59,15 @@ final class ListCommand implements Callable<Integer> {
     @Mixin
     ClusterOptions target;
 
+    @Option(names = "--limit", paramLabel = "N", defaultValue = "" + DEFAULT_LIMIT,
+            description = "Tasks: show at most N, newest first (default: ${DEFAULT-VALUE}).")
+    int limit;
+
+    @Option(names = "--filter", paramLabel = "KEY=VALUE",
+            description = "Tasks: show only those whose KEY is VALUE; KEY is one of " + TaskQuery.KEYS
+                    + ". Repeat to require several, e.g. --filter state=RUNNING --filter name=f.")
+    List<String> filters = new ArrayList<>();
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
 
@@ -63,6 +81,12 @@ final class ListCommand implements Callable<Integer> {
     public Integer call() {
         Kind k = parse(kind);
         PrintWriter out = spec.commandLine().getOut();
+        if (k == Kind.TASKS) {
+            return listTasks(out);
+        }
+        if (!filters.isEmpty() || spec.commandLine().getParseResult().hasMatchedOption("--limit")) {
+            throw new ParameterException(spec.commandLine(), "--limit and --filter apply to `sonde list tasks` only.");
+        }
         Table table;
         try (ClusterLocator.ClusterConnection c = target.connect(sonde.locator())) {
             table = k.table.apply(c.stub(target.timeout()));
@@ -71,6 +95,37 @@ final class ListCommand implements Callable<Integer> {
             out.println("No " + k.label() + ".");
         } else {
             table.print(out);
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** The tasks, newest first, as the query selects them, and what the table leaves out. */
+    private int listTasks(PrintWriter out) {
+        TaskQuery query;
+        try {
+            query = new TaskQuery(limit, filters.stream().map(TaskQuery.Filter::parse).toList());
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        TaskList all;
+        try (ClusterLocator.ClusterConnection c = target.connect(sonde.locator())) {
+            all = c.stub(target.timeout()).listTasks(Empty.getDefaultInstance());
+        }
+        TaskQuery.Page page = query.apply(all.getTasksList());
+        String which = filters.isEmpty() ? "tasks" : "tasks matching " + String.join(", ", filters);
+        if (page.matched() == 0) {
+            out.println("No " + which + ".");
+        } else {
+            ClusterTables.tasks(page.shown()).print(out);
+            if (page.truncated()) {
+                out.println("Showing " + page.shown().size() + " of " + page.matched() + " " + which
+                        + ", newest first; --limit N shows more.");
+            }
+        }
+        if (all.getForgotten() > 0) {
+            out.println(all.getForgotten() + " older finished tasks are not listed: the node keeps the last "
+                    + MAX_FINISHED_KEPT + ".");
         }
         out.flush();
         return 0;
@@ -89,7 +144,6 @@ final class ListCommand implements Callable<Integer> {
     private static Table tasks(NodeManagerGrpc.NodeManagerBlockingStub stub) {
         return ClusterTables.tasks(stub.listTasks(Empty.getDefaultInstance()).getTasksList());
     }
-
     private static Table actors(NodeManagerGrpc.NodeManagerBlockingStub stub) {
         return ClusterTables.actors(stub.listActors(Empty.getDefaultInstance()).getActorsList());
     }

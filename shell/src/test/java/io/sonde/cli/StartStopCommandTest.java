@@ -13,6 +13,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -113,6 +114,40 @@ class StartStopCommandTest {
 
     @Test
     @Order(6)
+    void listTasksShowsTheNewestFirstAndSaysWhenItShowsNotAll() {
+        Sonde.init(address);
+        try {
+            for (int i = 0; i < 7; i++) {
+                int k = i;
+                Sonde.get(Sonde.task(() -> k).name("n" + i).remote());
+            }
+        } finally {
+            Sonde.shutdown();
+        }
+        Cli.Run limited = Cli.sonde("list", "tasks", "--limit", "5");
+        assertThat(limited.exitCode()).as(limited.toString()).isZero();
+        // a header, five rows (the newest first), the notice
+        List<String> lines = limited.out().lines().toList();
+        assertThat(lines).hasSize(7);
+        assertThat(lines.subList(1, 6)).zipSatisfy(List.of("n6", "n5", "n4", "n3", "n2"),
+                (row, name) -> assertThat(row).containsPattern("\\s" + name + "\\s+FINISHED"));
+        // the 7 of this test and the one of the test before
+        assertThat(lines.get(6)).isEqualTo("Showing 5 of 8 tasks, newest first; --limit N shows more.");
+
+        Cli.Run filtered = Cli.sonde("list", "tasks", "--filter", "name=n3", "--filter", "state=finished");
+        assertThat(filtered.exitCode()).as(filtered.toString()).isZero();
+        assertThat(filtered.out().lines().toList()).hasSize(2).last().asString().containsPattern("\\sn3\\s+FINISHED");
+
+        Cli.Run none = Cli.sonde("list", "tasks", "--filter", "state=RUNNING");
+        assertThat(none.out()).isEqualTo("No tasks matching state=RUNNING." + System.lineSeparator());
+
+        Cli.Run bad = Cli.sonde("list", "tasks", "--filter", "colour=red");
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).contains("--filter does not know the key 'colour'").contains("state, name, job, kind");
+    }
+
+    @Test
+    @Order(7)
     void listWithAnUnknownKindNamesTheValidOnes() {
         Cli.Run bad = Cli.sonde("list", "jobz");
         assertThat(bad.exitCode()).isEqualTo(2);
@@ -120,7 +155,7 @@ class StartStopCommandTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void stopWarnsOfConnectedDriversThenEndsTheDaemonAndRemovesItsFiles() {
         Sonde.init(address); // a driver that is still connected when the cluster stops
         Cli.Run stop;

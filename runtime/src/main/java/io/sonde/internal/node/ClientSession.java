@@ -22,6 +22,8 @@ final class ClientSession {
     /** A driver's process id, as it said at registration; 0 if it did not. */
     long pid;
     String workerId = "";
+    /** The pid of a worker's process, for errors that name the worker; 0 for a driver or when unknown. */
+    long workerPid;
 
     ClientSession(String clientId, StreamObserver<NodeMessage> out, NodeLock lock, Executor sendPool) {
         this.clientId = clientId;

@@ -34,6 +34,7 @@ import io.sonde.proto.Registered;
 import io.sonde.proto.TaskDone;
 import io.sonde.proto.TaskInfo;
 import io.sonde.proto.TaskKind;
+import io.sonde.proto.TaskList;
 import io.sonde.proto.TaskSpec;
 import io.sonde.proto.WorkerCommand;
 import io.sonde.proto.WorkerInfo;
@@ -64,7 +65,8 @@ import java.util.function.LongFunction;
  *           ├─ kill, named actor ▶ ActorLifecycle (actor)
  *           ├─ blocked ──────────▶ TaskDispatch ─▶ Scheduler.lendCpus
  *           ├─ class request ────▶ ClassShipping ─▶ the job's driver
- *           └─ plug-in message ──▶ NodePlugins
+ *           ├─ plug-in message ──▶ NodePlugins
+ *           └─ closed ───────────▶ OwnerDeath: its tasks stop, its actors die, its pending objects fail
  *   worker ─┬─ hello ────────────▶ WorkerSupervisor, then TaskDispatch (idle, or the actor's creation)
  *           ├─ done ─────────────▶ TaskDispatch ─▶ Retries │ ActorLifecycle
  *           └─ plug-in message ──▶ NodePlugins
@@ -128,6 +130,8 @@ public final class NodeManager {
     private final ExecutorService sendPool = Executors.newCachedThreadPool(daemon(n -> "sonde-node-send-" + n));
 
     private final Map<String, Job> jobs = new HashMap<>();
+    /** The clients of workers, by worker id: whose work a worker's exit ends (see {@link OwnerDeath}). */
+    private final Map<String, ClientSession> workerClients = new HashMap<>();
     private final TaskTable tasks;
     private final ObjectStore<ClientSession> objects = new InlineObjectStore<>();
     private final DependencyResolver resolver = new DependencyResolver(objects);
@@ -142,6 +146,7 @@ public final class NodeManager {
     private final NodePlugins plugins;
     private final ClassShipping classes = new ClassShipping();
     private final NodeViews views;
+    private final OwnerDeath ownerDeath;
 
     public NodeManager(NodeConfig config, Head head, WorkerLauncher launcher) {
         this.config = config;
@@ -157,9 +162,12 @@ public final class NodeManager {
         this.actorLifecycle = new ActorLifecycle(actors, tasks, scheduler, results, resolver, head, workers);
         this.cancellation = new Cancellation(tasks, scheduler, results, actorLifecycle::dropQueued, pool::stop);
         this.views = new NodeViews(config, head, tasks, scheduler, pool, actors);
-        // Idle workers exit, keeping as many per job as the node has CPUs (see WorkerPool#reap).
+        this.ownerDeath = new OwnerDeath(tasks, scheduler, results, actorLifecycle, pool);
+        // Idle workers exit, keeping as many per job as the node has CPUs (see WorkerPool#reap),
+        // and every worker whose client owns work: its exit would end that work.
         int keep = Math.max(1, (int) Math.ceil(scheduler.total().cpus()));
-        reaper.scheduleWithFixedDelay(() -> lock.run(() -> pool.reap(keep)), 2, 2, TimeUnit.SECONDS);
+        reaper.scheduleWithFixedDelay(() -> lock.run(() -> pool.reap(keep, w -> ownsWork(w.id()))), 2, 2,
+                TimeUnit.SECONDS);
     }
 
     public NodeConfig config() {
@@ -231,6 +239,11 @@ public final class NodeManager {
             } else {
                 s.jobId = r.getJobId();
                 s.workerId = r.getWorkerId();
+                Worker w = pool.get(s.workerId);
+                s.workerPid = w == null ? 0 : w.pid();
+                if (!s.workerId.isEmpty()) {
+                    workerClients.put(s.workerId, s);
+                }
             }
         });
         s.send(NodeMessage.newBuilder().setRegistered(Registered.newBuilder()
@@ -238,26 +251,44 @@ public final class NodeManager {
                 .setSessionDir(config.sessionDir().toString()).setClientId(s.clientId)).build());
     }
 
+    /**
+     * A client's stream ended: its driver or its worker is gone, and with it the work it owns
+     * ({@link OwnerDeath}). Once per session.
+     */
     private void onClientClosed(ClientSession s) {
         s.complete();
         lock.run(() -> {
-            Job job = s.driver ? jobs.remove(s.jobId) : null;
+            if (!s.driver) {
+                if (workerClients.get(s.workerId) == s) {
+                    workerClients.remove(s.workerId);
+                }
+                ownerDeath.workerClientClosed(s);
+                dispatch.schedule();
+                return;
+            }
+            Job job = jobs.remove(s.jobId);
             if (job == null) {
                 return;
             }
-            // The driver is gone: its work has no one to report to. Stop its workers and forget it;
-            // its parked tasks end with their workers and leave the list now.
+            // The driver is gone: its work has no one to report to. Stop its workers; its tasks end
+            // failed (with why) and stay listed; its objects go.
             String jobId = job.jobId();
             plugins.jobEnded(jobId);
             for (Worker w : pool.removeJob(jobId)) {
                 w.closeCommands();
                 w.kill();
             }
-            tasks.removeJob(jobId);
             scheduler.removeJob(jobId);
+            ownerDeath.driverExited(s);
             actorLifecycle.removeJob(jobId);
             resolver.forgetObjects(objects.removeOwnedBy(owner -> jobId.equals(owner.jobId)));
         });
+    }
+
+    /** Whether the client of the worker owns tasks that are not done or actors that are not dead. */
+    private boolean ownsWork(String workerId) {
+        ClientSession c = workerClients.get(workerId);
+        return c != null && (tasks.ownsLiveTask(c.clientId) || !actorLifecycle.ownedBy(c.clientId).isEmpty());
     }
 
     /** The driver of the job, or null when the job ended (or never was). */
@@ -277,6 +308,7 @@ public final class NodeManager {
 
     private void submit(ClientSession s, TaskSpec spec) {
         TaskRecord t = new TaskRecord(spec);
+        t.owner(s.clientId);
         tasks.add(t);
         objects.create(spec.getReturnId(), s);
         if (spec.getKind() != TaskKind.ACTOR_METHOD && !scheduler.feasible(spec)) {
@@ -422,8 +454,14 @@ public final class NodeManager {
         return lock.read(objects::size);
     }
 
+    /** The node's tasks, newest first (see {@link TaskTable#list}). */
     public List<TaskInfo> listTasks() {
         return lock.read(tasks::list);
+    }
+
+    /** The node's tasks, newest first, with how many older finished ones it no longer keeps. */
+    public TaskList taskList() {
+        return lock.read(() -> TaskList.newBuilder().addAllTasks(tasks.list()).setForgotten(tasks.forgotten()).build());
     }
 
     /** The attempts of a task, each with why it ended (see {@link TaskTable#attempts}). */

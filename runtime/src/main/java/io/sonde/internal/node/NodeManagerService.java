@@ -42,7 +42,7 @@ public final class NodeManagerService extends NodeManagerGrpc.NodeManagerImplBas
 
     @Override
     public void listTasks(Empty request, StreamObserver<TaskList> responses) {
-        responses.onNext(TaskList.newBuilder().addAllTasks(node.listTasks()).build());
+        responses.onNext(node.taskList());
         responses.onCompleted();
     }
 

@@ -35,15 +35,26 @@ final class FakeClient implements StreamObserver<NodeMessage> {
     /** While set, the client does not return from onNext for a result: a client that does not read. */
     private volatile CountDownLatch readGate;
 
-    private FakeClient(NodeManager node) {
+    private FakeClient(NodeManager node, RegisterClient register) {
         up = node.connect(this);
-        up.onNext(ClientMessage.newBuilder().setRegister(RegisterClient.newBuilder().setIsDriver(true)).build());
+        up.onNext(ClientMessage.newBuilder().setRegister(register).build());
         registered = await().pollInterval(POLL).atMost(5, TimeUnit.SECONDS).until(() -> received.stream()
                 .filter(NodeMessage::hasRegistered).map(NodeMessage::getRegistered).findFirst().orElse(null), r -> r != null);
     }
 
     static FakeClient driver(NodeManager node) {
-        return new FakeClient(node);
+        return new FakeClient(node, RegisterClient.newBuilder().setIsDriver(true).build());
+    }
+
+    /** The client of a worker of the job, as a worker's core client opens it to submit nested tasks. */
+    static FakeClient worker(NodeManager node, String jobId, String workerId) {
+        return new FakeClient(node, RegisterClient.newBuilder().setIsDriver(false).setJobId(jobId)
+                .setWorkerId(workerId).build());
+    }
+
+    /** The client's stream breaks, as when its process dies. */
+    void close() {
+        up.onError(new io.grpc.StatusRuntimeException(io.grpc.Status.UNAVAILABLE));
     }
 
     String clientId() {

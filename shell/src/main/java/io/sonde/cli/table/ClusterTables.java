@@ -20,10 +20,11 @@ public final class ClusterTables {
     }
 
     public static Table tasks(List<TaskInfo> tasks) {
-        Table t = new Table("TASK_ID", "NAME", "STATE", "KIND", "PID", "NODE", "ATTEMPT", "ERROR_TYPE", "JOB");
+        Table t = new Table("TASK_ID", "NAME", "STATE", "KIND", "PID", "NODE", "ATTEMPT", "ERROR_TYPE", "JOB",
+                "ERROR_MESSAGE");
         for (TaskInfo i : tasks) {
             t.row(i.getTaskId(), i.getName(), i.getState().name(), i.getKind().name(), Units.pid(i.getPid()), i.getNodeId(),
-                    i.getAttempt(), i.getErrorType(), i.getJobId());
+                    i.getAttempt(), i.getErrorType(), i.getJobId(), i.getErrorMessage());
         }
         return t;
     }

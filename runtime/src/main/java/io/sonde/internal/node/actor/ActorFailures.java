@@ -9,7 +9,7 @@ import io.sonde.internal.serialization.Serializer;
  * The failures the node gives actor calls, worded as the user reads them: what happened to the
  * actor, and what to change. The node's other failures are in its {@code Failures}.
  */
-final class ActorFailures {
+public final class ActorFailures {
     private ActorFailures() {
     }
 
@@ -32,6 +32,16 @@ final class ActorFailures {
         return Serializer.error(new ActorDiedException("The " + a.describe() + " is dead: " + a.deathCause() + "."
                 + (a.maxRestarts() == 0 && !a.deathCause().contains("Sonde.kill")
                 ? " It had maxRestarts=0; give it maxRestarts(n) to have it restarted." : "")));
+    }
+
+    /**
+     * The failure the calls of an actor whose owner is gone get; {@code owner} says who it was
+     * ("its owner, task f (task_id=...) on worker w... (pid 123), died").
+     */
+    public static ObjectValue ownerDied(ActorRecord a, String owner) {
+        return Serializer.error(new ActorDiedException("The " + a.describe() + " is dead: " + owner + ". An actor"
+                + " ends with its owner, the task or driver that created it. Create it from the driver, or keep"
+                + " its creating task running (get the results of the calls it makes) while the actor is in use."));
     }
 
     static ObjectValue constructorThrew(ActorRecord a, ObjectValue taskError) {

@@ -238,6 +238,52 @@ public final class ActorLifecycle {
         }
     }
 
+    /**
+     * The actor's owner (the driver or the task that created it) is gone: the actor is killed and
+     * does not restart, as Ray kills a non-detached actor whose owner died. Its calls, queued,
+     * in flight and future, fail with {@code error}, an {@code ActorDiedException} that names the
+     * owner. An actor still waiting for its constructor's arguments stops waiting.
+     *
+     * @param cause why it died, as {@code sonde list actors} shows it
+     */
+    public void ownerDied(ActorRecord a, String cause, ObjectValue error) {
+        if (a.state() == ActorRecord.State.DEAD) {
+            return;
+        }
+        a.killRequested(true);
+        TaskRecord creation = a.creation();
+        if (!creation.state().done()) {
+            resolver.forget(creation);
+            resolver.releaseArgs(creation);
+        }
+        // Its resources come back when the worker's exit is seen (workerDied); an actor that had
+        // no worker yet never took them.
+        workers.kill(a.workerId());
+        dead(a, cause, error);
+    }
+
+    /** The actors that the client session {@code clientId} created and that are not dead: it owns them. */
+    public List<ActorRecord> ownedBy(String clientId) {
+        List<ActorRecord> owned = new ArrayList<>();
+        for (ActorRecord a : actors.all()) {
+            if (a.state() != ActorRecord.State.DEAD && a.creation().owner().equals(clientId)) {
+                owned.add(a);
+            }
+        }
+        return owned;
+    }
+
+    /** The job's actors that are not dead. */
+    public List<ActorRecord> liveOfJob(String jobId) {
+        List<ActorRecord> of = new ArrayList<>();
+        for (ActorRecord a : actors.all()) {
+            if (a.state() != ActorRecord.State.DEAD && a.jobId().equals(jobId)) {
+                of.add(a);
+            }
+        }
+        return of;
+    }
+
     /** The job's actor of that name, unless it is dead. */
     public Optional<ActorRecord> named(String jobId, String name) {
         return head.namedActor(jobId, name).map(actors::get).filter(a -> a.state() != ActorRecord.State.DEAD);

@@ -112,6 +112,17 @@ public final class InlineObjectStore<C> implements ObjectStore<C> {
     }
 
     @Override
+    public List<String> pendingOwnedBy(Predicate<C> owner) {
+        List<String> pending = new ArrayList<>();
+        for (Map.Entry<String, Entry<C>> e : objects.entrySet()) {
+            if (e.getValue().value == null && e.getValue().owner != null && owner.test(e.getValue().owner)) {
+                pending.add(e.getKey());
+            }
+        }
+        return pending;
+    }
+
+    @Override
     public Set<String> removeOwnedBy(Predicate<C> owner) {
         Set<String> removed = new HashSet<>();
         for (Iterator<Map.Entry<String, Entry<C>>> it = objects.entrySet().iterator(); it.hasNext(); ) {

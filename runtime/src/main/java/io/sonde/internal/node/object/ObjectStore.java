@@ -48,6 +48,9 @@ public interface ObjectStore<C> {
     /** The owner dropped its last ref: the object goes once no task needs it. Others' releases are ignored. */
     void release(String id, C owner);
 
+    /** The objects whose owner matches and whose value is not known yet. */
+    List<String> pendingOwnedBy(Predicate<C> owner);
+
     /** Forgets the objects whose owner matches (the owner's job ended); returns their ids. */
     Set<String> removeOwnedBy(Predicate<C> owner);
 

@@ -10,6 +10,8 @@ import io.sonde.proto.ObjectValue;
 import io.sonde.internal.serialization.Serializer;
 
 import java.util.List;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * How values reach whoever waits for them. A task's end (its result or its failure) becomes the
@@ -99,6 +101,18 @@ public final class TaskResults<C> {
     /** A client put the object's value. */
     public void put(C owner, String id, ObjectValue v) {
         ready(id, objects.put(id, owner, v), v);
+    }
+
+    /**
+     * The owner of these objects is gone: each one still pending gets {@code failure} as its
+     * value, so whoever waits for it (subscribers, tasks that take it as an argument) fails now
+     * instead of waiting for a value no one will produce.
+     */
+    public void ownerDied(Predicate<C> owner, Function<String, ObjectValue> failure) {
+        for (String id : objects.pendingOwnedBy(owner)) {
+            ObjectValue v = failure.apply(id);
+            ready(id, objects.complete(id, v), v);
+        }
     }
 
     /** The client learns the object's value: now when it is ready, else once it is. */

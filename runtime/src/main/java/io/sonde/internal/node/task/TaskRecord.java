@@ -30,7 +30,13 @@ public final class TaskRecord {
     /** The task's CPUs were lent back while it waits in get, so nested tasks can run. */
     private boolean cpusLent;
     private String errorType = "";
+    /** Why the node failed the task, when it decided it (its owner died); else empty. */
+    private String errorMessage = "";
     private long lastPid;
+    /** The client session that submitted the task and receives its result; empty when unknown. */
+    private String owner = "";
+    /** Its place in the node's submission order, set by {@link TaskTable#add}. */
+    private long sequence;
 
     public TaskRecord(TaskSpec spec) {
         this.spec = spec;
@@ -134,6 +140,33 @@ public final class TaskRecord {
 
     public void errorType(String errorType) {
         this.errorType = errorType;
+    }
+
+    /** Why the node failed the task (its owner died); empty otherwise. */
+    public String errorMessage() {
+        return errorMessage;
+    }
+
+    public void errorMessage(String errorMessage) {
+        this.errorMessage = errorMessage;
+    }
+
+    /** The client id of the session that submitted the task: its owner. Empty when unknown. */
+    public String owner() {
+        return owner;
+    }
+
+    /** Set once, at submission, to the submitting session. */
+    public void owner(String clientId) {
+        this.owner = clientId;
+    }
+
+    long sequence() {
+        return sequence;
+    }
+
+    void sequence(long sequence) {
+        this.sequence = sequence;
     }
 
     /**

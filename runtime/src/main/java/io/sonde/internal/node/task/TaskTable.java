@@ -11,23 +11,33 @@ import java.util.Map;
 
 /**
  * The node's tasks: the live ones by id, and the last {@value #MAX_FINISHED_KEPT} finished ones as
- * {@code sonde list tasks} shows them, with their attempts.
+ * {@code sonde list tasks} shows them, with their attempts. Older finished tasks are forgotten and
+ * counted ({@link #forgotten}), so a listing can say how much it does not show.
  *
  * <p>Not thread-safe: called by the node manager while it holds its lock.
  */
 public final class TaskTable {
-    private static final int MAX_FINISHED_KEPT = 10_000;
+    public static final int MAX_FINISHED_KEPT = 10_000;
 
     private final String nodeId;
     private final Map<String, TaskRecord> live = new HashMap<>();
     private final LinkedHashMap<String, Finished> finished = new LinkedHashMap<>(16, 0.75f, false) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Finished> eldest) {
-            return size() > MAX_FINISHED_KEPT;
+            if (size() > MAX_FINISHED_KEPT) {
+                forgotten++;
+                return true;
+            }
+            return false;
         }
     };
+    /** Tasks submitted so far: each task's place in the submission order. */
+    private long submitted;
+    /** Finished tasks dropped from the list to keep it bounded. */
+    private long forgotten;
 
-    private record Finished(TaskInfo info, List<Attempt> attempts) {
+    /** A finished task as listed, and its place in the submission order (newest first in listings). */
+    private record Finished(TaskInfo info, List<Attempt> attempts, long sequence) {
     }
 
     public TaskTable(String nodeId) {
@@ -35,6 +45,7 @@ public final class TaskTable {
     }
 
     public void add(TaskRecord t) {
+        t.sequence(++submitted);
         live.put(t.id(), t);
     }
 
@@ -64,12 +75,49 @@ public final class TaskTable {
     /** Moves a task that reached its final state to the finished list. */
     public void retire(TaskRecord t) {
         live.remove(t.id());
-        finished.put(t.id(), new Finished(info(t), List.copyOf(t.attempts())));
+        finished.put(t.id(), new Finished(info(t), List.copyOf(t.attempts()), t.sequence()));
     }
 
-    /** Forgets the live tasks of a job that ended. */
-    public void removeJob(String jobId) {
-        live.values().removeIf(t -> t.jobId().equals(jobId));
+    /** The live tasks of a job, in no particular order. */
+    public List<TaskRecord> liveOfJob(String jobId) {
+        List<TaskRecord> of = new ArrayList<>();
+        for (TaskRecord t : live.values()) {
+            if (t.jobId().equals(jobId)) {
+                of.add(t);
+            }
+        }
+        return of;
+    }
+
+    /** The live tasks that the client session {@code clientId} submitted (it owns them). */
+    public List<TaskRecord> ownedBy(String clientId) {
+        List<TaskRecord> owned = new ArrayList<>();
+        for (TaskRecord t : live.values()) {
+            if (t.owner().equals(clientId)) {
+                owned.add(t);
+            }
+        }
+        return owned;
+    }
+
+    /** Whether the client session owns a task that is not done. */
+    public boolean ownsLiveTask(String clientId) {
+        for (TaskRecord t : live.values()) {
+            if (t.owner().equals(clientId) && !t.state().done()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The name of a live or listed finished task, or null when unknown. */
+    public String nameOf(String taskId) {
+        TaskRecord t = live.get(taskId);
+        if (t != null) {
+            return t.spec().getName();
+        }
+        Finished f = finished.get(taskId);
+        return f == null ? null : f.info().getName();
     }
 
     /** The live tasks that {@code parentTaskId} submitted. */
@@ -87,16 +135,26 @@ public final class TaskTable {
         return live.values();
     }
 
-    /** The finished tasks, oldest first, then the live ones. */
+    /** The live and the kept finished tasks, newest (last submitted) first. */
     public List<TaskInfo> list() {
-        List<TaskInfo> all = new ArrayList<>(finished.size() + live.size());
+        List<Map.Entry<Long, TaskInfo>> all = new ArrayList<>(finished.size() + live.size());
         for (Finished f : finished.values()) {
-            all.add(f.info());
+            all.add(Map.entry(f.sequence(), f.info()));
         }
         for (TaskRecord t : live.values()) {
-            all.add(info(t));
+            all.add(Map.entry(t.sequence(), info(t)));
         }
-        return all;
+        all.sort(Map.Entry.<Long, TaskInfo>comparingByKey().reversed());
+        List<TaskInfo> sorted = new ArrayList<>(all.size());
+        for (Map.Entry<Long, TaskInfo> e : all) {
+            sorted.add(e.getValue());
+        }
+        return sorted;
+    }
+
+    /** How many finished tasks were dropped from the list to keep it at {@value #MAX_FINISHED_KEPT}. */
+    public long forgotten() {
+        return forgotten;
     }
 
     /** The attempts of a live or finished task that reached a worker, oldest first; empty when unknown. */
@@ -113,6 +171,6 @@ public final class TaskTable {
         return TaskInfo.newBuilder().setTaskId(t.id()).setName(t.spec().getName()).setState(t.state().toProto())
                 .setKind(t.kind()).setPid(t.lastPid()).setNodeId(nodeId)
                 .setErrorType(t.errorType()).setAttempt(t.attempt()).setJobId(t.jobId())
-                .setActorId(t.spec().getActorId()).setWorkerId(t.workerId()).build();
+                .setActorId(t.spec().getActorId()).setWorkerId(t.workerId()).setErrorMessage(t.errorMessage()).build();
     }
 }

@@ -9,10 +9,12 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * The node's workers: all of them by id, and per job the idle ones (most recently used last),
@@ -218,13 +220,24 @@ public final class WorkerPool {
     /**
      * Tells the workers idle for longer than the timeout to exit, keeping {@code keep} per job:
      * bursts of nested tasks start many workers, and each holds a JVM's worth of memory. They
-     * leave the idle lists now and the pool when they have exited. Only enqueues.
+     * leave the idle lists now and the pool when they have exited. A worker whose client still
+     * owns work ({@code owns}: tasks it submitted that are not done, actors it created) stays, as
+     * a Ray worker that owns objects refuses to exit: its exit would end that work. Only enqueues.
      */
-    public void reap(int keep) {
+    public void reap(int keep, Predicate<Worker> owns) {
         long now = System.nanoTime();
         for (JobWorkers j : jobs.values()) {
-            while (j.idle.size() > keep && now - j.idle.peekFirst().idleSinceNanos() > IDLE_WORKER_TIMEOUT_NANOS) {
-                Worker w = j.idle.pollFirst();
+            int excess = j.idle.size() - keep;
+            for (Iterator<Worker> it = j.idle.iterator(); excess > 0 && it.hasNext(); ) {
+                Worker w = it.next();
+                if (now - w.idleSinceNanos() <= IDLE_WORKER_TIMEOUT_NANOS) {
+                    break; // oldest first: the rest have been idle for less
+                }
+                if (owns.test(w)) {
+                    continue;
+                }
+                it.remove();
+                excess--;
                 w.send(EXIT);
                 w.closeCommands();
             }
