@@ -69,6 +69,9 @@ final class TaskExecutor {
     private WorkerPlugins plugins = new WorkerPlugins(List.of());
     /** Plug-in messages sent before the hello; guarded by itself, null once the hello went. */
     private List<WorkerMessage> beforeHello = new ArrayList<>();
+    /** The last result sent to the node: "TASK_ID ATTEMPT BYTES", for the report of a broken stream. */
+    private volatile String lastResult = "";
+    private ExitWitness witness;
 
     TaskExecutor(String workerId, String nodeId, String nodeIp) {
         this.workerId = workerId;
@@ -79,6 +82,11 @@ final class TaskExecutor {
     /** The loader of the job's classes; set before {@link #serve}. */
     void jobLoader(ClassLoader loader) {
         this.jobLoader = loader;
+    }
+
+    /** Reports, before the JVM goes, why it goes; set before {@link #serve}. */
+    void witness(ExitWitness witness) {
+        this.witness = witness;
     }
 
     /** Serves until the node manager ends the stream. */
@@ -98,6 +106,10 @@ final class TaskExecutor {
 
             @Override
             public void onError(Throwable t) {
+                // The worker exits (code 0) now: say why, so its task's failure can tell.
+                if (witness != null) {
+                    witness.connectionLost(String.valueOf(io.grpc.Status.fromThrowable(t)), lastResult);
+                }
                 finished.countDown();
             }
 
@@ -164,6 +176,12 @@ final class TaskExecutor {
         return t == null ? "" : t.getTaskId();
     }
 
+    /** The running task as a failure names it, with its id and attempt; "" when none runs. */
+    String runningTask() {
+        TaskSpec t = current;
+        return t == null ? "" : where(t) + " (task_id=" + t.getTaskId() + ", attempt " + t.getAttempt() + ")";
+    }
+
     RuntimeContext context() {
         TaskSpec t = current != null ? current : lastActorSpec;
         if (t == null) {
@@ -183,6 +201,7 @@ final class TaskExecutor {
         mark(spec.getKind() == TaskKind.NORMAL ? spec.getName() : spec.getActorClass());
         ObjectValue result;
         List<String> exceptionClasses = List.of();
+        String retireReason = "";
         ClassLoader loader = jobLoader;
         WorkerTask task = task(spec, null);
         Thread.currentThread().setContextClassLoader(loader);
@@ -210,6 +229,7 @@ final class TaskExecutor {
         } catch (Throwable e) {
             result = failure(spec, e);
             exceptionClasses = hierarchy(e);
+            retireReason = JvmInDoubt.why(e).orElse("");
         }
         Map<String, com.google.protobuf.ByteString> data = plugins.taskFinished(task);
         if (!data.isEmpty()) {
@@ -223,9 +243,10 @@ final class TaskExecutor {
         Thread.interrupted();
         System.out.flush();
         System.err.flush();
+        lastResult = spec.getTaskId() + " " + spec.getAttempt() + " " + result.getSerializedSize();
         up.onNext(WorkerMessage.newBuilder().setDone(TaskDone.newBuilder()
                 .setTaskId(spec.getTaskId()).setAttempt(spec.getAttempt()).setResult(result)
-                .addAllExceptionClasses(exceptionClasses)).build());
+                .addAllExceptionClasses(exceptionClasses).setRetireReason(retireReason)).build());
     }
 
     /** Sets the driver-side static state the task reads (the shell's top-level variables). */
