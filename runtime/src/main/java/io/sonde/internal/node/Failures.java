@@ -42,7 +42,7 @@ final class Failures {
                 : " It was retried " + retries + " time" + (retries == 1 ? "" : "s") + " (maxRetries=" + retries
                 + "); raise maxRetries to retry it more.";
         return Serializer.error(new WorkerCrashedException(t.describe() + " failed: its worker process (pid=" + w.pid()
-                + ", node=" + nodeIp + ") " + howItEnded(exit, w.pid(), " while running it") + retryNote
+                + ", node=" + nodeIp + ") " + howItEnded(exit, w.pid(), " while running it", t.id()) + retryNote
                 + " The worker's log: " + w.handle().errLog() + " and " + w.handle().outLog() + "."));
     }
 
@@ -64,12 +64,13 @@ final class Failures {
 
     /**
      * How the worker's process ended and what to do about it, as the rest of a sentence that
-     * began with "its worker process (pid=..., node=...)". {@code during} says what it was doing, with a leading space, or is "".
+     * began with "its worker process (pid=..., node=...)". {@code during} says what it was doing, with a leading space, or is "";
+     * {@code taskId} is the failing task's, which the text names already, or "".
      */
-    static String howItEnded(WorkerExit exit, long pid, String during) {
+    static String howItEnded(WorkerExit exit, long pid, String during, String taskId) {
         String code = ExitDetail.describe(exit.exitCode());
         return switch (exit.cause()) {
-            case EXIT_CALL -> exitCall(exit, during);
+            case EXIT_CALL -> exitCall(exit, during, taskId);
             case CRASHED -> exit.crashLog()
                     .map(log -> "crashed" + during + " with " + code + ": its JVM hit a fatal error and wrote its"
                             + " crash report to " + log + ". The report's 'Problematic frame' says where: native code"
@@ -103,14 +104,14 @@ final class Failures {
         };
     }
 
-    private static String exitCall(WorkerExit exit, String during) {
+    private static String exitCall(WorkerExit exit, String during, String taskId) {
         ExitReport r = exit.report().orElseThrow();
         StringBuilder b = new StringBuilder("exited with code ").append(exit.exitCode()).append(during)
                 .append(" because code in it called System.exit(").append(exit.exitCode()).append(')');
         if (!r.thread().isEmpty()) {
             b.append(" on thread \"").append(r.thread()).append('"');
         }
-        if (!r.task().isEmpty()) {
+        if (!r.task().isEmpty() && !r.task().contains("task_id=" + taskId + ",")) {
             b.append(" while ").append(r.task()).append(" ran");
         }
         if (!r.frames().isEmpty()) {
@@ -152,7 +153,7 @@ final class Failures {
                     + " worker JVM options and the driver's classpath.";
         }
         return "its worker process (pid=" + w.pid() + ", node=" + nodeIp + ") "
-                + howItEnded(exit, w.pid(), "") + " The worker's log: " + w.handle().errLog();
+                + howItEnded(exit, w.pid(), "", "") + " The worker's log: " + w.handle().errLog();
     }
 
     /** The last lines of a log file, joined, for an error message. Reads the file: not under the node's lock. */

@@ -51,7 +51,7 @@ final class ExitWitness {
             List<StackTraceElement> caller = callerOfExit(e.getValue());
             if (caller != null) {
                 lines.add(ExitReport.THREAD + e.getKey().getName());
-                caller.stream().limit(MAX_FRAMES).forEach(f -> lines.add(ExitReport.AT + f));
+                caller.stream().limit(MAX_FRAMES).forEach(f -> lines.add(ExitReport.AT + frame(f)));
                 break;
             }
         }
@@ -89,9 +89,17 @@ final class ExitWitness {
         err.flush();
     }
 
+    /** "com.example.Job.run(Job.java:12)": without the loader and module a stack trace prints. */
+    private static String frame(StackTraceElement f) {
+        return f.getClassName() + "." + f.getMethodName() + "(" + (f.isNativeMethod() ? "Native Method"
+                : f.getFileName() == null ? "Unknown Source"
+                : f.getLineNumber() >= 0 ? f.getFileName() + ":" + f.getLineNumber() : f.getFileName()) + ")";
+    }
+
     /**
      * The frames under {@code Shutdown.exit}'s callers in the JDK, from the call that ended the
-     * JVM down; null when the thread is not ending it.
+     * JVM down to where Sonde called the task (its own frames and the lambdas' glue left out);
+     * null when the thread is not ending it.
      */
     static List<StackTraceElement> callerOfExit(StackTraceElement[] stack) {
         int exit = -1;
@@ -111,7 +119,13 @@ final class ExitWitness {
         }
         List<StackTraceElement> caller = new ArrayList<>();
         for (int i = first; i < stack.length; i++) {
-            caller.add(stack[i]);
+            String c = stack[i].getClassName();
+            if (c.startsWith("io.sonde.function.") || c.startsWith("io.sonde.internal.")) {
+                break; // the task's code ends where Sonde called it
+            }
+            if (!c.contains("$$Lambda")) {
+                caller.add(stack[i]);
+            }
         }
         return caller;
     }

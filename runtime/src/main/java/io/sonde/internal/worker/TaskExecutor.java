@@ -108,7 +108,7 @@ final class TaskExecutor {
             public void onError(Throwable t) {
                 // The worker exits (code 0) now: say why, so its task's failure can tell.
                 if (witness != null) {
-                    witness.connectionLost(String.valueOf(io.grpc.Status.fromThrowable(t)), lastResult);
+                    witness.connectionLost(describe(io.grpc.Status.fromThrowable(t)), lastResult);
                 }
                 finished.countDown();
             }
@@ -174,6 +174,19 @@ final class TaskExecutor {
     String currentTaskId() {
         TaskSpec t = current;
         return t == null ? "" : t.getTaskId();
+    }
+
+    /** "UNAVAILABLE: io exception (Connection reset by peer)": a broken stream's status in a few words. */
+    private static String describe(io.grpc.Status status) {
+        StringBuilder b = new StringBuilder(status.getCode().name());
+        if (status.getDescription() != null) {
+            b.append(": ").append(status.getDescription());
+        }
+        Throwable cause = status.getCause();
+        if (cause != null && cause.getMessage() != null) {
+            b.append(" (").append(cause.getMessage().replaceFirst("^.*failed with error\\(-?\\d+\\): ", "")).append(')');
+        }
+        return b.toString();
     }
 
     /** The running task as a failure names it, with its id and attempt; "" when none runs. */
