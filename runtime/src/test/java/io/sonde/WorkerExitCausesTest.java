@@ -69,6 +69,27 @@ class WorkerExitCausesTest {
                 .doesNotContain(OOM_KILLER).doesNotContain("SIGSEGV").doesNotContain("sonde stop --force");
     }
 
+    /** An actor whose method ends its JVM. */
+    public static final class Quitter {
+        public int quit(int code) {
+            System.exit(code);
+            return code;
+        }
+    }
+
+    @Test
+    void anActorCallThatCallsSystemExitIsNamedInTheActorsDeath() {
+        ActorHandle<Quitter> a = Sonde.actor(Quitter::new).remote();
+        ObjectRef<Integer> r = a.task(Quitter::quit, 2).name("Quitter.quit").remote();
+        Throwable e = catchThrowable(() -> Sonde.get(r, GET));
+        assertThat(e).isInstanceOf(ActorDiedException.class);
+        assertThat(e.getMessage())
+                .contains("exited with code 2 because code in it called System.exit(2) on thread \"sonde-task\"")
+                .contains("while actor Quitter.quit (pid=")
+                .contains("at " + Quitter.class.getName() + ".quit(WorkerExitCausesTest.java:")
+                .doesNotContain(OOM_KILLER).doesNotContain("SIGSEGV");
+    }
+
     @Test
     void systemExitWithZeroIsReportedAsTheCallItIs() {
         ObjectRef<Integer> r = Sonde.task(WorkerExitCausesTest::quitQuietly).name("quiet").maxRetries(0).remote();
@@ -108,7 +129,7 @@ class WorkerExitCausesTest {
         assertThat(failureOf(r).getMessage())
                 .contains("task victim")
                 .contains("(pid=" + pid)
-                .contains("was killed by signal 9 (SIGKILL) while running it (exit code 137")
+                .contains("was killed by signal 9 (SIGKILL) while running it (exit code 137)")
                 .contains("and not by Sonde")
                 .contains(OOM_KILLER)
                 .contains("Killed process " + pid)

@@ -69,26 +69,27 @@ final class Failures {
      */
     static String howItEnded(WorkerExit exit, long pid, String during, String taskId) {
         String code = ExitDetail.describe(exit.exitCode());
+        String plain = "exit code " + exit.exitCode(); // where the text names the signal already
         return switch (exit.cause()) {
             case EXIT_CALL -> exitCall(exit, during, taskId);
             case CRASHED -> exit.crashLog()
                     .map(log -> "crashed" + during + " with " + code + ": its JVM hit a fatal error and wrote its"
                             + " crash report to " + log + ". The report's 'Problematic frame' says where: native code"
                             + " (a JNI library the task uses) or a bug of the JVM.")
-                    .orElseGet(() -> "was ended by " + ExitDetail.signal(exit.signal()) + during + " (" + code
+                    .orElseGet(() -> "was ended by " + ExitDetail.signal(exit.signal()) + during + " (" + plain
                             + ") and its JVM wrote no crash report: the signal came from outside (`kill -"
                             + exit.signal() + " " + pid + "`), or native code crashed the process before the JVM"
                             + " could write one. The end of its stderr: " + exit.errTail() + ".");
-            case CONNECTION_LOST -> "exited" + during + " (" + code + ") because its connection to the node manager"
+            case CONNECTION_LOST -> "exited" + during + " (" + plain + ") because its connection to the node manager"
                     + " broke (" + exit.report().orElseThrow().status() + "): a worker exits when it loses its node."
                     + " The node manager closed it or the connection failed; the node manager's log may say why.";
-            case KILLED -> "was killed by signal 9 (SIGKILL)" + during + " (" + code + "), and not by Sonde. Most"
+            case KILLED -> "was killed by signal 9 (SIGKILL)" + during + " (" + plain + "), and not by Sonde. Most"
                     + " likely the Linux OOM killer ended it because the machine (or the worker's cgroup) ran short of"
                     + " memory: `dmesg` or `journalctl -k` then shows 'Out of memory: Killed process " + pid + "'."
                     + " Give the task less data, declare .memory(bytes) so that fewer such tasks run at once, or start"
                     + " the node with fewer CPUs. Otherwise someone ran `kill -9 " + pid + "`.";
             case SIGNALLED -> "was ended by " + ExitDetail.signal(exit.signal() == 0 ? 15 : exit.signal())
-                    + during + " (" + code + "), sent from outside Sonde: `kill " + pid + "`, or the machine shutting"
+                    + during + " (" + plain + "), sent from outside Sonde: `kill " + pid + "`, or the machine shutting"
                     + " down.";
             case HALTED -> exit.exitCode() == 0
                     ? "exited with code 0" + during + ", without being asked to and without running its shutdown"
