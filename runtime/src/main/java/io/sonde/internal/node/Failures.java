@@ -1,23 +1,19 @@
 package io.sonde.internal.node;
 
+import io.sonde.OutOfMemoryException;
 import io.sonde.SondeException;
 import io.sonde.WorkerCrashedException;
+import io.sonde.internal.logs.ExitReport;
 import io.sonde.internal.node.sched.ResourceSet;
 import io.sonde.internal.node.task.TaskRecord;
-import io.sonde.OutOfMemoryException;
-import io.sonde.internal.logs.ExitReport;
 import io.sonde.internal.node.worker.ExitDetail;
-import io.sonde.internal.node.worker.WorkerExit;
 import io.sonde.internal.node.worker.Worker;
+import io.sonde.internal.node.worker.WorkerExit;
 import io.sonde.internal.node.worker.WorkerPool;
 import io.sonde.proto.ObjectValue;
 import io.sonde.internal.serialization.Serializer;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * The failures the node gives tasks, worded as the user reads them: what happened, where (task,
@@ -64,8 +60,9 @@ final class Failures {
 
     /**
      * How the worker's process ended and what to do about it, as the rest of a sentence that
-     * began with "its worker process (pid=..., node=...)". {@code during} says what it was doing, with a leading space, or is "";
-     * {@code taskId} is the failing task's, which the text names already, or "".
+     * began with "its worker process (pid=..., node=...)". {@code during} says what it was doing,
+     * with a leading space, or is ""; {@code taskId} is the failing task's, which the text names
+     * already, or "".
      */
     static String howItEnded(WorkerExit exit, long pid, String during, String taskId) {
         String code = ExitDetail.describe(exit.exitCode());
@@ -155,16 +152,5 @@ final class Failures {
         }
         return "its worker process (pid=" + w.pid() + ", node=" + nodeIp + ") "
                 + howItEnded(exit, w.pid(), "", "") + " The worker's log: " + w.handle().errLog();
-    }
-
-    /** The last lines of a log file, joined, for an error message. Reads the file: not under the node's lock. */
-    static String tail(Path file) {
-        try {
-            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-            String joined = String.join(" | ", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
-            return joined.isEmpty() ? "(empty)" : joined;
-        } catch (IOException e) {
-            return "(unreadable: " + e.getMessage() + ")";
-        }
     }
 }

@@ -36,7 +36,10 @@ import java.util.concurrent.LinkedBlockingQueue;
  * <p>Before each task whose name differs from the last one, a marker line
  * {@code :task_name:NAME} goes to stdout and stderr, so the node's log pump knows which task
  * printed the lines that follow. An exception thrown by the user's code becomes a
- * {@link TaskException} whose message says where it ran and whose cause is the user's exception.
+ * {@link TaskException} whose message says where it ran and whose cause is the user's exception;
+ * when it is an Error that leaves the JVM in doubt ({@link JvmInDoubt}), the result says so and
+ * the node retires this worker. The last result sent and the running task are kept for the
+ * {@link ExitWitness}, which tells the node why the JVM went if it goes.
  */
 final class TaskExecutor {
     private static final String MARKER = io.sonde.internal.logs.LogLine.TASK_MARKER;

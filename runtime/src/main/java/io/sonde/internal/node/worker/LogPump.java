@@ -21,8 +21,8 @@ import java.util.List;
  * the pump keeps it in the file (so the file tells which task printed what) and uses it to
  * prefix the lines that follow. Stdout lines the {@link WorkerOutput} consumes (the JDWP agent's
  * banner) stay in the file only, and so do the lines of the worker's exit report on stderr
- * ({@link ExitReport}), which the pump keeps for the node. Reading goes on until end of stream, so nothing a worker
- * printed before it exited is lost. One thread per stream; lines read together go as one batch.
+ * ({@link ExitReport}), which the pump keeps for the node. Reading goes on until end of stream,
+ * so nothing a worker printed before it exited is lost. One thread per stream; lines read together go as one batch.
  */
 final class LogPump extends Thread {
     private static final String TASK_MARKER = LogLine.TASK_MARKER;
