@@ -89,6 +89,9 @@ public record WorkerExit(int exitCode, Optional<ExitReport> report, Optional<Pat
 
     /** The last lines of a log file, joined with " | "; reads at most its last few KB. */
     static String tail(Path file) {
+        if (!Files.exists(file)) {
+            return "(none)";
+        }
         try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
             long from = Math.max(0, f.length() - TAIL_BYTES);
             byte[] bytes = new byte[(int) (f.length() - from)];
