@@ -112,8 +112,8 @@ class FailureModelTest {
                 .hasMessageContaining("exit code 137")
                 .hasMessageContaining("SIGKILL")
                 .hasMessageContaining("OOM killer")
-                .hasMessageContaining("sonde stop --force")
-                .hasMessageContaining("SIGSEGV")
+                .hasMessageContaining("not by Sonde")
+                .hasMessageNotContaining("SIGSEGV")
                 .hasMessageContaining("maxRetries=1")
                 .hasMessageMatching("(?s).*The worker's log: .*/logs/worker-.*\\.err.*");
         assertThat(cluster.taskInfo(r)).hasValueSatisfying(t -> {

@@ -4,6 +4,7 @@ import com.google.common.util.concurrent.Uninterruptibles;
 import io.grpc.stub.StreamObserver;
 import io.sonde.ActorHandle;
 import io.sonde.GetTimeoutException;
+import io.sonde.NodeDiedException;
 import io.sonde.ObjectRef;
 import io.sonde.SondeException;
 import io.sonde.WaitResult;
@@ -354,7 +355,8 @@ public final class CoreClient {
 
     public <T> T get(ObjectRef<T> ref, Duration timeout) {
         CompletableFuture<ObjectValue> f = future(ref.id());
-        ObjectValue v = f.getNow(null);
+        // a future that failed already (the connection is lost) goes through await, which unwraps it
+        ObjectValue v = f.isCompletedExceptionally() ? null : f.getNow(null);
         if (v == null) {
             v = await(ref, f, timeout);
         }
@@ -614,11 +616,22 @@ public final class CoreClient {
             }
         }
 
+        /**
+         * The connection broke without the node manager closing it: its process died (killed,
+         * crashed, out of memory) or it cannot be reached any more. What this client waited for
+         * will not come: it was on that node.
+         */
         @Override
         public void onError(Throwable t) {
-            lose(new SondeException("lost the connection to the Sonde node manager at " + endpoint + " (" + t.getMessage()
-                    + "); the cluster stopped or crashed. Check `sonde status`, and the node manager's log in the"
-                    + " session directory.", t));
+            Registered r = info;
+            String node = r == null ? "the Sonde node manager at " + endpoint
+                    : "node " + r.getNodeId() + " (the Sonde node manager at " + endpoint + ", " + r.getNodeIp() + ")";
+            String session = r == null || r.getSessionDir().isEmpty() ? "the session directory"
+                    : r.getSessionDir();
+            lose(new NodeDiedException(node + " died or became unreachable (" + t.getMessage() + "): this client"
+                    + " lost its connection, and the tasks, actors and objects of that node with it. Check"
+                    + " `sonde status`; the node manager's log is in " + session + "; start the cluster again"
+                    + " (`sonde start --head`) and rerun the work.", t));
         }
 
         @Override

@@ -16,7 +16,7 @@ import io.sonde.internal.node.sched.Scheduler;
 import io.sonde.internal.node.task.Attempt;
 import io.sonde.internal.node.task.TaskRecord;
 import io.sonde.internal.node.task.TaskTable;
-import io.sonde.internal.node.worker.ExitDetail;
+import io.sonde.internal.node.worker.WorkerExit;
 import io.sonde.internal.node.worker.Worker;
 import io.sonde.internal.node.worker.WorkerLauncher;
 import io.sonde.internal.node.worker.WorkerPool;
@@ -392,18 +392,17 @@ public final class NodeManager {
      * authority: a broken stream alone does not mean the worker died.
      */
     private void onWorkerExit(Worker w, int exitCode) {
-        // Let the pumps drain so the error can point at complete log files.
+        // Let the pumps drain so the error can point at complete log files and the worker's exit
+        // report is read; what the worker left behind is read here, off the lock.
         w.handle().awaitOutput();
-        boolean beforeHello = lock.read(() -> !w.registered() && w.actor() == null);
-        // A worker never says hello after its exit was seen: the tail is there when it is needed.
-        String errTail = beforeHello ? Failures.tail(w.handle().errLog()) : null;
+        WorkerExit exit = WorkerExit.of(w.handle(), exitCode);
         lock.run(() -> {
-            workers.exited(w, exitCode, errTail);
+            workers.exited(w, exit);
             if (w.actor() != null) {
-                actorLifecycle.workerDied(w.actor(), w.id(), ExitDetail.describe(exitCode),
-                        Failures.actorWorkerDied(w, config.ip(), exitCode));
+                actorLifecycle.workerDied(w.actor(), w.id(), exit.brief(),
+                        Failures.actorWorkerDied(w, config.ip(), exit));
             } else {
-                dispatch.workerDied(w, exitCode);
+                dispatch.workerDied(w, exit);
             }
             dispatch.schedule();
         });

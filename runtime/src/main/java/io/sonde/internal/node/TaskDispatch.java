@@ -5,12 +5,14 @@ import io.sonde.internal.node.object.TaskResults;
 import io.sonde.internal.node.sched.Retries;
 import io.sonde.internal.node.sched.Scheduler;
 import io.sonde.internal.node.task.TaskRecord;
-import io.sonde.internal.node.worker.ExitDetail;
+import io.sonde.internal.node.worker.WorkerExit;
 import io.sonde.internal.node.worker.Worker;
 import io.sonde.internal.node.worker.WorkerPool;
 import io.sonde.proto.TaskDone;
 import io.sonde.proto.TaskKind;
 import io.sonde.proto.WorkerCommand;
+
+import java.util.Optional;
 
 /**
  * Runs normal tasks on the workers of their job: leases idle workers to the ready tasks the node
@@ -111,7 +113,12 @@ final class TaskDispatch implements Scheduler.Leases {
         }
     }
 
-    /** A task worker returned its task; an answer for an attempt that ended already is dropped. */
+    /**
+     * A task worker returned its task; an answer for an attempt that ended already is dropped. A
+     * worker whose task threw an Error that leaves its JVM in doubt (it says so in
+     * {@code retire_reason}) is retired: it exits instead of taking the next task, which a new
+     * worker runs.
+     */
     void taskDone(Worker w, TaskDone done) {
         TaskRecord t = w.current();
         if (t == null || !t.id().equals(done.getTaskId()) || t.attempt() != done.getAttempt()) {
@@ -119,19 +126,32 @@ final class TaskDispatch implements Scheduler.Leases {
         }
         w.current(null);
         retries.returned(t, done);
-        if (!w.dead()) {
+        if (!done.getRetireReason().isEmpty()) {
+            pool.retire(w);
+        } else if (!w.dead()) {
             pool.idle(w);
         }
         schedule();
     }
 
-    /** A task worker's process exited: the task it ran, if any, gets another attempt or ends. */
-    void workerDied(Worker w, int exitCode) {
+    /**
+     * A task worker's process exited: the task it ran, if any, gets another attempt or ends. A
+     * worker that lost its connection right after it sent the task's result, which never arrived,
+     * ends the task at once: the node could not take that result in, and would not on a retry.
+     */
+    void workerDied(Worker w, WorkerExit exit) {
         TaskRecord t = w.current();
         if (t == null) {
             return;
         }
         w.current(null);
-        retries.workerDied(t, ExitDetail.describe(exitCode), () -> Failures.workerCrashed(t, w, nodeIp, exitCode));
+        Optional<Long> unreceived = exit.cause() == WorkerExit.Cause.CONNECTION_LOST
+                ? exit.report().flatMap(r -> r.lastResultBytes(t.id(), t.attempt())) : Optional.empty();
+        if (unreceived.isPresent()) {
+            retries.workerDied(t, exit.brief(), Failures.resultTooLargeForNode(t, w, nodeIp, unreceived.get(),
+                    exit.report().orElseThrow().status()));
+            return;
+        }
+        retries.workerDied(t, exit.brief(), () -> Failures.workerCrashed(t, w, nodeIp, exit));
     }
 }

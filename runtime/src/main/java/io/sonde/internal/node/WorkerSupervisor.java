@@ -6,6 +6,7 @@ import io.sonde.internal.node.actor.ActorRecord;
 import io.sonde.internal.node.logs.LogRouter;
 import io.sonde.internal.node.worker.LaunchRequest;
 import io.sonde.internal.node.worker.Worker;
+import io.sonde.internal.node.worker.WorkerExit;
 import io.sonde.internal.node.worker.WorkerHandle;
 import io.sonde.internal.node.worker.WorkerLauncher;
 import io.sonde.internal.node.worker.WorkerOutput;
@@ -131,13 +132,13 @@ final class WorkerSupervisor implements ActorLifecycle.Workers {
     /**
      * The worker's process exited: it leaves the pool and its output's route closes. A task worker
      * of a live job that ended before its hello counts as a start failure, described with the end
-     * of its stderr ({@code errTail}, read off the lock).
+     * of its stderr (read off the lock, with the rest of {@code exit}).
      */
-    void exited(Worker w, int exitCode, String errTail) {
+    void exited(Worker w, WorkerExit exit) {
         launched.remove(w.id());
         String startFailure = null;
         if (!w.registered() && w.actor() == null && !stopping && jobs.apply(w.jobId()) != null) {
-            startFailure = Failures.startFailure(exitCode, w.handle().errLog(), errTail);
+            startFailure = Failures.startFailure(exit.exitCode(), w.handle().errLog(), exit.errTail());
         }
         w.markDead();
         pool.exited(w, startFailure);

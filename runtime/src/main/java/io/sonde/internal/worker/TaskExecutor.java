@@ -36,7 +36,10 @@ import java.util.concurrent.LinkedBlockingQueue;
  * <p>Before each task whose name differs from the last one, a marker line
  * {@code :task_name:NAME} goes to stdout and stderr, so the node's log pump knows which task
  * printed the lines that follow. An exception thrown by the user's code becomes a
- * {@link TaskException} whose message says where it ran and whose cause is the user's exception.
+ * {@link TaskException} whose message says where it ran and whose cause is the user's exception;
+ * when it is an Error that leaves the JVM in doubt ({@link JvmInDoubt}), the result says so and
+ * the node retires this worker. The last result sent and the running task are kept for the
+ * {@link ExitWitness}, which tells the node why the JVM went if it goes.
  */
 final class TaskExecutor {
     private static final String MARKER = io.sonde.internal.logs.LogLine.TASK_MARKER;
@@ -69,6 +72,9 @@ final class TaskExecutor {
     private WorkerPlugins plugins = new WorkerPlugins(List.of());
     /** Plug-in messages sent before the hello; guarded by itself, null once the hello went. */
     private List<WorkerMessage> beforeHello = new ArrayList<>();
+    /** The last result sent to the node: "TASK_ID ATTEMPT BYTES", for the report of a broken stream. */
+    private volatile String lastResult = "";
+    private ExitWitness witness;
 
     TaskExecutor(String workerId, String nodeId, String nodeIp) {
         this.workerId = workerId;
@@ -79,6 +85,11 @@ final class TaskExecutor {
     /** The loader of the job's classes; set before {@link #serve}. */
     void jobLoader(ClassLoader loader) {
         this.jobLoader = loader;
+    }
+
+    /** Reports, before the JVM goes, why it goes; set before {@link #serve}. */
+    void witness(ExitWitness witness) {
+        this.witness = witness;
     }
 
     /** Serves until the node manager ends the stream. */
@@ -98,6 +109,10 @@ final class TaskExecutor {
 
             @Override
             public void onError(Throwable t) {
+                // The worker exits (code 0) now: say why, so its task's failure can tell.
+                if (witness != null) {
+                    witness.connectionLost(describe(io.grpc.Status.fromThrowable(t)), lastResult);
+                }
                 finished.countDown();
             }
 
@@ -164,6 +179,25 @@ final class TaskExecutor {
         return t == null ? "" : t.getTaskId();
     }
 
+    /** "UNAVAILABLE: io exception (Connection reset by peer)": a broken stream's status in a few words. */
+    private static String describe(io.grpc.Status status) {
+        StringBuilder b = new StringBuilder(status.getCode().name());
+        if (status.getDescription() != null) {
+            b.append(": ").append(status.getDescription());
+        }
+        Throwable cause = status.getCause();
+        if (cause != null && cause.getMessage() != null) {
+            b.append(" (").append(cause.getMessage().replaceFirst("^.*failed with error\\(-?\\d+\\): ", "")).append(')');
+        }
+        return b.toString();
+    }
+
+    /** The running task as a failure names it, with its id and attempt; "" when none runs. */
+    String runningTask() {
+        TaskSpec t = current;
+        return t == null ? "" : where(t) + " (task_id=" + t.getTaskId() + ", attempt " + t.getAttempt() + ")";
+    }
+
     RuntimeContext context() {
         TaskSpec t = current != null ? current : lastActorSpec;
         if (t == null) {
@@ -183,6 +217,7 @@ final class TaskExecutor {
         mark(spec.getKind() == TaskKind.NORMAL ? spec.getName() : spec.getActorClass());
         ObjectValue result;
         List<String> exceptionClasses = List.of();
+        String retireReason = "";
         ClassLoader loader = jobLoader;
         WorkerTask task = task(spec, null);
         Thread.currentThread().setContextClassLoader(loader);
@@ -210,6 +245,7 @@ final class TaskExecutor {
         } catch (Throwable e) {
             result = failure(spec, e);
             exceptionClasses = hierarchy(e);
+            retireReason = JvmInDoubt.why(e).orElse("");
         }
         Map<String, com.google.protobuf.ByteString> data = plugins.taskFinished(task);
         if (!data.isEmpty()) {
@@ -223,9 +259,10 @@ final class TaskExecutor {
         Thread.interrupted();
         System.out.flush();
         System.err.flush();
+        lastResult = spec.getTaskId() + " " + spec.getAttempt() + " " + result.getSerializedSize();
         up.onNext(WorkerMessage.newBuilder().setDone(TaskDone.newBuilder()
                 .setTaskId(spec.getTaskId()).setAttempt(spec.getAttempt()).setResult(result)
-                .addAllExceptionClasses(exceptionClasses)).build());
+                .addAllExceptionClasses(exceptionClasses).setRetireReason(retireReason)).build());
     }
 
     /** Sets the driver-side static state the task reads (the shell's top-level variables). */

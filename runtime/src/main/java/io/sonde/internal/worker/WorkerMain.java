@@ -40,6 +40,10 @@ public final class WorkerMain {
         SondeRuntime.HostPort node = SondeRuntime.HostPort.parse(args[0]);
         ManagedChannel channel = SondeRuntime.channel(node.host(), node.port());
         TaskExecutor executor = new TaskExecutor(args[1], args[3], args[4]);
+        // A System.exit in a task goes through the hooks: the node learns which task called it, from where.
+        ExitWitness witness = new ExitWitness(executor::runningTask, System.err);
+        witness.install();
+        executor.witness(witness);
         CoreClient client = new CoreClient(NodeManagerGrpc.newStub(channel)::connect,
                 RegisterClient.newBuilder().setIsDriver(false).setJobId(args[2]).setWorkerId(args[1]).build(),
                 executor::currentTaskId, null, args[0]);

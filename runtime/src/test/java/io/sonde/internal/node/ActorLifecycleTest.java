@@ -66,7 +66,7 @@ class ActorLifecycleTest {
 
             assertThat(n.driver.result(running)).isInstanceOf(ActorDiedException.class).asString()
                     .contains("actor call Counter.increment (task_id=" + running.getTaskId() + ") failed")
-                    .contains("died with exit code 137")
+                    .contains("was killed by signal 9 (SIGKILL) (exit code 137)")
                     .contains("The actor is restarting; set maxTaskRetries to retry calls in flight.");
             FakeWorker restarted = n.workers.runnerOf(actor.getTaskId(), 1);
             assertThat(restarted).isNotSameAs(host);

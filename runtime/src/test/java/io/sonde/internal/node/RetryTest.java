@@ -49,7 +49,8 @@ class RetryTest {
 
             assertThat(n.driver.result(t)).isInstanceOf(WorkerCrashedException.class).asString()
                     .contains("task load (task_id=" + t.getTaskId() + ", attempt 1) failed: its worker process (pid="
-                            + second.pid() + ", node=127.0.0.1) died with " + SIGKILL)
+                            + second.pid() + ", node=127.0.0.1) was killed by signal 9 (SIGKILL) while running it"
+                            + " (exit code 137), and not by Sonde")
                     .contains("It was retried 1 time (maxRetries=1)");
             assertThat(n.node.attempts(t.getTaskId())).extracting(Attempt::ending)
                     .containsExactly(Attempt.Ending.WORKER_DIED, Attempt.Ending.WORKER_DIED);
@@ -63,7 +64,7 @@ class RetryTest {
             n.workers.runnerOf(t.getTaskId()).crash(139);
 
             assertThat(n.driver.result(t)).isInstanceOf(WorkerCrashedException.class).asString()
-                    .contains("exit code 139 (killed by signal 11, SIGSEGV)")
+                    .contains("was ended by signal 11 (SIGSEGV) while running it (exit code 139)")
                     .contains("The task has maxRetries=0, so it was not retried.");
             assertThat(n.node.attempts(t.getTaskId())).hasSize(1);
         }

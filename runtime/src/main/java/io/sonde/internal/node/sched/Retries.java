@@ -20,6 +20,7 @@ import java.util.function.Supplier;
  *   workerDied ──cancelled──▶ complete: TaskCancelledException
  *       ├──────retries left──▶ requeueFirst
  *       └──────none left──▶ fail: WorkerCrashedException
+ *   workerDied (a retry would die the same way) ──▶ complete: the given failure
  * </pre>
  *
  * <p>Not thread-safe: called by the node manager while it holds its lock, after it took the task
@@ -64,6 +65,21 @@ public final class Retries {
             scheduler.requeueFirst(t);
         } else {
             results.fail(t, crashed.get());
+        }
+    }
+
+    /**
+     * The task's worker died while running it in a way a retry would repeat: it ends with
+     * {@code failure} (or as cancelled), whatever retries it has left.
+     */
+    public void workerDied(TaskRecord t, String exit, ObjectValue failure) {
+        leave(t);
+        t.attemptEnded(Attempt.Ending.WORKER_DIED, exit);
+        t.leftWorker();
+        if (t.cancelled()) {
+            results.complete(t, Cancellation.failure(t));
+        } else {
+            results.fail(t, failure);
         }
     }
 

@@ -8,28 +8,33 @@ public final class ExitDetail {
     public static String describe(int exitCode) {
         if (exitCode > 128 && exitCode < 128 + 65) {
             int signal = exitCode - 128;
-            return "exit code " + exitCode + " (killed by signal " + signal + signalName(signal) + ")";
+            String name = signalName(signal);
+            return "exit code " + exitCode + " (killed by signal " + signal + (name.isEmpty() ? "" : ", " + name) + ")";
         }
         return "exit code " + exitCode;
     }
 
-    private static String signalName(int signal) {
-        return switch (signal) {
-            case 9 -> ", SIGKILL";
-            case 15 -> ", SIGTERM";
-            case 11 -> ", SIGSEGV";
-            case 6 -> ", SIGABRT";
-            case 2 -> ", SIGINT";
-            case 1 -> ", SIGHUP";
-            case 7 -> ", SIGBUS";
-            default -> "";
-        };
+    /** "signal 9 (SIGKILL)", or "signal 40" for a signal without a well-known name. */
+    public static String signal(int signal) {
+        String name = signalName(signal);
+        return "signal " + signal + (name.isEmpty() ? "" : " (" + name + ")");
     }
 
-    /** The seed's list of likely causes, in Sonde's words. */
-    public static String likelyCauses() {
-        return "There are some potential root causes: (1) the process was killed by SIGKILL by the OOM killer due"
-                + " to high memory usage, (2) `sonde stop --force` was called, (3) the worker crashed by SIGSEGV or"
-                + " another unexpected error.";
+    private static String signalName(int signal) {
+        return switch (signal) {
+            case 1 -> "SIGHUP";
+            case 2 -> "SIGINT";
+            case 3 -> "SIGQUIT";
+            case 4 -> "SIGILL";
+            case 6 -> "SIGABRT";
+            case 7 -> "SIGBUS";
+            case 8 -> "SIGFPE";
+            case 9 -> "SIGKILL";
+            case 11 -> "SIGSEGV";
+            case 13 -> "SIGPIPE";
+            case 14 -> "SIGALRM";
+            case 15 -> "SIGTERM";
+            default -> "";
+        };
     }
 }

@@ -1,5 +1,6 @@
 package io.sonde.internal.node.worker;
 
+import io.sonde.internal.logs.ExitReport;
 import io.sonde.internal.logs.LogLine;
 
 import java.io.BufferedReader;
@@ -19,8 +20,9 @@ import java.util.List;
  * <p>The worker writes a marker line {@code :task_name:NAME} on both streams when a task starts;
  * the pump keeps it in the file (so the file tells which task printed what) and uses it to
  * prefix the lines that follow. Stdout lines the {@link WorkerOutput} consumes (the JDWP agent's
- * banner) stay in the file only. Reading goes on until end of stream, so nothing a worker
- * printed before it exited is lost. One thread per stream; lines read together go as one batch.
+ * banner) stay in the file only, and so do the lines of the worker's exit report on stderr
+ * ({@link ExitReport}), which the pump keeps for the node. Reading goes on until end of stream,
+ * so nothing a worker printed before it exited is lost. One thread per stream; lines read together go as one batch.
  */
 final class LogPump extends Thread {
     private static final String TASK_MARKER = LogLine.TASK_MARKER;
@@ -32,6 +34,8 @@ final class LogPump extends Thread {
     private final Path file;
     private final WorkerOutput output;
     private volatile String taskName = "worker";
+    /** The exit report's lines read so far; guarded by itself. */
+    private final List<String> exitLines = new ArrayList<>();
 
     LogPump(WorkerHandle worker, boolean stderr, InputStream in, Path file, WorkerOutput output) {
         super("sonde-log-" + worker.workerId() + (stderr ? "-err" : "-out"));
@@ -56,6 +60,10 @@ final class LogPump extends Thread {
                     if (line.startsWith(TASK_MARKER)) {
                         send(batch);
                         taskName = line.substring(TASK_MARKER.length());
+                    } else if (stderr && line.startsWith(ExitReport.PREFIX)) {
+                        synchronized (exitLines) {
+                            exitLines.add(line);
+                        }
                     } else {
                         batch.add(line);
                     }
@@ -72,6 +80,13 @@ final class LogPump extends Thread {
         if (!batch.isEmpty()) {
             output.lines(worker, stderr, taskName, List.copyOf(batch));
             batch.clear();
+        }
+    }
+
+    /** The lines of the worker's exit report read so far (complete once the stream ended). */
+    List<String> exitLines() {
+        synchronized (exitLines) {
+            return List.copyOf(exitLines);
         }
     }
 

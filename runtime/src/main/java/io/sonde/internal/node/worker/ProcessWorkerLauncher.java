@@ -19,6 +19,9 @@ public final class ProcessWorkerLauncher implements WorkerLauncher {
             "-Xshare:auto", "-XX:-UsePerfData", "-Xss4m",
             "-Dsun.io.serialization.extendedDebugInfo=true");
 
+    /** How the fatal error log of a worker's JVM ends: {@code worker-ID-PID.hs_err.log}. */
+    static final String CRASH_LOG_SUFFIX = ".hs_err.log";
+
     private final String javaBin;
     private final String nodeId;
     private final String nodeIp;
@@ -47,6 +50,10 @@ public final class ProcessWorkerLauncher implements WorkerLauncher {
         List<String> cmd = new ArrayList<>();
         cmd.add(javaBin);
         cmd.addAll(DEFAULT_OPTIONS);
+        // A JVM that crashes writes its fatal error log beside the worker's logs, where the node
+        // looks for it to name it in the failure (by default it goes to the working directory).
+        cmd.add("-XX:ErrorFile=" + logDir.toAbsolutePath().toString().replace("%", "%%")
+                + java.io.File.separator + "worker-" + request.workerId() + "-%p" + CRASH_LOG_SUFFIX);
         String extra = System.getenv("SONDE_WORKER_JVM_OPTIONS");
         if (extra != null && !extra.isBlank()) {
             cmd.addAll(List.of(extra.trim().split("\\s+")));
@@ -68,6 +75,7 @@ public final class ProcessWorkerLauncher implements WorkerLauncher {
         Process p = pb.start();
         Path out = logDir.resolve("worker-" + request.workerId() + "-" + p.pid() + ".out");
         Path err = logDir.resolve("worker-" + request.workerId() + "-" + p.pid() + ".err");
-        return new WorkerProcess(request.workerId(), p, out, err, output);
+        Path crash = logDir.toAbsolutePath().resolve("worker-" + request.workerId() + "-" + p.pid() + CRASH_LOG_SUFFIX);
+        return new WorkerProcess(request.workerId(), p, out, err, crash, output);
     }
 }

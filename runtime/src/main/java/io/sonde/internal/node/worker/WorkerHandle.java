@@ -1,6 +1,9 @@
 package io.sonde.internal.node.worker;
 
+import io.sonde.internal.logs.ExitReport;
+
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -40,4 +43,17 @@ public interface WorkerHandle {
 
     /** Kills the process at once (SIGKILL); its exit follows on {@link #exit()}. */
     void kill();
+
+    /**
+     * What the worker said about why it exits ({@link ExitReport}), once {@link #awaitOutput()}
+     * returned after its exit; empty when it said nothing (killed, halted, crashed).
+     */
+    default Optional<ExitReport> exitReport() {
+        return Optional.empty();
+    }
+
+    /** Where the worker's JVM writes its fatal error log (hs_err) if it crashes, or empty when unknown. */
+    default Optional<Path> crashLog() {
+        return Optional.empty();
+    }
 }

@@ -22,6 +22,7 @@ import java.util.function.Predicate;
  *
  * <pre>
  *   add ──▶ starting ──hello──▶ idle ◀──▶ leased (pollIdle) ──▶ ... ──exited──▶ gone
+ *                                 │                            └── its task left the JVM in doubt ──▶ retire
  *                                 └── idle longer than the timeout, more than the node's CPUs ──▶ reap
  * </pre>
  *
@@ -139,6 +140,15 @@ public final class WorkerPool {
         if (j != null) {
             j.idle.addLast(w);
         }
+    }
+
+    /**
+     * The worker must not run another task (its JVM is in doubt): it is told to exit and leaves
+     * the pool when it has. Only enqueues.
+     */
+    public void retire(Worker w) {
+        w.send(EXIT);
+        w.closeCommands();
     }
 
     /** The idle worker of the job used last (its JIT is warm), out of the idle list; or null. */

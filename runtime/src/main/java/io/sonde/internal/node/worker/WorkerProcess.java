@@ -1,6 +1,9 @@
 package io.sonde.internal.node.worker;
 
+import io.sonde.internal.logs.ExitReport;
+
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -16,17 +19,19 @@ final class WorkerProcess implements WorkerHandle {
     private final long pid;
     private final Path outLog;
     private final Path errLog;
+    private final Path crashLog;
     private final long startedAtMillis = System.currentTimeMillis();
     private final LogPump outPump;
     private final LogPump errPump;
     private final CompletableFuture<Integer> exit;
 
-    WorkerProcess(String workerId, Process process, Path outLog, Path errLog, WorkerOutput output) {
+    WorkerProcess(String workerId, Process process, Path outLog, Path errLog, Path crashLog, WorkerOutput output) {
         this.workerId = workerId;
         this.process = process;
         this.pid = process.pid();
         this.outLog = outLog;
         this.errLog = errLog;
+        this.crashLog = crashLog;
         this.outPump = new LogPump(this, false, process.getInputStream(), outLog, output);
         this.errPump = new LogPump(this, true, process.getErrorStream(), errLog, output);
         outPump.start();
@@ -73,6 +78,16 @@ final class WorkerProcess implements WorkerHandle {
     public void awaitOutput() {
         joinQuietly(outPump);
         joinQuietly(errPump);
+    }
+
+    @Override
+    public Optional<ExitReport> exitReport() {
+        return ExitReport.parse(errPump.exitLines());
+    }
+
+    @Override
+    public Optional<Path> crashLog() {
+        return Optional.of(crashLog);
     }
 
     @Override
