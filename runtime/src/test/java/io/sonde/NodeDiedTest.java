@@ -66,6 +66,15 @@ class NodeDiedTest {
                     .hasMessageContaining("127.0.0.1:" + port)
                     .hasMessageContaining("died or became unreachable")
                     .hasMessageContaining("sonde status");
+            // what an uncaught exception prints: the caller's frames, none of gRPC's or Netty's
+            java.io.StringWriter printed = new java.io.StringWriter();
+            e.printStackTrace(new java.io.PrintWriter(printed));
+            assertThat(printed.toString()).contains("NodeDiedTest.aDriverWhoseNodeManager")
+                    .doesNotContain("at io.grpc.").doesNotContain("netty");
+            String causes = printed.toString().contains("Caused by")
+                    ? printed.toString().substring(printed.toString().indexOf("Caused by")) : "";
+            assertThat(causes).as("the transport's failure keeps its message, its frames are in the log")
+                    .doesNotContain("\tat ");
         } finally {
             head.destroyForcibly();
             head.waitFor(10, TimeUnit.SECONDS);

@@ -5,6 +5,7 @@ import io.grpc.stub.StreamObserver;
 import io.sonde.ActorHandle;
 import io.sonde.GetTimeoutException;
 import io.sonde.NodeDiedException;
+import io.sonde.internal.logs.LibraryLogs;
 import io.sonde.ObjectRef;
 import io.sonde.SondeException;
 import io.sonde.WaitResult;
@@ -40,6 +41,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -119,6 +122,10 @@ public final class CoreClient {
             throw new SondeException("could not connect to the Sonde node manager at " + endpoint
                     + ". Is the cluster running? Start one with `sonde start --head`, or call Sonde.init() without an address"
                     + " to run an embedded one.", cause);
+        }
+        if (!worker && !info.getSessionDir().isEmpty() && Files.isDirectory(Path.of(info.getSessionDir()))) {
+            // gRPC's and Netty's own stack traces go to the session's logs, not the user's terminal
+            LibraryLogs.routeTo(Path.of(info.getSessionDir(), "logs", "driver-" + ProcessHandle.current().pid() + ".log"));
         }
         ClientPlugins loaded = ClientPlugins.load();
         loaded.start(p -> new PluginContext(p.name()));
@@ -380,6 +387,9 @@ public final class CoreClient {
             Thread.currentThread().interrupt();
             throw new SondeException("interrupted while waiting for " + ref, e);
         } catch (ExecutionException e) {
+            if (e.getCause() == connectionLost) {
+                throw here(connectionLost);
+            }
             throw e.getCause() instanceof SondeException ? (SondeException) e.getCause()
                     : new SondeException("failed waiting for " + ref + ": " + e.getCause(), e.getCause());
         } finally {
@@ -528,7 +538,7 @@ public final class CoreClient {
     private void send(ClientMessage m) {
         SondeException lost = connectionLost;
         if (lost != null) {
-            throw new SondeException(lost.getMessage(), lost);
+            throw here(lost);
         }
         out.onNext(m);
     }
@@ -628,6 +638,8 @@ public final class CoreClient {
                     : "node " + r.getNodeId() + " (the Sonde node manager at " + endpoint + ", " + r.getNodeIp() + ")";
             String session = r == null || r.getSessionDir().isEmpty() ? "the session directory"
                     : r.getSessionDir();
+            LibraryLogs.record("lost the connection to " + node, t);
+            quiet(t);
             lose(new NodeDiedException(node + " died or became unreachable (" + t.getMessage() + "): this client"
                     + " lost its connection, and the tasks, actors and objects of that node with it. Check"
                     + " `sonde status`; the node manager's log is in " + session + "; start the cluster again"
@@ -638,6 +650,23 @@ public final class CoreClient {
         public void onCompleted() {
             lose(new SondeException("the Sonde node manager at " + endpoint + " closed the connection; the cluster was"
                     + " stopped (`sonde stop`) or this client was shut down."));
+        }
+    }
+
+    /**
+     * The loss of the connection as the caller sees it: the same message, thrown from the caller's
+     * own frames. The exception was made on a transport thread, whose frames (some fifty of gRPC and
+     * Netty) say nothing to the user; they are in the driver's log in the session directory.
+     */
+    private static SondeException here(SondeException lost) {
+        return lost instanceof NodeDiedException ? new NodeDiedException(lost.getMessage(), lost.getCause())
+                : new SondeException(lost.getMessage(), lost.getCause());
+    }
+
+    /** Drops the library frames of a transport failure (logged whole before): its message stays. */
+    private static void quiet(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            c.setStackTrace(new StackTraceElement[0]);
         }
     }
 
