@@ -51,6 +51,24 @@ class ConsoleFlowsTest {
         return half;
     }
 
+    static int submitsNothing(int x) {
+        Sonde.breakpoint();
+        return x + 1;
+    }
+
+    static int stopsTwice(int x) {
+        Sonde.breakpoint();
+        int twice = x * 2;
+        Sonde.breakpoint(); // SECOND_STOP
+        return Sonde.get(Sonde.task(ConsoleFlowsTest::callee, twice).name("late").remote()) + 1;
+    }
+
+    static int sleepsThenReturns(int millis) throws InterruptedException {
+        Sonde.breakpoint();
+        Thread.sleep(millis);
+        return millis;
+    }
+
     /** A console on its own thread, fed one line at a time. */
     private static final class LiveConsole implements AutoCloseable {
         final StringWriter out = new StringWriter();
@@ -152,6 +170,60 @@ class ConsoleFlowsTest {
                     .contains("Waiting for the caller of callee to get its result...")
                     .contains("Stopped at ConsoleFlowsTest.caller (ConsoleFlowsTest.java:")
                     .contains("right after the get of task ");
+        }
+    }
+
+    @Test
+    void remoteInATaskThatSubmitsNothingReturnsToTheListOnceTheTaskHasFinished() throws Exception {
+        ObjectRef<Integer> r = Sonde.task(ConsoleFlowsTest::submitsNothing, 4).name("submitsNothing").remote();
+        breakpoints.awaitOnly("submitsNothing");
+        try (LiveConsole c = new LiveConsole()) {
+            c.type("0", "remote");
+            c.awaitOutput("Waiting for the next task that submitsNothing submits to start");
+            long start = System.nanoTime();
+            c.awaitOutput("Task submitsNothing finished without submitting a task; back to the list.");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
+            assertThat(Sonde.get(r, Duration.ofSeconds(30))).isEqualTo(5);
+            assertThat(c.transcript()).doesNotContain("Nothing stopped within");
+        }
+    }
+
+    @Test
+    void remoteAttachesToASecondBreakpointOfTheSameTaskAndCancelsThePendingSubmitStop() throws Exception {
+        int line = ClusterBreakpointsTest.lineOf("ConsoleFlowsTest.java", "SECOND_STOP");
+        ObjectRef<Integer> r = Sonde.task(ConsoleFlowsTest::stopsTwice, 5).name("stopsTwice").remote();
+        breakpoints.awaitOnly("stopsTwice");
+        try (LiveConsole c = new LiveConsole()) {
+            c.type("0", "remote");
+            c.awaitOutput("Task stopsTwice stopped at ConsoleFlowsTest.java:" + line
+                    + " before it submitted a task; attaching to it.");
+            c.awaitOutput("(sdb) ");
+            c.type("print twice", "continue");
+            c.awaitOutput("Task stopsTwice goes on.");
+            // the child it submits now runs through: the `remote` left before the second stop is gone
+            assertThat(Sonde.get(r, Duration.ofSeconds(30))).isEqualTo(6);
+            String out = c.transcript();
+            assertThat(out).as(out)
+                    .contains("The pending remote of this task is cancelled: its next submit does not stop")
+                    .contains("twice = 10")
+                    .doesNotContain("Nothing stopped within");
+        }
+    }
+
+    @Test
+    void ctrlCDuringTheWaitOfRemoteEndsTheWaitAndKeepsTheConsole() throws Exception {
+        ObjectRef<Integer> r = Sonde.task(ConsoleFlowsTest::sleepsThenReturns, 8000).name("sleeper").remote();
+        breakpoints.awaitOnly("sleeper");
+        try (LiveConsole c = new LiveConsole()) {
+            c.type("0", "remote");
+            c.awaitOutput("Waiting for the next task that sleeper submits to start");
+            // as Ctrl-C at the terminal of `sonde debug`: without the console's handler the JVM exits
+            sun.misc.Signal.raise(new sun.misc.Signal("INT"));
+            c.awaitOutput("Stopped waiting; back to the list.");
+            c.type("catch");
+            c.awaitOutput("No exceptions are caught");
+            assertThat(c.thread.isAlive()).isTrue();
+            assertThat(Sonde.get(r, Duration.ofSeconds(30))).isEqualTo(8000);
         }
     }
 }

@@ -222,6 +222,14 @@ public final class DebugNodePlugin implements NodePlugin {
         }
     }
 
+    /**
+     * Whether the task and every task it submitted that the node still holds have ended, for
+     * {@code remote} and {@code get} to stop waiting; takes the node's lock for a moment.
+     */
+    public boolean taskEnded(String taskId) {
+        return node.taskEnded(taskId);
+    }
+
     /** The port a worker's JDWP agent listens on, as it last said; 0 if it has none (the debugger is off). */
     public int debugPort(String workerId) {
         synchronized (state) {
