@@ -352,6 +352,9 @@ public final class DebugConsole {
             return;
         }
         for (io.sonde.debugger.proto.LineBreakpoint l : lines) {
+            if (l.hasScope() && !l.getScope().getAllJobs() && !l.getScope().getJobIdsList().contains(s.breakpoint().getJobId())) {
+                continue; // set for other jobs
+            }
             try {
                 s.addBreakpoint(l.getFile() + ":" + l.getLine(), l.getCondition().isEmpty() ? null : l.getCondition());
             } catch (DebugException notLoaded) {

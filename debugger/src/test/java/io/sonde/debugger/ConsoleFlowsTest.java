@@ -127,7 +127,7 @@ class ConsoleFlowsTest {
         try (LiveConsole c = new LiveConsole()) {
             c.type("break ConsoleFlowsTest.java:" + line + " if i == 3", "break", "catch IllegalStateException",
                     "break Nope", "clear 99");
-            c.awaitOutput("usage: break FILE:LINE");
+            c.awaitOutput("usage: break [--all-jobs] FILE:LINE");
             c.awaitOutput("No breakpoint 99");
             ObjectRef<Integer> r = Sonde.task(ConsoleFlowsTest::sumTo, 4).name("sumTo").remote();
             breakpoints.await("sumTo");
@@ -136,16 +136,18 @@ class ConsoleFlowsTest {
             assertThat(Sonde.get(r, Duration.ofSeconds(30))).isEqualTo(10);
             String out = c.transcript();
             assertThat(out).as(out)
-                    .contains("Breakpoint #1  ConsoleFlowsTest.java:" + line + "  if i == 3: every worker stops a task")
-                    .contains("\n#1  ConsoleFlowsTest.java:" + line + "  if i == 3\n")
+                    .containsPattern("Breakpoint #\\d+  ConsoleFlowsTest\\.java:" + line
+                            + "  if i == 3: a task that reaches it stops and is listed here; in job ")
+                    .containsPattern("\n#\\d+  ConsoleFlowsTest\\.java:" + line + "  if i == 3  \\(job ")
                     .contains("Catching java.lang.IllegalStateException")
-                    .contains("usage: break FILE:LINE [if EXPR]")
+                    .contains("usage: break [--all-jobs] FILE:LINE [if EXPR]")
                     .containsPattern("0\\s+\\d\\d:\\d\\d:\\d\\d\\s+sumTo\\s+ConsoleFlowsTest\\.java:" + line
                             + "\\s+127\\.0\\.0\\.1\\s+\\d+\\s+break")
                     .contains("Stopped at ConsoleFlowsTest.sumTo (ConsoleFlowsTest.java:" + line + ") at a line breakpoint.")
                     .contains("i = 3")
                     .contains("total + 100 = 103")
-                    .contains("(sdb) print total\ntotal = 6");
+                    .contains("(sdb) print total\ntotal = 6")
+                    .doesNotContain("Deferring breakpoint");
         }
     }
 
@@ -224,6 +226,24 @@ class ConsoleFlowsTest {
             c.awaitOutput("No exceptions are caught");
             assertThat(c.thread.isAlive()).isTrue();
             assertThat(Sonde.get(r, Duration.ofSeconds(30))).isEqualTo(8000);
+        }
+    }
+
+    @Test
+    void aBreakpointInAFileThatIsNowhereIsDeferredWithAWarningAndListedWithItsJob() throws Exception {
+        try (LiveConsole c = new LiveConsole()) {
+            c.type("break NoFile.java:1", "break --all-jobs NoFile.java:2", "break");
+            c.awaitOutput("  NoFile.java:2  (all jobs)");
+            String out = c.transcript();
+            assertThat(out).as(out)
+                    .contains("Deferring breakpoint NoFile.java:1. It will be set after a class of NoFile.java is loaded"
+                            + " in a worker; no NoFile.java is on the source path")
+                    .containsPattern("`clear \\d+` removes it")
+                    .containsPattern("Breakpoint #\\d+  NoFile\\.java:1: a task that reaches it stops and is listed here;"
+                            + " in job \\S+, until it ends \\(--all-jobs keeps it for later jobs\\)\\.")
+                    .containsPattern("Breakpoint #\\d+  NoFile\\.java:2: a task that reaches it stops and is listed here;"
+                            + " in every job, now and later, until it is removed\\.")
+                    .containsPattern("\n#\\d+  NoFile\\.java:1  \\(job \\S+\\)\n");
         }
     }
 }
