@@ -46,7 +46,9 @@ final class WaitInterrupt implements AutoCloseable {
         if (previous != null) {
             Signal.handle(INT, previous);
         }
-        // a signal that came after the wait ended must not interrupt what the thread does next
-        Thread.interrupted();
+        if (fired) {
+            // a signal that came as the wait ended must not interrupt what the thread does next
+            Thread.interrupted();
+        }
     }
 }
