@@ -7,6 +7,9 @@ import io.sonde.debugger.proto.DebugHooks;
 import io.sonde.debugger.proto.DebugHooksUpdate;
 import io.sonde.debugger.proto.DebuggerGrpc;
 import io.sonde.debugger.proto.ListBreakpointsRequest;
+import io.sonde.debugger.proto.TaskEndedRequest;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.sonde.tooling.HostedNode;
 
 import java.time.Duration;
@@ -42,6 +45,15 @@ public interface BreakpointSource {
         return hooks();
     }
 
+    /**
+     * Whether the task, and every task it submitted that the node still holds, has ended (so a
+     * stop that {@code remote} or {@code get} waits for will not come from it). The default, for a
+     * source that cannot tell: false.
+     */
+    default boolean taskEnded(String taskId) {
+        return false;
+    }
+
     /** Asks a node's Debugger service over gRPC (on the node manager's channel); each call has its own deadline. */
     static BreakpointSource rpc(Channel channel, Duration deadline) {
         DebuggerGrpc.DebuggerBlockingStub stub = DebuggerGrpc.newBlockingStub(channel);
@@ -55,6 +67,19 @@ public interface BreakpointSource {
             @Override
             public DebugHooks updateHooks(DebugHooksUpdate update) {
                 return stub.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS).updateDebugHooks(update);
+            }
+
+            @Override
+            public boolean taskEnded(String taskId) {
+                try {
+                    return stub.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
+                            .taskEnded(TaskEndedRequest.newBuilder().setTaskId(taskId).build()).getEnded();
+                } catch (StatusRuntimeException e) {
+                    if (e.getStatus().getCode() == Status.Code.UNIMPLEMENTED) {
+                        return false; // a node of an older version: the wait runs its full time
+                    }
+                    throw e;
+                }
             }
         };
     }
@@ -71,6 +96,11 @@ public interface BreakpointSource {
             @Override
             public DebugHooks updateHooks(DebugHooksUpdate update) {
                 return debugger.updateDebugHooks(update);
+            }
+
+            @Override
+            public boolean taskEnded(String taskId) {
+                return debugger.taskEnded(taskId);
             }
         };
     }

@@ -45,8 +45,12 @@ public final class DebugConsole {
     private final SourceView sources;
     /** How long the console waits for the stop that {@code remote} or {@code get} leads to. */
     static final java.time.Duration FOLLOW_PATIENCE = java.time.Duration.ofSeconds(60);
+    /** How long the followed task must have ended before the wait for its stop gives up. */
+    private static final java.time.Duration ENDED_GRACE = java.time.Duration.ofMillis(500);
     /** Set by {@code remote} and {@code get} during a session. */
     private Follow following;
+    /** The stop {@link #follow} went to instead of the one it waited for: its task's marks are dropped on attach. */
+    private BreakpointInfo stoppedAgain;
 
     public DebugConsole(BreakpointSource source, BufferedReader in, PrintWriter out, DebugOptions options) {
         this(source, in, null, out, options);
@@ -160,26 +164,56 @@ public final class DebugConsole {
     }
 
     /**
-     * After {@code remote} or {@code get}: waits for the stop they lead to and returns it, or null
-     * (and says so) if it does not come within {@link #FOLLOW_PATIENCE}.
+     * After {@code remote} or {@code get}: waits for the stop they lead to and returns it; or
+     * another stop of the task that was left, which came first (said, and its pending marks are
+     * dropped on attach); or null, said, when the task ended without the stop, on Ctrl-C, or
+     * when nothing stopped within {@link #FOLLOW_PATIENCE}.
      */
     private BreakpointInfo follow(Follow f) {
-        out.println(f.waiting() + "...");
+        out.println(f.waiting() + "... (Ctrl-C stops waiting)");
         out.flush();
-        long deadline = System.nanoTime() + FOLLOW_PATIENCE.toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                Optional<BreakpointInfo> hit = source.list().stream().filter(f.match()).findFirst();
-                if (hit.isPresent()) {
-                    return hit.get();
+        try (WaitInterrupt interrupt = WaitInterrupt.onSigint(Thread.currentThread())) {
+            long deadline = System.nanoTime() + FOLLOW_PATIENCE.toNanos();
+            // the submit of a child and the end of its parent reach the node on two connections:
+            // the end must hold for a moment before it counts, so that a child on its way is seen
+            long endedSince = 0;
+            while (System.nanoTime() < deadline) {
+                try {
+                    List<BreakpointInfo> all = source.list();
+                    Optional<BreakpointInfo> hit = all.stream().filter(f.match()).findFirst();
+                    if (hit.isPresent()) {
+                        return hit.get();
+                    }
+                    Optional<BreakpointInfo> again = all.stream().filter(f::isStopAgain).findFirst();
+                    if (again.isPresent()) {
+                        BreakpointInfo b = again.get();
+                        out.println("Task " + b.getTaskName() + " stopped at " + b.getFile()
+                                + (b.getLine() > 0 ? ":" + b.getLine() : "") + " " + f.before() + "; attaching to it.");
+                        stoppedAgain = b;
+                        return b;
+                    }
+                    if (f.ended() != null && source.taskEnded(f.left().getTaskId())) {
+                        if (endedSince == 0) {
+                            endedSince = System.nanoTime();
+                        } else if (System.nanoTime() - endedSince >= ENDED_GRACE.toNanos()) {
+                            out.println(f.ended());
+                            return null;
+                        }
+                    } else {
+                        endedSince = 0;
+                    }
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    if (interrupt.fired()) {
+                        out.println("Stopped waiting; back to the list.");
+                    } else {
+                        Thread.currentThread().interrupt();
+                    }
+                    return null;
+                } catch (RuntimeException e) {
+                    out.println("Cannot read the breakpoint list: " + e.getMessage());
+                    return null;
                 }
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return null;
-            } catch (RuntimeException e) {
-                out.println("Cannot read the breakpoint list: " + e.getMessage());
-                return null;
             }
         }
         out.println("Nothing stopped within " + FOLLOW_PATIENCE.toSeconds() + " s; back to the list.");
@@ -240,6 +274,10 @@ public final class DebugConsole {
         }
         try {
             importLineBreakpoints(s);
+            if (b == stoppedAgain) {
+                stoppedAgain = null;
+                dropPendingMarks(s);
+            }
             DebugSession.Frame f = s.frame();
             out.println(stopLine(b, sources.describe(f)));
             out.print(sources.context(f));
@@ -314,11 +352,31 @@ public final class DebugConsole {
             return;
         }
         for (io.sonde.debugger.proto.LineBreakpoint l : lines) {
+            if (l.hasScope() && !l.getScope().getAllJobs() && !l.getScope().getJobIdsList().contains(s.breakpoint().getJobId())) {
+                continue; // set for other jobs
+            }
             try {
                 s.addBreakpoint(l.getFile() + ":" + l.getLine(), l.getCondition().isEmpty() ? null : l.getCondition());
             } catch (DebugException notLoaded) {
                 // no class of that file is loaded in this worker yet
             }
+        }
+    }
+
+    /**
+     * The task stopped again before the {@code remote} or {@code get} it was left with took
+     * effect: drop that mark, so that a later submit or return does not stop unexpectedly.
+     */
+    private void dropPendingMarks(DebugSession s) {
+        try {
+            List<String> dropped = s.dropPendingMarks();
+            if (!dropped.isEmpty()) {
+                out.println("The pending " + String.join(" and ", dropped) + " of this task is cancelled: its next "
+                        + (dropped.contains("remote") ? "submit" : "result") + " does not stop; type "
+                        + String.join(" or ", dropped) + " again to follow it.");
+            }
+        } catch (DebugException e) {
+            out.println("The pending remote or get of this task may still stop it later: " + e.getMessage());
         }
     }
 

@@ -727,7 +727,7 @@ public final class DebugSession implements AutoCloseable {
      */
     public void remote() {
         requireAttached();
-        setMark(io.sonde.debugger.plugin.DebugMarks.BREAK_NEXT_SUBMIT, vm.mirrorOf(true));
+        setMark(io.sonde.debugger.plugin.DebugMarks.BREAK_NEXT_SUBMIT, vm.mirrorOf(info.getTaskId()));
         resume();
     }
 
@@ -746,12 +746,38 @@ public final class DebugSession implements AutoCloseable {
         resume();
     }
 
-    private void setMark(String field, Value value) {
+    /**
+     * Drops the marks that an earlier {@code remote} or {@code get} left for this task and that
+     * are still pending (the task stopped again before it submitted or returned). Returns the
+     * names of the commands whose marks were dropped, e.g. {@code [remote]}.
+     */
+    public List<String> dropPendingMarks() {
+        requireAttached();
+        List<String> dropped = new ArrayList<>();
+        com.sun.jdi.ClassType type = marksType();
+        for (String[] mark : new String[][] {{io.sonde.debugger.plugin.DebugMarks.BREAK_NEXT_SUBMIT, "remote"},
+                {io.sonde.debugger.plugin.DebugMarks.BREAK_ON_GET_OF, "get"}}) {
+            com.sun.jdi.Field field = type.fieldByName(mark[0]);
+            if (field != null && type.getValue(field) instanceof com.sun.jdi.StringReference v
+                    && v.value().equals(info.getTaskId())) {
+                setMark(mark[0], vm.mirrorOf(""));
+                dropped.add(mark[1]);
+            }
+        }
+        return dropped;
+    }
+
+    private com.sun.jdi.ClassType marksType() {
         List<com.sun.jdi.ReferenceType> marks = vm.classesByName(io.sonde.debugger.plugin.DebugMarks.class.getName());
         if (marks.isEmpty() || !(marks.get(0) instanceof com.sun.jdi.ClassType type)) {
             throw new DebugException("this worker has no " + io.sonde.debugger.plugin.DebugMarks.class.getSimpleName()
                     + " class loaded; is it a Sonde worker of this version?");
         }
+        return type;
+    }
+
+    private void setMark(String field, Value value) {
+        com.sun.jdi.ClassType type = marksType();
         try {
             type.setValue(type.fieldByName(field), value);
         } catch (com.sun.jdi.InvalidTypeException | com.sun.jdi.ClassNotLoadedException e) {

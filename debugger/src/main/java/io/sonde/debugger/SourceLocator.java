@@ -68,6 +68,41 @@ public final class SourceLocator {
         return Optional.empty();
     }
 
+    /** Files looked at, at most, before {@link #mayHold} gives up and assumes the file may be there. */
+    private static final int SEARCH_LIMIT = 20_000;
+
+    /**
+     * Whether a source file of this name may be on the source path: found by its package path or,
+     * anywhere under a root, by its bare name ({@code Tasks.java}); also true when the roots are
+     * too large to search quickly. For {@code break}'s warning that nothing can match yet.
+     */
+    public boolean mayHold(String packagePath, String fileName) {
+        if (find(packagePath, fileName).isPresent()) {
+            return true;
+        }
+        int[] seen = {0};
+        for (Path root : roots) {
+            if (!Files.isDirectory(root)) {
+                continue;
+            }
+            try (java.util.stream.Stream<Path> walk = Files.walk(root, 32)) {
+                java.util.Iterator<Path> it = walk.iterator();
+                while (it.hasNext()) {
+                    Path p = it.next();
+                    if (++seen[0] > SEARCH_LIMIT) {
+                        return true;
+                    }
+                    if (p.getFileName() != null && p.getFileName().toString().equals(fileName)) {
+                        return true;
+                    }
+                }
+            } catch (IOException | java.io.UncheckedIOException | SecurityException unreadable) {
+                return true; // cannot tell: do not warn
+            }
+        }
+        return false;
+    }
+
     /** The file's lines, or empty when it cannot be read. */
     public List<String> lines(Path file) {
         return cache.computeIfAbsent(file.toAbsolutePath().normalize(), f -> {

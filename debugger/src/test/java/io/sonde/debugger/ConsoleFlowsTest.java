@@ -51,6 +51,24 @@ class ConsoleFlowsTest {
         return half;
     }
 
+    static int submitsNothing(int x) {
+        Sonde.breakpoint();
+        return x + 1;
+    }
+
+    static int stopsTwice(int x) {
+        Sonde.breakpoint();
+        int twice = x * 2;
+        Sonde.breakpoint(); // SECOND_STOP
+        return Sonde.get(Sonde.task(ConsoleFlowsTest::callee, twice).name("late").remote()) + 1;
+    }
+
+    static int sleepsThenReturns(int millis) throws InterruptedException {
+        Sonde.breakpoint();
+        Thread.sleep(millis);
+        return millis;
+    }
+
     /** A console on its own thread, fed one line at a time. */
     private static final class LiveConsole implements AutoCloseable {
         final StringWriter out = new StringWriter();
@@ -109,7 +127,7 @@ class ConsoleFlowsTest {
         try (LiveConsole c = new LiveConsole()) {
             c.type("break ConsoleFlowsTest.java:" + line + " if i == 3", "break", "catch IllegalStateException",
                     "break Nope", "clear 99");
-            c.awaitOutput("usage: break FILE:LINE");
+            c.awaitOutput("usage: break [--all-jobs] FILE:LINE");
             c.awaitOutput("No breakpoint 99");
             ObjectRef<Integer> r = Sonde.task(ConsoleFlowsTest::sumTo, 4).name("sumTo").remote();
             breakpoints.await("sumTo");
@@ -118,16 +136,18 @@ class ConsoleFlowsTest {
             assertThat(Sonde.get(r, Duration.ofSeconds(30))).isEqualTo(10);
             String out = c.transcript();
             assertThat(out).as(out)
-                    .contains("Breakpoint #1  ConsoleFlowsTest.java:" + line + "  if i == 3: every worker stops a task")
-                    .contains("\n#1  ConsoleFlowsTest.java:" + line + "  if i == 3\n")
+                    .containsPattern("Breakpoint #\\d+  ConsoleFlowsTest\\.java:" + line
+                            + "  if i == 3: a task that reaches it stops and is listed here; in job ")
+                    .containsPattern("\n#\\d+  ConsoleFlowsTest\\.java:" + line + "  if i == 3  \\(job ")
                     .contains("Catching java.lang.IllegalStateException")
-                    .contains("usage: break FILE:LINE [if EXPR]")
+                    .contains("usage: break [--all-jobs] FILE:LINE [if EXPR]")
                     .containsPattern("0\\s+\\d\\d:\\d\\d:\\d\\d\\s+sumTo\\s+ConsoleFlowsTest\\.java:" + line
                             + "\\s+127\\.0\\.0\\.1\\s+\\d+\\s+break")
                     .contains("Stopped at ConsoleFlowsTest.sumTo (ConsoleFlowsTest.java:" + line + ") at a line breakpoint.")
                     .contains("i = 3")
                     .contains("total + 100 = 103")
-                    .contains("(sdb) print total\ntotal = 6");
+                    .contains("(sdb) print total\ntotal = 6")
+                    .doesNotContain("Deferring breakpoint");
         }
     }
 
@@ -152,6 +172,78 @@ class ConsoleFlowsTest {
                     .contains("Waiting for the caller of callee to get its result...")
                     .contains("Stopped at ConsoleFlowsTest.caller (ConsoleFlowsTest.java:")
                     .contains("right after the get of task ");
+        }
+    }
+
+    @Test
+    void remoteInATaskThatSubmitsNothingReturnsToTheListOnceTheTaskHasFinished() throws Exception {
+        ObjectRef<Integer> r = Sonde.task(ConsoleFlowsTest::submitsNothing, 4).name("submitsNothing").remote();
+        breakpoints.awaitOnly("submitsNothing");
+        try (LiveConsole c = new LiveConsole()) {
+            c.type("0", "remote");
+            c.awaitOutput("Waiting for the next task that submitsNothing submits to start");
+            long start = System.nanoTime();
+            c.awaitOutput("Task submitsNothing finished without submitting a task; back to the list.");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
+            assertThat(Sonde.get(r, Duration.ofSeconds(30))).isEqualTo(5);
+            assertThat(c.transcript()).doesNotContain("Nothing stopped within");
+        }
+    }
+
+    @Test
+    void remoteAttachesToASecondBreakpointOfTheSameTaskAndCancelsThePendingSubmitStop() throws Exception {
+        int line = ClusterBreakpointsTest.lineOf("ConsoleFlowsTest.java", "SECOND_STOP");
+        ObjectRef<Integer> r = Sonde.task(ConsoleFlowsTest::stopsTwice, 5).name("stopsTwice").remote();
+        breakpoints.awaitOnly("stopsTwice");
+        try (LiveConsole c = new LiveConsole()) {
+            c.type("0", "remote");
+            c.awaitOutput("Task stopsTwice stopped at ConsoleFlowsTest.java:" + line
+                    + " before it submitted a task; attaching to it.");
+            c.awaitOutput("(sdb) ");
+            c.type("print twice", "continue");
+            c.awaitOutput("Task stopsTwice goes on.");
+            // the child it submits now runs through: the `remote` left before the second stop is gone
+            assertThat(Sonde.get(r, Duration.ofSeconds(30))).isEqualTo(6);
+            String out = c.transcript();
+            assertThat(out).as(out)
+                    .contains("The pending remote of this task is cancelled: its next submit does not stop")
+                    .contains("twice = 10")
+                    .doesNotContain("Nothing stopped within");
+        }
+    }
+
+    @Test
+    void ctrlCDuringTheWaitOfRemoteEndsTheWaitAndKeepsTheConsole() throws Exception {
+        ObjectRef<Integer> r = Sonde.task(ConsoleFlowsTest::sleepsThenReturns, 8000).name("sleeper").remote();
+        breakpoints.awaitOnly("sleeper");
+        try (LiveConsole c = new LiveConsole()) {
+            c.type("0", "remote");
+            c.awaitOutput("Waiting for the next task that sleeper submits to start");
+            // as Ctrl-C at the terminal of `sonde debug`: without the console's handler the JVM exits
+            sun.misc.Signal.raise(new sun.misc.Signal("INT"));
+            c.awaitOutput("Stopped waiting; back to the list.");
+            c.type("catch");
+            c.awaitOutput("No exceptions are caught");
+            assertThat(c.thread.isAlive()).isTrue();
+            assertThat(Sonde.get(r, Duration.ofSeconds(30))).isEqualTo(8000);
+        }
+    }
+
+    @Test
+    void aBreakpointInAFileThatIsNowhereIsDeferredWithAWarningAndListedWithItsJob() throws Exception {
+        try (LiveConsole c = new LiveConsole()) {
+            c.type("break NoFile.java:1", "break --all-jobs NoFile.java:2", "break");
+            c.awaitOutput("  NoFile.java:2  (all jobs)");
+            String out = c.transcript();
+            assertThat(out).as(out)
+                    .contains("Deferring breakpoint NoFile.java:1. It will be set after a class of NoFile.java is loaded"
+                            + " in a worker; no NoFile.java is on the source path")
+                    .containsPattern("`clear \\d+` removes it")
+                    .containsPattern("Breakpoint #\\d+  NoFile\\.java:1: a task that reaches it stops and is listed here;"
+                            + " in job \\S+, until it ends \\(--all-jobs keeps it for later jobs\\)\\.")
+                    .containsPattern("Breakpoint #\\d+  NoFile\\.java:2: a task that reaches it stops and is listed here;"
+                            + " in every job, now and later, until it is removed\\.")
+                    .containsPattern("\n#\\d+  NoFile\\.java:1  \\(job \\S+\\)\n");
         }
     }
 }

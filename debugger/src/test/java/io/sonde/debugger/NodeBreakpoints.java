@@ -44,6 +44,11 @@ final class NodeBreakpoints implements BreakpointSource {
         return node().updateHooks(update);
     }
 
+    @Override
+    public boolean taskEnded(String taskId) {
+        return node().taskEnded(taskId);
+    }
+
     /** Waits until a listed breakpoint matches, and returns it. */
     BreakpointInfo await(Predicate<BreakpointInfo> p) {
         Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))

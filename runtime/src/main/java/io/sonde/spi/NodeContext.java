@@ -31,6 +31,14 @@ public interface NodeContext {
      */
     String rootTaskId(String taskId);
 
+    /**
+     * Whether a task has ended, with every task it submitted (and theirs) that this node still
+     * holds: true once none of them runs or waits here. A task this node does not hold (it ended
+     * and was forgotten, or its job ended) counts as ended. The debugger's {@code remote} stops
+     * waiting for a submit when this turns true.
+     */
+    boolean taskEnded(String taskId);
+
     /** Sends to this plug-in's {@link WorkerPlugin} in a worker; dropped if the worker is gone. */
     void sendToWorker(String workerId, ByteString payload);
 

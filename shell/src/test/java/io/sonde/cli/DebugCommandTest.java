@@ -129,7 +129,7 @@ class DebugCommandTest {
         }
         assertThat(p.exitValue()).as(out.toString()).isZero();
         assertThat(out.toString()).as(out.toString())
-                .contains("Breakpoint #1  DebugCommandTest.java:" + line + "  if x == 3: every worker stops a task")
+                .contains("Breakpoint #1  DebugCommandTest.java:" + line + "  if x == 3: a task that reaches it stops and is listed here; in job ")
                 .containsPattern("0\\s+\\d\\d:\\d\\d:\\d\\d\\s+three\\s+DebugCommandTest\\.java:" + line
                         + "\\s+127\\.0\\.0\\.1\\s+\\d+\\s+break")
                 .contains("Stopped at DebugCommandTest.cube (DebugCommandTest.java:" + line + ") at a line breakpoint.")

@@ -5,6 +5,7 @@ import io.sonde.debugger.expr.ParseException;
 import io.sonde.debugger.expr.Parser;
 import io.sonde.debugger.proto.DebugHooks;
 import io.sonde.debugger.proto.DebugHooksUpdate;
+import io.sonde.debugger.proto.HookScope;
 import io.sonde.debugger.proto.LineBreakpoint;
 
 import java.util.ArrayList;
@@ -25,17 +26,72 @@ final class HookCommands {
     private HookCommands() {
     }
 
+    private static final String ALL_JOBS = "--all-jobs";
+
     /** {@code #1  Tasks.java:12  if i == 3}; a file that is a number is a snippet of the shell ({@code snippet 7:3}). */
     static String describe(LineBreakpoint l) {
         return "#" + l.getId() + "  " + (l.getFile().matches("\\d+") ? "snippet " : "") + l.getFile() + ":" + l.getLine()
                 + (l.getCondition().isEmpty() ? "" : "  if " + l.getCondition());
     }
 
+    /** The listing's scope: {@code all jobs}, {@code job 01000000}, {@code jobs A, B}, {@code next job}. */
+    static String scope(HookScope s) {
+        if (s.getAllJobs()) {
+            return "all jobs";
+        }
+        if (s.getJobIdsCount() == 0) {
+            return "next job";
+        }
+        return (s.getJobIdsCount() == 1 ? "job " : "jobs ") + String.join(", ", s.getJobIdsList());
+    }
+
+    /** What `break` and `catch` say of how long what they set lasts. */
+    static String lasts(HookScope s) {
+        if (s.getAllJobs()) {
+            return "in every job, now and later, until it is removed";
+        }
+        String again = " (" + ALL_JOBS + " keeps it for later jobs)";
+        if (s.getJobIdsCount() == 0) {
+            return "no job runs now: in the next job that starts, until that job ends" + again;
+        }
+        return "in " + scope(s) + ", until " + (s.getJobIdsCount() == 1 ? "it ends" : "they end") + again;
+    }
+
+    /** {@code --all-jobs REST} or {@code REST --all-jobs}: whether the option is there, and the rest. */
+    private static String[] allJobsOption(String args) {
+        String a = " " + args.trim() + " ";
+        if (!a.contains(" " + ALL_JOBS + " ")) {
+            return new String[] {"", args.trim()};
+        }
+        return new String[] {ALL_JOBS, a.replaceFirst(" " + ALL_JOBS + " ", " ").trim()};
+    }
+
+    /**
+     * jdb's "Deferring breakpoint": when no file of that name is on the source path, nothing may
+     * ever match, so say that the breakpoint waits for a class of that file to load.
+     */
+    private static void warnIfNothingMatches(CommandContext ctx, LineBreakpoint made) {
+        String where = made.getFile();
+        if (where.matches("\\d+") || ctx.sources() == null) {
+            return; // a snippet of the shell: the shell knows its own
+        }
+        String base = where.endsWith(".java") ? where.substring(0, where.length() - 5) : where;
+        String simple = base.substring(Math.max(base.lastIndexOf('.'), base.lastIndexOf('/')) + 1) + ".java";
+        String packagePath = base.replace('.', '/') + ".java";
+        if (!ctx.sources().locator().mayHold(packagePath, simple)) {
+            ctx.out().println("Deferring breakpoint " + where + ":" + made.getLine() + ". It will be set after a class of "
+                    + simple + " is loaded in a worker; no " + simple + " is on the source path ("
+                    + String.join(", ", ctx.sources().locator().roots().stream().map(Object::toString).toList())
+                    + "), so check the name (`clear " + made.getId() + "` removes it).");
+        }
+    }
+
     static final class Break extends BaseCommand {
         Break() {
-            super("break", List.of("b"), "break [FILE:LINE [if EXPR]]", Needs.NOTHING,
-                    "stop every task that reaches a line, in every worker, now and later (in the shell, SNIPPET:LINE"
-                            + " too); alone: list");
+            super("break", List.of("b"), "break [--all-jobs] [FILE:LINE [if EXPR]]", Needs.NOTHING,
+                    "stop every task that reaches a line, in every worker of the running jobs (none: of the next job)"
+                            + " until they end, or of every job with --all-jobs (in the shell, SNIPPET:LINE too);"
+                            + " alone: list");
         }
 
         @Override
@@ -46,11 +102,12 @@ final class HookCommands {
                     ctx.out().println("No line breakpoints; set one with break FILE:LINE [if EXPR].");
                 }
                 for (LineBreakpoint l : h.getLinesList()) {
-                    ctx.out().println(describe(l));
+                    ctx.out().println(describe(l) + "  (" + scope(l.getScope()) + ")");
                 }
                 return Outcome.STAY;
             }
-            String spec = args.trim();
+            String[] option = allJobsOption(args);
+            String spec = option[1];
             String condition = "";
             Matcher m = Pattern.compile("\\s+if\\s+").matcher(spec);
             if (m.find()) {
@@ -59,7 +116,7 @@ final class HookCommands {
             }
             Matcher fl = FILE_LINE.matcher(spec);
             if (!fl.matches() || spec.contains(" ")) {
-                throw new DebugException("usage: break FILE:LINE [if EXPR], e.g. break Tasks.java:12 if x > 3");
+                throw new DebugException("usage: break [--all-jobs] FILE:LINE [if EXPR], e.g. break Tasks.java:12 if x > 3");
             }
             if (!condition.isEmpty()) {
                 try {
@@ -69,11 +126,13 @@ final class HookCommands {
                             + " (at column " + (e.position() + 1) + ")");
                 }
             }
-            DebugHooks h = ctx.cluster().updateHooks(DebugHooksUpdate.newBuilder().addAddLines(LineBreakpoint.newBuilder()
-                    .setFile(fl.group(1).trim()).setLine(Integer.parseInt(fl.group(2))).setCondition(condition)).build());
+            DebugHooks h = ctx.cluster().updateHooks(DebugHooksUpdate.newBuilder().setAllJobs(!option[0].isEmpty())
+                    .addAddLines(LineBreakpoint.newBuilder().setFile(fl.group(1).trim())
+                            .setLine(Integer.parseInt(fl.group(2))).setCondition(condition)).build());
             LineBreakpoint made = h.getLines(h.getLinesCount() - 1);
-            ctx.out().println("Breakpoint " + describe(made) + ": every worker stops a task that reaches it, and it is"
-                    + " listed here.");
+            ctx.out().println("Breakpoint " + describe(made) + ": a task that reaches it stops and is listed here; "
+                    + lasts(made.getScope()) + ".");
+            warnIfNothingMatches(ctx, made);
             if (ctx.session() != null && ctx.session().isAttached()) {
                 // the attached task stops there too on continue: the line as the worker's classes know it
                 LineBreakpoint compiled = ctx.cluster().compiledHooks().getLinesList().stream()
@@ -144,23 +203,32 @@ final class HookCommands {
 
     static final class Catch extends BaseCommand {
         Catch() {
-            super("catch", List.of(), "catch [EXCEPTION_CLASS]", Needs.NOTHING,
-                    "stop every task where it throws this class (or a subclass), in every worker; alone: list");
+            super("catch", List.of(), "catch [--all-jobs] [EXCEPTION_CLASS]", Needs.NOTHING,
+                    "stop every task where it throws this class (or a subclass), in the running jobs (none: the next"
+                            + " job) until they end, or in every job with --all-jobs; alone: list");
         }
 
         @Override
         public Outcome run(CommandContext ctx, String args) {
             if (args.isBlank()) {
-                List<String> all = ctx.cluster().hooks().getCatchesList();
+                DebugHooks h = ctx.cluster().hooks();
+                List<String> all = new ArrayList<>();
+                for (int i = 0; i < h.getCatchesCount(); i++) {
+                    all.add(h.getCatches(i) + (i < h.getCatchScopesCount() ? " (" + scope(h.getCatchScopes(i)) + ")" : ""));
+                }
                 ctx.out().println(all.isEmpty() ? "No exceptions are caught; catch one with catch CLASS."
                         : "Caught: " + String.join(", ", all));
                 return Outcome.STAY;
             }
-            String name = qualified(args.trim());
-            ctx.cluster().updateHooks(DebugHooksUpdate.newBuilder().addAddCatches(name).build());
-            ctx.out().println("Catching " + name + ": a task that throws it stops at the throw site, in every worker"
+            String[] option = allJobsOption(args);
+            String name = qualified(option[1]);
+            DebugHooks h = ctx.cluster().updateHooks(DebugHooksUpdate.newBuilder().setAllJobs(!option[0].isEmpty())
+                    .addAddCatches(name).build());
+            int at = h.getCatchesList().indexOf(name);
+            String lasts = at >= 0 && at < h.getCatchScopesCount() ? "; " + lasts(h.getCatchScopes(at)) : "";
+            ctx.out().println("Catching " + name + ": a task that throws it stops at the throw site"
                     + (ctx.session() != null && ctx.session().isAttached() ? " (the attached task: once it goes on)" : "")
-                    + ". `ignore " + name + "` undoes it.");
+                    + lasts + ". `ignore " + name + "` undoes it.");
             return Outcome.STAY;
         }
     }

@@ -84,7 +84,9 @@ final class RunCommands {
             io.sonde.debugger.proto.BreakpointInfo b = ctx.session().breakpoint();
             ctx.session().remote();
             ctx.follow().accept(new Follow("Waiting for the next task that " + b.getTaskName() + " submits to start",
-                    x -> x.getReason() == io.sonde.debugger.proto.StopReason.REMOTE && x.getParentTaskId().equals(b.getTaskId())));
+                    x -> x.getReason() == io.sonde.debugger.proto.StopReason.REMOTE && x.getParentTaskId().equals(b.getTaskId()),
+                    b, "before it submitted a task",
+                    "Task " + b.getTaskName() + " finished without submitting a task; back to the list."));
             return Outcome.LIST;
         }
     }
@@ -101,7 +103,8 @@ final class RunCommands {
             io.sonde.debugger.proto.BreakpointInfo b = ctx.session().breakpoint();
             ctx.session().returnToCaller();
             ctx.follow().accept(new Follow("Waiting for the caller of " + b.getTaskName() + " to get its result",
-                    x -> x.getReason() == io.sonde.debugger.proto.StopReason.GET && x.getAwaitedTaskId().equals(b.getTaskId())));
+                    x -> x.getReason() == io.sonde.debugger.proto.StopReason.GET && x.getAwaitedTaskId().equals(b.getTaskId()),
+                    b, "before it returned its result", null));
             return Outcome.LIST;
         }
     }

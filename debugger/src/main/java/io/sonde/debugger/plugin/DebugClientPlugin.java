@@ -68,7 +68,7 @@ public final class DebugClientPlugin implements ClientPlugin {
     @Override
     public ByteString taskSubmitted(String taskId) {
         ClientContext c = context;
-        if (c != null && c.isWorker() && !c.currentTaskId().isEmpty() && DebugMarks.takeBreakNextSubmit()) {
+        if (c != null && c.isWorker() && !c.currentTaskId().isEmpty() && DebugMarks.takeBreakNextSubmit(c.currentTaskId())) {
             return TaskMark.newBuilder().setBreakAtStart(true).build().toByteString(); // the debugger's `remote`
         }
         return null;

@@ -4,8 +4,10 @@ package io.sonde.debugger.plugin;
  * Requests a debugger leaves in a worker for the debugger plug-in to act on later; it sets these fields
  * over JDWP (they are read by name, so keep the names). Only the task's thread reads them.
  * <ul>
- *   <li>{@code breakNextSubmit}, set by the debugger's {@code remote}: the next task this worker's
- *       task submits stops at the first line of its function, in whichever worker runs it.</li>
+ *   <li>{@code breakNextSubmit}, set by the debugger's {@code remote} to the id of the parked task:
+ *       the next task that task submits stops at the first line of its function, in whichever
+ *       worker runs it. Another task of the worker (the next one, once this one ended without
+ *       submitting) does not take it.</li>
  *   <li>{@code breakOnGetOf}, set by the debugger's {@code get}: the id of the running task whose
  *       caller stops right after its {@code get} of this task's result returns.</li>
  * </ul>
@@ -14,18 +16,18 @@ public final class DebugMarks {
     public static final String BREAK_NEXT_SUBMIT = "breakNextSubmit";
     public static final String BREAK_ON_GET_OF = "breakOnGetOf";
 
-    static volatile boolean breakNextSubmit;
+    static volatile String breakNextSubmit = "";
     static volatile String breakOnGetOf = "";
 
     private DebugMarks() {
     }
 
-    /** Whether the task being submitted now is the one `remote` waits for (the mark is used up). */
-    static boolean takeBreakNextSubmit() {
-        if (!breakNextSubmit) {
+    /** Whether the task that {@code submitterId} submits now is the one `remote` waits for (the mark is used up). */
+    static boolean takeBreakNextSubmit(String submitterId) {
+        if (submitterId.isEmpty() || !submitterId.equals(breakNextSubmit)) {
             return false;
         }
-        breakNextSubmit = false;
+        breakNextSubmit = "";
         return true;
     }
 

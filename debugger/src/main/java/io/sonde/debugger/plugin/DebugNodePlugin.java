@@ -6,6 +6,7 @@ import io.sonde.debugger.WorkerAgent;
 import io.sonde.debugger.proto.BreakpointInfo;
 import io.sonde.debugger.proto.DebugHooks;
 import io.sonde.debugger.proto.DebugHooksUpdate;
+import io.sonde.debugger.proto.HookScope;
 import io.sonde.debugger.proto.LineBreakpoint;
 import io.sonde.debugger.proto.WorkerEvent;
 import io.sonde.spi.NodeContext;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -30,8 +32,15 @@ import java.util.Set;
  *   worker ─hit──▶ workerMessage: list it (pid, node, port, root task) ─notice──▶ the job's driver
  *   worker ─resumed / exit, driver gone──▶ unlist it
  *   worker ─JDWP port──▶ the port listed for its stops (a new one after each detach)
- *   updateDebugHooks ─▶ kept ─▶ every worker now; workerHello ─▶ each new one before its first task
+ *   updateDebugHooks ─▶ kept, scoped ─▶ each worker now; workerHello ─▶ each new one before its first task
+ *   jobStarted ─▶ breakpoints set while no job ran take it; jobEnded ─▶ those of its jobs only go
  * </pre>
+ *
+ * <h2>Scope of a breakpoint set from the debugger</h2>
+ * A {@code break} or {@code catch} applies to the jobs running when it is set, or, set while none
+ * runs, to the next job that starts; it is removed once they have all ended. With
+ * {@code --all-jobs} it applies to every job until it is cleared. Each worker is sent only the
+ * breakpoints of its own job.
  *
  * <h2>Thread safety</h2>
  * The state is guarded by {@link #state}. {@link #jobStarted} and {@link #workerHello} run under
@@ -52,6 +61,10 @@ public final class DebugNodePlugin implements NodePlugin {
     private final LinkedHashMap<String, BreakpointInfo> breakpoints = new LinkedHashMap<>();
     private final List<LineBreakpoint> lineHooks = new ArrayList<>();
     private final List<String> catchHooks = new ArrayList<>();
+    /** The scope of each of {@link #catchHooks}. */
+    private final Map<String, HookScope> catchScopes = new HashMap<>();
+    /** The jobs started and not ended: the scope of a breakpoint set now without {@code --all-jobs}. */
+    private final Set<String> liveJobs = new LinkedHashSet<>();
     private int nextLineHookId = 1;
     private final Set<String> postMortemJobs = new HashSet<>();
     /** The port each worker's JDWP agent listens on now, as the worker last said. */
@@ -92,10 +105,15 @@ public final class DebugNodePlugin implements NodePlugin {
 
     @Override
     public void jobStarted(String jobId, Map<String, String> options) {
-        if (Boolean.parseBoolean(options.get(POST_MORTEM_OPTION))) {
-            synchronized (state) {
+        synchronized (state) {
+            if (Boolean.parseBoolean(options.get(POST_MORTEM_OPTION))) {
                 postMortemJobs.add(jobId);
             }
+            liveJobs.add(jobId);
+            // breakpoints set while no job ran wait for this one; its workers get them at their hello
+            lineHooks.replaceAll(l -> waitsForNextJob(l.getScope()) ? l.toBuilder().setScope(l.getScope().toBuilder()
+                    .addJobIds(jobId)).build() : l);
+            catchScopes.replaceAll((c, scope) -> waitsForNextJob(scope) ? scope.toBuilder().addJobIds(jobId).build() : scope);
         }
     }
 
@@ -103,9 +121,49 @@ public final class DebugNodePlugin implements NodePlugin {
     public void jobEnded(String jobId) {
         synchronized (state) {
             postMortemJobs.remove(jobId);
+            liveJobs.remove(jobId);
             // its parked tasks end with its workers, which the node stops: unlist them now
             breakpoints.values().removeIf(b -> b.getJobId().equals(jobId));
+            // a breakpoint set for the jobs that ran then goes once the last of them has ended;
+            // the workers that applied it are the ended jobs' own, which stop
+            List<LineBreakpoint> kept = new ArrayList<>();
+            for (LineBreakpoint l : lineHooks) {
+                HookScope scope = without(l.getScope(), jobId);
+                if (scope != null) {
+                    kept.add(l.toBuilder().setScope(scope).build());
+                }
+            }
+            lineHooks.clear();
+            lineHooks.addAll(kept);
+            for (String c : List.copyOf(catchHooks)) {
+                HookScope scope = without(catchScopes.get(c), jobId);
+                if (scope == null) {
+                    catchHooks.remove(c);
+                    catchScopes.remove(c);
+                } else {
+                    catchScopes.put(c, scope);
+                }
+            }
         }
+    }
+
+    /** A scope that waits for the next job to start (set while none ran). */
+    private static boolean waitsForNextJob(HookScope scope) {
+        return !scope.getAllJobs() && scope.getJobIdsCount() == 0;
+    }
+
+    /** The scope once {@code jobId} has ended; null when its breakpoint goes (the last of its jobs ended). */
+    private static HookScope without(HookScope scope, String jobId) {
+        if (scope.getAllJobs() || !scope.getJobIdsList().contains(jobId)) {
+            return scope;
+        }
+        List<String> rest = new ArrayList<>(scope.getJobIdsList());
+        rest.remove(jobId);
+        return rest.isEmpty() ? null : scope.toBuilder().clearJobIds().addAllJobIds(rest).build();
+    }
+
+    private static boolean applies(HookScope scope, String jobId) {
+        return scope.getAllJobs() || scope.getJobIdsList().contains(jobId);
     }
 
     @Override
@@ -170,7 +228,7 @@ public final class DebugNodePlugin implements NodePlugin {
     public DebugHooks updateDebugHooks(DebugHooksUpdate u) {
         synchronized (updates) {
             DebugHooks all;
-            Set<String> postMortem;
+            Map<String, DebugHooks> forWorkers = new LinkedHashMap<>();
             synchronized (state) {
                 if (u.getRemoveAllLines()) {
                     lineHooks.clear();
@@ -178,34 +236,47 @@ public final class DebugNodePlugin implements NodePlugin {
                 for (int id : u.getRemoveLinesList()) {
                     lineHooks.removeIf(l -> l.getId() == id);
                 }
+                // without --all-jobs: the jobs running now, or the next one to start if none runs
+                HookScope scope = u.getAllJobs() ? HookScope.newBuilder().setAllJobs(true).build()
+                        : HookScope.newBuilder().addAllJobIds(liveJobs).build();
                 for (LineBreakpoint l : u.getAddLinesList()) {
-                    lineHooks.add(l.toBuilder().setId(nextLineHookId++).build());
+                    lineHooks.add(l.toBuilder().setId(nextLineHookId++).setScope(scope).build());
                 }
                 if (u.getRemoveAllCatches()) {
                     catchHooks.clear();
+                    catchScopes.clear();
                 }
                 catchHooks.removeAll(u.getRemoveCatchesList());
+                catchScopes.keySet().removeAll(u.getRemoveCatchesList());
                 for (String c : u.getAddCatchesList()) {
                     if (!catchHooks.contains(c)) {
                         catchHooks.add(c);
                     }
+                    catchScopes.put(c, scope); // caught again: the scope of the last `catch`
                 }
-                all = DebugHooks.newBuilder().addAllLines(lineHooks).addAllCatches(catchHooks).build();
-                postMortem = Set.copyOf(postMortemJobs);
+                all = DebugHooks.newBuilder().addAllLines(lineHooks).addAllCatches(catchHooks)
+                        .addAllCatchScopes(catchHooks.stream().map(catchScopes::get).toList()).build();
             }
             if (u.getAddLinesCount() + u.getRemoveLinesCount() + u.getAddCatchesCount() + u.getRemoveCatchesCount() > 0
                     || u.getRemoveAllLines() || u.getRemoveAllCatches()) {
-                for (WorkerRef w : node.workers()) {
-                    DebugHooks forWorker = all.toBuilder().setPostMortem(postMortem.contains(w.jobId())).build();
-                    node.sendToWorker(w.workerId(), forWorker.toByteString());
+                // read after the change (a worker saying hello later gets it there), outside `state`
+                // (the node's lock is taken inside it by the hooks that run under that lock)
+                List<WorkerRef> workers = node.workers();
+                synchronized (state) {
+                    for (WorkerRef w : workers) {
+                        forWorkers.put(w.workerId(), hooksFor(w.jobId()));
+                    }
                 }
+                forWorkers.forEach((worker, hooks) -> node.sendToWorker(worker, hooks.toByteString()));
             }
             return all;
         }
     }
 
+    /** Under {@link #state}: what the workers of a job apply, the breakpoints in its scope. */
     private DebugHooks hooksFor(String jobId) {
-        return DebugHooks.newBuilder().addAllLines(lineHooks).addAllCatches(catchHooks)
+        return DebugHooks.newBuilder().addAllLines(lineHooks.stream().filter(l -> applies(l.getScope(), jobId)).toList())
+                .addAllCatches(catchHooks.stream().filter(c -> applies(catchScopes.get(c), jobId)).toList())
                 .setPostMortem(postMortemJobs.contains(jobId)).build();
     }
 
@@ -220,6 +291,14 @@ public final class DebugNodePlugin implements NodePlugin {
             }
             return all;
         }
+    }
+
+    /**
+     * Whether the task and every task it submitted that the node still holds have ended, for
+     * {@code remote} and {@code get} to stop waiting; takes the node's lock for a moment.
+     */
+    public boolean taskEnded(String taskId) {
+        return node.taskEnded(taskId);
     }
 
     /** The port a worker's JDWP agent listens on, as it last said; 0 if it has none (the debugger is off). */

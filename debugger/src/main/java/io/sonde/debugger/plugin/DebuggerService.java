@@ -6,6 +6,8 @@ import io.sonde.debugger.proto.DebugHooks;
 import io.sonde.debugger.proto.DebugHooksUpdate;
 import io.sonde.debugger.proto.DebuggerGrpc;
 import io.sonde.debugger.proto.ListBreakpointsRequest;
+import io.sonde.debugger.proto.TaskEndedReply;
+import io.sonde.debugger.proto.TaskEndedRequest;
 
 /** The gRPC face of a node's {@link DebugNodePlugin}, for {@code sonde debug}; holds no state of its own. */
 final class DebuggerService extends DebuggerGrpc.DebuggerImplBase {
@@ -24,6 +26,12 @@ final class DebuggerService extends DebuggerGrpc.DebuggerImplBase {
     @Override
     public void updateDebugHooks(DebugHooksUpdate request, StreamObserver<DebugHooks> responses) {
         responses.onNext(debugger.updateDebugHooks(request));
+        responses.onCompleted();
+    }
+
+    @Override
+    public void taskEnded(TaskEndedRequest request, StreamObserver<TaskEndedReply> responses) {
+        responses.onNext(TaskEndedReply.newBuilder().setEnded(debugger.taskEnded(request.getTaskId())).build());
         responses.onCompleted();
     }
 }

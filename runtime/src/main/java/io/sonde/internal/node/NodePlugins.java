@@ -48,6 +48,9 @@ public final class NodePlugins {
 
         String rootTaskId(String taskId);
 
+        /** No live task of this node is the task or descends from it. */
+        boolean taskEnded(String taskId);
+
         /** Enqueues on the worker's command stream; dropped when the worker is gone. */
         void sendToWorker(String workerId, PluginMessage m);
 
@@ -227,6 +230,11 @@ public final class NodePlugins {
         @Override
         public String rootTaskId(String taskId) {
             return node.rootTaskId(taskId);
+        }
+
+        @Override
+        public boolean taskEnded(String taskId) {
+            return node.taskEnded(taskId);
         }
 
         @Override

@@ -1,5 +1,6 @@
 package io.sonde.internal.node;
 
+import io.sonde.internal.node.task.TaskRecord;
 import io.sonde.internal.node.task.TaskTable;
 import io.sonde.internal.node.worker.Worker;
 import io.sonde.internal.node.worker.WorkerPool;
@@ -44,6 +45,29 @@ final class PluginView implements NodePlugins.Node {
     @Override
     public String rootTaskId(String taskId) {
         return lock.read(() -> tasks.rootOf(taskId));
+    }
+
+    @Override
+    public boolean taskEnded(String taskId) {
+        return lock.read(() -> tasks.get(taskId) == null && !hasLiveDescendant(taskId));
+    }
+
+    /** Under the lock: a live task whose chain of live parents reaches {@code ancestorId}. */
+    private boolean hasLiveDescendant(String ancestorId) {
+        for (TaskRecord t : tasks.live()) {
+            String parent = t.spec().getParentTaskId();
+            for (int depth = 0; !parent.isEmpty() && depth < 1000; depth++) {
+                if (parent.equals(ancestorId)) {
+                    return true;
+                }
+                TaskRecord p = tasks.get(parent);
+                if (p == null) {
+                    break;
+                }
+                parent = p.spec().getParentTaskId();
+            }
+        }
+        return false;
     }
 
     @Override

@@ -49,6 +49,11 @@ public final class ShellDebugger {
             }
 
             @Override
+            public boolean taskEnded(String taskId) {
+                return listed.taskEnded(taskId);
+            }
+
+            @Override
             public DebugHooks compiledHooks() {
                 return listed.hooks();
             }

@@ -192,7 +192,7 @@ class ShellDebuggerTest {
         assertThat(sum).as(sum).containsPattern("(?s)\\(sdb\\) x = 1\n.*\\(sdb\\) x = 3\n");
         String text = shell.text();
         assertThat(text).as(text)
-                .contains("Breakpoint #1  snippet " + snippet + ":3  if x == 3: every worker stops a task")
+                .contains("Breakpoint #1  snippet " + snippet + ":3  if x == 3: a task that reaches it stops and is listed here; in job ")
                 .contains("Snippet 999 has no code at line 1")
                 .contains("Attaching to task c3 ")
                 .contains("Stopped at snippet " + snippet + ", line 3, in cube() at a line breakpoint.")
