@@ -11,7 +11,9 @@ import io.sonde.proto.TaskKind;
 import io.sonde.internal.serialization.Serializer;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code Sonde.cancel}, as Ray's {@code ray.cancel}: a waiting task leaves its queue and fails at
@@ -66,6 +68,12 @@ public final class Cancellation {
     private final TaskResults<?> results;
     private final ActorQueues actorQueues;
     private final Workers workers;
+    /**
+     * Cancelled tasks that were running, by result id: the task table retires a task when its
+     * caller learns it was cancelled, but until the task leaves its worker a forced cancel must
+     * still find it and kill that worker. Pruned on each cancel.
+     */
+    private final Map<String, TaskRecord> cancelledOnWorkers = new HashMap<>();
 
     public Cancellation(TaskTable tasks, Scheduler scheduler, TaskResults<?> results, ActorQueues actorQueues,
                         Workers workers) {
@@ -88,7 +96,11 @@ public final class Cancellation {
      */
     public List<Reached> cancel(String objectId, boolean force, boolean recursive) {
         List<Reached> reached = new ArrayList<>();
+        cancelledOnWorkers.values().removeIf(t -> !workers.runs(t));
         TaskRecord t = tasks.get(objectId);
+        if (t == null) {
+            t = cancelledOnWorkers.get(objectId);
+        }
         if (t != null) {
             cancel(t, force, recursive, reached);
         }
@@ -115,12 +127,23 @@ public final class Cancellation {
         return r.wasRunning() && workers.runs(r.task());
     }
 
+    /** The tasks it submitted: live ones, and cancelled ones still on their workers. */
+    private List<TaskRecord> childrenOf(TaskRecord t) {
+        List<TaskRecord> children = tasks.childrenOf(t.id());
+        for (TaskRecord c : cancelledOnWorkers.values()) {
+            if (c.spec().getParentTaskId().equals(t.id()) && !children.contains(c)) {
+                children.add(c);
+            }
+        }
+        return children;
+    }
+
     private void cancel(TaskRecord t, boolean force, boolean recursive, List<Reached> reached) {
         if (t.cancelled()) {
             // Cancelled before, and maybe still on its worker because it ignored the interrupt: a
             // force now kills that worker, and the canceller is told again where the task is.
             if (recursive) {
-                for (TaskRecord child : tasks.childrenOf(t.id())) {
+                for (TaskRecord child : childrenOf(t)) {
                     cancel(child, force, true, reached);
                 }
             }
@@ -138,7 +161,7 @@ public final class Cancellation {
         }
         t.markCancelled();
         if (recursive) {
-            for (TaskRecord child : tasks.childrenOf(t.id())) {
+            for (TaskRecord child : childrenOf(t)) {
                 cancel(child, force, true, reached);
             }
         }
@@ -160,6 +183,9 @@ public final class Cancellation {
                 t.attemptEnded(Attempt.Ending.CANCELLED, "");
                 results.complete(t, err);
                 reached.add(new Reached(t, true, kill, t.lastPid()));
+                if (workers.runs(t)) {
+                    cancelledOnWorkers.put(t.spec().getReturnId(), t);
+                }
             }
             default -> {
             }
