@@ -3,7 +3,6 @@ package io.sonde;
 import io.sonde.internal.SondeRuntime;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -66,14 +65,13 @@ public final class Sonde extends SondeCalls {
         return get(refs, null);
     }
 
+    /**
+     * The values of all refs, in order, waiting at most {@code timeout} in all (null: no
+     * timeout); throws the first failure met, or {@link GetTimeoutException} saying how many of
+     * the refs were not ready when the whole wait was over.
+     */
     public static <T> List<T> get(List<ObjectRef<T>> refs, Duration timeout) {
-        List<T> values = new ArrayList<>(refs.size());
-        long deadline = timeout == null ? 0 : System.nanoTime() + timeout.toNanos();
-        for (ObjectRef<T> ref : refs) {
-            Duration left = timeout == null ? null : Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
-            values.add(SondeRuntime.client().get(ref, left));
-        }
-        return values;
+        return SondeRuntime.client().get(refs, timeout);
     }
 
     /** Stores a value in the cluster; pass the ref to many tasks to ship the value once. */
@@ -94,17 +92,33 @@ public final class Sonde extends SondeCalls {
         return wait(refs, Math.min(1, refs.size()), null);
     }
 
-    /** Cancels the task that produces the ref: pending tasks never run, running ones are interrupted. */
+    /**
+     * Cancels the task that produces the ref, and the tasks it submitted: pending tasks never
+     * run, running ones are interrupted. See {@link #cancel(ObjectRef, boolean, boolean)}.
+     */
     public static void cancel(ObjectRef<?> ref) {
         cancel(ref, false, true);
     }
 
     /**
+     * Cancels the task that produces the ref, as Ray's {@code ray.cancel}. Returns at once; a
+     * {@link #get} of the ref throws {@link TaskCancelledException} from now on, and a cancelled
+     * task is never retried.
+     *
+     * <p>A task that waits leaves its queue and never runs. A running task is interrupted
+     * ({@code Thread.interrupt}); code that ignores interrupts (a loop that never checks them, a
+     * read blocked in native code) goes on, keeping its worker busy and its CPUs taken: when it
+     * still runs about a second later, the driver prints a line that says so. With
+     * {@code force}, the worker process that runs the task is killed, whatever was tried before
+     * (a soft cancel of the same task included); the worker's other state is lost, results of
+     * other tasks are not. Actor calls are only interrupted, never forced: {@link #kill} ends an
+     * actor.
+     *
      * @param force     kill the worker process running the task instead of interrupting it
      * @param recursive also cancel the tasks this task submitted
      */
     public static void cancel(ObjectRef<?> ref, boolean force, boolean recursive) {
-        SondeRuntime.client().cancel(ref, force, recursive);
+        SondeRuntime.client().cancelAndWarn(ref, force, recursive);
     }
 
     /** Kills the actor's process; it is not restarted. */

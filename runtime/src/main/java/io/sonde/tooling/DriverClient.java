@@ -2,14 +2,18 @@ package io.sonde.tooling;
 
 import io.sonde.ObjectRef;
 import io.sonde.internal.SondeRuntime;
+import io.sonde.internal.client.CancelTexts;
 import io.sonde.internal.client.ConsoleLogRelay;
 import io.sonde.internal.client.CoreClient;
 import io.sonde.internal.client.LogRelay;
+import io.sonde.proto.CancelOutcome;
+import io.sonde.proto.CancelledTask;
 import io.sonde.proto.StaticValue;
 
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -88,5 +92,24 @@ public final class DriverClient {
         if (previous != null) {
             previous.close();
         }
+    }
+
+    /**
+     * Cancels the task behind the ref, as {@code Sonde.cancel} does, without printing anything:
+     * the future tells what the cancel did once the node knows (see {@link CancelOutcome}), so a
+     * tool can say it in its own words. A task that ignores interrupts is
+     * {@link CancelledTask.Outcome#STILL_RUNNING} about a second later; a forced cancel kills it.
+     */
+    public CompletableFuture<CancelOutcome> cancel(ObjectRef<?> ref, boolean force, boolean recursive) {
+        return client.cancel(ref, force, recursive);
+    }
+
+    /**
+     * What to say of a task a cancel did not stop: that it still runs, why, and what ends it.
+     *
+     * @param force how this tool forces a cancel, e.g. "Ctrl-C again"
+     */
+    public static String stillRunning(CancelledTask t, String force) {
+        return CancelTexts.stillRunning(t, force);
     }
 }

@@ -11,7 +11,9 @@ import io.sonde.SondeException;
 import io.sonde.WaitResult;
 import io.sonde.proto.Arg;
 import io.sonde.proto.BlockedNotice;
+import io.sonde.proto.CancelOutcome;
 import io.sonde.proto.CancelTask;
+import io.sonde.proto.CancelledTask;
 import io.sonde.proto.ClassBytes;
 import io.sonde.proto.FetchClass;
 import io.sonde.proto.ClientMessage;
@@ -81,6 +83,7 @@ public final class CoreClient {
     private final ConcurrentHashMap<String, CompletableFuture<ObjectValue>> objects = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, CompletableFuture<NamedActorReply>> namedActorRequests = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, CompletableFuture<ClassBytes>> classRequests = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, CompletableFuture<CancelOutcome>> cancelRequests = new ConcurrentHashMap<>();
     private volatile ClassLoader classSource = Thread.currentThread().getContextClassLoader();
     private final java.util.Set<String> escaped = ConcurrentHashMap.newKeySet();
     private final java.lang.ref.Cleaner cleaner = java.lang.ref.Cleaner.create();
@@ -374,15 +377,67 @@ public final class CoreClient {
         return decode(v);
     }
 
+    /**
+     * The values of the refs, in order, within one wait of {@code timeout} for them all (null:
+     * none); the first failure met in the list's order is thrown.
+     */
+    public <T> List<T> get(List<? extends ObjectRef<T>> refs, Duration timeout) {
+        long started = System.nanoTime();
+        // Ask for them all first: refs this client does not own are subscribed to at once, not one by one.
+        List<CompletableFuture<ObjectValue>> futures = new ArrayList<>(refs.size());
+        for (ObjectRef<T> r : refs) {
+            futures.add(future(r.id()));
+        }
+        List<T> values = new ArrayList<>(refs.size());
+        for (int i = 0; i < refs.size(); i++) {
+            ObjectRef<T> ref = refs.get(i);
+            CompletableFuture<ObjectValue> f = futures.get(i);
+            ObjectValue v = f.getNow(null);
+            if (v == null) {
+                Duration left = timeout == null ? null
+                        : Duration.ofNanos(Math.max(0, timeout.toNanos() - (System.nanoTime() - started)));
+                v = await(ref, f, left, () -> notReady(refs, futures, timeout));
+            }
+            ClientPlugins p = plugins;
+            if (p != null) {
+                p.valueReceived(ref.id(), v);
+            }
+            values.add(decode(v));
+        }
+        return values;
+    }
+
+    /** Why a get of a list timed out: the whole wait asked for, and how many of the refs were not ready by then. */
+    private static GetTimeoutException notReady(List<? extends ObjectRef<?>> refs,
+                                                List<CompletableFuture<ObjectValue>> futures, Duration timeout) {
+        List<ObjectRef<?>> missing = new ArrayList<>();
+        for (int i = 0; i < refs.size(); i++) {
+            if (!futures.get(i).isDone()) {
+                missing.add(refs.get(i));
+            }
+        }
+        return new GetTimeoutException("Sonde.get timed out: " + missing.size() + " of " + refs.size() + " results not"
+                + " ready after " + format(timeout) + " (" + (refs.size() - missing.size()) + " ready; not ready: "
+                + (missing.size() <= 3 ? missing : missing.subList(0, 3) + " and " + (missing.size() - 3) + " more")
+                + "). The tasks that produce them are still pending or running (see `sonde list tasks`). Wait"
+                + " longer, use Sonde.wait to take the ready ones, or cancel the rest with Sonde.cancel(ref).");
+    }
+
     private ObjectValue await(ObjectRef<?> ref, CompletableFuture<ObjectValue> f, Duration timeout) {
         long started = System.nanoTime();
+        return await(ref, f, timeout, () -> new GetTimeoutException("Sonde.get timed out after "
+                + format(Duration.ofNanos(System.nanoTime() - started)) + " waiting for " + ref + "; the task that"
+                + " produces it is still pending or running (see `sonde list tasks`). Wait longer, or cancel it with"
+                + " Sonde.cancel(ref)."));
+    }
+
+    private ObjectValue await(ObjectRef<?> ref, CompletableFuture<ObjectValue> f, Duration timeout,
+                              Supplier<GetTimeoutException> timedOut) {
         blocked(true);
         try {
             return timeout == null ? f.get() : f.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
-            throw new GetTimeoutException("Sonde.get timed out after " + format(Duration.ofNanos(System.nanoTime() - started))
-                    + " waiting for " + ref + "; the task that produces it is still pending or running"
-                    + " (see `sonde list tasks`). Wait longer, or cancel it with Sonde.cancel(ref).");
+            throw timedOut.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SondeException("interrupted while waiting for " + ref, e);
@@ -481,9 +536,49 @@ public final class CoreClient {
 
     // ------------------------------------------------------------------ control
 
-    public void cancel(ObjectRef<?> ref, boolean force, boolean recursive) {
-        send(ClientMessage.newBuilder().setCancel(CancelTask.newBuilder()
-                .setObjectId(ref.id()).setForce(force).setRecursive(recursive)).build());
+    /**
+     * Cancels the task behind the ref (see {@code Sonde.cancel}). Returns at once; the future
+     * completes with what the cancel did once the node knows: at once for tasks that waited,
+     * when each running task it reached has ended, or after a grace of about a second with the
+     * tasks that still run (they ignore interrupts: only a forced cancel ends them). It
+     * completes exceptionally when the session ends first.
+     */
+    public CompletableFuture<CancelOutcome> cancel(ObjectRef<?> ref, boolean force, boolean recursive) {
+        long requestId = sequence.incrementAndGet();
+        CompletableFuture<CancelOutcome> outcome = new CompletableFuture<>();
+        cancelRequests.put(requestId, outcome);
+        outcome.whenComplete((o, e) -> cancelRequests.remove(requestId));
+        try {
+            send(ClientMessage.newBuilder().setCancel(CancelTask.newBuilder().setObjectId(ref.id()).setForce(force)
+                    .setRecursive(recursive).setRequestId(requestId)).build());
+        } catch (RuntimeException e) {
+            cancelRequests.remove(requestId);
+            throw e;
+        }
+        SondeException lost = connectionLost;
+        if (lost != null) {
+            outcome.completeExceptionally(lost); // the session ended while the cancel was sent
+        }
+        return outcome;
+    }
+
+    /**
+     * {@code Sonde.cancel}: as {@link #cancel}, and when a task it interrupted still runs after the
+     * grace, says so in this driver's output with what ends it, instead of letting the caller
+     * believe it stopped.
+     */
+    public void cancelAndWarn(ObjectRef<?> ref, boolean force, boolean recursive) {
+        cancel(ref, force, recursive).thenAccept(o -> {
+            LogRelay relay = logRelay;
+            if (relay == null) {
+                return;
+            }
+            for (CancelledTask t : o.getTasksList()) {
+                if (t.getOutcome() == CancelledTask.Outcome.STILL_RUNNING) {
+                    relay.notice(t.getName(), t.getPid(), info.getNodeIp(), CancelTexts.stillRunning(t, ref));
+                }
+            }
+        });
     }
 
     public void kill(ActorHandle<?> actor, boolean noRestart) {
@@ -615,6 +710,12 @@ public final class CoreClient {
                         f.complete(m.getClassBytes());
                     }
                 }
+                case CANCEL_OUTCOME -> {
+                    CompletableFuture<CancelOutcome> f = cancelRequests.get(m.getCancelOutcome().getRequestId());
+                    if (f != null) {
+                        f.complete(m.getCancelOutcome());
+                    }
+                }
                 case NAMED_ACTOR -> {
                     CompletableFuture<NamedActorReply> f = namedActorRequests.get(m.getNamedActor().getRequestId());
                     if (f != null) {
@@ -679,5 +780,6 @@ public final class CoreClient {
         objects.values().forEach(f -> f.completeExceptionally(e));
         namedActorRequests.values().forEach(f -> f.completeExceptionally(e));
         classRequests.values().forEach(f -> f.completeExceptionally(e));
+        cancelRequests.values().forEach(f -> f.completeExceptionally(e));
     }
 }

@@ -22,6 +22,8 @@ import io.sonde.internal.node.worker.WorkerLauncher;
 import io.sonde.internal.node.worker.WorkerPool;
 import io.sonde.internal.node.worker.WorkerStop;
 import io.sonde.proto.ActorInfo;
+import io.sonde.proto.CancelOutcome;
+import io.sonde.proto.CancelTask;
 import io.sonde.proto.ClientMessage;
 import io.sonde.proto.ClusterStatus;
 import io.sonde.proto.DriverInfo;
@@ -40,11 +42,13 @@ import io.sonde.proto.WorkerCommand;
 import io.sonde.proto.WorkerInfo;
 import io.sonde.proto.WorkerMessage;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -102,13 +106,18 @@ import java.util.function.LongFunction;
  * {@link #shutdown} waits for the lock only for a bounded time.
  *
  * <h2>Pitfalls</h2>
- * A cancelled running task keeps its worker until the worker returns: its result is dropped.
+ * A cancelled running task keeps its worker (and its CPUs) until the worker returns it or is
+ * killed: its result is dropped. The canceller learns which tasks still run after the grace.
  * A worker waiting in {@code get} lends its CPUs back ({@link Scheduler#lendCpus}), otherwise
  * nested tasks would deadlock a full node.
  */
 public final class NodeManager {
     private static final long SHUTDOWN_WAIT_SECONDS = 5;
     private static final int ID_PREFIX_LENGTH = 6;
+    /** How long a soft cancel waits for the running tasks it interrupted to end before it says they still run. */
+    static final Duration CANCEL_GRACE = Duration.ofSeconds(1);
+    private static final Duration FORCED_CANCEL_GRACE = Duration.ofSeconds(5);
+    private static final Duration CANCEL_POLL = Duration.ofMillis(50);
 
     private final NodeLock lock = new NodeLock();
     private final NodeConfig config;
@@ -160,7 +169,18 @@ public final class NodeManager {
                 sendPool, this::onWorkerExit);
         this.dispatch = new TaskDispatch(scheduler, pool, resolver, results, workers, config.ip());
         this.actorLifecycle = new ActorLifecycle(actors, tasks, scheduler, results, resolver, head, workers);
-        this.cancellation = new Cancellation(tasks, scheduler, results, actorLifecycle::dropQueued, pool::stop);
+        this.cancellation = new Cancellation(tasks, scheduler, results, actorLifecycle::dropQueued,
+                new Cancellation.Workers() {
+                    @Override
+                    public void stop(TaskRecord t, boolean kill) {
+                        pool.stop(t, kill);
+                    }
+
+                    @Override
+                    public boolean runs(TaskRecord t) {
+                        return pool.runs(t);
+                    }
+                });
         this.views = new NodeViews(config, head, tasks, scheduler, pool, actors);
         this.ownerDeath = new OwnerDeath(tasks, scheduler, results, actorLifecycle, pool);
         // Idle workers exit, keeping as many per job as the node has CPUs (see WorkerPool#reap),
@@ -208,8 +228,7 @@ public final class NodeManager {
             case SUBMIT -> lock.run(() -> submit(s, m.getSubmit()));
             case PUT -> lock.run(() -> results.put(s, m.getPut().getObjectId(), m.getPut().getValue()));
             case SUBSCRIBE -> m.getSubscribe().getObjectIdsList().forEach(id -> lock.run(() -> results.subscribe(s, id)));
-            case CANCEL -> lock.run(() -> cancellation.cancel(m.getCancel().getObjectId(), m.getCancel().getForce(),
-                    m.getCancel().getRecursive()));
+            case CANCEL -> onCancel(s, m.getCancel());
             case KILL -> lock.run(() -> actorLifecycle.kill(m.getKill().getActorId(), m.getKill().getNoRestart()));
             case GET_NAMED_ACTOR -> s.send(lock.read(() -> namedActor(s, m.getGetNamedActor())));
             case BLOCKED -> lock.run(() -> dispatch.blocked(s.workerId, m.getBlocked().getBlocked()));
@@ -221,6 +240,38 @@ public final class NodeManager {
             default -> {
             }
         }
+    }
+
+    /**
+     * Cancels; when the client asked ({@code request_id}), tells it what the cancel did as soon as
+     * every running task it reached has left its worker, or once the grace is over for those
+     * that did not: a task that ignores interrupts is reported as still running, never as stopped.
+     */
+    private void onCancel(ClientSession s, CancelTask c) {
+        List<Cancellation.Reached> reached = lock.read(() -> cancellation.cancel(c.getObjectId(), c.getForce(),
+                c.getRecursive()));
+        if (c.getRequestId() != 0) {
+            // A killed worker's exit is seen once its output is drained: allow it longer than an interrupt.
+            Duration grace = c.getForce() ? FORCED_CANCEL_GRACE : CANCEL_GRACE;
+            reportCancel(s, c.getRequestId(), reached, System.nanoTime() + grace.toNanos());
+        }
+    }
+
+    private void reportCancel(ClientSession s, long requestId, List<Cancellation.Reached> reached, long deadline) {
+        lock.run(() -> {
+            if (reached.stream().anyMatch(cancellation::stillRuns) && System.nanoTime() < deadline) {
+                try {
+                    reaper.schedule(() -> reportCancel(s, requestId, reached, deadline), CANCEL_POLL.toMillis(),
+                            TimeUnit.MILLISECONDS);
+                    return;
+                } catch (RejectedExecutionException shuttingDown) {
+                    // the node stops: tell what is known now
+                }
+            }
+            CancelOutcome.Builder o = CancelOutcome.newBuilder().setRequestId(requestId);
+            reached.forEach(r -> o.addTasks(cancellation.outcome(r)));
+            s.send(NodeMessage.newBuilder().setCancelOutcome(o).build()); // only enqueues
+        });
     }
 
     private void onRegister(ClientSession s, RegisterClient r) {

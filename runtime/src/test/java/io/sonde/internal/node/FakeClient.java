@@ -1,6 +1,7 @@
 package io.sonde.internal.node;
 
 import io.grpc.stub.StreamObserver;
+import io.sonde.proto.CancelOutcome;
 import io.sonde.proto.CancelTask;
 import io.sonde.proto.ClientMessage;
 import io.sonde.proto.KillActor;
@@ -120,6 +121,18 @@ final class FakeClient implements StreamObserver<NodeMessage> {
     void cancel(TaskSpec task, boolean force, boolean recursive) {
         up.onNext(ClientMessage.newBuilder().setCancel(CancelTask.newBuilder().setObjectId(task.getReturnId())
                 .setForce(force).setRecursive(recursive)).build());
+    }
+
+    /** Cancels and asks the node to tell what the cancel did (see {@link #cancelOutcome}). */
+    void cancel(TaskSpec task, boolean force, boolean recursive, long requestId) {
+        up.onNext(ClientMessage.newBuilder().setCancel(CancelTask.newBuilder().setObjectId(task.getReturnId())
+                .setForce(force).setRecursive(recursive).setRequestId(requestId)).build());
+    }
+
+    /** The node's answer to the cancel with that request id, once it came; null until then. */
+    CancelOutcome cancelOutcome(long requestId) {
+        return received.stream().filter(NodeMessage::hasCancelOutcome).map(NodeMessage::getCancelOutcome)
+                .filter(o -> o.getRequestId() == requestId).findFirst().orElse(null);
     }
 
     void kill(TaskSpec actor, boolean noRestart) {

@@ -47,7 +47,9 @@ import java.util.function.Consumer;
  * printed above the line being typed. Ctrl-C at the prompt clears the line; while a snippet
  * runs it cancels the tasks the snippet started, stops the snippet and drops the snippets typed
  * after it on the same input, and says "stopped" only once the snippet has ended (a snippet can
- * ignore the stop: then the shell says that it still runs). The terminal's own
+ * ignore the stop: then the shell says that it still runs). It calls tasks cancelled only once
+ * the node says they ended: a task that ignores interrupts is said to still run, and a second
+ * Ctrl-C (while the snippet runs, or at the prompt right after) kills its worker. The terminal's own
  * interrupt signal is switched off for the session: workers share the shell's process group, so
  * a SIGINT from the terminal would reach them too; the shell reads Ctrl-C as a key instead.
  *
@@ -68,6 +70,8 @@ public final class Repl implements CommandContext, AutoCloseable {
     private static final int CTRL_C = 3;
     /** How long Ctrl-C waits for the snippet to end before saying that it still runs. */
     private static final Duration STOP_GRACE = Duration.ofSeconds(3);
+    /** How long Ctrl-C waits for the node to say what the cancel did (it answers within 1 s, 5 s when forced). */
+    private static final Duration CANCEL_REPORT_WAIT = Duration.ofSeconds(10);
 
     /**
      * @param interactive a person types at a terminal: prompts, line editing, status line
@@ -100,6 +104,12 @@ public final class Repl implements CommandContext, AutoCloseable {
     private Attributes originalAttributes;
     private volatile boolean exit;
     private boolean closed;
+    /**
+     * The last Ctrl-C left tasks of the last snippet running (they ignore interrupts): the next
+     * Ctrl-C, while the snippet runs or at the prompt, kills their workers. Cleared when the next
+     * snippet starts.
+     */
+    private volatile boolean tasksStillRunning;
 
     /**
      * @param cluster the cluster commands talk to; null when the shell has none (commands that
@@ -199,7 +209,12 @@ public final class Repl implements CommandContext, AutoCloseable {
             try {
                 input = reader.readLine(PROMPT);
             } catch (UserInterruptException e) {
-                continue; // Ctrl-C at the prompt: the line is dropped, as in jshell
+                // Ctrl-C at the prompt: the line is dropped, as in jshell; right after a Ctrl-C that
+                // left tasks running because they ignore interrupts, it also kills their workers.
+                if (tasksStillRunning) {
+                    reportCancel(engine.cancelStarted(true)).forEach(l -> output.println("|  " + l));
+                }
+                continue;
             } catch (EndOfFileException e) {
                 break;
             }
@@ -413,8 +428,19 @@ public final class Repl implements CommandContext, AutoCloseable {
         }
     }
 
+    /**
+     * Waits for what the node says a cancel from Ctrl-C did, and remembers whether tasks still
+     * run (the next Ctrl-C then forces). Returns the lines to print.
+     */
+    private List<String> reportCancel(List<java.util.concurrent.CompletableFuture<io.sonde.proto.CancelOutcome>> outcomes) {
+        CancelReport report = CancelReport.await(outcomes, CANCEL_REPORT_WAIT);
+        tasksStillRunning = !report.stillRunning().isEmpty();
+        return report.lines("Ctrl-C again");
+    }
+
     /** Evaluates one snippet and says what it did; false when Ctrl-C interrupted it. */
     private boolean evaluate(String snippet, SnippetPrinter feedback) {
+        tasksStillRunning = false; // a Ctrl-C from now on is about this snippet's tasks
         InterruptWatcher w = options.interactive() && reader != null ? new InterruptWatcher() : null;
         List<SnippetEvent> events;
         if (w != null) {
@@ -433,7 +459,7 @@ public final class Repl implements CommandContext, AutoCloseable {
         }
         output.freshLine();
         if (w != null && w.cancelled >= 0) {
-            return false; // Ctrl-C: "cancelled N tasks" said it; what the stopped snippet left is not a result
+            return false; // Ctrl-C: the watcher said what it cancelled; what the stopped snippet left is not a result
         }
         String text = feedback.describe(events);
         if (!text.isEmpty()) {
@@ -500,6 +526,8 @@ public final class Repl implements CommandContext, AutoCloseable {
         /** Guarded by this: while true, stops are taken (and debugged) on the watcher's thread. */
         private boolean running = true;
         private volatile boolean debugging;
+        /** Set while a Ctrl-C is handled: the watcher prints what it did before the prompt returns. */
+        private volatile boolean interrupting;
         private volatile int cancelled = -1;
         /** Counted down when the snippet's evaluation has returned: Ctrl-C waits for it. */
         private final CountDownLatch evaluated = new CountDownLatch(1);
@@ -573,28 +601,44 @@ public final class Repl implements CommandContext, AutoCloseable {
          * Ctrl-C: cancels the snippet's tasks and stops it, then says so once the snippet has
          * really ended. A snippet can ignore the stop (code that catches {@code ThreadDeath}, a
          * long call into the JDK): after {@link #STOP_GRACE} the shell says that it still runs
-         * rather than claim it stopped.
+         * rather than claim it stopped. Tasks are called cancelled only once the node says they
+         * ended; a task that ignores interrupts is said to still run, and the next Ctrl-C (here,
+         * or at the prompt) kills its worker.
          */
         private void interrupt() {
-            int n = engine.cancelRunning();
-            cancelled = Math.max(cancelled, 0) + n;
-            String tasks = n == 0 ? "" : "cancelled " + n + " task" + (n == 1 ? "" : "s");
-            boolean ended;
+            interrupting = true;
             try {
-                ended = evaluated.await(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                ended = false;
+                boolean force = tasksStillRunning;
+                List<java.util.concurrent.CompletableFuture<io.sonde.proto.CancelOutcome>> outcomes =
+                        engine.cancelRunning(force);
+                int n = outcomes.size();
+                cancelled = Math.max(cancelled, 0) + n;
+                boolean ended;
+                try {
+                    ended = evaluated.await(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    ended = false;
+                }
+                List<String> tasks = n == 0 ? List.of() : reportCancel(outcomes);
+                if (ended) {
+                    if (n == 0) {
+                        output.println("|  stopped the snippet (it had started no tasks)");
+                    } else if (tasks.isEmpty()) {
+                        output.println("|  stopped the snippet (its tasks had ended already)");
+                    }
+                    tasks.forEach(l -> output.println("|  " + l));
+                    return;
+                }
+                tasks.forEach(l -> output.println("|  " + l));
+                output.println("|  the snippet did not stop: it still runs " + STOP_GRACE.toSeconds() + " s after Ctrl-C."
+                        + " Java stops a thread only where its code lets it: code that catches ThreadDeath (or"
+                        + " Throwable), or a long call into the JDK, goes on.\n"
+                        + "|  Wait for it to end, press Ctrl-C again to retry, or end the shell with `kill "
+                        + ProcessHandle.current().pid() + "` (an embedded cluster's workers end with it).");
+            } finally {
+                interrupting = false;
             }
-            if (ended) {
-                output.println(n == 0 ? "|  stopped the snippet (it had started no tasks)" : "|  " + tasks);
-                return;
-            }
-            output.println("|  " + (n == 0 ? "" : tasks + "; ") + "the snippet did not stop: it still runs "
-                    + STOP_GRACE.toSeconds() + " s after Ctrl-C. Java stops a thread only where its code lets it:"
-                    + " code that catches ThreadDeath (or Throwable), or a long call into the JDK, goes on.\n"
-                    + "|  Wait for it to end, press Ctrl-C again to retry, or end the shell with `kill "
-                    + ProcessHandle.current().pid() + "` (an embedded cluster's workers end with it).");
         }
 
         /** Ends watching; a debugger session still open ends first (the person ends it). */
@@ -603,7 +647,7 @@ public final class Repl implements CommandContext, AutoCloseable {
             evaluated.countDown();
             try {
                 thread.join(1_000);
-                while (thread.isAlive() && debugging) {
+                while (thread.isAlive() && (debugging || interrupting)) {
                     thread.join(1_000);
                 }
             } catch (InterruptedException e) {

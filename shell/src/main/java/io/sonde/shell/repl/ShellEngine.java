@@ -1,7 +1,7 @@
 package io.sonde.shell.repl;
 
 import io.sonde.ObjectRef;
-import io.sonde.Sonde;
+import io.sonde.proto.CancelOutcome;
 import io.sonde.tooling.DriverClient;
 import jdk.jshell.JShell;
 import jdk.jshell.Snippet;
@@ -13,6 +13,7 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A JShell whose snippets run in this JVM (the driver) against the Sonde runtime, with Sonde's
@@ -21,7 +22,7 @@ import java.util.Optional;
  *
  * <p>Sonde must be initialized before {@link #start} (or {@link #attach}, after
  * {@link #create}); the engine does not own the cluster. Not thread-safe, like {@link JShell}:
- * one thread evaluates; {@link #stop()} and {@link #cancelRunning()} may be called from another
+ * one thread evaluates; {@link #stop()} and {@link #cancelRunning} may be called from another
  * (Ctrl-C) to interrupt a running snippet.
  */
 public final class ShellEngine implements AutoCloseable {
@@ -36,7 +37,7 @@ public final class ShellEngine implements AutoCloseable {
 
     private final JShell jshell;
     private final SnippetClasses classes;
-    /** Tasks submitted while the current snippet runs; cancelled by {@link #cancelRunning()}. */
+    /** Tasks submitted while the current snippet runs; cancelled by {@link #cancelRunning}. */
     private final List<ObjectRef<?>> started = new java.util.concurrent.CopyOnWriteArrayList<>();
     private boolean attached;
     private InputStream previousIn;
@@ -122,22 +123,38 @@ public final class ShellEngine implements AutoCloseable {
 
     /**
      * Ctrl-C while a snippet runs or waits: cancels the tasks it started (and theirs), then stops
-     * it; a snippet JShell is still compiling stops before its code starts. Returns how many
-     * tasks were cancelled.
+     * it; a snippet JShell is still compiling stops before its code starts. Returns the node's
+     * answers, one per task cancelled (see {@link CancelReport#await}): a task that ignores
+     * interrupts still runs after a soft cancel, which the answer says; with {@code force}
+     * their workers are killed.
      *
      * <p>Stopping is a request: JShell stops the snippet's thread as {@code Thread.stop} does (or,
      * on newer JDKs, at the loops of snippet code), which code that catches {@code ThreadDeath},
      * or a long call into the JDK, does not obey at once or at all. Whether the snippet really
      * ended shows when {@link #eval} returns; {@link #stopped()} then says whether it was stopped.
      */
-    public int cancelRunning() {
-        List<ObjectRef<?>> refs = List.copyOf(started);
-        for (ObjectRef<?> ref : refs) {
-            Sonde.cancel(ref, false, true);
-        }
+    public List<CompletableFuture<CancelOutcome>> cancelRunning(boolean force) {
+        List<CompletableFuture<CancelOutcome>> outcomes = cancelStarted(force);
         classes.requestStop();
         jshell.stop();
-        return refs.size();
+        return outcomes;
+    }
+
+    /**
+     * Cancels the tasks the snippet evaluated last started (and theirs), without stopping the
+     * snippet: a second Ctrl-C at the prompt forces the cancel of tasks that ignored the first.
+     */
+    public List<CompletableFuture<CancelOutcome>> cancelStarted(boolean force) {
+        List<ObjectRef<?>> refs = List.copyOf(started);
+        if (refs.isEmpty()) {
+            return List.of();
+        }
+        DriverClient client = DriverClient.current();
+        List<CompletableFuture<CancelOutcome>> outcomes = new java.util.ArrayList<>(refs.size());
+        for (ObjectRef<?> ref : refs) {
+            outcomes.add(client.cancel(ref, force, true));
+        }
+        return outcomes;
     }
 
     /** Whether the snippet evaluated last was stopped ({@link #cancelRunning}) rather than ending by itself. */

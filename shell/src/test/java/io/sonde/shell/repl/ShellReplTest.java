@@ -53,6 +53,10 @@ class ShellReplTest {
                 "    return 2 * x;",
                 "}",
                 "twice(fromScript) + 0",
+                "var spin = task(() -> { long x = 0; while (x >= 0) x++; return x; }).remote();",
+                "Thread.sleep(3000)",
+                "/cancel spin",
+                "/cancel --force spin",
                 "/tasks",
                 "/help",
                 "/stauts",
@@ -90,9 +94,14 @@ class ShellReplTest {
         // declarations and a value computed from the script's variable
         assertThat(text).contains("|  created method twice(int)\n");
         assertThat(text).containsPattern("\\$\\d+ ==> 82\n");
+        // /cancel of a task that ignores interrupts says it still runs; --force kills its worker
+        assertThat(text).containsPattern("\\|  task lambda \\(\\w+\\) on worker pid=\\d+ still running: it ignores interrupts"
+                + " \\(.*\\); /cancel --force spin kills its worker\\.");
+        assertThat(text).containsPattern("\\|  killed the worker of task lambda \\(pid \\d+\\): its CPUs are free again\n"
+                + "\\|  get\\(spin\\) now throws TaskCancelledException\n");
         // commands
         assertThat(text).containsPattern("\\|  \\w+\\s+lambda\\s+FINISHED\\s+NORMAL");
-        assertThat(text).contains("|  /tasks ").contains("|  /cancel <ref-var> ").contains("|  /exit ");
+        assertThat(text).contains("|  /tasks ").contains("|  /cancel [--force] <ref-var> ").contains("|  /exit ");
         assertThat(text).contains("|  Unknown command: /stauts. Did you mean /status?");
         // /exit: nothing after it ran, and the embedded cluster is gone
         assertThat(text).doesNotContain("afterExit");

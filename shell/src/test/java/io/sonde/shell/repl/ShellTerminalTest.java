@@ -156,6 +156,47 @@ class ShellTerminalTest {
         assertThat(screen).contains("(sdb) continue\nTask sq goes on.\n").doesNotContain("Exception");
     }
 
+    /**
+     * Ctrl-C on a snippet whose task ignores interrupts: the shell does not call it cancelled but
+     * says it still runs; a second Ctrl-C, at the prompt, kills its worker and frees its CPU.
+     */
+    @Test
+    @Timeout(value = 150, unit = TimeUnit.SECONDS)
+    void ctrlCOnATaskThatIgnoresInterruptsSaysItStillRunsAndASecondCtrlCKillsItsWorker() throws Exception {
+        Assumptions.assumeTrue(tmuxInstalled(), "tmux is not installed: the pseudo-terminal test needs it");
+        startShell();
+        waitFor(s -> s.lines().anyMatch(l -> l.startsWith("sonde>")));
+        Path pidFile = home.resolve("spin.pid");
+
+        type("get(task(() -> { java.nio.file.Files.writeString(java.nio.file.Path.of(\"" + pidFile + "\"), \"\" +"
+                + " ProcessHandle.current().pid()); long x = 0; while (x >= 0) x++; return x; }).remote())");
+        keys("Enter");
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!(Files.exists(pidFile) && !Files.readString(pidFile).isEmpty()) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        long pid = Long.parseLong(Files.readString(pidFile).trim());
+        keys("C-c");
+        String screen = waitForJoined(s -> s.contains("still running: it ignores interrupts")
+                && s.lines().anyMatch(l -> l.strip().equals("sonde>")));
+        assertThat(screen).contains("on worker pid=" + pid).contains("Ctrl-C again kills its worker")
+                .doesNotContain("cancelled 1 task");
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).as("the worker still spins").contains(true);
+
+        keys("C-c");
+        screen = waitForJoined(s -> s.contains("killed the worker of task"));
+        assertThat(screen).contains("(pid " + pid + "): its CPUs are free again");
+        deadline = System.nanoTime() + WAIT.toNanos();
+        while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("the worker was killed").isFalse();
+        // both CPUs are free: a task that needs both runs
+        type("get(task(() -> 40 + 2).numCpus(2).remote())");
+        keys("Enter");
+        waitFor(s -> s.lines().anyMatch(l -> l.matches("\\$\\d+ ==> 42")));
+    }
+
     /** {@code sonde shell} on a new tmux pane; returns the file its exit code is written to. */
     private Path startShell() throws Exception {
         Path classes = Path.of(SondeMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
@@ -190,6 +231,20 @@ class ShellTerminalTest {
         String screen = "";
         while (System.nanoTime() < deadline) {
             screen = tmux("capture-pane", "-p", "-t", session);
+            if (condition.test(screen)) {
+                return screen;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the screen never showed what was expected; it shows:\n" + screen);
+    }
+
+    /** As {@link #waitFor}, with lines the terminal wrapped joined again. */
+    private String waitForJoined(Predicate<String> condition) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        String screen = "";
+        while (System.nanoTime() < deadline) {
+            screen = tmux("capture-pane", "-p", "-J", "-t", session);
             if (condition.test(screen)) {
                 return screen;
             }

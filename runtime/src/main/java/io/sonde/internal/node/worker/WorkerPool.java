@@ -107,6 +107,15 @@ public final class WorkerPool {
         }
     }
 
+    /**
+     * Whether the task is still on a live worker: a normal task until its worker returns it or
+     * exits, an actor call until its actor's worker returns it or exits.
+     */
+    public boolean runs(TaskRecord t) {
+        Worker w = t.workerId().isEmpty() ? null : workers.get(t.workerId());
+        return w != null && !w.dead() && (w.actor() != null || w.current() == t);
+    }
+
     public Collection<Worker> all() {
         return workers.values();
     }
