@@ -34,10 +34,12 @@ import io.sonde.proto.TaskDone;
 import io.sonde.proto.TaskInfo;
 import io.sonde.proto.TaskKind;
 import io.sonde.proto.TaskSpec;
+import io.sonde.proto.TaskTaken;
 import io.sonde.proto.WorkerCommand;
 import io.sonde.proto.WorkerInfo;
 import io.sonde.proto.WorkerMessage;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -106,6 +108,12 @@ import java.util.function.LongFunction;
 public final class NodeManager {
     private static final long SHUTDOWN_WAIT_SECONDS = 5;
     private static final int ID_PREFIX_LENGTH = 6;
+    /**
+     * How long a worker's exit waits for the messages it sent before it died. Its stream ends
+     * within milliseconds of the process (the kernel closes its socket); the bound is for a
+     * transport that never says so.
+     */
+    private static final Duration STREAM_END_WAIT = Duration.ofSeconds(2);
 
     private final NodeLock lock = new NodeLock();
     private final NodeConfig config;
@@ -320,11 +328,18 @@ public final class NodeManager {
 
             @Override
             public void onError(Throwable t) {
-                // The process exit handler decides what the worker's task becomes.
+                // The process exit handler decides what the worker's task becomes, once it knows
+                // the stream delivered everything.
+                if (worker != null) {
+                    worker.streamEnded();
+                }
             }
 
             @Override
             public void onCompleted() {
+                if (worker != null) {
+                    worker.streamEnded();
+                }
                 commands.onCompleted();
             }
         };
@@ -346,6 +361,11 @@ public final class NodeManager {
     }
 
     private void onTaskDone(Worker w, TaskDone done) {
+        // First, before any task this answer lets the node send: the worker starts its next
+        // task only once the node has its last result, so a result it sent is never lost with
+        // its process, and the task running when the process dies is the oldest without one.
+        w.send(WorkerCommand.newBuilder().setTaken(TaskTaken.newBuilder().setTaskId(done.getTaskId())
+                .setAttempt(done.getAttempt())).build());
         if (w.actor() != null) {
             actorLifecycle.taskDone(w.actor(), done);
         } else {
@@ -358,6 +378,13 @@ public final class NodeManager {
      * authority: a broken stream alone does not mean the worker died.
      */
     private void onWorkerExit(Worker w, int exitCode) {
+        // The results the worker sent before it died are final: handle them before its exit,
+        // which otherwise blames the oldest call without a result for the crash. gRPC hands
+        // every message of the stream to the node before it reports the stream's end. (Past the
+        // bound, a late result of a call that was failed for the crash is dropped as stale.)
+        if (lock.read(w::registered)) {
+            w.awaitStreamEnd(STREAM_END_WAIT);
+        }
         // Let the pumps drain so the error can point at complete log files.
         w.handle().awaitOutput();
         boolean beforeHello = lock.read(() -> !w.registered() && w.actor() == null);

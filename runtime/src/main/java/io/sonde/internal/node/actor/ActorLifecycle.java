@@ -187,9 +187,11 @@ public final class ActorLifecycle {
         }
         String detail = a.killRequested() ? KILLED : cause;
         boolean restart = a.mayRestart(a.killRequested() && a.killNoRestart());
-        // The worker runs calls one at a time: the oldest call in flight was running and died with
-        // the process (retried only with maxTaskRetries); the calls behind it never started, so they
-        // simply wait for the restarted actor.
+        // The worker runs calls one at a time and starts one only once the node has the result of
+        // the one before, and the node handles the exit after every result the worker sent: so
+        // the oldest call in flight was running and died with the process (retried only with
+        // maxTaskRetries); the calls behind it never started, so they simply wait for the
+        // restarted actor.
         List<TaskRecord> retry = new ArrayList<>();
         boolean first = true;
         for (TaskRecord t : a.drainInFlight()) {
