@@ -160,8 +160,10 @@ public final class NodeManager {
         this.plugins = new NodePlugins(config, new PluginView(lock, pool, tasks, this::driverOf));
         this.workers = new WorkerSupervisor(idPrefix, launcher, pool, new LogRouter(config.ip()), plugins, jobs::get,
                 sendPool, this::onWorkerExit);
-        this.dispatch = new TaskDispatch(scheduler, pool, resolver, results, workers, config.ip());
-        this.actorLifecycle = new ActorLifecycle(actors, tasks, scheduler, results, resolver, head, workers);
+        this.dispatch = new TaskDispatch(scheduler, pool, resolver, results, workers, config.ip(),
+                this::admitActor);
+        this.actorLifecycle = new ActorLifecycle(actors, tasks, scheduler, results, resolver, head, workers,
+                dispatch::schedule);
         this.cancellation = new Cancellation(tasks, scheduler, results, actorLifecycle::dropQueued, pool::stop);
         this.views = new NodeViews(config, head, tasks, scheduler, pool, actors);
         // Idle workers exit, keeping as many per job as the node has CPUs (see WorkerPool#reap).
@@ -403,6 +405,11 @@ public final class NodeManager {
     }
 
     // =================================================================== what the parts reach through the node
+
+    /** The scheduler admitted an actor's creation: it starts (wired here: dispatch is built before the actors). */
+    private void admitActor(TaskRecord creation) {
+        actorLifecycle.admitted(creation);
+    }
 
     /** Where a value wakes a waiting task: the scheduler for a normal task, the actor's lifecycle otherwise. */
     private final class Wakeups implements TaskResults.Waiters<ClientSession> {

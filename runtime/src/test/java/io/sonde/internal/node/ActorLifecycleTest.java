@@ -132,6 +132,44 @@ class ActorLifecycleTest {
     }
 
     @Test
+    void anActorThatDoesNotFitWaitsPendingAndStartsWhenTheResourcesAreFree() {
+        try (FakeNode n = FakeNode.withCpus(1, dir)) {
+            TaskSpec first = n.driver.submit(n.driver.actor("Counter").setNumCpus(1));
+            FakeWorker firstHost = alive(n, first);
+            TaskSpec second = n.driver.submit(n.driver.actor("Counter").setNumCpus(1));
+            TaskSpec task = n.driver.submit(n.driver.task("square").setNumCpus(1));
+
+            await("the second actor waits for the CPU the first holds").during(Duration.ofMillis(300))
+                    .atMost(Duration.ofSeconds(5))
+                    .until(() -> n.workers.launched().stream().noneMatch(w -> w.received(second.getTaskId()) != null)
+                            && state(n, second) == ActorInfo.State.PENDING_CREATION);
+            assertThat(n.workers.launched().stream().noneMatch(w -> w.received(task.getTaskId()) != null)).isTrue();
+
+            n.driver.kill(first, true);
+            FakeWorker secondHost = alive(n, second);
+            assertThat(secondHost).isNotSameAs(firstHost);
+            await("the task waits for the CPU the second actor holds").during(Duration.ofMillis(300))
+                    .atMost(Duration.ofSeconds(5))
+                    .until(() -> n.workers.launched().stream().noneMatch(w -> w.received(task.getTaskId()) != null));
+
+            n.driver.kill(second, true);
+            n.workers.runnerOf(task.getTaskId()).complete(task.getTaskId(), Serializer.value(4));
+            assertThat(n.driver.result(task)).isEqualTo(4);
+        }
+    }
+
+    @Test
+    void anActorThatCanNeverFitFailsAtOnce() {
+        try (FakeNode n = FakeNode.withCpus(1, dir)) {
+            TaskSpec actor = n.driver.submit(n.driver.actor("Counter").setNumCpus(64));
+            TaskSpec call = n.driver.submit(n.driver.call(actor, "increment"));
+            assertThat(n.driver.result(call)).isInstanceOf(ActorDiedException.class).asString()
+                    .contains("cannot be scheduled: it needs {CPU: 64}");
+            assertThat(state(n, actor)).isEqualTo(ActorInfo.State.DEAD);
+        }
+    }
+
+    @Test
     void theRunningCallIsRetriedOnTheRestartedActorWithMaxTaskRetries() {
         try (FakeNode n = FakeNode.withCpus(2, dir)) {
             TaskSpec actor = n.driver.submit(n.driver.actor("Counter").setMaxRestarts(1).setMaxTaskRetries(1));
