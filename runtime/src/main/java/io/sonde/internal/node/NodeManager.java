@@ -38,6 +38,7 @@ import io.sonde.proto.TaskInfo;
 import io.sonde.proto.TaskKind;
 import io.sonde.proto.TaskList;
 import io.sonde.proto.TaskSpec;
+import io.sonde.proto.TaskTaken;
 import io.sonde.proto.WorkerCommand;
 import io.sonde.proto.WorkerInfo;
 import io.sonde.proto.WorkerMessage;
@@ -118,6 +119,12 @@ public final class NodeManager {
     static final Duration CANCEL_GRACE = Duration.ofSeconds(1);
     private static final Duration FORCED_CANCEL_GRACE = Duration.ofSeconds(5);
     private static final Duration CANCEL_POLL = Duration.ofMillis(50);
+    /**
+     * How long a worker's exit waits for the messages it sent before it died. Its stream ends
+     * within milliseconds of the process (the kernel closes its socket); the bound is for a
+     * transport that never says so.
+     */
+    private static final Duration STREAM_END_WAIT = Duration.ofSeconds(2);
 
     private final NodeLock lock = new NodeLock();
     private final NodeConfig config;
@@ -167,8 +174,10 @@ public final class NodeManager {
         this.plugins = new NodePlugins(config, new PluginView(lock, pool, tasks, this::driverOf));
         this.workers = new WorkerSupervisor(idPrefix, launcher, pool, new LogRouter(config.ip()), plugins, jobs::get,
                 sendPool, this::onWorkerExit);
-        this.dispatch = new TaskDispatch(scheduler, pool, resolver, results, workers, config.ip());
-        this.actorLifecycle = new ActorLifecycle(actors, tasks, scheduler, results, resolver, head, workers);
+        this.dispatch = new TaskDispatch(scheduler, pool, resolver, results, workers, config.ip(),
+                this::admitActor);
+        this.actorLifecycle = new ActorLifecycle(actors, tasks, scheduler, results, resolver, head, workers,
+                dispatch::schedule);
         this.cancellation = new Cancellation(tasks, scheduler, results, actorLifecycle::dropQueued,
                 new Cancellation.Workers() {
                     @Override
@@ -405,11 +414,18 @@ public final class NodeManager {
 
             @Override
             public void onError(Throwable t) {
-                // The process exit handler decides what the worker's task becomes.
+                // The process exit handler decides what the worker's task becomes, once it knows
+                // the stream delivered everything.
+                if (worker != null) {
+                    worker.streamEnded();
+                }
             }
 
             @Override
             public void onCompleted() {
+                if (worker != null) {
+                    worker.streamEnded();
+                }
                 commands.onCompleted();
             }
         };
@@ -431,6 +447,11 @@ public final class NodeManager {
     }
 
     private void onTaskDone(Worker w, TaskDone done) {
+        // First, before any task this answer lets the node send: the worker starts its next
+        // task only once the node has its last result, so a result it sent is never lost with
+        // its process, and the task running when the process dies is the oldest without one.
+        w.send(WorkerCommand.newBuilder().setTaken(TaskTaken.newBuilder().setTaskId(done.getTaskId())
+                .setAttempt(done.getAttempt())).build());
         if (w.actor() != null) {
             actorLifecycle.taskDone(w.actor(), done);
         } else {
@@ -443,6 +464,13 @@ public final class NodeManager {
      * authority: a broken stream alone does not mean the worker died.
      */
     private void onWorkerExit(Worker w, int exitCode) {
+        // The results the worker sent before it died are final: handle them before its exit,
+        // which otherwise blames the oldest call without a result for the crash. gRPC hands
+        // every message of the stream to the node before it reports the stream's end. (Past the
+        // bound, a late result of a call that was failed for the crash is dropped as stale.)
+        if (lock.read(w::registered)) {
+            w.awaitStreamEnd(STREAM_END_WAIT);
+        }
         // Let the pumps drain so the error can point at complete log files and the worker's exit
         // report is read; what the worker left behind is read here, off the lock.
         w.handle().awaitOutput();
@@ -460,6 +488,11 @@ public final class NodeManager {
     }
 
     // =================================================================== what the parts reach through the node
+
+    /** The scheduler admitted an actor's creation: it starts (wired here: dispatch is built before the actors). */
+    private void admitActor(TaskRecord creation) {
+        actorLifecycle.admitted(creation);
+    }
 
     /** Where a value wakes a waiting task: the scheduler for a normal task, the actor's lifecycle otherwise. */
     private final class Wakeups implements TaskResults.Waiters<ClientSession> {

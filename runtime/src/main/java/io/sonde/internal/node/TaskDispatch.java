@@ -13,12 +13,14 @@ import io.sonde.proto.TaskKind;
 import io.sonde.proto.WorkerCommand;
 
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Runs normal tasks on the workers of their job: leases idle workers to the ready tasks the node
  * has room for, starts the workers wanted, sends each task with its arguments inlined, and takes
  * it back when the worker returns it or dies, where {@link Retries} decides what becomes of it.
- * (An actor's creation goes to its own worker the same way; its calls do not come here.)
+ * (An actor's creation waits in the same queue for its resources, then starts a worker of its own
+ * and goes there the same way; its calls do not come here.)
  *
  * <pre>
  *   enqueue ──▶ schedule: Scheduler.schedule(leases) ──idle worker──▶ dispatch: execute ──▶ worker
@@ -36,9 +38,11 @@ final class TaskDispatch implements Scheduler.Leases {
     private final TaskResults<?> results;
     private final WorkerSupervisor workers;
     private final String nodeIp;
+    private final Consumer<TaskRecord> startActor;
 
+    /** @param startActor starts an actor whose creation was admitted ({@code ActorLifecycle.admitted}) */
     TaskDispatch(Scheduler scheduler, WorkerPool pool, DependencyResolver resolver, TaskResults<?> results,
-                 WorkerSupervisor workers, String nodeIp) {
+                 WorkerSupervisor workers, String nodeIp, Consumer<TaskRecord> startActor) {
         this.scheduler = scheduler;
         this.retries = new Retries(scheduler, results);
         this.pool = pool;
@@ -46,6 +50,7 @@ final class TaskDispatch implements Scheduler.Leases {
         this.results = results;
         this.workers = workers;
         this.nodeIp = nodeIp;
+        this.startActor = startActor;
     }
 
     /** A task whose arguments are ready waits for a worker. */
@@ -86,6 +91,11 @@ final class TaskDispatch implements Scheduler.Leases {
         }
         dispatch(t, w);
         return true;
+    }
+
+    @Override
+    public void startActor(TaskRecord creation) {
+        startActor.accept(creation);
     }
 
     /** Sends the task to the worker, which runs it from now on; a normal task holds its resources. */

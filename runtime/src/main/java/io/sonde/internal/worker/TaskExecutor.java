@@ -40,6 +40,11 @@ import java.util.concurrent.LinkedBlockingQueue;
  * when it is an Error that leaves the JVM in doubt ({@link JvmInDoubt}), the result says so and
  * the node retires this worker. The last result sent and the running task are kept for the
  * {@link ExitWitness}, which tells the node why the JVM went if it goes.
+ *
+ * <p>A task starts only once the node has the result of the one before ({@code TaskTaken}): a
+ * result this worker sent is never lost with its process, even while the node is slow to read
+ * it, and the task that was running when the process died is the oldest the node has no result
+ * of. An actor's queued calls pay one round trip each for it.
  */
 final class TaskExecutor {
     private static final String MARKER = io.sonde.internal.logs.LogLine.TASK_MARKER;
@@ -55,6 +60,8 @@ final class TaskExecutor {
     /** Set when a plug-in asked for a new task thread: see {@link #retireTaskThread()}. */
     private volatile boolean retireThread;
     private final CountDownLatch finished = new CountDownLatch(1);
+    /** Opens when the node has taken the last result sent; null before the first one. */
+    private volatile ResultSent lastResult;
     private final Map<String, Object> functions = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Object> eldest) {
@@ -73,7 +80,7 @@ final class TaskExecutor {
     /** Plug-in messages sent before the hello; guarded by itself, null once the hello went. */
     private List<WorkerMessage> beforeHello = new ArrayList<>();
     /** The last result sent to the node: "TASK_ID ATTEMPT BYTES", for the report of a broken stream. */
-    private volatile String lastResult = "";
+    private volatile String lastResultText = "";
     private ExitWitness witness;
 
     TaskExecutor(String workerId, String nodeId, String nodeIp) {
@@ -99,6 +106,7 @@ final class TaskExecutor {
             public void onNext(WorkerCommand c) {
                 switch (c.getBodyCase()) {
                     case EXECUTE -> queue.add(() -> execute(c.getExecute()));
+                    case TAKEN -> taken(c.getTaken().getTaskId(), c.getTaken().getAttempt());
                     case INTERRUPT -> interrupt(c.getInterrupt().getTaskId());
                     case PLUGIN -> plugins.command(c.getPlugin());
                     case EXIT -> finished.countDown();
@@ -111,7 +119,7 @@ final class TaskExecutor {
             public void onError(Throwable t) {
                 // The worker exits (code 0) now: say why, so its task's failure can tell.
                 if (witness != null) {
-                    witness.connectionLost(describe(io.grpc.Status.fromThrowable(t)), lastResult);
+                    witness.connectionLost(describe(io.grpc.Status.fromThrowable(t)), lastResultText);
                 }
                 finished.countDown();
             }
@@ -206,7 +214,32 @@ final class TaskExecutor {
         return new RuntimeContext(t.getTaskId(), t.getActorId(), nodeId, pid, t.getAttempt(), t.getName());
     }
 
+    /** The node has the result of that attempt. On the transport's thread. */
+    private void taken(String taskId, int attempt) {
+        ResultSent r = lastResult;
+        if (r != null && r.taskId.equals(taskId) && r.attempt == attempt) {
+            r.taken.countDown();
+        }
+    }
+
+    /** Waits until the node has the last result this worker sent, or its stream ended. On the task thread. */
+    private void awaitLastResultTaken() {
+        ResultSent r = lastResult;
+        if (r == null) {
+            return;
+        }
+        try {
+            while (!r.taken.await(100, java.util.concurrent.TimeUnit.MILLISECONDS) && finished.getCount() > 0) {
+                // the node reads a result within milliseconds unless it is busy: wait for it
+            }
+        } catch (InterruptedException e) {
+            // a cancel of the task before, come late: the wait is over; the next task runs
+            Thread.interrupted();
+        }
+    }
+
     private void execute(TaskSpec spec) {
+        awaitLastResultTaken();
         synchronized (this) {
             current = spec;
             runner = Thread.currentThread();
@@ -259,7 +292,8 @@ final class TaskExecutor {
         Thread.interrupted();
         System.out.flush();
         System.err.flush();
-        lastResult = spec.getTaskId() + " " + spec.getAttempt() + " " + result.getSerializedSize();
+        lastResultText = spec.getTaskId() + " " + spec.getAttempt() + " " + result.getSerializedSize();
+        lastResult = new ResultSent(spec.getTaskId(), spec.getAttempt(), new CountDownLatch(1));
         up.onNext(WorkerMessage.newBuilder().setDone(TaskDone.newBuilder()
                 .setTaskId(spec.getTaskId()).setAttempt(spec.getAttempt()).setResult(result)
                 .addAllExceptionClasses(exceptionClasses).setRetireReason(retireReason)).build());
@@ -362,5 +396,9 @@ final class TaskExecutor {
             names.add(c.getName());
         }
         return names;
+    }
+
+    /** A result sent to the node, and whether the node has taken it. */
+    private record ResultSent(String taskId, int attempt, CountDownLatch taken) {
     }
 }

@@ -80,6 +80,96 @@ class ActorLifecycleTest {
     }
 
     @Test
+    void resultsTheWorkerSentBeforeItDiedAreKeptAndOnlyTheCallItRanFails() {
+        try (FakeNode n = FakeNode.withCpus(2, dir)) {
+            TaskSpec actor = n.driver.submit(n.driver.actor("Counter").setMaxRestarts(1).setMaxTaskRetries(0));
+            FakeWorker host = alive(n, actor);
+            TaskSpec first = n.driver.submit(n.driver.call(actor, "increment"));
+            TaskSpec second = n.driver.submit(n.driver.call(actor, "increment"));
+            TaskSpec crashed = n.driver.submit(n.driver.call(actor, "increment"));
+            TaskSpec behind = n.driver.submit(n.driver.call(actor, "increment"));
+            host.awaitTask(behind.getTaskId());
+
+            // The process dies while its last two results are still on their way to the node.
+            host.exitBeforeStreamEnds(3);
+            host.complete(first.getTaskId(), Serializer.value(1));
+            host.complete(second.getTaskId(), Serializer.value(2));
+            host.endStream();
+
+            assertThat(n.driver.result(first)).isEqualTo(1);
+            assertThat(n.driver.result(second)).isEqualTo(2);
+            assertThat(n.driver.result(crashed)).isInstanceOf(ActorDiedException.class).asString()
+                    .contains("actor call Counter.increment (task_id=" + crashed.getTaskId() + ") failed")
+                    .contains("died with exit code 3");
+            FakeWorker restarted = n.workers.runnerOf(actor.getTaskId(), 1);
+            alive(n, actor, restarted);
+            assertThat(restarted.awaitTask(behind.getTaskId()).getAttempt()).isZero();
+            restarted.complete(behind.getTaskId(), Serializer.value(1));
+            assertThat(n.driver.result(behind)).isEqualTo(1);
+            // maxTaskRetries=0: the call that crashed is not run again; the finished ones neither
+            assertThat(restarted.commands()).filteredOn(c -> c.hasExecute()).extracting(c -> c.getExecute().getTaskId())
+                    .containsExactly(actor.getTaskId(), behind.getTaskId());
+            assertThat(n.node.listActors()).singleElement().satisfies(a -> {
+                assertThat(a.getState()).isEqualTo(ActorInfo.State.ALIVE);
+                assertThat(a.getRestarts()).isEqualTo(1);
+            });
+        }
+    }
+
+    @Test
+    void aTaskWorkersResultThatArrivesAfterItsExitIsKeptAndNotRetried() {
+        try (FakeNode n = FakeNode.withCpus(1, dir)) {
+            TaskSpec t = n.driver.submit(n.driver.task("square").setMaxRetries(3));
+            FakeWorker w = n.workers.runnerOf(t.getTaskId());
+            w.exitBeforeStreamEnds(1);
+            w.complete(t.getTaskId(), Serializer.value(49));
+            w.endStream();
+
+            assertThat(n.driver.result(t)).isEqualTo(49);
+            await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5))
+                    .until(() -> n.workers.launched().stream().noneMatch(x -> x != w && x.received(t.getTaskId()) != null));
+        }
+    }
+
+    @Test
+    void anActorThatDoesNotFitWaitsPendingAndStartsWhenTheResourcesAreFree() {
+        try (FakeNode n = FakeNode.withCpus(1, dir)) {
+            TaskSpec first = n.driver.submit(n.driver.actor("Counter").setNumCpus(1));
+            FakeWorker firstHost = alive(n, first);
+            TaskSpec second = n.driver.submit(n.driver.actor("Counter").setNumCpus(1));
+            TaskSpec task = n.driver.submit(n.driver.task("square").setNumCpus(1));
+
+            await("the second actor waits for the CPU the first holds").during(Duration.ofMillis(300))
+                    .atMost(Duration.ofSeconds(5))
+                    .until(() -> n.workers.launched().stream().noneMatch(w -> w.received(second.getTaskId()) != null)
+                            && state(n, second) == ActorInfo.State.PENDING_CREATION);
+            assertThat(n.workers.launched().stream().noneMatch(w -> w.received(task.getTaskId()) != null)).isTrue();
+
+            n.driver.kill(first, true);
+            FakeWorker secondHost = alive(n, second);
+            assertThat(secondHost).isNotSameAs(firstHost);
+            await("the task waits for the CPU the second actor holds").during(Duration.ofMillis(300))
+                    .atMost(Duration.ofSeconds(5))
+                    .until(() -> n.workers.launched().stream().noneMatch(w -> w.received(task.getTaskId()) != null));
+
+            n.driver.kill(second, true);
+            n.workers.runnerOf(task.getTaskId()).complete(task.getTaskId(), Serializer.value(4));
+            assertThat(n.driver.result(task)).isEqualTo(4);
+        }
+    }
+
+    @Test
+    void anActorThatCanNeverFitFailsAtOnce() {
+        try (FakeNode n = FakeNode.withCpus(1, dir)) {
+            TaskSpec actor = n.driver.submit(n.driver.actor("Counter").setNumCpus(64));
+            TaskSpec call = n.driver.submit(n.driver.call(actor, "increment"));
+            assertThat(n.driver.result(call)).isInstanceOf(ActorDiedException.class).asString()
+                    .contains("cannot be scheduled: it needs {CPU: 64}");
+            assertThat(state(n, actor)).isEqualTo(ActorInfo.State.DEAD);
+        }
+    }
+
+    @Test
     void theRunningCallIsRetriedOnTheRestartedActorWithMaxTaskRetries() {
         try (FakeNode n = FakeNode.withCpus(2, dir)) {
             TaskSpec actor = n.driver.submit(n.driver.actor("Counter").setMaxRestarts(1).setMaxTaskRetries(1));

@@ -81,7 +81,7 @@ final class FakeWorkerLauncher implements WorkerLauncher {
     @Override
     public WorkerHandle launch(LaunchRequest request, WorkerOutput output) {
         long pid = pids.incrementAndGet();
-        FakeWorker w = new FakeWorker(request.workerId(), pid, logDir.resolve("worker-" + request.workerId() + "-" + pid + ".out"),
+        FakeWorker w = new FakeWorker(request.workerId(), pid, hellos, logDir.resolve("worker-" + request.workerId() + "-" + pid + ".out"),
                 logDir.resolve("worker-" + request.workerId() + "-" + pid + ".err"));
         launched.add(w);
         java.util.concurrent.CountDownLatch gate = launchGate;
@@ -134,12 +134,16 @@ final class FakeWorkerLauncher implements WorkerLauncher {
         private final Path errLog;
         private final long startedAtMillis = System.currentTimeMillis();
         private final CompletableFuture<Integer> exit = new CompletableFuture<>();
+        private final ExecutorService transport;
         private final List<WorkerCommand> commands = new CopyOnWriteArrayList<>();
         private volatile StreamObserver<WorkerMessage> up;
         private volatile boolean streamCompleted;
+        /** The worker's stream to the node ended (see {@link #endStream}). */
+        private volatile boolean streamEnded;
 
-        FakeWorker(String workerId, long pid, Path outLog, Path errLog) {
+        FakeWorker(String workerId, long pid, ExecutorService transport, Path outLog, Path errLog) {
             this.workerId = workerId;
+            this.transport = transport;
             this.pid = pid;
             this.outLog = outLog;
             this.errLog = errLog;
@@ -201,9 +205,32 @@ final class FakeWorkerLauncher implements WorkerLauncher {
                     .build());
         }
 
-        /** The process ends with the exit code (128 + n for signal n), as the JVM reports it. */
+        /**
+         * The process ends with the exit code (128 + n for signal n), as the JVM reports it, and
+         * then its stream to the node breaks, as a real one's does when the kernel closes its
+         * socket (on the transport's thread, never the caller's).
+         */
         void crash(int exitCode) {
             exit.complete(exitCode);
+            transport.execute(this::endStream);
+        }
+
+        /**
+         * The process ends, but its stream has not delivered what it sent yet: results the test
+         * sends with {@link #complete} from now on are the ones still on their way, until
+         * {@link #endStream}.
+         */
+        void exitBeforeStreamEnds(int exitCode) {
+            exit.complete(exitCode);
+        }
+
+        /** The worker's stream to the node breaks: after it, the node has every message it sent. */
+        synchronized void endStream() {
+            StreamObserver<WorkerMessage> u = up;
+            if (u != null && !streamEnded) {
+                streamEnded = true;
+                u.onError(new java.io.IOException("the worker's connection was closed"));
+            }
         }
 
         boolean exited() {

@@ -25,11 +25,12 @@ import java.util.Optional;
  * register with the head.
  *
  * <pre>
- *   create ──args ready──▶ Workers.start ──hello: the creation runs──▶ taskDone ──ok──▶ ALIVE ──▶ pump
+ *   create ──args ready──▶ Scheduler queue ──resources fit: admitted──▶ Workers.start
+ *        ──hello: the creation runs──▶ taskDone ──ok──▶ ALIVE ──▶ pump
  *                                                                           └──threw──▶ dead
  *   call ──▶ queue ──args ready, ALIVE──▶ pump: Workers.send(execute) ──▶ taskDone ──▶ complete
  *   workerDied ──restarts left──▶ RESTARTING: the running call is retried (maxTaskRetries), the
- *        │                        calls behind it wait ──▶ Workers.start
+ *        │                        calls behind it wait ──▶ Scheduler queue ──▶ Workers.start
  *        └──none left, or killed──▶ dead: every call fails with ActorDiedException
  * </pre>
  *
@@ -64,9 +65,14 @@ public final class ActorLifecycle {
     private final DependencyResolver resolver;
     private final Head head;
     private final Workers workers;
+    private final Runnable schedule;
 
+    /**
+     * @param schedule runs the node's scheduler: an actor waiting for its resources is admitted
+     *                 with the tasks, in submission order ({@link #admitted})
+     */
     public ActorLifecycle(ActorDirectory actors, TaskTable tasks, Scheduler scheduler, TaskResults<?> results,
-                          DependencyResolver resolver, Head head, Workers workers) {
+                          DependencyResolver resolver, Head head, Workers workers, Runnable schedule) {
         this.actors = actors;
         this.tasks = tasks;
         this.scheduler = scheduler;
@@ -74,6 +80,7 @@ public final class ActorLifecycle {
         this.resolver = resolver;
         this.head = head;
         this.workers = workers;
+        this.schedule = schedule;
     }
 
     /** A driver creates an actor: it starts once its constructor's arguments are ready. */
@@ -187,9 +194,11 @@ public final class ActorLifecycle {
         }
         String detail = a.killRequested() ? KILLED : cause;
         boolean restart = a.mayRestart(a.killRequested() && a.killNoRestart());
-        // The worker runs calls one at a time: the oldest call in flight was running and died with
-        // the process (retried only with maxTaskRetries); the calls behind it never started, so they
-        // simply wait for the restarted actor.
+        // The worker runs calls one at a time and starts one only once the node has the result of
+        // the one before, and the node handles the exit after every result the worker sent: so
+        // the oldest call in flight was running and died with the process (retried only with
+        // maxTaskRetries); the calls behind it never started, so they simply wait for the
+        // restarted actor.
         List<TaskRecord> retry = new ArrayList<>();
         boolean first = true;
         for (TaskRecord t : a.drainInFlight()) {
@@ -305,6 +314,7 @@ public final class ActorLifecycle {
             return;
         }
         a.died(cause, error);
+        scheduler.remove(a.creation()); // when it still waited for its resources
         if (!a.name().isEmpty()) {
             head.removeNamedActor(a.jobId(), a.name(), a.actorId());
         }
@@ -315,7 +325,10 @@ public final class ActorLifecycle {
         failCalls(a);
     }
 
-    /** Holds the actor's resources for its life and launches its worker, unless it is dead or its job ended. */
+    /**
+     * The actor waits for its resources in the scheduler's queue, as a task does, unless it is
+     * dead or its job ended: it starts once they fit ({@link #admitted}).
+     */
     private void startWorker(ActorRecord a) {
         if (a == null || a.state() == ActorRecord.State.DEAD) {
             return;
@@ -323,9 +336,24 @@ public final class ActorLifecycle {
         if (!workers.jobAlive(a.jobId())) {
             return;
         }
-        a.creation().state(TaskState.PENDING_SCHEDULING);
-        scheduler.acquire(a.creation().spec());
-        workers.start(a).ifPresent(failure -> dead(a, failure, null));
+        scheduler.enqueue(a.creation());
+        schedule.run();
+    }
+
+    /**
+     * The scheduler admitted the actor's creation: the actor holds its resources for its life and
+     * launches its worker, unless it died or its job ended while it waited.
+     */
+    public void admitted(TaskRecord creation) {
+        ActorRecord a = actors.get(creation.spec().getActorId());
+        if (a == null || a.state() == ActorRecord.State.DEAD || !workers.jobAlive(a.jobId())) {
+            return;
+        }
+        scheduler.acquire(creation.spec());
+        workers.start(a).ifPresent(failure -> {
+            scheduler.release(creation.spec(), true);
+            dead(a, failure, null);
+        });
     }
 
     /** Sends queued calls to an alive actor in order, stopping at the first whose args are not ready. */

@@ -16,8 +16,11 @@ import java.util.List;
  *         │                                │
  *         └──constructor threw──▶ DEAD ◀───┴──── killed, or no restarts left
  * </pre>
- * Calls wait in the queue until the actor is alive and their arguments are ready, then go to the
- * worker in order (in flight); the worker runs them one at a time.
+ * In PENDING_CREATION (and RESTARTING) the actor waits for its constructor's arguments, then for
+ * its resources in the scheduler's queue, then for its worker. Calls wait in the queue until the
+ * actor is alive and their arguments are ready, then go to the worker in order (in flight); the
+ * worker runs them one at a time, each once the node has the result of the one before, so the
+ * oldest call in flight is the one running.
  *
  * <p>Not thread-safe: guarded by the node manager's lock.
  */

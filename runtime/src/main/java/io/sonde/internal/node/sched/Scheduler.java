@@ -2,6 +2,7 @@ package io.sonde.internal.node.sched;
 
 import io.sonde.internal.node.task.TaskRecord;
 import io.sonde.internal.node.task.TaskState;
+import io.sonde.proto.TaskKind;
 import io.sonde.proto.TaskSpec;
 
 import java.util.ArrayDeque;
@@ -13,13 +14,16 @@ import java.util.Map;
 
 /**
  * Decides which ready task runs next: the ready queue in submission order, admission by the
- * node's free CPUs, memory and custom resources, and the resources tasks and actors hold.
+ * node's free CPUs, memory and custom resources, and the resources tasks and actors hold. An
+ * actor's creation waits in the same queue: it is admitted when the resources it holds for its
+ * life fit, as a task is.
  *
  * <pre>
  *   enqueue ──▶ readyQueue ──schedule()──▶ fits the free resources? ──no──▶ stays (smaller ones pass)
  *                                                  │ yes
  *                                                  ▼
- *                              Leases.lease: an idle worker of the job ──none──▶ workers wanted
+ *               a task: Leases.lease: an idle worker of the job ──none──▶ workers wanted
+ *               an actor's creation: Leases.startActor (it takes its resources and its own worker)
  * </pre>
  *
  * <p>Not thread-safe: called by the node manager while it holds its lock.
@@ -34,6 +38,12 @@ public final class Scheduler {
 
         /** Leases an idle worker of the task's job to it and sends it there; false when none is idle. */
         boolean lease(TaskRecord t);
+
+        /**
+         * The actor's creation fits: the actor takes its resources ({@link #acquire}) and starts
+         * its worker. Called after the queue was walked, so it may enqueue.
+         */
+        void startActor(TaskRecord creation);
     }
 
     private final ResourceSet total;
@@ -60,7 +70,7 @@ public final class Scheduler {
         return total.cpus() - available.cpus();
     }
 
-    /** Appends a task whose arguments are ready. */
+    /** Appends a task whose arguments are ready, or an actor's creation that waits for its resources. */
     public void enqueue(TaskRecord t) {
         t.state(TaskState.PENDING_SCHEDULING);
         queued(t, 1);
@@ -106,6 +116,7 @@ public final class Scheduler {
     public Map<String, Integer> schedule(Leases leases) {
         ResourceSet budget = available.copy();
         Map<String, Integer> wanted = new LinkedHashMap<>();
+        List<TaskRecord> actors = new ArrayList<>();
         for (Iterator<TaskRecord> it = readyQueue.iterator(); it.hasNext(); ) {
             TaskRecord t = it.next();
             if (!leases.jobAlive(t.jobId())) {
@@ -120,13 +131,18 @@ public final class Scheduler {
                 continue;
             }
             budget.take(t.spec());
-            if (leases.lease(t)) {
+            if (t.kind() == TaskKind.ACTOR_CREATION) {
+                it.remove();
+                queued(t, -1);
+                actors.add(t);
+            } else if (leases.lease(t)) {
                 it.remove();
                 queued(t, -1);
             } else {
                 wanted.merge(t.jobId(), 1, Integer::sum);
             }
         }
+        actors.forEach(leases::startActor);
         return wanted;
     }
 

@@ -5,13 +5,21 @@ import io.sonde.internal.node.actor.ActorRecord;
 import io.sonde.internal.node.task.TaskRecord;
 import io.sonde.proto.WorkerCommand;
 
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
 /**
  * A worker of the pool: its process handle, the job it serves, what it runs, and its command
  * stream once it said hello. See {@link WorkerState} for its lifecycle.
  *
- * <p>Not thread-safe: guarded by the node manager's lock. The command stream it is given at
- * hello only enqueues (the node delivers after it lets go of its lock), so sending under the lock
- * never calls into the transport.
+ * <p>Not thread-safe: guarded by the node manager's lock, except the end of its message stream
+ * ({@link #streamEnded}, {@link #awaitStreamEnd}), which the transport signals and the exit
+ * handler awaits without the lock. The command stream it is given at hello only enqueues (the
+ * node delivers after it lets go of its lock), so sending under the lock never calls into the
+ * transport.
  */
 public final class Worker {
     private final WorkerHandle handle;
@@ -22,6 +30,8 @@ public final class Worker {
     private boolean dead;
     private TaskRecord current;
     private long idleSinceNanos;
+    /** Completes once every message the worker sent has been handled: its stream ended. */
+    private final CompletableFuture<Void> streamEnd = new CompletableFuture<>();
 
     /** @param actor the actor the worker is started for, or null for a worker of normal tasks */
     public Worker(WorkerHandle handle, String jobId, ActorRecord actor) {
@@ -113,6 +123,32 @@ public final class Worker {
     public void closeCommands() {
         if (commands != null) {
             commands.onCompleted();
+        }
+    }
+
+    /**
+     * The worker's message stream ended (the process closed it, or died): the messages it sent
+     * before have all been handled. Any thread.
+     */
+    public void streamEnded() {
+        streamEnd.complete(null);
+    }
+
+    /**
+     * Waits up to {@code timeout} for the end of the worker's message stream; returns whether it
+     * ended. Without the node's lock: the messages still on their way need it.
+     */
+    public boolean awaitStreamEnd(Duration timeout) {
+        try {
+            streamEnd.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return streamEnd.isDone();
         }
     }
 

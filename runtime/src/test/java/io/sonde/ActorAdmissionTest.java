@@ -1,0 +1,58 @@
+package io.sonde;
+
+import io.sonde.proto.ActorInfo;
+import io.sonde.testing.SondeCluster;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/** Actors are admitted by the resources they hold for their life, as tasks are: on a 1-CPU node. */
+class ActorAdmissionTest {
+    @RegisterExtension
+    static final SondeCluster cluster = SondeCluster.embedded().numCpus(1);
+
+    public static final class Holder {
+        public long pid() {
+            return ProcessHandle.current().pid();
+        }
+    }
+
+    private static ActorInfo.State state(ActorHandle<?> a) {
+        return cluster.nodeManager().listActors().stream().filter(x -> x.getActorId().equals(a.actorId()))
+                .map(ActorInfo::getState).findFirst().orElseThrow();
+    }
+
+    @Test
+    void anActorThatDoesNotFitWaitsUntilTheCpuIsFreeAndTasksAreNotStarved() {
+        ActorHandle<Holder> first = Sonde.actor(Holder::new).numCpus(1).remote();
+        Sonde.get(first.task(Holder::pid).remote(), Duration.ofSeconds(60));
+
+        ActorHandle<Holder> second = Sonde.actor(Holder::new).numCpus(1).remote();
+        ObjectRef<Long> secondPid = second.task(Holder::pid).remote();
+        await("the second actor waits for the CPU the first holds").during(Duration.ofSeconds(2))
+                .atMost(Duration.ofSeconds(10))
+                .until(() -> state(second) == ActorInfo.State.PENDING_CREATION
+                        && Sonde.wait(java.util.List.of(secondPid), 1, Duration.ZERO).ready().isEmpty());
+
+        Sonde.kill(first);
+        assertThat(Sonde.get(secondPid, Duration.ofSeconds(60))).isPositive();
+        assertThat(state(second)).isEqualTo(ActorInfo.State.ALIVE);
+
+        ObjectRef<Integer> task = Sonde.task(() -> 7).numCpus(1).remote();
+        Sonde.kill(second);
+        assertThat(Sonde.get(task, Duration.ofSeconds(60))).isEqualTo(7);
+    }
+
+    @Test
+    void anActorThatCanNeverFitFailsAtOnce() {
+        ActorHandle<Holder> huge = Sonde.actor(Holder::new).numCpus(64).remote();
+        assertThatThrownBy(() -> Sonde.get(huge.task(Holder::pid).remote(), Duration.ofSeconds(5)))
+                .isInstanceOf(ActorDiedException.class)
+                .hasMessageContaining("cannot be scheduled: it needs {CPU: 64}");
+    }
+}
