@@ -100,7 +100,7 @@ class ActorLifecycleTest {
             assertThat(n.driver.result(second)).isEqualTo(2);
             assertThat(n.driver.result(crashed)).isInstanceOf(ActorDiedException.class).asString()
                     .contains("actor call Counter.increment (task_id=" + crashed.getTaskId() + ") failed")
-                    .contains("died with exit code 3");
+                    .contains("exited with exit code 3");
             FakeWorker restarted = n.workers.runnerOf(actor.getTaskId(), 1);
             alive(n, actor, restarted);
             assertThat(restarted.awaitTask(behind.getTaskId()).getAttempt()).isZero();
