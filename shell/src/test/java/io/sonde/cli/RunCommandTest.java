@@ -71,7 +71,7 @@ class RunCommandTest {
                     "flaky_worker, attempt 0: kill -9",
                     "retried task returned on attempt 1",
                     "WorkerCrashedException: task no_retries",
-                    "exit code 137 (killed by signal 9, SIGKILL)",
+                    "was killed by signal 9 (SIGKILL) while running it (exit code 137)",
                     "The worker's log: "),
             "actors.jsh", List.of(
                     "balance: 175",
