@@ -132,8 +132,9 @@ final class StopCommand implements Callable<Integer> {
                 .map(d -> "job " + d.getJobId() + (d.getPid() > 0 ? " (pid " + d.getPid() + ")" : ""))
                 .collect(Collectors.joining(", "));
         err.println("warning: " + drivers.size() + (drivers.size() == 1 ? " driver is" : " drivers are")
-                + " connected to this cluster: " + which + ". Stopping it fails their pending calls with"
-                + " NodeDiedException; stop them first to let them finish.");
+                + " connected to this cluster: " + which + ". Stopping it fails their pending calls (a SondeException"
+                + " that says the node manager closed the connection, or a NodeDiedException if the connection"
+                + " breaks first); stop them first to let them finish.");
         err.flush();
     }
 

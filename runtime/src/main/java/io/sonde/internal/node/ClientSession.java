@@ -19,11 +19,12 @@ final class ClientSession {
     private final SerialObserver<NodeMessage> out;
     String jobId = "";
     boolean driver;
-    /** A driver's process id, as it said at registration; 0 if it did not. */
-    long pid;
     String workerId = "";
-    /** The pid of a worker's process, for errors that name the worker; 0 for a driver or when unknown. */
-    long workerPid;
+    /**
+     * The client's process: a driver's as it said at registration, a worker's as the node launched
+     * it. For messages that name the process; 0 when unknown.
+     */
+    long pid;
 
     ClientSession(String clientId, StreamObserver<NodeMessage> out, NodeLock lock, Executor sendPool) {
         this.clientId = clientId;

@@ -300,7 +300,7 @@ public final class NodeManager {
                 s.jobId = r.getJobId();
                 s.workerId = r.getWorkerId();
                 Worker w = pool.get(s.workerId);
-                s.workerPid = w == null ? 0 : w.pid();
+                s.pid = w == null ? 0 : w.pid();
                 if (!s.workerId.isEmpty()) {
                     workerClients.put(s.workerId, s);
                 }

@@ -137,7 +137,7 @@ final class OwnerDeath {
     }
 
     private static String pid(ClientSession s) {
-        return s.workerPid == 0 ? "" : " (pid " + s.workerPid + ")";
+        return s.pid == 0 ? "" : " (pid " + s.pid + ")";
     }
 
     private static ObjectValue objectFailure(String objectId, String owner) {

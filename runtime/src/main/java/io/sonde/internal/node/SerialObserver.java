@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@link #flush}); one enqueued outside the lock is delivered at once. Whichever thread finds the
  * connection idle delivers; a thread that finds another one delivering leaves its message to it and
  * returns without waiting, so delivery never waits on a lock order. Delivering on the thread that
- * sent spares a thread handoff per message (a task's round trip sends four); a thread that has
+ * sent spares a thread handoff per message; a thread that has
  * delivered {@value #INLINE_BUDGET} messages in a row hands the rest of the queue to the node's send
  * pool, so no sender is kept for long delivering the messages of others.
  *
@@ -47,7 +47,7 @@ final class SerialObserver<T> implements StreamObserver<T> {
     /** A thread is delivering this connection's queue. */
     private final AtomicBoolean delivering = new AtomicBoolean();
     /** Completed or failed by the node: nothing more is enqueued. */
-    private volatile boolean ended;
+    private final AtomicBoolean ended = new AtomicBoolean();
     /** A delivery failed: the peer left, nothing more is delivered. */
     private volatile boolean broken;
 
@@ -60,7 +60,7 @@ final class SerialObserver<T> implements StreamObserver<T> {
 
     @Override
     public void onNext(T message) {
-        if (ended || broken) {
+        if (ended.get() || broken) {
             return;
         }
         enqueue(() -> {
@@ -85,11 +85,11 @@ final class SerialObserver<T> implements StreamObserver<T> {
         end(() -> delegate.onError(t));
     }
 
-    private synchronized void end(Runnable last) {
-        if (ended) {
+    private void end(Runnable last) {
+        // no monitor here: the delivery below may run on this thread, into the peer's code
+        if (!ended.compareAndSet(false, true)) {
             return;
         }
-        ended = true;
         enqueue(() -> {
             if (broken) {
                 return;
