@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import io.sonde.TaskCancelledException;
 import io.sonde.internal.PluginLoader;
 import io.sonde.proto.ObjectValue;
+import io.sonde.proto.PluginEntry;
 import io.sonde.proto.PluginMessage;
 import io.sonde.proto.TaskSpec;
 import io.sonde.spi.ClientContext;
@@ -63,19 +64,28 @@ final class ClientPlugins {
         if (v.getPluginDataCount() == 0) {
             return;
         }
-        for (ClientPlugin p : plugins) {
-            ByteString d = v.getPluginDataMap().get(p.name());
-            if (d == null) {
+        for (PluginEntry entry : v.getPluginDataList()) {
+            ClientPlugin p = byName(entry.getPlugin());
+            if (p == null) {
                 continue;
             }
             try {
-                p.valueReceived(objectId, d);
+                p.valueReceived(objectId, entry.getPayload());
             } catch (TaskCancelledException e) {
                 throw e;
             } catch (RuntimeException e) {
                 PluginLoader.failed(p.name(), "valueReceived", e);
             }
         }
+    }
+
+    private ClientPlugin byName(String name) {
+        for (ClientPlugin p : plugins) {
+            if (p.name().equals(name)) {
+                return p;
+            }
+        }
+        return null;
     }
 
     /** A node plug-in's message; one for a plug-in this client does not have is dropped. */

@@ -8,6 +8,7 @@ import io.sonde.internal.client.SerializedObserver;
 import io.sonde.proto.Arg;
 import io.sonde.proto.NodeManagerGrpc;
 import io.sonde.proto.ObjectValue;
+import io.sonde.proto.PluginEntry;
 import io.sonde.proto.PluginMessage;
 import io.sonde.proto.TaskDone;
 import io.sonde.proto.TaskKind;
@@ -282,7 +283,9 @@ final class TaskExecutor {
         }
         Map<String, com.google.protobuf.ByteString> data = plugins.taskFinished(task);
         if (!data.isEmpty()) {
-            result = result.toBuilder().putAllPluginData(data).build();
+            ObjectValue.Builder b = result.toBuilder();
+            data.forEach((plugin, payload) -> b.addPluginData(PluginEntry.newBuilder().setPlugin(plugin).setPayload(payload)));
+            result = b.build();
         }
         synchronized (this) {
             current = null;
