@@ -447,9 +447,10 @@ public final class NodeManager {
     }
 
     private void onTaskDone(Worker w, TaskDone done) {
-        // First, before any task this answer lets the node send: the worker starts its next
-        // task only once the node has its last result, so a result it sent is never lost with
-        // its process, and the task running when the process dies is the oldest without one.
+        // The receipt: the worker keeps each result in its journal until the node has it (see
+        // ResultJournal), and waits for the receipt before its next task only when the journal
+        // is full or the result too large for it. Sent first, before any task this result lets
+        // the node send, so that such a wait costs one round trip at most.
         w.send(WorkerCommand.newBuilder().setTaken(TaskTaken.newBuilder().setTaskId(done.getTaskId())
                 .setAttempt(done.getAttempt())).build());
         if (w.actor() != null) {
@@ -466,8 +467,9 @@ public final class NodeManager {
     private void onWorkerExit(Worker w, int exitCode) {
         // The results the worker sent before it died are final: handle them before its exit,
         // which otherwise blames the oldest call without a result for the crash. gRPC hands
-        // every message of the stream to the node before it reports the stream's end. (Past the
-        // bound, a late result of a call that was failed for the crash is dropped as stale.)
+        // every message of the stream to the node before it reports the stream's end; what the
+        // stream never carried is in the worker's result journal. (Past the bound, a late result
+        // of a call that was failed for the crash is dropped as stale.)
         if (lock.read(w::registered)) {
             w.awaitStreamEnd(STREAM_END_WAIT);
         }
@@ -475,8 +477,18 @@ public final class NodeManager {
         // report is read; what the worker left behind is read here, off the lock.
         w.handle().awaitOutput();
         WorkerExit exit = WorkerExit.of(w.handle(), exitCode);
+        // The results it kept before sending them: those the stream did not deliver are taken
+        // now (the worker does not wait for each receipt); the ones delivered are stale, dropped.
+        List<TaskDone> journaled = w.handle().journaledResults();
         lock.run(() -> {
             workers.exited(w, exit);
+            for (TaskDone done : journaled) {
+                if (w.actor() != null) {
+                    actorLifecycle.journaledResult(w.actor(), done);
+                } else {
+                    dispatch.taskDone(w, done);
+                }
+            }
             if (w.actor() != null) {
                 actorLifecycle.workerDied(w.actor(), w.id(), exit.brief(),
                         Failures.actorWorkerDied(w, config.ip(), exit));

@@ -42,10 +42,13 @@ import java.util.concurrent.LinkedBlockingQueue;
  * the node retires this worker. The last result sent and the running task are kept for the
  * {@link ExitWitness}, which tells the node why the JVM went if it goes.
  *
- * <p>A task starts only once the node has the result of the one before ({@code TaskTaken}): a
- * result this worker sent is never lost with its process, even while the node is slow to read
- * it, and the task that was running when the process died is the oldest the node has no result
- * of. An actor's queued calls pay one round trip each for it.
+ * <p>A result this worker sent is never lost with its process, even while the node is slow to
+ * read it: each result goes into the {@link ResultJournal} before it is sent, and the node takes
+ * from there, once the process has exited, the ones it never received. So the next task starts
+ * at once, and the task that was running when the process died is the oldest the node has no
+ * result of. The node's receipt ({@code TaskTaken}) frees the journal: when it is full, or a
+ * result is too large for it (or there is no journal), the next task starts only once the node
+ * has every result sent.
  */
 final class TaskExecutor {
     private static final String MARKER = io.sonde.internal.logs.LogLine.TASK_MARKER;
@@ -61,8 +64,14 @@ final class TaskExecutor {
     /** Set when a plug-in asked for a new task thread: see {@link #retireTaskThread()}. */
     private volatile boolean retireThread;
     private final CountDownLatch finished = new CountDownLatch(1);
-    /** Opens when the node has taken the last result sent; null before the first one. */
-    private volatile ResultSent lastResult;
+    /** Where results go before they are sent; null: each result waits for its receipt. */
+    private ResultJournal journal;
+    /** Guards {@link #unreceived} and {@link #drainFirst}; nothing else is done while holding it. */
+    private final Object receipts = new Object();
+    /** Results sent whose receipt ({@code TaskTaken}) has not come. */
+    private int unreceived;
+    /** The last result sent is not in the journal: the next task waits until the node has it. */
+    private boolean drainFirst;
     private final Map<String, Object> functions = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Object> eldest) {
@@ -93,6 +102,11 @@ final class TaskExecutor {
     /** The loader of the job's classes; set before {@link #serve}. */
     void jobLoader(ClassLoader loader) {
         this.jobLoader = loader;
+    }
+
+    /** Where results are kept until the node has them; set before {@link #serve}, or never (then each result is waited for). */
+    void journal(ResultJournal journal) {
+        this.journal = journal;
     }
 
     /** Reports, before the JVM goes, why it goes; set before {@link #serve}. */
@@ -217,30 +231,58 @@ final class TaskExecutor {
 
     /** The node has the result of that attempt. On the transport's thread. */
     private void taken(String taskId, int attempt) {
-        ResultSent r = lastResult;
-        if (r != null && r.taskId.equals(taskId) && r.attempt == attempt) {
-            r.taken.countDown();
+        synchronized (receipts) {
+            if (unreceived > 0 && --unreceived == 0) {
+                receipts.notifyAll();
+            }
         }
     }
 
-    /** Waits until the node has the last result this worker sent, or its stream ended. On the task thread. */
-    private void awaitLastResultTaken() {
-        ResultSent r = lastResult;
-        if (r == null) {
-            return;
-        }
-        try {
-            while (!r.taken.await(100, java.util.concurrent.TimeUnit.MILLISECONDS) && finished.getCount() > 0) {
-                // the node reads a result within milliseconds unless it is busy: wait for it
+    /** Waits until the node has every result this worker sent, or its stream ended. On the task thread. */
+    private void awaitReceipts() {
+        synchronized (receipts) {
+            try {
+                while (unreceived > 0 && finished.getCount() > 0) {
+                    receipts.wait(100); // the node reads a result within milliseconds unless it is busy
+                }
+            } catch (InterruptedException e) {
+                // a cancel of the task before, come late: the wait is over; the next task runs
+                Thread.interrupted();
             }
-        } catch (InterruptedException e) {
-            // a cancel of the task before, come late: the wait is over; the next task runs
-            Thread.interrupted();
+            drainFirst = false;
         }
+    }
+
+    /**
+     * Keeps the result in the journal before it is sent, making room once the node has taken all
+     * the results in it; false when it is not journaled (too large, or no journal), and the next
+     * task must wait for its receipt instead.
+     */
+    private boolean journal(TaskDone done) {
+        ResultJournal j = journal;
+        if (j == null || !ResultJournal.fits(done.getSerializedSize())) {
+            return false;
+        }
+        byte[] entry = done.toByteArray();
+        if (!j.append(entry)) {
+            awaitReceipts();
+            if (finished.getCount() == 0) {
+                return false; // the node went: nothing more is sent
+            }
+            j.reset();
+            j.append(entry);
+        }
+        return true;
     }
 
     private void execute(TaskSpec spec) {
-        awaitLastResultTaken();
+        boolean drain;
+        synchronized (receipts) {
+            drain = drainFirst;
+        }
+        if (drain) {
+            awaitReceipts();
+        }
         synchronized (this) {
             current = spec;
             runner = Thread.currentThread();
@@ -296,10 +338,14 @@ final class TaskExecutor {
         System.out.flush();
         System.err.flush();
         lastResultText = spec.getTaskId() + " " + spec.getAttempt() + " " + result.getSerializedSize();
-        lastResult = new ResultSent(spec.getTaskId(), spec.getAttempt(), new CountDownLatch(1));
-        up.onNext(WorkerMessage.newBuilder().setDone(TaskDone.newBuilder()
-                .setTaskId(spec.getTaskId()).setAttempt(spec.getAttempt()).setResult(result)
-                .addAllExceptionClasses(exceptionClasses).setRetireReason(retireReason)).build());
+        TaskDone done = TaskDone.newBuilder().setTaskId(spec.getTaskId()).setAttempt(spec.getAttempt())
+                .setResult(result).addAllExceptionClasses(exceptionClasses).setRetireReason(retireReason).build();
+        boolean journaled = journal(done);
+        synchronized (receipts) {
+            unreceived++;
+            drainFirst = !journaled;
+        }
+        up.onNext(WorkerMessage.newBuilder().setDone(done).build());
     }
 
     /** Sets the driver-side static state the task reads (the shell's top-level variables). */
@@ -402,6 +448,4 @@ final class TaskExecutor {
     }
 
     /** A result sent to the node, and whether the node has taken it. */
-    private record ResultSent(String taskId, int attempt, CountDownLatch taken) {
-    }
 }

@@ -31,9 +31,9 @@ public final class WorkerMain {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        if (args.length != 5) {
-            System.err.println("usage: WorkerMain <node address> <worker id> <job id> <node id> <node ip>"
-                    + " (workers are started by the node manager, not by hand)");
+        if (args.length != 5 && args.length != 6) {
+            System.err.println("usage: WorkerMain <node address> <worker id> <job id> <node id> <node ip> [<result"
+                    + " journal>] (workers are started by the node manager, not by hand)");
             System.exit(2);
         }
         ignoreTerminalInterrupt();
@@ -44,6 +44,15 @@ public final class WorkerMain {
         ExitWitness witness = new ExitWitness(executor::runningTask, System.err);
         witness.install();
         executor.witness(witness);
+        if (args.length == 6) {
+            try {
+                executor.journal(ResultJournal.create(java.nio.file.Path.of(args[5])));
+            } catch (java.io.IOException | RuntimeException e) {
+                // still correct, only slower: each result waits for the node's receipt
+                System.err.println("sonde worker: cannot create the result journal " + args[5] + " (" + e
+                        + "); each task waits until the node has the result of the one before");
+            }
+        }
         CoreClient client = new CoreClient(NodeManagerGrpc.newStub(channel)::connect,
                 RegisterClient.newBuilder().setIsDriver(false).setJobId(args[2]).setWorkerId(args[1]).build(),
                 executor::currentTaskId, null, args[0]);

@@ -117,6 +117,50 @@ class ActorLifecycleTest {
     }
 
     @Test
+    void resultsOnlyInTheWorkersJournalAreKeptOnceAndOnlyTheCallItRanFails() {
+        try (FakeNode n = FakeNode.withCpus(2, dir)) {
+            TaskSpec actor = n.driver.submit(n.driver.actor("Counter").setMaxRestarts(1).setMaxTaskRetries(0));
+            FakeWorker host = alive(n, actor);
+            TaskSpec delivered = n.driver.submit(n.driver.call(actor, "increment"));
+            TaskSpec journaled = n.driver.submit(n.driver.call(actor, "increment"));
+            TaskSpec crashed = n.driver.submit(n.driver.call(actor, "increment"));
+            host.awaitTask(crashed.getTaskId());
+
+            // The first result was journaled and sent; the second only journaled: the process
+            // died (SIGKILL) before its stream carried it.
+            host.send(host.journal(delivered.getTaskId(), Serializer.value(1)));
+            assertThat(n.driver.result(delivered)).isEqualTo(1);
+            host.journal(journaled.getTaskId(), Serializer.value(2));
+            host.crash(137);
+
+            // must not be lost: the result that never crossed the stream
+            assertThat(n.driver.result(journaled)).isEqualTo(2);
+            assertThat(n.driver.result(crashed)).isInstanceOf(ActorDiedException.class).asString()
+                    .contains("actor call Counter.increment (task_id=" + crashed.getTaskId() + ") failed");
+            FakeWorker restarted = n.workers.runnerOf(actor.getTaskId(), 1);
+            alive(n, actor, restarted);
+            // the journaled calls are not run again (the delivered one's entry was stale, dropped)
+            assertThat(restarted.commands()).filteredOn(c -> c.hasExecute()).extracting(c -> c.getExecute().getTaskId())
+                    .containsExactly(actor.getTaskId());
+            assertThat(n.driver.result(delivered)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aTaskResultOnlyInTheWorkersJournalIsKeptAndNotRetried() {
+        try (FakeNode n = FakeNode.withCpus(1, dir)) {
+            TaskSpec t = n.driver.submit(n.driver.task("square").setMaxRetries(3));
+            FakeWorker w = n.workers.runnerOf(t.getTaskId());
+            w.journal(t.getTaskId(), Serializer.value(49));
+            w.crash(137);
+
+            assertThat(n.driver.result(t)).isEqualTo(49);
+            await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5))
+                    .until(() -> n.workers.launched().stream().noneMatch(x -> x != w && x.received(t.getTaskId()) != null));
+        }
+    }
+
+    @Test
     void aTaskWorkersResultThatArrivesAfterItsExitIsKeptAndNotRetried() {
         try (FakeNode n = FakeNode.withCpus(1, dir)) {
             TaskSpec t = n.driver.submit(n.driver.task("square").setMaxRetries(3));

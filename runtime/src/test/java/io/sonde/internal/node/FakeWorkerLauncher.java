@@ -136,6 +136,7 @@ final class FakeWorkerLauncher implements WorkerLauncher {
         private final CompletableFuture<Integer> exit = new CompletableFuture<>();
         private final ExecutorService transport;
         private final List<WorkerCommand> commands = new CopyOnWriteArrayList<>();
+        private final List<TaskDone> journal = new CopyOnWriteArrayList<>();
         private volatile StreamObserver<WorkerMessage> up;
         private volatile boolean streamCompleted;
         /** The worker's stream to the node ended (see {@link #endStream}). */
@@ -203,6 +204,29 @@ final class FakeWorkerLauncher implements WorkerLauncher {
             up.onNext(WorkerMessage.newBuilder().setDone(TaskDone.newBuilder().setTaskId(taskId)
                     .setAttempt(spec.getAttempt()).setResult(result).addAllExceptionClasses(List.of(exceptionClasses)))
                     .build());
+        }
+
+        /**
+         * Keeps the task's result in the worker's journal without sending it, as a real worker
+         * does just before it sends one: {@link #send} delivers it, a crash before that leaves it
+         * for the node to read from the journal.
+         */
+        TaskDone journal(String taskId, ObjectValue result) {
+            TaskSpec spec = awaitTask(taskId);
+            TaskDone done = TaskDone.newBuilder().setTaskId(taskId).setAttempt(spec.getAttempt()).setResult(result)
+                    .build();
+            journal.add(done);
+            return done;
+        }
+
+        /** Sends a result kept with {@link #journal}. */
+        void send(TaskDone done) {
+            up.onNext(WorkerMessage.newBuilder().setDone(done).build());
+        }
+
+        @Override
+        public List<TaskDone> journaledResults() {
+            return List.copyOf(journal);
         }
 
         /**

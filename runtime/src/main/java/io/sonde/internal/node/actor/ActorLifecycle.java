@@ -149,6 +149,19 @@ public final class ActorLifecycle {
 
     /** The actor's worker returned a call or the creation; an answer for another attempt is stale. */
     public void taskDone(ActorRecord a, TaskDone done) {
+        taskDone(a, done, true);
+    }
+
+    /**
+     * A result the actor's worker kept in its journal and did not deliver before its process
+     * exited (the node reads the journal then): taken as if it had come, except that an actor
+     * whose constructor it ends sends no call to the dead process; stale ones are dropped.
+     */
+    public void journaledResult(ActorRecord a, TaskDone done) {
+        taskDone(a, done, false);
+    }
+
+    private void taskDone(ActorRecord a, TaskDone done, boolean workerAlive) {
         TaskRecord t = a.inFlight(done.getTaskId());
         if (t == null && a.creation().id().equals(done.getTaskId())) {
             t = a.creation();
@@ -166,7 +179,9 @@ public final class ActorLifecycle {
             } else {
                 t.state(TaskState.RUNNING);
                 a.state(ActorRecord.State.ALIVE);
-                pump(a);
+                if (workerAlive) {
+                    pump(a);
+                }
             }
             return;
         }

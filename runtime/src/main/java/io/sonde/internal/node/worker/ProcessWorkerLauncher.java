@@ -68,6 +68,8 @@ public final class ProcessWorkerLauncher implements WorkerLauncher {
         cmd.add(request.jobId());
         cmd.add(nodeId);
         cmd.add(nodeIp);
+        Path journal = logDir.toAbsolutePath().resolve("worker-" + request.workerId() + ".results");
+        cmd.add(journal.toString());
         ProcessBuilder pb = new ProcessBuilder(cmd);
         if (!request.workingDir().isEmpty() && Files.isDirectory(Path.of(request.workingDir()))) {
             pb.directory(new File(request.workingDir()));
@@ -76,6 +78,6 @@ public final class ProcessWorkerLauncher implements WorkerLauncher {
         Path out = logDir.resolve("worker-" + request.workerId() + "-" + p.pid() + ".out");
         Path err = logDir.resolve("worker-" + request.workerId() + "-" + p.pid() + ".err");
         Path crash = logDir.toAbsolutePath().resolve("worker-" + request.workerId() + "-" + p.pid() + CRASH_LOG_SUFFIX);
-        return new WorkerProcess(request.workerId(), p, out, err, crash, output);
+        return new WorkerProcess(request.workerId(), p, out, err, crash, journal, output);
     }
 }

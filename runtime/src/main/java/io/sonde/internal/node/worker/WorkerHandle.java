@@ -1,8 +1,11 @@
 package io.sonde.internal.node.worker;
 
+import io.sonde.proto.TaskDone;
+
 import io.sonde.internal.logs.ExitReport;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -55,5 +58,14 @@ public interface WorkerHandle {
     /** Where the worker's JVM writes its fatal error log (hs_err) if it crashes, or empty when unknown. */
     default Optional<Path> crashLog() {
         return Optional.empty();
+    }
+
+    /**
+     * The results the worker kept in its journal before it sent them, oldest first, once its
+     * process has exited (the node takes from them the ones it never received); the journal is
+     * removed. Empty when the worker kept none.
+     */
+    default List<TaskDone> journaledResults() {
+        return List.of();
     }
 }

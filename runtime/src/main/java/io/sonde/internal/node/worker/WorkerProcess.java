@@ -1,8 +1,14 @@
 package io.sonde.internal.node.worker;
 
 import io.sonde.internal.logs.ExitReport;
+import io.sonde.internal.worker.ResultJournal;
+import io.sonde.proto.TaskDone;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -20,18 +26,21 @@ final class WorkerProcess implements WorkerHandle {
     private final Path outLog;
     private final Path errLog;
     private final Path crashLog;
+    private final Path journal;
     private final long startedAtMillis = System.currentTimeMillis();
     private final LogPump outPump;
     private final LogPump errPump;
     private final CompletableFuture<Integer> exit;
 
-    WorkerProcess(String workerId, Process process, Path outLog, Path errLog, Path crashLog, WorkerOutput output) {
+    WorkerProcess(String workerId, Process process, Path outLog, Path errLog, Path crashLog, Path journal,
+                  WorkerOutput output) {
         this.workerId = workerId;
         this.process = process;
         this.pid = process.pid();
         this.outLog = outLog;
         this.errLog = errLog;
         this.crashLog = crashLog;
+        this.journal = journal;
         this.outPump = new LogPump(this, false, process.getInputStream(), outLog, output);
         this.errPump = new LogPump(this, true, process.getErrorStream(), errLog, output);
         outPump.start();
@@ -88,6 +97,26 @@ final class WorkerProcess implements WorkerHandle {
     @Override
     public Optional<Path> crashLog() {
         return Optional.of(crashLog);
+    }
+
+    @Override
+    public List<TaskDone> journaledResults() {
+        List<TaskDone> results = new ArrayList<>();
+        try {
+            for (byte[] entry : ResultJournal.read(journal)) {
+                results.add(TaskDone.parseFrom(entry));
+            }
+        } catch (IOException e) {
+            // what could be read is kept; the rest is as if the worker never sent it
+            System.err.println("sonde node: cannot read the result journal " + journal + " of worker " + workerId
+                    + " (" + e + "); results it did not deliver before it exited are lost");
+        }
+        try {
+            Files.deleteIfExists(journal);
+        } catch (IOException e) {
+            // a leftover file in the session directory, removed with it
+        }
+        return results;
     }
 
     @Override
