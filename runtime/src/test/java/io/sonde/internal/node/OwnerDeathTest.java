@@ -107,7 +107,9 @@ class OwnerDeathTest {
             TaskSpec actor = ownerClient.submit(ownerClient.actor("Counter").setParentTaskId(parent.getTaskId())
                     .setMaxRestarts(5));
             FakeWorker host = n.workers.runnerOf(actor.getTaskId());
-            host.complete(actor.getTaskId(), Serializer.value(null));
+            // as a real worker does: the constructor's result goes into the journal, then is sent
+            // (read again from the journal when the host is killed, it is stale: the actor stays dead)
+            host.send(host.journal(actor.getTaskId(), Serializer.value(null)));
             TaskSpec call = n.driver.submit(n.driver.call(actor, "increment"));
             host.awaitTask(call.getTaskId());
 

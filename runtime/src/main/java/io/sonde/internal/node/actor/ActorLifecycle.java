@@ -163,8 +163,9 @@ public final class ActorLifecycle {
 
     private void taskDone(ActorRecord a, TaskDone done, boolean workerAlive) {
         TaskRecord t = a.inFlight(done.getTaskId());
-        if (t == null && a.creation().id().equals(done.getTaskId())) {
-            t = a.creation();
+        if (t == null && a.creation().id().equals(done.getTaskId()) && a.state() != ActorRecord.State.ALIVE
+                && a.state() != ActorRecord.State.DEAD) {
+            t = a.creation(); // its constructor ran: once per start (a second copy, from the journal, is stale)
         }
         if (t == null || !t.id().equals(done.getTaskId()) || t.attempt() != done.getAttempt()) {
             return;
