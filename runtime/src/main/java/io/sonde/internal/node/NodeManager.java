@@ -155,7 +155,7 @@ public final class NodeManager {
     private final Scheduler scheduler;
     private final TaskDispatch dispatch;
     private final Cancellation cancellation;
-    private final WorkerPool pool = new WorkerPool();
+    private final WorkerPool pool;
     private final WorkerSupervisor workers;
     private final ActorDirectory actors = new ActorDirectory();
     private final ActorLifecycle actorLifecycle;
@@ -171,9 +171,10 @@ public final class NodeManager {
         this.tasks = new TaskTable(config.nodeId());
         this.results = new TaskResults<>(objects, resolver, tasks, new Wakeups());
         this.scheduler = new Scheduler(new ResourceSet(config.cpus(), config.memory(), config.resources()));
+        this.pool = new WorkerPool(config.spareWorkers());
         this.plugins = new NodePlugins(config, new PluginView(lock, pool, tasks, this::driverOf));
         this.workers = new WorkerSupervisor(idPrefix, launcher, pool, new LogRouter(config.ip()), plugins, jobs::get,
-                sendPool, this::onWorkerExit);
+                sendPool, this::onWorkerExit, this::hostActor);
         this.dispatch = new TaskDispatch(scheduler, pool, resolver, results, workers, config.ip(),
                 this::admitActor);
         this.actorLifecycle = new ActorLifecycle(actors, tasks, scheduler, results, resolver, head, workers,
@@ -438,12 +439,19 @@ public final class NodeManager {
         }
         if (w.actor() == null) {
             dispatch.idle(w);
-        } else if (w.actor().state() == ActorRecord.State.DEAD) {
+        } else {
+            hostActor(w);
+        }
+        return w;
+    }
+
+    /** The worker is the actor's host, started for it or taken idle: it runs the actor's creation. */
+    private void hostActor(Worker w) {
+        if (w.actor().state() == ActorRecord.State.DEAD) {
             w.kill(); // killed or given up on while its JVM started
         } else {
             dispatch.dispatch(w.actor().creation(), w);
         }
-        return w;
     }
 
     private void onTaskDone(Worker w, TaskDone done) {

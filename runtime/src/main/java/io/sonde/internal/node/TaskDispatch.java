@@ -70,6 +70,13 @@ final class TaskDispatch implements Scheduler.Leases {
                 workers.start(jobId);
             }
         });
+        pool.sparesToStart().forEach((jobId, spares) -> {
+            if (workers.jobAlive(jobId)) {
+                for (int i = 0; i < spares; i++) {
+                    workers.start(jobId);
+                }
+            }
+        });
         // Workers of a job that die before they say hello (bad classpath, bad JVM option) fail its tasks.
         pool.takeStartFailures().forEach((jobId, lastFailure) -> {
             for (TaskRecord t : scheduler.removeJob(jobId)) {

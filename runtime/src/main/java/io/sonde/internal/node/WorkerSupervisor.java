@@ -22,6 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -32,7 +33,8 @@ import java.util.function.Function;
  *
  * <pre>
  *   start ──launch──▶ in the pool, plug-ins told, exit watched ──hello──▶ registered ──exit──▶ exited
- *     └──cannot launch──▶ the job's queued tasks give up (WorkerPool.launchFailed); an actor dies
+ *     ├──cannot launch──▶ the job's queued tasks give up (WorkerPool.launchFailed); an actor dies
+ *     └──an actor, and its job has an idle worker──▶ that worker hosts it (no launch)
  * </pre>
  *
  * <p>Not thread-safe: called under the node's lock, except {@link #launched} and {@link #stop},
@@ -52,6 +54,7 @@ final class WorkerSupervisor implements ActorLifecycle.Workers {
     private final Function<String, Job> jobs;
     private final Executor exits;
     private final BiConsumer<Worker, Integer> onExit;
+    private final Consumer<Worker> adopted;
     /** Every launched worker until its exit was handled, readable without the lock: a shutdown kills them. */
     private final Map<String, WorkerHandle> launched = new ConcurrentHashMap<>();
     /** The node stops: no worker starts, nor takes a task, any more. */
@@ -62,9 +65,12 @@ final class WorkerSupervisor implements ActorLifecycle.Workers {
      * @param jobs     the live job of an id, or null
      * @param exits    where {@code onExit} runs: off the node's lock
      * @param onExit   the node's handler of a worker's exit, with its exit code
+     * @param adopted  runs the creation of an actor on the idle worker it took (as a hello does for
+     *                 a worker started for it)
      */
     WorkerSupervisor(String idPrefix, WorkerLauncher launcher, WorkerPool pool, LogRouter logs, NodePlugins plugins,
-                     Function<String, Job> jobs, Executor exits, BiConsumer<Worker, Integer> onExit) {
+                     Function<String, Job> jobs, Executor exits, BiConsumer<Worker, Integer> onExit,
+                     Consumer<Worker> adopted) {
         this.idPrefix = idPrefix;
         this.launcher = launcher;
         this.pool = pool;
@@ -74,6 +80,7 @@ final class WorkerSupervisor implements ActorLifecycle.Workers {
         this.jobs = jobs;
         this.exits = exits;
         this.onExit = onExit;
+        this.adopted = adopted;
     }
 
     /** Launches a worker for the tasks of a live job. */
@@ -165,8 +172,19 @@ final class WorkerSupervisor implements ActorLifecycle.Workers {
         return jobs.apply(jobId) != null;
     }
 
+    /**
+     * The actor takes an idle worker of its job (a spare, see {@link WorkerPool#sparesToStart}),
+     * which runs its creation at once; only when there is none does a JVM start for it.
+     */
     @Override
     public Optional<String> start(ActorRecord a) {
+        Worker idle = pool.adoptIdle(a.jobId());
+        if (idle != null) {
+            idle.host(a);
+            a.hostedBy(idle.id(), idle.pid());
+            adopted.accept(idle);
+            return Optional.empty();
+        }
         return start(jobs.apply(a.jobId()), a);
     }
 

@@ -7,17 +7,19 @@ import java.util.Map;
 
 /**
  * A node manager whose workers are in-process fakes, with a driver connected: what the state
- * machine tests drive. Nothing is started but threads.
+ * machine tests drive. Nothing is started but threads. Unless a test asks for them
+ * ({@link #withSpares}), the node keeps no spare workers, so each worker a test sees was started
+ * for a task or an actor.
  */
 final class FakeNode implements AutoCloseable {
     final FakeWorkerLauncher workers;
     final NodeManager node;
     final FakeClient driver;
 
-    private FakeNode(double cpus, Path dir, FakeWorkerLauncher.Start start) {
+    private FakeNode(double cpus, Path dir, FakeWorkerLauncher.Start start, int spares) {
         workers = new FakeWorkerLauncher(dir);
         workers.start(start);
-        node = new NodeManager(new NodeConfig("abcdef123456", "127.0.0.1", cpus, 1L << 34, dir, Map.of()),
+        node = new NodeManager(new NodeConfig("abcdef123456", "127.0.0.1", cpus, 1L << 34, dir, Map.of(), spares),
                 new Head(), workers);
         workers.node(node);
         driver = FakeClient.driver(node);
@@ -25,12 +27,17 @@ final class FakeNode implements AutoCloseable {
 
     /** A node with {@code cpus} CPUs whose workers say hello and take tasks. */
     static FakeNode withCpus(double cpus, Path dir) {
-        return new FakeNode(cpus, dir, FakeWorkerLauncher.Start.HELLO);
+        return new FakeNode(cpus, dir, FakeWorkerLauncher.Start.HELLO, 0);
+    }
+
+    /** A node with {@code cpus} CPUs that keeps {@code spares} idle workers per job started ahead. */
+    static FakeNode withSpares(double cpus, int spares, Path dir) {
+        return new FakeNode(cpus, dir, FakeWorkerLauncher.Start.HELLO, spares);
     }
 
     /** A node whose workers start as {@code start} says (the driver's first one too). */
     static FakeNode withWorkers(double cpus, Path dir, FakeWorkerLauncher.Start start) {
-        return new FakeNode(cpus, dir, start);
+        return new FakeNode(cpus, dir, start, 0);
     }
 
     @Override

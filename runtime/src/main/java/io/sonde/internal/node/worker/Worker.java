@@ -24,7 +24,8 @@ import java.util.concurrent.TimeoutException;
 public final class Worker {
     private final WorkerHandle handle;
     private final String jobId;
-    private final ActorRecord actor;
+    private ActorRecord actor;
+    private boolean ranTasks;
     private StreamObserver<WorkerCommand> commands;
     private boolean registered;
     private boolean dead;
@@ -61,6 +62,19 @@ public final class Worker {
         return actor;
     }
 
+    /** The worker was given a task: from now on it holds what its tasks left behind (statics, owned work). */
+    public boolean ranTasks() {
+        return ranTasks;
+    }
+
+    /** An idle worker that never ran a task becomes the host of the actor, for the rest of its life. */
+    public void host(ActorRecord a) {
+        if (actor != null) {
+            throw new IllegalStateException("worker " + id() + " hosts actor " + actor.actorId() + " already");
+        }
+        this.actor = a;
+    }
+
     /**
      * The worker said hello on its Attach stream: commands go there from now on. {@code commands}
      * must not block nor call back: it only enqueues.
@@ -89,6 +103,9 @@ public final class Worker {
 
     public void current(TaskRecord t) {
         this.current = t;
+        if (t != null && actor == null) {
+            ranTasks = true;
+        }
     }
 
     long idleSinceNanos() {

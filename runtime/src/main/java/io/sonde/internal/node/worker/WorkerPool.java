@@ -22,9 +22,13 @@ import java.util.function.Predicate;
  *
  * <pre>
  *   add ──▶ starting ──hello──▶ idle ◀──▶ leased (pollIdle) ──▶ ... ──exited──▶ gone
- *                                 │                            └── its task left the JVM in doubt ──▶ retire
+ *                                 │  │                         └── its task left the JVM in doubt ──▶ retire
+ *                                 │  └── adopted by an actor (adoptIdle): its host until it exits
  *                                 └── idle longer than the timeout, more than the node's CPUs ──▶ reap
  * </pre>
+ *
+ * <p>Each job that asked for a worker keeps its spares ({@link #sparesToStart}) idle or starting,
+ * as Ray prestarts workers: a retry after a crash does not wait for a JVM to start.
  *
  * <p>Not thread-safe: called by the node manager while it holds its lock.
  */
@@ -38,6 +42,8 @@ public final class WorkerPool {
     /** A job's share of the pool. */
     private static final class JobWorkers {
         final ArrayDeque<Worker> idle = new ArrayDeque<>();
+        /** The job asked for a worker once: from then on it keeps its spares. */
+        boolean ranWork;
         int starting;
         int consecutiveStartFailures;
         String lastStartFailure = "";
@@ -47,6 +53,12 @@ public final class WorkerPool {
 
     private final Map<String, Worker> workers = new LinkedHashMap<>();
     private final Map<String, JobWorkers> jobs = new HashMap<>();
+    private final int spares;
+
+    /** @param spares idle workers each job that asked for one keeps started ahead of need */
+    public WorkerPool(int spares) {
+        this.spares = spares;
+    }
 
     public void addJob(String jobId) {
         jobs.put(jobId, new JobWorkers());
@@ -127,7 +139,48 @@ public final class WorkerPool {
     /** How many workers to start for {@code wanted} tasks that found none idle. */
     public int toStart(String jobId, int wanted) {
         JobWorkers j = jobs.get(jobId);
-        return j == null ? 0 : Math.min(wanted, MAX_CONCURRENT_STARTS_PER_JOB) - j.starting;
+        if (j == null) {
+            return 0;
+        }
+        j.ranWork = true;
+        return Math.min(wanted, MAX_CONCURRENT_STARTS_PER_JOB) - j.starting;
+    }
+
+    /**
+     * How many workers to start so that each job that asked for a worker has its spares idle or
+     * starting: a task retried after its worker crashed, or an actor restarted, takes one at
+     * once instead of waiting about 2.5 s for a JVM. Not while a job's workers fail to start.
+     */
+    public Map<String, Integer> sparesToStart() {
+        Map<String, Integer> toStart = new LinkedHashMap<>();
+        jobs.forEach((jobId, j) -> {
+            int missing = spares - j.idle.size() - j.starting;
+            if (j.ranWork && missing > 0 && j.consecutiveStartFailures == 0) {
+                toStart.put(jobId, missing);
+            }
+        });
+        return toStart;
+    }
+
+    /**
+     * An actor is created or restarted: it takes, for good, an idle worker of its job that never
+     * ran a task (a fresh JVM, as one started for it: no statics a task set, no work a task
+     * submitted that would make the actor's host its owner too); null when there is none.
+     */
+    public Worker adoptIdle(String jobId) {
+        JobWorkers j = jobs.get(jobId);
+        if (j == null) {
+            return null;
+        }
+        j.ranWork = true;
+        for (Iterator<Worker> it = j.idle.descendingIterator(); it.hasNext(); ) {
+            Worker w = it.next();
+            if (!w.ranTasks()) {
+                it.remove();
+                return w;
+            }
+        }
+        return null;
     }
 
     /** The worker said hello: the job's workers start fine; a task worker stops counting as starting. */
@@ -163,7 +216,11 @@ public final class WorkerPool {
     /** The idle worker of the job used last (its JIT is warm), out of the idle list; or null. */
     public Worker pollIdle(String jobId) {
         JobWorkers j = jobs.get(jobId);
-        return j == null ? null : j.idle.pollLast();
+        if (j == null) {
+            return null;
+        }
+        j.ranWork = true;
+        return j.idle.pollLast();
     }
 
     /**
