@@ -15,7 +15,7 @@ class MicrobenchmarkCommandTest {
     private static final List<String> METRICS = List.of(
             "single_client_tasks_sync", "single_client_tasks_async", "1_1_actor_calls_sync", "1_1_actor_calls_async",
             "single_client_put_calls", "single_client_get_calls", "single_client_put_gigabytes",
-            "worker_cold_start_ms", "grpc_loopback_unary_rtt_us", "memcpy_gigabytes");
+            "worker_cold_start_ms", "task_retry_after_crash_ms", "grpc_loopback_unary_rtt_us", "memcpy_gigabytes");
 
     @RegisterExtension
     final SondeRoot root = SondeRoot.temporary();

@@ -17,6 +17,14 @@ final class BenchFunctions {
         return 0;
     }
 
+    /** Kills its own worker on the first attempt (as a crash would); the retry returns 0. */
+    static Integer haltOnFirstAttempt() {
+        if (Sonde.context().attemptNumber() == 0) {
+            Runtime.getRuntime().halt(1);
+        }
+        return 0;
+    }
+
     /**
      * Parks at a breakpoint; once a debugger lets it go, returns the wall-clock time, in
      * microseconds since the epoch ({@link #wallMicros()}), at which it called

@@ -110,13 +110,35 @@ final class JdwpTaskCost implements Metric {
             throw new IllegalStateException(name() + ": the cluster lists no workers after running tasks");
         }
         for (WorkerInfo w : workers) {
-            int port = DebugNodePlugin.of(node).debugPort(w.getWorkerId());
+            if (w.getState() == WorkerInfo.State.STARTING || w.getState() == WorkerInfo.State.DEAD) {
+                continue; // the job's spare, still starting, has said nothing yet (nor has a worker gone)
+            }
+            int port = portOf(node, w.getWorkerId(), jdwp);
             if ((port > 0) != jdwp) {
                 throw new IllegalStateException(name() + ": worker pid " + w.getPid() + " has "
                         + (jdwp ? "no JDWP port" : "JDWP port " + port) + " on the cluster that should run"
                         + (jdwp ? " with" : " without") + " the agent");
             }
         }
+    }
+
+    /**
+     * The worker's JDWP port; with the agent expected, waits a little for a worker that said hello
+     * before its agent's port was reported.
+     */
+    private static int portOf(HostedNode node, String workerId, boolean expected) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        int port = DebugNodePlugin.of(node).debugPort(workerId);
+        while (expected && port == 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            port = DebugNodePlugin.of(node).debugPort(workerId);
+        }
+        return port;
     }
 
     /** The sync task rate with the agent, from the last {@link #measure}; null before. */
