@@ -48,7 +48,13 @@ class NodeDiedTest {
         ManagedChannel channel = null;
         try {
             int port = port(head);
-            channel = SondeRuntime.channel("127.0.0.1", port);
+            // the head is another process with another session root: its token is read from there
+            Path session;
+            try (java.util.stream.Stream<Path> sessions = Files.list(dir.resolve("root"))) {
+                session = sessions.filter(d -> d.getFileName().toString().startsWith("session_2")).findFirst().orElseThrow();
+            }
+            channel = SondeRuntime.channel("127.0.0.1", port,
+                    io.sonde.internal.cluster.AuthToken.readFrom(session));
             CoreClient driver = new CoreClient(NodeManagerGrpc.newStub(channel)::connect, RegisterClient.newBuilder()
                     .setIsDriver(true).addAllClasspath(Arrays.asList(System.getProperty("java.class.path")
                             .split(File.pathSeparator))).build(), null, null, "127.0.0.1:" + port);

@@ -70,7 +70,8 @@ class BreakpointTest {
     @Test
     void aParkedTaskWhoseDriverExitsEndsAndLeavesTheList() throws Exception {
         Process driver = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), ParkingDriver.class.getName(),
+                // the cluster's session root: where the driver finds its auth token
+                "-Dsonde.root=" + cluster.root(), "-cp", System.getProperty("java.class.path"), ParkingDriver.class.getName(),
                 cluster.address()).redirectErrorStream(true).start();
         try {
             await().atMost(Duration.ofSeconds(60)).until(() -> breakpoints.list().stream().anyMatch(b -> b.getTaskName().equals("orphan")));

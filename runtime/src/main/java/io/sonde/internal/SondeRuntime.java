@@ -2,6 +2,7 @@ package io.sonde.internal;
 
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.sonde.internal.cluster.AuthToken;
 import io.sonde.InitOptions;
 import io.sonde.RuntimeContext;
 import io.sonde.SondeException;
@@ -105,9 +106,19 @@ public final class SondeRuntime {
                 .orElse(Thread.currentThread().getContextClassLoader());
     }
 
-    /** A gRPC channel to a Sonde node on loopback, sized for large objects. */
+    /**
+     * A gRPC channel to a Sonde node on loopback, sized for large objects, whose calls carry the
+     * cluster's auth token when this process can find it ({@link AuthToken#find}).
+     */
     public static ManagedChannel channel(String host, int port) {
-        return NettyChannelBuilder.forAddress(host, port)
+        return channel(host, port, AuthToken.find(host, port));
+    }
+
+    /** A channel to a Sonde node whose calls carry {@code token} (none: they carry none). */
+    public static ManagedChannel channel(String host, int port, java.util.Optional<AuthToken> token) {
+        NettyChannelBuilder builder = NettyChannelBuilder.forAddress(host, port);
+        token.ifPresent(t -> builder.intercept(t.client()));
+        return builder
                 .usePlaintext()
                 .maxInboundMessageSize(Integer.MAX_VALUE)
                 .flowControlWindow(LocalNode.WINDOW)

@@ -25,8 +25,8 @@ public final class SessionDirs {
     }
 
     /**
-     * Where sessions and the head's address file live: the system property {@code sonde.root} if
-     * set, else {@code $TMPDIR/sonde}, else {@code <java.io.tmpdir>/sonde}.
+     * Where sessions and the head's address file live, private to the user: the system property
+     * {@code sonde.root} if set, else {@code $XDG_RUNTIME_DIR/sonde}, else {@code $TMPDIR/sonde-UID}.
      */
     public static Path root() {
         return SessionDir.root();
@@ -37,5 +37,17 @@ public final class SessionDirs {
         return SessionDir.running().stream()
                 .map(r -> new Running(r.pid(), r.address(), r.sessionDir()))
                 .toList();
+    }
+
+    /**
+     * The auth token a client of the cluster at {@code address} presents ({@code SONDE_AUTH_TOKEN},
+     * else {@code SONDE_AUTH_TOKEN_PATH}'s file, else the running cluster's own under
+     * {@link #root()}); empty when none can be read here.
+     *
+     * @throws IllegalArgumentException if {@code address} is not a Sonde address
+     */
+    public static java.util.Optional<String> authToken(String address) {
+        io.sonde.internal.SondeRuntime.HostPort hp = io.sonde.internal.SondeRuntime.HostPort.parse(address);
+        return io.sonde.internal.cluster.AuthToken.find(hp.host(), hp.port()).map(io.sonde.internal.cluster.AuthToken::value);
     }
 }

@@ -149,6 +149,9 @@ class DebugCommandTest {
                 "--address", cluster.address(), "--sourcepath", "src/test/java"));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().remove("SONDE_ADDRESS");
+        // another process, with another session root: it gets the cluster's token as a user on another
+        // account would
+        pb.environment().put("SONDE_AUTH_TOKEN_PATH", cluster.node().sessionDir().resolve("auth_token").toString());
         return pb.start();
     }
 

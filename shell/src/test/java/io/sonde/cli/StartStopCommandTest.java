@@ -13,6 +13,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -152,6 +153,35 @@ class StartStopCommandTest {
         Cli.Run bad = Cli.sonde("list", "jobz");
         assertThat(bad.exitCode()).isEqualTo(2);
         assertThat(bad.err()).contains("Unknown kind 'jobz'").contains("tasks, actors, workers, nodes");
+    }
+
+    @Test
+    @Order(7)
+    void getAuthTokenPrintsTheTokenAndAStopWithoutItStopsNothing() throws Exception {
+        Cli.Run token = Cli.sonde("get-auth-token");
+        assertThat(token.exitCode()).as(token.toString()).isZero();
+        Path session;
+        try (java.util.stream.Stream<Path> dirs = Files.list(root.path())) {
+            session = dirs.filter(d -> d.getFileName().toString().startsWith("session_2")
+                    && d.getFileName().toString().endsWith("_" + pid)).findFirst().orElseThrow();
+        }
+        assertThat(token.out().strip()).isEqualTo(Files.readString(session.resolve("auth_token")).strip())
+                .matches("[0-9a-f]{64}");
+
+        // a client of another account has no token: refused, and told how to get one
+        io.grpc.ManagedChannel stranger = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder
+                .forTarget(address.substring("sonde://".length())).usePlaintext().build();
+        try {
+            Throwable refused = org.assertj.core.api.Assertions.catchThrowable(() -> io.sonde.proto.NodeManagerGrpc
+                    .newBlockingStub(stranger).withDeadlineAfter(10, java.util.concurrent.TimeUnit.SECONDS)
+                    .stop(io.sonde.proto.StopRequest.newBuilder().setForce(true).build()));
+            assertThat(io.grpc.Status.fromThrowable(refused).getCode()).isEqualTo(io.grpc.Status.Code.UNAUTHENTICATED);
+            assertThat(refused).hasMessageContaining("sonde get-auth-token");
+        } finally {
+            stranger.shutdownNow();
+        }
+        assertThat(ProcessHandle.of(pid)).hasValueSatisfying(p -> assertThat(p.isAlive()).isTrue());
+        assertThat(Cli.sonde("status").exitCode()).isZero();
     }
 
     @Test

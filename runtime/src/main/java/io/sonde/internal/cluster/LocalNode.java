@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A head and a node manager serving on 127.0.0.1: what {@code Sonde.init()} embeds in the driver
  * and what {@code sonde start --head} runs as a daemon. Workers always reach it over gRPC; an
- * embedded driver calls the node manager directly.
+ * embedded driver calls the node manager directly. Every call to its services must carry the
+ * cluster's {@link AuthToken}, made here and kept in the session directory.
  */
 public final class LocalNode implements AutoCloseable {
     /** HTTP/2 flow-control window of every Sonde connection. */
@@ -32,15 +33,20 @@ public final class LocalNode implements AutoCloseable {
 
     private LocalNode(int port, int cpus, Map<String, Double> resources, Runnable onStop) {
         sessionDir = SessionDir.create();
+        AuthToken token = AuthToken.generate();
+        token.writeTo(sessionDir);
         String nodeId = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         NodeConfig config = new NodeConfig(nodeId, "127.0.0.1",
                 cpus > 0 ? cpus : Runtime.getRuntime().availableProcessors(), totalMemory(), sessionDir, resources);
-        ProcessWorkerLauncher launcher = new ProcessWorkerLauncher(nodeId, config.ip(), config.logDir());
+        ProcessWorkerLauncher launcher = new ProcessWorkerLauncher(nodeId, config.ip(), config.logDir(),
+                Map.of(AuthToken.ENV, token.value()));
         nodeManager = new NodeManager(config, head, launcher);
         Runnable stop = onStop != null ? onStop : () -> { };
         try {
             NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
-                    .addService(new NodeManagerService(nodeManager, stop));
+                    .addService(new NodeManagerService(nodeManager, stop))
+                    // every service, the plug-ins' too: no call without the cluster's token
+                    .intercept(token.server(refused -> System.err.println("sonde node " + nodeId + ": " + refused)));
             nodeManager.plugins().services().forEach(builder::addService);
             server = builder
                     .maxInboundMessageSize(Integer.MAX_VALUE)

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Starts worker JVMs: {@code java <options> -cp <the job's classpath> io.sonde.internal.worker.WorkerMain ...}.
@@ -26,17 +27,21 @@ public final class ProcessWorkerLauncher implements WorkerLauncher {
     private final String nodeId;
     private final String nodeIp;
     private final Path logDir;
+    private final Map<String, String> environment;
     private volatile String nodeAddress;
 
     /**
      * @param nodeId the node's id, for the workers' errors
      * @param nodeIp the node's address other nodes see
      * @param logDir where the workers' log files go
+     * @param environment what workers get in their environment besides the node's (the cluster's
+     *                    auth token: unlike the command line, only the same user can read it)
      */
-    public ProcessWorkerLauncher(String nodeId, String nodeIp, Path logDir) {
+    public ProcessWorkerLauncher(String nodeId, String nodeIp, Path logDir, Map<String, String> environment) {
         this.nodeId = nodeId;
         this.nodeIp = nodeIp;
         this.logDir = logDir;
+        this.environment = Map.copyOf(environment);
         this.javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
@@ -71,6 +76,7 @@ public final class ProcessWorkerLauncher implements WorkerLauncher {
         Path journal = logDir.toAbsolutePath().resolve("worker-" + request.workerId() + ".results");
         cmd.add(journal.toString());
         ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().putAll(environment);
         if (!request.workingDir().isEmpty() && Files.isDirectory(Path.of(request.workingDir()))) {
             pb.directory(new File(request.workingDir()));
         }
