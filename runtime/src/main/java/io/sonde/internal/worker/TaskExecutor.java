@@ -266,8 +266,10 @@ final class TaskExecutor {
         byte[] entry = done.toByteArray();
         if (!j.append(entry)) {
             awaitReceipts();
-            if (finished.getCount() == 0) {
-                return false; // the node went: nothing more is sent
+            synchronized (receipts) {
+                if (unreceived > 0) {
+                    return false; // the wait ended early (the node went, or an interrupt): keep what is there
+                }
             }
             j.reset();
             j.append(entry);
