@@ -2,6 +2,7 @@ package io.sonde.cli;
 
 import io.sonde.tooling.SessionDirs;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -18,10 +19,8 @@ import java.util.concurrent.Callable;
         description = "Print the auth token of the cluster, for a client on another account or machine:"
                 + " give it to that client in SONDE_AUTH_TOKEN.")
 final class GetAuthTokenCommand implements Callable<Integer> {
-    @Option(names = "--address", paramLabel = "sonde://HOST:PORT",
-            description = "The cluster. Default: $SONDE_ADDRESS, else the head started by `sonde start --head`, else"
-                    + " the one program here that runs a cluster of its own.")
-    String address;
+    @Mixin
+    ClusterOptions target;
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
@@ -35,14 +34,15 @@ final class GetAuthTokenCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ClusterLocator locator = sonde.locator();
-        ClusterLocator.Candidate c = locator.candidate(address).or(locator::embedded)
+        ClusterLocator.Candidate c = target.candidate(locator).or(locator::embedded)
                 .orElseThrow(() -> new CommandFailure(1, ClusterLocator.NOT_FOUND));
         String token;
         try {
             token = SessionDirs.authToken(c.address()).orElseThrow(() -> new CommandFailure(1, "No auth token of "
-                    + c.address() + " (from " + c.source() + ") can be read here: the token is in the cluster's"
-                    + " session directory under " + SessionDirs.root() + ", readable only by the user who started"
-                    + " the cluster. Run `sonde get-auth-token` as that user."));
+                    + c.address() + " (from " + c.source() + ") was found here: SONDE_AUTH_TOKEN gives none,"
+                    + " SONDE_AUTH_TOKEN_PATH names no readable file, and no cluster running at that address keeps its"
+                    + " session directory under " + SessionDirs.root() + ". A cluster's token can be read only by the"
+                    + " user who started it, on its machine: run `sonde get-auth-token` there, as that user."));
         } catch (IllegalArgumentException e) {
             throw new CommandFailure(2, e.getMessage() + " (from " + c.source() + ")");
         }

@@ -47,7 +47,7 @@ public final class SondeMain implements Runnable {
         cli.addSubcommand(new StatusCommand());
         cli.addSubcommand(new ListCommand());
         cli.addSubcommand(new ClasspathCommand());
-        cli.addSubcommand(new GetAuthTokenCommand());
+        cli.addSubcommand(ClusterOptions.addressOnly(new CommandLine(new GetAuthTokenCommand())));
         cli.addSubcommand(new MicrobenchmarkCommand());
         cli.addSubcommand(new DebugCommand());
         cli.addSubcommand(ClusterOptions.addressOnly(new CommandLine(new ShellCommand())));

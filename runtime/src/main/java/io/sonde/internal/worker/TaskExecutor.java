@@ -121,7 +121,7 @@ final class TaskExecutor {
             public void onNext(WorkerCommand c) {
                 switch (c.getBodyCase()) {
                     case EXECUTE -> queue.add(() -> execute(c.getExecute()));
-                    case TAKEN -> taken(c.getTaken().getTaskId(), c.getTaken().getAttempt());
+                    case TAKEN -> taken();
                     case INTERRUPT -> interrupt(c.getInterrupt().getTaskId());
                     case PLUGIN -> plugins.command(c.getPlugin());
                     case EXIT -> finished.countDown();
@@ -229,8 +229,8 @@ final class TaskExecutor {
         return new RuntimeContext(t.getTaskId(), t.getActorId(), nodeId, pid, t.getAttempt(), t.getName());
     }
 
-    /** The node has the result of that attempt. On the transport's thread. */
-    private void taken(String taskId, int attempt) {
+    /** The node has one more of the results sent. On the transport's thread. */
+    private void taken() {
         synchronized (receipts) {
             if (unreceived > 0 && --unreceived == 0) {
                 receipts.notifyAll();

@@ -32,17 +32,10 @@ final class RetryAfterCrash implements Metric {
 
     @Override
     public Measurement measure(Plan plan) {
-        double[] millis = new double[plan.coldStartRounds()];
-        for (int i = 0; i < millis.length; i++) {
-            Sonde.shutdown();
-            Sonde.init(cluster);
+        return WorkerColdStart.onFreshClusters(plan, cluster, () -> {
             Sonde.get(Sonde.task(BenchFunctions::small).remote());
             awaitIdleTaskWorkers(2);
-            long start = System.nanoTime();
-            Sonde.get(Sonde.task(BenchFunctions::haltOnFirstAttempt).name("crash_once").maxRetries(1).remote());
-            millis[i] = (System.nanoTime() - start) / 1e6;
-        }
-        return Measurement.of(millis);
+        }, () -> Sonde.get(Sonde.task(BenchFunctions::haltOnFirstAttempt).name("crash_once").maxRetries(1).remote()));
     }
 
     /** Waits (bounded) until the embedded node has {@code n} idle task workers: the job's first one and its spare. */

@@ -28,12 +28,21 @@ final class WorkerColdStart implements Metric {
 
     @Override
     public Measurement measure(Plan plan) {
+        return onFreshClusters(plan, cluster, () -> { }, () -> Sonde.get(Sonde.task(BenchFunctions::small).remote()));
+    }
+
+    /**
+     * {@code plan.coldStartRounds()} rounds, each on a new embedded cluster started with
+     * {@code cluster}: {@code prepare} runs untimed, then {@code timed} is timed, in milliseconds.
+     */
+    static Measurement onFreshClusters(Plan plan, InitOptions cluster, Runnable prepare, Runnable timed) {
         double[] millis = new double[plan.coldStartRounds()];
         for (int i = 0; i < millis.length; i++) {
             Sonde.shutdown();
             Sonde.init(cluster);
+            prepare.run();
             long start = System.nanoTime();
-            Sonde.get(Sonde.task(BenchFunctions::small).remote());
+            timed.run();
             millis[i] = (System.nanoTime() - start) / 1e6;
         }
         return Measurement.of(millis);

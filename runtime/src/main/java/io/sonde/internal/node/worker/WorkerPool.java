@@ -152,13 +152,17 @@ public final class WorkerPool {
      * once instead of waiting about 2.5 s for a JVM. Not while a job's workers fail to start.
      */
     public Map<String, Integer> sparesToStart() {
-        Map<String, Integer> toStart = new LinkedHashMap<>();
-        jobs.forEach((jobId, j) -> {
+        Map<String, Integer> toStart = Map.of(); // runs at each scheduling: allocates only when a spare is missing
+        for (Map.Entry<String, JobWorkers> e : jobs.entrySet()) {
+            JobWorkers j = e.getValue();
             int missing = spares - j.idle.size() - j.starting;
             if (j.ranWork && missing > 0 && j.consecutiveStartFailures == 0) {
-                toStart.put(jobId, missing);
+                if (toStart.isEmpty()) {
+                    toStart = new LinkedHashMap<>();
+                }
+                toStart.put(e.getKey(), missing);
             }
-        });
+        }
         return toStart;
     }
 
