@@ -62,7 +62,7 @@ import java.util.concurrent.LinkedBlockingQueue;
  *       An event that arrives before the router has read the reply to the Set that asked for it
  *       (the agent writes events and replies on two threads) waits, with the events after it,
  *       until the Sets sent before it are answered.</li>
- *   <li>Suspensions ({@link SuspendLedger}): VirtualMachine.Suspend and ThreadReference.Suspend, and
+ *   <li>Suspensions ({@code SuspendLedger}): VirtualMachine.Suspend and ThreadReference.Suspend, and
  *       the events delivered to it under SUSPEND_ALL or SUSPEND_EVENT_THREAD, net of its resumes. A
  *       resume of something the client does not hold suspended is answered without reaching the VM:
  *       it would undo another client's suspension. Method invocations (which resume and suspend
@@ -101,8 +101,11 @@ import java.util.concurrent.LinkedBlockingQueue;
  * <h2>Pitfalls</h2>
  * The agent's other state is global and is shared, not split: two clients stepping the same thread
  * at once, RedefineClasses, SetDefaultStratum, ThreadReference.Stop and Interrupt affect everyone;
- * ThreadReference.SuspendCount reports the sum of all clients' suspensions. A client that never
- * reads its connection accumulates its events in memory.
+ * ThreadReference.SuspendCount reports the sum of all clients' suspensions. A client that leaves
+ * while a method it invoked still runs gets no special care: its cleanup resumes the invoking thread
+ * as it holds it, and how the agent restores that thread's suspensions when the invocation returns
+ * is not handled (nor tested). A client that never reads its connection accumulates its events in
+ * memory.
  */
 public final class JdwpRouter implements Closeable {
     private static final System.Logger LOG = System.getLogger(JdwpRouter.class.getName());

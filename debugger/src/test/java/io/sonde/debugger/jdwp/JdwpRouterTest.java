@@ -244,6 +244,60 @@ class JdwpRouterTest {
         keepsHitting(a, "alpha", 2);
     }
 
+    @Test
+    void aRequestWhoseOwnerLeftBeforeItWasAnsweredIsClearedAndCannotHangTheVm() throws Exception {
+        // Not to lose: the VM's progress. Each owner closes before the VM answers its Set: the router
+        // clears the request itself, and resumes what its events suspended before the clear.
+        VirtualMachine b = attach("b");
+        for (int i = 0; i < 30; i++) {
+            RawClient raw = new RawClient(router.connect("raw " + i));
+            byte[] set = raw.breakpointAt(RouterTarget.class, "alpha", EventRequest.SUSPEND_ALL);
+            raw.send(Jdwp.EVENT_REQUEST, Jdwp.EVENT_REQUEST_SET, set);
+            raw.connection.close();
+        }
+        long from = calls(b, "alphaCalls");
+        await().atMost(WAIT).until(() -> calls(b, "alphaCalls") > from + 20);
+        long dropped = router.droppedEvents();
+        await().during(Duration.ofMillis(300)).atMost(WAIT).until(() -> router.droppedEvents() == dropped);
+    }
+
+    @Test
+    void heldEventsWaitForTheirClientOnlyAndAllArriveOnRelease() throws Exception {
+        // Not to lose: the events a client holds (HoldEvents), nor the other clients' events meanwhile.
+        RawClient raw = new RawClient(router.connect("raw"));
+        VirtualMachine b = attach("b");
+        breakAt(b, "beta", EventRequest.SUSPEND_EVENT_THREAD);
+        raw.call(Jdwp.VIRTUAL_MACHINE, Jdwp.VM_HOLD_EVENTS, new byte[0]);
+        raw.call(Jdwp.EVENT_REQUEST, Jdwp.EVENT_REQUEST_SET,
+                raw.breakpointAt(RouterTarget.class, "alpha", EventRequest.SUSPEND_NONE));
+        long from = calls(b, "alphaCalls");
+        keepsHitting(b, "beta", 3);
+        await().atMost(WAIT).until(() -> calls(b, "alphaCalls") > from + 5);
+        assertThat(raw.events).isEmpty();
+
+        raw.call(Jdwp.VIRTUAL_MACHINE, Jdwp.VM_RELEASE_EVENTS, new byte[0]);
+        await().atMost(WAIT).until(() -> raw.events.size() >= 5);
+    }
+
+    @Test
+    void aMalformedPacketIsRefusedWithWhatIsWrongAndTheClientStays() throws Exception {
+        // Not to lose: why a packet was refused, and the client's connection after it.
+        RawClient raw = new RawClient(router.connect("raw"));
+        assertThatThrownBy(() -> raw.connection.writePacket(new byte[5]))
+                .isInstanceOf(IOException.class).hasMessageContaining("less than the 11-byte header");
+        byte[] lying = Jdwp.command(90, Jdwp.VIRTUAL_MACHINE, 1, new byte[0]);
+        Jdwp.putInt(lying, 0, 40);
+        assertThatThrownBy(() -> raw.connection.writePacket(lying))
+                .isInstanceOf(IOException.class).hasMessageContaining("declares length 40 but has 11 bytes");
+        assertThatThrownBy(() -> raw.connection.writePacket(Jdwp.reply(91, 0)))
+                .isInstanceOf(IOException.class).hasMessageContaining("sent a reply packet");
+        assertThatThrownBy(() -> raw.connection.writePacket(Jdwp.command(92, Jdwp.THREAD_REFERENCE, Jdwp.THREAD_RESUME, new byte[3])))
+                .isInstanceOf(IOException.class).hasMessageContaining("ThreadReference.Resume carries 3 bytes of data, needs 8");
+
+        assertThat(RawClient.string(raw.call(Jdwp.VIRTUAL_MACHINE, 1, new byte[0]))).isNotBlank(); // Version
+        assertThat(raw.connection.isOpen()).isTrue();
+    }
+
     // ---- helpers
 
     VirtualMachine attach(String name) throws IOException {
