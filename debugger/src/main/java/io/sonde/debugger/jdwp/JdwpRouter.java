@@ -538,8 +538,16 @@ public final class JdwpRouter implements Closeable {
         } else if (k == DISABLE_COLLECTION) {
             long object = objectId(p, "ObjectReference.DisableCollection");
             forward(c, p, reply -> {
-                if (Jdwp.errorCode(reply) == Jdwp.ERROR_NONE && c.state == State.OPEN && c.pinned.add(object)) {
-                    pins.merge(object, 1, Integer::sum);
+                if (Jdwp.errorCode(reply) != Jdwp.ERROR_NONE) {
+                    return;
+                }
+                if (c.state == State.OPEN) {
+                    if (c.pinned.add(object)) {
+                        pins.merge(object, 1, Integer::sum);
+                    }
+                } else if (!pins.containsKey(object)) {
+                    internal(Jdwp.OBJECT_REFERENCE, Jdwp.OBJECT_ENABLE_COLLECTION, Jdwp.id(object, sizes.object()),
+                            ignoreErrors("re-enable the collection a client that left meanwhile disabled"));
                 }
             });
         } else if (k == ENABLE_COLLECTION) {
