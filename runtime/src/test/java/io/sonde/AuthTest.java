@@ -167,7 +167,8 @@ class AuthTest {
     }
 
     /** Writes to the terminal and keeps a copy. */
-    private static final class TeeStream extends java.io.OutputStream {
+    /** Writes to both: what a test captures still reaches the console. */
+    static final class TeeStream extends java.io.OutputStream {
         private final java.io.OutputStream a;
         private final java.io.OutputStream b;
 

@@ -133,6 +133,12 @@ public final class CoreClient {
             throw new SondeException("interrupted while connecting to the Sonde node manager at " + endpoint);
         } catch (ExecutionException | TimeoutException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            Optional<io.grpc.Status> refused = refusal(cause);
+            if (refused.isPresent()) {
+                // it is running, and said no: its reason says how to get in
+                throw new SondeException("the Sonde node manager at " + endpoint + " refused this client: "
+                        + refused.get().getDescription(), cause);
+            }
             throw new SondeException("could not connect to the Sonde node manager at " + endpoint
                     + ". Is the cluster running? Start one with `sonde start --head`, or call Sonde.init() without an address"
                     + " to run an embedded one.", cause);
@@ -835,6 +841,16 @@ public final class CoreClient {
     }
 
     /** Drops the library frames of a transport failure (logged whole before): its message stays. */
+    /** The node's refusal of this client (no auth token, or not its), if that is what {@code t} came from. */
+    private static Optional<io.grpc.Status> refusal(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof io.grpc.StatusRuntimeException s && s.getStatus().getCode() == io.grpc.Status.Code.UNAUTHENTICATED) {
+                return Optional.of(s.getStatus());
+            }
+        }
+        return Optional.empty();
+    }
+
     private static void quiet(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
             c.setStackTrace(new StackTraceElement[0]);
