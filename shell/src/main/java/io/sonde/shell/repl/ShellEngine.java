@@ -128,10 +128,11 @@ public final class ShellEngine implements AutoCloseable {
      * interrupts still runs after a soft cancel, which the answer says; with {@code force}
      * their workers are killed.
      *
-     * <p>Stopping is a request: JShell stops the snippet's thread as {@code Thread.stop} does (or,
-     * on newer JDKs, at the loops of snippet code), which code that catches {@code ThreadDeath},
-     * or a long call into the JDK, does not obey at once or at all. Whether the snippet really
-     * ended shows when {@link #eval} returns; {@link #stopped()} then says whether it was stopped.
+     * <p>Stopping is a request: the engine stops the snippet's thread, and only that thread, as
+     * {@code Thread.stop} does (or, on newer JDKs, JShell stops it at the loops of snippet code),
+     * which code that catches {@code ThreadDeath}, or a long call into the JDK, does not obey at
+     * once or at all. Whether the snippet really ended shows when {@link #eval} returns;
+     * {@link #stopped()} then says whether it was stopped.
      */
     public List<CompletableFuture<CancelOutcome>> cancelRunning(boolean force) {
         List<CompletableFuture<CancelOutcome>> outcomes = cancelStarted(force);
@@ -198,8 +199,9 @@ public final class ShellEngine implements AutoCloseable {
         return jshell.sourceCodeAnalysis();
     }
 
-    /** Interrupts the snippet being evaluated, as Ctrl-C does in the jshell tool. */
+    /** Interrupts the snippet being evaluated, as Ctrl-C does in the jshell tool; {@link #stopped()} then says so. */
     public void stop() {
+        classes.requestStop();
         jshell.stop();
     }
 

@@ -30,6 +30,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 
 /**
  * The classes JShell compiles from snippets, kept by name so that workers can fetch them.
@@ -137,9 +138,22 @@ final class SnippetClasses {
     /**
      * JShell's in-process engine, with these changes:
      * <ul>
+     *   <li>Ctrl-C ({@link #stop}) stops the snippet's thread only, where JShell's engine stops
+     *       every thread of the snippet's thread group: those include the Sonde threads that the
+     *       snippet's calls happened to start (a gRPC transport thread, and the threads it starts
+     *       in turn, such as the node's copiers of a new worker's output), which died, or kept a
+     *       stop that landed once their blocking read returned;
+     *   <li>whether the snippet was stopped, and its value, come from the snippet's own thread
+     *       ({@link SnippetCall}). JShell's engine learns of a stop through a default
+     *       uncaught-exception handler that it sets for the whole JVM at each evaluation: a stop
+     *       landing in any other thread during a snippet (such as a late one from an earlier
+     *       Ctrl-C) made that snippet "stopped", and JShell then dropped its value
+     *       ({@code $2 ==> null});
+     *   <li>a {@code ThreadDeath} that no Ctrl-C caused (the snippet threw it) is reported as the
+     *       exception it is, not as a stop that leaves no value and says nothing;
      *   <li>the text of a value is Sonde's bounded {@link ValuePreview}, made on the thread that
-     *       ran the snippet (see {@link SnippetCall}), instead of JShell's, which grows with the
-     *       value and is made on the evaluating thread, where Ctrl-C cannot reach it;
+     *       ran the snippet, instead of JShell's, which grows with the value and is made on the
+     *       evaluating thread, where Ctrl-C cannot reach it;
      *   <li>a stop requested before the snippet's code started stops it before it starts;
      *   <li>it remembers which class holds a variable whose value is asked for ({@link #value});
      *   <li>a remote exception that reached the driver as a stand-in ({@link RemoteExceptions}:
@@ -152,23 +166,62 @@ final class SnippetClasses {
             super(new Delegate());
         }
 
+        /** The snippet being evaluated; null between snippets. */
+        private volatile SnippetCall running;
+
         @Override
         protected String invoke(Method doit) throws Exception {
             if (stopRequested) {
                 stopped = true;
                 throw new StoppedException();
             }
-            SnippetCall call = new SnippetCall(doit);
+            SnippetCall call = new SnippetCall(doit, () -> stopRequested);
+            running = call;
             SnippetCall.CURRENT.set(call);
             try {
-                super.invoke(SnippetCall.RUN); // runs the snippet as JShell does: on a thread Ctrl-C can stop
-            } catch (StoppedException e) {
-                stopped = true;
-                throw e;
+                super.invoke(SnippetCall.RUN); // runs the snippet as JShell does: on a thread of its own
+            } catch (Exception e) {
+                // JShell's engine also reports what any other thread died of while the snippet ran
+                // (a stop, say): once the snippet's thread has ended, it alone says what the snippet did
+                if (call.ended) {
+                    // what the snippet did is in call
+                } else if (e instanceof StoppedException) {
+                    call.thrown = new ThreadDeath();
+                } else {
+                    throw e;
+                }
             } finally {
                 SnippetCall.CURRENT.remove();
+                running = null;
             }
-            return call.preview;
+            Throwable thrown = call.thrown;
+            if (thrown == null) {
+                return call.preview;
+            }
+            if (thrown instanceof ThreadDeath && stopRequested) {
+                stopped = true;
+                throw new StoppedException();
+            }
+            throw new InvocationTargetException(thrown);
+        }
+
+        /**
+         * Ctrl-C ({@link JShell#stop}, after {@link #requestStop}): stops the snippet's thread as
+         * {@code Thread.stop} does; a snippet whose code has not started yet stops as it starts.
+         * Other threads are left alone, whichever thread started them. Where the JDK no longer has
+         * {@code Thread.stop}, JShell's own stop does the work.
+         */
+        @Override
+        public void stop() throws EngineTerminationException, InternalException {
+            SnippetCall call = running;
+            if (call == null) {
+                return;
+            }
+            try {
+                call.stop();
+            } catch (UnsupportedOperationException e) {
+                super.stop(); // JDK 20 and later: JShell's engine stops snippet code at its loops
+            }
         }
 
         @Override
@@ -224,13 +277,14 @@ final class SnippetClasses {
     }
 
     /**
-     * One run of a snippet's {@code do_it$} method and the text of its value.
-     * {@link LocalExecutionControl} runs the method it is given on a thread of its own, which
-     * Ctrl-C stops, and makes JShell's text of the value afterwards on the evaluating thread. It
-     * is given {@link #run} instead: that calls the snippet's method and makes the preview on the
-     * snippet's thread, and returns null, whose text costs nothing. {@code run} is static (the
-     * engine calls it as it calls {@code do_it$}), so it finds its call through an inheritable
-     * thread-local: the snippet's thread is made by the thread that set it.
+     * One run of a snippet's {@code do_it$} method: the text of its value, or what it threw.
+     * {@link LocalExecutionControl} runs the method it is given on a thread of its own and makes
+     * JShell's text of the value afterwards on the evaluating thread. It is given {@link #run}
+     * instead: that calls the snippet's method and makes the preview on the snippet's thread
+     * (where Ctrl-C reaches a {@code toString()} that does not end), keeps what the snippet threw,
+     * and returns null, whose text costs nothing. {@code run} is static (the engine calls it as it
+     * calls {@code do_it$}), so it finds its call through an inheritable thread-local: the
+     * snippet's thread is made by the thread that set it.
      */
     static final class SnippetCall {
         static final InheritableThreadLocal<SnippetCall> CURRENT = new InheritableThreadLocal<>();
@@ -246,23 +300,50 @@ final class SnippetClasses {
         }
 
         private final Method doit;
+        private final BooleanSupplier stopRequested;
+        /** The snippet's thread, once it runs; guarded by this. */
+        private Thread thread;
         private volatile String preview;
+        private volatile Throwable thrown;
+        /** {@link #run} has ended: {@link #preview} or {@link #thrown} is what the snippet did. */
+        private volatile boolean ended;
 
-        SnippetCall(Method doit) {
+        SnippetCall(Method doit, BooleanSupplier stopRequested) {
             this.doit = doit;
+            this.stopRequested = stopRequested;
         }
 
-        /** Called by the engine on the snippet's thread; throws what the snippet threw. */
-        static Object run() throws Throwable {
+        /** Called by the engine on the snippet's thread; keeps what the snippet threw. */
+        static Object run() {
             SnippetCall call = CURRENT.get();
-            Object value;
             try {
-                value = call.doit.invoke(null);
-            } catch (InvocationTargetException e) {
-                throw e.getCause();
+                synchronized (call) {
+                    call.thread = Thread.currentThread();
+                }
+                if (call.stopRequested.getAsBoolean()) {
+                    throw new ThreadDeath(); // Ctrl-C came before the thread could be stopped
+                }
+                Object value;
+                try {
+                    value = call.doit.invoke(null);
+                } catch (InvocationTargetException e) {
+                    throw e.getCause();
+                }
+                call.preview = ValuePreview.of(value);
+            } catch (Throwable t) {
+                call.thrown = t;
+            } finally {
+                call.ended = true;
             }
-            call.preview = ValuePreview.of(value);
             return null;
+        }
+
+        /** Stops the snippet's thread, if it has started. */
+        @SuppressWarnings("deprecation") // Thread.stop is how JShell stops a snippet on JDK 17
+        synchronized void stop() {
+            if (thread != null && !ended) {
+                thread.stop();
+            }
         }
     }
 
