@@ -265,6 +265,16 @@ public final class JdwpRouter implements Closeable {
         }
     }
 
+    /**
+     * Whether {@code packet}, written by a client, ends that client: VirtualMachine.Dispose or Exit
+     * (see the class comment). A relay can tell its own side that the debugger leaves before the
+     * router lets the debugger's suspensions go.
+     */
+    public static boolean endsClient(byte[] packet) {
+        return packet.length >= Jdwp.HEADER && !Jdwp.isReply(packet) && Jdwp.commandSet(packet) == Jdwp.VIRTUAL_MACHINE
+                && (Jdwp.command(packet) == Jdwp.VM_DISPOSE || Jdwp.command(packet) == Jdwp.VM_EXIT);
+    }
+
     /** How many clients are attached (a client that is leaving is no longer counted). */
     public int clientCount() {
         synchronized (lock) {
