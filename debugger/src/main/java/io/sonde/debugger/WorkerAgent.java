@@ -41,7 +41,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The worker's own debugger: a JDI client of the worker's {@link JdwpRouter} (the worker's one
- * connection to its own JDWP agent), held while the debugger has set hooks, that turns them into
+ * connection to its own JDWP agent), made when the debugger first sets hooks, that turns them into
  * event requests on the task's thread ({@code sonde-task}):
  * <ul>
  *   <li>{@code break FILE:LINE [if EXPR]}: breakpoints in the loaded classes of that file, and in
@@ -70,7 +70,7 @@ public final class WorkerAgent {
 
     private final Object lock = new Object();
     private final JdwpRouter router;
-    /** The connection, or null while no hook is set. */
+    /** The connection, or null until the first hook is set. */
     private Connection connection;
     /** How many debuggers are attached through the node: the hooks do not stop the task meanwhile. */
     private final AtomicInteger debuggers = new AtomicInteger();
@@ -84,14 +84,17 @@ public final class WorkerAgent {
         return hooks.getLinesCount() == 0 && hooks.getCatchesCount() == 0 && !hooks.getPostMortem();
     }
 
-    /** Applies the whole set of hooks (an empty set: the connection goes). Called on the worker's debug thread. */
+    /**
+     * Applies the whole set of hooks. The connection, made with the first hook, stays (an empty set
+     * only clears its requests): a task may be parked in a call this connection made, and leaving
+     * would let the router undo the event suspension that call returns to.
+     * Called on the worker's debug thread.
+     */
     public void apply(DebugHooks newHooks) {
         synchronized (lock) {
-            if (isEmpty(newHooks)) {
-                disconnect();
-            } else if (connection != null) {
+            if (connection != null) {
                 connection.sync(newHooks);
-            } else {
+            } else if (!isEmpty(newHooks)) {
                 connection = Connection.open(router, newHooks, debuggers);
             }
         }
