@@ -772,8 +772,7 @@ public final class DebugSession implements AutoCloseable {
     }
 
     /**
-     * Lets the park end: sets {@code resume}, and {@code leaving} if the session detaches at once
-     * (the worker's own agent then takes JDWP back before the task goes on).
+     * Lets the park end: sets {@code resume}, and {@code leaving} if the session detaches at once.
      */
     private void setParkLocals(boolean leaving) {
         try {

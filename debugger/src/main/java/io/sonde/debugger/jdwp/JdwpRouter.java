@@ -198,7 +198,15 @@ public final class JdwpRouter implements Closeable {
      * @throws IOException nothing listens there, or what answers is not a JDWP agent
      */
     public static JdwpRouter attach(int port, Duration timeout) throws IOException {
-        String where = "127.0.0.1:" + port;
+        return attach(port, timeout, "127.0.0.1:" + port);
+    }
+
+    /**
+     * As {@link #attach(int, Duration)}, with {@code name} for the VM in messages and thread names
+     * instead of its address (a worker keeps its agent's port out of everything it shows).
+     */
+    public static JdwpRouter attach(int port, Duration timeout, String name) throws IOException {
+        String where = name;
         int millis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()));
         Socket socket = new Socket();
         try {

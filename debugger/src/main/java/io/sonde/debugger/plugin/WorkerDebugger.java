@@ -87,11 +87,10 @@ final class WorkerDebugger {
         int port = ownJdwpPort();
         JdwpRouter router;
         try {
-            router = JdwpRouter.attach(port, Duration.ofSeconds(10));
+            // named, not addressed: the port stays out of thread names and messages
+            router = JdwpRouter.attach(port, Duration.ofSeconds(10), "this worker's JDWP agent");
         } catch (IOException e) {
-            // the message names the port: keep it out of the logs
-            throw new IOException(e.getClass().getSimpleName() + (e.getCause() != null ? " (" + e.getCause().getClass()
-                    .getSimpleName() + ")" : ""));
+            throw new IOException(String.valueOf(e.getMessage()).replaceAll("127\\.0\\.0\\.1:\\d+", "its loopback port"), e);
         }
         WorkerDebugger d = new WorkerDebugger(context, router);
         context.clientPlugin(DebugClientPlugin.class).ifPresent(c -> c.worker(d));
@@ -310,8 +309,8 @@ final class WorkerDebugger {
         try {
             stop(info);
         } catch (io.sonde.TaskCancelledException cancelled) {
-            // This call was made by the debug agent over JDWP, which drops what it throws: keep the
-            // cancel as the thread's interrupt, where the task's code and the executor see it.
+            // This call was made by the worker's own JDI client, which only reports what it throws:
+            // keep the cancel as the thread's interrupt, where the task's code and the executor see it.
             Thread.currentThread().interrupt();
         }
     }
