@@ -5,6 +5,7 @@ import io.grpc.stub.StreamObserver;
 import io.sonde.ActorHandle;
 import io.sonde.GetTimeoutException;
 import io.sonde.NodeDiedException;
+import io.sonde.internal.NonBlockingObserver;
 import io.sonde.internal.logs.LibraryLogs;
 import io.sonde.ObjectRef;
 import io.sonde.SondeException;
@@ -46,6 +47,9 @@ import java.util.concurrent.CountDownLatch;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -65,8 +69,9 @@ import java.util.function.Supplier;
  * after a {@code subscribe}. Messages go up one ordered stream, so a put is always seen by the
  * node manager before a task that uses it.
  *
- * <p>Thread-safe. Sends are serialized on the stream; replies arrive on transport threads and
- * only complete futures or hand log batches to the {@link LogRelay}, so they never block.
+ * <p>Thread-safe. Sends are serialized on the stream; replies arrive on transport threads (or an
+ * embedded node's) and never block there: they complete futures, and what may block (log batches
+ * for the {@link LogRelay}, class requests) runs on this client's own serial executor.
  */
 public final class CoreClient {
     /**
@@ -80,6 +85,12 @@ public final class CoreClient {
     }
 
     private final StreamObserver<ClientMessage> out;
+    /** Runs the node's messages that may block, in order (see {@link Inbound}). */
+    private final ExecutorService lane = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "sonde-client-inbound");
+        t.setDaemon(true);
+        return t;
+    });
     private final ConcurrentHashMap<String, CompletableFuture<ObjectValue>> objects = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, CompletableFuture<NamedActorReply>> namedActorRequests = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, CompletableFuture<ClassBytes>> classRequests = new ConcurrentHashMap<>();
@@ -624,6 +635,7 @@ public final class CoreClient {
         if (p != null) {
             p.close();
         }
+        lane.shutdown(); // what is queued still runs
         LogRelay relay = logRelay;
         if (relay != null) {
             relay.close();
@@ -681,9 +693,69 @@ public final class CoreClient {
         }
     }
 
-    private final class Inbound implements StreamObserver<NodeMessage> {
+    /**
+     * The node's messages. Those that only complete a future are handled on the thread that
+     * delivers them (for an embedded node, the node's own thread right after it lets go of its
+     * lock: no thread handoff per result); those that may block or call back into the node (log
+     * lines printed, a worker's class request answered, a plug-in's message, the end of the
+     * connection) go to this client's own serial {@link #lane}. Order is kept: while the lane has
+     * work, every message queues behind it.
+     */
+    private final class Inbound implements NonBlockingObserver<NodeMessage> {
+        /** Messages queued or running on the lane; guarded by {@code this}, nothing is called under it. */
+        private int onLane;
+
         @Override
         public void onNext(NodeMessage m) {
+            boolean quick = switch (m.getBodyCase()) {
+                case READY, REGISTERED, CLASS_BYTES, CANCEL_OUTCOME, NAMED_ACTOR -> true;
+                default -> false;
+            };
+            route(quick, () -> handle(m));
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            route(false, () -> broke(t));
+        }
+
+        @Override
+        public void onCompleted() {
+            route(false, this::closed);
+        }
+
+        private void route(boolean quick, Runnable work) {
+            boolean here;
+            synchronized (this) {
+                here = quick && onLane == 0;
+                if (!here) {
+                    onLane++;
+                }
+            }
+            if (here) {
+                work.run();
+                return;
+            }
+            try {
+                lane.execute(() -> {
+                    try {
+                        work.run();
+                    } finally {
+                        synchronized (this) {
+                            onLane--;
+                        }
+                    }
+                });
+            } catch (RejectedExecutionException closing) {
+                // this client was closed: what is left is handled here, nothing is waiting for the lane
+                synchronized (this) {
+                    onLane--;
+                }
+                work.run();
+            }
+        }
+
+        private void handle(NodeMessage m) {
             switch (m.getBodyCase()) {
                 case READY -> {
                     CompletableFuture<ObjectValue> f = objects.computeIfAbsent(m.getReady().getObjectId(),
@@ -732,8 +804,7 @@ public final class CoreClient {
          * crashed, out of memory) or it cannot be reached any more. What this client waited for
          * will not come: it was on that node.
          */
-        @Override
-        public void onError(Throwable t) {
+        private void broke(Throwable t) {
             Registered r = info;
             String node = r == null ? "the Sonde node manager at " + endpoint
                     : "node " + r.getNodeId() + " (the Sonde node manager at " + endpoint + ", " + r.getNodeIp() + ")";
@@ -747,8 +818,7 @@ public final class CoreClient {
                     + " (`sonde start --head`) and rerun the work.", t));
         }
 
-        @Override
-        public void onCompleted() {
+        private void closed() {
             lose(new SondeException("the Sonde node manager at " + endpoint + " closed the connection; the cluster was"
                     + " stopped (`sonde stop`) or this client was shut down."));
         }

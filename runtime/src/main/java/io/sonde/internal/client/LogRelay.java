@@ -2,7 +2,7 @@ package io.sonde.internal.client;
 
 import io.sonde.proto.LogBatch;
 
-/** Receives worker output relayed to this driver. Must not block: it is called on transport threads. */
+/** Receives worker output relayed to this driver, on the client's own serial executor (it may block there). */
 public interface LogRelay {
     void accept(LogBatch batch);
 

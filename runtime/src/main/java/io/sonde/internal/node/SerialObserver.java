@@ -2,6 +2,7 @@ package io.sonde.internal.node;
 
 import io.grpc.stub.CallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.sonde.internal.NonBlockingObserver;
 
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -27,9 +28,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * delivered {@value #INLINE_BUDGET} messages in a row hands the rest of the queue to the node's send
  * pool, so no sender is kept for long delivering the messages of others.
  *
- * <p>Only a gRPC stream is delivered to on the sending thread: its {@code onNext} buffers and never
- * blocks, so no sender waits for a slow peer. Any other receiver (an in-process one) may block in
- * {@code onNext}, so its messages are always delivered on a thread of the send pool.
+ * <p>Only a receiver that never blocks is delivered to on the sending thread: a gRPC stream (its
+ * {@code onNext} buffers) or a {@link NonBlockingObserver} (an embedded driver's client), so no
+ * sender waits for a slow peer. Any other in-process receiver may block in {@code onNext}, so its
+ * messages are always delivered on a thread of the send pool.
  *
  * <p>Thread-safe. Order is kept per connection. A delivery that throws marks the connection broken:
  * the peer left, later messages are dropped instead of failing the node. Messages sent after
@@ -41,7 +43,7 @@ final class SerialObserver<T> implements StreamObserver<T> {
     private final StreamObserver<T> delegate;
     private final NodeLock lock;
     private final Executor pool;
-    /** Delivered on the sending thread: the receiver never blocks (a gRPC stream). */
+    /** Delivered on the sending thread: the receiver never blocks (a gRPC stream, a {@link NonBlockingObserver}). */
     private final boolean inline;
     private final Queue<Runnable> queue = new ConcurrentLinkedQueue<>();
     /** A thread is delivering this connection's queue. */
@@ -55,7 +57,7 @@ final class SerialObserver<T> implements StreamObserver<T> {
         this.delegate = delegate;
         this.lock = lock;
         this.pool = pool;
-        this.inline = delegate instanceof CallStreamObserver;
+        this.inline = delegate instanceof CallStreamObserver || delegate instanceof NonBlockingObserver;
     }
 
     @Override

@@ -1,6 +1,8 @@
 package io.sonde.internal.node;
 
 import io.grpc.stub.CallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.sonde.internal.NonBlockingObserver;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -57,6 +59,25 @@ class SerialObserverTest {
     }
 
     @Test
+    void anInProcessReceiverIsDeliveredOnTheSenderOnlyIfItPromisesNotToBlock() {
+        List<String> quick = Collections.synchronizedList(new ArrayList<>());
+        List<String> other = Collections.synchronizedList(new ArrayList<>());
+        SerialObserver<Integer> promised = new SerialObserver<>(new Promised(quick), lock, pool);
+        SerialObserver<Integer> plain = new SerialObserver<>(receiver(other), lock, pool);
+
+        lock.run(() -> {
+            promised.onNext(1);
+            plain.onNext(1);
+        });
+
+        assertThat(quick).as("a NonBlockingObserver: delivered by the sender once it let go of the lock")
+                .containsExactly(Thread.currentThread().getName());
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> other.size() == 1);
+        assertThat(other).as("any other in-process receiver may block: delivered on the send pool")
+                .doesNotContain(Thread.currentThread().getName());
+    }
+
+    @Test
     void aStreamThatThrowsIsBrokenAndLaterMessagesAreDropped() {
         Recorder stream = new Recorder();
         stream.failAt = 2;
@@ -67,6 +88,46 @@ class SerialObserverTest {
         out.onCompleted();
         assertThat(stream.messages).containsExactly(1);
         assertThat(stream.completed).isFalse();
+    }
+
+    /** An in-process receiver that records which thread delivered to it. */
+    private static StreamObserver<Integer> receiver(List<String> threads) {
+        return new StreamObserver<>() {
+            @Override
+            public void onNext(Integer value) {
+                threads.add(Thread.currentThread().getName());
+            }
+
+            @Override
+            public void onError(Throwable t) {
+            }
+
+            @Override
+            public void onCompleted() {
+            }
+        };
+    }
+
+    /** {@link #receiver}, with the promise not to block. */
+    private static final class Promised implements NonBlockingObserver<Integer> {
+        private final StreamObserver<Integer> target;
+
+        Promised(List<String> threads) {
+            this.target = receiver(threads);
+        }
+
+        @Override
+        public void onNext(Integer value) {
+            target.onNext(value);
+        }
+
+        @Override
+        public void onError(Throwable t) {
+        }
+
+        @Override
+        public void onCompleted() {
+        }
     }
 
     /** A gRPC stream that records what reaches it, from which thread, and whether under the lock. */
