@@ -121,18 +121,23 @@ final class WorkerDebugger {
 
     /**
      * A client of the router that only waits for the end of the VM's connection: if it ends while
-     * the worker runs, the agent listens for anyone again, so the worker exits at once.
+     * the worker runs (the agent would listen for anyone again), the worker exits at once. The end
+     * that comes with the JVM's own exit (the agent's VM_DEATH, or a shutdown under way) is not one.
      */
     private void guard() throws IOException {
         Connection watch = router.connect("worker-guard");
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> closing = true, "sonde-jdwp-guard-exit"));
         Thread t = new Thread(() -> {
             String why = "its connection ended";
             try {
-                while (watch.readPacket().length > 0) {
-                    // the events every client gets (VM start and death): nothing to do
+                byte[] p;
+                while ((p = watch.readPacket()).length > 0) {
+                    if (isVmDeath(p)) {
+                        return; // the JVM is exiting: the agent closes the connection next
+                    }
                 }
             } catch (IOException e) {
-                why = e.getClass().getSimpleName();
+                why = String.valueOf(e.getMessage());
             }
             if (!closing) {
                 System.err.println("sonde worker: lost this worker's own JDWP connection (" + why + "); the worker"
@@ -143,6 +148,12 @@ final class WorkerDebugger {
         }, "sonde-jdwp-guard");
         t.setDaemon(true);
         t.start();
+    }
+
+    /** Whether a JDWP packet is an Event.Composite whose first event is VM_DEATH (the agent sends it alone). */
+    private static boolean isVmDeath(byte[] p) {
+        // header (11 bytes: length, id, flags, command set 64, command 100), suspend policy, count, kind
+        return p.length > 16 && (p[8] & 0x80) == 0 && p[9] == 64 && p[10] == 100 && p[16] == 99;
     }
 
     /** The worker's debugger, for {@link BreakpointPark#hit}, which the agent calls by name; or null. */
