@@ -54,10 +54,24 @@ public interface BreakpointSource {
         return false;
     }
 
+    /**
+     * A JDWP connection to the worker of a listed stop, through the node that lists it (its
+     * Jdwp tunnel): the worker's JDWP agent listens on no port, so this is the only way in.
+     */
+    default com.sun.jdi.connect.spi.Connection jdwp(BreakpointInfo b) {
+        throw new DebugException("This debugger cannot reach the cluster's workers; use `sonde debug`.");
+    }
+
     /** Asks a node's Debugger service over gRPC (on the node manager's channel); each call has its own deadline. */
     static BreakpointSource rpc(Channel channel, Duration deadline) {
         DebuggerGrpc.DebuggerBlockingStub stub = DebuggerGrpc.newBlockingStub(channel);
+        DebuggerGrpc.DebuggerStub async = DebuggerGrpc.newStub(channel);
         return new BreakpointSource() {
+            @Override
+            public com.sun.jdi.connect.spi.Connection jdwp(BreakpointInfo b) {
+                return new JdwpTunnel(b.getWorkerId(), describe(b), async::jdwp);
+            }
+
             @Override
             public List<BreakpointInfo> list() {
                 return stub.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
@@ -89,6 +103,11 @@ public interface BreakpointSource {
         DebugNodePlugin debugger = DebugNodePlugin.of(node);
         return new BreakpointSource() {
             @Override
+            public com.sun.jdi.connect.spi.Connection jdwp(BreakpointInfo b) {
+                return new JdwpTunnel(b.getWorkerId(), describe(b), debugger::openTunnel);
+            }
+
+            @Override
             public List<BreakpointInfo> list() {
                 return debugger.listBreakpoints();
             }
@@ -103,5 +122,9 @@ public interface BreakpointSource {
                 return debugger.taskEnded(taskId);
             }
         };
+    }
+
+    private static String describe(BreakpointInfo b) {
+        return "the worker of task " + b.getTaskName() + " (pid " + b.getPid() + ")";
     }
 }

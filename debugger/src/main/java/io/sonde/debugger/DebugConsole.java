@@ -267,7 +267,7 @@ public final class DebugConsole {
         out.flush();
         DebugSession s;
         try {
-            s = DebugSession.attach(b, options.attachTimeout());
+            s = DebugSession.attach(source, b, options.attachTimeout());
         } catch (DebugException e) {
             out.println(e.getMessage());
             return Command.Outcome.LIST;

@@ -15,9 +15,6 @@ import com.sun.jdi.ThreadReference;
 import com.sun.jdi.VMDisconnectedException;
 import com.sun.jdi.Value;
 import com.sun.jdi.VirtualMachine;
-import com.sun.jdi.connect.AttachingConnector;
-import com.sun.jdi.connect.Connector;
-import com.sun.jdi.connect.IllegalConnectorArgumentsException;
 import com.sun.jdi.event.BreakpointEvent;
 import com.sun.jdi.event.Event;
 import com.sun.jdi.event.EventSet;
@@ -38,13 +35,10 @@ import io.sonde.debugger.proto.BreakpointInfo;
 import io.sonde.debugger.plugin.BreakpointPark;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.NetworkInterface;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalInt;
 import java.util.function.Predicate;
 
 /**
@@ -79,11 +73,12 @@ import java.util.function.Predicate;
  * step and lets the task go on; if the task parked at another {@code Sonde.breakpoint()}, it
  * stops there as on attach.
  *
- * <h2>Which worker</h2>
- * The node lists the JDWP port the worker's agent opened first; after a detach the agent listens
- * on a new one (see {@link JdwpAddress}), and the old number may since belong to another JVM. The
- * session checks that the parked thread's executor has the breakpoint's pid, and otherwise asks
- * the worker for its current port.
+ * <h2>How it reaches the worker</h2>
+ * The worker holds the only connection to its own JDWP agent and shares it ({@code JdwpRouter});
+ * the session is one more client of it, through the node that lists the stop: its packets travel
+ * in the node's Jdwp stream ({@link BreakpointSource#jdwp}), authenticated as every call to the
+ * node is. Leaving ({@code dispose}) undoes only this session's requests and suspensions. The
+ * session checks that the parked thread's worker has the breakpoint's pid.
  *
  * <p>Not thread-safe: one console drives one session.
  */
@@ -146,51 +141,35 @@ public final class DebugSession implements AutoCloseable {
     }
 
     /**
-     * Attaches to the worker of a listed breakpoint (JDWP on 127.0.0.1:{@code debug_port}) and
-     * stops its task thread at an event in the park. Throws {@link DebugException} if the worker
-     * cannot be reached or the task is no longer parked.
+     * Attaches to the worker of a listed breakpoint, through the node that lists it ({@code
+     * source}'s JDWP tunnel), and stops its task thread at an event in the park. Throws
+     * {@link DebugException} if the worker cannot be reached or the task is no longer parked.
      */
-    public static DebugSession attach(BreakpointInfo b, Duration timeout) {
-        if (!isLocal(b.getNodeIp())) {
-            throw new DebugException("Breakpoint " + b.getIndex() + " is on node " + b.getNodeIp()
-                    + ", and workers accept debuggers on their own 127.0.0.1 only. Run `sonde debug` on that node, or forward"
-                    + " the port first: ssh -L " + b.getDebugPort() + ":127.0.0.1:" + b.getDebugPort() + " " + b.getNodeIp());
-        }
-        if (b.getDebugPort() <= 0) {
-            throw new DebugException("The worker of task " + b.getTaskName() + " (pid " + b.getPid()
-                    + ") has no debug port; it was started without the JDWP agent.");
-        }
-        VirtualMachine vm = null;
-        ThreadReference thread = null;
-        IOException refused = null;
-        int port = b.getDebugPort();
+    public static DebugSession attach(BreakpointSource source, BreakpointInfo b, Duration timeout) {
+        VirtualMachine vm;
+        com.sun.jdi.connect.spi.Connection connection = source.jdwp(b);
         try {
-            vm = connect(port, timeout);
+            vm = Bootstrap.virtualMachineManager().createVirtualMachine(connection);
+        } catch (IOException | VMDisconnectedException e) {
+            try {
+                connection.close();
+            } catch (IOException ignored) {
+                // ended already
+            }
+            throw cannotAttach(b, connection, e);
+        }
+        ThreadReference thread;
+        try {
             thread = parkedThread(vm, b);
-        } catch (IOException e) {
-            refused = e;
         } catch (WrongWorker e) {
             dispose(vm);
-            vm = null;
-        }
-        if (vm == null) {
-            // After a debugger detaches, the agent listens on a new port that the node does not list
-            // (and the old port number may since belong to another process): ask the worker.
-            OptionalInt now = JdwpAddress.currentPort(b.getPid(), port, Duration.ofSeconds(2));
-            if (now.isEmpty()) {
-                throw cannotAttach(b, port, refused != null ? refused : new IOException("another process answers there"));
-            }
-            port = now.getAsInt();
-            try {
-                vm = connect(port, timeout);
-                thread = parkedThread(vm, b);
-            } catch (IOException e) {
-                throw cannotAttach(b, port, e);
-            } catch (WrongWorker e) {
-                dispose(vm);
-                throw new DebugException("The JDWP agent at 127.0.0.1:" + port + " is not the worker of task "
-                        + b.getTaskName() + " (pid " + b.getPid() + ").");
-            }
+            throw new DebugException("The worker reached for task " + b.getTaskName() + " is not its worker (pid "
+                    + b.getPid() + ").");
+        } catch (VMDisconnectedException e) {
+            throw cannotAttach(b, connection, e);
+        } catch (RuntimeException e) {
+            dispose(vm);
+            throw e;
         }
         try {
             DebugSession s = new DebugSession(b, vm, thread);
@@ -205,34 +184,17 @@ public final class DebugSession implements AutoCloseable {
         }
     }
 
-    /** A JDWP agent answered at the listed port, but it is another JVM's: the port number was reused. */
+    /** The worker answers as another JVM than the breakpoint's (a check: the node names the worker). */
     private static final class WrongWorker extends RuntimeException {
         WrongWorker() {
             super(null, null, false, false);
         }
     }
 
-    private static DebugException cannotAttach(BreakpointInfo b, int port, IOException e) {
+    private static DebugException cannotAttach(BreakpointInfo b, com.sun.jdi.connect.spi.Connection c, Exception e) {
+        String why = c instanceof JdwpTunnel t && t.failure() != null ? t.failure() : e.getMessage();
         return new DebugException("Cannot attach to the worker of task " + b.getTaskName() + " (pid " + b.getPid()
-                + ") on 127.0.0.1:" + port + ": " + e.getMessage()
-                + ". Is another debugger attached to it, or has the worker exited?", e);
-    }
-
-    static VirtualMachine connect(int port, Duration timeout) throws IOException {
-        AttachingConnector socket = Bootstrap.virtualMachineManager().attachingConnectors().stream()
-                .filter(c -> c.transport().name().equals("dt_socket")).findFirst()
-                .orElseThrow(() -> new DebugException("this JDK has no JDWP socket connector (module jdk.jdi)"));
-        Map<String, Connector.Argument> args = socket.defaultArguments();
-        args.get("hostname").setValue("127.0.0.1");
-        args.get("port").setValue(Integer.toString(port));
-        if (args.containsKey("timeout")) {
-            args.get("timeout").setValue(Long.toString(timeout.toMillis()));
-        }
-        try {
-            return socket.attach(args);
-        } catch (IllegalConnectorArgumentsException e) {
-            throw new IllegalStateException(e);
-        }
+                + "): " + why + ". Has the worker exited?", e);
     }
 
     /**
@@ -810,8 +772,7 @@ public final class DebugSession implements AutoCloseable {
     }
 
     /**
-     * Lets the park end: sets {@code resume}, and {@code leaving} if the session detaches at once
-     * (the worker's own agent then takes JDWP back before the task goes on).
+     * Lets the park end: sets {@code resume}, and {@code leaving} if the session detaches at once.
      */
     private void setParkLocals(boolean leaving) {
         try {
@@ -1009,18 +970,6 @@ public final class DebugSession implements AutoCloseable {
     private void requireAttached() {
         if (!attached) {
             throw new DebugException("Not attached: the task went on.");
-        }
-    }
-
-    private static boolean isLocal(String ip) {
-        if (ip == null || ip.isEmpty()) {
-            return true;
-        }
-        try {
-            InetAddress a = InetAddress.getByName(ip);
-            return a.isLoopbackAddress() || a.isAnyLocalAddress() || NetworkInterface.getByInetAddress(a) != null;
-        } catch (IOException e) {
-            return true; // let the attach itself say what is wrong
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.sonde.debugger;
 
+import com.sun.jdi.Bootstrap;
 import com.sun.jdi.ClassType;
 import com.sun.jdi.Field;
 import com.sun.jdi.IncompatibleThreadStateException;
@@ -26,6 +27,7 @@ import com.sun.jdi.request.EventRequestManager;
 import com.sun.jdi.request.ExceptionRequest;
 import io.sonde.debugger.expr.Evaluator;
 import io.sonde.debugger.expr.Invoker;
+import io.sonde.debugger.jdwp.JdwpRouter;
 import io.sonde.debugger.plugin.BreakpointPark;
 import io.sonde.debugger.plugin.FrameFilter;
 import io.sonde.debugger.proto.DebugHooks;
@@ -33,16 +35,14 @@ import io.sonde.debugger.proto.LineBreakpoint;
 import io.sonde.spi.RuntimeFrames;
 
 import java.io.IOException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.OptionalInt;
-import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The worker's own debugger: a JDI connection from the worker to its own
- * JDWP agent, held while the debugger has set hooks, that turns them into event requests on the
- * task's thread ({@code sonde-task}):
+ * The worker's own debugger: a JDI client of the worker's {@link JdwpRouter} (the worker's one
+ * connection to its own JDWP agent), made when the debugger first sets hooks, that turns them into
+ * event requests on the task's thread ({@code sonde-task}):
  * <ul>
  *   <li>{@code break FILE:LINE [if EXPR]}: breakpoints in the loaded classes of that file, and in
  *       each one loaded later (a class-prepare request with the file name as filter); the
@@ -52,161 +52,62 @@ import java.util.Properties;
  *   <li>post-mortem: a throw that no code of the task catches (the executor's catch is next).</li>
  * </ul>
  * Where one holds, the agent calls {@code BreakpointPark.hit} on the stopped thread: the task
- * parks right there, on top of the frames of the event, so a debugger attached later sees the
- * line (or the throw site) with its locals. The park first {@linkplain #release() releases} this
- * connection (the JDWP agent serves one debugger at a time, and the invocation goes on once the
- * connection is gone); when the task leaves the park, {@link #rearm} connects again, to the new
- * port the agent listens on, before the task goes on if the debugger has left.
+ * parks right there, on top of the frames of the event, so a debugger attached later (another
+ * client of the router) sees the line (or the throw site) with its locals. When the park ends the
+ * call returns, and the agent lets the thread go on from its event.
+ *
+ * <p>While a debugger is attached to the worker ({@link #debuggerAttached}), the hooks do not
+ * stop the task: the debugger steps and continues it with its own breakpoints, as it would
+ * without the worker's. They stop it again from the moment the debugger leaves.
  *
  * <p>Breakpoints set here stop the task's thread only: code the task runs on other threads (a
- * parallel stream's pool) does not stop.
- *
- * <p>The JDWP agent accepts one debugger at a time: this agent lets go of its connection while
- * the task is parked (so that {@code sonde debug} can attach), and takes it again afterwards.
- * Used by the debugger's worker plug-in ({@code io.sonde.debugger.plugin}).
+ * parallel stream's pool) does not stop. Used by the debugger's worker plug-in
+ * ({@code io.sonde.debugger.plugin}).
  */
 public final class WorkerAgent {
     static final String TASK_THREAD = BreakpointPark.TASK_THREAD;
     private static final String PARK_CLASS = BreakpointPark.class.getName();
-    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
-    /** How long applying hooks waits for a debugger that is detaching to free the JDWP agent. */
-    private static final Duration FREE_PATIENCE = Duration.ofSeconds(3);
 
     private final Object lock = new Object();
-    /** The hooks in force; empty: no connection. */
-    private DebugHooks hooks = DebugHooks.getDefaultInstance();
-    /** The connection, or null while released or idle. */
+    private final JdwpRouter router;
+    /** The connection, or null until the first hook is set. */
     private Connection connection;
-    /** The task is parked for a debugger: do not connect until {@link #rearm}. */
-    private boolean released;
-    /** Bumped at each release: a pending re-connection of an older park gives up. */
-    private long generation;
+    /** How many debuggers are attached through the node: the hooks do not stop the task meanwhile. */
+    private final AtomicInteger debuggers = new AtomicInteger();
+
+    public WorkerAgent(JdwpRouter router) {
+        this.router = router;
+    }
 
     /** Whether there is nothing to watch: no line, no exception class, no post-mortem. */
     public static boolean isEmpty(DebugHooks hooks) {
         return hooks.getLinesCount() == 0 && hooks.getCatchesCount() == 0 && !hooks.getPostMortem();
     }
 
-    /** Applies the whole set of hooks (an empty set: detach). Called on the worker's debug thread. */
-    public void apply(DebugHooks newHooks) {
-        // A debugger that just let a task go may still be detaching: wait a moment for the port.
-        long deadline = System.nanoTime() + FREE_PATIENCE.toNanos();
-        while (true) {
-            synchronized (lock) {
-                hooks = newHooks;
-                if (released) {
-                    return; // applied at rearm
-                }
-                if (isEmpty(newHooks)) {
-                    disconnect();
-                    return;
-                }
-                if (connection != null) {
-                    connection.sync(newHooks);
-                    return;
-                }
-                if (currentPort().isPresent()) {
-                    try {
-                        connection = Connection.open(newHooks);
-                        return;
-                    } catch (RuntimeException busy) {
-                        // a debugger took the port first
-                    }
-                }
-                if (System.nanoTime() > deadline) {
-                    // a debugger is attached (stepping a task that left its park): connect once it has gone
-                    connectLater(generation);
-                    return;
-                }
-            }
-            if (!pause()) {
-                return;
-            }
-        }
-    }
-
-    /** Connects on a thread of its own once the JDWP agent is free, unless the task parks again first. */
-    private void connectLater(long mine) {
-        Thread t = new Thread(() -> connectWhenFree(mine, Long.MAX_VALUE), "sonde-debug-rearm");
-        t.setDaemon(true);
-        t.start();
-    }
-
-    /** A short wait between two looks at the agent; false if interrupted. */
-    private static boolean pause() {
-        try {
-            Thread.sleep(10);
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
-    /** The task's thread is about to park at a breakpoint: free the JDWP agent for a debugger. */
-    public void release() {
-        Connection c;
-        synchronized (lock) {
-            released = true;
-            generation++;
-            c = connection;
-            connection = null;
-        }
-        if (c != null) {
-            // On another thread: the caller may be the task thread inside an invocation this
-            // connection started, and the dispose command waits for the agent.
-            Thread t = new Thread(c::close, "sonde-debug-release");
-            t.setDaemon(true);
-            t.start();
-            try {
-                t.join(CONNECT_TIMEOUT.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
     /**
-     * The task's thread left its park. {@code debuggerLeft}: the debugger that resumed it has
-     * detached ({@code continue}), so the agent can be taken back before the task goes on; else a
-     * debugger still steps the thread, and the agent is taken back once it detaches.
+     * Applies the whole set of hooks. The connection, made with the first hook, stays (an empty set
+     * only clears its requests): a task may be parked in a call this connection made, and leaving
+     * would let the router undo the event suspension that call returns to.
+     * Called on the worker's debug thread.
      */
-    public void rearm(boolean debuggerLeft) {
-        long mine;
+    public void apply(DebugHooks newHooks) {
         synchronized (lock) {
-            released = false;
-            mine = generation;
-            if (isEmpty(hooks)) {
-                return;
+            if (connection != null) {
+                connection.sync(newHooks);
+            } else if (!isEmpty(newHooks)) {
+                connection = Connection.open(router, newHooks, debuggers);
             }
-        }
-        if (debuggerLeft) {
-            // continue: take the agent back before the task runs on, so the next hit is not missed
-            connectWhenFree(mine, System.nanoTime() + Duration.ofSeconds(3).toNanos());
-        } else {
-            connectLater(mine); // a debugger still steps the thread: connect once it has detached
         }
     }
 
-    private void connectWhenFree(long mine, long deadline) {
-        while (System.nanoTime() < deadline || deadline == Long.MAX_VALUE) {
-            synchronized (lock) {
-                if (generation != mine || released || connection != null || isEmpty(hooks)) {
-                    return;
-                }
-                if (currentPort().isPresent()) {
-                    try {
-                        connection = Connection.open(hooks);
-                        return;
-                    } catch (RuntimeException busy) {
-                        // a debugger took the port first: try again once it is free
-                    }
-                }
-            }
-            if (!pause()) {
-                return;
-            }
-        }
+    /** A debugger attached to this worker: the hooks let the task be until it leaves. */
+    public void debuggerAttached() {
+        debuggers.incrementAndGet();
+    }
+
+    /** A debugger left (before the router lets its suspensions go): the hooks stop the task again. */
+    public void debuggerLeft() {
+        debuggers.decrementAndGet();
     }
 
     /** Stops watching; the worker is exiting. */
@@ -223,20 +124,6 @@ public final class WorkerAgent {
         }
     }
 
-    /**
-     * The port this JVM's JDWP agent listens on now; empty while a debugger is connected (the agent
-     * then listens on none). Read from the agent properties, which the worker's launch exports.
-     */
-    public static OptionalInt currentPort() {
-        try {
-            Properties p = (Properties) Class.forName("jdk.internal.vm.VMSupport").getMethod("getAgentProperties").invoke(null);
-            return JdwpAddress.parse(p.getProperty(JdwpAddress.PROPERTY));
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            throw new IllegalStateException("the worker cannot read its JDWP address (it needs"
-                    + " --add-exports=java.base/jdk.internal.vm=ALL-UNNAMED): " + e, e);
-        }
-    }
-
     // ------------------------------------------------------------------ one connection
 
     /** A JDI connection to this JVM and the requests of one set of hooks, with its event thread. */
@@ -250,14 +137,16 @@ public final class WorkerAgent {
         private final List<ExceptionRequest> catches = new ArrayList<>();
         private ExceptionRequest postMortem;
         private volatile boolean hitting;
+        private final AtomicInteger debuggers;
         private DebugHooks hooks = DebugHooks.getDefaultInstance();
 
         private record LineRequest(LineBreakpoint spec, List<BreakpointRequest> breakpoints, ClassPrepareRequest prepare) {
         }
 
-        private Connection(VirtualMachine vm) {
+        private Connection(VirtualMachine vm, AtomicInteger debuggers) {
             this.vm = vm;
             this.requests = vm.eventRequestManager();
+            this.debuggers = debuggers;
         }
 
         /** The live thread that runs tasks now. */
@@ -268,17 +157,16 @@ public final class WorkerAgent {
                     .orElseThrow(() -> new IllegalStateException("the worker has no " + TASK_THREAD + " thread"));
         }
 
-        static Connection open(DebugHooks hooks) {
-            int port = currentPort().orElseThrow(() -> new IllegalStateException("another debugger is attached"));
+        static Connection open(JdwpRouter router, DebugHooks hooks, AtomicInteger debuggers) {
             VirtualMachine vm;
             try {
-                vm = DebugSession.connect(port, CONNECT_TIMEOUT);
+                vm = Bootstrap.virtualMachineManager().createVirtualMachine(router.connect("worker-agent"));
             } catch (IOException e) {
                 throw new IllegalStateException("cannot connect to this worker's JDWP agent: " + e.getMessage(), e);
             }
             Connection c;
             try {
-                c = new Connection(vm);
+                c = new Connection(vm, debuggers);
                 c.sync(hooks);
             } catch (RuntimeException e) {
                 vm.dispose();
@@ -354,16 +242,17 @@ public final class WorkerAgent {
                             return;
                         }
                         synchronized (this) {
+                            boolean idle = hitting || debuggers.get() > 0;
                             if (e instanceof ClassPrepareEvent cp) {
                                 prepared(cp.referenceType());
-                            } else if (!hitting && e instanceof BreakpointEvent b) {
+                            } else if (!idle && e instanceof BreakpointEvent b) {
                                 String why = lineHit(b);
                                 if (why != null) {
                                     reason = "line";
                                     detail = why;
                                     stop = true;
                                 }
-                            } else if (!hitting && e instanceof ExceptionEvent x) {
+                            } else if (!idle && e instanceof ExceptionEvent x) {
                                 String why = exceptionHit(x);
                                 if (why != null) {
                                     reason = why;
@@ -380,7 +269,7 @@ public final class WorkerAgent {
                     }
                 }
             } catch (InterruptedException | VMDisconnectedException e) {
-                // released or closed
+                // closed
             }
         }
 
@@ -475,10 +364,6 @@ public final class WorkerAgent {
         }
 
         /**
-         * Parks the stopped task right where it is: {@code BreakpointPark.hit} runs on its thread
-         * (the call returns when the park ends, long after this connection is gone).
-         */
-        /**
          * A string in the worker that its GC keeps until it is let go: a fresh mirror can be
          * collected before {@code disableCollection} reaches the agent (ObjectCollectedException),
          * so make another until one is pinned.
@@ -497,37 +382,39 @@ public final class WorkerAgent {
             }
         }
 
+        /**
+         * Parks the stopped task right where it is: {@code BreakpointPark.hit} runs on its thread,
+         * on a thread of this worker that waits for the call to return (when the park ends), then
+         * lets the task go on from its event. No hook stops the task meanwhile.
+         */
         private void hit(EventSet set, String reason, String detail) {
             hitting = true;
-            // No more events on this connection: the park releases it, and an event the agent
-            // would still be sending when it closes ends up as a transport error on the worker's stderr.
-            requests.deleteAllBreakpoints();
-            requests.deleteEventRequests(new ArrayList<>(requests.exceptionRequests()));
-            requests.deleteEventRequests(new ArrayList<>(requests.classPrepareRequests()));
             List<ReferenceType> park = vm.classesByName(PARK_CLASS);
             if (park.isEmpty() || !(park.get(0) instanceof ClassType parkType)) {
+                hitting = false;
                 set.resume(); // cannot happen: the worker loads the park class at start
                 return;
             }
             Method m = parkType.methodsByName(BreakpointPark.HIT_METHOD).get(0);
-            String where = where(task);
+            ThreadReference on = task;
+            String where = where(on);
             StringReference r = pinnedMirror(reason);
             StringReference d = pinnedMirror(detail);
             Thread call = new Thread(() -> {
                 try {
-                    parkType.invokeMethod(task, m, List.of(r, d), ObjectReference.INVOKE_SINGLE_THREADED);
-                } catch (VMDisconnectedException released) {
-                    // the park released this connection: the call goes on without it
+                    parkType.invokeMethod(on, m, List.of(r, d), ObjectReference.INVOKE_SINGLE_THREADED);
+                } catch (VMDisconnectedException gone) {
+                    return;
                 } catch (Exception refused) {
-                    // The JDWP agent takes one such call per thread (see WorkerContext.retireTaskThread):
-                    // a second stop in the same task cannot park. Let it run, and say so.
-                    try {
-                        set.resume();
-                    } catch (VMDisconnectedException gone) {
-                        return;
-                    }
-                    System.err.println("sonde: " + reason + " stop at " + where + " skipped: a task stops once at the"
-                            + " breakpoints set from the debugger; to stop at every hit, stay attached and use continue");
+                    System.err.println("sonde: " + reason + " stop at " + where + " skipped: " + refused);
+                }
+                try {
+                    r.enableCollection();
+                    d.enableCollection();
+                    hitting = false;
+                    set.resume();
+                } catch (VMDisconnectedException gone) {
+                    // the worker is exiting
                 }
             }, "sonde-debug-hit");
             call.setDaemon(true);

@@ -92,7 +92,7 @@ class ClusterBreakpointsTest {
         assertThat(b.getFile()).isEqualTo("ClusterBreakpointsTest.java");
         assertThat(b.getLine()).isEqualTo(line);
 
-        DebugSession s = DebugSession.attach(b, ATTACH);
+        DebugSession s = DebugSession.attach(breakpoints, b, ATTACH);
         assertThat(s.frame().method()).isEqualTo("accumulate");
         assertThat(s.frame().line()).isEqualTo(line);
         assertThat(s.evaluate("i")).isEqualTo("3");
@@ -114,7 +114,7 @@ class ClusterBreakpointsTest {
                 .setFile("ClusterBreakpointsTest").setLine(line).setCondition("i % 2 == 1")).build());
         ObjectRef<Integer> r = Sonde.task(ClusterBreakpointsTest::accumulate, 4).name("odd").remote();
         BreakpointInfo b = breakpoints.await("odd");
-        DebugSession s = DebugSession.attach(b, ATTACH);
+        DebugSession s = DebugSession.attach(breakpoints, b, ATTACH);
         assertThat(s.evaluate("i")).isEqualTo("1");
         s.addBreakpoint("ClusterBreakpointsTest.java:" + line, "i % 2 == 1"); // as the console does on attach
         DebugSession.StepResult next = s.proceed();
@@ -126,7 +126,7 @@ class ClusterBreakpointsTest {
         // the next task, on the same worker or another, stops again at the breakpoint
         ObjectRef<Integer> again = Sonde.task(ClusterBreakpointsTest::accumulate, 2).name("again").remote();
         BreakpointInfo b2 = breakpoints.await("again");
-        DebugSession s2 = DebugSession.attach(b2, ATTACH);
+        DebugSession s2 = DebugSession.attach(breakpoints, b2, ATTACH);
         assertThat(s2.evaluate("i")).isEqualTo("1");
         breakpoints.updateHooks(DebugHooksUpdate.newBuilder().setRemoveAllLines(true).build());
         s2.resume();
@@ -142,7 +142,7 @@ class ClusterBreakpointsTest {
         assertThat(b.getException()).startsWith("java.lang.NumberFormatException: For input string: \"x1\"");
         assertThat(b.getMethod()).isEqualTo("parse");
 
-        DebugSession s = DebugSession.attach(b, ATTACH);
+        DebugSession s = DebugSession.attach(breakpoints, b, ATTACH);
         assertThat(s.frame().method()).isEqualTo("parse"); // the JDK's frames are hidden
         assertThat(s.evaluate("base")).isEqualTo("10");
         assertThat(s.evaluate("s")).isEqualTo("\"x1\"");
@@ -155,13 +155,13 @@ class ClusterBreakpointsTest {
     void remoteStopsAtTheFirstLineOfTheNextSubmittedTaskAndGetStopsItsCallerAfterGet() {
         ObjectRef<Integer> r = Sonde.task(ClusterBreakpointsTest::outer, 2).name("outer").remote();
         BreakpointInfo b = breakpoints.await("outer");
-        DebugSession s = DebugSession.attach(b, ATTACH);
+        DebugSession s = DebugSession.attach(breakpoints, b, ATTACH);
         s.remote();
 
         BreakpointInfo entry = breakpoints.await(x -> StopReasons.word(x.getReason()).equals("remote"));
         assertThat(entry.getTaskName()).isEqualTo("inner");
         assertThat(entry.getParentTaskId()).isEqualTo(b.getTaskId());
-        DebugSession in = DebugSession.attach(entry, ATTACH);
+        DebugSession in = DebugSession.attach(breakpoints, entry, ATTACH);
         assertThat(in.frame().method()).isEqualTo("inner");
         assertThat(in.locals()).extracting(DebugSession.Variable::name).contains("y");
         assertThat(in.evaluate("y")).isEqualTo("3");
@@ -171,7 +171,7 @@ class ClusterBreakpointsTest {
         assertThat(got.getTaskName()).isEqualTo("outer");
         assertThat(got.getAwaitedTaskId()).isEqualTo(entry.getTaskId());
         assertThat(got.getMethod()).isEqualTo("outer");
-        DebugSession back = DebugSession.attach(got, ATTACH);
+        DebugSession back = DebugSession.attach(breakpoints, got, ATTACH);
         assertThat(back.frame().method()).isEqualTo("outer");
         assertThat(back.evaluate("before")).isEqualTo("3");
         back.resume();

@@ -38,7 +38,7 @@ class DebugConsoleTest {
     @org.junit.jupiter.api.AfterEach
     void releaseLeftovers() {
         for (BreakpointInfo b : breakpoints.list()) {
-            try (DebugSession s = DebugSession.attach(b, Duration.ofSeconds(10))) {
+            try (DebugSession s = DebugSession.attach(breakpoints, b, Duration.ofSeconds(10))) {
                 s.resume();
             } catch (DebugException ignored) {
                 // it went on meanwhile

@@ -123,7 +123,7 @@ class DebugSessionTest {
         assertThat(b.getMethod()).isEqualTo("compute");
 
         long t0 = System.nanoTime();
-        DebugSession s = DebugSession.attach(b, ATTACH);
+        DebugSession s = DebugSession.attach(breakpoints, b, ATTACH);
         DebugSession.Frame top = s.frame();
         String context = new SourceView(new SourceLocator(SourceLocator.defaultRoots())).context(top);
         long attachMs = (System.nanoTime() - t0) / 1_000_000;
@@ -193,7 +193,7 @@ class DebugSessionTest {
     void expressionsCoverFieldsCallsArraysCollectionsAndOperators() {
         ObjectRef<String> r = Sonde.task(DebugSessionTest::values, 7).name("values").remote();
         BreakpointInfo b = breakpoints.await("values");
-        try (DebugSession s = DebugSession.attach(b, ATTACH)) {
+        try (DebugSession s = DebugSession.attach(breakpoints, b, ATTACH)) {
             assertThat(s.locals()).extracting(v -> v.name() + " = " + v.value()).contains(
                     "arr = [1, 2, 3]", "xs = [10, 20, 30]", "map = {\"a\"=1}", "big = 1099511627776", "half = 3.5",
                     "c = 'q'", "box = Box{n=7, label=\"label\"}", "none = null", "s = \"  Hello  \"");
@@ -262,7 +262,7 @@ class DebugSessionTest {
         assertThat(both).extracting(BreakpointInfo::getTaskName).containsExactly("first", "second");
         assertThat(both.get(0).getPid()).isNotEqualTo(both.get(1).getPid());
 
-        try (DebugSession s = DebugSession.attach(both.get(0), ATTACH)) {
+        try (DebugSession s = DebugSession.attach(breakpoints, both.get(0), ATTACH)) {
             assertThat(s.evaluate("x")).isEqualTo("2");
             s.resume();
         }
@@ -271,7 +271,7 @@ class DebugSessionTest {
         BreakpointInfo left = breakpoints.list().get(0);
         assertThat(left.getIndex()).isZero();
         assertThat(left.getTaskName()).isEqualTo("second");
-        try (DebugSession s = DebugSession.attach(left, ATTACH)) {
+        try (DebugSession s = DebugSession.attach(breakpoints, left, ATTACH)) {
             assertThat(s.evaluate("x")).isEqualTo("3");
             assertThat(s.step(DebugSession.Step.OVER).stopped()).isTrue();
             s.resume();
@@ -286,7 +286,7 @@ class DebugSessionTest {
         BreakpointInfo b = breakpoints.await(x -> x.getTaskName().contains("increment"));
         assertThat(b.getTaskName()).isEqualTo("Counter.increment");
         assertThat(b.getActorId()).isNotEmpty();
-        try (DebugSession s = DebugSession.attach(b, ATTACH)) {
+        try (DebugSession s = DebugSession.attach(breakpoints, b, ATTACH)) {
             assertThat(s.frame().describe()).startsWith("Counter.increment (DebugSessionTest.java:");
             assertThat(s.locals()).extracting(v -> v.name() + " = " + v.value()).containsExactly("this = Counter{n=41}");
             assertThat(s.evaluate("n")).isEqualTo("41");
@@ -295,13 +295,11 @@ class DebugSessionTest {
             s.resume();
         }
         assertThat(Sonde.get(r, Duration.ofSeconds(20))).isEqualTo(99);
-        // The same worker a second time: after a detach its JDWP agent listens on a new port, which the
-        // worker reports to the node, which lists it.
+        // The same worker a second time: it kept its JDWP connection, and the node reaches it again.
         ObjectRef<Integer> again = c.task(Counter::increment).remote();
         BreakpointInfo b2 = breakpoints.await(x -> x.getTaskName().contains("increment"));
         assertThat(b2.getPid()).isEqualTo(b.getPid());
-        assertThat(JdwpAddress.currentPort(b2.getPid())).hasValue(b2.getDebugPort());
-        try (DebugSession s = DebugSession.attach(b2, ATTACH)) {
+        try (DebugSession s = DebugSession.attach(breakpoints, b2, ATTACH)) {
             assertThat(s.evaluate("n")).isEqualTo("100");
         }
         assertThat(Sonde.get(again, Duration.ofSeconds(20))).isEqualTo(100);
@@ -311,7 +309,7 @@ class DebugSessionTest {
     void stepIntoALambdaAndOffTheEndOfTheTask() {
         ObjectRef<Integer> r = Sonde.task(DebugSessionTest::sumWithLambda, 4).name("lambda").remote();
         BreakpointInfo b = breakpoints.await("lambda");
-        DebugSession s = DebugSession.attach(b, ATTACH);
+        DebugSession s = DebugSession.attach(breakpoints, b, ATTACH);
         try {
             assertThat(s.step(DebugSession.Step.OVER).frame().line()).isEqualTo(b.getLine() + 1);
             assertThat(s.step(DebugSession.Step.OVER).frame().line()).isEqualTo(b.getLine() + 2);
@@ -338,7 +336,7 @@ class DebugSessionTest {
         ObjectRef<Integer> r = Sonde.task(DebugSessionTest::loop, 10).name("loop").remote();
         BreakpointInfo b = breakpoints.await("loop");
         String body = "DebugSessionTest.java:" + (b.getLine() + 2);
-        try (DebugSession s = DebugSession.attach(b, ATTACH)) {
+        try (DebugSession s = DebugSession.attach(breakpoints, b, ATTACH)) {
             assertThat(s.addBreakpoint(body, "i == 3")).isEqualTo("#1  " + body + "  if i == 3");
             assertThatThrownBy(() -> s.addBreakpoint("DebugSessionTest.java:1", null)).hasMessageContaining("no code");
             assertThatThrownBy(() -> s.addBreakpoint("NoSuchFile.java:3", null)).hasMessageContaining("No class from NoSuchFile.java");
@@ -366,7 +364,7 @@ class DebugSessionTest {
     void steppingOverASecondBreakpointStopsInItsPark() {
         ObjectRef<Integer> r = Sonde.task(DebugSessionTest::parkedTwice, 20).name("twice").remote();
         BreakpointInfo b = breakpoints.await("twice");
-        try (DebugSession s = DebugSession.attach(b, ATTACH)) {
+        try (DebugSession s = DebugSession.attach(breakpoints, b, ATTACH)) {
             assertThat(s.step(DebugSession.Step.OVER).frame().line()).isEqualTo(b.getLine() + 1);
             assertThat(s.step(DebugSession.Step.OVER).frame().line()).isEqualTo(b.getLine() + 2);
             DebugSession.StepResult again = s.step(DebugSession.Step.OVER);
@@ -387,7 +385,7 @@ class DebugSessionTest {
     void stepIntoForEachStopsInTheLambdaForEachElementAndSkipsTheJdk() {
         ObjectRef<Integer> r = Sonde.task(DebugSessionTest::forEachSum, 5).name("forEach").remote();
         BreakpointInfo b = breakpoints.await("forEach");
-        try (DebugSession s = DebugSession.attach(b, ATTACH)) {
+        try (DebugSession s = DebugSession.attach(breakpoints, b, ATTACH)) {
             assertThat(s.step(DebugSession.Step.OVER).frame().line()).isEqualTo(b.getLine() + 1);
             DebugSession.StepResult st = s.step(DebugSession.Step.INTO);
             assertThat(st.frame().method()).startsWith("lambda$forEachSum$");

@@ -49,6 +49,11 @@ final class NodeBreakpoints implements BreakpointSource {
         return node().taskEnded(taskId);
     }
 
+    @Override
+    public com.sun.jdi.connect.spi.Connection jdwp(BreakpointInfo b) {
+        return node().jdwp(b);
+    }
+
     /** Waits until a listed breakpoint matches, and returns it. */
     BreakpointInfo await(Predicate<BreakpointInfo> p) {
         Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))

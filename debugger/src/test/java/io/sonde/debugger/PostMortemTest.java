@@ -44,7 +44,7 @@ class PostMortemTest {
         assertThat(b.getException()).isEqualTo("java.lang.IllegalArgumentException: b must not be 0, a=21");
         assertThat(b.getMethod()).isEqualTo("divide");
 
-        DebugSession s = DebugSession.attach(b, Duration.ofSeconds(10));
+        DebugSession s = DebugSession.attach(breakpoints, b, Duration.ofSeconds(10));
         assertThat(s.frame().method()).isEqualTo("divide");
         assertThat(s.evaluate("doubled")).isEqualTo("42");
         assertThat(s.evaluate("b")).isEqualTo("0");

@@ -198,7 +198,15 @@ public final class JdwpRouter implements Closeable {
      * @throws IOException nothing listens there, or what answers is not a JDWP agent
      */
     public static JdwpRouter attach(int port, Duration timeout) throws IOException {
-        String where = "127.0.0.1:" + port;
+        return attach(port, timeout, "127.0.0.1:" + port);
+    }
+
+    /**
+     * As {@link #attach(int, Duration)}, with {@code name} for the VM in messages and thread names
+     * instead of its address (a worker keeps its agent's port out of everything it shows).
+     */
+    public static JdwpRouter attach(int port, Duration timeout, String name) throws IOException {
+        String where = name;
         int millis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()));
         Socket socket = new Socket();
         try {
@@ -263,6 +271,16 @@ public final class JdwpRouter implements Closeable {
             clients.add(c);
             return c;
         }
+    }
+
+    /**
+     * Whether {@code packet}, written by a client, ends that client: VirtualMachine.Dispose or Exit
+     * (see the class comment). A relay can tell its own side that the debugger leaves before the
+     * router lets the debugger's suspensions go.
+     */
+    public static boolean endsClient(byte[] packet) {
+        return packet.length >= Jdwp.HEADER && !Jdwp.isReply(packet) && Jdwp.commandSet(packet) == Jdwp.VIRTUAL_MACHINE
+                && (Jdwp.command(packet) == Jdwp.VM_DISPOSE || Jdwp.command(packet) == Jdwp.VM_EXIT);
     }
 
     /** How many clients are attached (a client that is leaving is no longer counted). */

@@ -24,7 +24,7 @@ public final class BreakpointPark {
     public static final String HIT_METHOD = "hit";
     /** The name of the worker's thread that runs tasks; the worker's debug agent finds it by this name. */
     public static final String TASK_THREAD = WorkerContext.TASK_THREAD;
-    /** A debugger reads this static field to check it reached the worker it meant to (ports get reused). */
+    /** A debugger reads this static field to check it reached the worker it meant to. */
     public static final String PID_FIELD = "WORKER_PID";
     @SuppressWarnings("unused")
     private static final long WORKER_PID = ProcessHandle.current().pid();

@@ -2,12 +2,17 @@ package io.sonde.debugger.plugin;
 
 import com.google.protobuf.ByteString;
 import io.grpc.BindableService;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
 import io.sonde.debugger.WorkerAgent;
 import io.sonde.debugger.proto.BreakpointInfo;
 import io.sonde.debugger.proto.DebugHooks;
 import io.sonde.debugger.proto.DebugHooksUpdate;
 import io.sonde.debugger.proto.HookScope;
+import io.sonde.debugger.proto.JdwpFrame;
 import io.sonde.debugger.proto.LineBreakpoint;
+import io.sonde.debugger.proto.TunnelFrame;
+import io.sonde.debugger.proto.WorkerCommand;
 import io.sonde.debugger.proto.WorkerEvent;
 import io.sonde.spi.NodeContext;
 import io.sonde.spi.NodePlugin;
@@ -21,7 +26,10 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The debugger on a node: the list of parked tasks that {@code sonde debug} shows, and the
@@ -31,7 +39,8 @@ import java.util.Set;
  * <pre>
  *   worker ─hit──▶ workerMessage: list it (pid, node, port, root task) ─notice──▶ the job's driver
  *   worker ─resumed / exit, driver gone──▶ unlist it
- *   worker ─JDWP port──▶ the port listed for its stops (a new one after each detach)
+ *   worker ─JDWP held──▶ debuggers may attach to it
+ *   Jdwp rpc (a debugger) ═══packets═══ tunnel n ═══WorkerCommand / WorkerEvent.tunnel═══ worker
  *   updateDebugHooks ─▶ kept, scoped ─▶ each worker now; workerHello ─▶ each new one before its first task
  *   jobStarted ─▶ breakpoints set while no job ran take it; jobEnded ─▶ those of its jobs only go
  * </pre>
@@ -47,6 +56,13 @@ import java.util.Set;
  * the node's lock and take {@code state} inside it; so nothing here calls the {@link NodeContext}
  * (which takes the node's lock) while holding {@code state}. Updates of the hooks are serialized
  * by {@link #updates}, so that workers get the sets in the order they were made.
+ *
+ * <h2>JDWP tunnels</h2>
+ * A worker holds the only connection to its own JDWP agent, which then listens on no port; a
+ * debugger reaches it through {@link #openTunnel}: the node numbers the tunnel, relays the
+ * debugger's packets to the worker as plug-in messages, and the worker's back to the debugger
+ * through a {@link SerialSender} (packets from the plug-in's thread, ends from gRPC threads as
+ * well). The tunnels are in a concurrent map, never under a lock while the node is called.
  */
 public final class DebugNodePlugin implements NodePlugin {
     /** The plug-in's name in Sonde's protocol, the same in its three parts. */
@@ -67,8 +83,15 @@ public final class DebugNodePlugin implements NodePlugin {
     private final Set<String> liveJobs = new LinkedHashSet<>();
     private int nextLineHookId = 1;
     private final Set<String> postMortemJobs = new HashSet<>();
-    /** The port each worker's JDWP agent listens on now, as the worker last said. */
-    private final Map<String, Integer> ports = new HashMap<>();
+    /** The workers that hold their JDWP connection (the debugger is on in them). */
+    private final Set<String> held = new HashSet<>();
+    /** The open JDWP tunnels, by number. */
+    private final Map<Long, Tunnel> tunnels = new ConcurrentHashMap<>();
+    private final AtomicLong nextTunnel = new AtomicLong();
+
+    /** A debugger's JDWP connection to a worker, relayed by the node. */
+    private record Tunnel(long id, String workerId, SerialSender<JdwpFrame> debugger) {
+    }
 
     /** The debugger of a node this process runs (the shell's embedded one, tests'). */
     public static DebugNodePlugin of(HostedNode node) {
@@ -96,9 +119,10 @@ public final class DebugNodePlugin implements NodePlugin {
         if (!DebuggerSetting.enabled()) {
             return List.of("-D" + DebuggerSetting.PROPERTY + "=off");
         }
-        // JDWP listens on loopback only: anyone who reaches the port controls the JVM, so it must
-        // never be exposed beyond this machine. The port is ephemeral and the agent quiet: the
-        // worker reads its address from the VM's agent properties (hence the export) and reports it.
+        // JDWP listens on loopback only, on an ephemeral port, quiet: the worker reads the port from
+        // the VM's agent properties (hence the export) and connects to it itself as it starts. The
+        // agent serves one connection and then listens no more; the worker never lets it go, and
+        // debuggers reach the worker through the node (see openTunnel). The port is never reported.
         return List.of("-agentlib:jdwp=transport=dt_socket,server=y,suspend=n,address=127.0.0.1:0,quiet=y",
                 "--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED");
     }
@@ -174,7 +198,7 @@ public final class DebugNodePlugin implements NodePlugin {
         }
         if (!WorkerAgent.isEmpty(hooks)) {
             // before any task: the worker applies its hooks before it runs the first one
-            node.sendToWorker(worker.workerId(), hooks.toByteString());
+            node.sendToWorker(worker.workerId(), WorkerCommand.newBuilder().setHooks(hooks).build().toByteString());
         }
     }
 
@@ -182,7 +206,13 @@ public final class DebugNodePlugin implements NodePlugin {
     public void workerExited(WorkerRef worker) {
         synchronized (state) {
             breakpoints.values().removeIf(b -> b.getWorkerId().equals(worker.workerId()));
-            ports.remove(worker.workerId());
+            held.remove(worker.workerId());
+        }
+        for (Tunnel t : List.copyOf(tunnels.values())) {
+            if (t.workerId().equals(worker.workerId()) && tunnels.remove(t.id()) != null) {
+                t.debugger().onError(Status.UNAVAILABLE.withDescription("the worker (pid " + worker.pid()
+                        + ") exited").asRuntimeException());
+            }
         }
     }
 
@@ -196,11 +226,12 @@ public final class DebugNodePlugin implements NodePlugin {
                     breakpoints.remove(e.getResumedTaskId());
                 }
             }
-            case JDWP_PORT -> {
+            case JDWP_HELD -> {
                 synchronized (state) {
-                    ports.put(worker.workerId(), e.getJdwpPort());
+                    held.add(worker.workerId());
                 }
             }
+            case TUNNEL -> fromWorker(e.getTunnel());
             default -> {
             }
         }
@@ -213,9 +244,6 @@ public final class DebugNodePlugin implements NodePlugin {
                 .setNodeId(node.nodeId()).setNodeIp(node.nodeIp()).setPid(worker.pid())
                 .setWorkerId(worker.workerId()).setJobId(worker.jobId()).build();
         synchronized (state) {
-            if (info.getDebugPort() > 0) {
-                ports.put(worker.workerId(), info.getDebugPort());
-            }
             breakpoints.put(info.getTaskId(), info);
         }
         node.sendToDriver(worker.jobId(), info.toByteString());
@@ -267,7 +295,8 @@ public final class DebugNodePlugin implements NodePlugin {
                         forWorkers.put(w.workerId(), hooksFor(w.jobId()));
                     }
                 }
-                forWorkers.forEach((worker, hooks) -> node.sendToWorker(worker, hooks.toByteString()));
+                forWorkers.forEach((worker, hooks) -> node.sendToWorker(worker,
+                        WorkerCommand.newBuilder().setHooks(hooks).build().toByteString()));
             }
             return all;
         }
@@ -285,9 +314,7 @@ public final class DebugNodePlugin implements NodePlugin {
         synchronized (state) {
             List<BreakpointInfo> all = new ArrayList<>(breakpoints.size());
             for (BreakpointInfo b : breakpoints.values()) {
-                // the agent listens on a new port after each detach: list the current one
-                int port = ports.getOrDefault(b.getWorkerId(), b.getDebugPort());
-                all.add(b.toBuilder().setIndex(all.size()).setDebugPort(port).build());
+                all.add(b.toBuilder().setIndex(all.size()).build());
             }
             return all;
         }
@@ -301,10 +328,88 @@ public final class DebugNodePlugin implements NodePlugin {
         return node.taskEnded(taskId);
     }
 
-    /** The port a worker's JDWP agent listens on, as it last said; 0 if it has none (the debugger is off). */
-    public int debugPort(String workerId) {
+    /** Whether a worker holds its JDWP connection, so that debuggers can attach to it; false if the debugger is off there. */
+    public boolean debuggable(String workerId) {
         synchronized (state) {
-            return ports.getOrDefault(workerId, 0);
+            return held.contains(workerId);
+        }
+    }
+
+    /**
+     * A debugger's JDWP connection to one of this node's workers (the gRPC service's Jdwp, or an
+     * in-process debugger): the debugger's first frame names the worker; each frame after it (and
+     * the first, if it holds one) is one JDWP packet for the worker. What the worker answers goes
+     * to {@code debugger}, one packet per frame; the stream ends when the worker exits, with an
+     * error if the worker is unknown or has no debugger. The returned observer must be called one
+     * frame at a time (as gRPC does); neither side blocks.
+     */
+    public StreamObserver<JdwpFrame> openTunnel(StreamObserver<JdwpFrame> debugger) {
+        SerialSender<JdwpFrame> out = new SerialSender<>(debugger);
+        long id = nextTunnel.incrementAndGet();
+        return new StreamObserver<>() {
+            private Tunnel tunnel;
+            private boolean refused;
+
+            @Override
+            public void onNext(JdwpFrame f) {
+                if (refused) {
+                    return;
+                }
+                if (tunnel == null) {
+                    String workerId = f.getWorkerId();
+                    Tunnel t = new Tunnel(id, workerId, out);
+                    // registered before the look: a worker that exits from now on ends it in workerExited
+                    tunnels.put(id, t);
+                    Optional<WorkerRef> w = workerId.isEmpty() ? Optional.empty() : node.worker(workerId);
+                    if (w.isEmpty() || !debuggable(workerId)) {
+                        refused = true;
+                        tunnels.remove(id);
+                        out.onError((w.isEmpty() ? Status.NOT_FOUND.withDescription("no worker " + workerId
+                                + " on this node: it has exited (or runs on another node)")
+                                : Status.FAILED_PRECONDITION.withDescription("worker " + workerId
+                                + " runs without the debugger")).asRuntimeException());
+                        return;
+                    }
+                    tunnel = t;
+                    toWorker(t, TunnelFrame.newBuilder().setTunnel(id).setOpen(true).build());
+                }
+                if (!f.getPacket().isEmpty()) {
+                    toWorker(tunnel, TunnelFrame.newBuilder().setTunnel(id).setPacket(f.getPacket()).build());
+                }
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                onCompleted();
+            }
+
+            @Override
+            public void onCompleted() {
+                // the debugger left: the worker ends its client there (which undoes its requests)
+                if (tunnel != null && tunnels.remove(id) != null) {
+                    toWorker(tunnel, TunnelFrame.newBuilder().setTunnel(id).setClose(true).build());
+                }
+                out.onCompleted();
+            }
+        };
+    }
+
+    private void toWorker(Tunnel t, TunnelFrame f) {
+        node.sendToWorker(t.workerId(), WorkerCommand.newBuilder().setTunnel(f).build().toByteString());
+    }
+
+    /** A tunnel's packet or end from its worker, on the plug-in's thread. */
+    private void fromWorker(TunnelFrame f) {
+        Tunnel t = f.getClose() ? tunnels.remove(f.getTunnel()) : tunnels.get(f.getTunnel());
+        if (t == null) {
+            return; // the debugger left meanwhile
+        }
+        if (!f.getClose()) {
+            t.debugger().onNext(JdwpFrame.newBuilder().setPacket(f.getPacket()).build());
+        } else if (f.getError().isEmpty()) {
+            t.debugger().onCompleted();
+        } else {
+            t.debugger().onError(Status.UNAVAILABLE.withDescription(f.getError()).asRuntimeException());
         }
     }
 }

@@ -2,19 +2,23 @@ package io.sonde.debugger.plugin;
 
 import com.google.protobuf.ByteString;
 import io.sonde.debugger.proto.DebugHooks;
+import io.sonde.debugger.proto.WorkerCommand;
 import io.sonde.debugger.proto.ResultMark;
 import io.sonde.debugger.proto.TaskMark;
 import io.sonde.spi.WorkerContext;
 import io.sonde.spi.WorkerPlugin;
 import io.sonde.spi.WorkerTask;
 
+import java.io.IOException;
 import java.util.Optional;
 
 /**
  * The debugger in a worker JVM: parks tasks at {@code Sonde.breakpoint()} and at the breakpoints
- * set from the debugger, reports the stops and the JDWP port to the node, and acts on the marks
- * {@code remote} and {@code get} leave. Off (it only warns) when no debugger can attach: the
- * cluster runs with {@code sonde.debugger=off}, or the worker has no JDWP agent.
+ * set from the debugger, reports the stops to the node, relays the JDWP tunnels of the debuggers
+ * that attach through the node, and acts on the marks {@code remote} and {@code get} leave. Off
+ * (it only warns) when no debugger can attach: the cluster runs with {@code sonde.debugger=off},
+ * or the worker has no JDWP agent. A worker that cannot take its own JDWP connection as it starts
+ * (another process connected to its agent first) exits.
  */
 public final class DebugWorkerPlugin implements WorkerPlugin {
     private volatile WorkerDebugger debugger;
@@ -33,16 +37,32 @@ public final class DebugWorkerPlugin implements WorkerPlugin {
             off = why.get();
             return;
         }
-        WorkerDebugger d = new WorkerDebugger(context);
-        context.clientPlugin(DebugClientPlugin.class).ifPresent(c -> c.worker(d));
-        d.start();
+        WorkerDebugger d;
+        try {
+            d = WorkerDebugger.start(context);
+        } catch (IOException | RuntimeException e) {
+            // whoever holds the agent's connection controls this JVM: run no task under it
+            System.err.println("sonde worker: cannot take this worker's own JDWP connection (" + e.getMessage()
+                    + "); another process may have connected to its debug agent first. The worker exits"
+                    + " rather than run tasks.");
+            System.err.flush();
+            Runtime.getRuntime().halt(3);
+            return;
+        }
         debugger = d;
     }
 
     @Override
     public void command(ByteString payload) {
-        DebugHooks hooks = Payloads.parse(() -> DebugHooks.parseFrom(payload));
+        WorkerCommand c = Payloads.parse(() -> WorkerCommand.parseFrom(payload));
         WorkerDebugger d = debugger;
+        if (c.hasTunnel()) {
+            if (d != null) {
+                d.tunnel(c.getTunnel());
+            }
+            return;
+        }
+        DebugHooks hooks = c.getHooks();
         if (d != null) {
             d.hooks(hooks);
         } else if (!warnedHooks && !io.sonde.debugger.WorkerAgent.isEmpty(hooks)) {

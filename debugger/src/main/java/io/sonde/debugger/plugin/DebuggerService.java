@@ -30,6 +30,11 @@ final class DebuggerService extends DebuggerGrpc.DebuggerImplBase {
     }
 
     @Override
+    public StreamObserver<io.sonde.debugger.proto.JdwpFrame> jdwp(StreamObserver<io.sonde.debugger.proto.JdwpFrame> responses) {
+        return debugger.openTunnel(responses);
+    }
+
+    @Override
     public void taskEnded(TaskEndedRequest request, StreamObserver<TaskEndedReply> responses) {
         responses.onNext(TaskEndedReply.newBuilder().setEnded(debugger.taskEnded(request.getTaskId())).build());
         responses.onCompleted();

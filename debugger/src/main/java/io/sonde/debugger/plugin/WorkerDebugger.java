@@ -1,16 +1,25 @@
 package io.sonde.debugger.plugin;
 
+import com.google.protobuf.ByteString;
+import com.sun.jdi.connect.spi.Connection;
 import io.sonde.debugger.WorkerAgent;
+import io.sonde.debugger.jdwp.JdwpRouter;
 import io.sonde.debugger.proto.BreakpointInfo;
 import io.sonde.debugger.proto.DebugHooks;
 import io.sonde.debugger.proto.StopReason;
+import io.sonde.debugger.proto.TunnelFrame;
 import io.sonde.debugger.proto.WorkerEvent;
 import io.sonde.spi.WorkerContext;
 import io.sonde.spi.WorkerTask;
 
 import java.lang.invoke.SerializedLambda;
+import java.io.IOException;
 import java.lang.reflect.Method;
+import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -31,16 +40,27 @@ import java.util.concurrent.TimeUnit;
  * went on.
  *
  * <pre>
- *   task thread: stop ─▶ agent.release ─▶ hit(port) ─▶ park ... resume ─▶ resumed ─▶ agent.rearm
- *   node:                                  lists it, tells the driver        unlists it
+ *   task thread: stop ─▶ hit ─▶ park ... resume ─▶ resumed
+ *   node:                lists it, tells the driver   unlists it
  * </pre>
+ *
+ * <h2>The worker's JDWP connection</h2>
+ * As it starts, the worker connects to its own JDWP agent ({@link #start}) and keeps that one
+ * connection until it exits: the agent serves one connection and listens no more, so no other
+ * process can attach. A {@link JdwpRouter} shares it: the {@link WorkerAgent} is one client, and
+ * each debugger that attaches through the node's tunnel ({@link #tunnel}) another, whose packets
+ * travel as plug-in messages. Should the connection end while the worker runs (the agent would
+ * listen again), the worker exits.
  */
 final class WorkerDebugger {
     private static volatile WorkerDebugger current;
 
     private final WorkerContext context;
-    private final WorkerAgent agent = new WorkerAgent();
-    private final JdwpPorts ports;
+    private final JdwpRouter router;
+    private final WorkerAgent agent;
+    /** The debuggers attached through the node, by tunnel number. */
+    private final Map<Long, Tunnel> tunnels = new ConcurrentHashMap<>();
+    private volatile boolean closing;
     private final ExecutorService agentThread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "sonde-debug-agent");
         t.setDaemon(true);
@@ -49,22 +69,96 @@ final class WorkerDebugger {
     private volatile CompletableFuture<?> hooksApplied = CompletableFuture.completedFuture(null);
     private volatile DebugHooks lastHooks = DebugHooks.getDefaultInstance();
 
-    WorkerDebugger(WorkerContext context) {
+    private WorkerDebugger(WorkerContext context, JdwpRouter router) {
         this.context = context;
-        this.ports = new JdwpPorts(port -> send(WorkerEvent.newBuilder().setJdwpPort(port).build()));
+        this.router = router;
+        this.agent = new WorkerAgent(router);
         BreakpointPark.load();
         DebugMarks.load();
         current = this;
     }
 
+    /**
+     * Takes this worker's JDWP connection: connects to the agent on its loopback port (read from
+     * the VM's agent properties, never reported) and keeps it. Throws if it cannot: another process
+     * connected first, and the worker must not run tasks that process could control.
+     */
+    static WorkerDebugger start(WorkerContext context) throws IOException {
+        int port = ownJdwpPort();
+        JdwpRouter router;
+        try {
+            // named, not addressed: the port stays out of thread names and messages
+            router = JdwpRouter.attach(port, Duration.ofSeconds(10), "this worker's JDWP agent");
+        } catch (IOException e) {
+            throw new IOException(String.valueOf(e.getMessage()).replaceAll("127\\.0\\.0\\.1:\\d+", "its loopback port"), e);
+        }
+        WorkerDebugger d = new WorkerDebugger(context, router);
+        context.clientPlugin(DebugClientPlugin.class).ifPresent(c -> c.worker(d));
+        d.guard();
+        d.send(WorkerEvent.newBuilder().setJdwpHeld(true).build());
+        return d;
+    }
+
+    /** The port the agent listens on, from the agent properties that the worker's launch exports. */
+    private static int ownJdwpPort() throws IOException {
+        String address;
+        try {
+            Properties p = (Properties) Class.forName("jdk.internal.vm.VMSupport").getMethod("getAgentProperties").invoke(null);
+            address = p.getProperty("sun.jdwp.listenerAddress");
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IOException("the worker cannot read its JDWP address (it needs"
+                    + " --add-exports=java.base/jdk.internal.vm=ALL-UNNAMED): " + e.getClass().getSimpleName());
+        }
+        if (address == null || address.isBlank()) {
+            throw new IOException("the JDWP agent listens on no port: a debugger is connected to it already");
+        }
+        try {
+            return Integer.parseInt(address.substring(address.lastIndexOf(':') + 1).trim());
+        } catch (NumberFormatException e) {
+            throw new IOException("the JDWP agent's address cannot be read");
+        }
+    }
+
+    /**
+     * A client of the router that only waits for the end of the VM's connection: if it ends while
+     * the worker runs (the agent would listen for anyone again), the worker exits at once. The end
+     * that comes with the JVM's own exit (the agent's VM_DEATH, or a shutdown under way) is not one.
+     */
+    private void guard() throws IOException {
+        Connection watch = router.connect("worker-guard");
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> closing = true, "sonde-jdwp-guard-exit"));
+        Thread t = new Thread(() -> {
+            String why = "its connection ended";
+            try {
+                byte[] p;
+                while ((p = watch.readPacket()).length > 0) {
+                    if (isVmDeath(p)) {
+                        return; // the JVM is exiting: the agent closes the connection next
+                    }
+                }
+            } catch (IOException e) {
+                why = String.valueOf(e.getMessage());
+            }
+            if (!closing) {
+                System.err.println("sonde worker: lost this worker's own JDWP connection (" + why + "); the worker"
+                        + " exits rather than leave its debug agent open to other processes");
+                System.err.flush();
+                Runtime.getRuntime().halt(3);
+            }
+        }, "sonde-jdwp-guard");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Whether a JDWP packet is an Event.Composite whose first event is VM_DEATH (the agent sends it alone). */
+    private static boolean isVmDeath(byte[] p) {
+        // header (11 bytes: length, id, flags, command set 64, command 100), suspend policy, count, kind
+        return p.length > 16 && (p[8] & 0x80) == 0 && p[9] == 64 && p[10] == 100 && p[16] == 99;
+    }
+
     /** The worker's debugger, for {@link BreakpointPark#hit}, which the agent calls by name; or null. */
     static WorkerDebugger current() {
         return current;
-    }
-
-    /** Reports the JDWP agent's port now, and again each time it changes. */
-    void start() {
-        ports.start();
     }
 
     private void send(WorkerEvent e) {
@@ -102,13 +196,104 @@ final class WorkerDebugger {
     }
 
     void close() {
-        ports.close();
+        closing = true;
+        for (Tunnel t : tunnels.values()) {
+            t.close();
+        }
         try {
             agent.close();
         } catch (RuntimeException ignored) {
             // exiting
         }
         agentThread.shutdownNow();
+        // not the router: the worker's connection stays until the process ends
+    }
+
+    // ------------------------------------------------------------------ tunnels
+
+    /** A debugger attached through the node: a client of the router. */
+    private record Tunnel(long id, Connection connection, java.util.concurrent.atomic.AtomicBoolean left) {
+        /** The debugger leaves (Dispose, or the end of its tunnel); true the first time. */
+        boolean leave() {
+            return left.compareAndSet(false, true);
+        }
+
+        /** Ends the debugger's client: the router undoes its requests and suspensions. */
+        void close() {
+            try {
+                connection.close();
+            } catch (IOException ignored) {
+                // ended already
+            }
+        }
+    }
+
+    /** A frame of a tunnel from the node. On the transport thread: must not block. */
+    void tunnel(TunnelFrame f) {
+        long id = f.getTunnel();
+        if (f.getOpen()) {
+            Connection c;
+            try {
+                c = router.connect("debugger " + id);
+            } catch (IOException e) {
+                send(WorkerEvent.newBuilder().setTunnel(TunnelFrame.newBuilder().setTunnel(id).setClose(true)
+                        .setError("the worker's JDWP connection has ended")).build());
+                return;
+            }
+            Tunnel t = new Tunnel(id, c, new java.util.concurrent.atomic.AtomicBoolean());
+            agent.debuggerAttached();
+            tunnels.put(id, t);
+            Thread reader = new Thread(() -> relay(t), "sonde-jdwp-tunnel-" + id);
+            reader.setDaemon(true);
+            reader.start();
+        }
+        Tunnel t = tunnels.get(id);
+        if (t == null) {
+            return;
+        }
+        if (!f.getPacket().isEmpty()) {
+            byte[] packet = f.getPacket().toByteArray();
+            if (JdwpRouter.endsClient(packet) && t.leave()) {
+                // before the router lets the debugger's suspensions go: the agent's hooks stop the task again
+                agent.debuggerLeft();
+            }
+            try {
+                t.connection().writePacket(packet);
+            } catch (IOException e) {
+                System.err.println("sonde: a debugger's JDWP packet was refused: " + e.getMessage());
+            }
+        }
+        if (f.getClose() && tunnels.remove(id) != null) {
+            if (t.leave()) {
+                agent.debuggerLeft();
+            }
+            t.close();
+        }
+    }
+
+    /** The router's packets for a tunnel's debugger, to the node, until its client ends. */
+    private void relay(Tunnel t) {
+        String error = "";
+        try {
+            while (true) {
+                byte[] p = t.connection().readPacket();
+                if (p.length == 0) {
+                    break;
+                }
+                send(WorkerEvent.newBuilder().setTunnel(TunnelFrame.newBuilder().setTunnel(t.id())
+                        .setPacket(ByteString.copyFrom(p))).build());
+            }
+        } catch (IOException e) {
+            error = t.left().get() ? "" : "the worker's JDWP connection failed: " + e.getClass().getSimpleName();
+        }
+        if (tunnels.remove(t.id()) != null) {
+            // ended here (the debugger's Dispose, or the worker's connection): tell the node
+            if (t.leave()) {
+                agent.debuggerLeft();
+            }
+            send(WorkerEvent.newBuilder().setTunnel(TunnelFrame.newBuilder().setTunnel(t.id()).setClose(true)
+                    .setError(error)).build());
+        }
     }
 
     // ------------------------------------------------------------------ stops
@@ -128,7 +313,6 @@ final class WorkerDebugger {
 
     /** A hook's hit or a throw, on the thread the agent stopped: the first user frame is where it stopped. */
     void stopHere(StopReason reason, String detail) {
-        context.retireTaskThread();
         BreakpointInfo.Builder info = where(userFrame()).setReason(reason);
         if (reason != StopReason.LINE) {
             info.setException(detail);
@@ -136,8 +320,8 @@ final class WorkerDebugger {
         try {
             stop(info);
         } catch (io.sonde.TaskCancelledException cancelled) {
-            // This call was made by the debug agent over JDWP, which drops what it throws: keep the
-            // cancel as the thread's interrupt, where the task's code and the executor see it.
+            // This call was made by the worker's own JDI client, which only reports what it throws:
+            // keep the cancel as the thread's interrupt, where the task's code and the executor see it.
             Thread.currentThread().interrupt();
         }
     }
@@ -166,18 +350,11 @@ final class WorkerDebugger {
         WorkerTask task = running.get();
         info.setTaskId(task.taskId()).setTaskName(task.name()).setActorId(task.actorId())
                 .setParentTaskId(task.parentTaskId()).setThreadName(Thread.currentThread().getName());
-        agent.release();
-        // the agent listens again once the worker's own connection is gone: list that port
-        info.setDebugPort(ports.listening());
-        boolean debuggerLeft = true;
         send(WorkerEvent.newBuilder().setHit(info).build());
-        ports.parked(true);
         try {
-            debuggerLeft = BreakpointPark.park();
+            BreakpointPark.park();
         } finally {
-            ports.parked(false);
             send(WorkerEvent.newBuilder().setResumedTaskId(task.taskId()).build());
-            agent.rearm(debuggerLeft);
         }
     }
 

@@ -65,7 +65,7 @@ class BreakpointScopeTest {
             @Override
             public void sendToWorker(String workerId, ByteString payload) {
                 try {
-                    sent.put(workerId, DebugHooks.parseFrom(payload));
+                    sent.put(workerId, io.sonde.debugger.proto.WorkerCommand.parseFrom(payload).getHooks());
                 } catch (InvalidProtocolBufferException e) {
                     throw new AssertionError(e);
                 }

@@ -142,7 +142,7 @@ final class DebuggerLatency implements Metric {
     private static Attached attach(ParkedTask<?> p) {
         BreakpointInfo b = p.listed();
         long start = System.nanoTime();
-        DebugSession s = DebugSession.attach(b, ParkedTask.TIMEOUT);
+        DebugSession s = DebugSession.attach(ParkedTask.source(), b, ParkedTask.TIMEOUT);
         try {
             s.frame();
         } catch (RuntimeException e) {

@@ -102,7 +102,7 @@ final class JdwpTaskCost implements Metric {
         return rate;
     }
 
-    /** The workers that ran the tasks have the agent (a JDWP port) exactly when they should. */
+    /** The workers that ran the tasks have the agent (and hold its connection) exactly when they should. */
     private void checkWorkers(boolean jdwp) {
         HostedNode node = HostedNode.embedded().orElse(null);
         List<WorkerInfo> workers = node == null ? List.of() : node.workers();
@@ -113,32 +113,30 @@ final class JdwpTaskCost implements Metric {
             if (w.getState() == WorkerInfo.State.STARTING || w.getState() == WorkerInfo.State.DEAD) {
                 continue; // the job's spare, still starting, has said nothing yet (nor has a worker gone)
             }
-            int port = portOf(node, w.getWorkerId(), jdwp);
-            if ((port > 0) != jdwp) {
-                throw new IllegalStateException(name() + ": worker pid " + w.getPid() + " has "
-                        + (jdwp ? "no JDWP port" : "JDWP port " + port) + " on the cluster that should run"
-                        + (jdwp ? " with" : " without") + " the agent");
+            if (debuggable(node, w.getWorkerId(), jdwp) != jdwp) {
+                throw new IllegalStateException(name() + ": worker pid " + w.getPid() + (jdwp ? " holds no" : " holds a")
+                        + " JDWP connection on the cluster that should run" + (jdwp ? " with" : " without") + " the agent");
             }
         }
     }
 
     /**
-     * The worker's JDWP port; with the agent expected, waits a little for a worker that said hello
-     * before its agent's port was reported.
+     * Whether the worker holds its JDWP connection (it runs the agent); with the agent expected,
+     * waits a little for a worker that said hello before it reported it.
      */
-    private static int portOf(HostedNode node, String workerId, boolean expected) {
+    private static boolean debuggable(HostedNode node, String workerId, boolean expected) {
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
-        int port = DebugNodePlugin.of(node).debugPort(workerId);
-        while (expected && port == 0 && System.nanoTime() < deadline) {
+        boolean held = DebugNodePlugin.of(node).debuggable(workerId);
+        while (expected && !held && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(10);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
             }
-            port = DebugNodePlugin.of(node).debugPort(workerId);
+            held = DebugNodePlugin.of(node).debuggable(workerId);
         }
-        return port;
+        return held;
     }
 
     /** The sync task rate with the agent, from the last {@link #measure}; null before. */

@@ -152,8 +152,8 @@ final class ParkedTask<T> implements AutoCloseable {
     }
 
     /**
-     * The breakpoint as {@code sonde debug} lists it: from the embedded node's list (which holds
-     * the worker's current JDWP port), else as the notice carried it.
+     * The breakpoint as {@code sonde debug} lists it: from the embedded node's list, else as the
+     * notice carried it.
      */
     BreakpointInfo listed() {
         HostedNode node = HostedNode.embedded().orElse(null);
@@ -163,6 +163,12 @@ final class ParkedTask<T> implements AutoCloseable {
         return find(node, notice.info().getTaskId())
                 .orElseThrow(() -> new IllegalStateException("Task " + name + " sent its breakpoint notice but is"
                         + " not in the node's list of breakpoints"));
+    }
+
+    /** Where a debugger lists the stops and reaches the workers: the embedded node. */
+    static io.sonde.debugger.BreakpointSource source() {
+        return io.sonde.debugger.BreakpointSource.local(HostedNode.embedded().orElseThrow(() ->
+                new IllegalStateException("the debugger metrics need the cluster that sonde microbenchmark starts")));
     }
 
     /**

@@ -54,6 +54,11 @@ public final class ShellDebugger {
             }
 
             @Override
+            public com.sun.jdi.connect.spi.Connection jdwp(io.sonde.debugger.proto.BreakpointInfo b) {
+                return listed.jdwp(b);
+            }
+
+            @Override
             public DebugHooks compiledHooks() {
                 return listed.hooks();
             }

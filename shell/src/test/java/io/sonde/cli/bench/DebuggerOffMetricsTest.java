@@ -25,7 +25,7 @@ class DebuggerOffMetricsTest {
     void withTheDebuggerOffTheMetricsFailAndSaySo() throws Exception {
         Sonde.get(Sonde.task(BenchFunctions::small).remote()); // the job's worker is up, without the agent
         assertThat(cluster.nodeManager().listWorkers())
-                .extracting(DebuggerOffMetricsTest::debugPort).containsOnly(0);
+                .extracting(DebuggerOffMetricsTest::debuggable).containsOnly(false);
 
         for (Metric metric : List.<Metric>of(new DebuggerLatency(DebuggerLatency.Kind.ATTACH),
                 new JdwpTaskCost(cluster.options()))) {
@@ -47,7 +47,7 @@ class DebuggerOffMetricsTest {
     }
 
     /** The worker's JDWP port as the node's debugger lists it; 0 without the agent. */
-    private static int debugPort(WorkerInfo w) {
-        return DebugNodePlugin.of(cluster.hostedNode()).debugPort(w.getWorkerId());
+    private static boolean debuggable(WorkerInfo w) {
+        return DebugNodePlugin.of(cluster.hostedNode()).debuggable(w.getWorkerId());
     }
 }
