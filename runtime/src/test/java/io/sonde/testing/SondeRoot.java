@@ -63,6 +63,26 @@ public final class SondeRoot implements BeforeAllCallback, AfterAllCallback, Bef
         return p;
     }
 
+    /**
+     * Runs {@code body} with {@code sonde.root} at a new empty directory, as a client of another
+     * account would: it finds none of this root's session files, so neither its clusters' tokens.
+     */
+    public <T> T withoutSessionFiles(java.util.concurrent.Callable<T> body) throws Exception {
+        Path other = Files.createTempDirectory(Path.of(tmpDir()), "sonde-stranger-");
+        String saved = System.getProperty(PROPERTY);
+        System.setProperty(PROPERTY, other.toString());
+        try {
+            return body.call();
+        } finally {
+            if (saved == null) {
+                System.clearProperty(PROPERTY);
+            } else {
+                System.setProperty(PROPERTY, saved);
+            }
+            delete(other);
+        }
+    }
+
     /** {@code path().resolve(other)}. */
     public Path resolve(String other) {
         return path().resolve(other);

@@ -99,17 +99,31 @@ final class ClusterLocator {
             return connection;
         } catch (StatusRuntimeException e) {
             connection.close();
-            throw new CommandFailure(1, NOT_FOUND + "\n  (tried " + c.address() + " from " + c.source() + ": "
-                    + describe(e) + ")");
+            throw refusal(c, e).orElseGet(() -> new CommandFailure(1, NOT_FOUND + "\n  (tried " + c.address() + " from "
+                    + c.source() + ": " + describe(e) + ")"));
         }
     }
 
-    /** Whether a Sonde node answers a Status call at {@code address}. */
+    /**
+     * The cluster at {@code c} runs and refused the call: this client has no auth token of it, or
+     * another one. Said as such, with the node's reason (how to get the token), never as "not found".
+     */
+    static Optional<CommandFailure> refusal(Candidate c, StatusRuntimeException e) {
+        if (e.getStatus().getCode() != Status.Code.UNAUTHENTICATED) {
+            return Optional.empty();
+        }
+        return Optional.of(new CommandFailure(1, "The Sonde cluster at " + c.address() + " (from " + c.source()
+                + ") refused this client: " + e.getStatus().getDescription()));
+    }
+
+    /** Whether a Sonde node answers a Status call at {@code address}; one that refuses this client answers. */
     static boolean answers(String address) {
         try (ClusterConnection c = ClusterConnection.open(new Candidate(address, "probe"))) {
             c.status(PROBE_DEADLINE);
             return true;
-        } catch (StatusRuntimeException | CommandFailure e) {
+        } catch (StatusRuntimeException e) {
+            return e.getStatus().getCode() == Status.Code.UNAUTHENTICATED;
+        } catch (CommandFailure e) {
             return false;
         }
     }

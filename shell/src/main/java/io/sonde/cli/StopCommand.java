@@ -80,6 +80,10 @@ final class StopCommand implements Callable<Integer> {
             warnOfDrivers(c, spec.commandLine().getErr());
             c.stub(target.timeout().plus(WORKERS_EXIT)).stop(StopRequest.newBuilder().setForce(force).build());
         } catch (StatusRuntimeException e) {
+            Optional<CommandFailure> refused = ClusterLocator.refusal(candidate.get(), e);
+            if (refused.isPresent()) {
+                throw refused.get(); // it runs, and stops nothing for a client without its token
+            }
             if (daemon.isPresent()) {
                 return unresponsive(out, files, daemon.get(), address, e);
             }

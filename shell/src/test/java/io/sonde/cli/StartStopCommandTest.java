@@ -180,6 +180,14 @@ class StartStopCommandTest {
         } finally {
             stranger.shutdownNow();
         }
+        // the verbs of a user without the token say that the cluster refused them, not that none runs
+        Cli.Run status = root.withoutSessionFiles(() -> Cli.sonde("status", "--address", address));
+        Cli.Run stop = root.withoutSessionFiles(() -> Cli.sonde("stop", "--address", address));
+        for (Cli.Run r : List.of(status, stop)) {
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+            assertThat(r.err()).as(r.toString()).contains("refused this client").contains("sonde get-auth-token")
+                    .doesNotContain("No running Sonde cluster");
+        }
         assertThat(ProcessHandle.of(pid)).hasValueSatisfying(p -> assertThat(p.isAlive()).isTrue());
         assertThat(Cli.sonde("status").exitCode()).isZero();
     }
