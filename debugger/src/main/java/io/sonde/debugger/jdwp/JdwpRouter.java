@@ -159,7 +159,23 @@ public final class JdwpRouter implements Closeable {
     private boolean closing;
     private IOException failure;
 
+    /** Something done on the connection once the handshake is over, before the router's threads read it. */
+    @FunctionalInterface
+    private interface Setup {
+        void run() throws IOException;
+    }
+
     private JdwpRouter(InputStream rawIn, OutputStream rawOut, Closeable transport, String vm) throws IOException {
+        this(rawIn, rawOut, transport, vm, () -> { });
+    }
+
+    /**
+     * @param beforeThreads run once the id sizes are known and before the reader starts: a socket's
+     *                      read timeout must be lifted here, not after, since a read in progress keeps
+     *                      the timeout it started with (the router would end after that long of silence)
+     */
+    private JdwpRouter(InputStream rawIn, OutputStream rawOut, Closeable transport, String vm, Setup beforeThreads)
+            throws IOException {
         this.vm = vm;
         this.in = new DataInputStream(new BufferedInputStream(rawIn));
         this.out = new BufferedOutputStream(rawOut);
@@ -183,6 +199,7 @@ public final class JdwpRouter implements Closeable {
             }
         }
         this.sizes = s;
+        beforeThreads.run();
         Thread reader = new Thread(() -> readLoop(early), "sonde-jdwp-router-reader " + vm);
         Thread writer = new Thread(this::writeLoop, "sonde-jdwp-router-writer " + vm);
         reader.setDaemon(true);
@@ -222,9 +239,7 @@ public final class JdwpRouter implements Closeable {
                         + answer.length + " bytes \"" + new String(answer, StandardCharsets.ISO_8859_1)
                         + "\" instead of \"JDWP-Handshake\": not a JDWP agent, or one already serving a debugger");
             }
-            JdwpRouter router = new JdwpRouter(socket.getInputStream(), o, socket, where);
-            socket.setSoTimeout(0);
-            return router;
+            return new JdwpRouter(socket.getInputStream(), o, socket, where, () -> socket.setSoTimeout(0));
         } catch (IOException e) {
             closeQuietly(socket);
             throw e.getMessage() != null && e.getMessage().contains(where) ? e

@@ -204,6 +204,19 @@ class JdwpRouterTest {
     }
 
     @Test
+    void aQuietConnectionOutlivesTheAttachTimeout() throws Exception {
+        // Not to lose: the worker's hold on its agent. Attach's timeout bounds the handshake only; a
+        // connection on which the VM says nothing for longer stays (a worker exits when it ends).
+        router.close();
+        // the agent listens again, on a new port, once its connection is gone
+        int again = await().atMost(WAIT).until(() -> listeningPorts().stream().filter(p -> p != port).findFirst(),
+                java.util.Optional::isPresent).orElseThrow();
+        router = JdwpRouter.attach(again, Duration.ofMillis(300));
+        await().during(Duration.ofMillis(1500)).atMost(WAIT).until(() -> router.isOpen());
+        assertThat(router.failure()).isEmpty();
+    }
+
+    @Test
     void theAgentDoesNotListenAgainAfterTheDebuggersLeave() throws Exception {
         // Not to lose: the router's hold on the agent's only connection, which is what keeps any
         // other local process from attaching to the worker.
