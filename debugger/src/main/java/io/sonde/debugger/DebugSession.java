@@ -689,7 +689,7 @@ public final class DebugSession implements AutoCloseable {
      */
     public void remote() {
         requireAttached();
-        setMark(io.sonde.debugger.plugin.DebugMarks.BREAK_NEXT_SUBMIT, vm.mirrorOf(info.getTaskId()));
+        setMark(io.sonde.debugger.plugin.DebugMarks.BREAK_NEXT_SUBMIT, info.getTaskId());
         resume();
     }
 
@@ -704,7 +704,7 @@ public final class DebugSession implements AutoCloseable {
             throw new DebugException("Task " + info.getTaskName() + " was called by the driver, which runs no debugger"
                     + " agent, so `get` has nowhere to stop; use continue (and the driver's own debugger for the driver).");
         }
-        setMark(io.sonde.debugger.plugin.DebugMarks.BREAK_ON_GET_OF, vm.mirrorOf(info.getTaskId()));
+        setMark(io.sonde.debugger.plugin.DebugMarks.BREAK_ON_GET_OF, info.getTaskId());
         resume();
     }
 
@@ -722,7 +722,7 @@ public final class DebugSession implements AutoCloseable {
             com.sun.jdi.Field field = type.fieldByName(mark[0]);
             if (field != null && type.getValue(field) instanceof com.sun.jdi.StringReference v
                     && v.value().equals(info.getTaskId())) {
-                setMark(mark[0], vm.mirrorOf(""));
+                setMark(mark[0], "");
                 dropped.add(mark[1]);
             }
         }
@@ -738,12 +738,36 @@ public final class DebugSession implements AutoCloseable {
         return type;
     }
 
-    private void setMark(String field, Value value) {
+    /**
+     * Stores {@code text} in the worker's mark {@code field}. The string is made in the worker for
+     * this, and until it is stored nothing there refers to it: the worker's GC may collect it
+     * between the two calls (ObjectCollectedException). So it is kept from collection meanwhile,
+     * and made again if it was collected before that took hold.
+     */
+    private void setMark(String field, String text) {
         com.sun.jdi.ClassType type = marksType();
-        try {
-            type.setValue(type.fieldByName(field), value);
-        } catch (com.sun.jdi.InvalidTypeException | com.sun.jdi.ClassNotLoadedException e) {
-            throw new DebugException("cannot mark the worker for `" + field + "`: " + e, e);
+        for (int attempt = 1; ; attempt++) {
+            com.sun.jdi.StringReference value = vm.mirrorOf(text);
+            try {
+                value.disableCollection();
+                try {
+                    type.setValue(type.fieldByName(field), value);
+                } finally {
+                    try {
+                        value.enableCollection();
+                    } catch (ObjectCollectedException | com.sun.jdi.VMDisconnectedException ignored) {
+                        // nothing left to release
+                    }
+                }
+                return;
+            } catch (ObjectCollectedException e) {
+                if (attempt == 5) {
+                    throw new DebugException("cannot mark the worker for `" + field + "`: the worker's GC collected"
+                            + " the string for it five times before it could be stored; try the command again", e);
+                }
+            } catch (com.sun.jdi.InvalidTypeException | com.sun.jdi.ClassNotLoadedException e) {
+                throw new DebugException("cannot mark the worker for `" + field + "`: " + e, e);
+            }
         }
     }
 
