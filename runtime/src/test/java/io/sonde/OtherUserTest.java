@@ -1,8 +1,8 @@
 package io.sonde;
 
+import io.sonde.testing.OtherUser;
 import io.sonde.testing.SondeCluster;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -14,9 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -31,7 +29,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * reaches a worker.
  */
 class OtherUserTest {
-    private static final String USER = "sonde-other";
 
     @RegisterExtension
     static final SondeCluster cluster = SondeCluster.embedded();
@@ -41,21 +38,7 @@ class OtherUserTest {
 
     @BeforeAll
     static void anotherUser() throws Exception {
-        String why = null;
-        if (!"root".equals(System.getProperty("user.name"))) {
-            why = "it runs as " + System.getProperty("user.name") + ", and only root can create and become another user";
-        } else if (!Files.isExecutable(Path.of("/usr/sbin/runuser")) || !Files.isExecutable(Path.of("/usr/sbin/useradd"))) {
-            why = "runuser or useradd is missing";
-        } else if (run(List.of("id", USER)).exit != 0) {
-            Result added = run(List.of("/usr/sbin/useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", USER));
-            if (added.exit != 0) {
-                why = "useradd " + USER + " failed: " + added.output;
-            }
-        }
-        if (why != null) {
-            System.out.println("OtherUserTest skipped: " + why + ".");
-            Assumptions.abort(why);
-        }
+        OtherUser.requireOrSkip("OtherUserTest");
         readableClasspath = Files.createTempDirectory("sonde-other-user");
         Files.setPosixFilePermissions(readableClasspath, PosixFilePermissions.fromString("rwxr-xr-x"));
         int i = 0;
@@ -84,9 +67,9 @@ class OtherUserTest {
         assertThat(session.resolve("auth_token")).exists();
 
         for (Path p : List.of(cluster.root(), session, session.resolve("auth_token"), session.resolve("logs"))) {
-            Result read = asOtherUser(Files.isDirectory(p) ? List.of("ls", p.toString()) : List.of("cat", p.toString()));
-            assertThat(read.exit).as("the other user reading " + p + ": " + read.output).isNotZero();
-            assertThat(read.output).contains("Permission denied");
+            OtherUser.Result read = asOtherUser(Files.isDirectory(p) ? List.of("ls", p.toString()) : List.of("cat", p.toString()));
+            assertThat(read.exit()).as("the other user reading " + p + ": " + read.output()).isNotZero();
+            assertThat(read.output()).contains("Permission denied");
         }
     }
 
@@ -116,7 +99,7 @@ class OtherUserTest {
         java.io.ByteArrayOutputStream nodeLog = new java.io.ByteArrayOutputStream();
         java.io.PrintStream originalErr = System.err;
         System.setErr(new java.io.PrintStream(new AuthTest.TeeStream(originalErr, nodeLog), true, StandardCharsets.UTF_8));
-        Result driver;
+        OtherUser.Result driver;
         try {
             driver = asOtherUser(List.of("env", "-i", "PATH=/usr/bin:/bin", "HOME=/tmp", java, "-cp", classpath,
                     probe.toString(), cluster.address()));
@@ -124,31 +107,15 @@ class OtherUserTest {
             System.setErr(originalErr);
         }
 
-        assertThat(driver.output).as("the other user's driver").doesNotContain("CONNECTED")
+        assertThat(driver.output()).as("the other user's driver").doesNotContain("CONNECTED")
                 .contains("REFUSED").contains("sonde get-auth-token");
         assertThat(cluster.nodeManager().listTasks()).as("nothing of the other user ran").isEmpty();
         assertThat(nodeLog.toString(StandardCharsets.UTF_8)).as("the node's log")
                 .containsPattern("refused a call to \\S+ from \\S*127\\.0\\.0\\.1");
     }
 
-    private static Result asOtherUser(List<String> command) throws Exception {
-        List<String> full = new ArrayList<>(List.of("/usr/sbin/runuser", "-u", USER, "--"));
-        full.addAll(command);
-        return run(full);
-    }
-
-    private record Result(int exit, String output) {
-    }
-
-    private static Result run(List<String> command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IllegalStateException(command + " did not end within 120 s; its output: " + out);
-        }
-        return new Result(p.exitValue(), out);
+    private static OtherUser.Result asOtherUser(List<String> command) throws Exception {
+        return OtherUser.run(command, true);
     }
 
     private static void copyReadable(Path from, Path to) throws IOException {

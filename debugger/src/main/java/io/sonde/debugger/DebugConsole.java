@@ -33,6 +33,8 @@ import java.util.Optional;
 public final class DebugConsole {
     public static final String LIST_PROMPT = "Enter an index to attach, or press Enter to refresh (quit leaves): ";
     public static final String PROMPT = "(sdb) ";
+    /** The prompt while a stop waits for, or is held by, a debugger on the {@code --jdwp-port} listener. */
+    public static final String RELAY_PROMPT = "(jdwp) ";
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
 
     private final BreakpointSource source;
@@ -147,6 +149,9 @@ public final class DebugConsole {
      * {@code quit} or the end of the input.
      */
     public boolean attach(BreakpointInfo b) {
+        if (options.jdwpPort() >= 0) {
+            return relay(b) == Command.Outcome.QUIT;
+        }
         BreakpointInfo next = b;
         while (next != null) {
             following = null;
@@ -337,6 +342,82 @@ public final class DebugConsole {
                 // the worker is gone: nothing to let go
             }
             out.flush();
+        }
+    }
+
+    /**
+     * {@code --jdwp-port}: instead of the console, a loopback listener for one debugger of the
+     * user's (an IDE's "attach to remote JVM"), relayed to the stop's worker through the node. The
+     * task stays in its park, where an IDE cannot let it go, until Enter here does; the listener
+     * closes when that debugger detaches, and {@code detach} closes it from here.
+     */
+    private Command.Outcome relay(BreakpointInfo b) {
+        String worker = "the worker of task " + b.getTaskName() + " (pid " + b.getPid() + ")";
+        JdwpRelay[] held = new JdwpRelay[1];
+        JdwpRelay relay;
+        try {
+            relay = JdwpRelay.listen(options.jdwpPort(), () -> source.jdwp(b), worker, m -> {
+                JdwpRelay r = held[0];
+                out.println();
+                out.println(m + (r != null && r.state() == JdwpRelay.State.ENDED ? " Press Enter for the list." : ""));
+                out.flush();
+            });
+            held[0] = relay;
+        } catch (java.io.IOException e) {
+            out.println("Cannot listen on 127.0.0.1:" + options.jdwpPort() + ": " + e.getMessage()
+                    + ". Choose a free port with --jdwp-port, or 0 for any free one.");
+            return Command.Outcome.LIST;
+        }
+        try (relay) {
+            out.println("Listening on 127.0.0.1:" + relay.port() + " for one JDWP debugger to " + worker
+                    + ": attach your IDE's remote JVM debugger to localhost:" + relay.port()
+                    + " (docs/debugging.md shows how). Connections of other users are refused.");
+            out.println("The task waits at " + b.getFile() + (b.getLine() > 0 ? ":" + b.getLine() : "")
+                    + ". Once the debugger is attached, set its breakpoints, then press Enter here to let the task go on;"
+                    + " detach closes the connection, quit leaves.");
+            while (true) {
+                String line = read(RELAY_PROMPT);
+                if (line == null || line.trim().equals("quit")) {
+                    return Command.Outcome.QUIT;
+                }
+                String word = line.trim();
+                if (word.equals("detach")) {
+                    out.println("Closed the JDWP connection and its listener.");
+                    return Command.Outcome.LIST;
+                }
+                if (!word.isEmpty()) {
+                    out.println("Press Enter to let the task go on, or type detach or quit.");
+                    continue;
+                }
+                switch (relay.state()) {
+                    case LISTENING -> out.println("No debugger has connected yet; attach it to localhost:" + relay.port() + ".");
+                    case ENDED -> {
+                        return Command.Outcome.LIST;
+                    }
+                    case CONNECTED -> release(b);
+                }
+            }
+        }
+    }
+
+    /** Lets the relayed task go on from its park, if it is (still or again) parked. */
+    private void release(BreakpointInfo b) {
+        Optional<BreakpointInfo> now;
+        try {
+            now = source.list().stream().filter(x -> x.getTaskId().equals(b.getTaskId())).findFirst();
+        } catch (RuntimeException e) {
+            out.println("Cannot read the breakpoint list: " + e.getMessage());
+            return;
+        }
+        if (now.isEmpty()) {
+            out.println("Task " + b.getTaskName() + " is not waiting at a stop now; it stays connected to the debugger.");
+            return;
+        }
+        try {
+            DebugSession.attach(source, now.get(), options.attachTimeout()).resume();
+            out.println("Task " + b.getTaskName() + " goes on; press Enter again if it stops at another Sonde.breakpoint().");
+        } catch (DebugException e) {
+            out.println(e.getMessage());
         }
     }
 

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** {@code sonde debug} driven through piped input, as a person pipes a session into it. */
@@ -140,13 +141,89 @@ class DebugCommandTest {
     }
 
     /**
+     * {@code sonde debug --jdwp-port}, as an IDE uses it: a plain JDI client attaches to the
+     * listener with JDI's own socket connector, sets a breakpoint on the line after
+     * {@code Sonde.breakpoint()}, and once Enter lets the task go on, stops there and reads its
+     * locals. Must not be lost: the task's result, and the stop the IDE asked for.
+     */
+    @Test
+    void anIdeAttachesThroughJdwpPortAndStopsTheTaskWhereItAsked() throws Exception {
+        ObjectRef<Integer> r = Sonde.task(DebugCommandTest::square, 5).name("ide").remote();
+        BreakpointInfo b = awaitOnlyBreakpoint("ide");
+        Process p = startSondeDebug("--jdwp-port", "0");
+        StringBuffer out = new StringBuffer();
+        Thread reader = pipe(p, out);
+        try (OutputStream stdin = p.getOutputStream()) {
+            awaitOutput(p, out, DebugConsole.LIST_PROMPT, 1);
+            send(p, stdin, out, "0", DebugConsole.RELAY_PROMPT, 1);
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("Listening on 127\\.0\\.0\\.1:(\\d+) ").matcher(out);
+            assertThat(m.find()).as(out.toString()).isTrue();
+            int port = Integer.parseInt(m.group(1));
+
+            com.sun.jdi.connect.AttachingConnector socket = com.sun.jdi.Bootstrap.virtualMachineManager().attachingConnectors()
+                    .stream().filter(c -> c.name().equals("com.sun.jdi.SocketAttach")).findFirst().orElseThrow();
+            java.util.Map<String, com.sun.jdi.connect.Connector.Argument> args = socket.defaultArguments();
+            args.get("hostname").setValue("localhost");
+            args.get("port").setValue(Integer.toString(port));
+            com.sun.jdi.VirtualMachine vm = socket.attach(args);
+            try {
+                assertThat(vm.allThreads()).as("the worker's threads").isNotEmpty();
+                com.sun.jdi.ReferenceType type = vm.classesByName(DebugCommandTest.class.getName()).get(0);
+                com.sun.jdi.request.BreakpointRequest request = vm.eventRequestManager()
+                        .createBreakpointRequest(type.locationsOfLine(b.getLine() + 1).get(0));
+                request.setSuspendPolicy(com.sun.jdi.request.EventRequest.SUSPEND_EVENT_THREAD);
+                request.enable();
+                awaitOutput(p, out, "A debugger connected from 127.0.0.1:", 1);
+                send(p, stdin, out, "", "Task ide goes on", 1);
+
+                com.sun.jdi.event.BreakpointEvent hit = null;
+                long deadline = System.currentTimeMillis() + 30_000;
+                while (hit == null && System.currentTimeMillis() < deadline) {
+                    com.sun.jdi.event.EventSet set = vm.eventQueue().remove(1000);
+                    if (set != null) {
+                        for (com.sun.jdi.event.Event e : set) {
+                            if (e instanceof com.sun.jdi.event.BreakpointEvent be) {
+                                hit = be;
+                            }
+                        }
+                        if (hit == null) {
+                            set.resume();
+                        }
+                    }
+                }
+                assertThat(hit).as("the IDE's breakpoint stopped the task; sonde debug said:\n" + out).isNotNull();
+                com.sun.jdi.StackFrame frame = hit.thread().frame(0);
+                assertThat(frame.location().lineNumber()).isEqualTo(b.getLine() + 1);
+                assertThat(frame.getValue(frame.visibleVariableByName("y")).toString()).isEqualTo("25");
+                assertThat(frame.getValue(frame.visibleVariableByName("x")).toString()).isEqualTo("5");
+                hit.thread().resume();
+            } finally {
+                vm.dispose();
+            }
+            awaitOutput(p, out, "The debugger detached; the JDWP listener is closed.", 1);
+            assertThat(Sonde.get(r, Duration.ofSeconds(30))).isEqualTo(28);
+            send(p, stdin, out, "", DebugConsole.LIST_PROMPT, 2);
+            stdin.write("quit\n".getBytes(StandardCharsets.UTF_8));
+            stdin.flush();
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("sonde debug exits").isTrue();
+            reader.join(10_000);
+            assertThatThrownBy(() -> new java.net.Socket("127.0.0.1", port).close()).as("the listener is closed")
+                    .isInstanceOf(java.net.ConnectException.class);
+        } finally {
+            p.destroyForcibly();
+        }
+        assertThat(p.exitValue()).as(out.toString()).isZero();
+    }
+
+    /**
      * {@code sonde debug} as a real child process, stdin piped, against this test's embedded node
      * over gRPC.
      */
-    private static Process startSondeDebug() throws IOException {
+    private static Process startSondeDebug(String... more) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "io.sonde.cli.SondeMain", "debug",
                 "--address", cluster.address(), "--sourcepath", "src/test/java"));
+        cmd.addAll(List.of(more));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().remove("SONDE_ADDRESS");
         // another process, with another session root: it gets the cluster's token as a user on another
