@@ -75,6 +75,7 @@ public final class CoreMetrics {
                 new DebuggerLatency(DebuggerLatency.Kind.STEP),
                 new JdwpTaskCost(cluster),
                 new GrpcLoopbackRtt(),
+                new AuthCheckCost(),
                 Metric.of("memcpy_gigabytes", true, Double.NaN, plan -> {
                     byte[] src = new byte[plan.largeBytes()];
                     byte[] dst = new byte[plan.largeBytes()];

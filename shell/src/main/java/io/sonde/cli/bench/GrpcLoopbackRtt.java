@@ -1,9 +1,12 @@
 package io.sonde.cli.bench;
 
 import io.grpc.CallOptions;
+import io.grpc.Channel;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ClientCalls;
@@ -46,6 +49,7 @@ final class GrpcLoopbackRtt implements Metric {
             .setRequestMarshaller(BYTES)
             .setResponseMarshaller(BYTES)
             .build();
+    private static final byte[] PAYLOAD = new byte[16];
 
     @Override
     public String name() {
@@ -55,31 +59,42 @@ final class GrpcLoopbackRtt implements Metric {
 
     @Override
     public Measurement measure(Plan plan) throws Exception {
+        Server server = echoServer();
+        ManagedChannel channel = NodeChannels.open("127.0.0.1", server.getPort());
+        try {
+            return Rounds.timePerUnit(plan, 1e6, () -> echo(channel, plan.batch()));
+        } finally {
+            close(channel, server);
+        }
+    }
+
+    /** A server of the echo service on a free loopback port, its calls passed through {@code interceptors}. */
+    static Server echoServer(ServerInterceptor... interceptors) throws IOException {
         ServerServiceDefinition echo = ServerServiceDefinition.builder(SERVICE)
                 .addMethod(ECHO, ServerCalls.asyncUnaryCall((byte[] request, io.grpc.stub.StreamObserver<byte[]> reply) -> {
                     reply.onNext(request);
                     reply.onCompleted();
                 }))
                 .build();
-        Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                .addService(echo)
+        return NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+                .addService(ServerInterceptors.intercept(echo, interceptors))
                 .directExecutor()
                 .build()
                 .start();
-        ManagedChannel channel = NodeChannels.open("127.0.0.1", server.getPort());
-        try {
-            byte[] payload = new byte[16];
-            return Rounds.timePerUnit(plan, 1e6, () -> {
-                for (int i = 0; i < plan.batch(); i++) {
-                    ClientCalls.blockingUnaryCall(channel, ECHO, CallOptions.DEFAULT, payload);
-                }
-                return plan.batch();
-            });
-        } finally {
-            channel.shutdownNow();
-            server.shutdownNow();
-            channel.awaitTermination(2, TimeUnit.SECONDS);
-            server.awaitTermination(2, TimeUnit.SECONDS);
+    }
+
+    /** {@code n} blocking echo calls of 16 bytes; returns {@code n}. */
+    static int echo(Channel channel, int n) {
+        for (int i = 0; i < n; i++) {
+            ClientCalls.blockingUnaryCall(channel, ECHO, CallOptions.DEFAULT, PAYLOAD);
         }
+        return n;
+    }
+
+    static void close(ManagedChannel channel, Server server) throws InterruptedException {
+        channel.shutdownNow();
+        server.shutdownNow();
+        channel.awaitTermination(2, TimeUnit.SECONDS);
+        server.awaitTermination(2, TimeUnit.SECONDS);
     }
 }
