@@ -222,10 +222,10 @@ final class JdwpRelay implements Closeable {
             }
             state = State.ENDED;
         }
-        closeAll();
         if (why != null) {
-            events.accept(why);
+            events.accept(why); // before the debugger reads the end of its connection
         }
+        closeAll();
     }
 
     @Override

@@ -128,8 +128,9 @@ class JdwpRelayTest {
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> worker.closed);
         assertThat(relay.state()).isEqualTo(JdwpRelay.State.ENDED);
-        assertThat(events).anyMatch(e -> e.startsWith("A debugger connected from 127.0.0.1:"))
-                .contains("The debugger detached; the JDWP listener is closed.");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(events)
+                .anyMatch(e -> e.startsWith("A debugger connected from 127.0.0.1:"))
+                .contains("The debugger detached; the JDWP listener is closed."));
     }
 
     /** VirtualMachine.Dispose ends the worker's side first: that end is the debugger's leaving, not the worker's. */
@@ -145,7 +146,8 @@ class JdwpRelayTest {
             assertThat(new DataInputStream(s.getInputStream()).readNBytes(11)).hasSize(11);
             assertThat(s.getInputStream().read()).isEqualTo(-1);
         }
-        assertThat(events).last().isEqualTo("The debugger detached; the JDWP listener is closed.");
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(events).last().isEqualTo("The debugger detached; the JDWP listener is closed."));
     }
 
     /** The debugger reads the worker's end as the end of its connection, and is told so. */
@@ -157,7 +159,8 @@ class JdwpRelayTest {
             worker.toSend.add(new byte[0]); // the tunnel's end of stream
             assertThat(s.getInputStream().read()).isEqualTo(-1);
         }
-        assertThat(events).contains("The worker of task t (pid 1) is gone; the debugger's connection is closed.");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(events)
+                .contains("The worker of task t (pid 1) is gone; the debugger's connection is closed."));
         await().atMost(Duration.ofSeconds(10)).until(() -> worker.closed);
     }
 
@@ -170,9 +173,9 @@ class JdwpRelayTest {
             InputStream in = s.getInputStream();
             assertThat(in.read()).isEqualTo(-1);
         }
-        await().atMost(Duration.ofSeconds(10)).until(() -> relay.state() == JdwpRelay.State.ENDED);
-        assertThat(events).singleElement().asString()
-                .startsWith("The connection on port " + relay.port() + " did not start with the JDWP handshake");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(events).singleElement().asString()
+                .startsWith("The connection on port " + relay.port() + " did not start with the JDWP handshake"));
+        assertThat(relay.state()).isEqualTo(JdwpRelay.State.ENDED);
         assertThat(worker.received).as("nothing reached the worker").isEmpty();
     }
 
