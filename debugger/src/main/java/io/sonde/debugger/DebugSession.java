@@ -203,7 +203,23 @@ public final class DebugSession implements AutoCloseable {
      * holds its process's pid.
      */
     private static ThreadReference parkedThread(VirtualMachine vm, BreakpointInfo b) {
-        for (ThreadReference t : vm.allThreads()) {
+        // The park's own list first: it spares a round trip per thread of the worker (its name),
+        // which an attach through the tunnel pays, and a new JVM's first round trips cost milliseconds.
+        // Every thread after it: a task that reported its stop may not have entered the park yet.
+        ThreadReference t = parkedAmong(listedInPark(vm), b);
+        if (t == null) {
+            t = parkedAmong(vm.allThreads(), b);
+        }
+        if (t == null) {
+            throw new DebugException("Task " + b.getTaskName() + " is no longer parked at its breakpoint: it went on"
+                    + " (another debugger let it go, or it was cancelled). Press Enter to refresh the list.");
+        }
+        return t;
+    }
+
+    /** The thread of {@code threads} named in the breakpoint that is in the park, left suspended; or null. */
+    private static ThreadReference parkedAmong(List<ThreadReference> threads, BreakpointInfo b) {
+        for (ThreadReference t : threads) {
             if (!t.name().equals(b.getThreadName())) {
                 continue;
             }
@@ -223,8 +239,30 @@ public final class DebugSession implements AutoCloseable {
             }
             t.resume();
         }
-        throw new DebugException("Task " + b.getTaskName() + " is no longer parked at its breakpoint: it went on"
-                + " (another debugger let it go, or it was cancelled). Press Enter to refresh the list.");
+        return null;
+    }
+
+    /** The threads {@code BreakpointPark.parked} lists; empty if it cannot be read (a worker of another version). */
+    private static List<ThreadReference> listedInPark(VirtualMachine vm) {
+        try {
+            for (com.sun.jdi.ReferenceType park : vm.classesByName(PARK_CLASS)) {
+                com.sun.jdi.Field f = park.fieldByName(BreakpointPark.PARKED_FIELD);
+                if (f != null && park.getValue(f) instanceof com.sun.jdi.ArrayReference a) {
+                    List<ThreadReference> threads = new ArrayList<>();
+                    for (com.sun.jdi.Value v : a.getValues()) {
+                        if (v instanceof ThreadReference t) {
+                            threads.add(t);
+                        }
+                    }
+                    if (!threads.isEmpty()) {
+                        return threads;
+                    }
+                }
+            }
+        } catch (RuntimeException unreadable) {
+            // ObjectCollectedException and the like: the scan of all threads follows
+        }
+        return List.of();
     }
 
     /** The worker's pid as {@code BreakpointPark.WORKER_PID} holds it, or 0 if it cannot be read. */

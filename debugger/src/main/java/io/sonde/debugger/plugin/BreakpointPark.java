@@ -28,6 +28,10 @@ public final class BreakpointPark {
     public static final String PID_FIELD = "WORKER_PID";
     @SuppressWarnings("unused")
     private static final long WORKER_PID = ProcessHandle.current().pid();
+    /** A debugger reads this static field to find the parked threads without asking every thread its name. */
+    public static final String PARKED_FIELD = "parked";
+    /** The threads in {@link #park()} now, or about to be; replaced, never changed in place, so a debugger reads a consistent array. */
+    private static volatile Thread[] parked = new Thread[0];
 
     private BreakpointPark() {
     }
@@ -48,6 +52,20 @@ public final class BreakpointPark {
             }
         }
         return leaving;
+    }
+
+    /**
+     * Lists or unlists a thread in {@link #PARKED_FIELD}: listed before its stop is reported and
+     * until it leaves the park (outside {@link #park()}, whose every line a debugger breaks on).
+     */
+    static synchronized void listParked(Thread t, boolean in) {
+        java.util.List<Thread> now = new java.util.ArrayList<>(java.util.Arrays.asList(parked));
+        if (in) {
+            now.add(t);
+        } else {
+            now.remove(t);
+        }
+        parked = now.toArray(new Thread[0]);
     }
 
     /**

@@ -350,10 +350,12 @@ final class WorkerDebugger {
         WorkerTask task = running.get();
         info.setTaskId(task.taskId()).setTaskName(task.name()).setActorId(task.actorId())
                 .setParentTaskId(task.parentTaskId()).setThreadName(Thread.currentThread().getName());
-        send(WorkerEvent.newBuilder().setHit(info).build());
+        BreakpointPark.listParked(Thread.currentThread(), true);
         try {
+            send(WorkerEvent.newBuilder().setHit(info).build());
             BreakpointPark.park();
         } finally {
+            BreakpointPark.listParked(Thread.currentThread(), false);
             send(WorkerEvent.newBuilder().setResumedTaskId(task.taskId()).build());
         }
     }
