@@ -12,7 +12,8 @@ import java.util.Objects;
  */
 public final class InitOptions {
     private String address;
-    private int numCpus;
+    /** -1: not set, all processors. */
+    private int numCpus = -1;
     private boolean logToDriver = true;
     /** The debugger's option that {@link #debugPostMortem(boolean)} sets. */
     static final String POST_MORTEM = "debugger.post-mortem";
@@ -26,10 +27,15 @@ public final class InitOptions {
         return this;
     }
 
-    /** CPUs of the embedded node; 0 (the default) uses the machine's processor count. */
+    /**
+     * CPUs of the embedded node; unset (the default), the machine's processor count. 0 means none:
+     * the node runs only what needs no CPU (actors, and tasks of {@code numCpus(0)}), as a head
+     * that should only coordinate.
+     */
     public InitOptions numCpus(int numCpus) {
         if (numCpus < 0) {
-            throw new IllegalArgumentException("numCpus must be 0 (all processors) or positive, got " + numCpus);
+            throw new IllegalArgumentException("numCpus must be 0 (nothing that needs a CPU runs) or more, got " + numCpus
+                    + "; leave it unset for all processors");
         }
         this.numCpus = numCpus;
         return this;
@@ -83,8 +89,9 @@ public final class InitOptions {
         return address;
     }
 
-    public int numCpus() {
-        return numCpus;
+    /** The CPUs asked for; empty if unset (all processors). */
+    public java.util.OptionalInt numCpus() {
+        return numCpus < 0 ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(numCpus);
     }
 
     public boolean logToDriver() {

@@ -37,7 +37,8 @@ public final class HostedNode implements AutoCloseable {
      * Starts a node for {@code sonde start --head}.
      *
      * @param port   where it listens on 127.0.0.1; 0 for any free port
-     * @param cpus   CPUs it hands out; 0 for all processors
+     * @param cpus   CPUs it hands out; 0 for none (a head that runs nothing that needs a CPU), negative for
+     *               all processors
      * @param onStop what runs when {@code sonde stop} asks the node to stop (after its workers stopped)
      * @throws java.io.UncheckedIOException if it cannot listen on the port; the message says what to try
      */

@@ -17,7 +17,7 @@ import java.util.concurrent.CountDownLatch;
  * through {@link HeadFiles} and takes them away again on the way out, so that a stale address
  * file only survives a SIGKILL.
  *
- * <p>Arguments: {@code --port P} (0: any free port), {@code --num-cpus N} (0: all processors),
+ * <p>Arguments: {@code --port P} (0: any free port), {@code --num-cpus N} (0: none; absent: all processors),
  * {@code --out FILE} (where the CLI sent this process's output; linked into the session directory).
  */
 public final class HeadDaemon {
@@ -26,7 +26,7 @@ public final class HeadDaemon {
 
     public static void main(String[] args) {
         int port = 6380;
-        int cpus = 0;
+        int cpus = -1;
         Path out = null;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {

@@ -60,8 +60,8 @@ final class RunCommand implements Callable<Integer> {
     ClusterOptions target;
 
     @Option(names = "--num-cpus", paramLabel = "N",
-            description = "CPUs of the embedded cluster `sonde run` starts. Default: all processors.")
-    int numCpus;
+            description = "CPUs of the embedded cluster `sonde run` starts. Default: all processors; 0: none.")
+    Integer numCpus;
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
@@ -106,14 +106,17 @@ final class RunCommand implements Callable<Integer> {
             err.flush();
             return 2;
         }
-        if (numCpus < 0) {
-            throw new ParameterException(spec.commandLine(), "--num-cpus must be 0 (all processors) or more, got "
-                    + numCpus + ".");
+        if (numCpus != null && numCpus < 0) {
+            throw new ParameterException(spec.commandLine(), "--num-cpus must be 0 (none) or more, got "
+                    + numCpus + "; leave it out for all processors.");
         }
         String address = target.joinAddress();
-        InitOptions cluster = new InitOptions().address(address).numCpus(numCpus);
+        InitOptions cluster = new InitOptions().address(address);
+        if (numCpus != null) {
+            cluster.numCpus(numCpus);
+        }
         return script
                 ? new ScriptRunner(file, args, cluster).run()
-                : new SourceProgram(file, args, cluster, address != null || numCpus > 0).run();
+                : new SourceProgram(file, args, cluster, address != null || numCpus != null).run();
     }
 }

@@ -36,8 +36,9 @@ final class ShellCommand implements Callable<Integer> {
     @Mixin
     ClusterOptions target;
 
-    @Option(names = "--num-cpus", paramLabel = "N", description = "CPUs of the embedded cluster. Default: all processors.")
-    int numCpus;
+    @Option(names = "--num-cpus", paramLabel = "N",
+            description = "CPUs of the embedded cluster. Default: all processors; 0: none.")
+    Integer numCpus;
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "FILE.jsh",
             description = "Snippets and /commands to run first (quietly: only errors are shown); the shell stays open after them.")
@@ -48,8 +49,9 @@ final class ShellCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (numCpus < 0) {
-            throw new CommandFailure(2, "--num-cpus must be 0 (all processors) or more, got " + numCpus + ".");
+        if (numCpus != null && numCpus < 0) {
+            throw new CommandFailure(2, "--num-cpus must be 0 (none) or more, got " + numCpus
+                    + "; leave it out for all processors.");
         }
         if (script != null && !Files.isRegularFile(script)) {
             throw new CommandFailure(2, "No script " + script.toAbsolutePath() + ": give the path of a .jsh file,"
@@ -59,7 +61,7 @@ final class ShellCommand implements Callable<Integer> {
         boolean interactive = System.console() != null;
         boolean noColour = System.getenv("NO_COLOR") != null;
         // Cluster and JShell start now, on their own threads, while the terminal is set up.
-        ShellSession session = ShellSession.start(new ShellSession.Settings(target.address(), numCpus, script, interactive,
+        ShellSession session = ShellSession.start(new ShellSession.Settings(target.address(), numCpus == null ? -1 : numCpus, script, interactive,
                 interactive && !noColour, ShellSession.defaultHistoryFile()));
         try (Terminal terminal = TerminalBuilder.builder().name("sonde").system(true).dumb(true).build()) {
             return session.run(terminal);

@@ -45,9 +45,10 @@ final class StartCommand implements Callable<Integer> {
             description = "Port on 127.0.0.1 to serve on (default: ${DEFAULT-VALUE}); 0 picks a free one.")
     int port;
 
-    @Option(names = "--num-cpus", paramLabel = "N", defaultValue = "0",
-            description = "CPUs the node hands out to tasks; 0 (the default) uses all processors.")
-    int numCpus;
+    @Option(names = "--num-cpus", paramLabel = "N",
+            description = "CPUs the node hands out to tasks. Default: all processors. 0: none, for a head that"
+                    + " only coordinates: it runs no task that needs a CPU.")
+    Integer numCpus;
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
@@ -67,8 +68,9 @@ final class StartCommand implements Callable<Integer> {
         if (port < 0 || port > 65535) {
             throw new ParameterException(spec.commandLine(), "--port must be between 0 and 65535, got " + port);
         }
-        if (numCpus < 0) {
-            throw new ParameterException(spec.commandLine(), "--num-cpus must be 0 (all processors) or positive, got " + numCpus);
+        if (numCpus != null && numCpus < 0) {
+            throw new ParameterException(spec.commandLine(), "--num-cpus must be 0 (none) or more, got " + numCpus
+                    + "; leave it out for all processors.");
         }
         PrintWriter out = spec.commandLine().getOut();
         HeadFiles files = sonde.locator().headFiles();
@@ -122,8 +124,10 @@ final class StartCommand implements Callable<Integer> {
         cmd.add(HeadDaemon.class.getName());
         cmd.add("--port");
         cmd.add(Integer.toString(port));
-        cmd.add("--num-cpus");
-        cmd.add(Integer.toString(numCpus));
+        if (numCpus != null) {
+            cmd.add("--num-cpus");
+            cmd.add(Integer.toString(numCpus));
+        }
         cmd.add("--out");
         cmd.add(files.outFile().toAbsolutePath().toString());
         return cmd;

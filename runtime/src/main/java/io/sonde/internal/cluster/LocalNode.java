@@ -37,7 +37,7 @@ public final class LocalNode implements AutoCloseable {
         token.writeTo(sessionDir);
         String nodeId = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         NodeConfig config = new NodeConfig(nodeId, "127.0.0.1",
-                cpus > 0 ? cpus : Runtime.getRuntime().availableProcessors(), totalMemory(), sessionDir, resources);
+                cpus >= 0 ? cpus : Runtime.getRuntime().availableProcessors(), totalMemory(), sessionDir, resources);
         ProcessWorkerLauncher launcher = new ProcessWorkerLauncher(nodeId, config.ip(), config.logDir(),
                 Map.of(AuthToken.ENV, token.value()));
         nodeManager = new NodeManager(config, head, launcher);
@@ -67,12 +67,15 @@ public final class LocalNode implements AutoCloseable {
         head.registerNode(new Head.Node(nodeId, config.ip(), address(), config.cpus(), config.memory()));
     }
 
-    /** Starts a node on an ephemeral port. */
+    /** Starts a node on an ephemeral port with {@code cpus} CPUs (0: none; negative: all processors). */
     public static LocalNode start(int cpus, Map<String, Double> resources) {
         return new LocalNode(0, cpus, resources, null);
     }
 
-    /** Starts a node on {@code port} (0: ephemeral); {@code onStop} runs when `sonde stop` asks. */
+    /**
+     * Starts a node on {@code port} (0: ephemeral) with {@code cpus} CPUs (0: none; negative: all
+     * processors); {@code onStop} runs when `sonde stop` asks.
+     */
     public static LocalNode start(int port, int cpus, Runnable onStop) {
         return new LocalNode(port, cpus, Map.of(), onStop);
     }

@@ -28,7 +28,7 @@ import java.util.concurrent.CompletionException;
 public final class ShellSession {
     /**
      * @param address     the cluster to join; null or blank: {@code SONDE_ADDRESS}, else an embedded cluster
-     * @param numCpus     CPUs of an embedded cluster; 0 for all processors
+     * @param numCpus     CPUs of an embedded cluster; 0 for none, -1 for all processors
      * @param script      snippets to run first ({@code FILE.jsh}), quietly; null for none
      * @param interactive a person types at a terminal (see {@link Repl.Options})
      * @param colour      colour the input and worker prefixes
@@ -55,7 +55,10 @@ public final class ShellSession {
         this.settings = settings;
         this.address = settings.address() == null || settings.address().isBlank()
                 ? System.getenv("SONDE_ADDRESS") : settings.address().trim();
-        InitOptions init = new InitOptions().numCpus(settings.numCpus());
+        InitOptions init = new InitOptions();
+        if (settings.numCpus() >= 0) {
+            init.numCpus(settings.numCpus());
+        }
         if (address != null && !address.isBlank()) {
             init.address(address);
         }
@@ -202,7 +205,7 @@ public final class ShellSession {
 
     private static String banner(ClusterView view, Settings settings) {
         String where = view.embedded()
-                ? "an embedded cluster (" + (settings.numCpus() > 0 ? settings.numCpus() : Runtime.getRuntime()
+                ? "an embedded cluster (" + (settings.numCpus() >= 0 ? settings.numCpus() : Runtime.getRuntime()
                 .availableProcessors()) + " CPUs) at " + view.address() + "; it stops when you leave"
                 : "the cluster at " + view.address();
         return "|  Welcome to the Sonde shell, Java " + Runtime.version().feature() + ", on " + where + ".\n"
