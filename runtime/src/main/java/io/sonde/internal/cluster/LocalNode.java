@@ -62,6 +62,7 @@ public final class LocalNode implements AutoCloseable {
             throw new UncheckedIOException("cannot listen on 127.0.0.1:" + port + ": " + e.getMessage()
                     + (port != 0 ? "; is another Sonde head running? Try `sonde stop` or another --port" : ""), e);
         }
+        FdLimit.check().ifPresent(w -> System.err.println("sonde node " + nodeId + ": " + w));
         launcher.nodeAddress("127.0.0.1:" + server.getPort());
         SessionDir.writeAddress(sessionDir, address());
         head.registerNode(new Head.Node(nodeId, config.ip(), address(), config.cpus(), config.memory()));
