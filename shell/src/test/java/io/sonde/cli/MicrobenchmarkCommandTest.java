@@ -15,7 +15,7 @@ class MicrobenchmarkCommandTest {
     private static final List<String> METRICS = List.of(
             "single_client_tasks_sync", "single_client_tasks_async", "1_1_actor_calls_sync", "1_1_actor_calls_async",
             "single_client_put_calls", "single_client_get_calls", "single_client_put_gigabytes",
-            "worker_cold_start_ms", "task_retry_after_crash_ms", "grpc_loopback_unary_rtt_us", "auth_check_cost_us",
+            "worker_cold_start_ms", "idle_worker_rss_mb", "task_retry_after_crash_ms", "grpc_loopback_unary_rtt_us", "auth_check_cost_us",
             "memcpy_gigabytes");
 
     @RegisterExtension
@@ -31,6 +31,7 @@ class MicrobenchmarkCommandTest {
         assertThat(run.out())
                 .containsPattern("single_client_tasks_sync per second [\\d.]+ \\+- [\\d.]+ +\\([\\d.]+x Ray's 980\\.0\\)")
                 .containsPattern("worker_cold_start_ms [\\d.]+ \\+- [\\d.]+")
+                .containsPattern("idle_worker_rss_mb [\\d.]+ \\+- [\\d.]+ +\\(RSS - shared [\\d.]+ \\+- [\\d.]+ MB\\)")
                 .containsPattern("grpc_loopback_unary_rtt_us [\\d.]+ \\+- [\\d.]+")
                 .containsPattern("auth_check_cost_us -?[\\d.]+ \\+- [\\d.]+ +\\(-?[\\d.]+% of a [\\d.]+ us unary call")
                 .containsPattern("memcpy_gigabytes per second [\\d.]+ \\+- [\\d.]+")

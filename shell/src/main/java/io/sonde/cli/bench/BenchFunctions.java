@@ -18,6 +18,11 @@ final class BenchFunctions {
     }
 
     /** Kills its own worker on the first attempt (as a crash would); the retry returns 0. */
+    /** The pid of the worker that runs it. */
+    static Long workerPid() {
+        return ProcessHandle.current().pid();
+    }
+
     static Integer haltOnFirstAttempt() {
         if (Sonde.context().attemptNumber() == 0) {
             Runtime.getRuntime().halt(1);

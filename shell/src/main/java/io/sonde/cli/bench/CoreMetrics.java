@@ -69,6 +69,7 @@ public final class CoreMetrics {
                     });
                 }),
                 new WorkerColdStart(cluster),
+                new IdleWorkerRss(cluster),
                 new RetryAfterCrash(cluster),
                 new DebuggerLatency(DebuggerLatency.Kind.NOTICE),
                 new DebuggerLatency(DebuggerLatency.Kind.ATTACH),
