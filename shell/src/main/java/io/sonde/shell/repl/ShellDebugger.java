@@ -25,6 +25,16 @@ public final class ShellDebugger {
      * @param out where the console prints, without the shell's {@code |  } prefix
      */
     public static DebugConsole console(ShellEngine engine, ClusterView cluster, LineInput in, PrintWriter out) {
+        return console(engine, cluster, in, out, -1);
+    }
+
+    /**
+     * As {@link #console(ShellEngine, ClusterView, LineInput, PrintWriter)}; with {@code jdwpPort}
+     * 0 or more, a chosen stop waits on that loopback port for an IDE's debugger instead
+     * ({@code /debug --jdwp-port}, as {@code sonde debug --jdwp-port}).
+     */
+    public static DebugConsole console(ShellEngine engine, ClusterView cluster, LineInput in, PrintWriter out,
+                                       int jdwpPort) {
         SnippetSources snippets = new SnippetSources(engine.locator());
         BreakpointSource listed = cluster.breakpoints();
         BreakpointSource relabelled = new BreakpointSource() {
@@ -63,6 +73,7 @@ public final class ShellDebugger {
                 return listed.hooks();
             }
         };
-        return new DebugConsole(relabelled, in, out, DebugOptions.defaults().withSourceProvider(snippets));
+        return new DebugConsole(relabelled, in, out,
+                DebugOptions.defaults().withSourceProvider(snippets).withJdwpPort(jdwpPort));
     }
 }

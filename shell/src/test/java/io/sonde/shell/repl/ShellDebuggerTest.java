@@ -215,8 +215,8 @@ class ShellDebuggerTest {
         String id = shell.snippetId();
 
         shell.type("/debug now");
-        shell.await("|  /debug takes no arguments: it lists the tasks parked at Sonde.breakpoint(), then you enter"
-                + " the index of the one to attach to.");
+        shell.await("|  /debug takes no arguments but --jdwp-port PORT: it lists the tasks parked at"
+                + " Sonde.breakpoint(), then you enter the index of the one to attach to (with --jdwp-port");
         shell.type("/debug");
         shell.awaitCount(DebugConsole.LIST_PROMPT, 1);
         String text = shell.text();

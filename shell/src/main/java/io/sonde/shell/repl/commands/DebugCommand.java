@@ -15,7 +15,8 @@ final class DebugCommand implements SlashCommand {
 
     @Override
     public String help() {
-        return "the tasks parked at Sonde.breakpoint() and a debugger for one (as sonde debug); quit comes back";
+        return "the tasks parked at Sonde.breakpoint() and a debugger for one (as sonde debug; --jdwp-port PORT for an IDE's);"
+                + " quit comes back";
     }
 
     @Override
@@ -25,11 +26,30 @@ final class DebugCommand implements SlashCommand {
 
     @Override
     public void run(CommandContext context, String arguments) {
-        if (!arguments.isEmpty()) {
-            throw new CommandException("/debug takes no arguments: it lists the tasks parked at Sonde.breakpoint(),"
-                    + " then you enter the index of the one to attach to.");
-        }
-        ShellDebugger.console(context.engine(), context.cluster(), context.lineInput(), context.plainOut()).run();
+        ShellDebugger.console(context.engine(), context.cluster(), context.lineInput(), context.plainOut(),
+                jdwpPort(arguments)).run();
         context.plainOut().flush();
+    }
+
+    /** -1 for none, else the port of {@code --jdwp-port PORT}; anything else is refused with the usage. */
+    static int jdwpPort(String arguments) {
+        if (arguments.isBlank()) {
+            return -1;
+        }
+        String[] words = arguments.trim().split("\\s+");
+        if (words.length == 2 && words[0].equals("--jdwp-port")) {
+            try {
+                int port = Integer.parseInt(words[1]);
+                if (port >= 0 && port <= 65535) {
+                    return port;
+                }
+            } catch (NumberFormatException notANumber) {
+                // the usage below
+            }
+            throw new CommandException("--jdwp-port takes a port from 0 to 65535 (0: any free port), not " + words[1] + ".");
+        }
+        throw new CommandException("/debug takes no arguments but --jdwp-port PORT: it lists the tasks parked at"
+                + " Sonde.breakpoint(), then you enter the index of the one to attach to (with --jdwp-port, the one"
+                + " an IDE's debugger attaches to on 127.0.0.1:PORT).");
     }
 }
