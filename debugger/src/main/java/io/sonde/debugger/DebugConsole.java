@@ -353,16 +353,13 @@ public final class DebugConsole {
      */
     private Command.Outcome relay(BreakpointInfo b) {
         String worker = "the worker of task " + b.getTaskName() + " (pid " + b.getPid() + ")";
-        JdwpRelay[] held = new JdwpRelay[1];
         JdwpRelay relay;
         try {
-            relay = JdwpRelay.listen(options.jdwpPort(), () -> source.jdwp(b), worker, m -> {
-                JdwpRelay r = held[0];
+            relay = JdwpRelay.listen(options.jdwpPort(), () -> source.jdwp(b), worker, (sentence, ended) -> {
                 out.println();
-                out.println(m + (r != null && r.state() == JdwpRelay.State.ENDED ? " Press Enter for the list." : ""));
+                out.println(sentence + (ended ? " Press Enter for the list." : ""));
                 out.flush();
             });
-            held[0] = relay;
         } catch (java.io.IOException e) {
             out.println("Cannot listen on 127.0.0.1:" + options.jdwpPort() + ": " + e.getMessage()
                     + ". Choose a free port with --jdwp-port, or 0 for any free one.");
@@ -382,6 +379,7 @@ public final class DebugConsole {
                 }
                 String word = line.trim();
                 if (word.equals("detach")) {
+                    relay.close();
                     out.println("Closed the JDWP connection and its listener.");
                     return Command.Outcome.LIST;
                 }

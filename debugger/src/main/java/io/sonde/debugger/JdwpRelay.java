@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -36,6 +35,12 @@ import java.util.function.Supplier;
 final class JdwpRelay implements Closeable {
     enum State { LISTENING, CONNECTED, ENDED }
 
+    /** Where the relay says what happened: a sentence, and whether the relay has ended with it. */
+    @FunctionalInterface
+    interface Events {
+        void say(String sentence, boolean ended);
+    }
+
     static final String DETACHED = "The debugger detached; the JDWP listener is closed.";
     private static final byte[] HANDSHAKE = "JDWP-Handshake".getBytes(StandardCharsets.US_ASCII);
     /** A JDWP packet's header: length, id, flags, then command set and command or an error code. */
@@ -46,14 +51,14 @@ final class JdwpRelay implements Closeable {
     private final ServerSocket server;
     private final Supplier<Connection> worker;
     private final String describe;
-    private final Consumer<String> events;
+    private final Events events;
     private volatile State state = State.LISTENING;
     private volatile Socket debugger;
     private volatile Connection tunnel;
     /** The debugger sent VirtualMachine.Dispose: the end of the worker's side that follows is its leaving. */
     private volatile boolean disposed;
 
-    private JdwpRelay(ServerSocket server, Supplier<Connection> worker, String describe, Consumer<String> events) {
+    private JdwpRelay(ServerSocket server, Supplier<Connection> worker, String describe, Events events) {
         this.server = server;
         this.worker = worker;
         this.describe = describe;
@@ -66,7 +71,7 @@ final class JdwpRelay implements Closeable {
      * @param worker   opens the connection to the worker, once a debugger has connected
      * @param describe the worker, as a sentence part ("the worker of task t (pid 12)")
      */
-    static JdwpRelay listen(int port, Supplier<Connection> worker, String describe, Consumer<String> events)
+    static JdwpRelay listen(int port, Supplier<Connection> worker, String describe, Events events)
             throws IOException {
         ServerSocket server = new ServerSocket();
         try {
@@ -98,7 +103,7 @@ final class JdwpRelay implements Closeable {
             } catch (IOException e) {
                 if (state == State.LISTENING) { // not closed by us
                     state = State.ENDED;
-                    events.accept("The JDWP listener on port " + port() + " failed: " + e.getMessage() + ".");
+                    events.say("The JDWP listener on port " + port() + " failed: " + e.getMessage() + ".", true);
                 }
                 return;
             }
@@ -108,8 +113,8 @@ final class JdwpRelay implements Closeable {
                 break;
             }
             closeQuietly(s);
-            events.accept("Refused a JDWP connection from " + peer + ": " + foreign.get() + ". Still listening on port "
-                    + port() + ".");
+            events.say("Refused a JDWP connection from " + peer + ": " + foreign.get() + ". Still listening on port "
+                    + port() + ".", false);
         }
         closeQuietly(server); // one debugger only
         serve(s);
@@ -135,12 +140,12 @@ final class JdwpRelay implements Closeable {
         }
         tunnel = c;
         if (state == State.ENDED) { // closed meanwhile
-            closeQuietly(c);
+            closeQuietly(c::close);
             return;
         }
         state = State.CONNECTED;
-        events.accept("A debugger connected from " + s.getInetAddress().getHostAddress() + ":" + s.getPort()
-                + " to " + describe + ".");
+        events.say("A debugger connected from " + s.getInetAddress().getHostAddress() + ":" + s.getPort()
+                + " to " + describe + ".", false);
         Thread in = new Thread(() -> fromDebugger(s, c), "sonde-jdwp-relay-in");
         in.setDaemon(true);
         in.start();
@@ -223,7 +228,7 @@ final class JdwpRelay implements Closeable {
             state = State.ENDED;
         }
         if (why != null) {
-            events.accept(why); // before the debugger reads the end of its connection
+            events.say(why, true); // before the debugger reads the end of its connection
         }
         closeAll();
     }
@@ -240,7 +245,7 @@ final class JdwpRelay implements Closeable {
         closeQuietly(server);
         Connection c = tunnel;
         if (c != null) {
-            closeQuietly(c); // the worker drops the debugger's requests and lets its suspensions go
+            closeQuietly(c::close); // the worker drops the debugger's requests and lets its suspensions go
         }
         Socket s = debugger;
         if (s != null) {
@@ -249,14 +254,6 @@ final class JdwpRelay implements Closeable {
     }
 
     private static void closeQuietly(Closeable c) {
-        try {
-            c.close();
-        } catch (IOException ignored) {
-            // closed already
-        }
-    }
-
-    private static void closeQuietly(Connection c) {
         try {
             c.close();
         } catch (IOException ignored) {

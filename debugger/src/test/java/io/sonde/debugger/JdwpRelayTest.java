@@ -80,7 +80,7 @@ class JdwpRelayTest {
     }
 
     private void listen() throws IOException {
-        relay = JdwpRelay.listen(0, () -> worker, "the worker of task t (pid 1)", events::add);
+        relay = JdwpRelay.listen(0, () -> worker, "the worker of task t (pid 1)", (sentence, ended) -> events.add(sentence));
     }
 
     /** A command packet: VirtualMachine.Version with id {@code id} and {@code extra} bytes of data. */
