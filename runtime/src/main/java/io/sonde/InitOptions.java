@@ -14,6 +14,8 @@ public final class InitOptions {
     private String address;
     /** -1: not set, all processors. */
     private int numCpus = -1;
+    /** 0: not set, the node's cgroup limit or the machine's memory. */
+    private long memory;
     private boolean logToDriver = true;
     /** The debugger's option that {@link #debugPostMortem(boolean)} sets. */
     static final String POST_MORTEM = "debugger.post-mortem";
@@ -39,6 +41,26 @@ public final class InitOptions {
         }
         this.numCpus = numCpus;
         return this;
+    }
+
+    /**
+     * Memory of the embedded node, in bytes, as {@code sonde start --head --memory}: the memory
+     * monitor kills a worker when the node's workers together use more than its threshold
+     * ({@code SONDE_MEMORY_USAGE_THRESHOLD}, 0.95) of it, and {@code .memory()} admission counts
+     * against it. Unset, the node's cgroup limit, else the machine's memory.
+     */
+    public InitOptions memory(long bytes) {
+        if (bytes <= 0) {
+            throw new IllegalArgumentException("memory must be a number of bytes above 0, got " + bytes
+                    + "; leave it unset for the machine's memory");
+        }
+        this.memory = bytes;
+        return this;
+    }
+
+    /** The embedded node's memory in bytes; 0 when unset. */
+    public long memory() {
+        return memory;
     }
 
     /** A custom resource the embedded node offers, e.g. {@code resource("GPU", 1)}. */

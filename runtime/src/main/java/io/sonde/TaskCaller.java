@@ -35,6 +35,17 @@ public final class TaskCaller<R> {
         return this;
     }
 
+    /**
+     * How many times the task is retried after the node's memory monitor killed its worker to keep
+     * the node from running out of memory (15 by default; -1 forever; 0 never). Counted apart from
+     * {@link #maxRetries}, with a backoff between attempts; when none is left, {@code get} throws
+     * {@link OutOfMemoryException}.
+     */
+    public TaskCaller<R> oomRetries(int oomRetries) {
+        options.oomRetries = Options.retries("oomRetries", oomRetries);
+        return this;
+    }
+
     /** Whether an exception thrown by the task is retried too (false by default). */
     public TaskCaller<R> retryExceptions(boolean retry) {
         options.retryExceptions = retry;

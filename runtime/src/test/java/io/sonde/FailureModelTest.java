@@ -113,7 +113,7 @@ class FailureModelTest {
                 .hasMessageContaining("SIGKILL")
                 .hasMessageContaining("OOM killer")
                 .hasMessageContaining("not by Sonde")
-                .hasMessageNotContaining("SIGSEGV")
+                .hasMessageContaining("Worker exit type: UNEXPECTED_SYSTEM_EXIT")
                 .hasMessageContaining("maxRetries=1")
                 .hasMessageMatching("(?s).*The worker's log: .*/logs/worker-.*\\.err.*");
         assertThat(cluster.taskInfo(r)).hasValueSatisfying(t -> {

@@ -130,10 +130,13 @@ class WorkerExitCausesTest {
                 .contains("task victim")
                 .contains("(pid=" + pid)
                 .contains("was killed by signal 9 (SIGKILL) while running it (exit code 137)")
-                .contains("and not by Sonde")
-                .contains(OOM_KILLER)
+                .contains("and not by Sonde's memory monitor")
+                .contains("Worker exit type: UNEXPECTED_SYSTEM_EXIT")
+                .contains("(1) the process was killed by SIGKILL by the " + OOM_KILLER + " due to high memory usage")
                 .contains("Killed process " + pid)
-                .doesNotContain("System.exit").doesNotContain("SIGSEGV");
+                .contains("(2) `sonde stop --force` was called")
+                .contains("(3) the worker crashed unexpectedly due to SIGSEGV or other unexpected errors")
+                .doesNotContain("System.exit");
     }
 
     @Test
@@ -166,7 +169,8 @@ class WorkerExitCausesTest {
 
     @Test
     void aTaskThatRanOutOfMemoryRetiresItsWorker() {
-        ObjectRef<Integer> r = Sonde.task(() -> new long[Integer.MAX_VALUE - 16].length).name("hog").remote();
+        // larger than any array the JVM makes, whatever the worker's heap: OutOfMemoryError at once
+        ObjectRef<Integer> r = Sonde.task(() -> new long[Integer.MAX_VALUE].length).name("hog").remote();
         Throwable e = catchThrowable(() -> Sonde.get(r, GET));
         // the task's own story first: its failure is the OutOfMemoryError, not a crash
         assertThat(e).isInstanceOf(TaskException.class).hasCauseInstanceOf(OutOfMemoryError.class)

@@ -64,7 +64,7 @@ public final class SondeRuntime {
                     .putAllPluginOptions(options.pluginOptions())
                     .build();
             if (address == null || address.isBlank()) {
-                LocalNode node = LocalNode.start(options.numCpus().orElse(-1), options.resources());
+                LocalNode node = LocalNode.start(options.numCpus().orElse(-1), options.memory(), options.resources());
                 try {
                     client = new CoreClient(node.nodeManager()::connect, registration, null, null, node.address());
                 } catch (RuntimeException e) {

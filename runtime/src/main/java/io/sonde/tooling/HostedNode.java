@@ -39,11 +39,13 @@ public final class HostedNode implements AutoCloseable {
      * @param port   where it listens on 127.0.0.1; 0 for any free port
      * @param cpus   CPUs it hands out; 0 for none (a head that runs nothing that needs a CPU), negative for
      *               all processors
+     * @param memoryBudget bytes the node takes as its memory ({@code --memory}); 0 for its cgroup's or the machine's
      * @param onStop what runs when {@code sonde stop} asks the node to stop (after its workers stopped)
      * @throws java.io.UncheckedIOException if it cannot listen on the port; the message says what to try
+     * @throws IllegalArgumentException a memory monitor setting of the environment cannot be used; the message names it
      */
-    public static HostedNode start(int port, int cpus, Runnable onStop) {
-        return new HostedNode(LocalNode.start(port, cpus, onStop));
+    public static HostedNode start(int port, int cpus, long memoryBudget, Runnable onStop) {
+        return new HostedNode(LocalNode.start(port, cpus, memoryBudget, onStop));
     }
 
     /** Where it answers: {@code sonde://127.0.0.1:PORT}. */

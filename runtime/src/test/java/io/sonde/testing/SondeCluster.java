@@ -84,6 +84,12 @@ public final class SondeCluster implements BeforeAllCallback, AfterAllCallback, 
         return this;
     }
 
+    /** {@link InitOptions#memory(long)}: the node's memory budget. */
+    public SondeCluster memory(long bytes) {
+        notStarted().memory(bytes);
+        return this;
+    }
+
     /** {@link InitOptions#resource(String, double)}. */
     public SondeCluster resource(String name, double amount) {
         notStarted().resource(name, amount);

@@ -18,6 +18,7 @@ import java.util.concurrent.CountDownLatch;
  * file only survives a SIGKILL.
  *
  * <p>Arguments: {@code --port P} (0: any free port), {@code --num-cpus N} (0: none; absent: all processors),
+ * {@code --memory BYTES} (the node's memory budget; absent: its cgroup's or the machine's),
  * {@code --out FILE} (where the CLI sent this process's output; linked into the session directory).
  */
 public final class HeadDaemon {
@@ -27,11 +28,13 @@ public final class HeadDaemon {
     public static void main(String[] args) {
         int port = 6380;
         int cpus = -1;
+        long memory = 0;
         Path out = null;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--port" -> port = Integer.parseInt(args[i + 1]);
                 case "--num-cpus" -> cpus = Integer.parseInt(args[i + 1]);
+                case "--memory" -> memory = Long.parseLong(args[i + 1]);
                 case "--out" -> out = Path.of(args[i + 1]);
                 default -> {
                     System.err.println("HeadDaemon: unknown argument " + args[i] + "; start the head with `sonde start --head`");
@@ -44,7 +47,7 @@ public final class HeadDaemon {
         HostedNode node;
         try {
             // The Stop RPC has already stopped the workers when this runs; the hook below does the rest.
-            node = HostedNode.start(port, cpus, () -> System.exit(0));
+            node = HostedNode.start(port, cpus, memory, () -> System.exit(0));
         } catch (RuntimeException e) {
             System.err.println(now() + " Sonde head failed to start: " + e.getMessage());
             System.exit(1);

@@ -50,6 +50,12 @@ final class StartCommand implements Callable<Integer> {
                     + " only coordinates: it runs no task that needs a CPU.")
     Integer numCpus;
 
+    @Option(names = "--memory", paramLabel = "BYTES",
+            description = "Memory the node takes as its own: the memory monitor kills a worker when the node's"
+                    + " workers together use more than the threshold of it, and .memory() admission counts against"
+                    + " it. Bytes, or 512m, 2g, 2GiB. Default: the node's cgroup limit, else the machine's memory.")
+    String memory;
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
 
@@ -71,6 +77,15 @@ final class StartCommand implements Callable<Integer> {
         if (numCpus != null && numCpus < 0) {
             throw new ParameterException(spec.commandLine(), "--num-cpus must be 0 (none) or more, got " + numCpus
                     + "; leave it out for all processors.");
+        }
+        if (memory != null) {
+            try {
+                if (io.sonde.cli.table.Units.parseBytes(memory) <= 0) {
+                    throw new IllegalArgumentException("it must be more than 0");
+                }
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--memory: " + e.getMessage() + ".");
+            }
         }
         PrintWriter out = spec.commandLine().getOut();
         HeadFiles files = sonde.locator().headFiles();
@@ -127,6 +142,10 @@ final class StartCommand implements Callable<Integer> {
         if (numCpus != null) {
             cmd.add("--num-cpus");
             cmd.add(Integer.toString(numCpus));
+        }
+        if (memory != null) {
+            cmd.add("--memory");
+            cmd.add(Long.toString(io.sonde.cli.table.Units.parseBytes(memory)));
         }
         cmd.add("--out");
         cmd.add(files.outFile().toAbsolutePath().toString());

@@ -12,8 +12,11 @@ import java.util.Map;
  * public fluent callers, read once by {@link CoreClient} when it builds the task spec.
  */
 public final class CallOptions {
+    /** Retries of a task whose worker the memory monitor killed, unless it says otherwise. */
+    public static final int DEFAULT_OOM_RETRIES = 15;
     public String name;
     public int maxRetries;
+    public int oomRetries;
     public boolean retryExceptions;
     public final List<String> retryExceptionClasses = new ArrayList<>();
     public double numCpus;
@@ -26,6 +29,7 @@ public final class CallOptions {
     public static CallOptions forTask() {
         CallOptions o = new CallOptions();
         o.maxRetries = 3;
+        o.oomRetries = DEFAULT_OOM_RETRIES;
         o.numCpus = 1;
         return o;
     }

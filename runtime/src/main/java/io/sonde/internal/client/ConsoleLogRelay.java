@@ -56,7 +56,8 @@ public final class ConsoleLogRelay implements LogRelay {
 
     @Override
     public void accept(LogBatch batch) {
-        String node = batch.getNodeIp().equals(localIp) ? "" : batch.getNodeIp();
+        // the node's own lines (pid 0) always name it; a worker's only when it is on another node
+        String node = batch.getNodeIp().equals(localIp) && batch.getPid() != 0 ? "" : batch.getNodeIp();
         try {
             printer.execute(() -> {
                 LogDeduplicator d = batch.getStderr() ? err : out;

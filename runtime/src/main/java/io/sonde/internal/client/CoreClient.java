@@ -234,6 +234,7 @@ public final class CoreClient {
         String id = nextId('t');
         TaskSpec.Builder spec = baseSpec(id, name, TaskKind.NORMAL, f, args, o)
                 .setMaxRetries(o.maxRetries)
+                .setOomRetries(o.oomRetries)
                 .setRetryExceptions(o.retryExceptions)
                 .addAllRetryExceptionClasses(o.retryExceptionClasses)
                 .setScheduling(o.scheduling.name());

@@ -6,11 +6,12 @@ import io.sonde.internal.head.Head;
 import io.sonde.internal.node.NodeConfig;
 import io.sonde.internal.node.NodeManager;
 import io.sonde.internal.node.NodeManagerService;
+import io.sonde.internal.node.memory.MemorySettings;
+import io.sonde.internal.node.memory.NodeMemory;
 import io.sonde.internal.node.worker.ProcessWorkerLauncher;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.Map;
@@ -31,15 +32,18 @@ public final class LocalNode implements AutoCloseable {
     private final Server server;
     private final Path sessionDir;
 
-    private LocalNode(int port, int cpus, Map<String, Double> resources, Runnable onStop) {
+    private LocalNode(int port, int cpus, long memoryBudget, Map<String, Double> resources, Runnable onStop) {
+        MemorySettings memorySettings = MemorySettings.fromEnvironment(); // a bad value stops here, before anything starts
+        NodeMemory memory = NodeMemory.detect(memoryBudget);
         sessionDir = SessionDir.create();
         AuthToken token = AuthToken.generate();
         token.writeTo(sessionDir);
         String nodeId = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         NodeConfig config = new NodeConfig(nodeId, "127.0.0.1",
-                cpus >= 0 ? cpus : Runtime.getRuntime().availableProcessors(), totalMemory(), sessionDir, resources);
+                cpus >= 0 ? cpus : Runtime.getRuntime().availableProcessors(), memory.total(), sessionDir, resources)
+                .withMemoryBudget(memoryBudget).withMemorySettings(memorySettings);
         ProcessWorkerLauncher launcher = new ProcessWorkerLauncher(nodeId, config.ip(), config.logDir(),
-                Map.of(AuthToken.ENV, token.value()));
+                Map.of(AuthToken.ENV, token.value()), memory.workerHeapCeiling(memorySettings.threshold()));
         nodeManager = new NodeManager(config, head, launcher);
         Runnable stop = onStop != null ? onStop : () -> { };
         try {
@@ -68,17 +72,30 @@ public final class LocalNode implements AutoCloseable {
         head.registerNode(new Head.Node(nodeId, config.ip(), address(), config.cpus(), config.memory()));
     }
 
+    /**
+     * Starts a node on an ephemeral port with {@code cpus} CPUs (0: none; negative: all processors)
+     * and a memory budget of {@code memoryBudget} bytes (0: its cgroup's or the machine's memory).
+     */
+    public static LocalNode start(int cpus, long memoryBudget, Map<String, Double> resources) {
+        return new LocalNode(0, cpus, memoryBudget, resources, null);
+    }
+
     /** Starts a node on an ephemeral port with {@code cpus} CPUs (0: none; negative: all processors). */
     public static LocalNode start(int cpus, Map<String, Double> resources) {
-        return new LocalNode(0, cpus, resources, null);
+        return start(cpus, 0, resources);
     }
 
     /**
      * Starts a node on {@code port} (0: ephemeral) with {@code cpus} CPUs (0: none; negative: all
-     * processors); {@code onStop} runs when `sonde stop` asks.
+     * processors) and a memory budget (0: none); {@code onStop} runs when `sonde stop` asks.
      */
+    public static LocalNode start(int port, int cpus, long memoryBudget, Runnable onStop) {
+        return new LocalNode(port, cpus, memoryBudget, Map.of(), onStop);
+    }
+
+    /** As {@link #start(int, int, long, Runnable)} without a memory budget. */
     public static LocalNode start(int port, int cpus, Runnable onStop) {
-        return new LocalNode(port, cpus, Map.of(), onStop);
+        return start(port, cpus, 0, onStop);
     }
 
     public NodeManager nodeManager() {
@@ -110,13 +127,5 @@ public final class LocalNode implements AutoCloseable {
             Thread.currentThread().interrupt();
             server.shutdownNow();
         }
-    }
-
-    private static long totalMemory() {
-        java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
-        if (os instanceof com.sun.management.OperatingSystemMXBean) {
-            return ((com.sun.management.OperatingSystemMXBean) os).getTotalMemorySize();
-        }
-        return Runtime.getRuntime().maxMemory();
     }
 }

@@ -40,6 +40,15 @@ public final class LogPrefix {
      */
     public String prefix(LogLine line) {
         StringBuilder sb = new StringBuilder("(");
+        if (line.pid() == 0) {
+            // a line of the node itself: "(node-manager, node=10.0.0.3)"
+            sb.append(line.taskName());
+            if (line.isRemote()) {
+                sb.append(", node=").append(line.node());
+            }
+            sb.append(')');
+            return sb.toString();
+        }
         if (line.taskName() != null && !line.taskName().isBlank()) {
             sb.append(line.taskName()).append(' ');
         }

@@ -5,6 +5,7 @@ import io.sonde.SondeException;
 import io.sonde.WorkerCrashedException;
 import io.sonde.internal.logs.ExitReport;
 import io.sonde.internal.node.sched.ResourceSet;
+import io.sonde.internal.node.memory.MemorySettings;
 import io.sonde.internal.node.task.TaskRecord;
 import io.sonde.internal.node.worker.ExitDetail;
 import io.sonde.internal.node.worker.Worker;
@@ -40,6 +41,20 @@ final class Failures {
         return Serializer.error(new WorkerCrashedException(t.describe() + " failed: its worker process (pid=" + w.pid()
                 + ", node=" + nodeIp + ") " + howItEnded(exit, w.pid(), " while running it", t.id()) + retryNote
                 + " The worker's log: " + w.handle().errLog() + " and " + w.handle().outLog() + "."));
+    }
+
+    /**
+     * The memory monitor killed the task's worker and no oomRetries are left: Ray's message, with
+     * the monitor's report (the node, the task's memory, the node's use against the threshold, why
+     * this worker, the top processes, what to do).
+     */
+    static ObjectValue killedForMemory(TaskRecord t, String report, Worker w) {
+        int limit = t.spec().getOomRetries();
+        String retried = limit == 0 ? "it has oomRetries=0, so it was not retried."
+                : "it was killed " + t.oomKills() + " times and retried " + (t.oomKills() - 1) + " (oomRetries="
+                + limit + "); raise oomRetries to retry it more.";
+        return Serializer.error(new OutOfMemoryException("Task was killed due to the node running low on memory.\n"
+                + report + "\n" + t.describe() + ": " + retried + " The worker's log: " + w.handle().errLog() + "."));
     }
 
     /**
@@ -80,11 +95,19 @@ final class Failures {
             case CONNECTION_LOST -> "exited" + during + " (" + plain + ") because its connection to the node manager"
                     + " broke (" + exit.report().orElseThrow().status() + "): a worker exits when it loses its node."
                     + " The node manager closed it or the connection failed; the node manager's log may say why.";
-            case KILLED -> "was killed by signal 9 (SIGKILL)" + during + " (" + plain + "), and not by Sonde. Most"
-                    + " likely the Linux OOM killer ended it because the machine (or the worker's cgroup) ran short of"
-                    + " memory: `dmesg` or `journalctl -k` then shows 'Out of memory: Killed process " + pid + "'."
-                    + " Give the task less data, declare .memory(bytes) so that fewer such tasks run at once, or start"
-                    + " the node with fewer CPUs. Otherwise someone ran `kill -9 " + pid + "`.";
+            case KILLED -> "was killed by signal 9 (SIGKILL)" + during + " (" + plain + "), and not by Sonde's memory"
+                    + " monitor. Worker exit type: UNEXPECTED_SYSTEM_EXIT Worker exit detail: the process ended on"
+                    + " SIGKILL without a word. There are some potential root causes: (1) the process was killed by"
+                    + " SIGKILL by the OOM killer due to high memory usage, because the machine (or the worker's cgroup)"
+                    + " ran short of memory"
+                    + exit.kernelOom().map(line -> "; the kernel log says so: \"" + line + "\"")
+                            .orElse(": `dmesg` or `journalctl -k` then shows 'Out of memory: Killed process " + pid + "'")
+                    + "; (2) `sonde stop --force` was called; (3) the worker crashed unexpectedly due to SIGSEGV or"
+                    + " other unexpected errors (its JVM wrote no crash report), or someone ran `kill -9 " + pid + "`."
+                    + " Sonde's memory monitor kills workers before the kernel does, with a clear message: if the"
+                    + " kernel was first, the memory went fast or the monitor is off (" + MemorySettings.REFRESH_ENV
+                    + "=0). Give the task less data, declare .memory(bytes) so that fewer such tasks run at once, or"
+                    + " start the node with fewer CPUs.";
             case SIGNALLED -> "was ended by " + ExitDetail.signal(exit.signal() == 0 ? 15 : exit.signal())
                     + during + " (" + plain + "), sent from outside Sonde: `kill " + pid + "`, or the machine shutting"
                     + " down.";
@@ -145,6 +168,11 @@ final class Failures {
 
     /** Why an actor died with its worker, as its calls' failures say it. */
     static String actorWorkerDied(Worker w, String nodeIp, WorkerExit exit) {
+        if (w.memoryKill() != null) {
+            return "its worker process (pid=" + w.pid() + ", node=" + nodeIp + ") was killed by the node's memory"
+                    + " monitor due to the node running low on memory.\n" + w.memoryKill() + "\nThe worker's log: "
+                    + w.handle().errLog();
+        }
         if (!w.registered()) {
             return "its worker process (pid=" + w.pid() + ", node=" + nodeIp + ") exited before it started, with "
                     + exit.brief() + "; its stderr: " + exit.errTail() + " (" + w.handle().errLog() + "). Check the"

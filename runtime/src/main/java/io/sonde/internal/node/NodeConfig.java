@@ -1,5 +1,7 @@
 package io.sonde.internal.node;
 
+import io.sonde.internal.node.memory.MemorySettings;
+
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -15,14 +17,23 @@ import java.util.Map;
  * @param spareWorkers idle workers each job that ran work keeps started ahead of need (Ray
  *                   prestarts workers too): a task retried after its worker crashed, or an actor
  *                   restarted, takes one at once instead of waiting for a JVM to start
+ * @param memoryBudget {@code --memory BYTES}: the memory monitor takes it as the node's capacity and
+ *                   the sum of its workers' memory as its use (0: the cgroup's or the machine's)
+ * @param memorySettings how the memory monitor samples and when it kills
  */
 public record NodeConfig(String nodeId, String ip, double cpus, long memory, Path sessionDir,
-                         Map<String, Double> resources, int spareWorkers) {
+                         Map<String, Double> resources, int spareWorkers, long memoryBudget,
+                         MemorySettings memorySettings) {
     /** Idle workers each job that ran work keeps started ahead of need, so a retry after a crash starts at once. */
     public static final int DEFAULT_SPARE_WORKERS = 1;
 
     public NodeConfig {
         resources = Map.copyOf(resources);
+        java.util.Objects.requireNonNull(memorySettings, "memorySettings");
+        if (memoryBudget < 0) {
+            throw new IllegalArgumentException("the node's memory budget must be 0 (none) or a number of bytes, got "
+                    + memoryBudget);
+        }
         if (spareWorkers < 0) {
             throw new IllegalArgumentException("spareWorkers must be 0 or more, got " + spareWorkers);
         }
@@ -30,12 +41,23 @@ public record NodeConfig(String nodeId, String ip, double cpus, long memory, Pat
 
     public NodeConfig(String nodeId, String ip, double cpus, long memory, Path sessionDir,
                       Map<String, Double> resources) {
-        this(nodeId, ip, cpus, memory, sessionDir, resources, DEFAULT_SPARE_WORKERS);
+        this(nodeId, ip, cpus, memory, sessionDir, resources, DEFAULT_SPARE_WORKERS, 0, MemorySettings.fromEnvironment());
     }
 
     /** The same node, keeping {@code spares} idle workers started ahead per job. */
     public NodeConfig withSpareWorkers(int spares) {
-        return new NodeConfig(nodeId, ip, cpus, memory, sessionDir, resources, spares);
+        return new NodeConfig(nodeId, ip, cpus, memory, sessionDir, resources, spares, memoryBudget, memorySettings);
+    }
+
+    /** The same node with a memory budget of {@code bytes} (0: none), which is also its memory for admission. */
+    public NodeConfig withMemoryBudget(long bytes) {
+        return new NodeConfig(nodeId, ip, cpus, bytes > 0 ? bytes : memory, sessionDir, resources, spareWorkers, bytes,
+                memorySettings);
+    }
+
+    /** The same node with another memory monitor's settings. */
+    public NodeConfig withMemorySettings(MemorySettings settings) {
+        return new NodeConfig(nodeId, ip, cpus, memory, sessionDir, resources, spareWorkers, memoryBudget, settings);
     }
 
     public Path logDir() {

@@ -6,6 +6,9 @@ import io.sonde.internal.node.actor.ActorDirectory;
 import io.sonde.internal.node.actor.ActorLifecycle;
 import io.sonde.internal.node.actor.ActorRecord;
 import io.sonde.internal.node.logs.LogRouter;
+import io.sonde.internal.node.memory.KillPolicy;
+import io.sonde.internal.node.memory.MemoryMonitor;
+import io.sonde.internal.node.memory.NodeMemory;
 import io.sonde.internal.node.object.DependencyResolver;
 import io.sonde.internal.node.object.InlineObjectStore;
 import io.sonde.internal.node.object.ObjectStore;
@@ -28,6 +31,7 @@ import io.sonde.proto.ClientMessage;
 import io.sonde.proto.ClusterStatus;
 import io.sonde.proto.DriverInfo;
 import io.sonde.proto.GetNamedActor;
+import io.sonde.proto.LogBatch;
 import io.sonde.proto.NamedActorReply;
 import io.sonde.proto.NodeMessage;
 import io.sonde.proto.ObjectValue;
@@ -44,6 +48,7 @@ import io.sonde.proto.WorkerInfo;
 import io.sonde.proto.WorkerMessage;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -163,6 +168,8 @@ public final class NodeManager {
     private final ClassShipping classes = new ClassShipping();
     private final NodeViews views;
     private final OwnerDeath ownerDeath;
+    private final MemoryMonitor memoryMonitor;
+    private final MonitorView monitorView = new MonitorView();
 
     public NodeManager(NodeConfig config, Head head, WorkerLauncher launcher) {
         this.config = config;
@@ -176,7 +183,7 @@ public final class NodeManager {
         this.workers = new WorkerSupervisor(idPrefix, launcher, pool, new LogRouter(config.ip()), plugins, jobs::get,
                 sendPool, this::onWorkerExit, this::hostActor);
         this.dispatch = new TaskDispatch(scheduler, pool, resolver, results, workers, config.ip(),
-                this::admitActor);
+                this::admitActor, this::later);
         this.actorLifecycle = new ActorLifecycle(actors, tasks, scheduler, results, resolver, head, workers,
                 dispatch::schedule);
         this.cancellation = new Cancellation(tasks, scheduler, results, actorLifecycle::dropQueued,
@@ -198,6 +205,30 @@ public final class NodeManager {
         int keep = Math.max(1, (int) Math.ceil(scheduler.total().cpus()));
         reaper.scheduleWithFixedDelay(() -> lock.run(() -> pool.reap(keep, w -> ownsWork(w.id()))), 2, 2,
                 TimeUnit.SECONDS);
+        this.memoryMonitor = new MemoryMonitor(config.nodeId(), config.ip(), config.memorySettings(),
+                NodeMemory.detect(config.memoryBudget()), monitorView).start();
+    }
+
+    /** Runs {@code work} under the lock after {@code delayMs}, then schedules: a retry's backoff. */
+    private void later(long delayMs, Runnable work) {
+        try {
+            reaper.schedule(() -> lock.run(() -> {
+                work.run();
+                dispatch.schedule();
+            }), delayMs, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException stopping) {
+            // the node stops: its tasks end with it
+        }
+    }
+
+    /** The node's memory monitor. */
+    public MemoryMonitor memoryMonitor() {
+        return memoryMonitor;
+    }
+
+    /** The node as its memory monitor sees it: for tests of the kill on in-process workers. */
+    MemoryMonitor.Node memoryView() {
+        return monitorView;
     }
 
     public NodeConfig config() {
@@ -485,6 +516,7 @@ public final class NodeManager {
         // report is read; what the worker left behind is read here, off the lock.
         w.handle().awaitOutput();
         WorkerExit exit = WorkerExit.of(w.handle(), exitCode);
+        memoryMonitor.workerExited(lock.read(w::memoryKill) != null);
         // The results it kept before sending them: those the stream did not deliver are taken
         // now (the worker does not wait for each receipt); the ones delivered are stale, dropped.
         List<TaskDone> journaled = w.handle().journaledResults();
@@ -541,6 +573,93 @@ public final class NodeManager {
         }
     }
 
+    /**
+     * The node as its memory monitor sees it: what each worker runs, read under the lock; its kill,
+     * recorded under the lock and carried out after it; its line to the drivers.
+     */
+    private final class MonitorView implements MemoryMonitor.Node {
+        @Override
+        public MemoryMonitor.Snapshot snapshot() {
+            return lock.read(() -> {
+                List<KillPolicy.Candidate> candidates = new ArrayList<>();
+                List<MemoryMonitor.Labelled> processes = new ArrayList<>();
+                long self = ProcessHandle.current().pid();
+                String selfLabel = "node manager";
+                for (Job j : jobs.values()) {
+                    if (j.driver().pid == self) {
+                        selfLabel = "node manager and driver (job " + j.jobId() + ")";
+                    } else if (j.driver().pid > 0) {
+                        processes.add(new MemoryMonitor.Labelled(j.driver().pid, "driver (job " + j.jobId() + ")", false));
+                    }
+                }
+                processes.add(new MemoryMonitor.Labelled(self, selfLabel, false));
+                for (Worker w : pool.all()) {
+                    KillPolicy.Candidate c = candidate(w);
+                    if (c != null) {
+                        candidates.add(c);
+                    }
+                    processes.add(new MemoryMonitor.Labelled(w.pid(), "worker " + w.id() + " ("
+                            + (c != null ? c.work().replaceFirst("^the ", "") + ", " + c.ref() : "idle") + ")", true));
+                }
+                return new MemoryMonitor.Snapshot(candidates, processes);
+            });
+        }
+
+        /** What the worker runs, as the kill policy ranks it; null when it runs nothing or is dying. */
+        private KillPolicy.Candidate candidate(Worker w) {
+            if (w.dead() || w.memoryKill() != null) {
+                return null;
+            }
+            TaskRecord t = w.current();
+            if (t != null && w.actor() == null) {
+                KillPolicy.Kind kind = t.canRetryAfterOom() ? KillPolicy.Kind.RETRIABLE_TASK : KillPolicy.Kind.TASK;
+                String owner = t.owner().isEmpty() ? "job " + t.jobId() : t.owner();
+                return new KillPolicy.Candidate(w.id(), w.pid(), kind, owner, "the task " + t.spec().getName(),
+                        "task_id=" + t.id(), t.startedAtMillis(), 0);
+            }
+            ActorRecord a = w.actor();
+            if (a != null) {
+                KillPolicy.Kind kind = a.mayRestart(false) ? KillPolicy.Kind.RESTARTABLE_ACTOR : KillPolicy.Kind.ACTOR;
+                return new KillPolicy.Candidate(w.id(), w.pid(), kind, a.actorId(), "the actor " + a.className()
+                        + (a.name().isEmpty() ? "" : " '" + a.name() + "'"), "actor_id=" + a.actorId(),
+                        w.handle().startedAtMillis(), 0);
+            }
+            return null;
+        }
+
+        @Override
+        public boolean kill(KillPolicy.Candidate victim, String report) {
+            Worker w = lock.read(() -> {
+                Worker found = pool.get(victim.workerId());
+                if (found == null || found.pid() != victim.pid()) {
+                    return null;
+                }
+                KillPolicy.Candidate now = candidate(found);
+                if (now == null || !now.ref().equals(victim.ref())) {
+                    return null; // it moved on: look again
+                }
+                found.killedForMemory(report);
+                return found;
+            });
+            if (w == null) {
+                return false;
+            }
+            w.kill(); // a signal to its process, after the lock
+            return true;
+        }
+
+        @Override
+        public void tellDrivers(String line) {
+            NodeMessage m = NodeMessage.newBuilder().setLogs(LogBatch.newBuilder().setWorkerId("node-manager")
+                    .setTaskName("node-manager").setNodeIp(config.ip()).setStderr(true).addLines(line)).build();
+            lock.read(() -> List.copyOf(jobs.values())).forEach(j -> {
+                if (j.logToDriver()) {
+                    j.driver().send(m); // only enqueues
+                }
+            });
+        }
+    }
+
     // =================================================================== views
 
     public ClusterStatus status() {
@@ -588,6 +707,7 @@ public final class NodeManager {
      * thread holds still stops, killing every worker it launched.
      */
     public void shutdown(boolean force) {
+        memoryMonitor.close();
         reaper.shutdownNow();
         workers.stop();
         // When another thread holds the lock and does not let go: stop what was launched, by force.

@@ -7,7 +7,7 @@ import io.sonde.internal.node.sched.Scheduler;
 import io.sonde.internal.node.task.TaskRecord;
 import io.sonde.internal.node.task.TaskState;
 import io.sonde.internal.node.task.TaskTable;
-import io.sonde.internal.node.worker.Rss;
+import io.sonde.internal.node.memory.ProcessMemory;
 import io.sonde.internal.node.worker.Worker;
 import io.sonde.internal.node.worker.WorkerHandle;
 import io.sonde.internal.node.worker.WorkerPool;
@@ -48,9 +48,9 @@ final class NodeViews {
     record StatusDraft(ClusterStatus.Builder status, NodeInfo.Builder node, List<Long> pids) {
         /** Adds the memory the node's JVM and its workers use: reads /proc, off the lock. */
         ClusterStatus measured() {
-            long used = Rss.of(ProcessHandle.current().pid());
+            long used = ProcessMemory.rssOf(ProcessHandle.current().pid());
             for (long pid : pids) {
-                used += Rss.of(pid);
+                used += ProcessMemory.rssOf(pid);
             }
             return status.addNodes(node.setMemoryUsed(used)).build();
         }
@@ -106,6 +106,6 @@ final class NodeViews {
 
     /** Adds the worker's memory use: reads /proc, off the lock. */
     static WorkerInfo withRss(WorkerInfo.Builder w) {
-        return w.setRssBytes(Rss.of(w.getPid())).build();
+        return w.setRssBytes(ProcessMemory.rssOf(w.getPid())).build();
     }
 }

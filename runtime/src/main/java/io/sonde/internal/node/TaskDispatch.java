@@ -40,11 +40,14 @@ final class TaskDispatch implements Scheduler.Leases {
     private final String nodeIp;
     private final Consumer<TaskRecord> startActor;
 
-    /** @param startActor starts an actor whose creation was admitted ({@code ActorLifecycle.admitted}) */
+    /**
+     * @param startActor starts an actor whose creation was admitted ({@code ActorLifecycle.admitted})
+     * @param delays     runs a retry's requeue after its backoff
+     */
     TaskDispatch(Scheduler scheduler, WorkerPool pool, DependencyResolver resolver, TaskResults<?> results,
-                 WorkerSupervisor workers, String nodeIp, Consumer<TaskRecord> startActor) {
+                 WorkerSupervisor workers, String nodeIp, Consumer<TaskRecord> startActor, Retries.Delays delays) {
         this.scheduler = scheduler;
-        this.retries = new Retries(scheduler, results);
+        this.retries = new Retries(scheduler, results, delays);
         this.pool = pool;
         this.resolver = resolver;
         this.results = results;
@@ -162,6 +165,10 @@ final class TaskDispatch implements Scheduler.Leases {
             return;
         }
         w.current(null);
+        if (w.memoryKill() != null) {
+            retries.oomKilled(t, exit.brief(), () -> Failures.killedForMemory(t, w.memoryKill(), w));
+            return;
+        }
         Optional<Long> unreceived = exit.cause() == WorkerExit.Cause.CONNECTION_LOST
                 ? exit.report().flatMap(r -> r.lastResultBytes(t.id(), t.attempt())) : Optional.empty();
         if (unreceived.isPresent()) {

@@ -19,7 +19,8 @@ final class FakeNode implements AutoCloseable {
     private FakeNode(double cpus, Path dir, FakeWorkerLauncher.Start start, int spares) {
         workers = new FakeWorkerLauncher(dir);
         workers.start(start);
-        node = new NodeManager(new NodeConfig("abcdef123456", "127.0.0.1", cpus, 1L << 34, dir, Map.of(), spares),
+        node = new NodeManager(new NodeConfig("abcdef123456", "127.0.0.1", cpus, 1L << 34, dir, Map.of())
+                .withSpareWorkers(spares).withMemorySettings(new io.sonde.internal.node.memory.MemorySettings(0, 0.95)),
                 new Head(), workers);
         workers.node(node);
         driver = FakeClient.driver(node);

@@ -26,6 +26,35 @@ public final class Units {
         return String.format(Locale.ROOT, "%.1f%s", v, BINARY[unit]);
     }
 
+    /**
+     * A size as people write it: {@code 1073741824}, {@code 1g}, {@code 1GiB}, {@code 512m},
+     * {@code 512MiB}, {@code 64k} (binary units, case ignored; a bare number is bytes).
+     *
+     * @throws IllegalArgumentException it is not such a size; the message shows the forms taken
+     */
+    public static long parseBytes(String text) {
+        String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT).replace(" ", "");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+(?:\\.\\d+)?)(b|k|kb|kib|m|mb|mib|g|gb|gib|t|tb|tib)?")
+                .matcher(t);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("\"" + text + "\" is not a size: write bytes (1073741824) or a number with"
+                    + " a binary unit (512m, 512MiB, 1g, 1GiB)");
+        }
+        String unit = m.group(2) == null ? "b" : m.group(2);
+        int shift = switch (unit.charAt(0)) {
+            case 'k' -> 10;
+            case 'm' -> 20;
+            case 'g' -> 30;
+            case 't' -> 40;
+            default -> 0;
+        };
+        double v = Double.parseDouble(m.group(1)) * (1L << shift);
+        if (v >= Long.MAX_VALUE) {
+            throw new IllegalArgumentException("\"" + text + "\" is too large a size");
+        }
+        return (long) v;
+    }
+
     public static String cpus(double n) {
         return String.format(Locale.ROOT, "%.1f", n);
     }

@@ -3,6 +3,7 @@ package io.sonde.internal.node.sched;
 import io.sonde.internal.node.object.TaskResults;
 import io.sonde.internal.node.task.Attempt;
 import io.sonde.internal.node.task.TaskRecord;
+import io.sonde.internal.node.task.TaskState;
 import io.sonde.proto.ObjectValue;
 import io.sonde.proto.TaskDone;
 import io.sonde.proto.TaskSpec;
@@ -21,18 +22,63 @@ import java.util.function.Supplier;
  *       ├──────retries left──▶ requeueFirst
  *       └──────none left──▶ fail: WorkerCrashedException
  *   workerDied (a retry would die the same way) ──▶ complete: the given failure
+ *   oomKilled ──cancelled──▶ complete: TaskCancelledException
+ *       ├──────oomRetries left──▶ after a backoff: requeueFirst (maxRetries untouched)
+ *       └──────none left──▶ fail: OutOfMemoryException
  * </pre>
  *
  * <p>Not thread-safe: called by the node manager while it holds its lock, after it took the task
  * off its worker. Actor calls and creations take the actor's path instead.
  */
 public final class Retries {
+    /** The first wait before a task the memory monitor killed runs again; it doubles with each kill. */
+    static final long OOM_BACKOFF_BASE_MS = 250;
+    static final long OOM_BACKOFF_MAX_MS = 10_000;
+
+    /** Runs work later, under the node's lock, and schedules afterwards. */
+    public interface Delays {
+        void later(long delayMs, Runnable underLock);
+    }
+
     private final Scheduler scheduler;
     private final TaskResults<?> results;
+    private final Delays delays;
 
-    public Retries(Scheduler scheduler, TaskResults<?> results) {
+    public Retries(Scheduler scheduler, TaskResults<?> results, Delays delays) {
         this.scheduler = scheduler;
         this.results = results;
+        this.delays = delays;
+    }
+
+    /**
+     * The node's memory monitor killed the task's worker: the task runs again after a backoff
+     * while it has oomRetries left, else fails with {@code failure} (an OutOfMemoryException).
+     * While it waits it is PENDING_SCHEDULING outside the ready queue: a cancel or its owner's
+     * death ends it there, and the requeue then does nothing.
+     */
+    public void oomKilled(TaskRecord t, String exit, Supplier<ObjectValue> failure) {
+        leave(t);
+        t.attemptEnded(Attempt.Ending.KILLED_FOR_MEMORY, exit);
+        t.leftWorker();
+        if (t.cancelled()) {
+            results.complete(t, Cancellation.failure(t));
+        } else if (t.canRetryAfterOom()) {
+            t.oomKilled();
+            t.state(TaskState.PENDING_SCHEDULING);
+            delays.later(oomBackoffMs(t.oomKills()), () -> {
+                if (!t.state().done() && !t.cancelled() && t.state() == TaskState.PENDING_SCHEDULING) {
+                    scheduler.requeueFirst(t);
+                }
+            });
+        } else {
+            t.oomKilled();
+            results.fail(t, failure.get());
+        }
+    }
+
+    /** The wait before the attempt after the {@code kills}-th kill: 250 ms, doubling, at most 10 s. */
+    static long oomBackoffMs(int kills) {
+        return Math.min(OOM_BACKOFF_MAX_MS, OOM_BACKOFF_BASE_MS << Math.min(20, Math.max(0, kills - 1)));
     }
 
     /** The worker returned the task's result, or the task threw. */

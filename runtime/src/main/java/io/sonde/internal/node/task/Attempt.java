@@ -2,7 +2,7 @@ package io.sonde.internal.node.task;
 
 /**
  * One run of a task on a worker, and why it ended: what {@code maxRetries} and
- * {@code maxTaskRetries} count. Only attempts that reached a worker are recorded.
+ * {@code maxTaskRetries} count ({@code oomRetries} counts those the memory monitor ended). Only attempts that reached a worker are recorded.
  *
  * @param number   the attempt, from 0 (as {@code TaskSpec.attempt})
  * @param workerId the worker that ran it
@@ -20,6 +20,8 @@ public record Attempt(int number, String workerId, long pid, Ending ending, Stri
         THREW,
         /** The worker process died while running it (retried while retries are left). */
         WORKER_DIED,
+        /** The node's memory monitor killed its worker (retried while {@code oomRetries} are left). */
+        KILLED_FOR_MEMORY,
         /** {@code Sonde.cancel} reached it while it ran. */
         CANCELLED
     }

@@ -33,6 +33,10 @@ public final class TaskRecord {
     /** Why the node failed the task, when it decided it (its owner died); else empty. */
     private String errorMessage = "";
     private long lastPid;
+    /** When the current attempt reached its worker, in epoch milliseconds; 0 before. */
+    private long startedAtMillis;
+    /** Attempts the memory monitor ended: they count against oomRetries, not maxRetries. */
+    private int oomKills;
     /** The client session that submitted the task and receives its result; empty when unknown. */
     private String owner = "";
     /** Its place in the node's submission order, set by {@link TaskTable#add}. */
@@ -80,9 +84,33 @@ public final class TaskRecord {
         attempt++;
     }
 
-    /** Whether one more attempt is allowed after a failure (maxRetries -1 means forever). */
+    /**
+     * Whether one more attempt is allowed after a failure (maxRetries -1 means forever); the
+     * attempts the memory monitor ended do not count.
+     */
     public boolean canRetry(int maxRetries) {
-        return !cancelled && (maxRetries < 0 || attempt < maxRetries);
+        return !cancelled && (maxRetries < 0 || attempt - oomKills < maxRetries);
+    }
+
+    /** Whether one more attempt is allowed after the memory monitor killed this one (oomRetries -1: forever). */
+    public boolean canRetryAfterOom() {
+        int limit = spec.getOomRetries();
+        return !cancelled && (limit < 0 || oomKills < limit);
+    }
+
+    /** The memory monitor ended the current attempt. */
+    public void oomKilled() {
+        oomKills++;
+    }
+
+    /** How many attempts the memory monitor ended. */
+    public int oomKills() {
+        return oomKills;
+    }
+
+    /** When the current attempt reached its worker, in epoch milliseconds (0: not yet). */
+    public long startedAtMillis() {
+        return startedAtMillis;
     }
 
     /** The argument objects not ready yet; the task waits in the dependency resolver until empty. */
@@ -97,6 +125,7 @@ public final class TaskRecord {
 
     /** Leases the task to a worker: it runs there from now on. */
     public void running(String workerId, long pid) {
+        this.startedAtMillis = System.currentTimeMillis();
         this.state = TaskState.RUNNING;
         this.workerId = workerId;
         this.lastPid = pid;

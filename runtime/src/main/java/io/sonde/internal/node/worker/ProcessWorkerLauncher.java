@@ -24,6 +24,7 @@ public final class ProcessWorkerLauncher implements WorkerLauncher {
     static final String CRASH_LOG_SUFFIX = ".hs_err.log";
 
     private final String javaBin;
+    private final long heapCeiling;
     private final String nodeId;
     private final String nodeIp;
     private final Path logDir;
@@ -37,7 +38,12 @@ public final class ProcessWorkerLauncher implements WorkerLauncher {
      * @param environment what workers get in their environment besides the node's (the cluster's
      *                    auth token: unlike the command line, only the same user can read it)
      */
-    public ProcessWorkerLauncher(String nodeId, String nodeIp, Path logDir, Map<String, String> environment) {
+    /**
+     * @param heapCeiling each worker's {@code -Xmx} in bytes, unless its job sets one (0: the JVM's default)
+     */
+    public ProcessWorkerLauncher(String nodeId, String nodeIp, Path logDir, Map<String, String> environment,
+                                 long heapCeiling) {
+        this.heapCeiling = heapCeiling;
         this.nodeId = nodeId;
         this.nodeIp = nodeIp;
         this.logDir = logDir;
@@ -59,6 +65,10 @@ public final class ProcessWorkerLauncher implements WorkerLauncher {
         // looks for it to name it in the failure (by default it goes to the working directory).
         cmd.add("-XX:ErrorFile=" + logDir.toAbsolutePath().toString().replace("%", "%%")
                 + java.io.File.separator + "worker-" + request.workerId() + "-%p" + CRASH_LOG_SUFFIX);
+        if (heapCeiling > 0) {
+            // before the options below: the JVM takes the last -Xmx, so a job's own wins
+            cmd.add("-Xmx" + Math.max(1, heapCeiling >> 20) + "m");
+        }
         String extra = System.getenv("SONDE_WORKER_JVM_OPTIONS");
         if (extra != null && !extra.isBlank()) {
             cmd.addAll(List.of(extra.trim().split("\\s+")));

@@ -31,6 +31,8 @@ public final class Worker {
     private boolean dead;
     private TaskRecord current;
     private long idleSinceNanos;
+    /** Set when the memory monitor killed the worker: why, in its report. */
+    private String memoryKill;
     /** Completes once every message the worker sent has been handled: its stream ended. */
     private final CompletableFuture<Void> streamEnd = new CompletableFuture<>();
 
@@ -171,5 +173,18 @@ public final class Worker {
 
     public void kill() {
         handle.kill();
+    }
+
+    /**
+     * The node's memory monitor is about to kill this worker: {@code report} says why, and the
+     * work it ran fails (or retries) with it rather than as a crash.
+     */
+    public void killedForMemory(String report) {
+        this.memoryKill = report;
+    }
+
+    /** Why the memory monitor killed this worker, or null when it did not. */
+    public String memoryKill() {
+        return memoryKill;
     }
 }

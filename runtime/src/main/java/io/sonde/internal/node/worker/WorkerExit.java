@@ -30,8 +30,11 @@ import java.util.Optional;
  * @param report   what the worker said before it went, if anything
  * @param crashLog its JVM's fatal error log, when it wrote one
  * @param errTail  the last lines of its stderr, joined, or "" when not read
+ * @param kernelOom the kernel log's line on killing it for memory, when it was killed by signal 9
+ *                 and the node can read that log
  */
-public record WorkerExit(int exitCode, Optional<ExitReport> report, Optional<Path> crashLog, String errTail) {
+public record WorkerExit(int exitCode, Optional<ExitReport> report, Optional<Path> crashLog, String errTail,
+                         Optional<String> kernelOom) {
     /** Signals after which a JVM is said to have crashed rather than to have been stopped. */
     private static final List<Integer> CRASH_SIGNALS = List.of(4, 6, 7, 8, 11);
     private static final int TAIL_BYTES = 4096;
@@ -46,12 +49,14 @@ public record WorkerExit(int exitCode, Optional<ExitReport> report, Optional<Pat
     public static WorkerExit of(WorkerHandle h, int exitCode) {
         Optional<ExitReport> report = h.exitReport();
         Optional<Path> crashLog = h.crashLog().filter(Files::isRegularFile);
-        return new WorkerExit(exitCode, report, crashLog, tail(h.errLog()));
+        boolean sigkill = exitCode == 128 + 9 && crashLog.isEmpty();
+        return new WorkerExit(exitCode, report, crashLog, tail(h.errLog()),
+                sigkill ? KernelLog.oomKillOf(h.pid()) : Optional.empty());
     }
 
     /** An exit known only by its code (a test's fake worker). */
     public static WorkerExit ofCode(int exitCode) {
-        return new WorkerExit(exitCode, Optional.empty(), Optional.empty(), "");
+        return new WorkerExit(exitCode, Optional.empty(), Optional.empty(), "", Optional.empty());
     }
 
     /** The signal that ended the process, or 0. */
