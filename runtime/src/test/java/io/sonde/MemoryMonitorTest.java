@@ -147,6 +147,27 @@ class MemoryMonitorTest {
     }
 
     @Test
+    void memoryAdmissionHoldsASecondLargeTaskBackUntilTheFirstEnds() {
+        // the node's memory is its budget: two tasks of 600 MiB each cannot run at once
+        long each = 600L << 20;
+        ObjectRef<Long> first = Sonde.task(MemoryMonitorTest::busyFor, 1500L).name("first").memory(each).remote();
+        ObjectRef<Long> second = Sonde.task(MemoryMonitorTest::busyFor, 0L).name("second").memory(each).remote();
+        long firstEnd = Sonde.get(first, GET);
+        long secondStart = Sonde.get(second, GET);
+        assertThat(secondStart).isGreaterThanOrEqualTo(firstEnd);
+    }
+
+    /** Works for {@code millis}, then returns when it started (for a task that waits 0) or ended, in epoch ms. */
+    static long busyFor(long millis) throws InterruptedException {
+        long start = System.currentTimeMillis();
+        if (millis == 0) {
+            return start;
+        }
+        Thread.sleep(millis);
+        return System.currentTimeMillis();
+    }
+
+    @Test
     void anActorKilledByTheMonitorRestartsWithinMaxRestarts() {
         ActorHandle<Hoarder> hoarder = Sonde.actor(Hoarder::new).maxRestarts(1).remote();
         assertThat(Sonde.get(hoarder.task(Hoarder::size).remote(), GET)).isZero();

@@ -48,6 +48,11 @@ public final class HostedNode implements AutoCloseable {
         return new HostedNode(LocalNode.start(port, cpus, memoryBudget, onStop));
     }
 
+    /** Whether its memory monitor samples (it does unless SONDE_MEMORY_MONITOR_REFRESH_MS=0). */
+    public boolean memoryMonitorOn() {
+        return node.nodeManager().memoryMonitor().settings().enabled();
+    }
+
     /** Where it answers: {@code sonde://127.0.0.1:PORT}. */
     public String address() {
         return node.address();

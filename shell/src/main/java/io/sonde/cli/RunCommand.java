@@ -63,6 +63,11 @@ final class RunCommand implements Callable<Integer> {
             description = "CPUs of the embedded cluster `sonde run` starts. Default: all processors; 0: none.")
     Integer numCpus;
 
+    @Option(names = "--memory", paramLabel = "BYTES",
+            description = "Memory of the embedded cluster `sonde run` starts, as `sonde start --head --memory`: bytes,"
+                    + " or 512m, 2g. Default: the cgroup's limit, else the machine's memory.")
+    String memory;
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
 
@@ -115,8 +120,15 @@ final class RunCommand implements Callable<Integer> {
         if (numCpus != null) {
             cluster.numCpus(numCpus);
         }
+        if (memory != null) {
+            try {
+                cluster.memory(io.sonde.cli.table.Units.parseBytes(memory));
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--memory: " + e.getMessage() + ".");
+            }
+        }
         return script
                 ? new ScriptRunner(file, args, cluster).run()
-                : new SourceProgram(file, args, cluster, address != null || numCpus != null).run();
+                : new SourceProgram(file, args, cluster, address != null || numCpus != null || memory != null).run();
     }
 }

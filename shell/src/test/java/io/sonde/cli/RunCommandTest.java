@@ -34,6 +34,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class RunCommandTest {
     private static final Pattern EXIT_HEADER = Pattern.compile("(?m)^// exit: (\\d+)\\b");
+    /** How the example says it is run: {@code // Run:   ./sonde run [OPTIONS] examples/NAME.jsh}. */
+    private static final Pattern RUN_HEADER = Pattern.compile("(?m)^// Run:\\s+\\./sonde (run .*)$");
 
     /**
      * What each example must print (stdout and stderr together). Every example in examples/ runs,
@@ -46,6 +48,13 @@ class RunCommandTest {
                     "cause is a NumberFormatException: true",
                     "downstream: task parse (pid=",
                     "flaky: ok on attempt 1"),
+            "out_of_memory.jsh", List.of(
+                    "OutOfMemoryException: Task was killed due to the node running low on memory.",
+                    "which exceeds the memory usage threshold of 0.95. Sonde killed this worker (ID: w",
+                    "its budget of 1.00 GiB (--memory)",
+                    "Top 10 memory users (RES - SHR):",
+                    "it was killed 2 times and retried 1 (oomRetries=1)",
+                    "the driver carries on: 42"),
             "uncaught_failure.jsh", List.of(
                     "error in snippet 3 (line 14 of examples/uncaught_failure.jsh): get(r);",
                     "io.sonde.TaskException: task ratio (pid=",
@@ -101,7 +110,7 @@ class RunCommandTest {
     }
 
     /**
-     * Every example in examples/, each checked against the exit status its header gives. They run
+     * Every example in examples/, run as its header says, each checked against the exit status its header gives. They run
      * two at a time (their output is their own; much of their time is spent waiting on workers).
      */
     @TestFactory
@@ -118,7 +127,12 @@ class RunCommandTest {
         });
         Map<Path, Future<Result>> runs = new LinkedHashMap<>();
         for (Path script : scripts) {
-            runs.put(script, pool.submit(() -> sonde(root, "run", "examples/" + script.getFileName())));
+            Matcher run = RUN_HEADER.matcher(Files.readString(script));
+            assertThat(run.find()).as(script.getFileName() + " must say how it is run in a `// Run:   ./sonde run ...`"
+                    + " header line").isTrue();
+            String[] command = run.group(1).trim().split("\\s+");
+            assertThat(command[command.length - 1]).isEqualTo("examples/" + script.getFileName());
+            runs.put(script, pool.submit(() -> sonde(root, command)));
         }
         pool.shutdown();
         return scripts.stream().map(script -> DynamicTest.dynamicTest(script.getFileName().toString(), () -> {

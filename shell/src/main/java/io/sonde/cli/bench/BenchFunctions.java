@@ -17,12 +17,23 @@ final class BenchFunctions {
         return 0;
     }
 
-    /** Kills its own worker on the first attempt (as a crash would); the retry returns 0. */
     /** The pid of the worker that runs it. */
     static Long workerPid() {
         return ProcessHandle.current().pid();
     }
 
+    /** Allocates and keeps 8 MiB every 20 ms, touching each page, until its worker is killed. */
+    static Integer allocateUntilKilled() throws InterruptedException {
+        java.util.List<byte[]> kept = new java.util.ArrayList<>();
+        while (true) {
+            byte[] chunk = new byte[8 << 20];
+            java.util.Arrays.fill(chunk, (byte) 1);
+            kept.add(chunk);
+            Thread.sleep(20);
+        }
+    }
+
+    /** Kills its own worker on the first attempt (as a crash would); the retry returns 0. */
     static Integer haltOnFirstAttempt() {
         if (Sonde.context().attemptNumber() == 0) {
             Runtime.getRuntime().halt(1);

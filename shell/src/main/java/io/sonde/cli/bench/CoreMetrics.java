@@ -70,6 +70,8 @@ public final class CoreMetrics {
                 }),
                 new WorkerColdStart(cluster),
                 new IdleWorkerRss(cluster),
+                new OomKillReaction(cluster),
+                new MonitorOverhead(cluster),
                 new RetryAfterCrash(cluster),
                 new DebuggerLatency(DebuggerLatency.Kind.NOTICE),
                 new DebuggerLatency(DebuggerLatency.Kind.ATTACH),

@@ -29,13 +29,6 @@ import java.util.Locale;
  */
 final class JdwpTaskCost implements Metric {
     static final double TARGET_PCT = 5;
-    /**
-     * Each cluster's warm-up, in multiples of the plan's. Both clusters' workers are new JVMs, and
-     * one still warming up when its rounds start makes the figure a comparison of JIT states; on
-     * two cores shared with other work, the sync task rate of a new worker kept rising for 6 to 8
-     * s, longer than the plan's 5 s.
-     */
-    static final int WARMUP_FACTOR = 2;
     private static final String PROPERTY = "sonde.debugger";
 
     private final InitOptions cluster;
@@ -79,25 +72,13 @@ final class JdwpTaskCost implements Metric {
             }
         }
         with = syncTaskRate(plan, true);
-        double ratio = with.mean() / without.mean();
-        double relative = Math.hypot(with.stddev() / with.mean(), without.stddev() / without.mean());
-        last = new Measurement(100 * (1 - ratio), 100 * ratio * relative, plan.timedRounds());
+        last = ClusterRates.costPct(without, with, plan.timedRounds());
         return last;
     }
 
-    /**
-     * A new cluster, then the sync task rate as {@code single_client_tasks_sync} measures it. The
-     * first task waits for the job's worker JVM to start; the warm-up begins after it, so that all
-     * of it goes to the JIT of a running worker, and lasts {@value #WARMUP_FACTOR} times the plan's.
-     */
+    /** A new cluster, its sync task rate ({@link ClusterRates#syncTaskRate}), and a check of its workers. */
     private Measurement syncTaskRate(Plan plan, boolean jdwp) throws Exception {
-        Sonde.shutdown();
-        Sonde.init(cluster);
-        Sonde.get(Sonde.task(BenchFunctions::small).remote());
-        Measurement rate = Rounds.perSecond(plan.withWarmup(plan.warmup().multipliedBy(WARMUP_FACTOR)), () -> {
-            Sonde.get(Sonde.task(BenchFunctions::small).remote());
-            return 1;
-        });
+        Measurement rate = ClusterRates.syncTaskRate(plan, cluster);
         checkWorkers(jdwp);
         return rate;
     }

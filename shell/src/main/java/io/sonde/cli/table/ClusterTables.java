@@ -83,7 +83,7 @@ public final class ClusterTables {
         out.println("Resources (alive nodes)");
         out.println("  CPUs     " + Units.cpus(cpusUsed) + "/" + Units.cpus(cpusTotal));
         out.println("  Memory   " + Units.bytes(memUsed) + "/" + Units.bytes(memTotal)
-                + "   (resident memory of the node and its workers / machine total)");
+                + "   (resident memory of the node and its workers / the node's memory: --memory, its cgroup's limit or the machine's)");
         out.println("  Workers  " + workers);
         out.println();
         out.println("Tasks");
