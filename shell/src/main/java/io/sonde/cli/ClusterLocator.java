@@ -174,6 +174,11 @@ final class ClusterLocator {
             return NodeManagerGrpc.newBlockingStub(channel).withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
         }
 
+        /** The node's memory: the latest sample, or those of the last {@code lastSeconds}. */
+        io.sonde.proto.MemoryReport memory(int lastSeconds, Duration deadline) {
+            return stub(deadline).memory(io.sonde.proto.MemoryRequest.newBuilder().setLastSeconds(lastSeconds).build());
+        }
+
         ClusterStatus status(Duration deadline) {
             return stub(deadline).status(Empty.getDefaultInstance());
         }

@@ -45,6 +45,7 @@ public final class SondeMain implements Runnable {
         cli.addSubcommand(new StartCommand());
         cli.addSubcommand(new StopCommand());
         cli.addSubcommand(new StatusCommand());
+        cli.addSubcommand(new TopCommand());
         cli.addSubcommand(new ListCommand());
         cli.addSubcommand(new ClasspathCommand());
         cli.addSubcommand(ClusterOptions.addressOnly(new CommandLine(new GetAuthTokenCommand())));

@@ -2,6 +2,7 @@ package io.sonde.cli;
 
 import io.sonde.cli.table.ClusterTables;
 import io.sonde.proto.ClusterStatus;
+import io.sonde.proto.MemoryReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -15,8 +16,14 @@ import java.util.concurrent.Callable;
 /** {@code sonde status}: the one screen that says whether the cluster is healthy and busy. */
 @Command(name = "status", description = "Show the cluster's nodes, CPU and memory use, workers and tasks.")
 final class StatusCommand implements Callable<Integer> {
+    private static final int HOUR_S = 3600;
+
     @Mixin
     ClusterOptions target;
+
+    @Option(names = "--memory", description = "Show the node's memory instead: its use against its capacity and the"
+            + " kill threshold, the peak of the last hour, and each process (node manager, drivers, workers) by RES - SHR.")
+    boolean memory;
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
@@ -33,6 +40,13 @@ final class StatusCommand implements Callable<Integer> {
         ClusterStatus s;
         String address;
         try (ClusterLocator.ClusterConnection c = target.connect(sonde.locator())) {
+            if (memory) {
+                MemoryReport r = c.memory(HOUR_S, target.timeout());
+                out.println("Sonde cluster at " + c.address());
+                out.println();
+                ClusterTables.printMemory(out, r);
+                return 0;
+            }
             s = c.status(target.timeout());
             address = c.address();
         }

@@ -32,6 +32,9 @@ import io.sonde.proto.ClusterStatus;
 import io.sonde.proto.DriverInfo;
 import io.sonde.proto.GetNamedActor;
 import io.sonde.proto.LogBatch;
+import io.sonde.proto.MemoryReport;
+import io.sonde.proto.MemorySample;
+import io.sonde.proto.ProcessMemoryInfo;
 import io.sonde.proto.NamedActorReply;
 import io.sonde.proto.NodeMessage;
 import io.sonde.proto.ObjectValue;
@@ -224,6 +227,29 @@ public final class NodeManager {
     /** The node's memory monitor. */
     public MemoryMonitor memoryMonitor() {
         return memoryMonitor;
+    }
+
+    /**
+     * The node's memory: its latest sample, or those of the last {@code lastSeconds} (one per
+     * second, an hour at most). Reads the monitor's own records, not the node's lock.
+     */
+    public MemoryReport memoryReport(int lastSeconds) {
+        MemoryMonitor m = memoryMonitor;
+        MemoryReport.Builder r = MemoryReport.newBuilder().setNodeId(config.nodeId()).setNodeIp(config.ip())
+                .setMonitorOn(m.settings().enabled()).setRefreshMs(m.settings().refreshMs())
+                .setThreshold(m.settings().threshold()).setSource(m.memory().source())
+                .setOomKills(m.oomKillsSinceStart()).setSamplesKept(m.history().size());
+        List<MemoryMonitor.Sample> samples = lastSeconds <= 0
+                ? m.last().map(List::of).orElse(List.of())
+                : m.history().since(System.currentTimeMillis() - lastSeconds * 1000L);
+        for (MemoryMonitor.Sample s : samples) {
+            MemorySample.Builder b = MemorySample.newBuilder().setAtMs(s.atMillis()).setUsedBytes(s.used())
+                    .setTotalBytes(s.total());
+            s.processes().forEach(p -> b.addProcesses(ProcessMemoryInfo.newBuilder().setPid(p.pid()).setLabel(p.label())
+                    .setRssBytes(p.rss()).setOwnedBytes(p.owned())));
+            r.addSamples(b);
+        }
+        return r.build();
     }
 
     /** The node as its memory monitor sees it: for tests of the kill on in-process workers. */

@@ -5,6 +5,8 @@ import io.sonde.proto.ActorList;
 import io.sonde.proto.ClientMessage;
 import io.sonde.proto.ClusterStatus;
 import io.sonde.proto.Empty;
+import io.sonde.proto.MemoryReport;
+import io.sonde.proto.MemoryRequest;
 import io.sonde.proto.NodeManagerGrpc;
 import io.sonde.proto.NodeMessage;
 import io.sonde.proto.StopRequest;
@@ -55,6 +57,12 @@ public final class NodeManagerService extends NodeManagerGrpc.NodeManagerImplBas
     @Override
     public void listWorkers(Empty request, StreamObserver<WorkerList> responses) {
         responses.onNext(WorkerList.newBuilder().addAllWorkers(node.listWorkers()).build());
+        responses.onCompleted();
+    }
+
+    @Override
+    public void memory(MemoryRequest request, StreamObserver<MemoryReport> responses) {
+        responses.onNext(node.memoryReport(request.getLastSeconds()));
         responses.onCompleted();
     }
 

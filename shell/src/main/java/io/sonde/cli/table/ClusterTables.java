@@ -2,12 +2,17 @@ package io.sonde.cli.table;
 
 import io.sonde.proto.ActorInfo;
 import io.sonde.proto.ClusterStatus;
+import io.sonde.proto.MemoryReport;
+import io.sonde.proto.MemorySample;
+import io.sonde.proto.ProcessMemoryInfo;
 import io.sonde.proto.NodeInfo;
 import io.sonde.proto.TaskInfo;
 import io.sonde.proto.WorkerInfo;
 
 import java.io.PrintWriter;
+import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * How the cluster's tasks, actors, workers, nodes and status are shown to people: shared by
@@ -56,6 +61,50 @@ public final class ClusterTables {
         }
         return t;
     }
+
+    /**
+     * A node's memory, as {@code sonde status --memory} and {@code sonde top} show it: its use
+     * against its capacity and the kill threshold, how it is measured, the kills so far, the peak of
+     * the samples given (the last hour's, for status), and its processes, largest RES − SHR first.
+     */
+    public static void printMemory(PrintWriter out, MemoryReport r) {
+        out.println("Memory of node " + r.getNodeId() + " (" + r.getNodeIp() + ")");
+        if (!r.getMonitorOn() || r.getSamplesCount() == 0) {
+            out.println(r.getMonitorOn() ? "  The memory monitor has taken no sample yet; try again in a moment."
+                    : "  The memory monitor is off on this node (SONDE_MEMORY_MONITOR_REFRESH_MS=0 when it started): it"
+                    + " keeps no samples, and nothing kills workers before the kernel's OOM killer does. `sonde status`"
+                    + " shows the node's resident memory.");
+            return;
+        }
+        MemorySample now = r.getSamples(r.getSamplesCount() - 1);
+        out.println("  In use     " + Units.bytes(now.getUsedBytes()) + "/" + Units.bytes(now.getTotalBytes())
+                + String.format(Locale.ROOT, " (%.2f)", fraction(now)) + "; the monitor kills a worker above "
+                + r.getThreshold());
+        out.println("  Measured   by " + r.getSource() + ", every " + r.getRefreshMs() + " ms");
+        out.println("  Killed     " + r.getOomKills() + " worker" + (r.getOomKills() == 1 ? "" : "s")
+                + " for memory since the node started");
+        if (r.getSamplesCount() > 1) {
+            MemorySample peak = r.getSamplesList().stream().max(java.util.Comparator.comparingLong(MemorySample::getUsedBytes))
+                    .orElseThrow();
+            long span = (now.getAtMs() - r.getSamples(0).getAtMs()) / 1000;
+            out.println("  Peak       " + Units.bytes(peak.getUsedBytes()) + String.format(Locale.ROOT, " (%.2f)", fraction(peak))
+                    + " at " + TIME.format(Instant.ofEpochMilli(peak.getAtMs())) + ", over the last "
+                    + (span >= 120 ? span / 60 + " min" : span + " s") + " (" + r.getSamplesCount() + " samples, one a second)");
+        }
+        out.println();
+        Table t = new Table("PID", "RSS", "RES-SHR", "PROCESS");
+        for (ProcessMemoryInfo p : now.getProcessesList()) {
+            t.row(p.getPid(), Units.bytes(p.getRssBytes()), Units.bytes(p.getOwnedBytes()), p.getLabel());
+        }
+        t.print(out);
+    }
+
+    private static double fraction(MemorySample s) {
+        return s.getTotalBytes() <= 0 ? 0 : (double) s.getUsedBytes() / s.getTotalBytes();
+    }
+
+    private static final java.time.format.DateTimeFormatter TIME =
+            java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss").withZone(java.time.ZoneId.systemDefault());
 
     /** The screen of {@code sonde status}: nodes, resources of the alive nodes, workers and tasks. */
     public static void printStatus(PrintWriter out, String address, ClusterStatus s) {

@@ -78,6 +78,8 @@ public final class MemoryMonitor implements AutoCloseable {
     private final AtomicInteger oomKills = new AtomicInteger();
     private final AtomicInteger otherDeaths = new AtomicInteger();
     private volatile Sample last;
+    private final MemoryHistory history = new MemoryHistory();
+    private final AtomicInteger oomKillsSinceStart = new AtomicInteger();
     /** The worker killed last, until it is gone; only the monitor's thread reads and writes it. */
     private long inFlightPid;
     private long inFlightSince;
@@ -118,9 +120,22 @@ public final class MemoryMonitor implements AutoCloseable {
         return Optional.ofNullable(last);
     }
 
+    /** Its samples of the last hour, one per second. */
+    public MemoryHistory history() {
+        return history;
+    }
+
+    /** Workers killed for memory since the node started. */
+    public int oomKillsSinceStart() {
+        return oomKillsSinceStart.get();
+    }
+
     /** A worker's process exited: counted for the summary, as killed for memory or not. Any thread. */
     public void workerExited(boolean killedForMemory) {
         (killedForMemory ? oomKills : otherDeaths).incrementAndGet();
+        if (killedForMemory) {
+            oomKillsSinceStart.incrementAndGet();
+        }
     }
 
     private void tickSafely() {
@@ -134,6 +149,10 @@ public final class MemoryMonitor implements AutoCloseable {
     /** One check; on the monitor's thread (tests call it directly). */
     void tick() {
         summary();
+        Snapshot s = node.snapshot();
+        Sample sample = measure(s);
+        last = sample;
+        history.add(sample);
         if (inFlightPid != 0) {
             boolean gone = ProcessHandle.of(inFlightPid).map(p -> !p.isAlive()).orElse(true);
             if (!gone && System.nanoTime() - inFlightSince < EXIT_WAIT_NANOS) {
@@ -141,9 +160,6 @@ public final class MemoryMonitor implements AutoCloseable {
             }
             inFlightPid = 0;
         }
-        Snapshot s = node.snapshot();
-        Sample sample = measure(s);
-        last = sample;
         if (sample.fraction() <= settings.threshold()) {
             warnedNothingToKill = false;
             return;
@@ -245,7 +261,7 @@ public final class MemoryMonitor implements AutoCloseable {
                 + SUMMARY_PERIOD_S + " s";
     }
 
-    /** The summary of a period not yet told, at the node's stop. */
+    /** Stops sampling. A period's kills not yet told are not told: the drivers are leaving too. */
     @Override
     public void close() {
         thread.shutdownNow();
