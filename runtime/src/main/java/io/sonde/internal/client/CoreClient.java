@@ -74,6 +74,9 @@ import java.util.function.Supplier;
  * for the {@link LogRelay}, class requests) runs on this client's own serial executor.
  */
 public final class CoreClient {
+    /** How long a client waits for the node manager to answer its registration. */
+    private static final int REGISTRATION_WAIT_S = 60;
+
     /**
      * Adds state a function needs beyond its captured arguments, e.g. the values of the shell's
      * top-level variables, which are static fields in the driver. Called on every submission;
@@ -127,7 +130,7 @@ public final class CoreClient {
         this.out = new SerializedObserver<>(raw);
         send(ClientMessage.newBuilder().setRegister(registration).build());
         try {
-            info = registered.get(60, TimeUnit.SECONDS);
+            info = registered.get(REGISTRATION_WAIT_S, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SondeException("interrupted while connecting to the Sonde node manager at " + endpoint);
@@ -138,6 +141,14 @@ public final class CoreClient {
                 // it is running, and said no: its reason says how to get in
                 throw new SondeException("the Sonde node manager at " + endpoint + " refused this client: "
                         + refused.get().getDescription(), cause);
+            }
+            if (cause instanceof TimeoutException) {
+                // no error either: something holds the connection, and nothing answered
+                throw new SondeException("the Sonde node manager at " + endpoint + " did not answer this "
+                        + (worker ? "worker" : "driver") + "'s registration within " + REGISTRATION_WAIT_S + " s:"
+                        + " it is overloaded (many processes starting at once on few cores) or stuck. Its log, in"
+                        + " the session directory, may say which; `sonde status` tells whether it answers at all.",
+                        cause);
             }
             throw new SondeException("could not connect to the Sonde node manager at " + endpoint
                     + ". Is the cluster running? Start one with `sonde start --head`, or call Sonde.init() without an address"

@@ -498,6 +498,7 @@ public final class NodeManager {
             dispatch.idle(w);
         } else {
             hostActor(w);
+            dispatch.schedule(); // one worker fewer starting: an actor that waited may start its own
         }
         return w;
     }

@@ -89,6 +89,11 @@ final class TaskDispatch implements Scheduler.Leases {
     }
 
     @Override
+    public int actorStartsAllowed() {
+        return Math.max(0, WorkerPool.MAX_STARTUP_CONCURRENCY - pool.startingWorkers());
+    }
+
+    @Override
     public boolean jobAlive(String jobId) {
         return workers.jobAlive(jobId);
     }

@@ -32,6 +32,26 @@ final class ClusterRates {
     }
 
     /**
+     * The sync task rate on a new cluster started while system property {@code name} is
+     * {@code value} (the node reads it as it starts, or at each worker launch); the cluster is shut
+     * down and the property put back as it was before this returns.
+     */
+    static Measurement syncTaskRateWith(Plan plan, InitOptions cluster, String name, String value) throws Exception {
+        String saved = System.getProperty(name);
+        System.setProperty(name, value);
+        try {
+            return syncTaskRate(plan, cluster);
+        } finally {
+            io.sonde.Sonde.shutdown(); // before the property goes back
+            if (saved == null) {
+                System.clearProperty(name);
+            } else {
+                System.setProperty(name, saved);
+            }
+        }
+    }
+
+    /**
      * {@code 100 * (1 - with / without)}: positive when {@code with} is slower, with its stddev from
      * the rounds' stddevs of the two rates, propagated as for a ratio of independent figures.
      */

@@ -1,7 +1,6 @@
 package io.sonde.cli.bench;
 
 import io.sonde.InitOptions;
-import io.sonde.Sonde;
 import io.sonde.tooling.HostedNode;
 
 /**
@@ -38,18 +37,7 @@ final class MonitorOverhead implements Metric {
         }
         off = null;
         on = null;
-        String saved = System.getProperty(PROPERTY);
-        System.setProperty(PROPERTY, "0");
-        try {
-            off = ClusterRates.syncTaskRate(plan, cluster);
-        } finally {
-            Sonde.shutdown();
-            if (saved == null) {
-                System.clearProperty(PROPERTY);
-            } else {
-                System.setProperty(PROPERTY, saved);
-            }
-        }
+        off = ClusterRates.syncTaskRateWith(plan, cluster, PROPERTY, "0");
         on = ClusterRates.syncTaskRate(plan, cluster);
         if (!HostedNode.embedded().orElseThrow().memoryMonitorOn()) {
             throw new IllegalStateException(name() + ": the memory monitor is off on the cluster that should run it"

@@ -57,16 +57,14 @@ public final class Retries {
      * death ends it there, and the requeue then does nothing.
      */
     public void oomKilled(TaskRecord t, String exit, Supplier<ObjectValue> failure) {
-        leave(t);
-        t.attemptEnded(Attempt.Ending.KILLED_FOR_MEMORY, exit);
-        t.leftWorker();
-        if (t.cancelled()) {
-            results.complete(t, Cancellation.failure(t));
-        } else if (t.canRetryAfterOom()) {
+        if (leftCancelled(t, Attempt.Ending.KILLED_FOR_MEMORY, exit)) {
+            return;
+        }
+        if (t.canRetryAfterOom()) {
             t.oomKilled();
             t.state(TaskState.PENDING_SCHEDULING);
             delays.later(oomBackoffMs(t.oomKills()), () -> {
-                if (!t.state().done() && !t.cancelled() && t.state() == TaskState.PENDING_SCHEDULING) {
+                if (!t.cancelled() && t.state() == TaskState.PENDING_SCHEDULING) {
                     scheduler.requeueFirst(t);
                 }
             });
@@ -102,12 +100,10 @@ public final class Retries {
      * @param crashed the failure the task ends with when no retry is left
      */
     public void workerDied(TaskRecord t, String exit, Supplier<ObjectValue> crashed) {
-        leave(t);
-        t.attemptEnded(Attempt.Ending.WORKER_DIED, exit);
-        t.leftWorker();
-        if (t.cancelled()) {
-            results.complete(t, Cancellation.failure(t));
-        } else if (t.canRetry(t.spec().getMaxRetries())) {
+        if (leftCancelled(t, Attempt.Ending.WORKER_DIED, exit)) {
+            return;
+        }
+        if (t.canRetry(t.spec().getMaxRetries())) {
             scheduler.requeueFirst(t);
         } else {
             results.fail(t, crashed.get());
@@ -119,14 +115,24 @@ public final class Retries {
      * {@code failure} (or as cancelled), whatever retries it has left.
      */
     public void workerDied(TaskRecord t, String exit, ObjectValue failure) {
+        if (!leftCancelled(t, Attempt.Ending.WORKER_DIED, exit)) {
+            results.fail(t, failure);
+        }
+    }
+
+    /**
+     * The task left its dead worker: it gives back what it held and its attempt ends. Returns
+     * true when it was cancelled, and ends it as such.
+     */
+    private boolean leftCancelled(TaskRecord t, Attempt.Ending ending, String exit) {
         leave(t);
-        t.attemptEnded(Attempt.Ending.WORKER_DIED, exit);
+        t.attemptEnded(ending, exit);
         t.leftWorker();
         if (t.cancelled()) {
             results.complete(t, Cancellation.failure(t));
-        } else {
-            results.fail(t, failure);
+            return true;
         }
+        return false;
     }
 
     /** Gives back what the task held; its CPUs only if it had not lent them while waiting in get. */

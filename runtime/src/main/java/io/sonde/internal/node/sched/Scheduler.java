@@ -44,6 +44,13 @@ public final class Scheduler {
          * its worker. Called after the queue was walked, so it may enqueue.
          */
         void startActor(TaskRecord creation);
+
+        /**
+         * How many more actors may start their worker JVM now: creations beyond it wait in the
+         * queue for a starting worker's hello (a JVM start is CPU-bound, and hundreds at once on a
+         * few cores starve each other and the node past their registration deadline).
+         */
+        int actorStartsAllowed();
     }
 
     private final ResourceSet total;
@@ -117,12 +124,21 @@ public final class Scheduler {
         ResourceSet budget = available.copy();
         Map<String, Integer> wanted = new LinkedHashMap<>();
         List<TaskRecord> actors = new ArrayList<>();
+        int actorRoom = -1; // asked only when a creation is queued
         for (Iterator<TaskRecord> it = readyQueue.iterator(); it.hasNext(); ) {
             TaskRecord t = it.next();
             if (!leases.jobAlive(t.jobId())) {
                 it.remove();
                 queued(t, -1);
                 continue;
+            }
+            if (t.kind() == TaskKind.ACTOR_CREATION) {
+                if (actorRoom < 0) {
+                    actorRoom = leases.actorStartsAllowed();
+                }
+                if (actors.size() >= actorRoom) {
+                    continue; // waits for a starting worker's hello
+                }
             }
             if (!budget.fits(t.spec())) {
                 if (budget.cpus() < EPSILON && zeroCpuTasksQueued == 0) {

@@ -33,6 +33,11 @@ import java.util.function.Predicate;
  * <p>Not thread-safe: called by the node manager while it holds its lock.
  */
 public final class WorkerPool {
+    /**
+     * Worker JVMs the node starts at once for actors (as Ray's maximum_startup_concurrency): its
+     * processors, at least 2. More actors wait for one of those to say hello.
+     */
+    public static final int MAX_STARTUP_CONCURRENCY = Math.max(2, Runtime.getRuntime().availableProcessors());
     /** Workers a job may have starting at once: a burst of tasks does not start a JVM each. */
     public static final int MAX_CONCURRENT_STARTS_PER_JOB = 4;
     /** Workers of a job that may die before their hello before its queued tasks fail. */
@@ -130,6 +135,17 @@ public final class WorkerPool {
 
     public Collection<Worker> all() {
         return workers.values();
+    }
+
+    /** Workers launched that have not said hello yet, of every job. */
+    public int startingWorkers() {
+        int n = 0;
+        for (Worker w : workers.values()) {
+            if (!w.registered() && !w.dead()) {
+                n++;
+            }
+        }
+        return n;
     }
 
     public int size() {
