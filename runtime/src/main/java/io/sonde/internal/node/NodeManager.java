@@ -212,6 +212,17 @@ public final class NodeManager {
                 NodeMemory.detect(config.memoryBudget()), monitorView).start();
     }
 
+    /**
+     * Whether a worker that exited did so with work nobody asked to stop: a task not cancelled, or
+     * an actor not killed. Idle workers the node let go, and workers of a stopping node, are not.
+     */
+    private boolean diedUnasked(Worker w) {
+        TaskRecord t = w.current();
+        ActorRecord a = w.actor();
+        return !workers.stopping() && ((t != null && !t.cancelled())
+                || (a != null && a.state() != ActorRecord.State.DEAD && !a.killRequested()));
+    }
+
     /** Runs {@code work} under the lock after {@code delayMs}, then schedules: a retry's backoff. */
     private void later(long delayMs, Runnable work) {
         try {
@@ -543,7 +554,13 @@ public final class NodeManager {
         // report is read; what the worker left behind is read here, off the lock.
         w.handle().awaitOutput();
         WorkerExit exit = WorkerExit.of(w.handle(), exitCode);
-        memoryMonitor.workerExited(lock.read(w::memoryKill) != null);
+        lock.run(() -> {
+            if (w.memoryKill() != null) {
+                memoryMonitor.workerKilledForMemory(); // counters only: no lock, no call out
+            } else if (diedUnasked(w)) {
+                memoryMonitor.workerCrashed();
+            }
+        });
         // The results it kept before sending them: those the stream did not deliver are taken
         // now (the worker does not wait for each receipt); the ones delivered are stale, dropped.
         List<TaskDone> journaled = w.handle().journaledResults();

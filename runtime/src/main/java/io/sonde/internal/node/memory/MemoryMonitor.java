@@ -130,12 +130,18 @@ public final class MemoryMonitor implements AutoCloseable {
         return oomKillsSinceStart.get();
     }
 
-    /** A worker's process exited: counted for the summary, as killed for memory or not. Any thread. */
-    public void workerExited(boolean killedForMemory) {
-        (killedForMemory ? oomKills : otherDeaths).incrementAndGet();
-        if (killedForMemory) {
-            oomKillsSinceStart.incrementAndGet();
-        }
+    /** A worker this monitor killed has exited: counted for the summary. Any thread; touches counters only. */
+    public void workerKilledForMemory() {
+        oomKills.incrementAndGet();
+        oomKillsSinceStart.incrementAndGet();
+    }
+
+    /**
+     * A worker died for another reason while it had work nobody asked to stop: counted for the
+     * summary's "crashed due to other reasons". Any thread; touches counters only.
+     */
+    public void workerCrashed() {
+        otherDeaths.incrementAndGet();
     }
 
     private void tickSafely() {
