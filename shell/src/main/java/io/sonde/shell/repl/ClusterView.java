@@ -58,6 +58,11 @@ public final class ClusterView implements AutoCloseable {
         return stub(deadline).status(Empty.getDefaultInstance());
     }
 
+    /** The node's memory: its latest sample, or those of the last {@code lastSeconds}. */
+    public io.sonde.proto.MemoryReport memory(int lastSeconds) {
+        return stub(DEADLINE).memory(io.sonde.proto.MemoryRequest.newBuilder().setLastSeconds(lastSeconds).build());
+    }
+
     public List<TaskInfo> tasks() {
         return stub(DEADLINE).listTasks(Empty.getDefaultInstance()).getTasksList();
     }

@@ -58,6 +58,7 @@ class ShellReplTest {
                 "/cancel spin",
                 "/cancel --force spin",
                 "/tasks",
+                "/top",
                 "/help",
                 "/stauts",
                 "/exit",
@@ -102,6 +103,9 @@ class ShellReplTest {
         // commands
         assertThat(text).containsPattern("\\|  \\w+\\s+lambda\\s+FINISHED\\s+NORMAL");
         assertThat(text).contains("|  /tasks ").contains("|  /cancel [--force] <ref-var> ").contains("|  /exit ");
+        // /top: the node's memory, each process by RES - SHR (or, this early, that no sample was taken yet)
+        assertThat(text).containsPattern("Memory of node \\w+ \\(127\\.0\\.0\\.1\\)\n(.*In use .*the monitor kills a"
+                + " worker above 0\\.95|.*The memory monitor has taken no sample yet)");
         assertThat(text).contains("|  Unknown command: /stauts. Did you mean /status?");
         // /exit: nothing after it ran, and the embedded cluster is gone
         assertThat(text).doesNotContain("afterExit");

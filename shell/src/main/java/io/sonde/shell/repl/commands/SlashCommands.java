@@ -25,6 +25,7 @@ public final class SlashCommands {
         return new SlashCommands()
                 .add(new HelpCommand())
                 .add(new StatusCommand())
+                .add(new TopCommand())
                 .add(TableCommand.tasks())
                 .add(TableCommand.actors())
                 .add(TableCommand.workers())
