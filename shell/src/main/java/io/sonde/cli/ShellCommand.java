@@ -40,6 +40,11 @@ final class ShellCommand implements Callable<Integer> {
             description = "CPUs of the embedded cluster. Default: all processors; 0: none.")
     Integer numCpus;
 
+    @Option(names = "--memory", paramLabel = "BYTES",
+            description = "Memory of the embedded cluster, as `sonde start --head --memory`: bytes, or 512m, 2g."
+                    + " Default: the cgroup's limit, else the machine's memory.")
+    String memory;
+
     @Parameters(index = "0", arity = "0..1", paramLabel = "FILE.jsh",
             description = "Snippets and /commands to run first (quietly: only errors are shown); the shell stays open after them.")
     Path script;
@@ -53,6 +58,17 @@ final class ShellCommand implements Callable<Integer> {
             throw new CommandFailure(2, "--num-cpus must be 0 (none) or more, got " + numCpus
                     + "; leave it out for all processors.");
         }
+        long memoryBytes = 0;
+        if (memory != null) {
+            try {
+                memoryBytes = io.sonde.cli.table.Units.parseBytes(memory);
+            } catch (IllegalArgumentException e) {
+                throw new CommandFailure(2, "--memory: " + e.getMessage() + ".");
+            }
+            if (memoryBytes <= 0) {
+                throw new CommandFailure(2, "--memory must be more than 0 bytes, got " + memory + ".");
+            }
+        }
         if (script != null && !Files.isRegularFile(script)) {
             throw new CommandFailure(2, "No script " + script.toAbsolutePath() + ": give the path of a .jsh file,"
                     + " or leave it out to start an empty shell.");
@@ -61,7 +77,7 @@ final class ShellCommand implements Callable<Integer> {
         boolean interactive = System.console() != null;
         boolean noColour = System.getenv("NO_COLOR") != null;
         // Cluster and JShell start now, on their own threads, while the terminal is set up.
-        ShellSession session = ShellSession.start(new ShellSession.Settings(target.address(), numCpus == null ? -1 : numCpus, script, interactive,
+        ShellSession session = ShellSession.start(new ShellSession.Settings(target.address(), numCpus == null ? -1 : numCpus, memoryBytes, script, interactive,
                 interactive && !noColour, ShellSession.defaultHistoryFile()));
         try (Terminal terminal = TerminalBuilder.builder().name("sonde").system(true).dumb(true).build()) {
             return session.run(terminal);

@@ -29,12 +29,13 @@ public final class ShellSession {
     /**
      * @param address     the cluster to join; null or blank: {@code SONDE_ADDRESS}, else an embedded cluster
      * @param numCpus     CPUs of an embedded cluster; 0 for none, -1 for all processors
+     * @param memory      bytes of memory of an embedded cluster ({@code --memory}); 0 for its cgroup's or the machine's
      * @param script      snippets to run first ({@code FILE.jsh}), quietly; null for none
      * @param interactive a person types at a terminal (see {@link Repl.Options})
      * @param colour      colour the input and worker prefixes
      * @param historyFile where input history persists; null keeps it in memory
      */
-    public record Settings(String address, int numCpus, Path script, boolean interactive, boolean colour,
+    public record Settings(String address, int numCpus, long memory, Path script, boolean interactive, boolean colour,
                            Path historyFile) {
     }
 
@@ -58,6 +59,9 @@ public final class ShellSession {
         InitOptions init = new InitOptions();
         if (settings.numCpus() >= 0) {
             init.numCpus(settings.numCpus());
+        }
+        if (settings.memory() > 0) {
+            init.memory(settings.memory());
         }
         if (address != null && !address.isBlank()) {
             init.address(address);

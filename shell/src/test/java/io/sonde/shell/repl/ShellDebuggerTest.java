@@ -270,7 +270,7 @@ class ShellDebuggerTest {
             terminal.setAttributes(a);
             thread = new Thread(() -> {
                 try {
-                    exitCode = ShellSession.run(terminal, new ShellSession.Settings(null, 2, null, true, false, null));
+                    exitCode = ShellSession.run(terminal, new ShellSession.Settings(null, 2, 0, null, true, false, null));
                 } catch (Throwable t) {
                     failure = t;
                 }

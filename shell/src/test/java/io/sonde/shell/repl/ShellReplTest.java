@@ -69,7 +69,7 @@ class ShellReplTest {
         // The terminal JLine gives `sonde shell` when standard input is a pipe, here on streams.
         try (Terminal terminal = new DumbTerminal("test", Terminal.TYPE_DUMB,
                 new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)), out, StandardCharsets.UTF_8)) {
-            code = ShellSession.run(terminal, new ShellSession.Settings(null, 2, script, false, false, null));
+            code = ShellSession.run(terminal, new ShellSession.Settings(null, 2, 0, script, false, false, null));
         }
         String text = out.toString(StandardCharsets.UTF_8).replace("\r", "");
 
