@@ -19,12 +19,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * measured, not guessed (an idle actor's RES − SHR, into 80% of what the node lets its workers use
  * before the monitor kills), and all of them must answer, with none killed for memory.
  *
- * <p>The default suite gives the node a budget of {@value #BUDGET_MIB} MiB (about a dozen
+ * <p>The default suite gives the node a budget of {@value #BUDGET_MIB} MiB (about eight
  * actors); {@code -Dsonde.stress.factor=N} (the {@code stress} Maven profile) gives it this
  * machine's available memory instead, and so starts as many as the machine holds.
  */
 class ActorCapacityTest {
-    private static final int BUDGET_MIB = 1536;
+    private static final int BUDGET_MIB = 1024;
     private static final boolean MACHINE = Integer.getInteger("sonde.stress.factor", 1) > 1;
     private static final Duration CALL = Duration.ofMinutes(10);
 
