@@ -152,7 +152,7 @@ public final class MemoryMonitor implements AutoCloseable {
         }
     }
 
-    /** One check; on the monitor's thread (tests call it directly). */
+    /** One check, on the monitor's thread. */
     void tick() {
         summary();
         Snapshot s = node.snapshot();
