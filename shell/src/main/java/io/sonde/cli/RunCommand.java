@@ -122,9 +122,9 @@ final class RunCommand implements Callable<Integer> {
         }
         if (memory != null) {
             try {
-                cluster.memory(io.sonde.cli.table.Units.parseBytes(memory));
+                cluster.memory(io.sonde.cli.table.Units.memoryOption(memory));
             } catch (IllegalArgumentException e) {
-                throw new ParameterException(spec.commandLine(), "--memory: " + e.getMessage() + ".");
+                throw new ParameterException(spec.commandLine(), e.getMessage());
             }
         }
         return script

@@ -61,12 +61,9 @@ final class ShellCommand implements Callable<Integer> {
         long memoryBytes = 0;
         if (memory != null) {
             try {
-                memoryBytes = io.sonde.cli.table.Units.parseBytes(memory);
+                memoryBytes = io.sonde.cli.table.Units.memoryOption(memory);
             } catch (IllegalArgumentException e) {
-                throw new CommandFailure(2, "--memory: " + e.getMessage() + ".");
-            }
-            if (memoryBytes <= 0) {
-                throw new CommandFailure(2, "--memory must be more than 0 bytes, got " + memory + ".");
+                throw new CommandFailure(2, e.getMessage());
             }
         }
         if (script != null && !Files.isRegularFile(script)) {

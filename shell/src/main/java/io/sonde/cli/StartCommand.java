@@ -80,11 +80,9 @@ final class StartCommand implements Callable<Integer> {
         }
         if (memory != null) {
             try {
-                if (io.sonde.cli.table.Units.parseBytes(memory) <= 0) {
-                    throw new IllegalArgumentException("it must be more than 0");
-                }
+                io.sonde.cli.table.Units.memoryOption(memory);
             } catch (IllegalArgumentException e) {
-                throw new ParameterException(spec.commandLine(), "--memory: " + e.getMessage() + ".");
+                throw new ParameterException(spec.commandLine(), e.getMessage());
             }
         }
         PrintWriter out = spec.commandLine().getOut();
@@ -145,7 +143,7 @@ final class StartCommand implements Callable<Integer> {
         }
         if (memory != null) {
             cmd.add("--memory");
-            cmd.add(Long.toString(io.sonde.cli.table.Units.parseBytes(memory)));
+            cmd.add(Long.toString(io.sonde.cli.table.Units.memoryOption(memory))); // checked in call()
         }
         cmd.add("--out");
         cmd.add(files.outFile().toAbsolutePath().toString());

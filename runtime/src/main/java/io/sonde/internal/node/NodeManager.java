@@ -212,6 +212,9 @@ public final class NodeManager {
                 NodeMemory.detect(config.memoryBudget()), monitorView).start();
     }
 
+    /** How a worker's death came about, as the node knows it. */
+    private enum Death { FOR_MEMORY, UNASKED, LET_GO }
+
     /**
      * Whether a worker that exited did so with work nobody asked to stop: a task not cancelled, or
      * an actor not killed. Idle workers the node let go, and workers of a stopping node, are not.
@@ -553,14 +556,17 @@ public final class NodeManager {
         // Let the pumps drain so the error can point at complete log files and the worker's exit
         // report is read; what the worker left behind is read here, off the lock.
         w.handle().awaitOutput();
-        WorkerExit exit = WorkerExit.of(w.handle(), exitCode);
-        lock.run(() -> {
-            if (w.memoryKill() != null) {
-                memoryMonitor.workerKilledForMemory(); // counters only: no lock, no call out
-            } else if (diedUnasked(w)) {
-                memoryMonitor.workerCrashed();
+        // How it died, as the node knows it: killed for memory, died with work nobody asked to
+        // stop, or let go. Only an unasked death may be the kernel's: only then is its log read.
+        Death death = lock.read(() -> w.memoryKill() != null ? Death.FOR_MEMORY
+                : diedUnasked(w) ? Death.UNASKED : Death.LET_GO);
+        WorkerExit exit = WorkerExit.of(w.handle(), exitCode, death == Death.UNASKED);
+        switch (death) { // counters only
+            case FOR_MEMORY -> memoryMonitor.workerKilledForMemory();
+            case UNASKED -> memoryMonitor.workerCrashed();
+            default -> {
             }
-        });
+        }
         // The results it kept before sending them: those the stream did not deliver are taken
         // now (the worker does not wait for each receipt); the ones delivered are stale, dropped.
         List<TaskDone> journaled = w.handle().journaledResults();

@@ -55,6 +55,26 @@ public final class Units {
         return (long) v;
     }
 
+    /**
+     * The value of a {@code --memory} option ({@link #parseBytes}), which must be more than 0.
+     *
+     * @throws IllegalArgumentException it is not such a size; the message starts with "--memory: "
+     *                                  and says what is taken
+     */
+    public static long memoryOption(String text) {
+        long bytes;
+        try {
+            bytes = parseBytes(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--memory: " + e.getMessage() + ".", e);
+        }
+        if (bytes <= 0) {
+            throw new IllegalArgumentException("--memory: \"" + text + "\" is no memory: give more than 0 bytes, or"
+                    + " leave it out for the cgroup's limit or the machine's memory.");
+        }
+        return bytes;
+    }
+
     public static String cpus(double n) {
         return String.format(Locale.ROOT, "%.1f", n);
     }

@@ -60,8 +60,9 @@ public final class Retries {
         if (leftCancelled(t, Attempt.Ending.KILLED_FOR_MEMORY, exit)) {
             return;
         }
-        if (t.canRetryAfterOom()) {
-            t.oomKilled();
+        boolean retry = t.canRetryAfterOom();
+        t.oomKilled();
+        if (retry) {
             t.state(TaskState.PENDING_SCHEDULING);
             delays.later(oomBackoffMs(t.oomKills()), () -> {
                 if (!t.cancelled() && t.state() == TaskState.PENDING_SCHEDULING) {
@@ -69,7 +70,6 @@ public final class Retries {
                 }
             });
         } else {
-            t.oomKilled();
             results.fail(t, failure.get());
         }
     }

@@ -45,11 +45,13 @@ public record WorkerExit(int exitCode, Optional<ExitReport> report, Optional<Pat
     /**
      * Reads what the worker left behind. Call once its exit completed and after
      * {@link WorkerHandle#awaitOutput()}; reads files, so never under the node's lock.
+     * {@code mayBeTheKernels}: nothing of Sonde stopped it (no cancel, kill, memory monitor or
+     * shutdown), so a SIGKILL may be the kernel's OOM killer, and the kernel log is read for it.
      */
-    public static WorkerExit of(WorkerHandle h, int exitCode) {
+    public static WorkerExit of(WorkerHandle h, int exitCode, boolean mayBeTheKernels) {
         Optional<ExitReport> report = h.exitReport();
         Optional<Path> crashLog = h.crashLog().filter(Files::isRegularFile);
-        boolean sigkill = exitCode == 128 + 9 && crashLog.isEmpty();
+        boolean sigkill = mayBeTheKernels && exitCode == 128 + 9 && crashLog.isEmpty();
         return new WorkerExit(exitCode, report, crashLog, tail(h.errLog()),
                 sigkill ? KernelLog.oomKillOf(h.pid()) : Optional.empty());
     }
