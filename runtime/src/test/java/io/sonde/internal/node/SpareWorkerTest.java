@@ -52,6 +52,30 @@ class SpareWorkerTest {
     }
 
     @Test
+    void aSpareThatSaysHelloWhileTheWarmWorkerIsIdleDoesNotTakeItsNextTask() {
+        try (FakeNode n = FakeNode.withSpares(2, 1, dir)) {
+            n.workers.start(FakeWorkerLauncher.Start.SILENT);
+            TaskSpec t = n.driver.submit(n.driver.task("first"));
+            n.workers.worker(0).hello(n.node);
+            FakeWorker warm = n.workers.runnerOf(t.getTaskId());
+            FakeWorker fresh = n.workers.worker(1);
+            warm.complete(t.getTaskId(), Serializer.value(0));
+            assertThat(n.driver.result(t)).isEqualTo(0);
+            // the spare's JVM was slow to start: it says hello after the warm worker went idle
+            fresh.hello(n.node);
+
+            for (int i = 1; i <= 3; i++) {
+                TaskSpec next = n.driver.submit(n.driver.task("next" + i));
+                // must not be lost: the job's JIT-warm worker runs its tasks; the fresh JVM stays the spare
+                assertThat(n.workers.runnerOf(next.getTaskId())).isSameAs(warm);
+                warm.complete(next.getTaskId(), Serializer.value(i));
+                assertThat(n.driver.result(next)).isEqualTo(i);
+            }
+            assertThat(fresh.commands()).noneMatch(c -> c.hasExecute());
+        }
+    }
+
+    @Test
     void anActorRestartTakesTheSpareAndItsCallsGoThere() {
         try (FakeNode n = FakeNode.withSpares(2, 1, dir)) {
             TaskSpec actor = n.driver.submit(n.driver.actor("Counter").setMaxRestarts(1));

@@ -17,8 +17,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * The node's workers: all of them by id, and per job the idle ones (most recently used last),
- * how many are starting, and whether its workers keep dying before they say hello.
+ * The node's workers: all of them by id, and per job the idle ones (fresh ones first, then the
+ * rest least recently used first), how many are starting, and whether its workers keep dying
+ * before they say hello.
  *
  * <pre>
  *   add ──▶ starting ──hello──▶ idle ◀──▶ leased (pollIdle) ──▶ ... ──exited──▶ gone
@@ -215,12 +216,22 @@ public final class WorkerPool {
         }
     }
 
-    /** A task worker is free for its job's next task. */
+    /**
+     * A task worker is free for its job's next task. One that ran tasks goes last (it is taken
+     * first, its JIT warm); a fresh one, as the spare at its hello, goes first: queued last, it
+     * took the next task, and the job's warm worker became the spare while a cold JVM ran its
+     * tasks.
+     */
     public void idle(Worker w) {
         w.idleSince(System.nanoTime());
         JobWorkers j = jobs.get(w.jobId());
-        if (j != null) {
+        if (j == null) {
+            return;
+        }
+        if (w.ranTasks()) {
             j.idle.addLast(w);
+        } else {
+            j.idle.addFirst(w);
         }
     }
 
@@ -326,11 +337,8 @@ public final class WorkerPool {
             int excess = j.idle.size() - keep;
             for (Iterator<Worker> it = j.idle.iterator(); excess > 0 && it.hasNext(); ) {
                 Worker w = it.next();
-                if (now - w.idleSinceNanos() <= IDLE_WORKER_TIMEOUT_NANOS) {
-                    break; // oldest first: the rest have been idle for less
-                }
-                if (owns.test(w)) {
-                    continue;
+                if (now - w.idleSinceNanos() <= IDLE_WORKER_TIMEOUT_NANOS || owns.test(w)) {
+                    continue; // fresh workers first, then the warm ones, least recently used first
                 }
                 it.remove();
                 excess--;
