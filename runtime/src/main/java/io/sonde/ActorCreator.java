@@ -49,6 +49,12 @@ public final class ActorCreator<A> {
         return this;
     }
 
+    /** Where the actor runs: {@link SchedulingStrategy#DEFAULT}, {@code SPREAD} or a node affinity. */
+    public ActorCreator<A> scheduling(SchedulingStrategy strategy) {
+        options.scheduling = Objects.requireNonNull(strategy, "scheduling strategy");
+        return this;
+    }
+
     /** Starts creating the actor; returns at once. Calls made before it is alive wait for it. */
     public ActorHandle<A> remote() {
         return SondeRuntime.client().createActor(constructor, args, options);

@@ -81,6 +81,7 @@ public final class TaskCaller<R> {
         return this;
     }
 
+    /** Where the task runs: {@link SchedulingStrategy#DEFAULT}, {@code SPREAD} or a node affinity. */
     public TaskCaller<R> scheduling(SchedulingStrategy strategy) {
         options.scheduling = Objects.requireNonNull(strategy, "scheduling strategy");
         return this;

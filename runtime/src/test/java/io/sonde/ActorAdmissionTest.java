@@ -55,4 +55,18 @@ class ActorAdmissionTest {
                 .isInstanceOf(ActorDiedException.class)
                 .hasMessageContaining("cannot be scheduled: it needs {CPU: 64}");
     }
+
+    @Test
+    void anActorWithAHardAffinityToANodeNotInTheClusterFailsAtOnceAndOneToThisNodeRuns() {
+        ActorHandle<Holder> lost = Sonde.actor(Holder::new)
+                .scheduling(SchedulingStrategy.nodeAffinity("no-such-node", false)).remote();
+        assertThatThrownBy(() -> Sonde.get(lost.task(Holder::pid).remote(), Duration.ofSeconds(5)))
+                .isInstanceOf(ActorDiedException.class)
+                .hasMessageContaining("cannot be scheduled: its scheduling strategy nodeAffinity(no-such-node, soft=false)"
+                        + " names a node that is not in this cluster");
+        ActorHandle<Holder> here = Sonde.actor(Holder::new)
+                .scheduling(SchedulingStrategy.nodeAffinity(Sonde.context().nodeId(), false)).remote();
+        assertThat(Sonde.get(here.task(Holder::pid).remote(), Duration.ofSeconds(30))).isPositive();
+        Sonde.kill(here);
+    }
 }

@@ -157,6 +157,29 @@ class TasksTest {
     }
 
     @Test
+    void everySchedulingStrategyRunsOnTheOneNodeButAHardAffinityToAnotherNodeFailsAtOnce() {
+        String here = Sonde.context().nodeId();
+        assertThat(Sonde.get(Sonde.task(() -> Sonde.context().nodeId()).scheduling(SchedulingStrategy.SPREAD).remote()))
+                .isEqualTo(here);
+        assertThat(Sonde.get(Sonde.task(() -> Sonde.context().nodeId())
+                .scheduling(SchedulingStrategy.nodeAffinity(here, false)).remote())).isEqualTo(here);
+        // soft: the node is not there, so the default placement runs it
+        assertThat(Sonde.get(Sonde.task(() -> Sonde.context().nodeId())
+                .scheduling(SchedulingStrategy.nodeAffinity("no-such-node", true)).remote())).isEqualTo(here);
+
+        ObjectRef<Integer> pinned = Sonde.task(() -> 1).name("pinned")
+                .scheduling(SchedulingStrategy.nodeAffinity("no-such-node", false)).remote();
+        assertThatThrownBy(() -> Sonde.get(pinned, Duration.ofSeconds(10)))
+                .isInstanceOf(SondeException.class)
+                .hasMessageContaining("task pinned")
+                .hasMessageContaining("cannot be scheduled: its scheduling strategy nodeAffinity(no-such-node, soft=false)"
+                        + " names a node that is not in this cluster (its nodes: " + here + ")")
+                .hasMessageContaining("soft=true");
+        assertThatThrownBy(() -> SchedulingStrategy.nodeAffinity(" ", true))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs a node id");
+    }
+
+    @Test
     void taskNeedingMoreThanAnyNodeHasFailsAtOnceSayingWhatIsMissing() {
         ObjectRef<Integer> gpu = Sonde.task(() -> 1).resource("GPU", 1).name("train").remote();
         assertThatThrownBy(() -> Sonde.get(gpu, Duration.ofSeconds(10)))

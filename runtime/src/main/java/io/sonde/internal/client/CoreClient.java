@@ -8,6 +8,7 @@ import io.sonde.NodeDiedException;
 import io.sonde.internal.NonBlockingObserver;
 import io.sonde.internal.logs.LibraryLogs;
 import io.sonde.ObjectRef;
+import io.sonde.SchedulingStrategy;
 import io.sonde.SondeException;
 import io.sonde.WaitResult;
 import io.sonde.proto.Arg;
@@ -27,6 +28,7 @@ import io.sonde.proto.PluginMessage;
 import io.sonde.proto.PutObject;
 import io.sonde.proto.Registered;
 import io.sonde.proto.RegisterClient;
+import io.sonde.proto.Scheduling;
 import io.sonde.proto.StaticValue;
 import io.sonde.proto.ReleaseObjects;
 import io.sonde.proto.Subscribe;
@@ -247,8 +249,7 @@ public final class CoreClient {
                 .setMaxRetries(o.maxRetries)
                 .setOomRetries(o.oomRetries)
                 .setRetryExceptions(o.retryExceptions)
-                .addAllRetryExceptionClasses(o.retryExceptionClasses)
-                .setScheduling(o.scheduling.name());
+                .addAllRetryExceptionClasses(o.retryExceptionClasses);
         return submit(spec);
     }
 
@@ -289,6 +290,11 @@ public final class CoreClient {
         }
     }
 
+    private static Scheduling scheduling(SchedulingStrategy s) {
+        return Scheduling.newBuilder().setStrategy(Scheduling.Strategy.valueOf(s.kind().name()))
+                .setNodeId(s.nodeId()).setSoft(s.soft()).build();
+    }
+
     private TaskSpec.Builder baseSpec(String id, String name, TaskKind kind, FunctionDescriber.Described f,
                                       Object[] args, CallOptions o) {
         TaskSpec.Builder spec = TaskSpec.newBuilder()
@@ -303,7 +309,8 @@ public final class CoreClient {
                 .setOwnerId(info.getClientId())
                 .setNumCpus(o.numCpus)
                 .setMemory(o.memory)
-                .putAllResources(o.resources);
+                .putAllResources(o.resources)
+                .setScheduling(scheduling(o.scheduling));
         TaskCapture c = capture;
         if (c != null) {
             try {

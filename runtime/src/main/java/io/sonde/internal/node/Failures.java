@@ -33,6 +33,11 @@ final class Failures {
                 + " (InitOptions.numCpus/resource, or `sonde start --head --num-cpus N`).";
     }
 
+    /** The task's scheduling strategy can never be met (a hard node affinity): it fails now. */
+    static String unschedulable(TaskRecord t, String why) {
+        return t.describe() + " cannot be scheduled: " + why + ".";
+    }
+
     static ObjectValue workerCrashed(TaskRecord t, Worker w, String nodeIp, WorkerExit exit) {
         int retries = t.spec().getMaxRetries();
         String retryNote = retries == 0 ? " The task has maxRetries=0, so it was not retried."

@@ -14,6 +14,7 @@ import io.sonde.internal.node.object.InlineObjectStore;
 import io.sonde.internal.node.object.ObjectStore;
 import io.sonde.internal.node.object.TaskResults;
 import io.sonde.internal.node.sched.Cancellation;
+import io.sonde.internal.node.sched.Placement;
 import io.sonde.internal.node.sched.ResourceSet;
 import io.sonde.internal.node.sched.Scheduler;
 import io.sonde.internal.node.task.Attempt;
@@ -161,6 +162,8 @@ public final class NodeManager {
     private final DependencyResolver resolver = new DependencyResolver(objects);
     private final TaskResults<ClientSession> results;
     private final Scheduler scheduler;
+    /** Which node each task or actor goes to; the cluster is this node alone for now. */
+    private final Placement placement = new Placement();
     private final TaskDispatch dispatch;
     private final Cancellation cancellation;
     private final WorkerPool pool;
@@ -438,15 +441,27 @@ public final class NodeManager {
 
     // =================================================================== submission and scheduling
 
+    /** This node as a scheduler sees it: its resources, and what is free now. */
+    public Placement.NodeView nodeView() {
+        return lock.read(this::view);
+    }
+
+    private Placement.NodeView view() {
+        return new Placement.NodeView(config.nodeId(), scheduler.total().copy(), scheduler.available().copy(), true);
+    }
+
     private void submit(ClientSession s, TaskSpec spec) {
         TaskRecord t = new TaskRecord(spec);
         t.owner(s.clientId);
         tasks.add(t);
         objects.create(spec.getReturnId(), s);
-        if (spec.getKind() != TaskKind.ACTOR_METHOD && !scheduler.feasible(spec)) {
-            // No node can ever run it: it fails now instead of letting its get wait forever. (With
-            // more nodes, the check becomes "no node that is or may join the cluster".)
-            String msg = Failures.infeasible(t, config.nodeId(), scheduler.total());
+        Placement.Choice place = spec.getKind() == TaskKind.ACTOR_METHOD ? null
+                : placement.choose(spec, List.of(view()));
+        if (place != null && !place.placed()) {
+            // No node can ever run it, or its node affinity cannot hold: it fails now instead of
+            // letting its get wait forever. The cluster is this node alone, so a placed task runs here.
+            String msg = place.why() == null ? Failures.infeasible(t, config.nodeId(), scheduler.total())
+                    : Failures.unschedulable(t, place.why());
             if (t.kind() == TaskKind.ACTOR_CREATION) {
                 actorLifecycle.infeasible(t, msg);
             } else {

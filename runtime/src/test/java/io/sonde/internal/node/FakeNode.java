@@ -16,10 +16,10 @@ final class FakeNode implements AutoCloseable {
     final NodeManager node;
     final FakeClient driver;
 
-    private FakeNode(double cpus, Path dir, FakeWorkerLauncher.Start start, int spares) {
+    private FakeNode(String nodeId, double cpus, Path dir, FakeWorkerLauncher.Start start, int spares) {
         workers = new FakeWorkerLauncher(dir);
         workers.start(start);
-        node = new NodeManager(new NodeConfig("abcdef123456", "127.0.0.1", cpus, 1L << 34, dir, Map.of())
+        node = new NodeManager(new NodeConfig(nodeId, "127.0.0.1", cpus, 1L << 34, dir, Map.of())
                 .withSpareWorkers(spares).withMemorySettings(new io.sonde.internal.node.memory.MemorySettings(0, 0.95)),
                 new Head(), workers);
         workers.node(node);
@@ -28,17 +28,22 @@ final class FakeNode implements AutoCloseable {
 
     /** A node with {@code cpus} CPUs whose workers say hello and take tasks. */
     static FakeNode withCpus(double cpus, Path dir) {
-        return new FakeNode(cpus, dir, FakeWorkerLauncher.Start.HELLO, 0);
+        return new FakeNode("abcdef123456", cpus, dir, FakeWorkerLauncher.Start.HELLO, 0);
     }
 
     /** A node with {@code cpus} CPUs that keeps {@code spares} idle workers per job started ahead. */
     static FakeNode withSpares(double cpus, int spares, Path dir) {
-        return new FakeNode(cpus, dir, FakeWorkerLauncher.Start.HELLO, spares);
+        return new FakeNode("abcdef123456", cpus, dir, FakeWorkerLauncher.Start.HELLO, spares);
+    }
+
+    /** A node with its own id, for tests with several node managers (give each its own directory). */
+    static FakeNode named(String nodeId, double cpus, Path dir) {
+        return new FakeNode(nodeId, cpus, dir, FakeWorkerLauncher.Start.HELLO, 0);
     }
 
     /** A node whose workers start as {@code start} says (the driver's first one too). */
     static FakeNode withWorkers(double cpus, Path dir, FakeWorkerLauncher.Start start) {
-        return new FakeNode(cpus, dir, start, 0);
+        return new FakeNode("abcdef123456", cpus, dir, start, 0);
     }
 
     @Override

@@ -64,6 +64,23 @@ public final class ResourceSet {
         spec.getResourcesMap().forEach((k, v) -> custom.merge(k, sign * v, Double::sum));
     }
 
+    /**
+     * How used a node with these totals is when {@code available} is free: the fraction used of
+     * its most used resource (Ray's critical resource utilization), 0 for a node with nothing.
+     */
+    public double usedFraction(ResourceSet available) {
+        double most = fraction(cpus, available.cpus);
+        most = Math.max(most, fraction(memory, available.memory));
+        for (Map.Entry<String, Double> r : custom.entrySet()) {
+            most = Math.max(most, fraction(r.getValue(), available.custom.getOrDefault(r.getKey(), 0.0)));
+        }
+        return most;
+    }
+
+    private static double fraction(double total, double free) {
+        return total <= EPSILON ? 0 : Math.max(0, Math.min(1, (total - free) / total));
+    }
+
     /** {@code CPU: 2, memory: 1.5 GiB, GPU: 1}, for error messages. */
     public String describe() {
         StringBuilder b = new StringBuilder("CPU: ").append(trim(cpus))

@@ -64,13 +64,13 @@ public final class Scheduler {
         this.available = total.copy();
     }
 
-    /** Whether the node could ever run the task, were it idle. */
-    public boolean feasible(TaskSpec spec) {
-        return total.fits(spec);
-    }
-
     public ResourceSet total() {
         return total;
+    }
+
+    /** What is free now; read it, do not change it. */
+    public ResourceSet available() {
+        return available;
     }
 
     public double cpusUsed() {
