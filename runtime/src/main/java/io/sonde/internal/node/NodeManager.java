@@ -441,13 +441,10 @@ public final class NodeManager {
 
     // =================================================================== submission and scheduling
 
-    /** This node as a scheduler sees it: its resources, and what is free now. */
+    /** This node as a scheduler sees it: its resources, and what is free now (copies). */
     public Placement.NodeView nodeView() {
-        return lock.read(this::view);
-    }
-
-    private Placement.NodeView view() {
-        return new Placement.NodeView(config.nodeId(), scheduler.total().copy(), scheduler.available().copy(), true);
+        return lock.read(() -> new Placement.NodeView(config.nodeId(), scheduler.total().copy(),
+                scheduler.available().copy(), true));
     }
 
     private void submit(ClientSession s, TaskSpec spec) {
@@ -456,7 +453,8 @@ public final class NodeManager {
         tasks.add(t);
         objects.create(spec.getReturnId(), s);
         Placement.Choice place = spec.getKind() == TaskKind.ACTOR_METHOD ? null
-                : placement.choose(spec, List.of(view()));
+                : placement.choose(spec, List.of(new Placement.NodeView(config.nodeId(), scheduler.total(),
+                        scheduler.available(), true))); // read under the lock, not kept
         if (place != null && !place.placed()) {
             // No node can ever run it, or its node affinity cannot hold: it fails now instead of
             // letting its get wait forever. The cluster is this node alone, so a placed task runs here.
