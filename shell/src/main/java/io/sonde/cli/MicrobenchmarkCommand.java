@@ -57,7 +57,8 @@ final class MicrobenchmarkCommand implements Callable<Integer> {
         }
         Plan plan = quick ? Plan.quick() : Plan.full();
         out.println("Sonde microbenchmark" + (quick ? " (--quick: smoke run, numbers are meaningless)" : "") + ": "
-                + Runtime.getRuntime().availableProcessors() + " processors; each metric: " + plan.warmup().toMillis()
+                + Runtime.getRuntime().availableProcessors() + " processors; clusters are measured at rest (the job's"
+                + " worker and its spare started); each metric: " + plan.warmup().toMillis()
                 + " ms warm-up, then mean +- stddev of " + plan.timedRounds() + " rounds of ~"
                 + plan.round().toMillis() + " ms.");
         out.flush();

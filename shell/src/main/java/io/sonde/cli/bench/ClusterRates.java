@@ -18,13 +18,14 @@ final class ClusterRates {
 
     /**
      * A new cluster, then the sync task rate as {@code single_client_tasks_sync} measures it. The
-     * first task waits for the job's worker JVM to start; the warm-up begins after it, so that all
-     * of it goes to the JIT of a running worker, and lasts {@value #WARMUP_FACTOR} times the plan's.
+     * warm-up begins once the cluster is {@link AtRest at rest} (the job's worker and its spare
+     * started), so that all of it goes to the JIT of a running worker, and lasts
+     * {@value #WARMUP_FACTOR} times the plan's.
      */
     static Measurement syncTaskRate(Plan plan, InitOptions cluster) throws Exception {
         Sonde.shutdown();
         Sonde.init(cluster);
-        Sonde.get(Sonde.task(BenchFunctions::small).remote());
+        AtRest.afterFirstTask();
         return Rounds.perSecond(plan.withWarmup(plan.warmup().multipliedBy(WARMUP_FACTOR)), () -> {
             Sonde.get(Sonde.task(BenchFunctions::small).remote());
             return 1;

@@ -79,6 +79,7 @@ public final class Microbenchmark {
                 try {
                     if (!Sonde.isInitialized()) {
                         Sonde.init(cluster); // first metric, or a failed cold start left none
+                        AtRest.afterFirstTask();
                     }
                     r = new Result(m, m.measure(plan), null);
                 } catch (Exception e) {
