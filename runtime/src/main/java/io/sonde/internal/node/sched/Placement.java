@@ -81,18 +81,18 @@ public final class Placement {
                 if (!s.getSoft()) {
                     return Choice.none(affinityFails(s, nodes, target));
                 }
-                return hybrid(spec, feasible);
+                return hybrid(spec, feasible, nodes);
             }
             case SPREAD -> {
                 return spread(spec, feasible, alive);
             }
             default -> {
-                return hybrid(spec, feasible);
+                return hybrid(spec, feasible, nodes);
             }
         }
     }
 
-    private static Choice hybrid(TaskSpec spec, List<NodeView> feasible) {
+    private static Choice hybrid(TaskSpec spec, List<NodeView> feasible, List<NodeView> nodes) {
         if (feasible.isEmpty()) {
             return Choice.none(null);
         }
@@ -105,8 +105,10 @@ public final class Placement {
         if (!free.isEmpty()) {
             return Choice.of(free.stream().min(Comparator.comparingDouble(NodeView::used)).orElseThrow());
         }
-        // busy everywhere: the work waits on the local node if it can ever run there
-        return Choice.of(feasible.get(0));
+        // busy everywhere: the work waits on the local node if it can ever run there, else on the least used
+        NodeView local = nodes.get(0);
+        return Choice.of(feasible.contains(local) ? local
+                : feasible.stream().min(Comparator.comparingDouble(NodeView::used)).orElseThrow());
     }
 
     private Choice spread(TaskSpec spec, List<NodeView> feasible, List<NodeView> alive) {

@@ -45,6 +45,8 @@ class PlacementTest {
         Placement p = new Placement();
         assertThat(p.choose(task(1), List.of(node("local", 2, 0), node("b", 2, 0))).nodeId()).isEqualTo("local");
         assertThat(p.choose(task(4), List.of(node("local", 2, 2), node("b", 8, 0))).nodeId()).isEqualTo("b");
+        assertThat(p.choose(task(4), List.of(node("local", 2, 2), node("b", 8, 1), node("c", 8, 3))).nodeId())
+                .isEqualTo("c");
     }
 
     @Test
