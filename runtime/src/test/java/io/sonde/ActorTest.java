@@ -48,6 +48,12 @@ class ActorTest {
         public int fail() {
             throw new IllegalArgumentException("counter says no");
         }
+
+        public byte[] bytes(int size, int seed) {
+            byte[] b = new byte[size];
+            java.util.Arrays.fill(b, (byte) seed);
+            return b;
+        }
     }
 
     public static final class Broken {
@@ -70,6 +76,35 @@ class ActorTest {
         }
         assertThat(Sonde.get(refs)).containsExactlyElementsOf(IntStream.rangeClosed(16, 115).boxed().toList());
         assertThat(Sonde.get(c.task(Counter::get).remote())).isEqualTo(115);
+    }
+
+    /**
+     * The worker keeps results in a 1 MiB journal and asks for the node's receipt only once it is
+     * half full, or for a result too large for it (over 256 KiB): results that fill it several
+     * times over, sent back to back and one by one, and results too large for it, all arrive
+     * whole and in order; none is lost and no call waits forever for a receipt.
+     */
+    @Test
+    void resultsThatFillTheWorkersJournalOrAreTooLargeForItAllArrive() {
+        ActorHandle<Counter> c = Sonde.actor(Counter::new, 0).remote();
+        List<ObjectRef<byte[]>> batch = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            batch.add(c.task(Counter::bytes, 100_000, i).remote());
+        }
+        List<byte[]> got = Sonde.get(batch, Duration.ofSeconds(60));
+        for (int i = 0; i < 30; i++) {
+            assertThat(got.get(i)).hasSize(100_000).startsWith((byte) i).endsWith((byte) i);
+        }
+        for (int i = 0; i < 15; i++) {
+            assertThat(Sonde.get(c.task(Counter::bytes, 100_000, i).remote(), Duration.ofSeconds(30)))
+                    .hasSize(100_000).endsWith((byte) i);
+        }
+        for (int i = 0; i < 3; i++) {
+            assertThat(Sonde.get(c.task(Counter::bytes, 300_000, 40 + i).remote(), Duration.ofSeconds(30)))
+                    .hasSize(300_000).endsWith((byte) (40 + i));
+        }
+        assertThat(Sonde.get(c.task(Counter::increment).remote(), Duration.ofSeconds(30))).isEqualTo(1);
+        Sonde.kill(c);
     }
 
     @Test

@@ -540,12 +540,14 @@ public final class NodeManager {
     }
 
     private void onTaskDone(Worker w, TaskDone done) {
-        // The receipt: the worker keeps each result in its journal until the node has it (see
-        // ResultJournal), and waits for the receipt before its next task only when the journal
-        // is full or the result too large for it. Sent first, before any task this result lets
-        // the node send, so that such a wait costs one round trip at most.
-        w.send(WorkerCommand.newBuilder().setTaken(TaskTaken.newBuilder().setTaskId(done.getTaskId())
-                .setAttempt(done.getAttempt())).build());
+        // The receipt, when the worker asked for one: it keeps each result in its journal until
+        // the node has it (see ResultJournal), and waits for a receipt before its next task only
+        // when the journal is full or the result too large for it. Sent first, before any task
+        // this result lets the node send, so that such a wait costs one round trip at most.
+        if (done.getWantsReceipt()) {
+            w.send(WorkerCommand.newBuilder().setTaken(TaskTaken.newBuilder().setTaskId(done.getTaskId())
+                    .setAttempt(done.getAttempt())).build());
+        }
         if (w.actor() != null) {
             actorLifecycle.taskDone(w.actor(), done);
         } else {

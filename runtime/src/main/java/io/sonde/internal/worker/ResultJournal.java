@@ -32,6 +32,10 @@ import java.util.List;
  *
  * <p>The journal is reset (to empty) only when the node has taken every result in it; a result
  * larger than {@link #MAX_ENTRY} is not journaled, and the worker waits for its receipt instead.
+ * The worker asks for receipts only once the journal is {@linkplain #pastHalf() past half full}:
+ * since no entry is larger than a quarter of it, the journal cannot go from under half to full in
+ * one append, so by the time it is full the last result sent has asked for its receipt, which
+ * covers every result before it.
  * One writer (the task thread); the node reads only after the writer's process is gone.
  */
 public final class ResultJournal {
@@ -77,6 +81,11 @@ public final class ResultJournal {
         end += Integer.BYTES + entry.length;
         map.putLong(0, end); // last: the entry is complete before the end says so
         return true;
+    }
+
+    /** Whether more than half of the journal is used: results appended now ask for their receipt. */
+    public boolean pastHalf() {
+        return end > CAPACITY / 2;
     }
 
     /** Empties the journal: the node has every result in it. */

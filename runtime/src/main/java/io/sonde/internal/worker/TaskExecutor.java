@@ -48,7 +48,9 @@ import java.util.concurrent.LinkedBlockingQueue;
  * at once, and the task that was running when the process died is the oldest the node has no
  * result of. The node's receipt ({@code TaskTaken}) frees the journal: when it is full, or a
  * result is too large for it (or there is no journal), the next task starts only once the node
- * has every result sent.
+ * has every result sent. A receipt is asked for ({@code TaskDone.wants_receipt}) only where it may
+ * be waited for: a result not journaled, or one appended to a journal past half full. Most
+ * results ask for none, which spares the node a message and the worker a wake-up per task.
  */
 final class TaskExecutor {
     private static final String MARKER = io.sonde.internal.logs.LogLine.TASK_MARKER;
@@ -68,7 +70,7 @@ final class TaskExecutor {
     private ResultJournal journal;
     /** Guards {@link #unreceived} and {@link #drainFirst}; nothing else is done while holding it. */
     private final Object receipts = new Object();
-    /** Results sent whose receipt ({@code TaskTaken}) has not come. */
+    /** Results sent that asked for a receipt ({@code TaskTaken}) that has not come. */
     private int unreceived;
     /** The last result sent is not in the journal: the next task waits until the node has it. */
     private boolean drainFirst;
@@ -229,7 +231,7 @@ final class TaskExecutor {
         return new RuntimeContext(t.getTaskId(), t.getActorId(), nodeId, pid, t.getAttempt(), t.getName());
     }
 
-    /** The node has one more of the results sent. On the transport's thread. */
+    /** The node has one more of the results that asked for a receipt, and all sent before it. On the transport's thread. */
     private void taken() {
         synchronized (receipts) {
             if (unreceived > 0 && --unreceived == 0) {
@@ -238,7 +240,11 @@ final class TaskExecutor {
         }
     }
 
-    /** Waits until the node has every result this worker sent, or its stream ended. On the task thread. */
+    /**
+     * Waits until the node has every result this worker sent, or its stream ended: the last result
+     * sent asked for its receipt (see {@link ResultJournal}), so every receipt asked for is enough.
+     * On the task thread.
+     */
     private void awaitReceipts() {
         synchronized (receipts) {
             try {
@@ -343,8 +349,14 @@ final class TaskExecutor {
         TaskDone done = TaskDone.newBuilder().setTaskId(spec.getTaskId()).setAttempt(spec.getAttempt())
                 .setResult(result).addAllExceptionClasses(exceptionClasses).setRetireReason(retireReason).build();
         boolean journaled = journal(done);
+        boolean wantsReceipt = !journaled || journal.pastHalf();
+        if (wantsReceipt) {
+            done = done.toBuilder().setWantsReceipt(true).build(); // the journal's copy needs no flag
+        }
         synchronized (receipts) {
-            unreceived++;
+            if (wantsReceipt) {
+                unreceived++;
+            }
             drainFirst = !journaled;
         }
         up.onNext(WorkerMessage.newBuilder().setDone(done).build());
@@ -449,5 +461,4 @@ final class TaskExecutor {
         return names;
     }
 
-    /** A result sent to the node, and whether the node has taken it. */
 }

@@ -39,12 +39,15 @@ class ResultJournalTest {
         ResultJournal j = ResultJournal.create(file);
         byte[] quarter = new byte[ResultJournal.MAX_ENTRY];
         assertThat(j.append(quarter)).isTrue();
+        assertThat(j.pastHalf()).as("a quarter used").isFalse();
         assertThat(j.append(quarter)).isTrue();
+        assertThat(j.pastHalf()).as("two quarters and their lengths").isTrue();
         assertThat(j.append(quarter)).isTrue();
         assertThat(j.append(quarter)).as("4 entries and their lengths exceed the capacity").isFalse();
         assertThat(ResultJournal.read(file)).hasSize(3);
 
         j.reset();
+        assertThat(j.pastHalf()).isFalse();
         assertThat(ResultJournal.read(file)).isEmpty();
         assertThat(j.append(new byte[] {7})).isTrue();
         assertThat(ResultJournal.read(file)).singleElement().satisfies(e -> assertThat(e).containsExactly(7));
