@@ -295,6 +295,8 @@ public final class CoreClient {
                 .setNodeId(s.nodeId()).setSoft(s.soft()).build();
     }
 
+    private static final Scheduling SPREAD = scheduling(SchedulingStrategy.SPREAD);
+
     private TaskSpec.Builder baseSpec(String id, String name, TaskKind kind, FunctionDescriber.Described f,
                                       Object[] args, CallOptions o) {
         TaskSpec.Builder spec = TaskSpec.newBuilder()
@@ -308,9 +310,16 @@ public final class CoreClient {
                 .setParentTaskId(currentTaskId.get())
                 .setOwnerId(info.getClientId())
                 .setNumCpus(o.numCpus)
-                .setMemory(o.memory)
-                .putAllResources(o.resources)
-                .setScheduling(scheduling(o.scheduling));
+                .setMemory(o.memory);
+        if (!o.resources.isEmpty()) {
+            spec.putAllResources(o.resources);
+        }
+        // DEFAULT is the field's absence (the message's default); the others are set
+        if (o.scheduling.kind() == SchedulingStrategy.Kind.SPREAD) {
+            spec.setScheduling(SPREAD);
+        } else if (o.scheduling.kind() != SchedulingStrategy.Kind.DEFAULT) {
+            spec.setScheduling(scheduling(o.scheduling));
+        }
         TaskCapture c = capture;
         if (c != null) {
             try {

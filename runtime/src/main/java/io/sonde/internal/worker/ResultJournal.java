@@ -35,7 +35,8 @@ import java.util.List;
  * The worker asks for receipts only once the journal is {@linkplain #pastHalf() past half full}:
  * since no entry is larger than a quarter of it, the journal cannot go from under half to full in
  * one append, so by the time it is full the last result sent has asked for its receipt, which
- * covers every result before it.
+ * covers every result before it. A journal past half full whose receipts have all come is
+ * reset before the next append, so a worker asks for a few receipts per half journal of results.
  * One writer (the task thread); the node reads only after the writer's process is gone.
  */
 public final class ResultJournal {

@@ -270,6 +270,16 @@ final class TaskExecutor {
             return false;
         }
         byte[] entry = done.toByteArray();
+        if (j.pastHalf()) {
+            synchronized (receipts) {
+                if (unreceived == 0) {
+                    // every receipt asked for has come, the last result's among them (results
+                    // appended past half ask): the node has all, so the journal starts over
+                    // without waiting, and asking stops until it is half full again
+                    j.reset();
+                }
+            }
+        }
         if (!j.append(entry)) {
             awaitReceipts();
             synchronized (receipts) {

@@ -67,16 +67,27 @@ public final class DependencyResolver {
 
     /** The spec as the worker gets it: argument refs replaced by their values (all ready), attempt set. */
     public TaskSpec inline(TaskRecord t) {
-        TaskSpec.Builder b = t.spec().toBuilder().setAttempt(t.attempt());
-        boolean refs = false;
+        TaskSpec spec = t.spec();
+        if (t.attempt() == 0 && !hasRefs(spec)) {
+            return spec; // the common case: sent as submitted, without a copy
+        }
+        TaskSpec.Builder b = spec.toBuilder().setAttempt(t.attempt());
         for (int i = 0; i < b.getArgsCount(); i++) {
             Arg a = b.getArgs(i);
             if (a.getKindCase() == Arg.KindCase.REF_ID) {
-                refs = true;
                 b.setArgs(i, Arg.newBuilder().setValue(objects.value(a.getRefId())));
             }
         }
-        return refs || t.attempt() != 0 ? b.build() : t.spec();
+        return b.build();
+    }
+
+    private static boolean hasRefs(TaskSpec spec) {
+        for (int i = 0; i < spec.getArgsCount(); i++) {
+            if (spec.getArgs(i).getKindCase() == Arg.KindCase.REF_ID) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Takes the tasks that waited for the object, which just became ready. */
