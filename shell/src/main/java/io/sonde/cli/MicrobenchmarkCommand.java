@@ -58,9 +58,11 @@ final class MicrobenchmarkCommand implements Callable<Integer> {
         Plan plan = quick ? Plan.quick() : Plan.full();
         out.println("Sonde microbenchmark" + (quick ? " (--quick: smoke run, numbers are meaningless)" : "") + ": "
                 + Runtime.getRuntime().availableProcessors() + " processors; clusters are measured at rest (the job's"
-                + " worker and its spare started); each metric: " + plan.warmup().toMillis()
-                + " ms warm-up, then mean +- stddev of " + plan.timedRounds() + " rounds of ~"
-                + plan.round().toMillis() + " ms.");
+                + " worker and its spare started); each metric: " + plan.warmup().toMillis() + " ms warm-up"
+                + (plan.settleLimit().isZero() ? "" : ", rates longer (up to " + plan.settleLimit().toSeconds()
+                        + " s more) until the JIT compilers of the driver and its workers use under "
+                        + Math.round(Plan.SETTLED_JIT_SHARE * 100) + "% of a core")
+                + ", then mean +- stddev of " + plan.timedRounds() + " rounds of ~" + plan.round().toMillis() + " ms.");
         out.flush();
         if (filter != null) {
             System.setProperty(Microbenchmark.FILTER_PROPERTY, filter);

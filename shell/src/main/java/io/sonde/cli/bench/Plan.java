@@ -14,25 +14,30 @@ import java.time.Duration;
  * @param largePerRound    puts of {@code largeBytes} per round: the node keeps every object for the
  *                         life of the cluster, so this bounds memory rather than time
  * @param coldStartRounds  fresh clusters started for worker_cold_start_ms
+ * @param settleLimit      how much longer than {@code warmup} a rate's warm-up may go on while the
+ *                         JIT compilers of the driver and its workers are still busy (zero: never)
  */
 public record Plan(Duration warmup, Duration round, int timedRounds, int batch, int largeBytes, int largePerRound,
-                   int coldStartRounds) {
+                   int coldStartRounds, Duration settleLimit) {
     private static final int MIB = 1024 * 1024;
+    /** The JIT compilers' share of one core below which a rate's warm-up counts as settled. */
+    public static final double SETTLED_JIT_SHARE = 0.10;
 
     public static Plan full() {
         // 100 MiB as in Ray's put benchmark, smaller on small heaps: up to 5 puts stay in memory.
         int large = (int) Math.min(100L * MIB, Runtime.getRuntime().maxMemory() / 32);
         // 5 s of warm-up: the driver and a fresh worker JVM need seconds of calls before their JIT
         // reaches steady state (1.5 s measured a third of the steady task rate).
-        return new Plan(Duration.ofMillis(5000), Duration.ofMillis(1000), 4, 1000, large, 1, 3);
+        // and then up to 25 s more until the compilers settle: a fresh actor's calls took 15-20 s
+        return new Plan(Duration.ofMillis(5000), Duration.ofMillis(1000), 4, 1000, large, 1, 3, Duration.ofSeconds(25));
     }
 
     public static Plan quick() {
-        return new Plan(Duration.ofMillis(30), Duration.ofMillis(30), 2, 10, MIB, 1, 1);
+        return new Plan(Duration.ofMillis(30), Duration.ofMillis(30), 2, 10, MIB, 1, 1, Duration.ZERO);
     }
 
     /** The same plan with another warm-up. */
     public Plan withWarmup(Duration warmup) {
-        return new Plan(warmup, round, timedRounds, batch, largeBytes, largePerRound, coldStartRounds);
+        return new Plan(warmup, round, timedRounds, batch, largeBytes, largePerRound, coldStartRounds, settleLimit);
     }
 }

@@ -3,6 +3,7 @@ package io.sonde.cli.bench;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.OptionalLong;
 
 /**
  * Timing shared by the metrics: a round repeats a batch until the plan's round time has passed
@@ -15,6 +16,8 @@ final class Rounds {
     interface Batch {
         double run() throws Exception;
     }
+
+    private static final long SETTLE_ROUND_NANOS = 1_000_000_000L;
 
     private Rounds() {
     }
@@ -36,6 +39,7 @@ final class Rounds {
     private static Measurement measure(Plan plan, int maxBatches, Batch batch, boolean inverse, double scale)
             throws Exception {
         round(plan.warmup().toNanos(), maxBatches, batch);
+        settle(plan, maxBatches, batch);
         double[] values = new double[plan.timedRounds()];
         for (int i = 0; i < values.length; i++) {
             double[] unitsAndSeconds = round(plan.round().toNanos(), maxBatches, batch);
@@ -43,6 +47,26 @@ final class Rounds {
             values[i] = inverse ? scale / rate : rate;
         }
         return Measurement.of(values);
+    }
+
+    /**
+     * Goes on warming up, a second at a time, while the JIT compilers of the driver and its workers
+     * used more than {@link Plan#SETTLED_JIT_SHARE} of a core in the last second, up to the plan's
+     * settle limit: what follows is measured with the compilers at rest.
+     */
+    private static void settle(Plan plan, int maxBatches, Batch batch) throws Exception {
+        long limit = plan.settleLimit().toNanos();
+        long start = System.nanoTime();
+        while (System.nanoTime() - start < limit) {
+            OptionalLong before = JitActivity.compilerCpuNanos();
+            long t0 = System.nanoTime();
+            round(SETTLE_ROUND_NANOS, maxBatches, batch);
+            OptionalLong after = JitActivity.compilerCpuNanos();
+            if (before.isEmpty() || after.isEmpty()
+                    || (after.getAsLong() - before.getAsLong()) < Plan.SETTLED_JIT_SHARE * (System.nanoTime() - t0)) {
+                return;
+            }
+        }
     }
 
     /** One repetition of an operation whose latency is measured: its samples, in milliseconds. */
