@@ -109,6 +109,9 @@ public final class Microbenchmark {
         if (!note.isEmpty()) {
             text += "   (" + note + ")";
         }
+        if (!Double.isNaN(v.warmupSeconds())) {
+            text += String.format(Locale.ROOT, "   (warm-up %.1f s)", v.warmupSeconds());
+        }
         return text;
     }
 

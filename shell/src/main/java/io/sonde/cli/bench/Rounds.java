@@ -38,15 +38,18 @@ final class Rounds {
 
     private static Measurement measure(Plan plan, int maxBatches, Batch batch, boolean inverse, double scale)
             throws Exception {
+        long warmupStart = System.nanoTime();
         round(plan.warmup().toNanos(), maxBatches, batch);
         settle(plan, maxBatches, batch);
+        double warmupSeconds = (System.nanoTime() - warmupStart) / 1e9;
         double[] values = new double[plan.timedRounds()];
         for (int i = 0; i < values.length; i++) {
             double[] unitsAndSeconds = round(plan.round().toNanos(), maxBatches, batch);
             double rate = unitsAndSeconds[0] / unitsAndSeconds[1];
             values[i] = inverse ? scale / rate : rate;
         }
-        return Measurement.of(values);
+        Measurement m = Measurement.of(values);
+        return plan.settleLimit().isZero() ? m : m.withWarmup(warmupSeconds);
     }
 
     /**
