@@ -9,6 +9,7 @@ import io.sonde.internal.node.NodeManagerService;
 import io.sonde.internal.node.memory.MemorySettings;
 import io.sonde.internal.node.memory.NodeMemory;
 import io.sonde.internal.node.worker.ProcessWorkerLauncher;
+import io.sonde.internal.node.worker.WorkerClassArchive;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -34,16 +35,19 @@ public final class LocalNode implements AutoCloseable {
 
     private LocalNode(int port, int cpus, long memoryBudget, Map<String, Double> resources, Runnable onStop) {
         MemorySettings memorySettings = MemorySettings.fromEnvironment(); // a bad value stops here, before anything starts
+        String nodeId = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        WorkerClassArchive classArchive = WorkerClassArchive.fromEnvironment(ProcessWorkerLauncher.javaBin(),
+                m -> System.err.println("sonde node " + nodeId + ": " + m)); // so does this one's
         NodeMemory memory = NodeMemory.detect(memoryBudget);
         sessionDir = SessionDir.create();
         AuthToken token = AuthToken.generate();
         token.writeTo(sessionDir);
-        String nodeId = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         NodeConfig config = new NodeConfig(nodeId, "127.0.0.1",
                 cpus >= 0 ? cpus : Runtime.getRuntime().availableProcessors(), memory.total(), sessionDir, resources)
                 .withMemoryBudget(memoryBudget).withMemorySettings(memorySettings);
         ProcessWorkerLauncher launcher = new ProcessWorkerLauncher(nodeId, config.ip(), config.logDir(),
-                Map.of(AuthToken.ENV, token.value()), memory.workerHeapCeiling(memorySettings.threshold()));
+                Map.of(AuthToken.ENV, token.value()), memory.workerHeapCeiling(memorySettings.threshold()),
+                classArchive);
         nodeManager = new NodeManager(config, head, launcher);
         Runnable stop = onStop != null ? onStop : () -> { };
         try {

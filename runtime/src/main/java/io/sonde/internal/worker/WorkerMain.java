@@ -21,6 +21,18 @@ public final class WorkerMain {
      * too. Stopping a worker is the node manager's decision (cancel, kill, shutdown), not the
      * terminal's: ignore SIGINT.
      */
+    /**
+     * A worker started with the class data archive has its class path's jars first (see
+     * {@code WorkerClassArchive}); its tasks see the job's class path as the job gave it.
+     */
+    private static void restoreClassPath() {
+        String jobs = System.getProperty("sonde.worker.classpath");
+        if (jobs != null) {
+            System.setProperty("java.class.path", jobs);
+            System.clearProperty("sonde.worker.classpath");
+        }
+    }
+
     @SuppressWarnings("removal")
     private static void ignoreTerminalInterrupt() {
         try {
@@ -36,6 +48,7 @@ public final class WorkerMain {
                     + " journal>] (workers are started by the node manager, not by hand)");
             System.exit(2);
         }
+        restoreClassPath();
         ignoreTerminalInterrupt();
         SondeRuntime.HostPort node = SondeRuntime.HostPort.parse(args[0]);
         ManagedChannel channel = SondeRuntime.channel(node.host(), node.port());

@@ -43,6 +43,7 @@ public final class ProcessWorkerLauncher implements WorkerLauncher {
     private final String nodeIp;
     private final Path logDir;
     private final Map<String, String> environment;
+    private final WorkerClassArchive classArchive;
     private volatile String nodeAddress;
 
     /**
@@ -54,15 +55,22 @@ public final class ProcessWorkerLauncher implements WorkerLauncher {
      */
     /**
      * @param heapCeiling each worker's {@code -Xmx} in bytes, unless its job sets one (0: the JVM's default)
+     * @param classArchive the workers' class data archive ({@link WorkerClassArchive#off()}: none)
      */
     public ProcessWorkerLauncher(String nodeId, String nodeIp, Path logDir, Map<String, String> environment,
-                                 long heapCeiling) {
+                                 long heapCeiling, WorkerClassArchive classArchive) {
+        this.classArchive = classArchive;
         this.heapCeiling = heapCeiling;
         this.nodeId = nodeId;
         this.nodeIp = nodeIp;
         this.logDir = logDir;
         this.environment = Map.copyOf(environment);
-        this.javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        this.javaBin = javaBin();
+    }
+
+    /** The {@code java} command workers run: this JVM's. */
+    public static String javaBin() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
     /** The node manager's gRPC address, known once its server is bound. */
@@ -75,6 +83,7 @@ public final class ProcessWorkerLauncher implements WorkerLauncher {
         List<String> cmd = new ArrayList<>();
         cmd.add(javaBin);
         cmd.addAll(DEFAULT_OPTIONS);
+        int archiveOptionsAt = cmd.size(); // before the job's options: a job's own archive or -Xshare wins
         // A JVM that crashes writes its fatal error log beside the worker's logs, where the node
         // looks for it to name it in the failure (by default it goes to the working directory).
         cmd.add("-XX:ErrorFile=" + logDir.toAbsolutePath().toString().replace("%", "%%")
@@ -89,8 +98,16 @@ public final class ProcessWorkerLauncher implements WorkerLauncher {
         }
         cmd.addAll(request.pluginJvmOptions());
         cmd.addAll(request.jvmOptions());
+        String maxHeap = "";
+        for (String option : cmd) {
+            if (option.startsWith("-Xmx")) {
+                maxHeap = option; // the JVM takes the last
+            }
+        }
+        WorkerClassArchive.Launch archive = classArchive.prepare(request.classpath(), maxHeap);
+        cmd.addAll(archiveOptionsAt, archive.options());
         cmd.add("-cp");
-        cmd.add(String.join(File.pathSeparator, request.classpath()));
+        cmd.add(String.join(File.pathSeparator, archive.classpath()));
         cmd.add("io.sonde.internal.worker.WorkerMain");
         cmd.add(nodeAddress);
         cmd.add(request.workerId());

@@ -1,0 +1,153 @@
+package io.sonde.internal.node.worker;
+
+import com.google.protobuf.Struct;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class WorkerClassArchiveTest {
+    private static final String JAVA = ProcessWorkerLauncher.javaBin();
+
+    @TempDir
+    Path tmp;
+
+    private final List<String> said = new CopyOnWriteArrayList<>();
+
+    /** A builder that never fires by itself: the tests build when the training JVM is done. */
+    private WorkerClassArchive archive(Path dir) {
+        return new WorkerClassArchive(true, dir, JAVA, Duration.ofHours(1), said::add);
+    }
+
+    private static String protobufJar() throws Exception {
+        return Path.of(Struct.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+    }
+
+    private static String testClasses() throws Exception {
+        return Path.of(ArchiveProbe.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+    }
+
+    @Test
+    void theKeyIsTheJarsAndTheHeapAndChangesWithAJar() throws Exception {
+        Path jar = Files.copy(Path.of(protobufJar()), tmp.resolve("p.jar"));
+        WorkerClassArchive a = archive(tmp.resolve("archives"));
+        String key = a.layout(List.of(jar.toString()), "-Xmx64m").orElseThrow().key();
+
+        assertThat(a.layout(List.of(jar.toString()), "-Xmx64m").orElseThrow().key()).isEqualTo(key);
+        assertThat(a.layout(List.of(jar.toString()), "-Xmx2g").orElseThrow().key()).isNotEqualTo(key);
+        Files.setLastModifiedTime(jar, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() - 60_000));
+        assertThat(a.layout(List.of(jar.toString()), "-Xmx64m").orElseThrow().key()).isNotEqualTo(key);
+    }
+
+    @Test
+    void jarsGoBeforeTheDirectoriesOnlyWhenNoFileOfADirectoryIsInALaterJar() throws Exception {
+        String jar = protobufJar();
+        Path classes = Files.createDirectories(tmp.resolve("classes/app"));
+        Files.writeString(classes.resolve("Main.class"), "not read");
+        String dir = tmp.resolve("classes").toString();
+        WorkerClassArchive a = archive(tmp.resolve("archives"));
+
+        assertThat(a.layout(List.of(dir, jar), "").orElseThrow().ordered()).containsExactly(jar, dir);
+        assertThat(a.layout(List.of(jar, dir), "").orElseThrow().ordered()).containsExactly(jar, dir);
+        assertThat(said).isEmpty();
+
+        // the directory shadows a class of the jar: putting the jar first would change which one loads
+        Path shadow = Files.createDirectories(tmp.resolve("classes/com/google/protobuf"));
+        Files.writeString(shadow.resolve("Struct.class"), "not read");
+        assertThat(a.layout(List.of(dir, jar), "")).isEmpty();
+        assertThat(said).singleElement().asString()
+                .contains("without a class data archive", dir + " has com/google/protobuf/Struct.class", jar);
+        // after the jar it shadows nothing, and keeps its place
+        assertThat(a.layout(List.of(jar, dir), "").orElseThrow().ordered()).containsExactly(jar, dir);
+    }
+
+    @Test
+    void theSwitchAndTheDirectoryAreReadAndABadValueNamesItsVariable() {
+        Map<String, String> none = Map.of();
+        WorkerClassArchive off = WorkerClassArchive.from(none::get, Map.of("SONDE_WORKER_CLASS_ARCHIVE", "off")::get,
+                JAVA, said::add);
+        assertThat(off.enabled()).isFalse();
+        assertThat(off.prepare(List.of("/a.jar", "/b"), "")).isEqualTo(new WorkerClassArchive.Launch(List.of(),
+                List.of("/a.jar", "/b")));
+        assertThat(WorkerClassArchive.from(Map.of("sonde.worker.classArchive", "false")::get, none::get, JAVA,
+                said::add).enabled()).isFalse();
+        WorkerClassArchive on = WorkerClassArchive.from(none::get, Map.of("XDG_CACHE_HOME", "/c")::get, JAVA, said::add);
+        assertThat(on.enabled()).isTrue();
+        assertThat(on.dir()).isEqualTo(Path.of("/c/sonde/class-archives"));
+
+        assertThatThrownBy(() -> WorkerClassArchive.from(none::get,
+                Map.of("SONDE_WORKER_CLASS_ARCHIVE", "maybe")::get, JAVA, said::add))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("SONDE_WORKER_CLASS_ARCHIVE must be on or off").hasMessageContaining("maybe");
+        assertThatThrownBy(() -> WorkerClassArchive.from(none::get,
+                Map.of("SONDE_WORKER_CLASS_ARCHIVE_DIR", "cache")::get, JAVA, said::add))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("SONDE_WORKER_CLASS_ARCHIVE_DIR must be an absolute directory");
+    }
+
+    /**
+     * A real JVM records its classes, the archive is made from them, the next JVM maps it, and
+     * one whose archive is corrupt starts without it.
+     */
+    @Test
+    void theArchiveIsMadeFromAFirstRunMappedByTheNextAndACorruptOneIsIgnored() throws Exception {
+        Path dir = tmp.resolve("archives");
+        WorkerClassArchive a = archive(dir);
+        List<String> classpath = List.of(testClasses(), protobufJar());
+
+        WorkerClassArchive.Launch first = a.prepare(classpath, "-Xmx64m");
+        assertThat(first.classpath()).isEqualTo(classpath);
+        assertThat(first.options()).singleElement().asString().startsWith("-XX:DumpLoadedClassList=" + dir);
+        assertThat(run(first, "")).doesNotContain("mapped");
+        // the next one, while the archive is not made yet, starts as before
+        assertThat(a.prepare(classpath, "-Xmx64m")).isEqualTo(new WorkerClassArchive.Launch(List.of(), classpath));
+
+        WorkerClassArchive.Layout layout = a.layout(classpath, "-Xmx64m").orElseThrow();
+        a.build(layout, Path.of(first.options().get(0).substring("-XX:DumpLoadedClassList=".length())));
+        Path archive = a.archive(layout.key());
+        assertThat(said).isEmpty();
+        assertThat(archive).isRegularFile();
+        try (var left = Files.list(dir)) {
+            assertThat(left).containsExactly(archive); // no class list or temporary file left
+        }
+
+        WorkerClassArchive.Launch second = a.prepare(classpath, "-Xmx64m");
+        assertThat(second.classpath()).containsExactly(protobufJar(), testClasses());
+        assertThat(second.options()).containsExactly("-XX:SharedArchiveFile=" + archive,
+                "-D" + WorkerClassArchive.CLASSPATH_PROPERTY + "=" + String.join(File.pathSeparator, classpath));
+        assertThat(run(second, archive.toString())).contains("mapped=true");
+
+        archive.toFile().setWritable(true);
+        Files.write(archive, new byte[4096]);
+        assertThat(run(a.prepare(classpath, "-Xmx64m"), archive.toString())).contains("mapped=false");
+    }
+
+    private static String run(WorkerClassArchive.Launch launch, String archive) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(JAVA));
+        cmd.addAll(ProcessWorkerLauncher.defaultOptions(System.getProperty("java.vm.name")));
+        cmd.addAll(launch.options());
+        cmd.addAll(List.of("-Xmx64m", "-cp", String.join(File.pathSeparator, launch.classpath()),
+                ArchiveProbe.class.getName()));
+        if (!archive.isEmpty()) {
+            cmd.add(archive);
+        }
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        assertThat(out).contains("probe");
+        return out;
+    }
+}
