@@ -104,7 +104,9 @@ public final class ProcessWorkerLauncher implements WorkerLauncher {
                 maxHeap = option; // the JVM takes the last
             }
         }
-        WorkerClassArchive.Launch archive = classArchive.prepare(request.classpath(), maxHeap);
+        Path cwd = !request.workingDir().isEmpty() && Files.isDirectory(Path.of(request.workingDir()))
+                ? Path.of(request.workingDir()) : Path.of("");
+        WorkerClassArchive.Launch archive = classArchive.prepare(request.classpath(), maxHeap, cwd.toAbsolutePath());
         cmd.addAll(archiveOptionsAt, archive.options());
         cmd.add("-cp");
         cmd.add(String.join(File.pathSeparator, archive.classpath()));

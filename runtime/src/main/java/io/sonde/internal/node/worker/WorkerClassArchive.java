@@ -81,11 +81,16 @@ public final class WorkerClassArchive {
     private final String javaBin;
     private final Duration training;
     private final Consumer<String> log;
-    /** Keys whose archive is being made, or failed, in this node: each is tried once. */
-    private final Set<String> attempted = ConcurrentHashMap.newKeySet();
+    /**
+     * Archives (their paths) being made, or that failed, in this JVM: each is tried once, however
+     * many nodes it runs (a driver that starts one cluster after another).
+     */
+    private static final Set<Path> ATTEMPTED = ConcurrentHashMap.newKeySet();
+    /** Makes the archives, one at a time, for all the nodes of this JVM. */
+    private static final ScheduledExecutorService BUILDER = builder();
     /** Reasons not to use an archive that were said. */
     private final Set<String> told = ConcurrentHashMap.newKeySet();
-    /** Guards {@link #jarNames} and {@link #builder}; nothing is called out of it. */
+    /** Guards {@link #jarNames}; nothing is called out of it. */
     private final Object lock = new Object();
     private final Map<List<String>, JarNames> jarNames = new LinkedHashMap<>(8, 0.75f, true) {
         @Override
@@ -93,7 +98,6 @@ public final class WorkerClassArchive {
             return size() > 4;
         }
     };
-    private ScheduledExecutorService builder;
 
     WorkerClassArchive(boolean enabled, Path dir, String javaBin, Duration training, Consumer<String> log) {
         this.enabled = enabled;
@@ -169,16 +173,17 @@ public final class WorkerClassArchive {
 
     /**
      * How to start a worker of this class path, whose last {@code -Xmx} option is {@code maxHeap}
-     * (empty: none). Starts the archive's making when the key has none yet.
+     * (empty: none), in the directory {@code cwd} (against which the JVM resolves relative
+     * entries). Starts the archive's making when the key has none yet.
      */
-    Launch prepare(List<String> classpath, String maxHeap) {
+    Launch prepare(List<String> classpath, String maxHeap, Path cwd) {
         Launch plain = new Launch(List.of(), classpath);
         if (!enabled) {
             return plain;
         }
         Optional<Layout> layout;
         try {
-            layout = layout(classpath, maxHeap);
+            layout = layout(classpath, maxHeap, cwd);
         } catch (IOException | UncheckedIOException e) {
             tell("cp:" + classpath, "cannot read the class path to archive its classes (" + e.getMessage() + ")");
             return plain;
@@ -196,8 +201,8 @@ public final class WorkerClassArchive {
             }
             return new Launch(List.copyOf(options), l.ordered());
         }
-        if (!attempted.add(l.key())) {
-            return plain; // being made, or failed in this node
+        if (!ATTEMPTED.add(archive)) {
+            return plain; // being made, or failed in this JVM
         }
         try {
             Files.createDirectories(dir);
@@ -209,7 +214,7 @@ public final class WorkerClassArchive {
             return plain;
         }
         Path classList = dir.resolve(l.key() + "." + UUID.randomUUID() + ".classlist");
-        executor().schedule(() -> build(l, classList), training.toMillis(), TimeUnit.MILLISECONDS);
+        BUILDER.schedule(() -> build(l, classList), training.toMillis(), TimeUnit.MILLISECONDS);
         return new Launch(List.of("-XX:DumpLoadedClassList=" + classList), classpath);
     }
 
@@ -217,20 +222,15 @@ public final class WorkerClassArchive {
         return dir.resolve(key + ".jsa");
     }
 
-    private ScheduledExecutorService executor() {
-        synchronized (lock) {
-            if (builder == null) {
-                ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
-                    Thread t = new Thread(r, "sonde-class-archive");
-                    t.setDaemon(true);
-                    return t;
-                });
-                executor.setKeepAliveTime(30, TimeUnit.SECONDS);
-                executor.allowCoreThreadTimeOut(true);
-                builder = executor;
-            }
-            return builder;
-        }
+    private static ScheduledExecutorService builder() {
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "sonde-class-archive");
+            t.setDaemon(true);
+            return t;
+        });
+        executor.setKeepAliveTime(30, TimeUnit.SECONDS);
+        executor.allowCoreThreadTimeOut(true);
+        return executor;
     }
 
     /** Builds the archive from what the first worker loaded (on the builder's thread, no lock held). */
@@ -245,7 +245,7 @@ public final class WorkerClassArchive {
             loaded = loaded.substring(0, loaded.lastIndexOf('\n') + 1);
             if (loaded.lines().filter(s -> !s.startsWith("#")).count() < MIN_CLASSES) {
                 // the worker ended before it loaded its classes: the next worker tries again
-                attempted.remove(l.key());
+                ATTEMPTED.remove(archive(l.key()));
                 return;
             }
             Files.writeString(list, loaded, StandardCharsets.UTF_8);
@@ -298,7 +298,7 @@ public final class WorkerClassArchive {
             tail = "(its output is unreadable: " + e.getMessage() + ")";
         }
         log.accept("the workers' class data archive " + archive(l.key()) + " could not be made: " + why
-                + "; workers start without it (slower, larger), and this node does not try again. "
+                + "; workers start without it (slower, larger), and this JVM does not try again. "
                 + "To stop trying, set " + SWITCH_ENV + "=off." + (tail.isEmpty() ? "" : " Its output ends:\n  " + tail));
     }
 
@@ -354,21 +354,16 @@ public final class WorkerClassArchive {
     }
 
     /** Empty when the class path has no jar, or cannot be reordered without moving a class or resource. */
-    Optional<Layout> layout(List<String> classpath, String maxHeap) throws IOException {
+    Optional<Layout> layout(List<String> given, String maxHeap, Path cwd) throws IOException {
         List<String> jars = new ArrayList<>();
         List<String> others = new ArrayList<>();
+        List<String> classpath = new ArrayList<>();
         boolean dirBeforeJar = false;
-        for (String entry : classpath) {
-            if (entry.isEmpty()) {
-                others.add(entry);
-                continue;
-            }
+        for (String e : given) {
+            // as the worker's JVM reads it: an empty entry is its working directory, a relative one in it
+            String entry = cwd.resolve(e).toAbsolutePath().normalize().toString();
+            classpath.add(entry);
             Path p = Path.of(entry);
-            if (!p.isAbsolute()) {
-                tell("relative:" + classpath, "workers of a class path with a relative entry (" + entry + ") start"
-                        + " without a class data archive; give the driver an absolute class path to have one");
-                return Optional.empty();
-            }
             if (Files.isRegularFile(p) && entry.toLowerCase(Locale.ROOT).endsWith(".jar")) {
                 jars.add(entry);
                 dirBeforeJar |= !others.isEmpty();

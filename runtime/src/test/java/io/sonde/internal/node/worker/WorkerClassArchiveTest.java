@@ -20,6 +20,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class WorkerClassArchiveTest {
     private static final String JAVA = ProcessWorkerLauncher.javaBin();
+    private static final Path CWD = Path.of("").toAbsolutePath();
 
     @TempDir
     Path tmp;
@@ -43,12 +44,16 @@ class WorkerClassArchiveTest {
     void theKeyIsTheJarsAndTheHeapAndChangesWithAJar() throws Exception {
         Path jar = Files.copy(Path.of(protobufJar()), tmp.resolve("p.jar"));
         WorkerClassArchive a = archive(tmp.resolve("archives"));
-        String key = a.layout(List.of(jar.toString()), "-Xmx64m").orElseThrow().key();
+        String key = a.layout(List.of(jar.toString()), "-Xmx64m", CWD).orElseThrow().key();
 
-        assertThat(a.layout(List.of(jar.toString()), "-Xmx64m").orElseThrow().key()).isEqualTo(key);
-        assertThat(a.layout(List.of(jar.toString()), "-Xmx2g").orElseThrow().key()).isNotEqualTo(key);
+        assertThat(a.layout(List.of(jar.toString()), "-Xmx64m", CWD).orElseThrow().key()).isEqualTo(key);
+        assertThat(a.layout(List.of(jar.toString()), "-Xmx2g", CWD).orElseThrow().key()).isNotEqualTo(key);
+        // a relative entry is the worker's: in its working directory
+        WorkerClassArchive.Layout relative = a.layout(List.of("classes", "p.jar"), "-Xmx64m", tmp).orElseThrow();
+        assertThat(relative.key()).isEqualTo(key);
+        assertThat(relative.ordered()).containsExactly(jar.toString(), tmp.resolve("classes").toString());
         Files.setLastModifiedTime(jar, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() - 60_000));
-        assertThat(a.layout(List.of(jar.toString()), "-Xmx64m").orElseThrow().key()).isNotEqualTo(key);
+        assertThat(a.layout(List.of(jar.toString()), "-Xmx64m", CWD).orElseThrow().key()).isNotEqualTo(key);
     }
 
     @Test
@@ -59,18 +64,18 @@ class WorkerClassArchiveTest {
         String dir = tmp.resolve("classes").toString();
         WorkerClassArchive a = archive(tmp.resolve("archives"));
 
-        assertThat(a.layout(List.of(dir, jar), "").orElseThrow().ordered()).containsExactly(jar, dir);
-        assertThat(a.layout(List.of(jar, dir), "").orElseThrow().ordered()).containsExactly(jar, dir);
+        assertThat(a.layout(List.of(dir, jar), "", CWD).orElseThrow().ordered()).containsExactly(jar, dir);
+        assertThat(a.layout(List.of(jar, dir), "", CWD).orElseThrow().ordered()).containsExactly(jar, dir);
         assertThat(said).isEmpty();
 
         // the directory shadows a class of the jar: putting the jar first would change which one loads
         Path shadow = Files.createDirectories(tmp.resolve("classes/com/google/protobuf"));
         Files.writeString(shadow.resolve("Struct.class"), "not read");
-        assertThat(a.layout(List.of(dir, jar), "")).isEmpty();
+        assertThat(a.layout(List.of(dir, jar), "", CWD)).isEmpty();
         assertThat(said).singleElement().asString()
                 .contains("without a class data archive", dir + " has com/google/protobuf/Struct.class", jar);
         // after the jar it shadows nothing, and keeps its place
-        assertThat(a.layout(List.of(jar, dir), "").orElseThrow().ordered()).containsExactly(jar, dir);
+        assertThat(a.layout(List.of(jar, dir), "", CWD).orElseThrow().ordered()).containsExactly(jar, dir);
     }
 
     @Test
@@ -79,7 +84,7 @@ class WorkerClassArchiveTest {
         WorkerClassArchive off = WorkerClassArchive.from(none::get, Map.of("SONDE_WORKER_CLASS_ARCHIVE", "off")::get,
                 JAVA, said::add);
         assertThat(off.enabled()).isFalse();
-        assertThat(off.prepare(List.of("/a.jar", "/b"), "")).isEqualTo(new WorkerClassArchive.Launch(List.of(),
+        assertThat(off.prepare(List.of("/a.jar", "/b"), "", CWD)).isEqualTo(new WorkerClassArchive.Launch(List.of(),
                 List.of("/a.jar", "/b")));
         assertThat(WorkerClassArchive.from(Map.of("sonde.worker.classArchive", "false")::get, none::get, JAVA,
                 said::add).enabled()).isFalse();
@@ -107,14 +112,14 @@ class WorkerClassArchiveTest {
         WorkerClassArchive a = archive(dir);
         List<String> classpath = List.of(testClasses(), protobufJar());
 
-        WorkerClassArchive.Launch first = a.prepare(classpath, "-Xmx64m");
+        WorkerClassArchive.Launch first = a.prepare(classpath, "-Xmx64m", CWD);
         assertThat(first.classpath()).isEqualTo(classpath);
         assertThat(first.options()).singleElement().asString().startsWith("-XX:DumpLoadedClassList=" + dir);
         assertThat(run(first, "")).doesNotContain("mapped");
         // the next one, while the archive is not made yet, starts as before
-        assertThat(a.prepare(classpath, "-Xmx64m")).isEqualTo(new WorkerClassArchive.Launch(List.of(), classpath));
+        assertThat(a.prepare(classpath, "-Xmx64m", CWD)).isEqualTo(new WorkerClassArchive.Launch(List.of(), classpath));
 
-        WorkerClassArchive.Layout layout = a.layout(classpath, "-Xmx64m").orElseThrow();
+        WorkerClassArchive.Layout layout = a.layout(classpath, "-Xmx64m", CWD).orElseThrow();
         a.build(layout, Path.of(first.options().get(0).substring("-XX:DumpLoadedClassList=".length())));
         Path archive = a.archive(layout.key());
         assertThat(said).isEmpty();
@@ -123,7 +128,7 @@ class WorkerClassArchiveTest {
             assertThat(left).containsExactly(archive); // no class list or temporary file left
         }
 
-        WorkerClassArchive.Launch second = a.prepare(classpath, "-Xmx64m");
+        WorkerClassArchive.Launch second = a.prepare(classpath, "-Xmx64m", CWD);
         assertThat(second.classpath()).containsExactly(protobufJar(), testClasses());
         assertThat(second.options()).containsExactly("-XX:SharedArchiveFile=" + archive,
                 "-D" + WorkerClassArchive.CLASSPATH_PROPERTY + "=" + String.join(File.pathSeparator, classpath));
@@ -131,7 +136,7 @@ class WorkerClassArchiveTest {
 
         archive.toFile().setWritable(true);
         Files.write(archive, new byte[4096]);
-        assertThat(run(a.prepare(classpath, "-Xmx64m"), archive.toString())).contains("mapped=false");
+        assertThat(run(a.prepare(classpath, "-Xmx64m", CWD), archive.toString())).contains("mapped=false");
     }
 
     private static String run(WorkerClassArchive.Launch launch, String archive) throws Exception {
