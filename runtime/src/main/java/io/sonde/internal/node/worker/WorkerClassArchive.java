@@ -90,9 +90,8 @@ public final class WorkerClassArchive {
     private static final ScheduledExecutorService BUILDER = builder();
     /** Reasons not to use an archive that were said. */
     private final Set<String> told = ConcurrentHashMap.newKeySet();
-    /** Guards {@link #jarNames}; nothing is called out of it. */
-    private final Object lock = new Object();
-    private final Map<List<String>, JarNames> jarNames = new LinkedHashMap<>(8, 0.75f, true) {
+    /** The files of the class paths' jars, for all the nodes of this JVM; guards itself, calls nothing out. */
+    private static final Map<List<String>, JarNames> JAR_NAMES = new LinkedHashMap<>(8, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<List<String>, JarNames> eldest) {
             return size() > 4;
@@ -397,13 +396,13 @@ public final class WorkerClassArchive {
         }
         String key = HexFormat.of().formatHex(sha.digest(id.toString().getBytes(StandardCharsets.UTF_8)), 0, 16);
         JarNames names;
-        synchronized (lock) {
-            names = jarNames.get(identity);
+        synchronized (JAR_NAMES) {
+            names = JAR_NAMES.get(identity);
         }
         if (names == null) {
             names = JarNames.read(jars);
-            synchronized (lock) {
-                jarNames.put(identity, names);
+            synchronized (JAR_NAMES) {
+                JAR_NAMES.put(identity, names);
             }
         }
         if (names.classPathAttribute() != null) {
