@@ -20,11 +20,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * before the monitor kills), and all of them must answer, with none killed for memory.
  *
  * <p>The default suite gives the node a budget of {@value #BUDGET_MIB} MiB (about eight
- * actors); {@code -Dsonde.stress.factor=N} (the {@code stress} Maven profile) gives it this
+ * actors with the workers' class data archive, four without); {@code -Dsonde.stress.factor=N} (the {@code stress} Maven profile) gives it this
  * machine's available memory instead, and so starts as many as the machine holds.
  */
 class ActorCapacityTest {
-    private static final int BUDGET_MIB = 1024;
+    private static final int BUDGET_MIB = 512;
     private static final boolean MACHINE = Integer.getInteger("sonde.stress.factor", 1) > 1;
     private static final Duration CALL = Duration.ofMinutes(10);
 
