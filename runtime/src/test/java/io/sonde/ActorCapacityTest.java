@@ -19,8 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * measured, not guessed (an idle actor's RES − SHR, into 80% of what the node lets its workers use
  * before the monitor kills), and all of them must answer, with none killed for memory.
  *
- * <p>The default suite gives the node a budget of {@value #BUDGET_MIB} MiB (about eight
- * actors with the workers' class data archive, four without); {@code -Dsonde.stress.factor=N} (the {@code stress} Maven profile) gives it this
+ * <p>The default suite gives the node a budget of {@value #BUDGET_MIB} MiB (about five
+ * actors with the workers' class data archive, three while it is not made yet); {@code -Dsonde.stress.factor=N} (the {@code stress} Maven profile) gives it this
  * machine's available memory instead, and so starts as many as the machine holds.
  */
 class ActorCapacityTest {

@@ -42,14 +42,14 @@ import java.util.zip.ZipEntry;
  * of parsed into metaspace, they start faster and their memory is shared by the workers.
  *
  * <p><b>Lifecycle.</b> Archives live in a per-user cache directory, one per key: a hash of the
- * JDK, the worker's {@code -Xmx} and the jars (paths, sizes, modification times), so a changed
- * jar or JDK gets a new one. The first worker of a key records the classes it loads
+ * JDK, whether the worker's heap is under 32 GB ({@link #heapClass}) and the jars (paths, sizes,
+ * modification times), so a changed jar or JDK gets a new one. The first worker of a key records the classes it loads
  * ({@code -XX:DumpLoadedClassList}); some seconds later, off every worker's path, a background
  * {@code java -Xshare:dump} builds the archive from that list into a temporary file, checks that
  * a JVM maps it ({@code -Xshare:on}), and renames it in place atomically, so nodes sharing the
  * directory never see half a file. Later workers of the key start with
  * {@code -XX:SharedArchiveFile}. With {@code -Xshare:auto} a JVM that cannot use an archive
- * (stale, corrupt, deleted) starts without it.
+ * (corrupt, deleted) starts without it.
  *
  * <p><b>Class path order.</b> JDK 17 archives classes from jars only, and only when no
  * non-empty directory comes before a jar it uses. A worker that gets an archive therefore has
@@ -205,9 +205,13 @@ public final class WorkerClassArchive {
         }
         try {
             Files.createDirectories(dir);
+            if (!Files.isWritable(dir)) {
+                throw new IOException("not writable");
+            }
             removeLeftovers();
         } catch (IOException e) {
-            tell("dir", "cannot create " + dir + " for the workers' class data archives (" + e.getMessage()
+            ATTEMPTED.remove(archive);
+            tell("dir", "cannot write in " + dir + " for the workers' class data archives (" + e.getMessage()
                     + "); workers start without one. Set " + DIR_ENV + " to a writable directory, or "
                     + SWITCH_ENV + "=off");
             return plain;
@@ -386,7 +390,7 @@ public final class WorkerClassArchive {
         StringBuilder id = new StringBuilder("sonde-class-archive 1\n")
                 .append(System.getProperty("java.home")).append('\n')
                 .append(System.getProperty("java.vm.version")).append('\n')
-                .append(maxHeap).append('\n');
+                .append(heapClass(maxHeap)).append('\n');
         List<String> identity = new ArrayList<>();
         for (String jar : jars) {
             BasicFileAttributes a = Files.readAttributes(Path.of(jar), BasicFileAttributes.class);
@@ -421,6 +425,34 @@ public final class WorkerClassArchive {
             }
         }
         return Optional.of(new Layout(key, List.copyOf(jars), List.copyOf(ordered), maxHeap));
+    }
+
+    /**
+     * What of the heap's size an archive depends on: whether the JVM compresses its object
+     * pointers, which it does for heaps under 32 GB. Workers of nodes with different heap
+     * ceilings under that share one archive.
+     */
+    static String heapClass(String maxHeap) {
+        String size = maxHeap.startsWith("-Xmx") ? maxHeap.substring(4).trim().toLowerCase(Locale.ROOT) : "";
+        if (!size.isEmpty()) {
+            long unit = switch (size.charAt(size.length() - 1)) {
+                case 'k' -> 1L << 10;
+                case 'm' -> 1L << 20;
+                case 'g' -> 1L << 30;
+                case 't' -> 1L << 40;
+                default -> 1;
+            };
+            String digits = unit == 1 ? size : size.substring(0, size.length() - 1);
+            try {
+                long bytes = Long.parseLong(digits);
+                if (bytes < (31L << 30) / unit) {
+                    return "compressed oops";
+                }
+            } catch (NumberFormatException e) {
+                // as given: the JVM says what it thinks of it
+            }
+        }
+        return maxHeap; // none (the JVM's default, a share of the machine) or a large heap: as given
     }
 
     /** A file of a directory that a jar after it on the class path has as well. */
