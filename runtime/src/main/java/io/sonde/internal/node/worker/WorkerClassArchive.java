@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
@@ -43,8 +44,9 @@ import java.util.zip.ZipEntry;
  *
  * <p><b>Lifecycle.</b> Archives live in a per-user cache directory, one per key: a hash of the
  * JDK, whether the worker's heap is under 32 GB ({@link #heapClass}) and the jars (paths, sizes,
- * modification times), so a changed jar or JDK gets a new one. The first worker of a key records the classes it loads
- * ({@code -XX:DumpLoadedClassList}); some seconds later, off every worker's path, a background
+ * modification times), so a changed jar or JDK gets a new one. The first worker of a key records
+ * the classes it loads ({@code -XX:DumpLoadedClassList}); some seconds later (or, when the JVM
+ * ended first, as the next JVM starts a worker of the key), off every worker's path, a background
  * {@code java -Xshare:dump} builds the archive from that list into a temporary file, checks that
  * a JVM maps it ({@code -Xshare:on}), and renames it in place atomically, so nodes sharing the
  * directory never see half a file. Later workers of the key start with
@@ -216,9 +218,34 @@ public final class WorkerClassArchive {
                     + SWITCH_ENV + "=off");
             return plain;
         }
+        List<Path> recorded = recorded(l.key());
+        if (!recorded.isEmpty()) {
+            // a JVM that ended before it made the archive left what its worker loaded: make it now
+            BUILDER.execute(() -> build(l, recorded.get(0)));
+            return plain;
+        }
         Path classList = dir.resolve(l.key() + "." + UUID.randomUUID() + ".classlist");
         BUILDER.schedule(() -> build(l, classList), training.toMillis(), TimeUnit.MILLISECONDS);
         return new Launch(List.of("-XX:DumpLoadedClassList=" + classList), classpath);
+    }
+
+    /** The class lists of the key that no worker has written to for the training's time. */
+    private List<Path> recorded(String key) {
+        Instant quiet = Instant.now().minus(training);
+        try (var files = Files.list(dir)) {
+            return files.filter(f -> {
+                String n = f.getFileName().toString();
+                return n.startsWith(key + ".") && n.endsWith(".classlist");
+            }).filter(f -> {
+                try {
+                    return Files.getLastModifiedTime(f).toInstant().isBefore(quiet);
+                } catch (IOException e) {
+                    return false;
+                }
+            }).toList();
+        } catch (IOException e) {
+            return List.of();
+        }
     }
 
     Path archive(String key) {
@@ -243,7 +270,12 @@ public final class WorkerClassArchive {
         Path out = dir.resolve(l.key() + "." + nonce + ".log.tmp");
         Path list = dir.resolve(l.key() + "." + nonce + ".classlist.tmp");
         try {
-            String loaded = Files.exists(classList) ? Files.readString(classList, StandardCharsets.UTF_8) : "";
+            String loaded;
+            try {
+                loaded = Files.readString(classList, StandardCharsets.UTF_8);
+            } catch (NoSuchFileException e) {
+                loaded = ""; // another JVM made the archive from it
+            }
             // the worker may be writing it still: its last line may be cut
             loaded = loaded.substring(0, loaded.lastIndexOf('\n') + 1);
             if (loaded.lines().filter(s -> !s.startsWith("#")).count() < MIN_CLASSES) {
@@ -275,6 +307,7 @@ public final class WorkerClassArchive {
             }
             try {
                 Files.move(tmp, archive(l.key()), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                recorded(l.key()).forEach(WorkerClassArchive::deleteQuietly); // other JVMs', no longer needed
             } catch (AtomicMoveNotSupportedException e) {
                 fail(l, dir + " cannot rename files atomically", out);
             }

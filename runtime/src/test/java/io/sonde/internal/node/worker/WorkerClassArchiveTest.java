@@ -5,10 +5,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
+import java.net.URI;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 class WorkerClassArchiveTest {
     private static final String JAVA = ProcessWorkerLauncher.javaBin();
@@ -140,6 +144,30 @@ class WorkerClassArchiveTest {
         archive.toFile().setWritable(true);
         Files.write(archive, new byte[4096]);
         assertThat(run(a.prepare(classpath, "-Xmx64m", CWD), archive.toString())).contains("mapped=false");
+    }
+
+    /** A program shorter than the training leaves its worker's class list: the next JVM makes the archive of it. */
+    @Test
+    void aClassListThatAnEndedJvmLeftIsMadeIntoTheArchiveByTheNext() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("archives"));
+        WorkerClassArchive a = new WorkerClassArchive(true, dir, JAVA, Duration.ofSeconds(1), said::add);
+        List<String> classpath = List.of(protobufJar());
+        String key = a.layout(classpath, "-Xmx64m", CWD).orElseThrow().key();
+        Path left = dir.resolve(key + ".0.classlist");
+        List<String> jdkClasses;
+        try (var classes = Files.list(FileSystems.getFileSystem(URI.create("jrt:/")).getPath("modules/java.base/java/util"))) {
+            jdkClasses = classes.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".class") && !n.contains("$"))
+                    .map(n -> "java/util/" + n.substring(0, n.length() - ".class".length())).limit(150).toList();
+        }
+        Files.write(left, jdkClasses);
+        Files.setLastModifiedTime(left, FileTime.from(Instant.now().minusSeconds(60)));
+
+        // no second recording: the workers start as without an archive until it is made
+        assertThat(a.prepare(classpath, "-Xmx64m", CWD)).isEqualTo(new WorkerClassArchive.Launch(List.of(), classpath));
+        await().atMost(Duration.ofSeconds(60)).until(() -> Files.isRegularFile(a.archive(key)));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !Files.exists(left));
+        assertThat(said).isEmpty();
+        assertThat(a.prepare(classpath, "-Xmx64m", CWD).options()).containsExactly("-XX:SharedArchiveFile=" + a.archive(key));
     }
 
     private static String run(WorkerClassArchive.Launch launch, String archive) throws Exception {
