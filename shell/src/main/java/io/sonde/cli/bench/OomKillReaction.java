@@ -66,7 +66,10 @@ final class OomKillReaction implements Metric {
 
     private double round() throws Exception {
         Sonde.shutdown();
-        Sonde.init(withBudget(cluster, (long) BUDGET_MIB << 20));
+        // The hog's heap may outgrow the threshold: with the node's ceiling (the threshold of the
+        // budget) its JVM could end the task with an OutOfMemoryError first, as an idle worker's
+        // few tens of MB besides its heap are not always enough to cross it.
+        Sonde.init(withBudget(cluster, (long) BUDGET_MIB << 20).workerJvmOption("-Xmx" + 2 * BUDGET_MIB + "m"));
         HostedNode node = HostedNode.embedded().orElseThrow();
         ObjectRef<Integer> hog = Sonde.task(BenchFunctions::allocateUntilKilled).name("hog").maxRetries(0).oomRetries(0)
                 .remote();
