@@ -17,11 +17,6 @@ public final class WorkerMain {
     }
 
     /**
-     * Workers share their driver's process group, so Ctrl-C at the driver's terminal reaches them
-     * too. Stopping a worker is the node manager's decision (cancel, kill, shutdown), not the
-     * terminal's: ignore SIGINT.
-     */
-    /**
      * A worker started with the class data archive has its class path's jars first (see
      * {@code WorkerClassArchive}); its tasks see the job's class path as the job gave it.
      */
@@ -33,6 +28,11 @@ public final class WorkerMain {
         }
     }
 
+    /**
+     * Workers share their driver's process group, so Ctrl-C at the driver's terminal reaches them
+     * too. Stopping a worker is the node manager's decision (cancel, kill, shutdown), not the
+     * terminal's: ignore SIGINT.
+     */
     @SuppressWarnings("removal")
     private static void ignoreTerminalInterrupt() {
         try {

@@ -52,8 +52,6 @@ public final class ProcessWorkerLauncher implements WorkerLauncher {
      * @param logDir where the workers' log files go
      * @param environment what workers get in their environment besides the node's (the cluster's
      *                    auth token: unlike the command line, only the same user can read it)
-     */
-    /**
      * @param heapCeiling each worker's {@code -Xmx} in bytes, unless its job sets one (0: the JVM's default)
      * @param classArchive the workers' class data archive ({@link WorkerClassArchive#off()}: none)
      */
