@@ -26,7 +26,7 @@ import java.util.concurrent.Callable;
         description = "Measure tasks, actor calls, puts and gets, a retry after a crash, the memory monitor's reaction"
                 + " and cost, and the debugger's latencies and JDWP's cost, on embedded clusters. Prints one line per"
                 + " metric as `ray microbenchmark` does, with the ratio to Ray's published figures where Ray has one."
-                + " Takes about five minutes on two cores; --filter runs some.")
+                + " Takes five to eight minutes on two cores; --filter runs some.")
 final class MicrobenchmarkCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the means to FILE as one JSON object, metric name to number.")
     Path json;

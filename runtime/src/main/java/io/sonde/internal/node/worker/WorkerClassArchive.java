@@ -75,7 +75,29 @@ public final class WorkerClassArchive {
     public static final String CLASSPATH_PROPERTY = "sonde.worker.classpath";
     /** How long the first worker of a key records its classes before the archive is built. */
     static final Duration TRAINING = Duration.ofSeconds(10);
+    /** Class lists older than this are a dead node's, not a training's. */
     private static final Duration LEFTOVER_AGE = Duration.ofHours(1);
+    /** Temporary files older than this are a dead build's: a build takes seconds, at most two minutes. */
+    private static final Duration TMP_AGE = Duration.ofMinutes(10);
+    /**
+     * The temporary files and the {@code java} process of the build in progress in this JVM, if
+     * any: a JVM that exits meanwhile stops the process and deletes them (a shutdown hook), so
+     * an ended program leaves no half-made archive behind.
+     */
+    private static final Set<Path> BUILDING_FILES = ConcurrentHashMap.newKeySet();
+    private static final Set<Process> BUILDING_PROCESSES = ConcurrentHashMap.newKeySet();
+
+    static {
+        Thread hook = new Thread(() -> {
+            BUILDING_PROCESSES.forEach(Process::destroyForcibly);
+            BUILDING_FILES.forEach(WorkerClassArchive::deleteQuietly);
+        }, "sonde-class-archive-cleanup");
+        try {
+            Runtime.getRuntime().addShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // the JVM is exiting already: no build will start
+        }
+    }
     private static final int MIN_CLASSES = 100;
 
     private final boolean enabled;
@@ -269,6 +291,7 @@ public final class WorkerClassArchive {
         Path tmp = dir.resolve(l.key() + "." + nonce + ".jsa.tmp");
         Path out = dir.resolve(l.key() + "." + nonce + ".log.tmp");
         Path list = dir.resolve(l.key() + "." + nonce + ".classlist.tmp");
+        BUILDING_FILES.addAll(List.of(tmp, out, list));
         try {
             String loaded;
             try {
@@ -320,6 +343,7 @@ public final class WorkerClassArchive {
             deleteQuietly(out);
             deleteQuietly(list);
             deleteQuietly(classList);
+            BUILDING_FILES.removeAll(List.of(tmp, out, list));
         }
     }
 
@@ -341,24 +365,28 @@ public final class WorkerClassArchive {
     private static int run(List<String> command, Path out) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.to(out.toFile())).start();
-        if (!p.waitFor(2, TimeUnit.MINUTES)) {
-            p.destroyForcibly();
-            p.waitFor();
-            return -1;
+        BUILDING_PROCESSES.add(p);
+        try {
+            if (!p.waitFor(2, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                p.waitFor();
+                return -1;
+            }
+            return p.exitValue();
+        } finally {
+            BUILDING_PROCESSES.remove(p);
         }
-        return p.exitValue();
     }
 
     /** Class lists and temporary files that a node which died while making an archive left. */
     private void removeLeftovers() throws IOException {
-        Instant old = Instant.now().minus(LEFTOVER_AGE);
+        Instant now = Instant.now();
         try (var files = Files.list(dir)) {
             files.filter(f -> {
                 String n = f.getFileName().toString();
-                return n.endsWith(".tmp") || n.endsWith(".classlist");
-            }).filter(f -> {
+                Duration age = n.endsWith(".tmp") ? TMP_AGE : n.endsWith(".classlist") ? LEFTOVER_AGE : null;
                 try {
-                    return Files.getLastModifiedTime(f).toInstant().isBefore(old);
+                    return age != null && Files.getLastModifiedTime(f).toInstant().isBefore(now.minus(age));
                 } catch (IOException e) {
                     return false;
                 }

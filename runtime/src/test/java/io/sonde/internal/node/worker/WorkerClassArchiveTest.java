@@ -64,6 +64,33 @@ class WorkerClassArchiveTest {
     }
 
     @Test
+    void aDeadBuildsTemporaryFilesGoAfterTenMinutesAndATrainingsClassListAfterAnHour() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("archives"));
+        Instant now = Instant.now();
+        Path deadBuild = age(dir.resolve("k1.n1.jsa.tmp"), now.minus(Duration.ofMinutes(11)));
+        Path building = age(dir.resolve("k1.n2.jsa.tmp"), now.minus(Duration.ofMinutes(2)));
+        Path training = age(dir.resolve("k2.n3.classlist"), now.minus(Duration.ofMinutes(30)));
+        Path deadTraining = age(dir.resolve("k3.n4.classlist"), now.minus(Duration.ofMinutes(61)));
+        Path archive = age(dir.resolve("k4.jsa"), now.minus(Duration.ofDays(3)));
+
+        // a class path of a new key: its first worker starts the training, which cleans up first
+        Path jar = Files.copy(Path.of(protobufJar()), tmp.resolve("p.jar"));
+        archive(dir).prepare(List.of(jar.toString()), "", CWD);
+
+        assertThat(deadBuild).doesNotExist();
+        assertThat(deadTraining).doesNotExist();
+        assertThat(building).exists();
+        assertThat(training).exists();
+        assertThat(archive).as("archives are kept").exists();
+    }
+
+    private static Path age(Path file, Instant modified) throws Exception {
+        Files.writeString(file, "x");
+        Files.setLastModifiedTime(file, FileTime.from(modified));
+        return file;
+    }
+
+    @Test
     void jarsGoBeforeTheDirectoriesOnlyWhenNoFileOfADirectoryIsInALaterJar() throws Exception {
         String jar = protobufJar();
         Path classes = Files.createDirectories(tmp.resolve("classes/app"));
