@@ -30,7 +30,10 @@ class MemoryMonitorTest {
     private static final Duration GET = Duration.ofSeconds(90);
 
     @RegisterExtension
-    static final SondeCluster cluster = SondeCluster.embedded().numCpus(2).memory(GIB);
+    // The workers' heaps may outgrow the node's budget, so that the monitor stops a hog and not
+    // its JVM's heap ceiling (0.95 of the budget): with the node's other workers that small, a
+    // hog reaches its -Xmx near the moment the node crosses its threshold, and either may come first.
+    static final SondeCluster cluster = SondeCluster.embedded().numCpus(2).memory(GIB).workerJvmOption("-Xmx2g");
 
     /** Allocates and keeps 16 MiB every 50 ms, touching every page, until its worker is killed. */
     static int hogForever() throws InterruptedException {

@@ -658,15 +658,18 @@ public final class NodeManager {
                     }
                 }
                 processes.add(new MemoryMonitor.Labelled(self, selfLabel, false));
+                Map<String, Long> idle = new HashMap<>();
                 for (Worker w : pool.all()) {
                     KillPolicy.Candidate c = candidate(w);
                     if (c != null) {
                         candidates.add(c);
+                    } else if (!w.dead() && w.memoryKill() == null && w.actor() == null && w.current() == null) {
+                        idle.put(w.id(), w.pid());
                     }
                     processes.add(new MemoryMonitor.Labelled(w.pid(), "worker " + w.id() + " ("
                             + (c != null ? c.work().replaceFirst("^the ", "") + ", " + c.ref() : "idle") + ")", true));
                 }
-                return new MemoryMonitor.Snapshot(candidates, processes);
+                return new MemoryMonitor.Snapshot(candidates, processes, idle);
             });
         }
 
@@ -711,6 +714,15 @@ public final class NodeManager {
             }
             w.kill(); // a signal to its process, after the lock
             return true;
+        }
+
+        @Override
+        public boolean releaseIdle(String workerId, long pid) {
+            return lock.read(() -> {
+                Worker w = pool.get(workerId);
+                return w != null && w.pid() == pid && w.current() == null && w.actor() == null
+                        && !ownsWork(workerId) && pool.releaseIdle(w);
+            });
         }
 
         @Override

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -40,6 +41,12 @@ public final class MemoryMonitor implements AutoCloseable {
          */
         boolean kill(KillPolicy.Candidate victim, String report);
 
+        /**
+         * Lets an idle worker go (it exits): it runs nothing, so nothing is lost. False when it
+         * is no longer idle, or its client still owns work.
+         */
+        boolean releaseIdle(String workerId, long pid);
+
         /** A line for every driver on the node, from the node manager. */
         void tellDrivers(String line);
     }
@@ -47,8 +54,12 @@ public final class MemoryMonitor implements AutoCloseable {
     /**
      * @param candidates the workers with work (their {@code owned} is filled in by the monitor)
      * @param processes  every process of the node, to rank by memory: workers, node manager, drivers
+     * @param idle       the idle workers: pids by worker id
      */
-    public record Snapshot(List<KillPolicy.Candidate> candidates, List<Labelled> processes) {
+    public record Snapshot(List<KillPolicy.Candidate> candidates, List<Labelled> processes, Map<String, Long> idle) {
+        public Snapshot(List<KillPolicy.Candidate> candidates, List<Labelled> processes) {
+            this(candidates, processes, Map.of());
+        }
     }
 
     /**
@@ -170,6 +181,9 @@ public final class MemoryMonitor implements AutoCloseable {
             warnedNothingToKill = false;
             return;
         }
+        if (releaseLargestIdle(s, sample)) {
+            return;
+        }
         List<KillPolicy.Candidate> measured = new ArrayList<>();
         for (KillPolicy.Candidate c : s.candidates()) {
             long owned = sample.processes().stream().filter(p -> p.pid() == c.pid()).mapToLong(ProcessUse::owned)
@@ -194,6 +208,32 @@ public final class MemoryMonitor implements AutoCloseable {
             inFlightPid = victim.pid();
             inFlightSince = System.nanoTime();
         }
+    }
+
+    /**
+     * Above the threshold, an idle worker goes before any worker with work: a JVM keeps the heap
+     * its last task grew, and an idle one runs nothing, so letting it go loses nothing. The
+     * largest (RES − SHR) goes first; the next check looks again once it is gone.
+     */
+    private boolean releaseLargestIdle(Snapshot s, Sample sample) {
+        Optional<ProcessUse> largest = sample.processes().stream()
+                .filter(p -> s.idle().containsValue(p.pid()) && p.owned() > 0)
+                .max(Comparator.comparingLong(ProcessUse::owned));
+        if (largest.isEmpty()) {
+            return false;
+        }
+        long pid = largest.get().pid();
+        String workerId = s.idle().entrySet().stream().filter(e -> e.getValue() == pid).map(Map.Entry::getKey)
+                .findFirst().orElseThrow();
+        if (!node.releaseIdle(workerId, pid)) {
+            return false;
+        }
+        System.err.println("sonde node " + nodeId + ": memory use is " + usage(sample) + ", above the threshold;"
+                + " idle worker " + workerId + " (pid " + pid + ", " + Bytes.human(largest.get().owned())
+                + ") exits first: it runs nothing, so nothing is lost.");
+        inFlightPid = pid;
+        inFlightSince = System.nanoTime();
+        return true;
     }
 
     /** Reads every process's memory and the node's; off the node's lock. */

@@ -244,6 +244,21 @@ public final class WorkerPool {
         w.closeCommands();
     }
 
+    /**
+     * An idle worker leaves its job's idle list and is told to exit: the memory monitor frees
+     * what it holds (a JVM keeps the heap a task grew), and it runs nothing, so nothing is lost.
+     * False when it is not idle any more. Only enqueues.
+     */
+    public boolean releaseIdle(Worker w) {
+        JobWorkers j = jobs.get(w.jobId());
+        if (j == null || !j.idle.remove(w)) {
+            return false;
+        }
+        w.send(EXIT);
+        w.closeCommands();
+        return true;
+    }
+
     /** The idle worker of the job used last (its JIT is warm), out of the idle list; or null. */
     public Worker pollIdle(String jobId) {
         JobWorkers j = jobs.get(jobId);
