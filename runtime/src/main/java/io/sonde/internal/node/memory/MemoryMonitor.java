@@ -211,15 +211,18 @@ public final class MemoryMonitor implements AutoCloseable {
     }
 
     /**
-     * Above the threshold, an idle worker goes before any worker with work: a JVM keeps the heap
-     * its last task grew, and an idle one runs nothing, so letting it go loses nothing. The
-     * largest (RES − SHR) goes first; the next check looks again once it is gone.
+     * Above the threshold, an idle worker goes before any worker with work when its memory alone
+     * brings the node back under the threshold: a JVM keeps the heap its last task grew, and an
+     * idle one runs nothing, so letting it go loses nothing. The largest (RES − SHR) goes; the
+     * next check looks again once it is gone. An idle worker too small to make the difference
+     * stays, and the work that grows is killed at once, as if there were no idle worker.
      */
     private boolean releaseLargestIdle(Snapshot s, Sample sample) {
+        long excess = sample.used() - (long) (settings.threshold() * sample.total());
         Optional<ProcessUse> largest = sample.processes().stream()
                 .filter(p -> s.idle().containsValue(p.pid()) && p.owned() > 0)
                 .max(Comparator.comparingLong(ProcessUse::owned));
-        if (largest.isEmpty()) {
+        if (largest.isEmpty() || largest.get().owned() < excess) {
             return false;
         }
         long pid = largest.get().pid();

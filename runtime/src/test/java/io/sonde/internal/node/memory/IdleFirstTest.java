@@ -1,6 +1,7 @@
 package io.sonde.internal.node.memory;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -11,24 +12,34 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Above the threshold the monitor lets an idle worker go before it kills any work: a JVM keeps
- * the heap its last task grew, and an idle one runs nothing. Real processes stand for the
- * workers (their memory is read from /proc); the node is a fake that records what it is asked.
+ * Above the threshold the monitor lets an idle worker go before it kills any work, when the idle
+ * worker's memory alone brings the node back under it: a JVM keeps the heap its last task grew,
+ * and an idle one runs nothing. Real processes stand for the workers (their memory is read from
+ * /proc): this JVM is the large one, a {@code sleep} the small one. The node is a fake that
+ * records what it is asked.
  */
 class IdleFirstTest {
+    private static final long JVM = ProcessHandle.current().pid();
     private final List<String> asked = new CopyOnWriteArrayList<>();
-    private Process busy;
+    private Process sleep;
+
+    @BeforeEach
+    void start() throws IOException {
+        sleep = new ProcessBuilder("sleep", "60").start();
+    }
 
     @AfterEach
     void stop() {
-        if (busy != null) {
-            busy.destroyForcibly();
-        }
+        sleep.destroyForcibly();
     }
 
-    private MemoryMonitor monitor(boolean idleLeaves, long idlePid) throws IOException {
-        busy = new ProcessBuilder("sleep", "60").start();
-        long busyPid = busy.pid();
+    /** A budget that both processes fill to 97%: the excess over the 0.95 threshold is about 2% of it. */
+    private long budgetJustOverTheThreshold() {
+        long owned = ProcessMemory.read(JVM).orElseThrow().owned() + ProcessMemory.read(sleep.pid()).orElseThrow().owned();
+        return (long) (owned / 0.97);
+    }
+
+    private void tick(long idlePid, long busyPid, boolean idleLeaves, long budget) {
         KillPolicy.Candidate work = new KillPolicy.Candidate("w2", busyPid, KillPolicy.Kind.TASK, "driver",
                 "the task t", "task_id=t", 1, 0);
         MemoryMonitor.Node node = new MemoryMonitor.Node() {
@@ -56,20 +67,26 @@ class IdleFirstTest {
             public void tellDrivers(String line) {
             }
         };
-        // a budget of 1 MiB: the workers' memory (this JVM's, a sleep's) is far above the threshold
-        return new MemoryMonitor("n1", "127.0.0.1", new MemorySettings(250, 0.95), NodeMemory.detect(1 << 20), node);
+        new MemoryMonitor("n1", "127.0.0.1", new MemorySettings(250, 0.95), NodeMemory.detect(budget), node).tick();
     }
 
     @Test
-    void anIdleWorkerGoesBeforeAnyWorkIsKilled() throws IOException {
-        // this JVM stands for an idle worker that kept a large heap
-        monitor(true, ProcessHandle.current().pid()).tick();
+    void anIdleWorkerWhoseMemoryCoversTheExcessGoesBeforeAnyWorkIsKilled() {
+        // this JVM stands for an idle worker that kept a large heap; the task's worker is small
+        tick(JVM, sleep.pid(), true, budgetJustOverTheThreshold());
         assertThat(asked).containsExactly("release w1");
     }
 
     @Test
-    void whenTheIdleWorkerCannotGoTheWorkIsKilledAsBefore() throws IOException {
-        monitor(false, ProcessHandle.current().pid()).tick();
+    void whenTheIdleWorkerCannotGoTheWorkIsKilledAsBefore() {
+        tick(JVM, sleep.pid(), false, budgetJustOverTheThreshold());
         assertThat(asked).containsExactly("release w1", "kill w2");
+    }
+
+    @Test
+    void anIdleWorkerTooSmallToMakeTheDifferenceStaysAndTheWorkIsKilledAtOnce() {
+        // the task's worker (this JVM) holds far more than the budget; the idle one (a sleep) almost nothing
+        tick(sleep.pid(), JVM, true, 1 << 20);
+        assertThat(asked).containsExactly("kill w2");
     }
 }
