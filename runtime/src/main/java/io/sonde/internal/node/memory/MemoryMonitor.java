@@ -211,18 +211,22 @@ public final class MemoryMonitor implements AutoCloseable {
     }
 
     /**
-     * Above the threshold, an idle worker goes before any worker with work when its memory alone
-     * brings the node back under the threshold: a JVM keeps the heap its last task grew, and an
-     * idle one runs nothing, so letting it go loses nothing. The largest (RES − SHR) goes; the
-     * next check looks again once it is gone. An idle worker too small to make the difference
-     * stays, and the work that grows is killed at once, as if there were no idle worker.
+     * Above the threshold, an idle worker goes before any worker with work when it is the largest
+     * worker of the node and its memory alone brings the node back under the threshold: a JVM
+     * keeps the heap its last task grew, and an idle one runs nothing, so letting it go loses
+     * nothing; the next check looks again once it is gone. Otherwise (a small spare beside a task
+     * that grows) the idle workers stay and the policy kills at once, as if there were none: a
+     * tick spent on a spare would let the growing task reach its own heap ceiling first.
      */
     private boolean releaseLargestIdle(Snapshot s, Sample sample) {
         long excess = sample.used() - (long) (settings.threshold() * sample.total());
         Optional<ProcessUse> largest = sample.processes().stream()
                 .filter(p -> s.idle().containsValue(p.pid()) && p.owned() > 0)
                 .max(Comparator.comparingLong(ProcessUse::owned));
-        if (largest.isEmpty() || largest.get().owned() < excess) {
+        long largestWithWork = sample.processes().stream()
+                .filter(p -> s.candidates().stream().anyMatch(c -> c.pid() == p.pid()))
+                .mapToLong(ProcessUse::owned).max().orElse(0);
+        if (largest.isEmpty() || largest.get().owned() < excess || largest.get().owned() <= largestWithWork) {
             return false;
         }
         long pid = largest.get().pid();

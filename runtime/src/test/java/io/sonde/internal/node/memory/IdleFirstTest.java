@@ -13,8 +13,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Above the threshold the monitor lets an idle worker go before it kills any work, when the idle
- * worker's memory alone brings the node back under it: a JVM keeps the heap its last task grew,
- * and an idle one runs nothing. Real processes stand for the workers (their memory is read from
+ * worker is the largest and its memory alone brings the node back under it: a JVM keeps the heap
+ * its last task grew, and an idle one runs nothing. Real processes stand for the workers (their memory is read from
  * /proc): this JVM is the large one, a {@code sleep} the small one. The node is a fake that
  * records what it is asked.
  */
