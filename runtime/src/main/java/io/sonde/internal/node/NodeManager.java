@@ -658,13 +658,13 @@ public final class NodeManager {
                     }
                 }
                 processes.add(new MemoryMonitor.Labelled(self, selfLabel, false));
-                Map<String, Long> idle = new HashMap<>();
+                Map<Long, String> idle = new HashMap<>();
                 for (Worker w : pool.all()) {
                     KillPolicy.Candidate c = candidate(w);
                     if (c != null) {
                         candidates.add(c);
-                    } else if (!w.dead() && w.memoryKill() == null && w.actor() == null && w.current() == null) {
-                        idle.put(w.id(), w.pid());
+                    } else if (!w.dead() && w.memoryKill() == null) {
+                        idle.put(w.pid(), w.id()); // no task, no actor
                     }
                     processes.add(new MemoryMonitor.Labelled(w.pid(), "worker " + w.id() + " ("
                             + (c != null ? c.work().replaceFirst("^the ", "") + ", " + c.ref() : "idle") + ")", true));
@@ -720,8 +720,7 @@ public final class NodeManager {
         public boolean releaseIdle(String workerId, long pid) {
             return lock.read(() -> {
                 Worker w = pool.get(workerId);
-                return w != null && w.pid() == pid && w.current() == null && w.actor() == null
-                        && !ownsWork(workerId) && pool.releaseIdle(w);
+                return w != null && w.pid() == pid && !ownsWork(workerId) && pool.releaseIdle(w);
             });
         }
 

@@ -54,9 +54,9 @@ public final class MemoryMonitor implements AutoCloseable {
     /**
      * @param candidates the workers with work (their {@code owned} is filled in by the monitor)
      * @param processes  every process of the node, to rank by memory: workers, node manager, drivers
-     * @param idle       the idle workers: pids by worker id
+     * @param idle       the idle workers: worker ids by pid
      */
-    public record Snapshot(List<KillPolicy.Candidate> candidates, List<Labelled> processes, Map<String, Long> idle) {
+    public record Snapshot(List<KillPolicy.Candidate> candidates, List<Labelled> processes, Map<Long, String> idle) {
         public Snapshot(List<KillPolicy.Candidate> candidates, List<Labelled> processes) {
             this(candidates, processes, Map.of());
         }
@@ -198,8 +198,8 @@ public final class MemoryMonitor implements AutoCloseable {
             if (!warnedNothingToKill) {
                 warnedNothingToKill = true;
                 System.err.println("sonde node " + nodeId + ": memory use is " + usage(sample) + ", above the"
-                        + " threshold, but no worker runs a task or an actor to kill; the node manager, drivers and"
-                        + " idle workers are not killed.");
+                        + " threshold, but no worker runs a task or an actor to kill, and no idle worker that could be"
+                        + " let go would bring it back under; the node manager and drivers are not killed.");
             }
             return;
         }
@@ -221,7 +221,7 @@ public final class MemoryMonitor implements AutoCloseable {
     private boolean releaseLargestIdle(Snapshot s, Sample sample) {
         long excess = sample.used() - (long) (settings.threshold() * sample.total());
         Optional<ProcessUse> largest = sample.processes().stream()
-                .filter(p -> s.idle().containsValue(p.pid()) && p.owned() > 0)
+                .filter(p -> s.idle().containsKey(p.pid()) && p.owned() > 0)
                 .max(Comparator.comparingLong(ProcessUse::owned));
         long largestWithWork = sample.processes().stream()
                 .filter(p -> s.candidates().stream().anyMatch(c -> c.pid() == p.pid()))
@@ -230,14 +230,13 @@ public final class MemoryMonitor implements AutoCloseable {
             return false;
         }
         long pid = largest.get().pid();
-        String workerId = s.idle().entrySet().stream().filter(e -> e.getValue() == pid).map(Map.Entry::getKey)
-                .findFirst().orElseThrow();
+        String workerId = s.idle().get(pid);
         if (!node.releaseIdle(workerId, pid)) {
             return false;
         }
         System.err.println("sonde node " + nodeId + ": memory use is " + usage(sample) + ", above the threshold;"
                 + " idle worker " + workerId + " (pid " + pid + ", " + Bytes.human(largest.get().owned())
-                + ") exits first: it runs nothing, so nothing is lost.");
+                + ") is told to exit first: it runs nothing, so nothing is lost.");
         inFlightPid = pid;
         inFlightSince = System.nanoTime();
         return true;

@@ -48,7 +48,7 @@ class IdleFirstTest {
                 return new MemoryMonitor.Snapshot(List.of(work),
                         List.of(new MemoryMonitor.Labelled(idlePid, "worker w1 (idle)", true),
                                 new MemoryMonitor.Labelled(busyPid, "worker w2 (task t)", true)),
-                        Map.of("w1", idlePid));
+                        Map.of(idlePid, "w1"));
             }
 
             @Override
