@@ -20,8 +20,9 @@ import java.util.Optional;
  * then, within a rank, the largest group first (the owner with the most work running gives up the
  * least by losing one), then the group whose newest work started last. Within the chosen group
  * the most recently started work is killed: it has done the least. Idle workers are not ranked:
- * the monitor lets them go before it kills any work (a JVM keeps the heap its last task grew, and
- * an idle one runs nothing). The node manager and drivers are never chosen.
+ * the monitor lets an idle one go before it kills any work only when that worker is the node's
+ * largest and alone brings the node back under its threshold (a JVM keeps the heap its last task
+ * grew, and an idle one runs nothing). The node manager and drivers are never chosen.
  */
 public final class KillPolicy {
     private KillPolicy() {
