@@ -5,6 +5,7 @@ import io.grpc.stub.StreamObserver;
 import io.sonde.ActorHandle;
 import io.sonde.GetTimeoutException;
 import io.sonde.NodeDiedException;
+import io.sonde.ObjectStoreFullException;
 import io.sonde.internal.NonBlockingObserver;
 import io.sonde.internal.logs.LibraryLogs;
 import io.sonde.ObjectRef;
@@ -100,6 +101,10 @@ public final class CoreClient {
     private final ConcurrentHashMap<Long, CompletableFuture<NamedActorReply>> namedActorRequests = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, CompletableFuture<ClassBytes>> classRequests = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, CompletableFuture<CancelOutcome>> cancelRequests = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, CompletableFuture<io.sonde.proto.SpaceReserved>> reserveRequests =
+            new ConcurrentHashMap<>();
+    /** The node's shared-memory object store, as this process writes and reads it; set once registered. */
+    private volatile SharedObjects shared;
     private volatile ClassLoader classSource = Thread.currentThread().getContextClassLoader();
     private final java.util.Set<String> escaped = ConcurrentHashMap.newKeySet();
     private final java.lang.ref.Cleaner cleaner = java.lang.ref.Cleaner.create();
@@ -160,9 +165,74 @@ public final class CoreClient {
             // gRPC's and Netty's own stack traces go to the session's logs, not the user's terminal
             LibraryLogs.routeTo(Path.of(info.getSessionDir(), "logs", "driver-" + ProcessHandle.current().pid() + ".log"));
         }
+        shared = new SharedObjects(info, new StoreRequests());
         ClientPlugins loaded = ClientPlugins.load();
         loaded.start(p -> new PluginContext(p.name()));
         plugins = loaded;
+    }
+
+    /** The object store's requests to the node, on this client's stream. */
+    private final class StoreRequests implements SharedObjects.Node {
+        @Override
+        public void reserve(String objectId, long size) {
+            long requestId = sequence.incrementAndGet();
+            CompletableFuture<io.sonde.proto.SpaceReserved> f = new CompletableFuture<>();
+            reserveRequests.put(requestId, f);
+            SondeException lost = connectionLost;
+            if (lost != null) {
+                f.completeExceptionally(lost);
+            }
+            try {
+                send(ClientMessage.newBuilder().setReserve(io.sonde.proto.ReserveSpace.newBuilder()
+                        .setRequestId(requestId).setObjectId(objectId).setSize(size)).build());
+                String error = f.get().getError();
+                if (!error.isEmpty()) {
+                    throw new ObjectStoreFullException(error);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SondeException("interrupted while waiting for room in the object store for " + objectId, e);
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof SondeException ? here((SondeException) e.getCause())
+                        : new SondeException("failed waiting for room in the object store: " + e.getCause(), e.getCause());
+            } finally {
+                reserveRequests.remove(requestId);
+            }
+        }
+
+        @Override
+        public void abandon(String objectId) {
+            try {
+                send(ClientMessage.newBuilder().setRelease(ReleaseObjects.newBuilder().addObjectIds(objectId)).build());
+            } catch (RuntimeException closed) {
+                // the session ended: the node dropped what this client reserved with it
+            }
+        }
+
+        @Override
+        public void restored(String objectId, long bytes) {
+            try {
+                send(ClientMessage.newBuilder().setRestored(io.sonde.proto.ObjectsRestored.newBuilder()
+                        .addObjectIds(objectId).setBytes(bytes)).build());
+            } catch (RuntimeException closed) {
+                // figures only
+            }
+        }
+    }
+
+    /**
+     * {@code value} as object {@code id} of this process: in the node's shared-memory store when it
+     * is large, else inline. A worker writes its task's result with it.
+     */
+    public ObjectValue store(String id, Object value) {
+        SharedObjects s = shared;
+        return s == null ? Serializer.value(value) : s.encode(id, value);
+    }
+
+    /** Reads a value received from the node (inline, or in its object store) with {@code loader}; see {@link Serializer#read}. */
+    public Object read(ObjectValue v, ClassLoader loader) {
+        SharedObjects s = shared;
+        return Serializer.read(v, loader, s == null ? null : s::map);
     }
 
     /** This client's plug-in of that class ({@link io.sonde.spi.ClientPlugin}), if it has one. */
@@ -335,7 +405,16 @@ public final class CoreClient {
                 spec.addArgs(Arg.newBuilder().setRefId(((ObjectRef<?>) a).id()));
             } else {
                 try {
-                    spec.addArgs(Arg.newBuilder().setValue(Serializer.value(a)));
+                    ObjectValue v = store(nextId('a'), a);
+                    if (v.getSharedSize() > 0) {
+                        // a large argument goes to the store, as a put owned by this client that the
+                        // task pins until it is done; this client lets go of it at once
+                        send(ClientMessage.newBuilder().setPut(PutObject.newBuilder().setObjectId(v.getSharedId())
+                                .setValue(v)).build());
+                        spec.addArgs(Arg.newBuilder().setRefId(v.getSharedId()));
+                    } else {
+                        spec.addArgs(Arg.newBuilder().setValue(v));
+                    }
                 } catch (SerializationException e) {
                     throw new SerializationException("argument " + i + " of " + describeKind(kind) + " " + name
                             + " cannot be sent to a worker: " + e.getMessage(), e.getCause());
@@ -357,12 +436,31 @@ public final class CoreClient {
         }
         objects.put(id, new CompletableFuture<>());
         send(ClientMessage.newBuilder().setSubmit(spec).build());
+        releaseArgumentPuts(spec);
         ObjectRef<R> ref = owned(id);
         java.util.function.Consumer<ObjectRef<?>> listener = submissionListener;
         if (listener != null) {
             listener.accept(ref);
         }
         return ref;
+    }
+
+    /**
+     * Lets go of the objects {@link #baseSpec} put for the task's large arguments: the node pins
+     * them for the task, which it saw first on this ordered stream, so they live as long as it
+     * needs them and no longer.
+     */
+    private void releaseArgumentPuts(TaskSpec.Builder spec) {
+        String mine = info.getClientId() + 'a';
+        ReleaseObjects.Builder r = null;
+        for (Arg a : spec.getArgsList()) {
+            if (a.getKindCase() == Arg.KindCase.REF_ID && a.getRefId().startsWith(mine)) {
+                (r == null ? r = ReleaseObjects.newBuilder() : r).addObjectIds(a.getRefId());
+            }
+        }
+        if (r != null) {
+            send(ClientMessage.newBuilder().setRelease(r).build());
+        }
     }
 
     /** A ref to an object this client owns: released when the ref is garbage collected. */
@@ -393,7 +491,7 @@ public final class CoreClient {
         String id = nextId('p');
         ObjectValue v;
         try {
-            v = Serializer.value(value);
+            v = store(id, value);
         } catch (SerializationException e) {
             throw new SerializationException("Sonde.put: " + e.getMessage(), e.getCause());
         }
@@ -507,7 +605,7 @@ public final class CoreClient {
         }
         // read() names the producing task when the bytes cannot be rebuilt here, and turns a
         // failure whose exception cannot be rebuilt into a TaskException that tells it as text
-        Object value = Serializer.read(v, loader);
+        Object value = read(v, loader);
         if (v.getIsError()) {
             SondeException e = (SondeException) value;
             // The stack that matters locally is the caller's; the remote one stays on the cause.
@@ -822,6 +920,13 @@ public final class CoreClient {
                         f.complete(m.getCancelOutcome());
                     }
                 }
+                case RESERVED_SPACE -> {
+                    CompletableFuture<io.sonde.proto.SpaceReserved> f =
+                            reserveRequests.get(m.getReservedSpace().getRequestId());
+                    if (f != null) {
+                        f.complete(m.getReservedSpace());
+                    }
+                }
                 case NAMED_ACTOR -> {
                     CompletableFuture<NamedActorReply> f = namedActorRequests.get(m.getNamedActor().getRequestId());
                     if (f != null) {
@@ -895,5 +1000,6 @@ public final class CoreClient {
         namedActorRequests.values().forEach(f -> f.completeExceptionally(e));
         classRequests.values().forEach(f -> f.completeExceptionally(e));
         cancelRequests.values().forEach(f -> f.completeExceptionally(e));
+        reserveRequests.values().forEach(f -> f.completeExceptionally(e));
     }
 }

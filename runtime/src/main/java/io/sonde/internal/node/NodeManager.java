@@ -12,6 +12,7 @@ import io.sonde.internal.node.memory.NodeMemory;
 import io.sonde.internal.node.object.DependencyResolver;
 import io.sonde.internal.node.object.InlineObjectStore;
 import io.sonde.internal.node.object.ObjectStore;
+import io.sonde.internal.node.object.SharedMemoryStore;
 import io.sonde.internal.node.object.TaskResults;
 import io.sonde.internal.node.sched.Cancellation;
 import io.sonde.internal.node.sched.Placement;
@@ -39,6 +40,7 @@ import io.sonde.proto.ProcessMemoryInfo;
 import io.sonde.proto.NamedActorReply;
 import io.sonde.proto.NodeMessage;
 import io.sonde.proto.ObjectValue;
+import io.sonde.proto.SpaceReserved;
 import io.sonde.proto.RegisterClient;
 import io.sonde.proto.Registered;
 import io.sonde.proto.TaskDone;
@@ -51,6 +53,7 @@ import io.sonde.proto.WorkerCommand;
 import io.sonde.proto.WorkerInfo;
 import io.sonde.proto.WorkerMessage;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -158,8 +161,10 @@ public final class NodeManager {
     /** The clients of workers, by worker id: whose work a worker's exit ends (see {@link OwnerDeath}). */
     private final Map<String, ClientSession> workerClients = new HashMap<>();
     private final TaskTable tasks;
-    private final ObjectStore<ClientSession> objects = new InlineObjectStore<>();
-    private final DependencyResolver resolver = new DependencyResolver(objects);
+    /** The bytes of large values, in shared memory; {@link #objects} keeps their books with the others'. */
+    private final SharedMemoryStore<ClientSession> shared;
+    private final ObjectStore<ClientSession> objects;
+    private final DependencyResolver resolver;
     private final TaskResults<ClientSession> results;
     private final Scheduler scheduler;
     /** Which node each task or actor goes to; the cluster is this node alone for now. */
@@ -182,6 +187,17 @@ public final class NodeManager {
         this.head = head;
         this.idPrefix = config.nodeId().substring(0, Math.min(ID_PREFIX_LENGTH, config.nodeId().length()));
         this.tasks = new TaskTable(config.nodeId());
+        Path spill = config.objectStore().spillDir() == null ? config.spillDir()
+                : config.spillDir().resolve("sonde-" + config.nodeId()); // a directory of the user's: only ours goes
+        this.shared = new SharedMemoryStore<>(SharedMemoryStore.directoryFor(config.nodeId(), config.sessionDir()), spill,
+                config.objectStore().capacityFor(config.memory()),
+                m -> System.err.println("sonde node " + config.nodeId() + ": " + m));
+        this.objects = new InlineObjectStore<>(v -> {
+            if (v.getSharedSize() > 0) {
+                shared.free(v.getSharedId());
+            }
+        });
+        this.resolver = new DependencyResolver(objects);
         this.results = new TaskResults<>(objects, resolver, tasks, new Wakeups());
         this.scheduler = new Scheduler(new ResourceSet(config.cpus(), config.memory(), config.resources()));
         this.pool = new WorkerPool(config.spareWorkers());
@@ -239,6 +255,11 @@ public final class NodeManager {
         } catch (RejectedExecutionException stopping) {
             // the node stops: its tasks end with it
         }
+    }
+
+    /** The shared-memory object store's figures now: room, use, spills. Its own lock, not the node's. */
+    public io.sonde.proto.ObjectStoreStats objectStoreStats() {
+        return shared.stats();
     }
 
     /** The node's memory monitor. */
@@ -310,7 +331,17 @@ public final class NodeManager {
     private void onClientMessage(ClientSession s, ClientMessage m) {
         switch (m.getBodyCase()) {
             case SUBMIT -> lock.run(() -> submit(s, m.getSubmit()));
-            case PUT -> lock.run(() -> results.put(s, m.getPut().getObjectId(), m.getPut().getValue()));
+            case PUT -> lock.run(() -> {
+                ObjectValue v = m.getPut().getValue();
+                if (v.getSharedSize() > 0) {
+                    shared.sealed(v.getSharedId(), v.getSharedSize());
+                }
+                results.put(s, m.getPut().getObjectId(), v);
+            });
+            case RESERVE -> shared.reserve(s, s.jobId, m.getReserve().getObjectId(), m.getReserve().getSize(),
+                    error -> s.send(NodeMessage.newBuilder().setReservedSpace(SpaceReserved.newBuilder()
+                            .setRequestId(m.getReserve().getRequestId()).setError(error == null ? "" : error)).build()));
+            case RESTORED -> shared.restored(m.getRestored().getObjectIdsCount(), m.getRestored().getBytes());
             case SUBSCRIBE -> m.getSubscribe().getObjectIdsList().forEach(id -> lock.run(() -> results.subscribe(s, id)));
             case CANCEL -> onCancel(s, m.getCancel());
             case KILL -> lock.run(() -> actorLifecycle.kill(m.getKill().getActorId(), m.getKill().getNoRestart()));
@@ -318,7 +349,10 @@ public final class NodeManager {
             case BLOCKED -> lock.run(() -> dispatch.blocked(s.workerId, m.getBlocked().getBlocked()));
             case REGISTER -> onRegister(s, m.getRegister());
             case FETCH_CLASS -> classes.fetch(s, m.getFetchClass(), lock.read(() -> driverOf(s.jobId)));
-            case RELEASE -> lock.run(() -> m.getRelease().getObjectIdsList().forEach(id -> objects.release(id, s)));
+            case RELEASE -> lock.run(() -> m.getRelease().getObjectIdsList().forEach(id -> {
+                objects.release(id, s);
+                shared.abandon(id, s); // a reservation whose write failed
+            }));
             case PLUGIN -> plugins.clientMessage(s, m.getPlugin());
             case CLASS_BYTES -> classes.bytes(m.getClassBytes());
             default -> {
@@ -383,7 +417,9 @@ public final class NodeManager {
         });
         s.send(NodeMessage.newBuilder().setRegistered(Registered.newBuilder()
                 .setJobId(s.jobId).setNodeId(config.nodeId()).setNodeIp(config.ip())
-                .setSessionDir(config.sessionDir().toString()).setClientId(s.clientId)).build());
+                .setSessionDir(config.sessionDir().toString()).setClientId(s.clientId)
+                .setObjectStoreDir(shared.directory().toString()).setObjectSpillDir(shared.spillDirectory().toString())
+                .setObjectStoreThreshold(config.objectStore().threshold())).build());
     }
 
     /**
@@ -392,6 +428,7 @@ public final class NodeManager {
      */
     private void onClientClosed(ClientSession s) {
         s.complete();
+        shared.clientClosed(s, s.clientId);
         lock.run(() -> {
             if (!s.driver) {
                 if (workerClients.get(s.workerId) == s) {
@@ -417,6 +454,7 @@ public final class NodeManager {
             ownerDeath.driverExited(s);
             actorLifecycle.removeJob(jobId);
             resolver.forgetObjects(objects.removeOwnedBy(owner -> jobId.equals(owner.jobId)));
+            shared.jobEnded(jobId);
         });
     }
 
@@ -548,10 +586,36 @@ public final class NodeManager {
             w.send(WorkerCommand.newBuilder().setTaken(TaskTaken.newBuilder().setTaskId(done.getTaskId())
                     .setAttempt(done.getAttempt())).build());
         }
+        ObjectValue r = sealResult(done);
         if (w.actor() != null) {
             actorLifecycle.taskDone(w.actor(), done);
         } else {
             dispatch.taskDone(w, done);
+        }
+        freeIfDropped(done, r);
+    }
+
+    /** A result written to the object store is sealed once the node has it; returns it, or null when it is inline. */
+    private ObjectValue sealResult(TaskDone done) {
+        ObjectValue r = done.getResult();
+        if (r.getSharedSize() <= 0) {
+            return null;
+        }
+        shared.sealed(r.getSharedId(), r.getSharedSize());
+        return r;
+    }
+
+    /**
+     * A result in the object store that the node did not keep (a stale attempt's, a cancelled
+     * task's) is freed now. Task ids are their return ids.
+     */
+    private void freeIfDropped(TaskDone done, ObjectValue r) {
+        if (r == null) {
+            return;
+        }
+        ObjectValue kept = objects.value(done.getTaskId());
+        if (kept == null || !r.getSharedId().equals(kept.getSharedId())) {
+            shared.free(r.getSharedId());
         }
     }
 
@@ -588,11 +652,13 @@ public final class NodeManager {
         lock.run(() -> {
             workers.exited(w, exit);
             for (TaskDone done : journaled) {
+                ObjectValue r = sealResult(done);
                 if (w.actor() != null) {
                     actorLifecycle.journaledResult(w.actor(), done);
                 } else {
                     dispatch.taskDone(w, done);
                 }
+                freeIfDropped(done, r);
             }
             if (w.actor() != null) {
                 actorLifecycle.workerDied(w.actor(), w.id(), exit.brief(),
@@ -791,6 +857,7 @@ public final class NodeManager {
                 .orElseGet(() -> WorkerStop.byForce(workers.launched()))
                 .run(force);
         plugins.close();
+        shared.close(); // the workers are gone: their objects go with the node
         // The messages queued so far (the workers' last output) go out before this returns, within
         // a bound; later sends are dropped.
         sendPool.shutdown();

@@ -14,6 +14,7 @@ import java.io.ObjectOutputStream;
 import java.io.ObjectStreamClass;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -35,6 +36,8 @@ public final class Serializer {
     private static final byte LONG = 5;
     private static final byte DOUBLE = 6;
     private static final byte BOOLEAN = 7;
+    /** A {@link ByteBuffer}'s remaining bytes; read back as a read-only buffer (a view of the store's mapping). */
+    private static final byte BYTE_BUFFER = 8;
 
     /** Stack traces kept as text are cut here: a StackOverflowError prints a thousand frames. */
     private static final int MAX_STACK_CHARS = 64 * 1024;
@@ -60,6 +63,12 @@ public final class Serializer {
             b.setProducer(producer);
         }
         return b.build();
+    }
+
+    /** {@code v}, a task's result, naming its {@code producer} when reading it may fail (as {@link #result}). */
+    public static ObjectValue withProducer(ObjectValue v, String producer) {
+        boolean java = v.getSharedSize() > 0 || (!v.getData().isEmpty() && v.getData().byteAt(0) == JAVA);
+        return java ? v.toBuilder().setProducer(producer).build() : v;
     }
 
     /** A failure stored in place of a value; {@code get} rethrows it. */
@@ -116,7 +125,28 @@ public final class Serializer {
      *                                names the task that produced it
      */
     public static Object read(ObjectValue v, ClassLoader loader) {
+        return read(v, loader, null);
+    }
+
+    /** Maps an object of the node's shared-memory store: its bytes, in order. */
+    @FunctionalInterface
+    public interface SharedReader {
+        ByteBuffer[] map(String objectId, long size);
+    }
+
+    /**
+     * As {@link #read(ObjectValue, ClassLoader)}, reading a value kept in the node's object store
+     * ({@code shared_size} set) through {@code shared}.
+     */
+    public static Object read(ObjectValue v, ClassLoader loader, SharedReader shared) {
         try {
+            if (v.getSharedSize() > 0) {
+                if (shared == null) {
+                    throw new SerializationException("the value is in the node's object store, which this process"
+                            + " does not reach");
+                }
+                return decode(shared.map(v.getSharedId(), v.getSharedSize()), loader);
+            }
             return decode(v.getData(), loader);
         } catch (SerializationException e) {
             if (v.getIsError() && v.hasRemoteError()) {
@@ -153,6 +183,22 @@ public final class Serializer {
                 out.write(b);
                 return out.toByteString();
             }
+            if (value instanceof ByteBuffer) {
+                ByteBuffer b = ((ByteBuffer) value).duplicate();
+                ByteString.Output out = ByteString.newOutput(b.remaining() + 1);
+                out.write(BYTE_BUFFER);
+                if (b.hasArray()) {
+                    out.write(b.array(), b.arrayOffset() + b.position(), b.remaining());
+                } else {
+                    byte[] chunk = new byte[Math.min(b.remaining(), 64 * 1024)];
+                    while (b.hasRemaining()) {
+                        int n = Math.min(chunk.length, b.remaining());
+                        b.get(chunk, 0, n);
+                        out.write(chunk, 0, n);
+                    }
+                }
+                return out.toByteString();
+            }
             if (value instanceof String) {
                 byte[] s = ((String) value).getBytes(StandardCharsets.UTF_8);
                 byte[] b = new byte[s.length + 1];
@@ -174,20 +220,76 @@ public final class Serializer {
                 return ByteString.copyFrom(new byte[] {BOOLEAN, (byte) ((Boolean) value ? 1 : 0)});
             }
             ByteString.Output out = ByteString.newOutput(256);
-            out.write(JAVA);
-            try (ObjectOutputStream oos = new RecordObjectOutputStream(out)) {
-                oos.writeObject(value);
-            }
+            writeJava(value, out);
             return out.toByteString();
-        } catch (NotSerializableException e) {
-            throw new SerializationException("a value of type " + value.getClass().getName()
+        } catch (IOException e) {
+            throw notSerializable(value, e);
+        }
+    }
+
+    /**
+     * The encoding of a value that needs no Java serialization, as its tag and its bytes (a view,
+     * not a copy, for byte arrays and buffers): what the object store writes straight to shared
+     * memory. Null for other values.
+     */
+    public static Direct direct(Object value) {
+        if (value instanceof byte[]) {
+            return new Direct(BYTES, ByteBuffer.wrap((byte[]) value));
+        }
+        if (value instanceof ByteBuffer) {
+            return new Direct(BYTE_BUFFER, ((ByteBuffer) value).duplicate());
+        }
+        if (value instanceof String) {
+            return new Direct(STRING, ByteBuffer.wrap(((String) value).getBytes(StandardCharsets.UTF_8)));
+        }
+        return null;
+    }
+
+    /** A value's tag and bytes; the encoded size is one more than the bytes. */
+    public record Direct(byte tag, ByteBuffer body) {
+        public long size() {
+            return 1L + body.remaining();
+        }
+    }
+
+    /** Whether {@code value} encodes in a few bytes (null, boxed numbers, booleans): never worth the store. */
+    public static boolean isSmall(Object value) {
+        return value == null || value instanceof Integer || value instanceof Long || value instanceof Double
+                || value instanceof Boolean;
+    }
+
+    /**
+     * Writes {@code value} through Java serialization, tag first, to {@code out}.
+     *
+     * @throws SerializationException naming what could not be serialized and what to do
+     */
+    public static void writeJavaTo(Object value, java.io.OutputStream out) {
+        try {
+            writeJava(value, out);
+        } catch (IOException e) {
+            throw notSerializable(value, e);
+        }
+    }
+
+    private static void writeJava(Object value, java.io.OutputStream out) throws IOException {
+        out.write(JAVA);
+        try (ObjectOutputStream oos = new RecordObjectOutputStream(out)) {
+            oos.writeObject(value);
+        }
+    }
+
+    private static SerializationException notSerializable(Object value, IOException e) {
+        if (e instanceof NotSerializableException) {
+            return new SerializationException("a value of type " + value.getClass().getName()
                     + " cannot be sent to another process: it holds something that is not Serializable ("
                     + e.getMessage().replace("\n", " ").replace("\t", "").trim() + "). Make that class implement"
                     + " java.io.Serializable, mark the field transient, or send only the data it holds", e);
-        } catch (IOException e) {
-            throw new SerializationException("a value of type " + value.getClass().getName()
-                    + " cannot be serialized: " + e, e);
         }
+        if (e.getCause() instanceof SerializationException) {
+            return (SerializationException) e.getCause(); // the store said why it could not take the value
+        }
+        return new SerializationException("a value of type " + value.getClass().getName()
+                + " cannot be serialized: " + e, e);
     }
 
     public static Object decode(ByteString data, ClassLoader loader) {
@@ -210,25 +312,126 @@ public final class Serializer {
                 return Double.longBitsToDouble(readLong(data, 8));
             case BOOLEAN:
                 return data.byteAt(1) != 0;
+            case BYTE_BUFFER:
+                return data.substring(1).asReadOnlyByteBuffer();
             case JAVA:
-                try (ObjectInputStream in = new LoaderObjectInputStream(data.substring(1).newInput(), loader)) {
-                    return in.readObject();
-                } catch (ClassNotFoundException e) {
-                    throw new SerializationException("class " + e.getMessage() + " of a received value is not on"
-                            + " this process's classpath; workers load classes from the driver's classpath,"
-                            + " so start the driver with the jar or directory that holds it (a class defined or"
-                            + " generated on the worker alone cannot be read anywhere else)", e);
-                } catch (IOException e) {
-                    throw new SerializationException("a received value cannot be deserialized: " + e, e);
-                } catch (RuntimeException | LinkageError e) {
-                    // a readObject/readResolve of the value's own class threw, or its class failed to
-                    // initialize here: the value cannot be rebuilt in this process
-                    throw new SerializationException("a received value cannot be deserialized: reading it threw " + e,
-                            e);
-                }
+                return readJava(data.substring(1).newInput(), loader);
             default:
-                throw new SerializationException("unknown value encoding " + tag
-                        + "; are the driver and the cluster running the same Sonde version?");
+                throw unknownTag(tag);
+        }
+    }
+
+    /**
+     * Reads a value from the object store's read-only mapping of it, {@code chunks} in order (one
+     * unless it is larger than 2 GiB). A {@link ByteBuffer} comes back as a read-only view of the
+     * mapping (no copy); a byte array or string costs one copy; other values are deserialized
+     * straight from the mapping.
+     */
+    public static Object decode(ByteBuffer[] chunks, ClassLoader loader) {
+        ByteBuffer first = chunks[0].duplicate();
+        byte tag = first.get();
+        long size = 0;
+        for (ByteBuffer c : chunks) {
+            size += c.remaining();
+        }
+        switch (tag) {
+            case BYTE_BUFFER:
+                if (chunks.length == 1) {
+                    return first.slice().asReadOnlyBuffer();
+                }
+                throw new SerializationException("a ByteBuffer of " + (size - 1) + " bytes cannot be read: it is larger than"
+                        + " a ByteBuffer can be");
+            case BYTES:
+            case STRING: {
+                if (size - 1 > Integer.MAX_VALUE - 8) {
+                    throw new SerializationException("a value of " + (size - 1) + " bytes cannot be read into one array");
+                }
+                byte[] b = new byte[(int) (size - 1)];
+                int at = first.remaining();
+                first.get(b, 0, at);
+                for (int i = 1; i < chunks.length; i++) {
+                    ByteBuffer c = chunks[i].duplicate();
+                    int n = c.remaining();
+                    c.get(b, at, n);
+                    at += n;
+                }
+                return tag == BYTES ? b : new String(b, StandardCharsets.UTF_8);
+            }
+            case JAVA: {
+                ByteBuffer[] rest = new ByteBuffer[chunks.length];
+                rest[0] = first;
+                for (int i = 1; i < chunks.length; i++) {
+                    rest[i] = chunks[i].duplicate();
+                }
+                return readJava(new BuffersInputStream(rest), loader);
+            }
+            default:
+                throw unknownTag(tag);
+        }
+    }
+
+    private static SerializationException unknownTag(byte tag) {
+        return new SerializationException("unknown value encoding " + tag
+                + "; are the driver and the cluster running the same Sonde version?");
+    }
+
+    private static Object readJava(InputStream data, ClassLoader loader) {
+        try (ObjectInputStream in = new LoaderObjectInputStream(data, loader)) {
+            return in.readObject();
+        } catch (ClassNotFoundException e) {
+            throw new SerializationException("class " + e.getMessage() + " of a received value is not on"
+                    + " this process's classpath; workers load classes from the driver's classpath,"
+                    + " so start the driver with the jar or directory that holds it (a class defined or"
+                    + " generated on the worker alone cannot be read anywhere else)", e);
+        } catch (IOException e) {
+            throw new SerializationException("a received value cannot be deserialized: " + e, e);
+        } catch (RuntimeException | LinkageError e) {
+            // a readObject/readResolve of the value's own class threw, or its class failed to
+            // initialize here: the value cannot be rebuilt in this process
+            throw new SerializationException("a received value cannot be deserialized: reading it threw " + e, e);
+        }
+    }
+
+    /** Reads buffers in order, as one stream. */
+    private static final class BuffersInputStream extends InputStream {
+        private final ByteBuffer[] buffers;
+        private int current;
+
+        BuffersInputStream(ByteBuffer[] buffers) {
+            this.buffers = buffers;
+        }
+
+        private ByteBuffer buffer() {
+            while (current < buffers.length && !buffers[current].hasRemaining()) {
+                current++;
+            }
+            return current < buffers.length ? buffers[current] : null;
+        }
+
+        @Override
+        public int read() {
+            ByteBuffer b = buffer();
+            return b == null ? -1 : b.get() & 0xff;
+        }
+
+        @Override
+        public int read(byte[] into, int off, int len) {
+            if (len == 0) {
+                return 0;
+            }
+            ByteBuffer b = buffer();
+            if (b == null) {
+                return -1;
+            }
+            int n = Math.min(len, b.remaining());
+            b.get(into, off, n);
+            return n;
+        }
+
+        @Override
+        public int available() {
+            ByteBuffer b = buffer();
+            return b == null ? 0 : b.remaining();
         }
     }
 

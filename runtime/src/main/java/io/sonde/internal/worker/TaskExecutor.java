@@ -4,6 +4,7 @@ import io.grpc.stub.StreamObserver;
 import io.sonde.RuntimeContext;
 import io.sonde.TaskException;
 import io.sonde.function.FunctionInvoker;
+import io.sonde.internal.client.CoreClient;
 import io.sonde.internal.client.SerializedObserver;
 import io.sonde.proto.Arg;
 import io.sonde.proto.NodeManagerGrpc;
@@ -293,6 +294,8 @@ final class TaskExecutor {
         return true;
     }
 
+    private volatile CoreClient client;
+
     private void execute(TaskSpec spec) {
         boolean drain;
         synchronized (receipts) {
@@ -321,7 +324,8 @@ final class TaskExecutor {
             Object[] args = new Object[spec.getArgsCount()];
             for (int i = 0; i < args.length; i++) {
                 Arg a = spec.getArgs(i);
-                args[i] = Serializer.read(a.getValue(), loader);
+                CoreClient c = client;
+                args[i] = c == null ? Serializer.read(a.getValue(), loader) : c.read(a.getValue(), loader);
             }
             task = task(spec, fn);
             currentTask = task;
@@ -435,12 +439,30 @@ final class TaskExecutor {
     }
 
     private ObjectValue returnValue(TaskSpec spec, Object value) {
+        CoreClient c = client;
         try {
-            return Serializer.result(value, where(spec));
+            return c == null ? Serializer.result(value, where(spec))
+                    : Serializer.withProducer(c.store(resultName(spec), value), where(spec));
         } catch (SerializationException e) {
             return Serializer.error(new TaskException(where(spec) + " returned a value that cannot be sent back: "
                     + e.getMessage()));
+        } catch (io.sonde.ObjectStoreFullException e) {
+            return Serializer.error(new io.sonde.ObjectStoreFullException(where(spec) + " returned a value the object"
+                    + " store cannot take: " + e.getMessage()));
         }
+    }
+
+    /**
+     * The name of the result's file in the object store, when it goes there: each attempt writes
+     * its own, so a stale attempt's result is freed without touching the one that counts.
+     */
+    private static String resultName(TaskSpec spec) {
+        return spec.getAttempt() == 0 ? spec.getReturnId() : spec.getReturnId() + "-" + spec.getAttempt();
+    }
+
+    /** The worker's connection to its node, through which results go to the object store; set before {@link #serve}. */
+    void client(CoreClient client) {
+        this.client = client;
     }
 
     private ObjectValue failure(TaskSpec spec, Throwable e) {

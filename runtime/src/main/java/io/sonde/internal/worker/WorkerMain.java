@@ -71,6 +71,7 @@ public final class WorkerMain {
                 executor::currentTaskId, null, args[0]);
         WorkerPlugins plugins = WorkerPlugins.load();
         executor.plugins(plugins);
+        executor.client(client);
         SondeRuntime.installWorker(client, executor::context, plugins::breakpoint);
         executor.jobLoader(new JobClassLoader(ClassLoader.getSystemClassLoader(), client::fetchClass));
         plugins.start(p -> new PluginContext(p.name(), args[1], executor, client));

@@ -9,6 +9,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -34,6 +35,17 @@ public final class InlineObjectStore<C> implements ObjectStore<C> {
     }
 
     private final Map<String, Entry<C>> objects = new HashMap<>();
+    /** Told of every value forgotten: the shared-memory store frees the bytes of a shared one. */
+    private final Consumer<ObjectValue> dropped;
+
+    public InlineObjectStore() {
+        this(v -> { });
+    }
+
+    /** @param dropped called (under the node's lock) with each value the store forgets; it must only enqueue */
+    public InlineObjectStore(Consumer<ObjectValue> dropped) {
+        this.dropped = dropped;
+    }
 
     @Override
     public void create(String id, C owner) {
@@ -129,6 +141,9 @@ public final class InlineObjectStore<C> implements ObjectStore<C> {
             Map.Entry<String, Entry<C>> e = it.next();
             if (e.getValue().owner != null && owner.test(e.getValue().owner)) {
                 it.remove();
+                if (e.getValue().value != null) {
+                    dropped.accept(e.getValue().value);
+                }
                 removed.add(e.getKey());
             }
         }
@@ -144,6 +159,7 @@ public final class InlineObjectStore<C> implements ObjectStore<C> {
     private void dropIfUnused(String id, Entry<C> e) {
         if (e.ownerReleased && e.taskRefs == 0 && e.value != null) {
             objects.remove(id);
+            dropped.accept(e.value);
         }
     }
 }

@@ -1,0 +1,319 @@
+package io.sonde.internal.client;
+
+import com.google.protobuf.ByteString;
+import io.sonde.ObjectLostException;
+import io.sonde.ObjectStoreFullException;
+import io.sonde.internal.serialization.SerializationException;
+import io.sonde.internal.serialization.Serializer;
+import io.sonde.proto.ObjectValue;
+import io.sonde.proto.Registered;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * This process's side of its node's shared-memory object store: large values are written to, and
+ * read from, the store's files directly, never through the node manager.
+ *
+ * <p>A write asks the node for room first ({@link Node#reserve}, which waits while the node
+ * spills: back-pressure), writes {@code <id>.<client>.tmp} and renames it {@code <id>}: the
+ * rename seals it, so no reader ever sees part of an object. A value that needs Java
+ * serialization has no size up front: it is streamed to the file once it outgrows the threshold,
+ * and room is asked for before the rename.
+ *
+ * <p>A read maps the file read-only: a {@link ByteBuffer} value is a view of the mapping, a byte
+ * array or string one copy of it. An object that was spilled is read from its spill file.
+ *
+ * <p>Thread-safe and stateless past construction.
+ */
+final class SharedObjects {
+    /** Mappings are at most this large; objects beyond 2 GiB are read as several. */
+    private static final long CHUNK = 1L << 30;
+    /** Streamed writes go to the file through a buffer this large. */
+    private static final int STREAM_BUFFER = 1 << 20;
+
+    /** What the store needs of the node manager, through this client's connection. */
+    interface Node {
+        /** Waits until the node has room for {@code size} bytes of {@code objectId}; throws ObjectStoreFullException when it never will. */
+        void reserve(String objectId, long size);
+
+        /** The write failed after its room was granted: give the room back. */
+        void abandon(String objectId);
+
+        /** An object was read back from its spill file. */
+        void restored(String objectId, long bytes);
+    }
+
+    private final Path dir;
+    private final Path spillDir;
+    private final long threshold;
+    private final String clientId;
+    private final Node node;
+    private final boolean enabled;
+
+    SharedObjects(Registered info, Node node) {
+        this.dir = info.getObjectStoreDir().isEmpty() ? null : Path.of(info.getObjectStoreDir());
+        this.spillDir = info.getObjectSpillDir().isEmpty() ? null : Path.of(info.getObjectSpillDir());
+        this.threshold = info.getObjectStoreThreshold();
+        this.clientId = info.getClientId();
+        this.node = node;
+        // a client on another host cannot see the node's directory: its values stay inline
+        this.enabled = dir != null && threshold > 0 && Files.isDirectory(dir) && Files.isWritable(dir);
+    }
+
+    boolean enabled() {
+        return enabled;
+    }
+
+    /**
+     * {@code value} stored as object {@code id}: in the store when its encoding is larger than the
+     * threshold, else inline.
+     *
+     * @throws SerializationException  when the value cannot be serialized
+     * @throws ObjectStoreFullException when the store has no room and nothing can be spilled
+     */
+    ObjectValue encode(String id, Object value) {
+        if (!enabled || Serializer.isSmall(value)) {
+            return Serializer.value(value);
+        }
+        Serializer.Direct direct = Serializer.direct(value);
+        if (direct != null) {
+            long size = direct.size();
+            if (size <= threshold) {
+                return Serializer.value(value);
+            }
+            node.reserve(id, size);
+            writeMapped(id, direct, size);
+            return shared(id, size);
+        }
+        ThresholdStream out = new ThresholdStream(id);
+        try {
+            Serializer.writeJavaTo(value, out);
+        } catch (RuntimeException e) {
+            out.discard();
+            throw e;
+        }
+        if (out.file == null) {
+            return ObjectValue.newBuilder().setData(out.heap.toByteString()).build();
+        }
+        long size = out.size;
+        try {
+            out.closeFile();
+        } catch (IOException e) {
+            out.discard();
+            throw writeFailed(id, size, e);
+        }
+        try {
+            node.reserve(id, size);
+        } catch (RuntimeException e) {
+            out.discard();
+            throw e;
+        }
+        seal(id, out.file, size);
+        return shared(id, size);
+    }
+
+    private static ObjectValue shared(String id, long size) {
+        return ObjectValue.newBuilder().setSharedSize(size).setSharedId(id).build();
+    }
+
+    /** Writes a value of known size through a read-write mapping of its file: one copy. */
+    private void writeMapped(String id, Serializer.Direct direct, long size) {
+        Path tmp = dir.resolve(tempName(id));
+        try {
+            // a full /dev/shm would fault the mapped write: check for room first
+            long free = Files.getFileStore(dir).getUsableSpace();
+            if (free < size) {
+                throw new IOException("only " + free + " bytes free in " + dir);
+            }
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE)) {
+                ByteBuffer body = direct.body().duplicate();
+                long at = 0;
+                while (at < size) {
+                    long len = Math.min(CHUNK, size - at);
+                    MappedByteBuffer m = ch.map(FileChannel.MapMode.READ_WRITE, at, len);
+                    if (at == 0) {
+                        m.put(direct.tag());
+                    }
+                    ByteBuffer part = body.slice();
+                    part.limit(Math.min(m.remaining(), part.remaining()));
+                    int wrote = part.remaining();
+                    m.put(part);
+                    body.position(body.position() + wrote);
+                    at += len;
+                }
+            }
+        } catch (IOException | InternalError e) {
+            // InternalError: the kernel refused a page of the mapping (shared memory ran out)
+            delete(tmp);
+            node.abandon(id);
+            throw writeFailed(id, size, e);
+        }
+        seal(id, tmp, size);
+    }
+
+    /** Renames the written file to the object's name: from now on readers see all of it. */
+    private void seal(String id, Path tmp, long size) {
+        try {
+            Files.move(tmp, dir.resolve(id), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            delete(tmp);
+            node.abandon(id);
+            throw writeFailed(id, size, e);
+        }
+    }
+
+    private ObjectStoreFullException writeFailed(String id, long size, Throwable e) {
+        return new ObjectStoreFullException("object " + id + " (" + size + " bytes) could not be written to the object"
+                + " store's shared memory in " + dir + ": " + e + ". Free shared memory (df " + dir.getParent()
+                + "), or start the node with a smaller --object-store-memory", e);
+    }
+
+    private String tempName(String id) {
+        return id + "." + clientId + ".tmp";
+    }
+
+    // ------------------------------------------------------------------ reading
+
+    /** Reads a value kept in the store ({@code v.shared_size > 0}) with {@code loader}. */
+    Object read(ObjectValue v, ClassLoader loader) {
+        return Serializer.decode(map(v.getSharedId(), v.getSharedSize()), loader);
+    }
+
+    /** Maps the object read-only: from shared memory, else from its spill file. */
+    ByteBuffer[] map(String id, long size) {
+        if (dir == null) {
+            throw new ObjectLostException("object " + id + " is in the object store of its node, which this process"
+                    + " cannot reach (it runs on another host); read it from a task on that node instead");
+        }
+        try {
+            return map(dir.resolve(id), size);
+        } catch (NoSuchFileException notInMemory) {
+            // spilled: a spill renames the copy into place before it unlinks the shared-memory file
+        } catch (IOException e) {
+            throw unreadable(id, dir.resolve(id), e);
+        }
+        Path spilled = spillDir == null ? null : spillDir.resolve(id);
+        try {
+            if (spilled != null) {
+                ByteBuffer[] b = map(spilled, size);
+                node.restored(id, size);
+                return b;
+            }
+        } catch (NoSuchFileException gone) {
+            // neither file: freed
+        } catch (IOException e) {
+            throw unreadable(id, spilled, e);
+        }
+        throw new ObjectLostException("object " + id + " is no longer in the object store: it was freed (its owner"
+                + " released it, or its job ended) before this read. Keep a ref to it for as long as it is needed");
+    }
+
+    private static ByteBuffer[] map(Path file, long size) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long actual = ch.size();
+            if (actual != size) {
+                throw new IOException("the file holds " + actual + " bytes, not the " + size + " the object has");
+            }
+            int n = (int) ((size + CHUNK - 1) / CHUNK);
+            if (size <= Integer.MAX_VALUE) {
+                n = 1;
+            }
+            ByteBuffer[] chunks = new ByteBuffer[n];
+            for (int i = 0; i < n; i++) {
+                long at = n == 1 ? 0 : i * CHUNK;
+                long len = n == 1 ? size : Math.min(CHUNK, size - at);
+                chunks[i] = ch.map(FileChannel.MapMode.READ_ONLY, at, len);
+            }
+            return chunks;
+        }
+    }
+
+    private static ObjectLostException unreadable(String id, Path file, IOException e) {
+        return new ObjectLostException("object " + id + " cannot be read from " + file + ": " + e, e);
+    }
+
+    private static void delete(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+            // the node deletes a dead writer's files; this one's go with the node's directory
+        }
+    }
+
+    /**
+     * Java serialization's output: in the heap while it is small, then in the object's file. Its
+     * size is known only at the end.
+     */
+    private final class ThresholdStream extends OutputStream {
+        private final String id;
+        final ByteString.Output heap = ByteString.newOutput(256);
+        Path file;
+        private FileChannel channel;
+        private OutputStream out = heap;
+        long size;
+
+        ThresholdStream(String id) {
+            this.id = id;
+        }
+
+        private void grow(int more) throws IOException {
+            size += more;
+            if (file == null && size > threshold) {
+                file = dir.resolve(tempName(id));
+                channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                out = new BufferedOutputStream(Channels.newOutputStream(channel), STREAM_BUFFER);
+                heap.writeTo(out);
+            }
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            grow(1);
+            out.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            grow(len);
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            out.flush();
+        }
+
+        @Override
+        public void close() {
+            // Java serialization closes its stream at the end: the file stays open until closeFile
+        }
+
+        void closeFile() throws IOException {
+            out.flush();
+            channel.close();
+        }
+
+        void discard() {
+            if (file != null) {
+                try {
+                    channel.close();
+                } catch (IOException ignored) {
+                    // deleting it is what matters
+                }
+                delete(file);
+            }
+        }
+    }
+}

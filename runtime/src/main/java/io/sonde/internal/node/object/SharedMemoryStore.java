@@ -1,0 +1,536 @@
+package io.sonde.internal.node.object;
+
+import io.sonde.internal.node.memory.Bytes;
+import io.sonde.proto.ObjectStoreStats;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The node's shared-memory object store: the bytes of large values, one file per object in a
+ * directory of {@code /dev/shm} (memory-backed), written and read by the node's clients
+ * themselves. The node manager's heap never holds them; this class only keeps the books: room,
+ * who writes what, what is sealed, what is spilled.
+ *
+ * <pre>
+ *   client: ReserveSpace(id, size) ──▶ reserve ── room? ──▶ SpaceReserved ──▶ client writes
+ *                                        │ no: spill the largest sealed objects, then grant   {@code <id>.<client>.tmp},
+ *                                        ▼ (writers wait: back-pressure)                      renames it {@code <id>}
+ *   Put / TaskDone (shared_size) ──▶ {@link #sealed} ── released by the owner ──▶ {@link #free}: unlink
+ * </pre>
+ *
+ * <p>A reader opens {@code <dir>/<id>}, else {@code <spill>/<id>}: a spill copies the object to
+ * the spill directory and renames it there before it unlinks the shared-memory file, so a reader
+ * always finds one of the two while the object lives. A writer that dies before its rename leaves
+ * only its {@code .tmp} file, which {@link #clientClosed} deletes with its reservation: no one ever
+ * sees a partial object.
+ *
+ * <p>Thread-safe. Its own monitor guards its books; file work (spills, unlinks, directory scans)
+ * runs on its own thread, and answers to writers run after the monitor is let go, so it never
+ * calls out while holding it. The node manager may call it under its lock (node, then store).
+ *
+ * @param <C> the node's clients, compared by identity
+ */
+public final class SharedMemoryStore<C> implements AutoCloseable {
+    /** An object's life in the store. */
+    private enum State { RESERVED, SEALED, SPILLING, SPILLED }
+
+    private static final class Obj<C> {
+        final String id;
+        long size;
+        State state = State.RESERVED;
+        /** Who writes it while RESERVED; null once sealed. */
+        C writer;
+        final String jobId;
+        /** Freed while its spill was running: the spill deletes what it wrote. */
+        boolean freed;
+
+        Obj(String id, long size, C writer, String jobId) {
+            this.id = id;
+            this.size = size;
+            this.writer = writer;
+            this.jobId = jobId;
+        }
+    }
+
+    /** A writer waiting for room. */
+    private record Waiter<C>(C client, String objectId, long size, String jobId, Consumer<String> reply) {
+    }
+
+    private final Path dir;
+    private final Path spillDir;
+    private final long capacity;
+    private final Consumer<String> warn;
+    private final ExecutorService files = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "sonde-object-store");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private final Map<String, Obj<C>> objects = new HashMap<>();
+    private final Deque<Waiter<C>> waiting = new ArrayDeque<>();
+    /** Bytes of shared memory taken: reserved, sealed, and being spilled. */
+    private long used;
+    /** Bytes being spilled now: room that is on its way. */
+    private long spilling;
+    private long spilledBytesNow;
+    private long spilledBytes;
+    private int spilledObjects;
+    private long restoredBytes;
+    private int restoredObjects;
+    private long spillNanos;
+    /** Why the last spill failed, for the writers that wait on it; null after one succeeds. */
+    private String spillFailure;
+
+    /**
+     * @param dir      where the objects live: a directory of {@code /dev/shm} (see {@link #directoryFor})
+     * @param spillDir where they go when the store is full; created on the first spill
+     * @param capacity bytes of shared memory the store may take
+     * @param warn     where the store says what went wrong with its files (the node's log)
+     */
+    public SharedMemoryStore(Path dir, Path spillDir, long capacity, Consumer<String> warn) {
+        if (capacity <= 0) {
+            throw new IllegalArgumentException("the object store's capacity must be more than 0 bytes, got " + capacity);
+        }
+        this.dir = dir;
+        this.spillDir = spillDir;
+        this.capacity = capacity;
+        this.warn = warn;
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the object store's directory " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Where a node keeps its objects: {@code /dev/shm/sonde-<node id>} where {@code /dev/shm} is a
+     * writable directory (Linux), else {@code <session>/objects}, a plain directory whose pages the
+     * kernel caches.
+     */
+    public static Path directoryFor(String nodeId, Path sessionDir) {
+        Path shm = Path.of("/dev/shm");
+        if (Files.isDirectory(shm) && Files.isWritable(shm)) {
+            return shm.resolve("sonde-" + nodeId);
+        }
+        return sessionDir.resolve("objects");
+    }
+
+    public Path directory() {
+        return dir;
+    }
+
+    public Path spillDirectory() {
+        return spillDir;
+    }
+
+    public long capacity() {
+        return capacity;
+    }
+
+    /** The name of the file a writer writes before it seals the object by renaming it. */
+    public static String tempName(String objectId, String clientId) {
+        return objectId + "." + clientId + ".tmp";
+    }
+
+    // ------------------------------------------------------------------ writers
+
+    /**
+     * {@code client} asks for {@code size} bytes to write object {@code objectId}. {@code reply}
+     * gets null once the room is there, or why it never will be; it runs on the caller's thread
+     * (when there is room now) or on the thread that freed the room, never under this store's
+     * monitor.
+     */
+    public void reserve(C client, String jobId, String objectId, long size, Consumer<String> reply) {
+        List<Runnable> replies = new ArrayList<>(1);
+        synchronized (this) {
+            Obj<C> existing = objects.get(objectId);
+            if (existing != null) {
+                // another attempt of the same task wrote it already: the rename replaces it in place
+                existing.writer = client;
+                replies.add(() -> reply.accept(null));
+            } else if (size > capacity) {
+                replies.add(() -> reply.accept(tooLarge(size)));
+            } else {
+                waiting.add(new Waiter<>(client, objectId, size, jobId, reply));
+                grant(replies);
+            }
+        }
+        replies.forEach(Runnable::run);
+    }
+
+    /** The object is written and known to the node (a put or a task's result): it may be read, and spilled. */
+    public void sealed(String objectId, long size) {
+        List<Runnable> replies = new ArrayList<>();
+        synchronized (this) {
+            Obj<C> o = objects.get(objectId);
+            if (o == null) {
+                // sealed without a reservation known here: a result replayed from a dead worker's journal
+                // after its reservation went with it. It takes room all the same.
+                o = new Obj<>(objectId, size, null, "");
+                objects.put(objectId, o);
+                used += size;
+            } else if (o.state == State.RESERVED) {
+                used += size - o.size;
+                o.size = size;
+            }
+            if (o.state == State.RESERVED) {
+                o.state = State.SEALED;
+                o.writer = null;
+            }
+            grant(replies);
+        }
+        replies.forEach(Runnable::run);
+    }
+
+    /** The object is gone (released by its owner, or its job ended): its space comes back, its files go. */
+    public void free(String objectId) {
+        List<Runnable> replies = new ArrayList<>();
+        Obj<C> o;
+        synchronized (this) {
+            o = objects.remove(objectId);
+            if (o == null) {
+                return;
+            }
+            switch (o.state) {
+                case SPILLING -> o.freed = true; // the spill deletes both files when it ends
+                case SPILLED -> spilledBytesNow -= o.size;
+                default -> used -= o.size;
+            }
+            grant(replies);
+        }
+        if (o.state != State.SPILLING) {
+            String id = o.id;
+            boolean spilled = o.state == State.SPILLED;
+            onFileThread(() -> {
+                delete(spilled ? spillDir.resolve(id) : dir.resolve(id));
+                if (!spilled) {
+                    delete(spillDir.resolve(id)); // a spill that failed halfway may have left one
+                }
+            });
+        }
+        replies.forEach(Runnable::run);
+    }
+
+    /** {@code client} could not write the object it reserved room for: the room comes back. */
+    public void abandon(String objectId, C client) {
+        boolean mine;
+        synchronized (this) {
+            Obj<C> o = objects.get(objectId);
+            mine = o != null && o.state == State.RESERVED && o.writer == client;
+        }
+        if (mine) {
+            free(objectId);
+        }
+    }
+
+    /**
+     * A client's connection ended: what it was writing and never sealed goes, with its {@code .tmp}
+     * files. An object it renamed but whose Put or result the node has not seen stays reserved:
+     * a dead worker's result comes back from its journal and seals it; else its job's end frees it.
+     */
+    public void clientClosed(C client, String clientId) {
+        List<Runnable> replies = new ArrayList<>();
+        List<String> unsealed = new ArrayList<>();
+        synchronized (this) {
+            waiting.removeIf(w -> w.client() == client);
+            for (Obj<C> o : objects.values()) {
+                if (o.state == State.RESERVED && o.writer == client) {
+                    unsealed.add(o.id);
+                }
+            }
+            grant(replies);
+        }
+        replies.forEach(Runnable::run);
+        onFileThread(() -> {
+            String suffix = "." + clientId + ".tmp";
+            try (DirectoryStream<Path> tmp = Files.newDirectoryStream(dir, "*" + suffix)) {
+                tmp.forEach(SharedMemoryStore::delete);
+            } catch (IOException e) {
+                warn.accept("cannot list the object store's directory " + dir + " to delete what client " + clientId
+                        + " left unwritten: " + e.getMessage());
+            }
+            List<Runnable> granted = new ArrayList<>();
+            synchronized (this) {
+                for (String id : unsealed) {
+                    Obj<C> o = objects.get(id);
+                    if (o != null && o.state == State.RESERVED && o.writer == client && !Files.exists(dir.resolve(id))) {
+                        objects.remove(id);
+                        used -= o.size;
+                    }
+                }
+                grant(granted);
+            }
+            granted.forEach(Runnable::run);
+        });
+    }
+
+    /** A job ended: whatever of it the store still holds goes (objects whose result never reached the node). */
+    public void jobEnded(String jobId) {
+        List<String> ids = new ArrayList<>();
+        synchronized (this) {
+            for (Obj<C> o : objects.values()) {
+                if (jobId.equals(o.jobId)) {
+                    ids.add(o.id);
+                }
+            }
+        }
+        ids.forEach(this::free);
+    }
+
+    /** A client read these objects back from their spill files. */
+    public synchronized void restored(int count, long bytes) {
+        restoredObjects += count;
+        restoredBytes += bytes;
+    }
+
+    // ------------------------------------------------------------------ room and spilling
+
+    /**
+     * Grants waiting writers in order while there is room; when the first does not fit, starts
+     * spilling sealed objects, largest first, until what is being spilled covers it. Called
+     * holding the monitor; the replies go to {@code replies}.
+     */
+    private void grant(List<Runnable> replies) {
+        while (!waiting.isEmpty()) {
+            Waiter<C> w = waiting.peek();
+            if (used + w.size() <= capacity) {
+                waiting.poll();
+                objects.put(w.objectId(), new Obj<>(w.objectId(), w.size(), w.client(), w.jobId()));
+                used += w.size();
+                spillFailure = null;
+                replies.add(() -> w.reply().accept(null));
+                continue;
+            }
+            long need = used + w.size() - capacity - spilling;
+            if (need > 0 && !spillLargest(need)) {
+                if (spilling == 0 && !anyReserved()) {
+                    // nothing sealed left to spill, nothing on its way: it will never fit
+                    waiting.poll();
+                    String why = full(w.size());
+                    replies.add(() -> w.reply().accept(why));
+                    continue;
+                }
+            }
+            return;
+        }
+    }
+
+    private boolean anyReserved() {
+        for (Obj<C> o : objects.values()) {
+            if (o.state == State.RESERVED) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Starts spilling sealed objects, largest first, until {@code need} bytes are on their way; whether they are. */
+    private boolean spillLargest(long need) {
+        if (spillFailure != null) {
+            return false;
+        }
+        List<Obj<C>> sealed = new ArrayList<>();
+        for (Obj<C> o : objects.values()) {
+            if (o.state == State.SEALED) {
+                sealed.add(o);
+            }
+        }
+        sealed.sort(Comparator.comparingLong((Obj<C> o) -> o.size).reversed());
+        long started = 0;
+        for (Iterator<Obj<C>> it = sealed.iterator(); it.hasNext() && started < need; ) {
+            Obj<C> o = it.next();
+            o.state = State.SPILLING;
+            spilling += o.size;
+            started += o.size;
+            onFileThread(() -> spill(o));
+        }
+        return started >= need;
+    }
+
+    /** Copies one object to the spill directory, then lets its shared memory go. On the file thread. */
+    private void spill(Obj<C> o) {
+        long began = System.nanoTime();
+        Path from = dir.resolve(o.id);
+        Path to = spillDir.resolve(o.id);
+        Path partial = spillDir.resolve(o.id + ".spilling");
+        String failure = null;
+        try {
+            Files.createDirectories(spillDir);
+            try (FileChannel in = FileChannel.open(from, StandardOpenOption.READ);
+                 FileChannel out = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                         StandardOpenOption.TRUNCATE_EXISTING)) {
+                long size = in.size();
+                for (long done = 0; done < size; ) {
+                    done += in.transferTo(done, size - done, out);
+                }
+            }
+            Files.move(partial, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            delete(partial);
+            failure = "spilling object " + o.id + " (" + Bytes.human(o.size) + ") to " + spillDir + " failed: " + e
+                    + (e.getMessage() != null && e.getMessage().contains("No space") ? " (the disk is full)" : "");
+        }
+        List<Runnable> replies = new ArrayList<>();
+        boolean freed;
+        synchronized (this) {
+            spilling -= o.size;
+            freed = o.freed;
+            if (failure != null) {
+                spillFailure = failure;
+                if (!freed) {
+                    o.state = State.SEALED;
+                } else {
+                    used -= o.size;
+                }
+            } else {
+                spillNanos += System.nanoTime() - began;
+                spilledBytes += o.size;
+                spilledObjects++;
+                used -= o.size;
+                if (!freed) {
+                    o.state = State.SPILLED;
+                    spilledBytesNow += o.size;
+                }
+            }
+            grant(replies);
+            if (failure != null) {
+                // the writers that waited on this spill cannot be served: tell them why, now
+                while (!waiting.isEmpty() && spilling == 0) {
+                    Waiter<C> w = waiting.poll();
+                    String why = full(w.size()) + " " + failure;
+                    replies.add(() -> w.reply().accept(why));
+                }
+            }
+        }
+        if (failure != null) {
+            warn.accept(failure);
+        }
+        if (failure == null || freed) {
+            delete(from); // readers that opened it keep their mapping; new ones find the spill file
+        }
+        if (freed) {
+            delete(to);
+        }
+        replies.forEach(Runnable::run);
+    }
+
+    // ------------------------------------------------------------------ views
+
+    /** "shared", "spilled" or null when the store does not hold the object. */
+    public synchronized String location(String objectId) {
+        Obj<C> o = objects.get(objectId);
+        if (o == null) {
+            return null;
+        }
+        return o.state == State.SPILLED ? "spilled" : "shared";
+    }
+
+    /** Bytes of shared memory taken now. */
+    public synchronized long used() {
+        return used;
+    }
+
+    public synchronized ObjectStoreStats stats() {
+        int inMemory = 0;
+        for (Obj<C> o : objects.values()) {
+            if (o.state != State.SPILLED) {
+                inMemory++;
+            }
+        }
+        return ObjectStoreStats.newBuilder().setCapacityBytes(capacity).setUsedBytes(used).setObjects(inMemory)
+                .setSpilledBytes(spilledBytes).setSpilledObjects(spilledObjects).setRestoredBytes(restoredBytes)
+                .setRestoredObjects(restoredObjects).setSpillNanos(spillNanos).setSpilledBytesNow(spilledBytesNow)
+                .setDirectory(dir.toString()).setSpillDirectory(spillDir.toString()).setWaitingWriters(waiting.size())
+                .build();
+    }
+
+    private String tooLarge(long size) {
+        return "an object of " + Bytes.human(size) + " is larger than the whole object store (" + Bytes.human(capacity)
+                + "); start the node with a larger --object-store-memory, or split the value";
+    }
+
+    /** Why a writer of {@code size} bytes cannot be served: the store's use, by its largest objects. Holding the monitor. */
+    private String full(long size) {
+        List<Obj<C>> largest = new ArrayList<>(objects.values());
+        largest.removeIf(o -> o.state == State.SPILLED);
+        largest.sort(Comparator.comparingLong((Obj<C> o) -> o.size).reversed());
+        StringBuilder s = new StringBuilder("the object store is full: " + Bytes.human(used) + " of "
+                + Bytes.human(capacity) + " in use by " + largest.size() + " objects, none of which can be spilled, and "
+                + Bytes.human(size) + " more were asked for. Largest:");
+        for (int i = 0; i < Math.min(5, largest.size()); i++) {
+            Obj<C> o = largest.get(i);
+            s.append(' ').append(o.id).append(" (").append(Bytes.human(o.size)).append(", ")
+                    .append(o.state.name().toLowerCase()).append(')');
+        }
+        if (largest.size() > 5) {
+            s.append(" and ").append(largest.size() - 5).append(" more");
+        }
+        return s.append(". Run `sonde memory` to see who holds them.").toString();
+    }
+
+    // ------------------------------------------------------------------ files
+
+    private void onFileThread(Runnable work) {
+        try {
+            files.execute(work);
+        } catch (RejectedExecutionException closed) {
+            // the store is closing: close() deletes the directories
+        }
+    }
+
+    private static void delete(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (NoSuchFileException gone) {
+            // deleted already
+        } catch (IOException e) {
+            // nothing more to do: the directory goes when the node stops
+        }
+    }
+
+    /** Deletes the store's files: the node stops, and its objects with it. Waits for the file thread briefly. */
+    @Override
+    public void close() {
+        files.shutdown();
+        try {
+            files.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        deleteTree(dir);
+        deleteTree(spillDir);
+    }
+
+    private static void deleteTree(Path root) {
+        if (!Files.isDirectory(root)) {
+            return;
+        }
+        try (DirectoryStream<Path> all = Files.newDirectoryStream(root)) {
+            all.forEach(SharedMemoryStore::delete);
+        } catch (IOException e) {
+            // what cannot be listed stays
+        }
+        delete(root);
+    }
+}
