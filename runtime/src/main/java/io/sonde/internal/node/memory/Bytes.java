@@ -1,6 +1,6 @@
 package io.sonde.internal.node.memory;
 
-/** Byte counts for people: "1.25 GiB", "312.0 MiB". */
+/** Byte counts for people: "1.25 GiB", "312.0 MiB", "12.5 KiB", "600 bytes". */
 public final class Bytes {
     private Bytes() {
     }
@@ -10,6 +10,12 @@ public final class Bytes {
         if (gib >= 1) {
             return String.format(java.util.Locale.ROOT, "%.2f GiB", gib);
         }
-        return String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / (1024.0 * 1024));
+        if (bytes >= 1024 * 1024) {
+            return String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / (1024.0 * 1024));
+        }
+        if (bytes >= 1024) {
+            return String.format(java.util.Locale.ROOT, "%.1f KiB", bytes / 1024.0);
+        }
+        return bytes + " bytes";
     }
 }

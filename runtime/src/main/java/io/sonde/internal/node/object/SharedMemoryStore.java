@@ -386,6 +386,9 @@ public final class SharedMemoryStore<C> implements AutoCloseable {
                 }
             }
             Files.move(partial, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            // readers that opened it keep their mapping; new ones find the spill file. Unlinked
+            // before the books say the room is free, so the store never holds more than its capacity.
+            delete(from);
         } catch (IOException e) {
             delete(partial);
             failure = "spilling object " + o.id + " (" + Bytes.human(o.size) + ") to " + spillDir + " failed: " + e
@@ -413,23 +416,13 @@ public final class SharedMemoryStore<C> implements AutoCloseable {
                     spilledBytesNow += o.size;
                 }
             }
-            grant(replies);
-            if (failure != null) {
-                // the writers that waited on this spill cannot be served: tell them why, now
-                while (!waiting.isEmpty() && spilling == 0) {
-                    Waiter<C> w = waiting.poll();
-                    String why = full(w.size()) + " " + failure;
-                    replies.add(() -> w.reply().accept(why));
-                }
-            }
+            grant(replies); // after a failure, the writers that waited on this spill learn why
         }
         if (failure != null) {
             warn.accept(failure);
         }
-        if (failure == null || freed) {
-            delete(from); // readers that opened it keep their mapping; new ones find the spill file
-        }
         if (freed) {
+            delete(from);
             delete(to);
         }
         replies.forEach(Runnable::run);
@@ -485,6 +478,9 @@ public final class SharedMemoryStore<C> implements AutoCloseable {
         }
         if (largest.size() > 5) {
             s.append(" and ").append(largest.size() - 5).append(" more");
+        }
+        if (spillFailure != null) {
+            s.append(". They cannot be spilled because ").append(spillFailure);
         }
         return s.append(". Run `sonde memory` to see who holds them.").toString();
     }

@@ -1,0 +1,193 @@
+package io.sonde.internal.node.object;
+
+import io.sonde.proto.ObjectStoreStats;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The store's books on real files: room, back-pressure, spilling largest first, freeing, and what
+ * a dead writer leaves. Clients are plain strings; objects are written as a client would.
+ */
+class SharedMemoryStoreTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    @TempDir
+    Path root;
+    private final List<String> warnings = new CopyOnWriteArrayList<>();
+    private SharedMemoryStore<String> store;
+
+    private SharedMemoryStore<String> store(long capacity) {
+        store = new SharedMemoryStore<>(root.resolve("shm"), root.resolve("spill"), capacity, warnings::add);
+        return store;
+    }
+
+    @AfterEach
+    void close() {
+        if (store != null) {
+            store.close();
+        }
+    }
+
+    /** Asks for room; the future holds null once granted, or the refusal. */
+    private CompletableFuture<String> reserve(String client, String id, long size) {
+        CompletableFuture<String> reply = new CompletableFuture<>();
+        store.reserve(client, "job", id, size, reply::complete);
+        return reply;
+    }
+
+    /** Writes and seals an object as a client does: tmp file, rename, then the node learns of it. */
+    private void write(String client, String id, int size) throws IOException {
+        Path tmp = store.directory().resolve(SharedMemoryStore.tempName(id, client));
+        Files.write(tmp, new byte[size]);
+        Files.move(tmp, store.directory().resolve(id));
+        store.sealed(id, size);
+    }
+
+    private void put(String client, String id, int size) throws Exception {
+        assertThat(reserve(client, id, size).get()).isNull();
+        write(client, id, size);
+    }
+
+    @Test
+    void roomIsGrantedAtOnceWhileThereIsSome() throws Exception {
+        store(1000);
+        put("c", "a", 400);
+        put("c", "b", 400);
+        ObjectStoreStats s = store.stats();
+        assertThat(s.getUsedBytes()).isEqualTo(800);
+        assertThat(s.getObjects()).isEqualTo(2);
+        assertThat(s.getSpilledObjects()).isZero();
+    }
+
+    @Test
+    void aFullStoreSpillsTheLargestSealedObjectsThenGrantsTheWaitingWriter() throws Exception {
+        store(1000);
+        put("c", "small", 300);
+        put("c", "large", 600);
+        CompletableFuture<String> third = reserve("c", "third", 500);
+        assertThat(third.get()).isNull(); // granted once "large" was spilled
+        assertThat(store.location("large")).isEqualTo("spilled");
+        assertThat(store.location("small")).isEqualTo("shared");
+        assertThat(Files.exists(root.resolve("spill").resolve("large"))).isTrue();
+        await().atMost(WAIT).until(() -> !Files.exists(store.directory().resolve("large")));
+        assertThat(Files.size(root.resolve("spill").resolve("large"))).isEqualTo(600);
+        ObjectStoreStats s = store.stats();
+        assertThat(s.getUsedBytes()).isEqualTo(800);
+        assertThat(s.getSpilledBytes()).isEqualTo(600);
+        assertThat(s.getSpilledBytesNow()).isEqualTo(600);
+    }
+
+    @Test
+    void aWriterWaitsWhileTheOnlyObjectsAreStillBeingWritten() throws Exception {
+        store(1000);
+        assertThat(reserve("w1", "a", 700).get()).isNull();
+        CompletableFuture<String> second = reserve("w2", "b", 700);
+        await().during(Duration.ofMillis(300)).atMost(WAIT).until(() -> !second.isDone());
+        write("w1", "a", 700); // sealed: now it can be spilled to make room
+        assertThat(second.get()).isNull();
+        assertThat(store.location("a")).isEqualTo("spilled");
+    }
+
+    @Test
+    void anObjectLargerThanTheStoreIsRefusedSayingSo() throws Exception {
+        store(1000);
+        String why = reserve("c", "huge", 5000).get();
+        assertThat(why).contains("larger than the whole object store").contains("--object-store-memory");
+    }
+
+    @Test
+    void freeingGivesTheRoomBackAndDeletesTheFilesInMemoryAndOnDisk() throws Exception {
+        store(1000);
+        put("c", "a", 600);
+        put("c", "b", 600); // spills a
+        await().atMost(WAIT).until(() -> "spilled".equals(store.location("a")));
+        store.free("a");
+        store.free("b");
+        assertThat(store.stats().getUsedBytes()).isZero();
+        assertThat(store.stats().getSpilledBytesNow()).isZero();
+        await().atMost(WAIT).until(() -> list(store.directory()).isEmpty() && list(root.resolve("spill")).isEmpty());
+    }
+
+    @Test
+    void putAndDropTenTimesTheCapacityOneAtATimeNeverSpills() throws Exception {
+        store(1000);
+        for (int i = 0; i < 20; i++) {
+            put("c", "o" + i, 500);
+            store.free("o" + i);
+        }
+        assertThat(store.stats().getSpilledObjects()).isZero();
+        assertThat(store.stats().getUsedBytes()).isZero();
+        await().atMost(WAIT).until(() -> list(store.directory()).isEmpty());
+    }
+
+    @Test
+    void aWriterThatDiesMidWriteLeavesNothingAndItsRoomComesBack() throws Exception {
+        store(1000);
+        assertThat(reserve("dead", "x", 800).get()).isNull();
+        Path tmp = store.directory().resolve(SharedMemoryStore.tempName("x", "dead"));
+        Files.write(tmp, new byte[100]); // half written, never renamed
+        CompletableFuture<String> waiting = reserve("other", "y", 800);
+        store.clientClosed("dead", "dead");
+        assertThat(waiting.get()).isNull();
+        await().atMost(WAIT).until(() -> !Files.exists(tmp));
+        assertThat(store.location("x")).isNull();
+        assertThat(store.stats().getUsedBytes()).isEqualTo(800);
+    }
+
+    @Test
+    void anObjectRenamedButNotYetSealedOutlivesItsWritersConnection() throws Exception {
+        store(1000);
+        assertThat(reserve("w", "r", 300).get()).isNull();
+        Path tmp = store.directory().resolve(SharedMemoryStore.tempName("r", "w"));
+        Files.write(tmp, new byte[300]);
+        Files.move(tmp, store.directory().resolve("r"));
+        store.clientClosed("w", "w"); // its result comes back from its journal
+        Thread.sleep(0);
+        store.sealed("r", 300);
+        assertThat(store.location("r")).isEqualTo("shared");
+        assertThat(Files.exists(store.directory().resolve("r"))).isTrue();
+        assertThat(store.stats().getUsedBytes()).isEqualTo(300);
+    }
+
+    @Test
+    void whenSpillingFailsTheWaitingWriterIsToldWhyAndWhatHoldsTheStore() throws Exception {
+        store(1000);
+        Files.writeString(root.resolve("spill"), "a file where the spill directory should be");
+        put("c", "a", 600);
+        String why = reserve("c", "b", 600).get();
+        assertThat(why).contains("the object store is full").contains("a (600 bytes").contains("sonde memory")
+                .contains("spilling object a");
+        assertThat(warnings).anyMatch(w -> w.contains("spilling object a"));
+        assertThat(store.location("a")).isEqualTo("shared"); // still there, still readable
+    }
+
+    @Test
+    void theJobsObjectsGoWhenItEnds() throws Exception {
+        store(1000);
+        assertThat(reserve("w", "orphan", 300).get()).isNull();
+        store.jobEnded("job");
+        assertThat(store.stats().getUsedBytes()).isZero();
+    }
+
+    private static List<Path> list(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (var s = Files.list(dir)) {
+            return new ArrayList<>(s.toList());
+        }
+    }
+}
