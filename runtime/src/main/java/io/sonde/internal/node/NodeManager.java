@@ -11,6 +11,8 @@ import io.sonde.internal.node.memory.MemoryMonitor;
 import io.sonde.internal.node.memory.NodeMemory;
 import io.sonde.internal.node.object.DependencyResolver;
 import io.sonde.internal.node.object.InlineObjectStore;
+import io.sonde.internal.node.object.KeptObject;
+import io.sonde.internal.node.object.ObjectListing;
 import io.sonde.internal.node.object.ObjectStore;
 import io.sonde.internal.node.object.SharedMemoryStore;
 import io.sonde.internal.node.object.TaskResults;
@@ -39,6 +41,7 @@ import io.sonde.proto.MemorySample;
 import io.sonde.proto.ProcessMemoryInfo;
 import io.sonde.proto.NamedActorReply;
 import io.sonde.proto.NodeMessage;
+import io.sonde.proto.ObjectList;
 import io.sonde.proto.ObjectValue;
 import io.sonde.proto.SpaceReserved;
 import io.sonde.proto.RegisterClient;
@@ -337,6 +340,7 @@ public final class NodeManager {
                     shared.sealed(v.getSharedId(), v.getSharedSize());
                 }
                 results.put(s, m.getPut().getObjectId(), v);
+                objects.callSite(m.getPut().getObjectId(), m.getPut().getCallSite());
             });
             case RESERVE -> shared.reserve(s, s.jobId, m.getReserve().getObjectId(), m.getReserve().getSize(),
                     error -> s.send(NodeMessage.newBuilder().setReservedSpace(SpaceReserved.newBuilder()
@@ -490,6 +494,7 @@ public final class NodeManager {
         t.owner(s.clientId);
         tasks.add(t);
         objects.create(spec.getReturnId(), s);
+        objects.callSite(spec.getReturnId(), spec.getCallSite());
         Placement.Choice place = spec.getKind() == TaskKind.ACTOR_METHOD ? null
                 : placement.choose(spec, List.of(new Placement.NodeView(config.nodeId(), scheduler.total(),
                         scheduler.available(), true))); // read under the lock, not kept
@@ -816,6 +821,17 @@ public final class NodeManager {
     /** How many objects the node keeps (values, failures and pending results). */
     public int objectCount() {
         return lock.read(objects::size);
+    }
+
+    /**
+     * Every object the node keeps, who holds it and why ({@code sonde memory}): a copy of the
+     * store's entries taken under the lock, the listing built after it. A holder's pid and kind
+     * were set at its registration, under the lock, before it could own anything.
+     */
+    public ObjectList listObjects() {
+        List<KeptObject<ClientSession>> kept = lock.read(objects::snapshot);
+        return new ObjectListing(config.nodeId()).list(kept,
+                s -> new ObjectListing.Holder(s.pid, s.driver, s.clientId, s.jobId));
     }
 
     /** The node's tasks, newest first (see {@link TaskTable#list}). */

@@ -9,6 +9,7 @@ import io.sonde.proto.MemoryReport;
 import io.sonde.proto.MemoryRequest;
 import io.sonde.proto.NodeManagerGrpc;
 import io.sonde.proto.NodeMessage;
+import io.sonde.proto.ObjectList;
 import io.sonde.proto.StopRequest;
 import io.sonde.proto.TaskList;
 import io.sonde.proto.WorkerCommand;
@@ -63,6 +64,12 @@ public final class NodeManagerService extends NodeManagerGrpc.NodeManagerImplBas
     @Override
     public void memory(MemoryRequest request, StreamObserver<MemoryReport> responses) {
         responses.onNext(node.memoryReport(request.getLastSeconds()));
+        responses.onCompleted();
+    }
+
+    @Override
+    public void listObjects(Empty request, StreamObserver<ObjectList> responses) {
+        responses.onNext(node.listObjects());
         responses.onCompleted();
     }
 

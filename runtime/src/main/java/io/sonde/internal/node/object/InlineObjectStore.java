@@ -28,6 +28,8 @@ public final class InlineObjectStore<C> implements ObjectStore<C> {
         int taskRefs;
         /** The owner dropped its last ref; the object goes once no task needs it. */
         boolean ownerReleased;
+        /** Where it was put or its task submitted, when the client records call sites; else "". */
+        String callSite = "";
 
         Entry(C owner) {
             this.owner = owner;
@@ -160,6 +162,24 @@ public final class InlineObjectStore<C> implements ObjectStore<C> {
         if (e.ownerReleased && e.taskRefs == 0 && e.value != null) {
             objects.remove(id);
             dropped.accept(e.value);
+        }
+    }
+
+    @Override
+    public List<KeptObject<C>> snapshot() {
+        List<KeptObject<C>> all = new ArrayList<>(objects.size());
+        for (Map.Entry<String, Entry<C>> e : objects.entrySet()) {
+            Entry<C> o = e.getValue();
+            all.add(new KeptObject<>(e.getKey(), o.owner, o.value, o.taskRefs, o.ownerReleased, o.callSite));
+        }
+        return List.copyOf(all);
+    }
+
+    @Override
+    public void callSite(String id, String site) {
+        Entry<C> e = objects.get(id);
+        if (e != null && site != null && !site.isEmpty()) {
+            e.callSite = site;
         }
     }
 }

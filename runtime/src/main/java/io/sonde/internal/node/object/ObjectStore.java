@@ -56,4 +56,16 @@ public interface ObjectStore<C> {
 
     /** How many objects are kept (values, failures and pending results). */
     int size();
+
+    /**
+     * Every object kept now, in no particular order: an immutable copy that stays valid after the
+     * node's lock is let go, so {@code sonde memory} builds its answer outside the lock.
+     */
+    List<KeptObject<C>> snapshot();
+
+    /**
+     * Where the object was put or its task submitted ("Main.main(Main.java:12)"), as the client
+     * said; an empty site or an unknown object changes nothing.
+     */
+    void callSite(String id, String site);
 }
