@@ -12,9 +12,24 @@ import java.util.List;
 public final class Table {
     private final List<String> headers;
     private final List<String[]> rows = new ArrayList<>();
+    private final boolean[] right;
 
     public Table(String... headers) {
         this.headers = List.of(headers);
+        this.right = new boolean[headers.length];
+    }
+
+    /**
+     * Pads the column's cells on the left, its header included, so that numbers of different
+     * widths line up on their last digit ({@code 512B} under {@code 1.5KiB}).
+     */
+    public Table alignRight(String header) {
+        int i = headers.indexOf(header);
+        if (i < 0) {
+            throw new IllegalArgumentException("no column " + header + " in " + headers);
+        }
+        right[i] = true;
+        return this;
     }
 
     public Table row(Object... cells) {
@@ -49,23 +64,31 @@ public final class Table {
                 widths[i] = Math.max(widths[i], r[i].length());
             }
         }
-        line(out, indent, headers.toArray(new String[0]), widths);
+        line(out, indent, headers.toArray(new String[0]), widths, right);
         for (String[] r : rows) {
-            line(out, indent, r, widths);
+            line(out, indent, r, widths, right);
         }
         out.flush();
     }
 
-    private static void line(PrintWriter out, String indent, String[] cells, int[] widths) {
+    private static void line(PrintWriter out, String indent, String[] cells, int[] widths, boolean[] right) {
         StringBuilder b = new StringBuilder(indent);
         for (int i = 0; i < cells.length; i++) {
+            int pad = widths[i] - cells[i].length();
+            if (right[i]) {
+                spaces(b, pad);
+            }
             b.append(cells[i]);
             if (i < cells.length - 1) {
-                char[] pad = new char[widths[i] - cells[i].length() + 2];
-                Arrays.fill(pad, ' ');
-                b.append(pad);
+                spaces(b, (right[i] ? 0 : pad) + 2);
             }
         }
         out.println(b);
+    }
+
+    private static void spaces(StringBuilder b, int n) {
+        char[] pad = new char[n];
+        Arrays.fill(pad, ' ');
+        b.append(pad);
     }
 }
