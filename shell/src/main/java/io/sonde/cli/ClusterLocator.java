@@ -179,6 +179,11 @@ final class ClusterLocator {
             return stub(deadline).memory(io.sonde.proto.MemoryRequest.newBuilder().setLastSeconds(lastSeconds).build());
         }
 
+        /** Every object the node keeps, and its object store's figures. */
+        io.sonde.proto.ObjectList objects(Duration deadline) {
+            return stub(deadline).listObjects(Empty.getDefaultInstance());
+        }
+
         ClusterStatus status(Duration deadline) {
             return stub(deadline).status(Empty.getDefaultInstance());
         }

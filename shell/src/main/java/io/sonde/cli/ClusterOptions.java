@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * how such a verb reaches the cluster:
  * <ul>
  *   <li>{@code --address}: which cluster; else {@code $SONDE_ADDRESS}, else a fallback that depends
- *       on the verb ({@link ClusterLocator}'s search for {@code status}, {@code list}, {@code stop}
+ *       on the verb ({@link ClusterLocator}'s search for {@code status}, {@code list}, {@code memory}, {@code stop}
  *       and {@code debug}; an embedded cluster for {@code shell} and {@code run}). Its help says
  *       which: a verb whose fallback is not the locator's gives its own text in its resource bundle,
  *       under {@link #ADDRESS_HELP}.</li>

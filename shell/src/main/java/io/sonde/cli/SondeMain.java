@@ -47,6 +47,7 @@ public final class SondeMain implements Runnable {
         cli.addSubcommand(new StatusCommand());
         cli.addSubcommand(new TopCommand());
         cli.addSubcommand(new ListCommand());
+        cli.addSubcommand(new MemoryCommand());
         cli.addSubcommand(new ClasspathCommand());
         cli.addSubcommand(ClusterOptions.addressOnly(new CommandLine(new GetAuthTokenCommand())));
         cli.addSubcommand(new MicrobenchmarkCommand());

@@ -9,7 +9,7 @@ class SondeMainTest {
     void helpListsEveryVerb() {
         Cli.Run help = Cli.sonde("--help");
         assertThat(help.exitCode()).isZero();
-        assertThat(help.out()).contains("start", "stop", "status", "list", "classpath", "microbenchmark");
+        assertThat(help.out()).contains("start", "stop", "status", "list", "memory", "classpath", "microbenchmark");
     }
 
     @Test

@@ -1,0 +1,56 @@
+package io.sonde.cli;
+
+import io.sonde.cli.table.MemoryOptions;
+import io.sonde.cli.table.ObjectTables;
+import io.sonde.proto.ObjectList;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+import java.util.concurrent.Callable;
+
+/**
+ * {@code sonde memory}: every object the node keeps, as {@code ray memory} lists them: who holds
+ * each (the owner's pid, driver or worker), why it is kept (its owner's ref, or a task that takes
+ * it as an argument), how large it is and where its value is, drawn by {@link ObjectTables} as the
+ * shell's {@code /memory} draws it.
+ */
+@Command(name = "memory", description = "List every object the node keeps: its size, who holds it and why, where its"
+        + " value is and where it was created; then the object store's figures.")
+final class MemoryCommand implements Callable<Integer> {
+    @Mixin
+    ClusterOptions target;
+
+    @Mixin
+    MemoryOptions options;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
+
+    @ParentCommand
+    SondeMain sonde;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        try {
+            options.check();
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        ObjectList objects;
+        String address;
+        try (ClusterLocator.ClusterConnection c = target.connect(sonde.locator())) {
+            objects = c.objects(target.timeout());
+            address = c.address();
+        }
+        ObjectTables.print(spec.commandLine().getOut(), address, objects, options);
+        return 0;
+    }
+}
