@@ -63,6 +63,11 @@ public final class ClusterView implements AutoCloseable {
         return stub(DEADLINE).memory(io.sonde.proto.MemoryRequest.newBuilder().setLastSeconds(lastSeconds).build());
     }
 
+    /** Every object the node keeps, and its object store's figures ({@code /memory}). */
+    public io.sonde.proto.ObjectList objects() {
+        return stub(DEADLINE).listObjects(Empty.getDefaultInstance());
+    }
+
     public List<TaskInfo> tasks() {
         return stub(DEADLINE).listTasks(Empty.getDefaultInstance()).getTasksList();
     }

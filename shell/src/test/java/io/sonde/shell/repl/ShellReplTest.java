@@ -59,6 +59,8 @@ class ShellReplTest {
                 "/cancel --force spin",
                 "/tasks",
                 "/top",
+                "var kept = put(new byte[3000]);",
+                "/memory --sort-by id",
                 "/help",
                 "/stauts",
                 "/exit",
@@ -106,6 +108,9 @@ class ShellReplTest {
         // /top: the node's memory, each process by RES - SHR (or, this early, that no sample was taken yet)
         assertThat(text).containsPattern("Memory of node \\w+ \\(127\\.0\\.0\\.1\\)\n(.*In use .*the monitor kills a"
                 + " worker above 0\\.95|.*The memory monitor has taken no sample yet)");
+        // /memory: the shell's put, held by the shell's driver
+        assertThat(text).containsPattern("\\|  \\w+\\s+\\w+\\s+\\d+\\s+driver\\s+\\d\\.\\dKiB\\s+LOCAL_REFERENCE\\s+inline\\s");
+        assertThat(text).contains("|  --- object store ---");
         assertThat(text).contains("|  Unknown command: /stauts. Did you mean /status?");
         // /exit: nothing after it ran, and the embedded cluster is gone
         assertThat(text).doesNotContain("afterExit");

@@ -26,6 +26,7 @@ public final class SlashCommands {
                 .add(new HelpCommand())
                 .add(new StatusCommand())
                 .add(new TopCommand())
+                .add(new MemoryCommand())
                 .add(TableCommand.tasks())
                 .add(TableCommand.actors())
                 .add(TableCommand.workers())

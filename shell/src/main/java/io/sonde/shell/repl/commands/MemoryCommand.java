@@ -1,0 +1,56 @@
+package io.sonde.shell.repl.commands;
+
+import io.sonde.cli.table.MemoryOptions;
+import io.sonde.cli.table.ObjectTables;
+import io.sonde.shell.repl.ClusterView;
+
+import java.util.List;
+
+/**
+ * {@code /memory}: every object the node keeps, who holds it and why, and the object store's
+ * figures, with the options of {@code sonde memory} and drawn by the same {@link ObjectTables}.
+ */
+final class MemoryCommand implements SlashCommand {
+    @Override
+    public String name() {
+        return "memory";
+    }
+
+    @Override
+    public String arguments() {
+        return MemoryOptions.SYNOPSIS;
+    }
+
+    @Override
+    public String help() {
+        return "every object the node keeps: size, holder, why it is kept, call site; the object store (as `sonde memory`)";
+    }
+
+    @Override
+    public boolean needsCluster() {
+        return true;
+    }
+
+    @Override
+    public List<String> complete(CommandContext context, String typed) {
+        String[] words = typed.split("\\s+", -1);
+        String before = words.length > 1 ? words[words.length - 2] : "";
+        return switch (before) {
+            case "--group-by" -> List.of("node", "stack");
+            case "--sort-by" -> List.of("size", "id");
+            default -> List.of("--group-by", "--sort-by", "--stats-only", "--limit");
+        };
+    }
+
+    @Override
+    public void run(CommandContext context, String arguments) {
+        MemoryOptions options;
+        try {
+            options = MemoryOptions.parse(arguments);
+        } catch (IllegalArgumentException e) {
+            throw new CommandException("/memory: " + e.getMessage());
+        }
+        ClusterView c = context.cluster();
+        ObjectTables.print(context.out(), c.address(), c.objects(), options);
+    }
+}
