@@ -110,7 +110,7 @@ public final class ObjectTables {
         for (ObjectInfo o : objects) {
             t.row(o.getObjectId(), o.getNodeId(), Units.pid(o.getHolderPid()), holder(o),
                     o.getLocation().equals("pending") ? "" : Units.bytes(o.getSizeBytes()),
-                    o.getReferenceType() + (o.getPinnedByTasks() > 1 ? " (" + o.getPinnedByTasks() + " tasks)" : ""),
+                    o.getReferenceType() + (o.getPinnedByTasks() > 1 ? "(" + o.getPinnedByTasks() + ")" : ""),
                     o.getLocation(), o.getCallSite().isEmpty() ? NO_CALL_SITE : o.getCallSite());
         }
         return t;

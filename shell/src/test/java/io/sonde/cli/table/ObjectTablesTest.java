@@ -131,6 +131,13 @@ class ObjectTablesTest {
     }
 
     @Test
+    void anObjectSeveralTasksTakeSaysHowManyInOneWord() {
+        ObjectList list = ObjectList.newBuilder().addObjects(object("p-shared-arg", 100, "inline", "", 3)).build();
+
+        assertThat(print(list, "")).anyMatch(l -> l.startsWith("p-shared-arg ") && l.contains(" PINNED_BY_TASK(3) "));
+    }
+
+    @Test
     void anEmptyNodeSaysItKeepsNothing() {
         assertThat(print(ObjectList.getDefaultInstance(), "")).contains("The node keeps no objects.");
     }
