@@ -380,7 +380,8 @@ public final class CoreClient {
                 .setParentTaskId(currentTaskId.get())
                 .setOwnerId(info.getClientId())
                 .setNumCpus(o.numCpus)
-                .setMemory(o.memory);
+                .setMemory(o.memory)
+                .setCallSite(CallSites.current());
         if (!o.resources.isEmpty()) {
             spec.putAllResources(o.resources);
         }
@@ -496,7 +497,8 @@ public final class CoreClient {
             throw new SerializationException("Sonde.put: " + e.getMessage(), e.getCause());
         }
         objects.put(id, CompletableFuture.completedFuture(v));
-        send(ClientMessage.newBuilder().setPut(PutObject.newBuilder().setObjectId(id).setValue(v)).build());
+        send(ClientMessage.newBuilder().setPut(PutObject.newBuilder().setObjectId(id).setValue(v)
+                .setCallSite(CallSites.current())).build());
         return owned(id);
     }
 

@@ -830,7 +830,10 @@ public final class NodeManager {
      */
     public ObjectList listObjects() {
         List<KeptObject<ClientSession>> kept = lock.read(objects::snapshot);
-        return new ObjectListing(config.nodeId()).list(kept,
+        return new ObjectListing(config.nodeId(), shared::stats, id -> {
+            String where = shared.location(id);
+            return where == null ? "shared" : where;
+        }).list(kept,
                 s -> new ObjectListing.Holder(s.pid, s.driver, s.clientId, s.jobId));
     }
 

@@ -101,6 +101,6 @@ public final class ObjectListing {
         if (v.getIsError()) {
             return "failed";
         }
-        return v.getSharedSize() > 0 ? sharedLocation.apply(id) : "inline";
+        return v.getSharedSize() > 0 ? sharedLocation.apply(v.getSharedId()) : "inline"; // the store knows it by its file
     }
 }
