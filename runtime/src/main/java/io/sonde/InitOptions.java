@@ -16,6 +16,10 @@ public final class InitOptions {
     private int numCpus = -1;
     /** 0: not set, the node's cgroup limit or the machine's memory. */
     private long memory;
+    /** 0: not set, a share of the node's memory. */
+    private long objectStoreMemory;
+    /** null: not set, the session directory's {@code spill}. */
+    private java.nio.file.Path objectSpillingDirectory;
     private boolean logToDriver = true;
     /** The debugger's option that {@link #debugPostMortem(boolean)} sets. */
     static final String POST_MORTEM = "debugger.post-mortem";
@@ -61,6 +65,44 @@ public final class InitOptions {
     /** The embedded node's memory in bytes; 0 when unset. */
     public long memory() {
         return memory;
+    }
+
+    /**
+     * Bytes of shared memory the embedded node's object store holds, as
+     * {@code sonde start --head --object-store-memory}: values larger than its threshold go there,
+     * and spill to disk when it is full. Unset, 30% of the node's memory (as Ray's object store).
+     * {@code Sonde.init} refuses a store larger than the node's memory ({@link #memory(long)}, else
+     * its cgroup's limit or the machine's).
+     *
+     * @throws IllegalArgumentException {@code bytes} is 0 or less
+     */
+    public InitOptions objectStoreMemory(long bytes) {
+        this.objectStoreMemory = io.sonde.internal.cluster.ObjectStoreChecks.capacity("objectStoreMemory", bytes);
+        return this;
+    }
+
+    /** The embedded node's object store memory in bytes; 0 when unset. */
+    public long objectStoreMemory() {
+        return objectStoreMemory;
+    }
+
+    /**
+     * Where the embedded node's object store spills objects when it is full, as
+     * {@code sonde start --head --object-spilling-directory}: a writable directory, or one to be
+     * created under a writable directory. Unset, {@code <session>/spill} in the node's session
+     * directory.
+     *
+     * @throws IllegalArgumentException {@code dir} is a file, is not writable or cannot be created
+     */
+    public InitOptions objectSpillingDirectory(java.nio.file.Path dir) {
+        this.objectSpillingDirectory = io.sonde.internal.cluster.ObjectStoreChecks.spillDir("objectSpillingDirectory",
+                dir);
+        return this;
+    }
+
+    /** The embedded node's spill directory, absolute; empty when unset ({@code <session>/spill}). */
+    public java.util.Optional<java.nio.file.Path> objectSpillingDirectory() {
+        return java.util.Optional.ofNullable(objectSpillingDirectory);
     }
 
     /** A custom resource the embedded node offers, e.g. {@code resource("GPU", 1)}. */

@@ -9,6 +9,7 @@ import io.sonde.SondeException;
 import io.sonde.internal.client.ConsoleLogRelay;
 import io.sonde.internal.client.CoreClient;
 import io.sonde.internal.cluster.LocalNode;
+import io.sonde.internal.node.object.ObjectStoreSettings;
 import io.sonde.proto.NodeManagerGrpc;
 import io.sonde.proto.Registered;
 import io.sonde.proto.RegisterClient;
@@ -64,7 +65,9 @@ public final class SondeRuntime {
                     .putAllPluginOptions(options.pluginOptions())
                     .build();
             if (address == null || address.isBlank()) {
-                LocalNode node = LocalNode.start(options.numCpus().orElse(-1), options.memory(), options.resources());
+                LocalNode node = LocalNode.start(options.numCpus().orElse(-1), options.memory(), options.resources(),
+                        ObjectStoreSettings.DEFAULT.withCapacity(options.objectStoreMemory())
+                                .withSpillDir(options.objectSpillingDirectory().orElse(null)));
                 try {
                     client = new CoreClient(node.nodeManager()::connect, registration, null, null, node.address());
                 } catch (RuntimeException e) {

@@ -2,6 +2,8 @@ package io.sonde.tooling;
 
 import io.sonde.internal.SondeRuntime;
 import io.sonde.internal.cluster.LocalNode;
+import io.sonde.internal.node.NodeConfig;
+import io.sonde.internal.node.object.ObjectStoreSettings;
 import io.sonde.proto.WorkerInfo;
 
 import java.nio.file.Path;
@@ -45,7 +47,33 @@ public final class HostedNode implements AutoCloseable {
      * @throws IllegalArgumentException a memory monitor setting of the environment cannot be used; the message names it
      */
     public static HostedNode start(int port, int cpus, long memoryBudget, Runnable onStop) {
-        return new HostedNode(LocalNode.start(port, cpus, memoryBudget, onStop));
+        return start(port, cpus, memoryBudget, 0, null, onStop);
+    }
+
+    /**
+     * As {@link #start(int, int, long, Runnable)}, with the object store's settings.
+     *
+     * @param objectStoreMemory bytes of the object store ({@code --object-store-memory}); 0 for
+     *                          {@link ObjectStoreOptions#DEFAULT_FRACTION} of the node's memory
+     * @param spillDir          where it spills ({@code --object-spilling-directory}); null for {@code <session>/spill}
+     * @throws IllegalArgumentException also when the store is larger than the node's memory or the
+     *                                  spill directory cannot be used; the message says which
+     */
+    public static HostedNode start(int port, int cpus, long memoryBudget, long objectStoreMemory, Path spillDir,
+                                   Runnable onStop) {
+        return new HostedNode(LocalNode.start(port, cpus, memoryBudget,
+                ObjectStoreSettings.DEFAULT.withCapacity(objectStoreMemory).withSpillDir(spillDir), onStop));
+    }
+
+    /** Bytes its object store may hold: as set, else its share of the node's memory. */
+    public long objectStoreCapacity() {
+        NodeConfig config = node.nodeManager().config();
+        return config.objectStore().capacityFor(config.memory());
+    }
+
+    /** Where its object store spills: as set, else {@code <session>/spill}. */
+    public Path objectSpillingDirectory() {
+        return node.nodeManager().config().spillDir();
     }
 
     /** Whether its memory monitor samples (it does unless SONDE_MEMORY_MONITOR_REFRESH_MS=0). */

@@ -18,6 +18,8 @@
  *       sets (class source, captured statics, submissions, relayed output).</li>
  *   <li>{@link io.sonde.tooling.StaticValues} and {@link io.sonde.tooling.RemoteExceptions}: the
  *       values the shell ships for its variables, and the stand-ins of remote exceptions.</li>
+ *   <li>{@link io.sonde.tooling.ObjectStoreOptions}: the checks of the object store's flags, made
+ *       before a node starts.</li>
  * </ul>
  * Each class only delegates to the internals; the internals never depend on this package.
  */

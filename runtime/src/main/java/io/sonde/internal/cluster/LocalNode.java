@@ -8,6 +8,7 @@ import io.sonde.internal.node.NodeManager;
 import io.sonde.internal.node.NodeManagerService;
 import io.sonde.internal.node.memory.MemorySettings;
 import io.sonde.internal.node.memory.NodeMemory;
+import io.sonde.internal.node.object.ObjectStoreSettings;
 import io.sonde.internal.node.worker.ProcessWorkerLauncher;
 import io.sonde.internal.node.worker.WorkerClassArchive;
 
@@ -33,18 +34,20 @@ public final class LocalNode implements AutoCloseable {
     private final Server server;
     private final Path sessionDir;
 
-    private LocalNode(int port, int cpus, long memoryBudget, Map<String, Double> resources, Runnable onStop) {
+    private LocalNode(int port, int cpus, long memoryBudget, Map<String, Double> resources, ObjectStoreSettings objectStore,
+                      Runnable onStop) {
         MemorySettings memorySettings = MemorySettings.fromEnvironment(); // a bad value stops here, before anything starts
         String nodeId = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         WorkerClassArchive classArchive = WorkerClassArchive.fromEnvironment(ProcessWorkerLauncher.javaBin(),
                 m -> System.err.println("sonde node " + nodeId + ": " + m)); // so does this one's
         NodeMemory memory = NodeMemory.detect(memoryBudget);
+        checkObjectStore(objectStore, memory.total(), memoryBudget > 0); // so is a store that cannot be
         sessionDir = SessionDir.create();
         AuthToken token = AuthToken.generate();
         token.writeTo(sessionDir);
         NodeConfig config = new NodeConfig(nodeId, "127.0.0.1",
                 cpus >= 0 ? cpus : Runtime.getRuntime().availableProcessors(), memory.total(), sessionDir, resources)
-                .withMemoryBudget(memoryBudget).withMemorySettings(memorySettings);
+                .withMemoryBudget(memoryBudget).withMemorySettings(memorySettings).withObjectStore(objectStore);
         ProcessWorkerLauncher launcher = new ProcessWorkerLauncher(nodeId, config.ip(), config.logDir(),
                 Map.of(AuthToken.ENV, token.value()), memory.workerHeapCeiling(memorySettings.threshold()),
                 classArchive);
@@ -81,7 +84,19 @@ public final class LocalNode implements AutoCloseable {
      * and a memory budget of {@code memoryBudget} bytes (0: its cgroup's or the machine's memory).
      */
     public static LocalNode start(int cpus, long memoryBudget, Map<String, Double> resources) {
-        return new LocalNode(0, cpus, memoryBudget, resources, null);
+        return start(cpus, memoryBudget, resources, ObjectStoreSettings.DEFAULT);
+    }
+
+    /**
+     * As {@link #start(int, long, Map)}, with the object store sized and spilling as
+     * {@code objectStore} says.
+     *
+     * @throws IllegalArgumentException the store is larger than the node's memory, or its spill
+     *                                  directory cannot be used; nothing has started then
+     */
+    public static LocalNode start(int cpus, long memoryBudget, Map<String, Double> resources,
+                                  ObjectStoreSettings objectStore) {
+        return new LocalNode(0, cpus, memoryBudget, resources, objectStore, null);
     }
 
     /** Starts a node on an ephemeral port with {@code cpus} CPUs (0: none; negative: all processors). */
@@ -94,12 +109,32 @@ public final class LocalNode implements AutoCloseable {
      * processors) and a memory budget (0: none); {@code onStop} runs when `sonde stop` asks.
      */
     public static LocalNode start(int port, int cpus, long memoryBudget, Runnable onStop) {
-        return new LocalNode(port, cpus, memoryBudget, Map.of(), onStop);
+        return start(port, cpus, memoryBudget, ObjectStoreSettings.DEFAULT, onStop);
+    }
+
+    /** As {@link #start(int, int, long, Runnable)}, with the object store sized and spilling as {@code objectStore} says. */
+    public static LocalNode start(int port, int cpus, long memoryBudget, ObjectStoreSettings objectStore,
+                                  Runnable onStop) {
+        return new LocalNode(port, cpus, memoryBudget, Map.of(), objectStore, onStop);
     }
 
     /** As {@link #start(int, int, long, Runnable)} without a memory budget. */
     public static LocalNode start(int port, int cpus, Runnable onStop) {
         return start(port, cpus, 0, onStop);
+    }
+
+    /**
+     * The object store's settings checked against the node, before anything starts: it fits in
+     * the node's memory, and its spill directory can be used. The messages name both the
+     * {@code InitOptions} method and the flag, as either may have set them.
+     */
+    private static void checkObjectStore(ObjectStoreSettings objectStore, long nodeMemory, boolean budget) {
+        java.util.Objects.requireNonNull(objectStore, "objectStore");
+        ObjectStoreChecks.fits("objectStoreMemory (--object-store-memory)", objectStore.capacity(), nodeMemory,
+                "memory (--memory)", budget);
+        if (objectStore.spillDir() != null) {
+            ObjectStoreChecks.spillDir("objectSpillingDirectory (--object-spilling-directory)", objectStore.spillDir());
+        }
     }
 
     public NodeManager nodeManager() {
