@@ -68,6 +68,10 @@ final class RunCommand implements Callable<Integer> {
                     + " or 512m, 2g. Default: the cgroup's limit, else the machine's memory.")
     String memory;
 
+    /** The embedded cluster's object store; as `sonde start --head`'s. */
+    @Mixin
+    ObjectStoreFlags objectStore;
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
 
@@ -120,15 +124,24 @@ final class RunCommand implements Callable<Integer> {
         if (numCpus != null) {
             cluster.numCpus(numCpus);
         }
-        if (memory != null) {
-            try {
+        ObjectStoreFlags.Values store;
+        try {
+            if (memory != null) {
                 cluster.memory(io.sonde.cli.table.Units.memoryOption(memory));
-            } catch (IllegalArgumentException e) {
-                throw new ParameterException(spec.commandLine(), e.getMessage());
             }
+            store = objectStore.check(cluster.memory(), ShellCommand.embedded(address));
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        if (store.memory() > 0) {
+            cluster.objectStoreMemory(store.memory());
+        }
+        if (store.spillDir() != null) {
+            cluster.objectSpillingDirectory(store.spillDir());
         }
         return script
                 ? new ScriptRunner(file, args, cluster).run()
-                : new SourceProgram(file, args, cluster, address != null || numCpus != null || memory != null).run();
+                : new SourceProgram(file, args, cluster,
+                address != null || numCpus != null || memory != null || store.given()).run();
     }
 }

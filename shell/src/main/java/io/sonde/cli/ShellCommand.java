@@ -45,6 +45,10 @@ final class ShellCommand implements Callable<Integer> {
                     + " Default: the cgroup's limit, else the machine's memory.")
     String memory;
 
+    /** The embedded cluster's object store; as `sonde start --head`'s. */
+    @Mixin
+    ObjectStoreFlags objectStore;
+
     @Parameters(index = "0", arity = "0..1", paramLabel = "FILE.jsh",
             description = "Snippets and /commands to run first (quietly: only errors are shown); the shell stays open after them.")
     Path script;
@@ -59,12 +63,14 @@ final class ShellCommand implements Callable<Integer> {
                     + "; leave it out for all processors.");
         }
         long memoryBytes = 0;
-        if (memory != null) {
-            try {
+        ObjectStoreFlags.Values store;
+        try {
+            if (memory != null) {
                 memoryBytes = io.sonde.cli.table.Units.memoryOption(memory);
-            } catch (IllegalArgumentException e) {
-                throw new CommandFailure(2, e.getMessage());
             }
+            store = objectStore.check(memoryBytes, embedded(target.address()));
+        } catch (IllegalArgumentException e) {
+            throw new CommandFailure(2, e.getMessage());
         }
         if (script != null && !Files.isRegularFile(script)) {
             throw new CommandFailure(2, "No script " + script.toAbsolutePath() + ": give the path of a .jsh file,"
@@ -75,9 +81,15 @@ final class ShellCommand implements Callable<Integer> {
         boolean noColour = System.getenv("NO_COLOR") != null;
         // Cluster and JShell start now, on their own threads, while the terminal is set up.
         ShellSession session = ShellSession.start(new ShellSession.Settings(target.address(), numCpus == null ? -1 : numCpus, memoryBytes, script, interactive,
-                interactive && !noColour, ShellSession.defaultHistoryFile()));
+                interactive && !noColour, ShellSession.defaultHistoryFile(), store.memory(), store.spillDir()));
         try (Terminal terminal = TerminalBuilder.builder().name("sonde").system(true).dumb(true).build()) {
             return session.run(terminal);
         }
+    }
+
+    /** Whether {@code Sonde.init} starts an embedded cluster for this address: none given here nor in $SONDE_ADDRESS. */
+    static boolean embedded(String address) {
+        String env = System.getenv("SONDE_ADDRESS");
+        return (address == null || address.isBlank()) && (env == null || env.isBlank());
     }
 }

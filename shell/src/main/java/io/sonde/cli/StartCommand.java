@@ -3,6 +3,7 @@ package io.sonde.cli;
 import io.sonde.cli.table.Units;
 import io.sonde.proto.ClusterStatus;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -56,6 +57,12 @@ final class StartCommand implements Callable<Integer> {
                     + " it. Bytes, or 512m, 2g, 2GiB. Default: the node's cgroup limit, else the machine's memory.")
     String memory;
 
+    @Mixin
+    ObjectStoreFlags objectStore;
+
+    /** The object store's options once {@link #checkOptions} has checked them. */
+    private ObjectStoreFlags.Values objectStoreValues = new ObjectStoreFlags.Values(0, null);
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
 
@@ -67,24 +74,7 @@ final class StartCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!head) {
-            throw new ParameterException(spec.commandLine(),
-                    "`sonde start` needs --head: Sonde runs one node per cluster for now, so the head is the only kind to start.");
-        }
-        if (port < 0 || port > 65535) {
-            throw new ParameterException(spec.commandLine(), "--port must be between 0 and 65535, got " + port);
-        }
-        if (numCpus != null && numCpus < 0) {
-            throw new ParameterException(spec.commandLine(), "--num-cpus must be 0 (none) or more, got " + numCpus
-                    + "; leave it out for all processors.");
-        }
-        if (memory != null) {
-            try {
-                io.sonde.cli.table.Units.memoryOption(memory);
-            } catch (IllegalArgumentException e) {
-                throw new ParameterException(spec.commandLine(), e.getMessage());
-            }
-        }
+        checkOptions();
         PrintWriter out = spec.commandLine().getOut();
         HeadFiles files = sonde.locator().headFiles();
         refuseIfRunning(files);
@@ -103,6 +93,30 @@ final class StartCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * Refuses a command line that cannot start a head, before anything starts: each message names
+     * the option, what is wrong and what to give.
+     */
+    void checkOptions() {
+        if (!head) {
+            throw new ParameterException(spec.commandLine(),
+                    "`sonde start` needs --head: Sonde runs one node per cluster for now, so the head is the only kind to start.");
+        }
+        if (port < 0 || port > 65535) {
+            throw new ParameterException(spec.commandLine(), "--port must be between 0 and 65535, got " + port);
+        }
+        if (numCpus != null && numCpus < 0) {
+            throw new ParameterException(spec.commandLine(), "--num-cpus must be 0 (none) or more, got " + numCpus
+                    + "; leave it out for all processors.");
+        }
+        try {
+            long memoryBytes = memory == null ? 0 : io.sonde.cli.table.Units.memoryOption(memory);
+            objectStoreValues = objectStore.check(memoryBytes, true);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
     private static void refuseIfRunning(HeadFiles files) {
         Optional<String> existing = files.address();
         if (existing.isPresent() && ClusterLocator.answers(existing.get())) {
@@ -119,7 +133,8 @@ final class StartCommand implements Callable<Integer> {
         }
     }
 
-    private List<String> daemonCommand(HeadFiles files) {
+    /** The head daemon's command line: its JVM, then {@link HeadDaemon}'s arguments. Once {@link #checkOptions} passed. */
+    List<String> daemonCommand(HeadFiles files) {
         List<String> cmd = new ArrayList<>();
         Optional<String> detach = onPath("setsid").or(() -> onPath("nohup"));
         detach.ifPresent(cmd::add);
@@ -144,6 +159,14 @@ final class StartCommand implements Callable<Integer> {
         if (memory != null) {
             cmd.add("--memory");
             cmd.add(Long.toString(io.sonde.cli.table.Units.memoryOption(memory))); // checked in call()
+        }
+        if (objectStoreValues.memory() > 0) {
+            cmd.add(ObjectStoreFlags.MEMORY);
+            cmd.add(Long.toString(objectStoreValues.memory()));
+        }
+        if (objectStoreValues.spillDir() != null) {
+            cmd.add(ObjectStoreFlags.SPILL_DIR);
+            cmd.add(objectStoreValues.spillDir().toString());
         }
         cmd.add("--out");
         cmd.add(files.outFile().toAbsolutePath().toString());

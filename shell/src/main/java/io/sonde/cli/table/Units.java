@@ -62,15 +62,43 @@ public final class Units {
      *                                  and says what is taken
      */
     public static long memoryOption(String text) {
+        return sizeOption("--memory", text, "the cgroup's limit or the machine's memory");
+    }
+
+    /**
+     * The value of an {@code --object-store-memory} option ({@link #parseBytes}), which must be
+     * more than 0.
+     *
+     * @throws IllegalArgumentException it is not such a size; the message starts with
+     *                                  "--object-store-memory: " and says what is taken
+     */
+    public static long objectStoreMemoryOption(String text) {
+        return sizeOption("--object-store-memory", text, "30% of the node's memory");
+    }
+
+    /**
+     * The value of a size option ({@link #parseBytes}), which must be more than 0: what every
+     * option of bytes takes.
+     *
+     * @param flag    the option, which starts the message
+     * @param unset   what the node takes without the option, for the message: "the machine's memory"
+     * @throws IllegalArgumentException it is not such a size, is negative or is 0; the message says
+     *                                  what is taken
+     */
+    public static long sizeOption(String flag, String text, String unset) {
+        if (text != null && text.trim().startsWith("-")) {
+            throw new IllegalArgumentException(flag + ": \"" + text + "\" is negative: give a size of more than 0"
+                    + " bytes (1073741824, 512m, 1g, 1GiB), or leave it out for " + unset + ".");
+        }
         long bytes;
         try {
             bytes = parseBytes(text);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--memory: " + e.getMessage() + ".", e);
+            throw new IllegalArgumentException(flag + ": " + e.getMessage() + ".", e);
         }
         if (bytes <= 0) {
-            throw new IllegalArgumentException("--memory: \"" + text + "\" is no memory: give more than 0 bytes, or"
-                    + " leave it out for the cgroup's limit or the machine's memory.");
+            throw new IllegalArgumentException(flag + ": \"" + text + "\" is no memory: give more than 0 bytes, or"
+                    + " leave it out for " + unset + ".");
         }
         return bytes;
     }

@@ -34,9 +34,18 @@ public final class ShellSession {
      * @param interactive a person types at a terminal (see {@link Repl.Options})
      * @param colour      colour the input and worker prefixes
      * @param historyFile where input history persists; null keeps it in memory
+     * @param objectStoreMemory bytes of an embedded cluster's object store ({@code --object-store-memory});
+     *                    0 for its default share of the node's memory
+     * @param objectSpillingDirectory where an embedded cluster's object store spills
+     *                    ({@code --object-spilling-directory}); null for the session directory's
      */
     public record Settings(String address, int numCpus, long memory, Path script, boolean interactive, boolean colour,
-                           Path historyFile) {
+                           Path historyFile, long objectStoreMemory, Path objectSpillingDirectory) {
+        /** Without object store settings: the embedded cluster's store takes its defaults. */
+        public Settings(String address, int numCpus, long memory, Path script, boolean interactive, boolean colour,
+                        Path historyFile) {
+            this(address, numCpus, memory, script, interactive, colour, historyFile, 0, null);
+        }
     }
 
     /** Where history is kept by default: {@code ~/.sonde/history}. */
@@ -62,6 +71,12 @@ public final class ShellSession {
         }
         if (settings.memory() > 0) {
             init.memory(settings.memory());
+        }
+        if (settings.objectStoreMemory() > 0) {
+            init.objectStoreMemory(settings.objectStoreMemory());
+        }
+        if (settings.objectSpillingDirectory() != null) {
+            init.objectSpillingDirectory(settings.objectSpillingDirectory());
         }
         if (address != null && !address.isBlank()) {
             init.address(address);

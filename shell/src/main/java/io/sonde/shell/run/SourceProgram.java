@@ -69,7 +69,8 @@ public final class SourceProgram {
     /**
      * @param cluster             how to start or join the cluster when {@code sonde run} starts it
      * @param clusterOptionsGiven whether the command line chose the cluster ({@code --address},
-     *                            {@code --num-cpus}, {@code --memory}): an error for a program that chooses its own
+     *                            {@code --num-cpus}, {@code --memory}, the object store's options): an error for a
+     *                            program that chooses its own
      */
     public SourceProgram(Path file, List<String> args, InitOptions cluster, boolean clusterOptionsGiven) {
         this.file = file;
@@ -101,7 +102,7 @@ public final class SourceProgram {
                 .anyMatch(b -> io.sonde.shell.repl.ClassFileReader.callsMethod(b, "io/sonde/Sonde", "init"));
         if (initsItself && clusterOptionsGiven) {
             err.println("sonde run: " + file + " calls Sonde.init itself, so it chooses its cluster: --address,"
-                    + " --num-cpus and --memory cannot apply. Pass them to Sonde.init (or set SONDE_ADDRESS), or remove the"
+                    + " --num-cpus, --memory and the object store's options cannot apply. Pass them to Sonde.init (or set SONDE_ADDRESS), or remove the"
                     + " Sonde.init call to let `sonde run` start Sonde for the program.");
             return 2;
         }
