@@ -90,6 +90,18 @@ public final class SondeCluster implements BeforeAllCallback, AfterAllCallback, 
         return this;
     }
 
+    /** {@link InitOptions#objectStoreMemory(long)}: bytes of the node's object store. */
+    public SondeCluster objectStoreMemory(long bytes) {
+        notStarted().objectStoreMemory(bytes);
+        return this;
+    }
+
+    /** {@link InitOptions#objectSpillingDirectory(Path)}: where the node's object store spills. */
+    public SondeCluster objectSpillingDirectory(Path dir) {
+        notStarted().objectSpillingDirectory(dir);
+        return this;
+    }
+
     /** {@link InitOptions#resource(String, double)}. */
     public SondeCluster resource(String name, double amount) {
         notStarted().resource(name, amount);

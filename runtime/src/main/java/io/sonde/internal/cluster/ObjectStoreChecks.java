@@ -94,9 +94,9 @@ public final class ObjectStoreChecks {
             return;
         }
         throw new IllegalArgumentException(setting + ": " + Bytes.human(capacity) + " is more than the node's memory, "
-                + Bytes.human(nodeMemory) + " (" + (budget ? "its " + memorySetting + " budget"
+                + Bytes.human(nodeMemory) + " (" + (budget ? "set by " + memorySetting
                 : "its cgroup's limit, else the machine's memory") + "). Give at most " + Bytes.human(nodeMemory)
-                + (budget ? ", or a larger " + memorySetting : "") + ", or leave it out for " + DEFAULT_CAPACITY
+                + (budget ? ", or raise " + memorySetting : "") + ", or leave it out for " + DEFAULT_CAPACITY
                 + " (" + Bytes.human((long) (nodeMemory * ObjectStoreSettings.DEFAULT_FRACTION)) + ").");
     }
 }
