@@ -203,6 +203,21 @@ class RunCommandTest {
     }
 
     @Test
+    void theObjectStoresFlagsReachTheClusterSondeRunStarts() throws Exception {
+        Path spill = dir.resolve("store-flags").resolve("spill");
+        Files.writeString(dir.resolve("store.jsh"), """
+                var node = io.sonde.tooling.HostedNode.embedded().orElseThrow();
+                System.out.println("store " + node.objectStoreCapacity() + " spill " + node.objectSpillingDirectory());
+                """);
+
+        Result r = sonde(dir, "run", "--memory", "1g", "--object-store-memory", "96MiB",
+                "--object-spilling-directory", spill.toString(), "store.jsh");
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.out()).as(r.toString()).contains("store " + (96L << 20) + " spill " + spill.toAbsolutePath());
+    }
+
+    @Test
     void aProgramThatInitializesSondeItselfRunsAsUnderJava() throws Exception {
         Result r = sonde(root, "run", "examples/FirstSteps.java");
 
