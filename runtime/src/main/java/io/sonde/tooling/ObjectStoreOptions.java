@@ -20,15 +20,6 @@ public final class ObjectStoreOptions {
     }
 
     /**
-     * {@code bytes} when it is more than 0.
-     *
-     * @throws IllegalArgumentException otherwise; the message starts with {@code flag}
-     */
-    public static long capacity(String flag, long bytes) {
-        return ObjectStoreChecks.capacity(flag, bytes);
-    }
-
-    /**
      * {@code dir} as an absolute path when the node can spill there: a writable directory, or one
      * it can create.
      *

@@ -41,7 +41,7 @@ public final class LocalNode implements AutoCloseable {
         WorkerClassArchive classArchive = WorkerClassArchive.fromEnvironment(ProcessWorkerLauncher.javaBin(),
                 m -> System.err.println("sonde node " + nodeId + ": " + m)); // so does this one's
         NodeMemory memory = NodeMemory.detect(memoryBudget);
-        checkObjectStore(objectStore, memory.total(), memoryBudget > 0); // so is a store that cannot be
+        checkObjectStore(objectStore, memory.total(), memoryBudget > 0); // as is a store it cannot hold
         sessionDir = SessionDir.create();
         AuthToken token = AuthToken.generate();
         token.writeTo(sessionDir);
