@@ -106,7 +106,13 @@ public final class CoreClient {
     /** The node's shared-memory object store, as this process writes and reads it; set once registered. */
     private volatile SharedObjects shared;
     private volatile ClassLoader classSource = Thread.currentThread().getContextClassLoader();
-    private final java.util.Set<String> escaped = ConcurrentHashMap.newKeySet();
+    /**
+     * The refs this process holds, by object: how many {@link ObjectRefImpl} instances are alive,
+     * whether it owns the object or borrowed it, and how often it serialized a ref to it into a
+     * value or task. The last instance's collection releases it at the node.
+     */
+    private final ConcurrentHashMap<String, LocalRef> refs = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, CompletableFuture<Void>> borrowRequests = new ConcurrentHashMap<>();
     private final java.lang.ref.Cleaner cleaner = java.lang.ref.Cleaner.create();
     private final CompletableFuture<Registered> registered = new CompletableFuture<>();
     private final AtomicLong sequence = new AtomicLong();
@@ -226,13 +232,14 @@ public final class CoreClient {
      */
     public ObjectValue store(String id, Object value) {
         SharedObjects s = shared;
-        return s == null ? Serializer.value(value) : s.encode(id, value);
+        return collectingRefs(() -> s == null ? Serializer.value(value) : s.encode(id, value),
+                (v, contained) -> v.toBuilder().addAllContainedIds(contained).build());
     }
 
     /** Reads a value received from the node (inline, or in its object store) with {@code loader}; see {@link Serializer#read}. */
     public Object read(ObjectValue v, ClassLoader loader) {
         SharedObjects s = shared;
-        return Serializer.read(v, loader, s == null ? null : s::map);
+        return decoding(() -> Serializer.read(v, loader, s == null ? null : s::map));
     }
 
     /** This client's plug-in of that class ({@link io.sonde.spi.ClientPlugin}), if it has one. */
@@ -312,15 +319,24 @@ public final class CoreClient {
     // ------------------------------------------------------------------ submission
 
     public <R> ObjectRef<R> submitTask(Object fn, Object[] args, CallOptions o) {
-        FunctionDescriber.Described f = describe(fn, TaskKind.NORMAL, o.name);
-        String name = o.name != null ? o.name : f.name();
-        String id = nextId('t');
-        TaskSpec.Builder spec = baseSpec(id, name, TaskKind.NORMAL, f, args, o)
-                .setMaxRetries(o.maxRetries)
-                .setOomRetries(o.oomRetries)
-                .setRetryExceptions(o.retryExceptions)
-                .addAllRetryExceptionClasses(o.retryExceptionClasses);
+        TaskSpec.Builder spec = specOf(() -> {
+            FunctionDescriber.Described f = describe(fn, TaskKind.NORMAL, o.name);
+            String name = o.name != null ? o.name : f.name();
+            return baseSpec(nextId('t'), name, TaskKind.NORMAL, f, args, o)
+                    .setMaxRetries(o.maxRetries)
+                    .setOomRetries(o.oomRetries)
+                    .setRetryExceptions(o.retryExceptions)
+                    .addAllRetryExceptionClasses(o.retryExceptionClasses);
+        });
         return submit(spec);
+    }
+
+    /**
+     * A task's spec, with the refs serialized into it (its function, captured variables, inline
+     * arguments): the node keeps those objects while the task may run.
+     */
+    private TaskSpec.Builder specOf(Supplier<TaskSpec.Builder> build) {
+        return collectingRefs(build, TaskSpec.Builder::addAllContainedRefs);
     }
 
     public <A> ActorHandle<A> createActor(Object constructor, Object[] args, CallOptions o) {
@@ -331,22 +347,24 @@ public final class CoreClient {
                     + " pick another name, or get the existing one with Sonde.getActor(\"" + o.name + "\")");
         }
         String actorId = nextId('a');
-        TaskSpec.Builder spec = baseSpec(nextId('t'), className, TaskKind.ACTOR_CREATION, f, args, o)
+        TaskSpec.Builder spec = specOf(() -> baseSpec(nextId('t'), className, TaskKind.ACTOR_CREATION, f, args, o)
                 .setActorId(actorId)
                 .setActorClass(className)
                 .setActorName(o.name == null ? "" : o.name)
                 .setMaxRestarts(o.maxRestarts)
-                .setMaxTaskRetries(o.maxTaskRetries);
+                .setMaxTaskRetries(o.maxTaskRetries));
         submit(spec);
         return new ActorHandleImpl<>(actorId, className, o.name);
     }
 
     public <R> ObjectRef<R> callActor(ActorHandle<?> actor, Object method, Object[] args, CallOptions o) {
-        FunctionDescriber.Described f = describe(method, TaskKind.ACTOR_METHOD, o.name);
-        String name = o.name != null ? o.name : actor.className() + "." + f.name();
-        TaskSpec.Builder spec = baseSpec(nextId('t'), name, TaskKind.ACTOR_METHOD, f, args, o)
-                .setActorId(actor.actorId())
-                .setActorClass(actor.className());
+        TaskSpec.Builder spec = specOf(() -> {
+            FunctionDescriber.Described f = describe(method, TaskKind.ACTOR_METHOD, o.name);
+            String name = o.name != null ? o.name : actor.className() + "." + f.name();
+            return baseSpec(nextId('t'), name, TaskKind.ACTOR_METHOD, f, args, o)
+                    .setActorId(actor.actorId())
+                    .setActorClass(actor.className());
+        });
         return submit(spec);
     }
 
@@ -406,7 +424,7 @@ public final class CoreClient {
                 spec.addArgs(Arg.newBuilder().setRefId(((ObjectRef<?>) a).id()));
             } else {
                 try {
-                    ObjectValue v = store(nextId('a'), a);
+                    ObjectValue v = store(nextId('g'), a);
                     if (v.getSharedSize() > 0) {
                         // a large argument goes to the store, as a put owned by this client that the
                         // task pins until it is done; this client lets go of it at once
@@ -415,6 +433,10 @@ public final class CoreClient {
                         spec.addArgs(Arg.newBuilder().setRefId(v.getSharedId()));
                     } else {
                         spec.addArgs(Arg.newBuilder().setValue(v));
+                        List<String> task = ENCODING.get(); // the refs inside travel with the task
+                        if (task != null) {
+                            task.addAll(v.getContainedIdsList());
+                        }
                     }
                 } catch (SerializationException e) {
                     throw new SerializationException("argument " + i + " of " + describeKind(kind) + " " + name
@@ -452,7 +474,7 @@ public final class CoreClient {
      * needs them and no longer.
      */
     private void releaseArgumentPuts(TaskSpec.Builder spec) {
-        String mine = info.getClientId() + 'a';
+        String mine = info.getClientId() + 'g';
         ReleaseObjects.Builder r = null;
         for (Arg a : spec.getArgsList()) {
             if (a.getKindCase() == Arg.KindCase.REF_ID && a.getRefId().startsWith(mine)) {
@@ -466,23 +488,176 @@ public final class CoreClient {
 
     /** A ref to an object this client owns: released when the ref is garbage collected. */
     private <T> ObjectRef<T> owned(String id) {
+        return track(id, true);
+    }
+
+    /** One live ref of this process to an object. */
+    private static final class LocalRef {
+        final boolean owned;
+        int live;
+        int escapes;
+
+        LocalRef(boolean owned) {
+            this.owned = owned;
+        }
+    }
+
+    /** A new ref instance to {@code id}, counted, released with the last one; whether the process owns the object. */
+    private <T> ObjectRefImpl<T> track(String id, boolean owned) {
+        refs.compute(id, (k, r) -> {
+            LocalRef l = r != null ? r : new LocalRef(owned);
+            l.live++;
+            return l;
+        });
         ObjectRefImpl<T> ref = new ObjectRefImpl<>(id, this);
-        cleaner.register(ref, () -> release(id));
+        cleaner.register(ref, () -> dropped(id));
         return ref;
     }
 
-    /** The ref was serialized into a value: another process may read it, so it is never released. */
-    void escaped(String id) {
-        escaped.add(id);
+    /** Refs serialized by this thread's current encoding, to be sent with it (see {@link #collectingRefs}). */
+    private static final ThreadLocal<List<String>> ENCODING = new ThreadLocal<>();
+    /** The client decoding on this thread, and the objects it starts to borrow (see {@link #decoding}). */
+    private static final ThreadLocal<CoreClient> DECODING = new ThreadLocal<>();
+    private static final ThreadLocal<List<String>> BORROWING = new ThreadLocal<>();
+
+    /**
+     * A ref to {@code id} was serialized on this thread: inside a Sonde encoding, it is sent with
+     * the value (which keeps the object alive) and counted as an escape of this process's ref, so
+     * that the node waits for the value before it honours this process's release. A ref serialized
+     * elsewhere (to a file, say) protects nothing.
+     */
+    static void serialized(String id, CoreClient holder) {
+        List<String> collecting = ENCODING.get();
+        if (collecting == null) {
+            return;
+        }
+        collecting.add(id);
+        if (holder != null) {
+            holder.refs.computeIfPresent(id, (k, r) -> {
+                r.escapes++;
+                return r;
+            });
+        }
     }
 
-    private void release(String id) {
-        if (escaped.contains(id) || connectionLost != null) {
+    /**
+     * A ref read out of a value on this thread: while this client decodes, it becomes one of its
+     * counted refs (a borrow when it does not own the object); else a plain, uncounted ref.
+     */
+    static Object deserialized(ObjectRefImpl<?> ref) {
+        CoreClient c = DECODING.get();
+        if (c == null) {
+            return ref;
+        }
+        boolean[] fresh = {false};
+        c.refs.compute(ref.id(), (k, r) -> {
+            if (r == null) {
+                fresh[0] = true;
+                r = new LocalRef(false);
+            }
+            r.live++;
+            return r;
+        });
+        if (fresh[0]) {
+            BORROWING.get().add(ref.id());
+        }
+        ObjectRefImpl<?> counted = new ObjectRefImpl<>(ref.id(), c);
+        c.cleaner.register(counted, () -> c.dropped(ref.id()));
+        return counted;
+    }
+
+    /**
+     * Runs an encoding that may serialize refs, and returns the ids of those it serialized. When
+     * it fails, nothing was sent: the escapes it counted are taken back.
+     */
+    private <T> T collectingRefs(Supplier<T> encode, java.util.function.BiFunction<T, List<String>, T> attach) {
+        List<String> outer = ENCODING.get();
+        List<String> collected = new ArrayList<>(0);
+        ENCODING.set(collected);
+        T result;
+        try {
+            result = encode.get();
+        } catch (RuntimeException | Error e) {
+            for (String id : collected) {
+                refs.computeIfPresent(id, (k, r) -> {
+                    r.escapes--;
+                    return r;
+                });
+            }
+            throw e;
+        } finally {
+            ENCODING.set(outer);
+        }
+        return collected.isEmpty() ? result : attach.apply(result, collected);
+    }
+
+    /**
+     * Runs a decoding: the refs it reads become this client's, and those of objects it did not
+     * hold yet are borrowed at the node before the value is handed over, so that the value that
+     * carried them may go at once.
+     */
+    public <T> T decoding(Supplier<T> decode) {
+        CoreClient outer = DECODING.get();
+        List<String> outerBorrowing = BORROWING.get();
+        List<String> borrowing = new ArrayList<>(0);
+        DECODING.set(this);
+        BORROWING.set(borrowing);
+        try {
+            return decode.get();
+        } finally {
+            DECODING.set(outer);
+            BORROWING.set(outerBorrowing);
+            if (!borrowing.isEmpty()) {
+                borrow(borrowing);
+            }
+        }
+    }
+
+    /** Tells the node this client borrows the objects, and waits until it counted them. */
+    private void borrow(List<String> ids) {
+        if (connectionLost != null) {
+            return;
+        }
+        long requestId = sequence.incrementAndGet();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        borrowRequests.put(requestId, done);
+        try {
+            send(ClientMessage.newBuilder().setBorrow(io.sonde.proto.BorrowRefs.newBuilder().setRequestId(requestId)
+                    .addAllObjectIds(ids)).build());
+            done.get(REGISTRATION_WAIT_S, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            // the connection is lost (and every object with it), or the node is stuck: a later get says which
+        } finally {
+            borrowRequests.remove(requestId);
+        }
+    }
+
+    /** One ref instance was collected; the last one releases the object at the node. */
+    private void dropped(String id) {
+        LocalRef[] gone = {null};
+        refs.computeIfPresent(id, (k, r) -> {
+            if (--r.live > 0) {
+                return r;
+            }
+            gone[0] = r;
+            return null;
+        });
+        LocalRef r = gone[0];
+        if (r == null || connectionLost != null) {
             return;
         }
         objects.remove(id);
+        ReleaseObjects.Builder m = ReleaseObjects.newBuilder();
+        if (r.owned && r.escapes == 0) {
+            m.addObjectIds(id);
+        } else {
+            m.addRefs(io.sonde.proto.ReleasedRef.newBuilder().setObjectId(id).setEscapes(r.escapes)
+                    .setBorrowed(!r.owned));
+        }
         try {
-            send(ClientMessage.newBuilder().setRelease(ReleaseObjects.newBuilder().addObjectIds(id)).build());
+            send(ClientMessage.newBuilder().setRelease(m).build());
         } catch (RuntimeException closed) {
             // the session ended; the node manager dropped the job's objects with it
         }
@@ -929,6 +1104,12 @@ public final class CoreClient {
                         f.complete(m.getReservedSpace());
                     }
                 }
+                case BORROWED -> {
+                    CompletableFuture<Void> f = borrowRequests.get(m.getBorrowed().getRequestId());
+                    if (f != null) {
+                        f.complete(null);
+                    }
+                }
                 case NAMED_ACTOR -> {
                     CompletableFuture<NamedActorReply> f = namedActorRequests.get(m.getNamedActor().getRequestId());
                     if (f != null) {
@@ -1003,5 +1184,6 @@ public final class CoreClient {
         classRequests.values().forEach(f -> f.completeExceptionally(e));
         cancelRequests.values().forEach(f -> f.completeExceptionally(e));
         reserveRequests.values().forEach(f -> f.completeExceptionally(e));
+        borrowRequests.values().forEach(f -> f.completeExceptionally(e));
     }
 }

@@ -8,9 +8,10 @@ import java.io.ObjectOutputStream;
 /**
  * The only ObjectRef implementation: an id. Equal refs name the same object.
  *
- * <p>A ref made by the client that owns the object knows that client: when the ref is garbage
- * collected the object is released, unless the ref was serialized into a value first (it
- * "escaped": some other process may read it later, so the object is kept).
+ * <p>A ref made by a client (its owner's, or one read out of a value, a borrower's) knows that
+ * client, which counts it: when the last ref of the process to the object is garbage collected,
+ * the client releases it at the node. A ref serialized into a value travels with the value, which
+ * keeps the object alive while it lives (see {@code CoreClient#decoding}).
  */
 public final class ObjectRefImpl<T> implements ObjectRef<T> {
     private static final long serialVersionUID = 1L;
@@ -27,10 +28,13 @@ public final class ObjectRefImpl<T> implements ObjectRef<T> {
     }
 
     private void writeObject(ObjectOutputStream out) throws IOException {
-        if (owner != null) {
-            owner.escaped(id);
-        }
+        CoreClient.serialized(id, owner);
         out.defaultWriteObject();
+    }
+
+    /** Read out of a value: counted by the client that decodes it, as one of its refs (see CoreClient#decoding). */
+    private Object readResolve() {
+        return CoreClient.deserialized(this);
     }
 
     @Override

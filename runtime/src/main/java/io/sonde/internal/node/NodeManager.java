@@ -341,6 +341,7 @@ public final class NodeManager {
                 }
                 results.put(s, m.getPut().getObjectId(), v);
                 objects.callSite(m.getPut().getObjectId(), m.getPut().getCallSite());
+                objects.escapesArrived(v.getContainedIdsList());
             });
             case RESERVE -> shared.reserve(s, s.jobId, m.getReserve().getObjectId(), m.getReserve().getSize(),
                     error -> s.send(NodeMessage.newBuilder().setReservedSpace(SpaceReserved.newBuilder()
@@ -353,10 +354,18 @@ public final class NodeManager {
             case BLOCKED -> lock.run(() -> dispatch.blocked(s.workerId, m.getBlocked().getBlocked()));
             case REGISTER -> onRegister(s, m.getRegister());
             case FETCH_CLASS -> classes.fetch(s, m.getFetchClass(), lock.read(() -> driverOf(s.jobId)));
-            case RELEASE -> lock.run(() -> m.getRelease().getObjectIdsList().forEach(id -> {
-                objects.release(id, s);
-                shared.abandon(id, s); // a reservation whose write failed
-            }));
+            case RELEASE -> lock.run(() -> {
+                m.getRelease().getObjectIdsList().forEach(id -> {
+                    objects.release(id, s);
+                    shared.abandon(id, s); // a reservation whose write failed
+                });
+                m.getRelease().getRefsList().forEach(r -> objects.release(r.getObjectId(), s, r.getEscapes(),
+                        r.getBorrowed()));
+            });
+            case BORROW -> lock.run(() -> {
+                m.getBorrow().getObjectIdsList().forEach(id -> objects.borrow(id, s));
+                s.send(NodeMessage.newBuilder().setBorrowed(m.getBorrow().toBuilder().clearObjectIds()).build());
+            });
             case PLUGIN -> plugins.clientMessage(s, m.getPlugin());
             case CLASS_BYTES -> classes.bytes(m.getClassBytes());
             default -> {
@@ -433,6 +442,7 @@ public final class NodeManager {
     private void onClientClosed(ClientSession s) {
         s.complete();
         shared.clientClosed(s, s.clientId);
+        lock.run(() -> objects.clientClosed(s));
         lock.run(() -> {
             if (!s.driver) {
                 if (workerClients.get(s.workerId) == s) {
@@ -489,7 +499,16 @@ public final class NodeManager {
                 scheduler.available().copy(), true));
     }
 
+    /**
+     * A client's task: recorded, placed, and queued or waiting for its arguments. The refs
+     * serialized into it arrive with it, once the task holds them (see DependencyResolver#resolve).
+     */
     private void submit(ClientSession s, TaskSpec spec) {
+        accept(s, spec);
+        objects.escapesArrived(spec.getContainedRefsList());
+    }
+
+    private void accept(ClientSession s, TaskSpec spec) {
         TaskRecord t = new TaskRecord(spec);
         t.owner(s.clientId);
         tasks.add(t);
@@ -598,6 +617,7 @@ public final class NodeManager {
             dispatch.taskDone(w, done);
         }
         freeIfDropped(done, r);
+        objects.escapesArrived(done.getResult().getContainedIdsList());
     }
 
     /** A result written to the object store is sealed once the node has it; returns it, or null when it is inline. */
@@ -664,6 +684,7 @@ public final class NodeManager {
                     dispatch.taskDone(w, done);
                 }
                 freeIfDropped(done, r);
+                objects.escapesArrived(done.getResult().getContainedIdsList());
             }
             if (w.actor() != null) {
                 actorLifecycle.workerDied(w.actor(), w.id(), exit.brief(),

@@ -377,11 +377,11 @@ final class TaskExecutor {
     }
 
     /** Sets the driver-side static state the task reads (the shell's top-level variables). */
-    private static void applyStatics(TaskSpec spec, ClassLoader loader) throws ReflectiveOperationException {
+    private void applyStatics(TaskSpec spec, ClassLoader loader) throws ReflectiveOperationException {
         for (io.sonde.proto.StaticValue s : spec.getStaticsList()) {
             java.lang.reflect.Field f = Class.forName(s.getClassName(), true, loader).getDeclaredField(s.getField());
             f.setAccessible(true);
-            f.set(null, Serializer.decode(s.getValue().getData(), loader));
+            f.set(null, decode(s.getValue().getData(), loader));
         }
     }
 
@@ -428,14 +428,20 @@ final class TaskExecutor {
     private Object function(TaskSpec spec, ClassLoader loader) {
         String key = spec.getFunctionKey();
         if (key.isEmpty()) {
-            return Serializer.decode(spec.getFunction(), loader);
+            return decode(spec.getFunction(), loader);
         }
         Object fn = functions.get(key);
         if (fn == null) {
-            fn = Serializer.decode(spec.getFunction(), loader);
+            fn = decode(spec.getFunction(), loader);
             functions.put(key, fn);
         }
         return fn;
+    }
+
+    /** Decodes what came with the task; the refs in it are this worker's, counted (see CoreClient#decoding). */
+    private Object decode(com.google.protobuf.ByteString bytes, ClassLoader loader) {
+        CoreClient c = client;
+        return c == null ? Serializer.decode(bytes, loader) : c.decoding(() -> Serializer.decode(bytes, loader));
     }
 
     private ObjectValue returnValue(TaskSpec spec, Object value) {

@@ -41,6 +41,12 @@ public final class DependencyResolver {
      * holds a failure (the task then fails with that same failure, as Ray does).
      */
     public ObjectValue resolve(TaskRecord t) {
+        // objects whose refs travel inside the task (captured, or in inline arguments): kept while it may run
+        for (String id : t.spec().getContainedRefsList()) {
+            if (objects.contains(id) && t.heldArgs().add(id)) {
+                objects.retain(id);
+            }
+        }
         for (Arg a : t.spec().getArgsList()) {
             if (a.getKindCase() != Arg.KindCase.REF_ID) {
                 continue;

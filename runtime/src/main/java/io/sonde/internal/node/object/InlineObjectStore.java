@@ -30,6 +30,15 @@ public final class InlineObjectStore<C> implements ObjectStore<C> {
         boolean ownerReleased;
         /** Where it was put or its task submitted, when the client records call sites; else "". */
         String callSite = "";
+        /** Kept objects whose value holds a ref to this one. */
+        int captured;
+        /**
+         * Escapes the releases announced, minus those that arrived: above 0, a value or task
+         * carrying a ref to it is still on its way (it may come on another stream than the release).
+         */
+        int pendingEscapes;
+        /** Clients that borrowed a ref to it, with how many borrows each; null for none. */
+        Map<C, Integer> borrowers;
 
         Entry(C owner) {
             this.owner = owner;
@@ -81,6 +90,12 @@ public final class InlineObjectStore<C> implements ObjectStore<C> {
             return null;
         }
         e.value = value;
+        for (String inner : value.getContainedIdsList()) {
+            Entry<C> held = objects.get(inner);
+            if (held != null) {
+                held.captured++;
+            }
+        }
         List<C> tell = new ArrayList<>(1 + e.subscribers.size());
         if (e.owner != null) {
             tell.add(e.owner);
@@ -126,6 +141,66 @@ public final class InlineObjectStore<C> implements ObjectStore<C> {
     }
 
     @Override
+    public void release(String id, C client, int escapes, boolean borrowed) {
+        Entry<C> e = objects.get(id);
+        if (e == null) {
+            return;
+        }
+        e.pendingEscapes += escapes;
+        if (borrowed) {
+            Integer n = e.borrowers == null ? null : e.borrowers.get(client);
+            if (n != null) {
+                if (n <= 1) {
+                    e.borrowers.remove(client);
+                } else {
+                    e.borrowers.put(client, n - 1);
+                }
+            }
+        } else if (e.owner == client) {
+            e.ownerReleased = true;
+        }
+        dropIfUnused(id, e);
+    }
+
+    @Override
+    public void escapesArrived(List<String> ids) {
+        for (String id : ids) {
+            Entry<C> e = objects.get(id);
+            if (e != null) {
+                e.pendingEscapes--;
+                dropIfUnused(id, e);
+            }
+        }
+    }
+
+    @Override
+    public void borrow(String id, C client) {
+        Entry<C> e = objects.get(id);
+        if (e != null) {
+            if (e.borrowers == null) {
+                e.borrowers = new HashMap<>(2);
+            }
+            e.borrowers.merge(client, 1, Integer::sum);
+        }
+    }
+
+    @Override
+    public void clientClosed(C client) {
+        List<String> lent = new ArrayList<>();
+        for (Map.Entry<String, Entry<C>> e : objects.entrySet()) {
+            if (e.getValue().borrowers != null && e.getValue().borrowers.remove(client) != null) {
+                lent.add(e.getKey());
+            }
+        }
+        for (String id : lent) {
+            Entry<C> e = objects.get(id);
+            if (e != null) {
+                dropIfUnused(id, e);
+            }
+        }
+    }
+
+    @Override
     public List<String> pendingOwnedBy(Predicate<C> owner) {
         List<String> pending = new ArrayList<>();
         for (Map.Entry<String, Entry<C>> e : objects.entrySet()) {
@@ -139,16 +214,18 @@ public final class InlineObjectStore<C> implements ObjectStore<C> {
     @Override
     public Set<String> removeOwnedBy(Predicate<C> owner) {
         Set<String> removed = new HashSet<>();
+        List<ObjectValue> values = new ArrayList<>();
         for (Iterator<Map.Entry<String, Entry<C>>> it = objects.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<String, Entry<C>> e = it.next();
             if (e.getValue().owner != null && owner.test(e.getValue().owner)) {
                 it.remove();
                 if (e.getValue().value != null) {
-                    dropped.accept(e.getValue().value);
+                    values.add(e.getValue().value);
                 }
                 removed.add(e.getKey());
             }
         }
+        values.forEach(this::forget); // after the loop: it may drop objects of other owners
         return removed;
     }
 
@@ -157,11 +234,28 @@ public final class InlineObjectStore<C> implements ObjectStore<C> {
         return objects.size();
     }
 
-    /** Forgets an object its owner released once it is ready and no live task takes it as argument. */
+    /**
+     * Forgets an object once it is ready and nothing keeps it: its owner released it, no live task
+     * takes it, no kept value holds a ref to it, no other process borrowed one, and every value or
+     * task that carried a ref to it has arrived.
+     */
     private void dropIfUnused(String id, Entry<C> e) {
-        if (e.ownerReleased && e.taskRefs == 0 && e.value != null) {
+        if (e.ownerReleased && e.taskRefs == 0 && e.value != null && e.captured <= 0 && e.pendingEscapes <= 0
+                && (e.borrowers == null || e.borrowers.isEmpty())) {
             objects.remove(id);
-            dropped.accept(e.value);
+            forget(e.value);
+        }
+    }
+
+    /** A value is gone: the objects it held refs to may go too. */
+    private void forget(ObjectValue value) {
+        dropped.accept(value);
+        for (String inner : value.getContainedIdsList()) {
+            Entry<C> held = objects.get(inner);
+            if (held != null) {
+                held.captured--;
+                dropIfUnused(inner, held);
+            }
         }
     }
 
@@ -170,7 +264,8 @@ public final class InlineObjectStore<C> implements ObjectStore<C> {
         List<KeptObject<C>> all = new ArrayList<>(objects.size());
         for (Map.Entry<String, Entry<C>> e : objects.entrySet()) {
             Entry<C> o = e.getValue();
-            all.add(new KeptObject<>(e.getKey(), o.owner, o.value, o.taskRefs, o.ownerReleased, o.callSite));
+            all.add(new KeptObject<>(e.getKey(), o.owner, o.value, o.taskRefs, o.ownerReleased, o.callSite,
+                    o.captured, o.borrowers == null ? 0 : o.borrowers.size()));
         }
         return List.copyOf(all);
     }

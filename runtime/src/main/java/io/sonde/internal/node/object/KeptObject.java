@@ -12,8 +12,10 @@ import io.sonde.proto.ObjectValue;
  * @param taskRefs      live tasks that take it as an argument
  * @param ownerReleased the owner dropped its last ref (it stays for the tasks that take it)
  * @param callSite      where it was put or its task submitted, when the client records call sites; else ""
+ * @param captured      objects kept by the node whose value holds a ref to it
+ * @param borrowers     other processes that read a ref to it out of a value and still hold it
  * @param <C>           the node's clients
  */
 public record KeptObject<C>(String id, C owner, ObjectValue value, int taskRefs, boolean ownerReleased,
-                            String callSite) {
+                            String callSite, int captured, int borrowers) {
 }

@@ -74,7 +74,7 @@ public final class ObjectListing {
                     .setHolderIsDriver(h.driver())
                     .setHolderId(h.clientId())
                     .setJobId(h.jobId())
-                    .setReferenceType(o.taskRefs() > 0 ? "PINNED_BY_TASK" : "LOCAL_REFERENCE")
+                    .setReferenceType(referenceType(o))
                     .setPinnedByTasks(o.taskRefs())
                     .setCallSite(o.callSite()));
         }
@@ -92,6 +92,23 @@ public final class ObjectListing {
             return 0;
         }
         return v.getSharedSize() > 0 ? v.getSharedSize() : v.getData().size();
+    }
+
+    /**
+     * Why the object is kept, the strongest reason first: a task takes it, its owner holds a ref,
+     * another process borrowed a ref, a kept value holds a ref to it.
+     */
+    static String referenceType(KeptObject<?> o) {
+        if (o.taskRefs() > 0) {
+            return "PINNED_BY_TASK";
+        }
+        if (!o.ownerReleased()) {
+            return "LOCAL_REFERENCE";
+        }
+        if (o.borrowers() > 0) {
+            return "BORROWED";
+        }
+        return o.captured() > 0 ? "CAPTURED_IN_OBJECT" : "LOCAL_REFERENCE";
     }
 
     private String location(String id, ObjectValue v) {

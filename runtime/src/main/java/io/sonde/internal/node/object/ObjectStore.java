@@ -48,6 +48,22 @@ public interface ObjectStore<C> {
     /** The owner dropped its last ref: the object goes once no task needs it. Others' releases are ignored. */
     void release(String id, C owner);
 
+    /**
+     * {@code client} dropped its last ref: as its owner, or as a borrower ({@code borrowed}). It
+     * had serialized a ref to it {@code escapes} times: the object stays until as many values or
+     * tasks carrying it have arrived ({@link #escapesArrived}), which may come on another stream.
+     */
+    void release(String id, C client, int escapes, boolean borrowed);
+
+    /** A value or task carrying refs to these objects arrived, kept or not: one escape of each. */
+    void escapesArrived(List<String> ids);
+
+    /** {@code client} read a ref to the object out of a value and holds it: it stays until the client lets go. */
+    void borrow(String id, C client);
+
+    /** The client is gone: what it borrowed, it holds no more. */
+    void clientClosed(C client);
+
     /** The objects whose owner matches and whose value is not known yet. */
     List<String> pendingOwnedBy(Predicate<C> owner);
 

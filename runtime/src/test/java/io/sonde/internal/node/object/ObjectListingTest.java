@@ -77,11 +77,12 @@ class ObjectListingTest {
     @Test
     void theStoreFillsItsFiguresAndSaysWhichSharedValuesWentToDisk() {
         InlineObjectStore<Client> store = new InlineObjectStore<>();
-        store.put("on-disk", DRIVER, ObjectValue.newBuilder().setSharedSize(10).build());
-        store.put("in-memory", DRIVER, ObjectValue.newBuilder().setSharedSize(20).build());
+        // the store knows a value by its file's name, which a retried task's result does not share with its id
+        store.put("on-disk", DRIVER, ObjectValue.newBuilder().setSharedSize(10).setSharedId("on-disk-1").build());
+        store.put("in-memory", DRIVER, ObjectValue.newBuilder().setSharedSize(20).setSharedId("in-memory").build());
         ObjectStoreStats stats = ObjectStoreStats.newBuilder().setCapacityBytes(1 << 20).setObjects(1).build();
 
-        ObjectList l = new ObjectListing("node-1", () -> stats, id -> id.equals("on-disk") ? "spilled" : "shared")
+        ObjectList l = new ObjectListing("node-1", () -> stats, id -> id.equals("on-disk-1") ? "spilled" : "shared")
                 .list(store.snapshot(), HOLDER);
 
         assertThat(byId(l).get("on-disk").getLocation()).isEqualTo("spilled");
