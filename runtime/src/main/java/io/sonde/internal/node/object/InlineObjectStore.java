@@ -188,7 +188,13 @@ public final class InlineObjectStore<C> implements ObjectStore<C> {
     public void clientClosed(C client) {
         List<String> lent = new ArrayList<>();
         for (Map.Entry<String, Entry<C>> e : objects.entrySet()) {
-            if (e.getValue().borrowers != null && e.getValue().borrowers.remove(client) != null) {
+            Entry<C> o = e.getValue();
+            if (o.borrowers != null && o.borrowers.remove(client) != null) {
+                lent.add(e.getKey());
+            }
+            if (o.owner == client && o.value != null && !o.ownerReleased) {
+                // a dead owner holds no ref any more; a pending one keeps its OwnerDiedException
+                o.ownerReleased = true;
                 lent.add(e.getKey());
             }
         }

@@ -61,7 +61,10 @@ public interface ObjectStore<C> {
     /** {@code client} read a ref to the object out of a value and holds it: it stays until the client lets go. */
     void borrow(String id, C client);
 
-    /** The client is gone: what it borrowed, it holds no more. */
+    /**
+     * The client is gone: what it borrowed, it holds no more, nor its refs to the objects it owns
+     * whose value is known (they stay while others hold refs to them: the node keeps the count).
+     */
     void clientClosed(C client);
 
     /** The objects whose owner matches and whose value is not known yet. */

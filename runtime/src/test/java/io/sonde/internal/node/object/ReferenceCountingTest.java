@@ -83,6 +83,18 @@ class ReferenceCountingTest {
     }
 
     @Test
+    void anObjectOutlivesItsDeadOwnerWhileABorrowerHoldsIt() {
+        store.put("y", WORKER, value());
+        store.borrow("y", OWNER);
+        store.create("pending", WORKER);
+        store.clientClosed(WORKER);
+        assertThat(store.contains("y")).isTrue();
+        assertThat(store.contains("pending")).isTrue(); // it fails with OwnerDiedException, and stays to say so
+        store.release("y", OWNER, 0, true);
+        assertThat(store.contains("y")).isFalse();
+    }
+
+    @Test
     void aTaskThatCarriesARefKeepsItWhileItMayRun() {
         store.put("y", OWNER, value());
         store.retain("y"); // the task holds it (DependencyResolver#resolve)
