@@ -761,7 +761,7 @@ public final class NodeManager {
                     processes.add(new MemoryMonitor.Labelled(w.pid(), "worker " + w.id() + " ("
                             + (c != null ? c.work().replaceFirst("^the ", "") + ", " + c.ref() : "idle") + ")", true));
                 }
-                return new MemoryMonitor.Snapshot(candidates, processes, idle);
+                return new MemoryMonitor.Snapshot(candidates, processes, idle, shared.used());
             });
         }
 

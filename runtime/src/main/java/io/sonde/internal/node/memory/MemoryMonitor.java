@@ -56,9 +56,14 @@ public final class MemoryMonitor implements AutoCloseable {
      * @param processes  every process of the node, to rank by memory: workers, node manager, drivers
      * @param idle       the idle workers: worker ids by pid
      */
-    public record Snapshot(List<KillPolicy.Candidate> candidates, List<Labelled> processes, Map<Long, String> idle) {
+    public record Snapshot(List<KillPolicy.Candidate> candidates, List<Labelled> processes, Map<Long, String> idle,
+                           long objectStoreBytes) {
         public Snapshot(List<KillPolicy.Candidate> candidates, List<Labelled> processes) {
             this(candidates, processes, Map.of());
+        }
+
+        public Snapshot(List<KillPolicy.Candidate> candidates, List<Labelled> processes, Map<Long, String> idle) {
+            this(candidates, processes, idle, 0);
         }
     }
 
@@ -257,7 +262,8 @@ public final class MemoryMonitor implements AutoCloseable {
             }
         }
         uses.sort(Comparator.comparingLong(ProcessUse::owned).reversed());
-        return new Sample(System.currentTimeMillis(), memory.used(workers), memory.total(), List.copyOf(uses));
+        return new Sample(System.currentTimeMillis(), memory.used(workers, s.objectStoreBytes()), memory.total(),
+                List.copyOf(uses));
     }
 
     private String usage(Sample s) {

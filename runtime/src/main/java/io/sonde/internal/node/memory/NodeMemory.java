@@ -43,6 +43,14 @@ public abstract sealed class NodeMemory {
     public abstract long used(long workersOwned);
 
     /**
+     * As {@link #used(long)}, with the bytes the node's object store holds in shared memory. A
+     * cgroup or the machine counts those pages already; a budget adds them.
+     */
+    public long used(long workersOwned, long objectStore) {
+        return used(workersOwned);
+    }
+
+    /**
      * The node's memory: a budget when {@code budget} is positive, else its cgroup's limit, else the
      * machine's.
      */
@@ -110,7 +118,8 @@ public abstract sealed class NodeMemory {
 
         @Override
         public String source() {
-            return "its budget of " + Bytes.human(bytes) + " (--memory), against the sum of its workers' RES - SHR";
+            return "its budget of " + Bytes.human(bytes) + " (--memory), against the sum of its workers' RES - SHR"
+                    + " and its object store's shared memory";
         }
 
         @Override
@@ -121,6 +130,11 @@ public abstract sealed class NodeMemory {
         @Override
         public long used(long workersOwned) {
             return workersOwned;
+        }
+
+        @Override
+        public long used(long workersOwned, long objectStore) {
+            return workersOwned + objectStore;
         }
     }
 

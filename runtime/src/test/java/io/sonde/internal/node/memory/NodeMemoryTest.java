@@ -31,6 +31,13 @@ class NodeMemoryTest {
     }
 
     @Test
+    void aBudgetCountsTheObjectStoresSharedMemoryWhichNoWorkerOwns() {
+        NodeMemory m = NodeMemory.detect(1L << 30);
+        assertThat(m.used(100, 50)).isEqualTo(150);
+        assertThat(m.source()).contains("object store");
+    }
+
+    @Test
     void cgroupV2WithALimitIsReadFromTheProcessesOwnGroup() throws IOException {
         Path self = write("proc-self-cgroup", "0::/sonde.slice/node\n");
         write("cg/sonde.slice/node/memory.max", "2147483648\n");
@@ -38,6 +45,7 @@ class NodeMemoryTest {
         NodeMemory m = NodeMemory.cgroup(dir.resolve("cg"), self).orElseThrow();
         assertThat(m.total()).isEqualTo(2L << 30);
         assertThat(m.used(0)).isEqualTo(1L << 30);
+        assertThat(m.used(0, 1L << 20)).as("the cgroup charged the store's pages already").isEqualTo(1L << 30);
         assertThat(m.source()).startsWith("cgroup v2");
     }
 
