@@ -83,7 +83,8 @@ class CancelTest {
             }
             return 0;
         }).name("stubborn").remote();
-        await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(Path.of(s)));
+        // written, not only created: writeString creates the file before it writes the pid
+        await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(Path.of(s)) && !Files.readString(Path.of(s)).isEmpty());
         long pid = Long.parseLong(Files.readString(Path.of(s)));
         Sonde.cancel(r, true, false);
         assertThatThrownBy(() -> Sonde.get(r, Duration.ofSeconds(10))).isInstanceOf(TaskCancelledException.class);
