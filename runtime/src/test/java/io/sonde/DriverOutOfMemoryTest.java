@@ -13,10 +13,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 /**
- * A driver whose heap cannot take a task's result in: the embedded node manager runs out of
- * memory receiving it, drops the worker's connection, and the worker exits with code 0. That
- * used to read "worker crashed with exit code 0" after four attempts; it must say that the
- * driver ran out of memory, at once.
+ * A driver whose heap cannot take a task's result in. The result travels through the object
+ * store, so the node manager never holds it; the driver runs out of memory copying it into its
+ * heap, and must say so (which value, how large, what to do), at once and without a retry, not
+ * throw a bare OutOfMemoryError (nor, as before the store, read "worker crashed with exit code 0"
+ * after four attempts).
  */
 class DriverOutOfMemoryTest {
     private static final String PROGRAM = String.join("\n",
@@ -47,9 +48,10 @@ class DriverOutOfMemoryTest {
         }
         String out = Files.readString(log, StandardCharsets.UTF_8);
         assertThat(out).as(out)
-                .contains("FAILED io.sonde.OutOfMemoryException: task big")
-                .contains("its result of 160.0 MiB never arrived")
+                .contains("FAILED io.sonde.OutOfMemoryException: the result of task big")
+                .contains("(160.0 MiB) does not fit in this process's heap")
                 .contains("ran out of memory")
+                .contains("-Xmx")
                 .contains("not retried")
                 .doesNotContain("exit code 0")
                 .doesNotContain("attempt 3");

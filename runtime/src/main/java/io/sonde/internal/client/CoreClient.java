@@ -171,16 +171,18 @@ public final class CoreClient {
             // gRPC's and Netty's own stack traces go to the session's logs, not the user's terminal
             LibraryLogs.routeTo(Path.of(info.getSessionDir(), "logs", "driver-" + ProcessHandle.current().pid() + ".log"));
         }
-        shared = new SharedObjects(info, new StoreRequests());
+        shared = new SharedObjects(info, storeRequests);
         ClientPlugins loaded = ClientPlugins.load();
         loaded.start(p -> new PluginContext(p.name()));
         plugins = loaded;
     }
 
+    private final StoreRequests storeRequests = new StoreRequests();
+
     /** The object store's requests to the node, on this client's stream. */
     private final class StoreRequests implements SharedObjects.Node {
         @Override
-        public void reserve(String objectId, long size) {
+        public String reserve(String objectId, long size, boolean mayRecycle) {
             long requestId = sequence.incrementAndGet();
             CompletableFuture<io.sonde.proto.SpaceReserved> f = new CompletableFuture<>();
             reserveRequests.put(requestId, f);
@@ -190,11 +192,12 @@ public final class CoreClient {
             }
             try {
                 send(ClientMessage.newBuilder().setReserve(io.sonde.proto.ReserveSpace.newBuilder()
-                        .setRequestId(requestId).setObjectId(objectId).setSize(size)).build());
-                String error = f.get().getError();
-                if (!error.isEmpty()) {
-                    throw new ObjectStoreFullException(error);
+                        .setRequestId(requestId).setObjectId(objectId).setSize(size).setMayRecycle(mayRecycle)).build());
+                io.sonde.proto.SpaceReserved r = f.get();
+                if (!r.getError().isEmpty()) {
+                    throw new ObjectStoreFullException(r.getError());
                 }
+                return r.getRecycled().isEmpty() ? null : r.getRecycled();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new SondeException("interrupted while waiting for room in the object store for " + objectId, e);
@@ -203,6 +206,24 @@ public final class CoreClient {
                         : new SondeException("failed waiting for room in the object store: " + e.getCause(), e.getCause());
             } finally {
                 reserveRequests.remove(requestId);
+            }
+        }
+
+        @Override
+        public void viewed(String fileName) {
+            long requestId = sequence.incrementAndGet();
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            borrowRequests.put(requestId, done);
+            try {
+                send(ClientMessage.newBuilder().setViewed(io.sonde.proto.BorrowRefs.newBuilder().setRequestId(requestId)
+                        .addObjectIds(fileName)).build());
+                done.get(REGISTRATION_WAIT_S, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException | RuntimeException e) {
+                // the connection is lost: the node's files go with it
+            } finally {
+                borrowRequests.remove(requestId);
             }
         }
 
@@ -239,7 +260,12 @@ public final class CoreClient {
     /** Reads a value received from the node (inline, or in its object store) with {@code loader}; see {@link Serializer#read}. */
     public Object read(ObjectValue v, ClassLoader loader) {
         SharedObjects s = shared;
-        return decoding(() -> Serializer.read(v, loader, s == null ? null : s::map));
+        Object value = decoding(() -> Serializer.read(v, loader, s == null ? null : s::map));
+        if (s != null && v.getSharedSize() > 0 && value instanceof java.nio.ByteBuffer) {
+            // a view of the store's file: the node must never write a later object over it
+            storeRequests.viewed(v.getSharedId());
+        }
+        return value;
     }
 
     /** This client's plug-in of that class ({@link io.sonde.spi.ClientPlugin}), if it has one. */
@@ -782,7 +808,12 @@ public final class CoreClient {
         }
         // read() names the producing task when the bytes cannot be rebuilt here, and turns a
         // failure whose exception cannot be rebuilt into a TaskException that tells it as text
-        Object value = read(v, loader);
+        Object value;
+        try {
+            value = read(v, loader);
+        } catch (OutOfMemoryError e) {
+            throw tooLargeForHeap(v, e);
+        }
         if (v.getIsError()) {
             SondeException e = (SondeException) value;
             // The stack that matters locally is the caller's; the remote one stays on the cause.
@@ -791,6 +822,21 @@ public final class CoreClient {
             throw e;
         }
         return (T) value;
+    }
+
+    /**
+     * A value this process has no heap for: said as what it is (which value, how large, the heap's
+     * ceiling) and what to do, instead of an OutOfMemoryError out of the serializer. The value is
+     * intact in the object store: a get with more heap, or as a ByteBuffer, reads it.
+     */
+    private static io.sonde.OutOfMemoryException tooLargeForHeap(ObjectValue v, OutOfMemoryError e) {
+        long size = v.getSharedSize() > 0 ? v.getSharedSize() : v.getData().size();
+        String what = v.getProducer().isEmpty() ? "a value" : "the result of " + v.getProducer();
+        return new io.sonde.OutOfMemoryException(what + " (" + String.format(java.util.Locale.ROOT, "%.1f MiB",
+                size / (1024.0 * 1024)) + ") does not fit in this process's heap (max "
+                + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB): this process ran out of memory reading it."
+                + " It is kept in the object store: read it with a larger -Xmx, return a ByteBuffer (read without a"
+                + " copy), or return a smaller result. It is not retried: the task succeeded.", e);
     }
 
     public <T> WaitResult<T> wait(List<ObjectRef<T>> refs, int numReturns, Duration timeout) {

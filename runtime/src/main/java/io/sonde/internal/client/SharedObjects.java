@@ -44,8 +44,15 @@ final class SharedObjects {
 
     /** What the store needs of the node manager, through this client's connection. */
     interface Node {
-        /** Waits until the node has room for {@code size} bytes of {@code objectId}; throws ObjectStoreFullException when it never will. */
-        void reserve(String objectId, long size);
+        /**
+         * Waits until the node has room for {@code size} bytes of {@code objectId}; throws
+         * ObjectStoreFullException when it never will. Returns the name of a freed file to write
+         * over (its pages are in memory already), or null; only when {@code mayRecycle}.
+         */
+        String reserve(String objectId, long size, boolean mayRecycle);
+
+        /** A ByteBuffer view of this file is handed out: the node must never write over it. Waits for the node. */
+        void viewed(String fileName);
 
         /** The write failed after its room was granted: give the room back. */
         void abandon(String objectId);
@@ -92,8 +99,8 @@ final class SharedObjects {
             if (size <= threshold) {
                 return Serializer.value(value);
             }
-            node.reserve(id, size);
-            writeMapped(id, direct, size);
+            String recycled = node.reserve(id, size, true);
+            writeMapped(id, direct, size, recycled);
             return shared(id, size);
         }
         ThresholdStream out = new ThresholdStream(id);
@@ -114,7 +121,7 @@ final class SharedObjects {
             throw writeFailed(id, size, e);
         }
         try {
-            node.reserve(id, size);
+            node.reserve(id, size, false);
         } catch (RuntimeException e) {
             out.discard();
             throw e;
@@ -127,17 +134,33 @@ final class SharedObjects {
         return ObjectValue.newBuilder().setSharedSize(size).setSharedId(id).build();
     }
 
-    /** Writes a value of known size through a read-write mapping of its file: one copy. */
-    private void writeMapped(String id, Serializer.Direct direct, long size) {
+    /**
+     * Writes a value of known size through a read-write mapping of its file: one copy. Over a
+     * recycled file when the node gave one: its pages are in memory already, so the copy runs at
+     * memory speed; a fresh file's pages are found by the kernel one fault at a time (about 0.8
+     * GB/s against 6 here).
+     */
+    private void writeMapped(String id, Serializer.Direct direct, long size, String recycled) {
         Path tmp = dir.resolve(tempName(id));
+        boolean fresh = true;
         try {
+            if (recycled != null) {
+                try {
+                    Files.move(dir.resolve(recycled), tmp, StandardCopyOption.ATOMIC_MOVE);
+                    fresh = false;
+                } catch (IOException gone) {
+                    // deleted meanwhile (the node stops): write a fresh file
+                }
+            }
             // a full /dev/shm would fault the mapped write: check for room first
-            long free = Files.getFileStore(dir).getUsableSpace();
+            long free = fresh ? Files.getFileStore(dir).getUsableSpace() : Long.MAX_VALUE;
             if (free < size) {
                 throw new IOException("only " + free + " bytes free in " + dir);
             }
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE)) {
+            java.util.Set<StandardOpenOption> open = fresh
+                    ? java.util.EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE)
+                    : java.util.EnumSet.of(StandardOpenOption.READ, StandardOpenOption.WRITE);
+            try (FileChannel ch = FileChannel.open(tmp, open)) {
                 ByteBuffer body = direct.body().duplicate();
                 long at = 0;
                 while (at < size) {
@@ -223,8 +246,8 @@ final class SharedObjects {
     private static ByteBuffer[] map(Path file, long size) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long actual = ch.size();
-            if (actual != size) {
-                throw new IOException("the file holds " + actual + " bytes, not the " + size + " the object has");
+            if (actual < size) { // a recycled file may be longer than its object
+                throw new IOException("the file holds " + actual + " bytes, fewer than the " + size + " the object has");
             }
             int n = (int) ((size + CHUNK - 1) / CHUNK);
             if (size <= Integer.MAX_VALUE) {

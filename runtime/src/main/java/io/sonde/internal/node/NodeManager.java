@@ -344,8 +344,14 @@ public final class NodeManager {
                 objects.escapesArrived(v.getContainedIdsList());
             });
             case RESERVE -> shared.reserve(s, s.jobId, m.getReserve().getObjectId(), m.getReserve().getSize(),
-                    error -> s.send(NodeMessage.newBuilder().setReservedSpace(SpaceReserved.newBuilder()
-                            .setRequestId(m.getReserve().getRequestId()).setError(error == null ? "" : error)).build()));
+                    m.getReserve().getMayRecycle(), g -> s.send(NodeMessage.newBuilder().setReservedSpace(
+                            SpaceReserved.newBuilder().setRequestId(m.getReserve().getRequestId())
+                                    .setError(g.error() == null ? "" : g.error())
+                                    .setRecycled(g.recycled() == null ? "" : g.recycled())).build()));
+            case VIEWED -> {
+                shared.viewed(m.getViewed().getObjectIdsList());
+                s.send(NodeMessage.newBuilder().setBorrowed(m.getViewed().toBuilder().clearObjectIds()).build());
+            }
             case RESTORED -> shared.restored(m.getRestored().getObjectIdsCount(), m.getRestored().getBytes());
             case SUBSCRIBE -> m.getSubscribe().getObjectIdsList().forEach(id -> lock.run(() -> results.subscribe(s, id)));
             case CANCEL -> onCancel(s, m.getCancel());

@@ -57,7 +57,14 @@ public final class SharedMemoryStore<C> implements AutoCloseable {
 
     private static final class Obj<C> {
         final String id;
+        /** The object's bytes. */
         long size;
+        /** The room it takes: its file's length, which a recycled file may make larger than the object. */
+        long fileSize;
+        /** Written over a recycled file. */
+        boolean recycled;
+        /** A reader holds a ByteBuffer view of its file: once freed, the file is unlinked, never recycled. */
+        boolean viewed;
         State state = State.RESERVED;
         /** Who writes it while RESERVED; null once sealed. */
         C writer;
@@ -68,14 +75,31 @@ public final class SharedMemoryStore<C> implements AutoCloseable {
         Obj(String id, long size, C writer, String jobId) {
             this.id = id;
             this.size = size;
+            this.fileSize = size;
             this.writer = writer;
             this.jobId = jobId;
         }
     }
 
     /** A writer waiting for room. */
-    private record Waiter<C>(C client, String objectId, long size, String jobId, Consumer<String> reply) {
+    private record Waiter<C>(C client, String objectId, long size, String jobId, boolean mayRecycle,
+                             Consumer<Grant> reply) {
     }
+
+    /**
+     * The answer to a writer: {@code error} null when it has room; {@code recycled}, when not null,
+     * the file it writes over.
+     */
+    public record Grant(String error, String recycled) {
+        static final Grant ROOM = new Grant(null, null);
+    }
+
+    /** Freed files kept for writers to write over, by name, with their lengths (in {@link #used}). */
+    private final Map<String, Long> pool = new HashMap<>();
+    private long pooled;
+    /** Bytes of freed files being renamed into the pool: room that will be in it (in {@link #used}). */
+    private long pooling;
+    private long poolSequence;
 
     private final Path dir;
     private final Path spillDir;
@@ -161,22 +185,33 @@ public final class SharedMemoryStore<C> implements AutoCloseable {
      * (when there is room now) or on the thread that freed the room, never under this store's
      * monitor.
      */
-    public void reserve(C client, String jobId, String objectId, long size, Consumer<String> reply) {
+    public void reserve(C client, String jobId, String objectId, long size, boolean mayRecycle,
+                        Consumer<Grant> reply) {
         List<Runnable> replies = new ArrayList<>(1);
         synchronized (this) {
             Obj<C> existing = objects.get(objectId);
             if (existing != null) {
                 // another attempt of the same task wrote it already: the rename replaces it in place
                 existing.writer = client;
-                replies.add(() -> reply.accept(null));
+                replies.add(() -> reply.accept(Grant.ROOM));
             } else if (size > capacity) {
-                replies.add(() -> reply.accept(tooLarge(size)));
+                replies.add(() -> reply.accept(new Grant(tooLarge(size), null)));
             } else {
-                waiting.add(new Waiter<>(client, objectId, size, jobId, reply));
+                waiting.add(new Waiter<>(client, objectId, size, jobId, mayRecycle, reply));
                 grant(replies);
             }
         }
         replies.forEach(Runnable::run);
+    }
+
+    /** Readers hold ByteBuffer views of these files (by name): they are unlinked when freed, never written over. */
+    public synchronized void viewed(List<String> names) {
+        for (String name : names) {
+            Obj<C> o = objects.get(name);
+            if (o != null) {
+                o.viewed = true;
+            }
+        }
     }
 
     /** The object is written and known to the node (a put or a task's result): it may be read, and spilled. */
@@ -191,7 +226,10 @@ public final class SharedMemoryStore<C> implements AutoCloseable {
                 objects.put(objectId, o);
                 used += size;
             } else if (o.state == State.RESERVED) {
-                used += size - o.size;
+                if (!o.recycled) {
+                    used += size - o.fileSize;
+                    o.fileSize = size;
+                }
                 o.size = size;
             }
             if (o.state == State.RESERVED) {
@@ -207,6 +245,7 @@ public final class SharedMemoryStore<C> implements AutoCloseable {
     public void free(String objectId) {
         List<Runnable> replies = new ArrayList<>();
         Obj<C> o;
+        boolean recycle = false;
         synchronized (this) {
             o = objects.remove(objectId);
             if (o == null) {
@@ -215,11 +254,23 @@ public final class SharedMemoryStore<C> implements AutoCloseable {
             switch (o.state) {
                 case SPILLING -> o.freed = true; // the spill deletes both files when it ends
                 case SPILLED -> spilledBytesNow -= o.size;
-                default -> used -= o.size;
+                case SEALED -> {
+                    // kept for the next writer of about its size, unless a reader may still see it
+                    recycle = !o.viewed && pooled + pooling + o.fileSize <= capacity / 4;
+                    if (recycle) {
+                        pooling += o.fileSize;
+                    } else {
+                        used -= o.fileSize;
+                    }
+                }
+                default -> used -= o.fileSize;
             }
             grant(replies);
         }
-        if (o.state != State.SPILLING) {
+        if (recycle) {
+            Obj<C> kept = o;
+            onFileThread(() -> pool(kept));
+        } else if (o.state != State.SPILLING) {
             String id = o.id;
             boolean spilled = o.state == State.SPILLED;
             onFileThread(() -> {
@@ -242,6 +293,34 @@ public final class SharedMemoryStore<C> implements AutoCloseable {
         if (mine) {
             free(objectId);
         }
+    }
+
+    /** Renames a freed object's file into the pool. On the file thread. */
+    private void pool(Obj<C> o) {
+        String name;
+        synchronized (this) {
+            name = ".pool-" + (++poolSequence);
+        }
+        boolean moved;
+        try {
+            Files.move(dir.resolve(o.id), dir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+            moved = true;
+        } catch (IOException e) {
+            moved = false;
+            delete(dir.resolve(o.id));
+        }
+        List<Runnable> replies = new ArrayList<>();
+        synchronized (this) {
+            pooling -= o.fileSize;
+            if (moved) {
+                pool.put(name, o.fileSize);
+                pooled += o.fileSize;
+            } else {
+                used -= o.fileSize;
+            }
+            grant(replies);
+        }
+        replies.forEach(Runnable::run);
     }
 
     /**
@@ -276,7 +355,7 @@ public final class SharedMemoryStore<C> implements AutoCloseable {
                     Obj<C> o = objects.get(id);
                     if (o != null && o.state == State.RESERVED && o.writer == client && !Files.exists(dir.resolve(id))) {
                         objects.remove(id);
-                        used -= o.size;
+                        used -= o.fileSize;
                     }
                 }
                 grant(granted);
@@ -314,26 +393,72 @@ public final class SharedMemoryStore<C> implements AutoCloseable {
     private void grant(List<Runnable> replies) {
         while (!waiting.isEmpty()) {
             Waiter<C> w = waiting.peek();
-            if (used + w.size() <= capacity) {
+            String recycled = w.mayRecycle() ? takeFromPool(w.size()) : null;
+            if (recycled != null || used + w.size() <= capacity || trimPool(used + w.size() - capacity)) {
                 waiting.poll();
-                objects.put(w.objectId(), new Obj<>(w.objectId(), w.size(), w.client(), w.jobId()));
-                used += w.size();
+                Obj<C> o = new Obj<>(w.objectId(), w.size(), w.client(), w.jobId());
+                if (recycled != null) {
+                    long length = pool.remove(recycled);
+                    pooled -= length;
+                    o.fileSize = length; // counted in used already, as the pool's
+                    o.recycled = true;
+                } else {
+                    used += w.size();
+                }
+                objects.put(w.objectId(), o);
                 spillFailure = null;
-                replies.add(() -> w.reply().accept(null));
+                Grant g = recycled == null ? Grant.ROOM : new Grant(null, recycled);
+                replies.add(() -> w.reply().accept(g));
                 continue;
             }
             long need = used + w.size() - capacity - spilling;
             if (need > 0 && !spillLargest(need)) {
-                if (spilling == 0 && !anyReserved()) {
+                if (spilling == 0 && pooling == 0 && !anyReserved()) {
                     // nothing sealed left to spill, nothing on its way: it will never fit
                     waiting.poll();
                     String why = full(w.size());
-                    replies.add(() -> w.reply().accept(why));
+                    replies.add(() -> w.reply().accept(new Grant(why, null)));
                     continue;
                 }
             }
             return;
         }
+    }
+
+    /** The smallest pooled file that holds {@code size} bytes without wasting more than half of it; null if none. */
+    private String takeFromPool(long size) {
+        String best = null;
+        long bestLength = Long.MAX_VALUE;
+        for (Map.Entry<String, Long> e : pool.entrySet()) {
+            long length = e.getValue();
+            if (length >= size && length <= 2 * size + (1 << 20) && length < bestLength) {
+                best = e.getKey();
+                bestLength = length;
+            }
+        }
+        return best;
+    }
+
+    /** Deletes pooled files, largest first, until {@code need} bytes are free; whether they are. Holding the monitor. */
+    private boolean trimPool(long need) {
+        if (need <= 0) {
+            return true;
+        }
+        List<Map.Entry<String, Long>> largest = new ArrayList<>(pool.entrySet());
+        largest.sort(Map.Entry.<String, Long>comparingByValue().reversed());
+        long freed = 0;
+        for (Map.Entry<String, Long> e : largest) {
+            if (freed >= need) {
+                break;
+            }
+            pool.remove(e.getKey());
+            pooled -= e.getValue();
+            used -= e.getValue();
+            freed += e.getValue();
+            Path file = dir.resolve(e.getKey());
+            onFileThread(() -> delete(file));
+        }
+        return freed >= need;
     }
 
     private boolean anyReserved() {
@@ -361,8 +486,8 @@ public final class SharedMemoryStore<C> implements AutoCloseable {
         for (Iterator<Obj<C>> it = sealed.iterator(); it.hasNext() && started < need; ) {
             Obj<C> o = it.next();
             o.state = State.SPILLING;
-            spilling += o.size;
-            started += o.size;
+            spilling += o.fileSize;
+            started += o.fileSize;
             onFileThread(() -> spill(o));
         }
         return started >= need;
@@ -380,7 +505,7 @@ public final class SharedMemoryStore<C> implements AutoCloseable {
             try (FileChannel in = FileChannel.open(from, StandardOpenOption.READ);
                  FileChannel out = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                          StandardOpenOption.TRUNCATE_EXISTING)) {
-                long size = in.size();
+                long size = o.size; // a recycled file may be longer than the object
                 for (long done = 0; done < size; ) {
                     done += in.transferTo(done, size - done, out);
                 }
@@ -397,20 +522,20 @@ public final class SharedMemoryStore<C> implements AutoCloseable {
         List<Runnable> replies = new ArrayList<>();
         boolean freed;
         synchronized (this) {
-            spilling -= o.size;
+            spilling -= o.fileSize;
             freed = o.freed;
             if (failure != null) {
                 spillFailure = failure;
                 if (!freed) {
                     o.state = State.SEALED;
                 } else {
-                    used -= o.size;
+                    used -= o.fileSize;
                 }
             } else {
                 spillNanos += System.nanoTime() - began;
                 spilledBytes += o.size;
                 spilledObjects++;
-                used -= o.size;
+                used -= o.fileSize;
                 if (!freed) {
                     o.state = State.SPILLED;
                     spilledBytesNow += o.size;

@@ -44,8 +44,15 @@ class SharedMemoryStoreTest {
     /** Asks for room; the future holds null once granted, or the refusal. */
     private CompletableFuture<String> reserve(String client, String id, long size) {
         CompletableFuture<String> reply = new CompletableFuture<>();
-        store.reserve(client, "job", id, size, reply::complete);
+        store.reserve(client, "job", id, size, false, g -> reply.complete(g.error()));
         return reply;
+    }
+
+    /** Asks for room for a write that may go over a recycled file. */
+    private SharedMemoryStore.Grant reserveRecycling(String client, String id, long size) throws Exception {
+        CompletableFuture<SharedMemoryStore.Grant> reply = new CompletableFuture<>();
+        store.reserve(client, "job", id, size, true, reply::complete);
+        return reply.get();
     }
 
     /** Writes and seals an object as a client does: tmp file, rename, then the node learns of it. */
@@ -131,6 +138,51 @@ class SharedMemoryStoreTest {
         assertThat(store.stats().getSpilledObjects()).isZero();
         assertThat(store.stats().getUsedBytes()).isZero();
         await().atMost(WAIT).until(() -> list(store.directory()).isEmpty());
+    }
+
+    @Test
+    void aFreedObjectsFileIsWrittenOverByTheNextWriterOfAboutItsSize() throws Exception {
+        store(4000);
+        put("c", "a", 800);
+        store.free("a");
+        await().atMost(WAIT).until(() -> list(store.directory()).stream()
+                .anyMatch(p -> p.getFileName().toString().startsWith(".pool-")));
+        assertThat(store.stats().getUsedBytes()).as("a pooled file takes its room").isEqualTo(800);
+        SharedMemoryStore.Grant g = reserveRecycling("c", "b", 700);
+        assertThat(g.error()).isNull();
+        assertThat(g.recycled()).startsWith(".pool-");
+        assertThat(store.stats().getUsedBytes()).isEqualTo(800);
+        // a writer that wrote already (a streamed value) never takes one
+        put("c", "other", 800);
+        store.free("other");
+        await().atMost(WAIT).until(() -> list(store.directory()).stream()
+                .anyMatch(p -> p.getFileName().toString().startsWith(".pool-")));
+        assertThat(reserve("c", "streamed", 700).get()).isNull();
+        assertThat(list(store.directory())).anyMatch(p -> p.getFileName().toString().startsWith(".pool-"));
+    }
+
+    @Test
+    void aFileAReaderViewsIsNeverWrittenOver() throws Exception {
+        store(4000);
+        put("c", "v", 800);
+        store.viewed(List.of("v"));
+        store.free("v");
+        await().atMost(WAIT).until(() -> list(store.directory()).isEmpty());
+        assertThat(reserveRecycling("c", "w", 800).recycled()).isNull();
+    }
+
+    @Test
+    void pooledFilesGoBeforeAnythingIsSpilled() throws Exception {
+        store(1000);
+        put("c", "a", 250);
+        store.free("a");
+        await().atMost(WAIT).until(() -> list(store.directory()).stream()
+                .anyMatch(p -> p.getFileName().toString().startsWith(".pool-")));
+        put("c", "b", 700);
+        assertThat(reserve("c", "d", 300).get()).isNull(); // 700 + 300: the pooled 250 went, not b
+        assertThat(store.location("b")).isEqualTo("shared");
+        assertThat(store.stats().getSpilledObjects()).isZero();
+        assertThat(store.stats().getUsedBytes()).isEqualTo(1000);
     }
 
     @Test
