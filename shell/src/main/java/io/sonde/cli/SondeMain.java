@@ -50,7 +50,7 @@ public final class SondeMain implements Runnable {
         cli.addSubcommand(new MemoryCommand());
         cli.addSubcommand(new ClasspathCommand());
         cli.addSubcommand(ClusterOptions.addressOnly(new CommandLine(new GetAuthTokenCommand())));
-        cli.addSubcommand(new MicrobenchmarkCommand());
+        cli.addSubcommand(MicrobenchmarkCommand.commandLine());
         cli.addSubcommand(new DebugCommand());
         cli.addSubcommand(ClusterOptions.addressOnly(new CommandLine(new ShellCommand())));
         cli.addSubcommand(RunCommand.commandLine());

@@ -7,6 +7,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -14,9 +16,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class MicrobenchmarkCommandTest {
     private static final List<String> METRICS = List.of(
             "single_client_tasks_sync", "single_client_tasks_async", "1_1_actor_calls_sync", "1_1_actor_calls_async",
-            "single_client_put_calls", "single_client_get_calls", "single_client_put_gigabytes",
-            "worker_cold_start_ms", "idle_worker_rss_mb", "task_retry_after_crash_ms", "grpc_loopback_unary_rtt_us", "auth_check_cost_us",
-            "memcpy_gigabytes");
+            "single_client_put_calls", "single_client_get_calls", "memcpy_gigabytes", "single_client_put_gigabytes",
+            "single_client_get_gigabytes", "spill_gigabytes",
+            "worker_cold_start_ms", "idle_worker_rss_mb", "task_retry_after_crash_ms", "grpc_loopback_unary_rtt_us", "auth_check_cost_us");
 
     @RegisterExtension
     final SondeRoot root = SondeRoot.temporary();
@@ -35,12 +37,23 @@ class MicrobenchmarkCommandTest {
                 .containsPattern("grpc_loopback_unary_rtt_us [\\d.]+ \\+- [\\d.]+")
                 .containsPattern("auth_check_cost_us -?[\\d.]+ \\+- [\\d.]+ +\\(-?[\\d.]+% of a [\\d.]+ us unary call")
                 .containsPattern("memcpy_gigabytes per second [\\d.]+ \\+- [\\d.]+")
+                .containsPattern("single_client_put_gigabytes per second [\\d.]+ \\+- [\\d.]+ +\\([\\d.]+x Ray's 20\\.00\\)"
+                        + " +\\([\\d.]+ of memcpy")
+                .containsPattern("single_client_get_gigabytes per second [\\d.]+ \\+- [\\d.]+ +\\([\\d.]+ of memcpy\\)")
+                .containsPattern("spill_gigabytes per second [\\d.]+ \\+- [\\d.]+ +\\(spilled bytes / spill time; puts under"
+                        + " spilling [\\d.]+ \\+- [\\d.]+ GB/s")
                 .doesNotContain("FAILED");
         String text = Files.readString(json).strip();
         assertThat(text).startsWith("{").endsWith("}");
         for (String metric : METRICS) {
             assertThat(run.out()).contains(metric);
             assertThat(text).containsPattern("\"" + metric + "\": [0-9.E-]+");
+        }
+        for (String metric : List.of("single_client_put_gigabytes", "single_client_get_gigabytes", "spill_gigabytes",
+                "memcpy_gigabytes")) {
+            Matcher m = Pattern.compile("\"" + metric + "\": ([0-9.E-]+)").matcher(text);
+            assertThat(m.find()).as(metric).isTrue();
+            assertThat(Double.parseDouble(m.group(1))).as(metric).isPositive();
         }
     }
 }

@@ -6,17 +6,15 @@ import io.sonde.Sonde;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The metrics of {@code sonde microbenchmark}, in the order they run, with Ray's published
  * figures (ops/s, GB/s) beside the ones Ray also measures, and the debugger's targets beside its
  * metrics.
  *
- * <p>Order matters for memory: the node keeps every object for the life of the cluster, so the
- * large puts run right before {@link WorkerColdStart}, whose fresh clusters let them go. For the
- * same reason every large put lands in heap memory the JVM has never touched, and where the OS is
- * slow to hand out fresh pages (virtual machines) that cost dominates single_client_put_gigabytes;
- * {@code SONDE_JAVA_OPTS="-Xms4g -XX:+AlwaysPreTouch"} pays it before the benchmark starts.
+ * <p>The object store's metrics ({@link LargeObjects}) run right before {@link WorkerColdStart}:
+ * spill_gigabytes shuts its small-store cluster down, and the cold start's fresh clusters follow.
  *
  * <p>The debugger's metrics ({@link DebuggerLatency}) run on the last of the cold start's clusters;
  * {@link JdwpTaskCost} then replaces it with two clusters of its own, without and with the JDWP
@@ -31,7 +29,7 @@ public final class CoreMetrics {
 
     /** @param cluster how the benchmark's clusters are started (also used for cold starts) */
     public static List<Metric> all(InitOptions cluster) {
-        return List.of(
+        List<Metric> all = new ArrayList<>(List.of(
                 Metric.of("single_client_tasks_sync", true, 980, plan -> Rounds.perSecond(plan, () -> {
                     Sonde.get(Sonde.task(BenchFunctions::small).remote());
                     return 1;
@@ -60,14 +58,9 @@ public final class CoreMetrics {
                         }
                         return plan.batch();
                     });
-                }),
-                Metric.of("single_client_put_gigabytes", true, 20, plan -> {
-                    byte[] payload = new byte[plan.largeBytes()];
-                    return Rounds.perSecond(plan, plan.largePerRound(), () -> {
-                        Sonde.put(payload);
-                        return payload.length / 1e9;
-                    });
-                }),
+                })));
+        all.addAll(new LargeObjects(cluster).metrics());
+        all.addAll(List.of(
                 new WorkerColdStart(cluster),
                 new IdleWorkerRss(cluster),
                 new OomKillReaction(cluster),
@@ -79,14 +72,20 @@ public final class CoreMetrics {
                 new JdwpTaskCost(cluster),
                 new GrpcLoopbackRtt(),
                 new AuthCheckCost(),
-                Metric.of("memcpy_gigabytes", true, Double.NaN, plan -> {
-                    byte[] src = new byte[plan.largeBytes()];
-                    byte[] dst = new byte[plan.largeBytes()];
-                    return Rounds.perSecond(plan, () -> {
-                        System.arraycopy(src, 0, dst, 0, src.length);
-                        return src.length / 1e9;
-                    });
-                }),
-                new ShellStartup());
+                new ShellStartup()));
+        return List.copyOf(all);
     }
+
+    /** A joined head whose object store holds more than this is not filled to measure spill_gigabytes. */
+    public static final long REMOTE_SPILL_LIMIT = LargeObjects.REMOTE_SPILL_LIMIT;
+
+    /**
+     * The metrics that measure whatever cluster the driver is connected to, and so also run when
+     * the benchmark joins a cluster by address: Ray's, and the object store's. The others start
+     * clusters of their own, or read the embedded node in process.
+     */
+    public static final Set<String> ON_JOINED_CLUSTER = Set.of("single_client_tasks_sync", "single_client_tasks_async",
+            "1_1_actor_calls_sync", "1_1_actor_calls_async", "single_client_put_calls", "single_client_get_calls",
+            "memcpy_gigabytes", "single_client_put_gigabytes", "single_client_get_gigabytes", "spill_gigabytes",
+            "grpc_loopback_unary_rtt_us", "auth_check_cost_us");
 }

@@ -20,6 +20,11 @@ public final class Microbenchmark {
         public boolean ok() {
             return failure == null;
         }
+
+        /** Not measured on purpose ({@link Skipped}): not a failure. */
+        public boolean skipped() {
+            return failure instanceof Skipped;
+        }
     }
 
     /** Runs only the metrics whose name contains one of these comma-separated words, as Ray's {@code TESTS_TO_RUN}. */
@@ -32,15 +37,26 @@ public final class Microbenchmark {
     private final List<Metric> all;
     private final List<Metric> metrics;
     private final List<String> filter;
+    private final boolean joined;
 
-    /** Every metric of {@link CoreMetrics}, or those that {@link #FILTER_PROPERTY} or {@link #FILTER_ENV} select. */
-    public Microbenchmark(Plan plan, InitOptions cluster) {
+    /**
+     * Every metric of {@link CoreMetrics}, or those that {@link #FILTER_PROPERTY} or {@link #FILTER_ENV} select.
+     *
+     * @param joined the cluster is one {@code Sonde.init} joins by address: the metrics that need clusters
+     *               of their own (all but {@link CoreMetrics#ON_JOINED_CLUSTER}) are skipped
+     */
+    public Microbenchmark(Plan plan, InitOptions cluster, boolean joined) {
         this(plan, cluster, CoreMetrics.all(cluster),
-                filterWords(System.getProperty(FILTER_PROPERTY, System.getenv(FILTER_ENV))));
+                filterWords(System.getProperty(FILTER_PROPERTY, System.getenv(FILTER_ENV))), joined);
     }
 
     /** These metrics, in this order, those whose name contains one of the filter's words (all if it has none). */
     Microbenchmark(Plan plan, InitOptions cluster, List<Metric> metrics, List<String> filter) {
+        this(plan, cluster, metrics, filter, false);
+    }
+
+    private Microbenchmark(Plan plan, InitOptions cluster, List<Metric> metrics, List<String> filter, boolean joined) {
+        this.joined = joined;
         this.plan = plan;
         this.cluster = cluster;
         this.filter = filter;
@@ -77,6 +93,10 @@ public final class Microbenchmark {
             for (Metric m : metrics) {
                 Result r;
                 try {
+                    if (joined && !CoreMetrics.ON_JOINED_CLUSTER.contains(m.name())) {
+                        throw new Skipped("it starts clusters of its own or reads the embedded node; run without"
+                                + " --address to measure it");
+                    }
                     if (!Sonde.isInitialized()) {
                         Sonde.init(cluster); // first metric, or a failed cold start left none
                         AtRest.afterFirstTask();
@@ -97,6 +117,9 @@ public final class Microbenchmark {
 
     static String line(Result r) {
         Metric m = r.metric();
+        if (r.skipped()) {
+            return m.name() + " skipped: " + r.failure().getMessage();
+        }
         if (!r.ok()) {
             return m.name() + " FAILED: " + r.failure();
         }
