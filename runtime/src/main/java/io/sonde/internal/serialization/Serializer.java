@@ -145,7 +145,18 @@ public final class Serializer {
                     throw new SerializationException("the value is in the node's object store, which this process"
                             + " does not reach");
                 }
-                return decode(shared.map(v.getSharedId(), v.getSharedSize()), loader);
+                ByteBuffer[] mapped = shared.map(v.getSharedId(), v.getSharedSize());
+                Object value;
+                try {
+                    value = decode(mapped, loader);
+                } catch (RuntimeException | Error e) {
+                    Mappings.release(mapped);
+                    throw e;
+                }
+                if (!(value instanceof ByteBuffer)) {
+                    Mappings.release(mapped); // copied out; a ByteBuffer is a view of the mapping and keeps it
+                }
+                return value;
             }
             return decode(v.getData(), loader);
         } catch (SerializationException e) {
