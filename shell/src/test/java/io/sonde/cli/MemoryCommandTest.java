@@ -4,6 +4,7 @@ import io.sonde.ObjectRef;
 import io.sonde.Sonde;
 import io.sonde.cli.table.ObjectTables;
 import io.sonde.cli.table.Units;
+import io.sonde.proto.ObjectStoreStats;
 import io.sonde.proto.ObjectInfo;
 import io.sonde.testing.SondeCluster;
 import org.junit.jupiter.api.Test;
@@ -64,8 +65,9 @@ class MemoryCommandTest {
         assertThat(row(out, arg)).containsSequence(arg.id(), cluster.nodeManager().config().nodeId(), pid, "driver",
                 Units.bytes(listed(arg).getSizeBytes()), "PINNED_BY_TASK", "inline");
         assertThat(listed(arg).getSizeBytes()).isBetween(50_000L, 50_200L);
+        // over 100 KiB: in the object store's shared memory, not in the node's heap
         assertThat(row(out, big)).containsSequence(pid, "driver", Units.bytes(listed(big).getSizeBytes()),
-                "LOCAL_REFERENCE", "inline");
+                "LOCAL_REFERENCE", "shared");
         assertThat(Units.bytes(listed(big).getSizeBytes())).isEqualTo("293.0KiB");
         assertThat(row(out, small)).containsSequence(pid, "driver", Units.bytes(listed(small).getSizeBytes()),
                 "LOCAL_REFERENCE", "inline");
@@ -75,7 +77,9 @@ class MemoryCommandTest {
         // largest first
         assertThat(out.indexOf(big.id() + " ")).isLessThan(out.indexOf(arg.id() + " "));
         assertThat(out.indexOf(arg.id() + " ")).isLessThan(out.indexOf(small.id() + " "));
-        assertThat(out).contains("  object store: not running on this node");
+        ObjectStoreStats store = cluster.nodeManager().objectStoreStats();
+        assertThat(out).contains("  used             ").contains(" of " + Units.bytes(store.getCapacityBytes()))
+                .contains("  shared memory    ").contains("  directory        " + store.getDirectory());
 
         Files.writeString(dir.resolve("release"), "");
         assertThat(Sonde.get(result)).isEqualTo(50_000);

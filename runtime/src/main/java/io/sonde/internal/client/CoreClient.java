@@ -211,20 +211,7 @@ public final class CoreClient {
 
         @Override
         public void viewed(String fileName) {
-            long requestId = sequence.incrementAndGet();
-            CompletableFuture<Void> done = new CompletableFuture<>();
-            borrowRequests.put(requestId, done);
-            try {
-                send(ClientMessage.newBuilder().setViewed(io.sonde.proto.BorrowRefs.newBuilder().setRequestId(requestId)
-                        .addObjectIds(fileName)).build());
-                done.get(REGISTRATION_WAIT_S, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (ExecutionException | TimeoutException | RuntimeException e) {
-                // the connection is lost: the node's files go with it
-            } finally {
-                borrowRequests.remove(requestId);
-            }
+            noteAndWait(List.of(fileName), ClientMessage.Builder::setViewed);
         }
 
         @Override
@@ -641,6 +628,15 @@ public final class CoreClient {
 
     /** Tells the node this client borrows the objects, and waits until it counted them. */
     private void borrow(List<String> ids) {
+        noteAndWait(ids, ClientMessage.Builder::setBorrow);
+    }
+
+    /**
+     * Sends a note the node answers once it has taken it (a borrow, a viewed file), and waits for
+     * the answer. A lost connection ends the wait: every object goes with it, and a later get says so.
+     */
+    private void noteAndWait(List<String> ids,
+                             java.util.function.BiFunction<ClientMessage.Builder, io.sonde.proto.BorrowRefs, ClientMessage.Builder> as) {
         if (connectionLost != null) {
             return;
         }
@@ -648,13 +644,13 @@ public final class CoreClient {
         CompletableFuture<Void> done = new CompletableFuture<>();
         borrowRequests.put(requestId, done);
         try {
-            send(ClientMessage.newBuilder().setBorrow(io.sonde.proto.BorrowRefs.newBuilder().setRequestId(requestId)
-                    .addAllObjectIds(ids)).build());
+            send(as.apply(ClientMessage.newBuilder(), io.sonde.proto.BorrowRefs.newBuilder().setRequestId(requestId)
+                    .addAllObjectIds(ids).build()).build());
             done.get(REGISTRATION_WAIT_S, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
-            // the connection is lost (and every object with it), or the node is stuck: a later get says which
+            // the connection is lost, or the node is stuck: a later get says which
         } finally {
             borrowRequests.remove(requestId);
         }
