@@ -140,12 +140,50 @@ public final class SharedMemoryStore<C> implements AutoCloseable {
         this.spillDir = spillDir;
         this.capacity = capacity;
         this.warn = warn;
+        removeStale(dir.getParent(), warn);
         try {
             Files.createDirectories(dir);
+            Files.writeString(dir.resolve(OWNER_FILE), Long.toString(ProcessHandle.current().pid()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the object store's directory " + dir + ": " + e.getMessage(), e);
         }
     }
+
+    /** Names the process whose node owns a store directory: a directory whose process is gone is stale. */
+    static final String OWNER_FILE = ".node-pid";
+
+    /**
+     * Deletes the store directories of nodes that died without closing them (killed, or their
+     * machine's power went): shared memory outlives its processes until the next reboot, so each
+     * node that starts sweeps up after the dead ones. A directory whose owner is alive, or that does
+     * not say who owns it, stays.
+     */
+    static void removeStale(Path parent, Consumer<String> warn) {
+        if (parent == null || !Files.isDirectory(parent)) {
+            return;
+        }
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(parent, "sonde-*")) {
+            for (Path d : dirs) {
+                Path owner = d.resolve(OWNER_FILE);
+                boolean stale;
+                try {
+                    // no owner file: an older node's, or one starting this instant: left alone
+                    stale = Files.exists(owner)
+                            && ProcessHandle.of(Long.parseLong(Files.readString(owner).trim())).isEmpty();
+                } catch (IOException | NumberFormatException e) {
+                    stale = false;
+                }
+                if (stale) {
+                    warn.accept("removed the object store " + d + " of a node that is gone");
+                    deleteTree(d);
+                }
+            }
+        } catch (IOException e) {
+            // cannot list: nothing swept, nothing lost
+        }
+    }
+
+
 
     /**
      * Where a node keeps its objects: {@code /dev/shm/sonde-<node id>} where {@code /dev/shm} is a

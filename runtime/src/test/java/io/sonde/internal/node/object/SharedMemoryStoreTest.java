@@ -227,6 +227,27 @@ class SharedMemoryStoreTest {
     }
 
     @Test
+    void aStartingStoreSweepsAwayTheDirectoriesOfDeadNodesAndOnlyThose() throws Exception {
+        Path shm = root.resolve("shm-root");
+        Path dead = Files.createDirectories(shm.resolve("sonde-dead"));
+        Files.writeString(dead.resolve(SharedMemoryStore.OWNER_FILE), "999999999");
+        Files.write(dead.resolve("obj"), new byte[10]);
+        Path alive = Files.createDirectories(shm.resolve("sonde-alive"));
+        Files.writeString(alive.resolve(SharedMemoryStore.OWNER_FILE), Long.toString(ProcessHandle.current().pid()));
+        Path emptyUnknown = Files.createDirectories(shm.resolve("sonde-empty"));
+        Path unknown = Files.createDirectories(shm.resolve("sonde-unknown"));
+        Files.write(unknown.resolve("obj"), new byte[10]);
+        Path other = Files.createDirectories(shm.resolve("not-sonde"));
+        store = new SharedMemoryStore<>(shm.resolve("sonde-new"), root.resolve("spill"), 1000, warnings::add);
+        assertThat(dead).doesNotExist();
+        assertThat(emptyUnknown).exists(); // a node may be starting in it this instant
+        assertThat(alive).exists();
+        assertThat(unknown).exists();
+        assertThat(other).exists();
+        assertThat(warnings).anyMatch(w -> w.contains("sonde-dead") && w.contains("gone"));
+    }
+
+    @Test
     void theJobsObjectsGoWhenItEnds() throws Exception {
         store(1000);
         assertThat(reserve("w", "orphan", 300).get()).isNull();
@@ -238,8 +259,8 @@ class SharedMemoryStoreTest {
         if (!Files.isDirectory(dir)) {
             return List.of();
         }
-        try (var s = Files.list(dir)) {
-            return new ArrayList<>(s.toList());
+        try (var s = Files.list(dir)) { // the objects' files, not the node's owner file
+            return new ArrayList<>(s.filter(p -> !p.getFileName().toString().equals(SharedMemoryStore.OWNER_FILE)).toList());
         }
     }
 }
