@@ -831,8 +831,9 @@ public final class CoreClient {
         return new io.sonde.OutOfMemoryException(what + " (" + String.format(java.util.Locale.ROOT, "%.1f MiB",
                 size / (1024.0 * 1024)) + ") does not fit in this process's heap (max "
                 + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB): this process ran out of memory reading it."
-                + " It is kept in the object store: read it with a larger -Xmx, return a ByteBuffer (read without a"
-                + " copy), or return a smaller result. It is not retried: the task succeeded.", e);
+                + " It is kept in the object store: read it with a larger -Xmx, as a ByteBuffer (read without a"
+                + " copy), or make it smaller."
+                + (v.getProducer().isEmpty() ? "" : " It is not retried: the task succeeded."), e);
     }
 
     public <T> WaitResult<T> wait(List<ObjectRef<T>> refs, int numReturns, Duration timeout) {

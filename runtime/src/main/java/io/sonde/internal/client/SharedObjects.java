@@ -231,8 +231,9 @@ final class SharedObjects {
         } catch (IOException e) {
             throw unreadable(id, spilled, e);
         }
-        throw new ObjectLostException("object " + id + " is no longer in the object store: it was freed (its owner"
-                + " released it, or its job ended) before this read. Keep a ref to it for as long as it is needed");
+        throw new ObjectLostException("object " + id + " is in neither the object store's shared memory (" + dir
+                + ") nor its spill directory (" + spillDir + "): it was freed before this read (every ref to it was"
+                + " released, or its job ended), or its files were removed. Keep a ref to it for as long as it is needed");
     }
 
     private static ByteBuffer[] map(Path file, long size) throws IOException {

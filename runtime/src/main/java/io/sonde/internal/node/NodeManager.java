@@ -448,8 +448,8 @@ public final class NodeManager {
     private void onClientClosed(ClientSession s) {
         s.complete();
         shared.clientClosed(s, s.clientId);
-        lock.run(() -> objects.clientClosed(s));
         lock.run(() -> {
+            objects.clientClosed(s); // its borrows, and its refs to what it owns
             if (!s.driver) {
                 if (workerClients.get(s.workerId) == s) {
                     workerClients.remove(s.workerId);
@@ -616,38 +616,34 @@ public final class NodeManager {
             w.send(WorkerCommand.newBuilder().setTaken(TaskTaken.newBuilder().setTaskId(done.getTaskId())
                     .setAttempt(done.getAttempt())).build());
         }
-        ObjectValue r = sealResult(done);
-        if (w.actor() != null) {
-            actorLifecycle.taskDone(w.actor(), done);
-        } else {
-            dispatch.taskDone(w, done);
-        }
-        freeIfDropped(done, r);
-        objects.escapesArrived(done.getResult().getContainedIdsList());
-    }
-
-    /** A result written to the object store is sealed once the node has it; returns it, or null when it is inline. */
-    private ObjectValue sealResult(TaskDone done) {
-        ObjectValue r = done.getResult();
-        if (r.getSharedSize() <= 0) {
-            return null;
-        }
-        shared.sealed(r.getSharedId(), r.getSharedSize());
-        return r;
+        takeResult(done, () -> {
+            if (w.actor() != null) {
+                actorLifecycle.taskDone(w.actor(), done);
+            } else {
+                dispatch.taskDone(w, done);
+            }
+        });
     }
 
     /**
-     * A result in the object store that the node did not keep (a stale attempt's, a cancelled
-     * task's) is freed now. Task ids are their return ids.
+     * Hands a worker's result to {@code handle} with the object store's books around it: a result
+     * written to the store is sealed first; one the node did not keep (a stale attempt's, a
+     * cancelled task's) is freed after; and the refs serialized into it have arrived.
      */
-    private void freeIfDropped(TaskDone done, ObjectValue r) {
-        if (r == null) {
-            return;
+    private void takeResult(TaskDone done, Runnable handle) {
+        ObjectValue r = done.getResult();
+        boolean inStore = r.getSharedSize() > 0;
+        if (inStore) {
+            shared.sealed(r.getSharedId(), r.getSharedSize());
         }
-        ObjectValue kept = objects.value(done.getTaskId());
-        if (kept == null || !r.getSharedId().equals(kept.getSharedId())) {
-            shared.free(r.getSharedId());
+        handle.run();
+        if (inStore) {
+            ObjectValue kept = objects.value(done.getTaskId()); // task ids are their return ids
+            if (kept == null || !r.getSharedId().equals(kept.getSharedId())) {
+                shared.free(r.getSharedId());
+            }
         }
+        objects.escapesArrived(r.getContainedIdsList());
     }
 
     /**
@@ -683,14 +679,13 @@ public final class NodeManager {
         lock.run(() -> {
             workers.exited(w, exit);
             for (TaskDone done : journaled) {
-                ObjectValue r = sealResult(done);
-                if (w.actor() != null) {
-                    actorLifecycle.journaledResult(w.actor(), done);
-                } else {
-                    dispatch.taskDone(w, done);
-                }
-                freeIfDropped(done, r);
-                objects.escapesArrived(done.getResult().getContainedIdsList());
+                takeResult(done, () -> {
+                    if (w.actor() != null) {
+                        actorLifecycle.journaledResult(w.actor(), done);
+                    } else {
+                        dispatch.taskDone(w, done);
+                    }
+                });
             }
             if (w.actor() != null) {
                 actorLifecycle.workerDied(w.actor(), w.id(), exit.brief(),

@@ -220,32 +220,6 @@ final class LargeObjects {
 
     private static Metric noted(String name, double rayFigure, java.util.function.Supplier<String> note,
                                 Metric.Body body) {
-        Metric m = Metric.of(name, true, rayFigure, body);
-        return new Metric() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public boolean perSecond() {
-                return true;
-            }
-
-            @Override
-            public double rayFigure() {
-                return rayFigure;
-            }
-
-            @Override
-            public Measurement measure(Plan plan) throws Exception {
-                return m.measure(plan);
-            }
-
-            @Override
-            public String note() {
-                return note.get();
-            }
-        };
+        return Metric.of(name, true, rayFigure, note, body);
     }
 }

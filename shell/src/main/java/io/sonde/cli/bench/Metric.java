@@ -30,6 +30,12 @@ public interface Metric {
 
     /** A metric that needs nothing but a body. */
     static Metric of(String name, boolean perSecond, double rayFigure, Body body) {
+        return of(name, perSecond, rayFigure, () -> "", body);
+    }
+
+    /** A metric of a body, with a note its body fills in as it measures. */
+    static Metric of(String name, boolean perSecond, double rayFigure, java.util.function.Supplier<String> note,
+                     Body body) {
         return new Metric() {
             @Override
             public String name() {
@@ -49,6 +55,11 @@ public interface Metric {
             @Override
             public Measurement measure(Plan plan) throws Exception {
                 return body.measure(plan);
+            }
+
+            @Override
+            public String note() {
+                return note.get();
             }
         };
     }
