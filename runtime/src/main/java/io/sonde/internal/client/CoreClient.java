@@ -182,7 +182,7 @@ public final class CoreClient {
     /** The object store's requests to the node, on this client's stream. */
     private final class StoreRequests implements SharedObjects.Node {
         @Override
-        public String reserve(String objectId, long size, boolean mayRecycle) {
+        public SharedObjects.Reservation reserve(String objectId, long size, boolean mayRecycle, boolean arena) {
             long requestId = sequence.incrementAndGet();
             CompletableFuture<io.sonde.proto.SpaceReserved> f = new CompletableFuture<>();
             reserveRequests.put(requestId, f);
@@ -192,12 +192,17 @@ public final class CoreClient {
             }
             try {
                 send(ClientMessage.newBuilder().setReserve(io.sonde.proto.ReserveSpace.newBuilder()
-                        .setRequestId(requestId).setObjectId(objectId).setSize(size).setMayRecycle(mayRecycle)).build());
+                        .setRequestId(requestId).setObjectId(objectId).setSize(size).setMayRecycle(mayRecycle)
+                        .setArena(arena)).build());
                 io.sonde.proto.SpaceReserved r = f.get();
                 if (!r.getError().isEmpty()) {
                     throw new ObjectStoreFullException(r.getError());
                 }
-                return r.getRecycled().isEmpty() ? null : r.getRecycled();
+                if (r.getArenaGeneration() != 0) {
+                    return new SharedObjects.Reservation(null, r.getArenaOffset(), r.getArenaGeneration());
+                }
+                return r.getRecycled().isEmpty() ? SharedObjects.Reservation.FILE
+                        : new SharedObjects.Reservation(r.getRecycled(), -1, 0);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new SondeException("interrupted while waiting for room in the object store for " + objectId, e);
@@ -247,7 +252,7 @@ public final class CoreClient {
     /** Reads a value received from the node (inline, or in its object store) with {@code loader}; see {@link Serializer#read}. */
     public Object read(ObjectValue v, ClassLoader loader) {
         SharedObjects s = shared;
-        Object value = decoding(() -> Serializer.read(v, loader, s == null ? null : s::map));
+        Object value = decoding(() -> Serializer.read(v, loader, s == null ? null : s::read));
         if (s != null && v.getSharedSize() > 0 && value instanceof java.nio.ByteBuffer) {
             // a view of the store's file: the node must never write a later object over it
             storeRequests.viewed(v.getSharedId());
@@ -988,6 +993,10 @@ public final class CoreClient {
             p.close();
         }
         lane.shutdown(); // what is queued still runs
+        SharedObjects store = shared;
+        if (store != null) {
+            store.close(); // once reads and writes in progress end
+        }
         LogRelay relay = logRelay;
         if (relay != null) {
             relay.close();

@@ -3,6 +3,7 @@ package io.sonde.internal.client;
 import com.google.protobuf.ByteString;
 import io.sonde.ObjectLostException;
 import io.sonde.ObjectStoreFullException;
+import io.sonde.internal.serialization.ArenaMapping;
 import io.sonde.internal.serialization.SerializationException;
 import io.sonde.internal.serialization.Serializer;
 import io.sonde.proto.ObjectValue;
@@ -19,6 +20,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Optional;
 
 /**
  * This process's side of its node's shared-memory object store: large values are written to, and
@@ -43,14 +45,27 @@ final class SharedObjects {
     /** A known-size value goes to its file this much per write(2): the JDK's temporary buffer stays small. */
     private static final int WRITE_SLICE = 4 << 20;
 
+    /**
+     * Room the node gave a writer: a region of the arena when {@code generation} is not 0, else a
+     * file of its own, over the freed file {@code recycled} when that is not null.
+     */
+    record Reservation(String recycled, long arenaOffset, long generation) {
+        static final Reservation FILE = new Reservation(null, -1, 0);
+
+        boolean inArena() {
+            return generation != 0;
+        }
+    }
+
     /** What the store needs of the node manager, through this client's connection. */
     interface Node {
         /**
          * Waits until the node has room for {@code size} bytes of {@code objectId}; throws
-         * ObjectStoreFullException when it never will. Returns the name of a freed file to write
-         * over (its pages are in memory already), or null; only when {@code mayRecycle}.
+         * ObjectStoreFullException when it never will. A freed file to write over (its pages are
+         * in memory already) only when {@code mayRecycle}; a region of the arena only when
+         * {@code arena}.
          */
-        String reserve(String objectId, long size, boolean mayRecycle);
+        Reservation reserve(String objectId, long size, boolean mayRecycle, boolean arena);
 
         /** A ByteBuffer view of this file is handed out: the node must never write over it. Waits for the node. */
         void viewed(String fileName);
@@ -68,6 +83,8 @@ final class SharedObjects {
     private final String clientId;
     private final Node node;
     private final boolean enabled;
+    /** The node's arena, mapped on first use and for the life of the process; null without one. */
+    private final ArenaMapping arena;
 
     SharedObjects(Registered info, Node node) {
         this.dir = info.getObjectStoreDir().isEmpty() ? null : Path.of(info.getObjectStoreDir());
@@ -77,6 +94,15 @@ final class SharedObjects {
         this.node = node;
         // a client on another host cannot see the node's directory: its values stay inline
         this.enabled = dir != null && threshold > 0 && Files.isDirectory(dir) && Files.isWritable(dir);
+        this.arena = enabled && !info.getObjectStoreArena().isEmpty()
+                ? new ArenaMapping(Path.of(info.getObjectStoreArena()), info.getObjectStoreArenaLength()) : null;
+    }
+
+    /** Lets go of the arena's mapping: the client is closing, nothing reads or writes any more. */
+    void close() {
+        if (arena != null) {
+            arena.close();
+        }
     }
 
     boolean enabled() {
@@ -100,8 +126,12 @@ final class SharedObjects {
             if (size <= threshold) {
                 return Serializer.value(value);
             }
-            String recycled = node.reserve(id, size, true);
-            writeFile(id, direct, size, recycled);
+            boolean toArena = arena != null && !direct.readAsView() && size <= ArenaMapping.CHUNK / 2;
+            Reservation r = node.reserve(id, size, true, toArena);
+            if (r.inArena()) {
+                return writeArena(id, direct, size, r);
+            }
+            writeFile(id, direct, size, r.recycled());
             return shared(id, size);
         }
         ThresholdStream out = new ThresholdStream(id);
@@ -122,7 +152,7 @@ final class SharedObjects {
             throw writeFailed(id, size, e);
         }
         try {
-            node.reserve(id, size, false);
+            node.reserve(id, size, false, false);
         } catch (RuntimeException e) {
             out.discard();
             throw e;
@@ -133,6 +163,22 @@ final class SharedObjects {
 
     private static ObjectValue shared(String id, long size) {
         return ObjectValue.newBuilder().setSharedSize(size).setSharedId(id).build();
+    }
+
+    /**
+     * Writes a value into its region of the arena: one copy, into pages this process has mapped
+     * already (from the second object on), at memory speed. A /dev/shm too full to give the
+     * region its pages makes the copy fault: the room goes back and the put fails with why.
+     */
+    private ObjectValue writeArena(String id, Serializer.Direct direct, long size, Reservation r) {
+        try {
+            arena.write(r.arenaOffset(), r.generation(), direct.tag(), direct.body());
+        } catch (InternalError | RuntimeException e) { // the JVM's word for a SIGBUS in a copy to a mapping
+            node.abandon(id);
+            throw writeFailed(id, size, e);
+        }
+        return ObjectValue.newBuilder().setSharedSize(size).setSharedId(id).setArenaOffset(r.arenaOffset())
+                .setArenaGeneration(r.generation()).build();
     }
 
     /**
@@ -201,9 +247,47 @@ final class SharedObjects {
 
     // ------------------------------------------------------------------ reading
 
-    /** Reads a value kept in the store ({@code v.shared_size > 0}) with {@code loader}. */
+    /**
+     * Reads a value kept in the store ({@code v.shared_size > 0}) with {@code loader}: from its
+     * region of the arena while it is there, else from its file (or spill file).
+     */
     Object read(ObjectValue v, ClassLoader loader) {
-        return Serializer.decode(map(v.getSharedId(), v.getSharedSize()), loader);
+        if (v.getArenaGeneration() != 0 && arena != null) {
+            try {
+                Optional<Object> value = arena.read(v.getArenaOffset(), v.getArenaGeneration(), v.getSharedSize(),
+                        bytes -> Serializer.decode(new ByteBuffer[] {bytes}, loader));
+                if (value.isPresent()) {
+                    return value.get();
+                }
+            } catch (InternalError cut) {
+                // the node was giving the arena's idle tail back: the object is not there any more
+            }
+            return readSpilled(v.getSharedId(), v.getSharedSize(), loader);
+        }
+        return Serializer.decodeMapped(map(v.getSharedId(), v.getSharedSize()), loader);
+    }
+
+    /** An arena object that left its region: spilled (its spill file), else freed. */
+    private Object readSpilled(String id, long size, ClassLoader loader) {
+        Path spilled = spillDir == null ? null : spillDir.resolve(id);
+        try {
+            if (spilled != null) {
+                ByteBuffer[] b = map(spilled, size);
+                node.restored(id, size);
+                return Serializer.decodeMapped(b, loader);
+            }
+        } catch (NoSuchFileException gone) {
+            // freed
+        } catch (IOException e) {
+            throw unreadable(id, spilled, e);
+        }
+        throw lost(id);
+    }
+
+    private ObjectLostException lost(String id) {
+        return new ObjectLostException("object " + id + " is in neither the object store's shared memory (" + dir
+                + ") nor its spill directory (" + spillDir + "): it was freed before this read (every ref to it was"
+                + " released, or its job ended), or its files were removed. Keep a ref to it for as long as it is needed");
     }
 
     /** Maps the object read-only: from shared memory, else from its spill file. */
@@ -231,9 +315,7 @@ final class SharedObjects {
         } catch (IOException e) {
             throw unreadable(id, spilled, e);
         }
-        throw new ObjectLostException("object " + id + " is in neither the object store's shared memory (" + dir
-                + ") nor its spill directory (" + spillDir + "): it was freed before this read (every ref to it was"
-                + " released, or its job ended), or its files were removed. Keep a ref to it for as long as it is needed");
+        throw lost(id);
     }
 
     private static ByteBuffer[] map(Path file, long size) throws IOException {

@@ -337,17 +337,19 @@ public final class NodeManager {
             case PUT -> lock.run(() -> {
                 ObjectValue v = m.getPut().getValue();
                 if (v.getSharedSize() > 0) {
-                    shared.sealed(v.getSharedId(), v.getSharedSize());
+                    shared.sealed(v.getSharedId(), v.getSharedSize(), v.getArenaGeneration() != 0);
                 }
                 results.put(s, m.getPut().getObjectId(), v);
                 objects.callSite(m.getPut().getObjectId(), m.getPut().getCallSite());
                 objects.escapesArrived(v.getContainedIdsList());
             });
             case RESERVE -> shared.reserve(s, s.jobId, m.getReserve().getObjectId(), m.getReserve().getSize(),
-                    m.getReserve().getMayRecycle(), g -> s.send(NodeMessage.newBuilder().setReservedSpace(
+                    m.getReserve().getMayRecycle(), m.getReserve().getArena(),
+                    g -> s.send(NodeMessage.newBuilder().setReservedSpace(
                             SpaceReserved.newBuilder().setRequestId(m.getReserve().getRequestId())
                                     .setError(g.error() == null ? "" : g.error())
-                                    .setRecycled(g.recycled() == null ? "" : g.recycled())).build()));
+                                    .setRecycled(g.recycled() == null ? "" : g.recycled())
+                                    .setArenaOffset(g.arenaOffset()).setArenaGeneration(g.generation())).build()));
             case VIEWED -> {
                 shared.viewed(m.getViewed().getObjectIdsList());
                 s.send(NodeMessage.newBuilder().setBorrowed(m.getViewed().toBuilder().clearObjectIds()).build());
@@ -438,7 +440,8 @@ public final class NodeManager {
                 .setJobId(s.jobId).setNodeId(config.nodeId()).setNodeIp(config.ip())
                 .setSessionDir(config.sessionDir().toString()).setClientId(s.clientId)
                 .setObjectStoreDir(shared.directory().toString()).setObjectSpillDir(shared.spillDirectory().toString())
-                .setObjectStoreThreshold(config.objectStore().threshold())).build());
+                .setObjectStoreThreshold(config.objectStore().threshold())
+                .setObjectStoreArena(shared.arenaFile().toString()).setObjectStoreArenaLength(shared.arenaLength())).build());
     }
 
     /**
@@ -447,7 +450,7 @@ public final class NodeManager {
      */
     private void onClientClosed(ClientSession s) {
         s.complete();
-        shared.clientClosed(s, s.clientId);
+        shared.clientClosed(s, s.clientId, s.driver || s.workerId.isEmpty() ? null : s.workerId);
         lock.run(() -> {
             objects.clientClosed(s); // its borrows, and its refs to what it owns
             if (!s.driver) {
@@ -634,7 +637,7 @@ public final class NodeManager {
         ObjectValue r = done.getResult();
         boolean inStore = r.getSharedSize() > 0;
         if (inStore) {
-            shared.sealed(r.getSharedId(), r.getSharedSize());
+            shared.sealed(r.getSharedId(), r.getSharedSize(), r.getArenaGeneration() != 0);
         }
         handle.run();
         if (inStore) {
@@ -687,6 +690,7 @@ public final class NodeManager {
                     }
                 });
             }
+            shared.resultsReplayed(w.id()); // what it was writing and never finished goes
             if (w.actor() != null) {
                 actorLifecycle.workerDied(w.actor(), w.id(), exit.brief(),
                         Failures.actorWorkerDied(w, config.ip(), exit));
@@ -762,7 +766,7 @@ public final class NodeManager {
                     processes.add(new MemoryMonitor.Labelled(w.pid(), "worker " + w.id() + " ("
                             + (c != null ? c.work().replaceFirst("^the ", "") + ", " + c.ref() : "idle") + ")", true));
                 }
-                return new MemoryMonitor.Snapshot(candidates, processes, idle, shared.used());
+                return new MemoryMonitor.Snapshot(candidates, processes, idle, shared.held());
             });
         }
 

@@ -128,10 +128,28 @@ public final class Serializer {
         return read(v, loader, null);
     }
 
-    /** Maps an object of the node's shared-memory store: its bytes, in order. */
+    /** Reads a value of the node's shared-memory store ({@code shared_size} set). */
     @FunctionalInterface
     public interface SharedReader {
-        ByteBuffer[] map(String objectId, long size);
+        Object read(ObjectValue v, ClassLoader loader);
+    }
+
+    /**
+     * Decodes a value from mapped file pieces, and unmaps them once it was copied out (a
+     * ByteBuffer value is a view of the mapping, and keeps it).
+     */
+    public static Object decodeMapped(ByteBuffer[] mapped, ClassLoader loader) {
+        Object value;
+        try {
+            value = decode(mapped, loader);
+        } catch (RuntimeException | Error e) {
+            Mappings.release(mapped);
+            throw e;
+        }
+        if (!(value instanceof ByteBuffer)) {
+            Mappings.release(mapped);
+        }
+        return value;
     }
 
     /**
@@ -145,18 +163,7 @@ public final class Serializer {
                     throw new SerializationException("the value is in the node's object store, which this process"
                             + " does not reach");
                 }
-                ByteBuffer[] mapped = shared.map(v.getSharedId(), v.getSharedSize());
-                Object value;
-                try {
-                    value = decode(mapped, loader);
-                } catch (RuntimeException | Error e) {
-                    Mappings.release(mapped);
-                    throw e;
-                }
-                if (!(value instanceof ByteBuffer)) {
-                    Mappings.release(mapped); // copied out; a ByteBuffer is a view of the mapping and keeps it
-                }
-                return value;
+                return shared.read(v, loader);
             }
             return decode(v.getData(), loader);
         } catch (SerializationException e) {
@@ -258,6 +265,11 @@ public final class Serializer {
 
     /** A value's tag and bytes; the encoded size is one more than the bytes. */
     public record Direct(byte tag, ByteBuffer body) {
+        /** Read back as a view of the store's memory (a ByteBuffer), not a copy: its memory must outlive every reader. */
+        public boolean readAsView() {
+            return tag == BYTE_BUFFER;
+        }
+
         public long size() {
             return 1L + body.remaining();
         }

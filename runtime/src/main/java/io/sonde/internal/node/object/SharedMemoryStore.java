@@ -1,9 +1,11 @@
 package io.sonde.internal.node.object;
 
 import io.sonde.internal.node.memory.Bytes;
+import io.sonde.internal.serialization.ArenaMapping;
 import io.sonde.proto.ObjectStoreStats;
 
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
@@ -20,7 +22,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -71,6 +73,14 @@ public final class SharedMemoryStore<C> implements AutoCloseable {
         final String jobId;
         /** Freed while its spill was running: the spill deletes what it wrote. */
         boolean freed;
+        /** Where its region of the arena starts, or -1: it is a file of its own. */
+        long offset = -1;
+        /** Its region's generation (see {@link ArenaMapping}); readers may have seen it once sealed. */
+        long generation;
+        /** An arena object that was written again as a file (a second attempt of its task): both go when it is freed. */
+        boolean alsoFile;
+        /** Its writer's connection ended while it wrote; its worker's journal may still seal it (see {@link #resultsReplayed}). */
+        String orphanOf;
 
         Obj(String id, long size, C writer, String jobId) {
             this.id = id;
@@ -83,16 +93,36 @@ public final class SharedMemoryStore<C> implements AutoCloseable {
 
     /** A writer waiting for room. */
     private record Waiter<C>(C client, String objectId, long size, String jobId, boolean mayRecycle,
-                             Consumer<Grant> reply) {
+                             boolean arena, Consumer<Grant> reply) {
     }
 
     /**
      * The answer to a writer: {@code error} null when it has room; {@code recycled}, when not null,
-     * the file it writes over.
+     * the file it writes over; {@code arenaOffset}, when not -1, the region of the arena it writes,
+     * with its {@code generation}.
      */
-    public record Grant(String error, String recycled) {
-        static final Grant ROOM = new Grant(null, null);
+    public record Grant(String error, String recycled, long arenaOffset, long generation) {
+        static final Grant ROOM = new Grant(null, null, -1, 0);
+
+        static Grant refused(String why) {
+            return new Grant(why, null, -1, 0);
+        }
     }
+
+    /** The arena's file, in {@link #dir}: regions of it hold objects of known size up to {@link ArenaMapping#CHUNK}. */
+    static final String ARENA_FILE = ".arena";
+    /** An arena tail idle this long, past what is in use, goes back to the system. */
+    private long trimAfterNanos = TimeUnit.SECONDS.toNanos(10);
+    /** ... when it is at least this large (or a quarter of the arena). */
+    static final long TRIM_AT_LEAST = 16L << 20;
+
+    private final ArenaSpace arena;
+    private final ArenaMapping arenaMapping;
+    /** Generations: a random start, so a word of a former object's bytes hardly ever looks like one. */
+    private long generations = (new java.util.Random().nextLong() & 0x7fff_ffff_0000_0000L) | 1;
+    private long lastTake = System.nanoTime();
+    /** Workers whose journal was read before their connection's end was seen. */
+    private final java.util.Set<String> replayed = new java.util.HashSet<>();
 
     /** Freed files kept for writers to write over, by name, with their lengths (in {@link #used}). */
     private final Map<String, Long> pool = new HashMap<>();
@@ -105,7 +135,7 @@ public final class SharedMemoryStore<C> implements AutoCloseable {
     private final Path spillDir;
     private final long capacity;
     private final Consumer<String> warn;
-    private final ExecutorService files = Executors.newSingleThreadExecutor(r -> {
+    private final ScheduledExecutorService files = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "sonde-object-store");
         t.setDaemon(true);
         return t;
@@ -141,12 +171,36 @@ public final class SharedMemoryStore<C> implements AutoCloseable {
         this.capacity = capacity;
         this.warn = warn;
         removeStale(dir.getParent(), warn);
+        this.arena = new ArenaSpace(capacity);
         try {
             Files.createDirectories(dir);
             Files.writeString(dir.resolve(OWNER_FILE), Long.toString(ProcessHandle.current().pid()));
+            extendArena(); // sparse: its pages are taken as objects are written
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the object store's directory " + dir + ": " + e.getMessage(), e);
         }
+        this.arenaMapping = new ArenaMapping(dir.resolve(ARENA_FILE), arena.length());
+        files.scheduleWithFixedDelay(this::trimArena, 2, 2, TimeUnit.SECONDS);
+    }
+
+    private void extendArena() throws IOException {
+        try (RandomAccessFile f = new RandomAccessFile(dir.resolve(ARENA_FILE).toFile(), "rw")) {
+            f.setLength(arena.length());
+        }
+    }
+
+    /** How long the arena's tail must be idle before it goes back to the system (tests shorten it). */
+    synchronized void trimAfter(java.time.Duration idle) {
+        trimAfterNanos = idle.toNanos();
+    }
+
+    /** The arena's file and length, which clients map. */
+    public Path arenaFile() {
+        return arenaMapping.file();
+    }
+
+    public long arenaLength() {
+        return arena.length();
     }
 
     /** Names the process whose node owns a store directory: a directory whose process is gone is stale. */
@@ -225,17 +279,28 @@ public final class SharedMemoryStore<C> implements AutoCloseable {
      */
     public void reserve(C client, String jobId, String objectId, long size, boolean mayRecycle,
                         Consumer<Grant> reply) {
+        reserve(client, jobId, objectId, size, mayRecycle, false, reply);
+    }
+
+    /**
+     * As {@link #reserve(Object, String, String, long, boolean, Consumer)}; {@code arena}: the
+     * writer can write the object into a region of the arena, which it gets when one is free.
+     */
+    public void reserve(C client, String jobId, String objectId, long size, boolean mayRecycle, boolean arena,
+                        Consumer<Grant> reply) {
         List<Runnable> replies = new ArrayList<>(1);
         synchronized (this) {
             Obj<C> existing = objects.get(objectId);
             if (existing != null) {
-                // another attempt of the same task wrote it already: the rename replaces it in place
+                // another attempt of the same task wrote it already: the rename replaces it in
+                // place (as a file: readers of the arena's copy may be reading it)
                 existing.writer = client;
+                existing.alsoFile |= existing.offset >= 0;
                 replies.add(() -> reply.accept(Grant.ROOM));
             } else if (size > capacity) {
-                replies.add(() -> reply.accept(new Grant(tooLarge(size), null)));
+                replies.add(() -> reply.accept(Grant.refused(tooLarge(size))));
             } else {
-                waiting.add(new Waiter<>(client, objectId, size, jobId, mayRecycle, reply));
+                waiting.add(new Waiter<>(client, objectId, size, jobId, mayRecycle, arena, reply));
                 grant(replies);
             }
         }
@@ -254,9 +319,19 @@ public final class SharedMemoryStore<C> implements AutoCloseable {
 
     /** The object is written and known to the node (a put or a task's result): it may be read, and spilled. */
     public void sealed(String objectId, long size) {
+        sealed(objectId, size, false);
+    }
+
+    /** As {@link #sealed(String, long)}; {@code inArena}: the value says it is in a region of the arena. */
+    public void sealed(String objectId, long size, boolean inArena) {
         List<Runnable> replies = new ArrayList<>();
         synchronized (this) {
             Obj<C> o = objects.get(objectId);
+            if (o == null && inArena) {
+                // its region went with its writer's job: what the value points at is gone, and
+                // its readers find so (the region's generation changed)
+                return;
+            }
             if (o == null) {
                 // sealed without a reservation known here: a result replayed from a dead worker's journal
                 // after its reservation went with it. It takes room all the same.
@@ -264,7 +339,7 @@ public final class SharedMemoryStore<C> implements AutoCloseable {
                 objects.put(objectId, o);
                 used += size;
             } else if (o.state == State.RESERVED) {
-                if (!o.recycled) {
+                if (!o.recycled && o.offset < 0) {
                     used += size - o.fileSize;
                     o.fileSize = size;
                 }
@@ -273,6 +348,7 @@ public final class SharedMemoryStore<C> implements AutoCloseable {
             if (o.state == State.RESERVED) {
                 o.state = State.SEALED;
                 o.writer = null;
+                o.orphanOf = null;
             }
             grant(replies);
         }
@@ -292,16 +368,21 @@ public final class SharedMemoryStore<C> implements AutoCloseable {
             switch (o.state) {
                 case SPILLING -> o.freed = true; // the spill deletes both files when it ends
                 case SPILLED -> spilledBytesNow -= o.size;
-                case SEALED -> {
-                    // kept for the next writer of about its size, unless a reader may still see it
-                    recycle = !o.viewed && pooled + pooling + o.fileSize <= capacity / 4;
-                    if (recycle) {
-                        pooling += o.fileSize;
-                    } else {
+                case SEALED, RESERVED -> {
+                    if (o.offset >= 0) {
+                        leaveArena(o);
+                    } else if (o.state == State.RESERVED) {
                         used -= o.fileSize;
+                    } else {
+                    // kept for the next writer of about its size, unless a reader may still see it
+                        recycle = !o.viewed && pooled + pooling + o.fileSize <= capacity / 4;
+                        if (recycle) {
+                            pooling += o.fileSize;
+                        } else {
+                            used -= o.fileSize;
+                        }
                     }
                 }
-                default -> used -= o.fileSize;
             }
             grant(replies);
         }
@@ -311,10 +392,16 @@ public final class SharedMemoryStore<C> implements AutoCloseable {
         } else if (o.state != State.SPILLING) {
             String id = o.id;
             boolean spilled = o.state == State.SPILLED;
+            boolean file = o.offset < 0 || o.alsoFile;
             onFileThread(() -> {
-                delete(spilled ? spillDir.resolve(id) : dir.resolve(id));
+                if (file || spilled) {
+                    delete(spilled ? spillDir.resolve(id) : dir.resolve(id));
+                }
                 if (!spilled) {
                     delete(spillDir.resolve(id)); // a spill that failed halfway may have left one
+                }
+                if (spilled && file) {
+                    delete(dir.resolve(id));
                 }
             });
         }
@@ -367,13 +454,34 @@ public final class SharedMemoryStore<C> implements AutoCloseable {
      * a dead worker's result comes back from its journal and seals it; else its job's end frees it.
      */
     public void clientClosed(C client, String clientId) {
+        clientClosed(client, clientId, null);
+    }
+
+    /**
+     * As {@link #clientClosed(Object, String)}, for the client of a worker when {@code worker} is
+     * not null: the regions of the arena it was writing stay taken until its journal was read
+     * ({@link #resultsReplayed}), since a result it wrote there may come back from it. A driver's
+     * go at once.
+     */
+    public void clientClosed(C client, String clientId, String worker) {
         List<Runnable> replies = new ArrayList<>();
         List<String> unsealed = new ArrayList<>();
         synchronized (this) {
             waiting.removeIf(w -> w.client() == client);
-            for (Obj<C> o : objects.values()) {
-                if (o.state == State.RESERVED && o.writer == client) {
+            boolean journalRead = worker != null && replayed.remove(worker);
+            for (Iterator<Obj<C>> it = objects.values().iterator(); it.hasNext(); ) {
+                Obj<C> o = it.next();
+                if (o.state != State.RESERVED || o.writer != client) {
+                    continue;
+                }
+                if (o.offset < 0) {
                     unsealed.add(o.id);
+                } else if (worker == null || journalRead) {
+                    it.remove();
+                    leaveArena(o);
+                } else {
+                    o.writer = null;
+                    o.orphanOf = worker;
                 }
             }
             grant(replies);
@@ -400,6 +508,30 @@ public final class SharedMemoryStore<C> implements AutoCloseable {
             }
             granted.forEach(Runnable::run);
         });
+    }
+
+    /**
+     * The journal of a worker that exited was read, and the results in it sealed: what it was
+     * writing into the arena and never finished goes.
+     */
+    public void resultsReplayed(String worker) {
+        List<Runnable> replies = new ArrayList<>();
+        synchronized (this) {
+            boolean any = false;
+            for (Iterator<Obj<C>> it = objects.values().iterator(); it.hasNext(); ) {
+                Obj<C> o = it.next();
+                if (o.state == State.RESERVED && worker.equals(o.orphanOf)) {
+                    it.remove();
+                    leaveArena(o);
+                    any = true;
+                }
+            }
+            if (!any) {
+                replayed.add(worker); // its connection's end may not have been seen yet
+            }
+            grant(replies);
+        }
+        replies.forEach(Runnable::run);
     }
 
     /** A job ended: whatever of it the store still holds goes (objects whose result never reached the node). */
@@ -431,6 +563,25 @@ public final class SharedMemoryStore<C> implements AutoCloseable {
     private void grant(List<Runnable> replies) {
         while (!waiting.isEmpty()) {
             Waiter<C> w = waiting.peek();
+            long region = w.arena() && arena.fits(ArenaMapping.HEADER + w.size())
+                    ? ArenaSpace.regionLength(ArenaMapping.HEADER + w.size()) : -1;
+            if (region > 0 && (used + region <= capacity || trimPool(used + region - capacity))) {
+                long at = arena.take(ArenaMapping.HEADER + w.size());
+                if (at >= 0) { // else the arena is broken up: a file of its own
+                    waiting.poll();
+                    Obj<C> o = new Obj<>(w.objectId(), w.size(), w.client(), w.jobId());
+                    o.offset = at;
+                    o.fileSize = region;
+                    o.generation = ++generations;
+                    used += region;
+                    lastTake = System.nanoTime();
+                    objects.put(w.objectId(), o);
+                    spillFailure = null;
+                    Grant g = new Grant(null, null, at, o.generation);
+                    replies.add(() -> w.reply().accept(g));
+                    continue;
+                }
+            }
             String recycled = w.mayRecycle() ? takeFromPool(w.size()) : null;
             if (recycled != null || used + w.size() <= capacity || trimPool(used + w.size() - capacity)) {
                 waiting.poll();
@@ -445,17 +596,17 @@ public final class SharedMemoryStore<C> implements AutoCloseable {
                 }
                 objects.put(w.objectId(), o);
                 spillFailure = null;
-                Grant g = recycled == null ? Grant.ROOM : new Grant(null, recycled);
+                Grant g = recycled == null ? Grant.ROOM : new Grant(null, recycled, -1, 0);
                 replies.add(() -> w.reply().accept(g));
                 continue;
             }
-            long need = used + w.size() - capacity - spilling;
+            long need = used + Math.max(region, w.size()) - capacity - spilling;
             if (need > 0 && !spillLargest(need)) {
                 if (spilling == 0 && pooling == 0 && !anyReserved()) {
                     // nothing sealed left to spill, nothing on its way: it will never fit
                     waiting.poll();
                     String why = full(w.size());
-                    replies.add(() -> w.reply().accept(new Grant(why, null)));
+                    replies.add(() -> w.reply().accept(Grant.refused(why)));
                     continue;
                 }
             }
@@ -534,7 +685,9 @@ public final class SharedMemoryStore<C> implements AutoCloseable {
     /** Copies one object to the spill directory, then lets its shared memory go. On the file thread. */
     private void spill(Obj<C> o) {
         long began = System.nanoTime();
-        Path from = dir.resolve(o.id);
+        boolean inArena = o.offset >= 0;
+        Path from = inArena ? arenaMapping.file() : dir.resolve(o.id);
+        long start = inArena ? o.offset + ArenaMapping.HEADER : 0;
         Path to = spillDir.resolve(o.id);
         Path partial = spillDir.resolve(o.id + ".spilling");
         String failure = null;
@@ -545,13 +698,16 @@ public final class SharedMemoryStore<C> implements AutoCloseable {
                          StandardOpenOption.TRUNCATE_EXISTING)) {
                 long size = o.size; // a recycled file may be longer than the object
                 for (long done = 0; done < size; ) {
-                    done += in.transferTo(done, size - done, out);
+                    done += in.transferTo(start + done, size - done, out);
                 }
             }
             Files.move(partial, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             // readers that opened it keep their mapping; new ones find the spill file. Unlinked
             // before the books say the room is free, so the store never holds more than its capacity.
-            delete(from);
+            // (An arena object's region is cleared, then freed, below.)
+            if (!inArena) {
+                delete(from);
+            }
         } catch (IOException e) {
             delete(partial);
             failure = "spilling object " + o.id + " (" + Bytes.human(o.size) + ") to " + spillDir + " failed: " + e
@@ -566,6 +722,8 @@ public final class SharedMemoryStore<C> implements AutoCloseable {
                 spillFailure = failure;
                 if (!freed) {
                     o.state = State.SEALED;
+                } else if (inArena) {
+                    leaveArena(o);
                 } else {
                     used -= o.fileSize;
                 }
@@ -573,7 +731,11 @@ public final class SharedMemoryStore<C> implements AutoCloseable {
                 spillNanos += System.nanoTime() - began;
                 spilledBytes += o.size;
                 spilledObjects++;
-                used -= o.fileSize;
+                if (inArena) {
+                    leaveArena(o); // readers from now on find the spill file
+                } else {
+                    used -= o.fileSize;
+                }
                 if (!freed) {
                     o.state = State.SPILLED;
                     spilledBytesNow += o.size;
@@ -585,10 +747,55 @@ public final class SharedMemoryStore<C> implements AutoCloseable {
             warn.accept(failure);
         }
         if (freed) {
-            delete(from);
+            if (!inArena || o.alsoFile) {
+                delete(dir.resolve(o.id));
+            }
             delete(to);
         }
         replies.forEach(Runnable::run);
+    }
+
+    /**
+     * An arena object leaves its region (freed or spilled): once sealed, readers may know its
+     * region, so its generation is cleared before anyone else can be given the region. Holding the
+     * monitor.
+     */
+    private void leaveArena(Obj<C> o) {
+        if (o.state != State.RESERVED) {
+            arenaMapping.clear(o.offset);
+        }
+        arena.release(o.offset);
+        used -= o.fileSize;
+        o.offset = -1;
+    }
+
+    /**
+     * Gives an arena tail that no object used for a while back to the system: the file is cut to
+     * the end of the highest region in use and grown back, so the pages past it are holes again.
+     * Clients touch only regions they were given, never the tail, so cutting under their mappings
+     * is safe; the tail is taken (as one region) while it is cut. On the file thread.
+     */
+    private void trimArena() {
+        long from;
+        synchronized (this) {
+            from = arena.liveEnd();
+            if (System.nanoTime() - lastTake < trimAfterNanos || arena.highWater() - from < Math.min(TRIM_AT_LEAST, arena.length() / 4)) {
+                return;
+            }
+            if (!arena.holdTail(from)) {
+                return;
+            }
+        }
+        try (FileChannel f = FileChannel.open(arenaMapping.file(), StandardOpenOption.WRITE)) {
+            f.truncate(from);
+            extendArena();
+        } catch (IOException e) {
+            warn.accept("cannot give the object store arena's idle tail back (" + arenaMapping.file() + "): " + e);
+        }
+        synchronized (this) {
+            arena.releaseTail(from);
+            arena.trimmed(from);
+        }
     }
 
     // ------------------------------------------------------------------ views
@@ -607,6 +814,15 @@ public final class SharedMemoryStore<C> implements AutoCloseable {
         return used;
     }
 
+    /**
+     * Bytes of shared memory the store holds now: what is {@link #used}, plus the arena's pages
+     * that objects used and left, which stay in memory (for the next writer) until the arena's
+     * tail has been idle for a while.
+     */
+    public synchronized long held() {
+        return used + Math.max(0, arena.highWater() - arena.takenBytes());
+    }
+
     public synchronized ObjectStoreStats stats() {
         int inMemory = 0;
         for (Obj<C> o : objects.values()) {
@@ -618,7 +834,7 @@ public final class SharedMemoryStore<C> implements AutoCloseable {
                 .setSpilledBytes(spilledBytes).setSpilledObjects(spilledObjects).setRestoredBytes(restoredBytes)
                 .setRestoredObjects(restoredObjects).setSpillNanos(spillNanos).setSpilledBytesNow(spilledBytesNow)
                 .setDirectory(dir.toString()).setSpillDirectory(spillDir.toString()).setWaitingWriters(waiting.size())
-                .build();
+                .setArenaIdleBytes(Math.max(0, arena.highWater() - arena.takenBytes())).build();
     }
 
     private String tooLarge(long size) {
@@ -677,6 +893,7 @@ public final class SharedMemoryStore<C> implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        arenaMapping.close();
         deleteTree(dir);
         deleteTree(spillDir);
     }

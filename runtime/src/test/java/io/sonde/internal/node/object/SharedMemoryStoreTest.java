@@ -1,15 +1,18 @@
 package io.sonde.internal.node.object;
 
+import io.sonde.internal.serialization.ArenaMapping;
 import io.sonde.proto.ObjectStoreStats;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -255,12 +258,140 @@ class SharedMemoryStoreTest {
         assertThat(store.stats().getUsedBytes()).isZero();
     }
 
+    // ------------------------------------------------------------------ the arena
+
+    /** Asks for a region of the arena. */
+    private SharedMemoryStore.Grant reserveArena(String client, String id, long size) throws Exception {
+        CompletableFuture<SharedMemoryStore.Grant> reply = new CompletableFuture<>();
+        store.reserve(client, "job", id, size, true, true, reply::complete);
+        return reply.get();
+    }
+
+    /** Writes a byte array into its region as a client does, and seals it. */
+    private SharedMemoryStore.Grant putArena(ArenaMapping arena, String client, String id, byte[] body) throws Exception {
+        SharedMemoryStore.Grant g = reserveArena(client, id, body.length + 1);
+        assertThat(g.error()).isNull();
+        assertThat(g.generation()).as("a region of the arena").isNotZero();
+        arena.write(g.arenaOffset(), g.generation(), (byte) 2, ByteBuffer.wrap(body));
+        store.sealed(id, body.length + 1, true);
+        return g;
+    }
+
+    private static byte[] pattern(int size, int seed) {
+        byte[] b = new byte[size];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = (byte) (i * 31 + seed);
+        }
+        return b;
+    }
+
+    @Test
+    void anArenaObjectTakesARegionAndIsSpilledByteIdenticalThenItsRegionIsCleared() throws Exception {
+        store(1 << 20);
+        try (ArenaMapping arena = new ArenaMapping(store.arenaFile(), store.arenaLength())) {
+            byte[] a = pattern(600_000, 1);
+            SharedMemoryStore.Grant ga = putArena(arena, "c", "a", a);
+            assertThat(store.stats().getUsedBytes()).isEqualTo(ArenaSpace.regionLength(8 + 600_001));
+            assertThat(list(store.directory())).as("no file of its own").isEmpty();
+            assertThat(arena.read(ga.arenaOffset(), ga.generation(), 600_001, b -> b.get(1))).contains(a[0]);
+
+            putArena(arena, "c", "b", pattern(600_000, 2)); // no room: a, the largest sealed, is spilled
+            await().atMost(WAIT).until(() -> "spilled".equals(store.location("a")));
+            byte[] spilled = Files.readAllBytes(root.resolve("spill").resolve("a"));
+            assertThat(spilled[0]).as("the tag").isEqualTo((byte) 2);
+            assertThat(Arrays.copyOfRange(spilled, 1, spilled.length)).isEqualTo(a);
+            assertThat(arena.generation(ga.arenaOffset())).as("readers of a's region go to its spill file")
+                    .isNotEqualTo(ga.generation());
+            assertThat(arena.read(ga.arenaOffset(), ga.generation(), 600_001, b -> b.get(1))).isEmpty();
+            store.free("a");
+            store.free("b");
+            assertThat(store.stats().getUsedBytes()).isZero();
+            await().atMost(WAIT).until(() -> list(root.resolve("spill")).isEmpty());
+        }
+    }
+
+    @Test
+    void aFreedRegionIsGivenToTheNextWriterUnderANewGeneration() throws Exception {
+        store(1 << 20);
+        try (ArenaMapping arena = new ArenaMapping(store.arenaFile(), store.arenaLength())) {
+            SharedMemoryStore.Grant first = putArena(arena, "c", "a", pattern(200_000, 1));
+            store.free("a");
+            assertThat(arena.generation(first.arenaOffset())).isZero();
+            SharedMemoryStore.Grant second = putArena(arena, "c", "b", pattern(200_000, 2));
+            assertThat(second.arenaOffset()).isEqualTo(first.arenaOffset());
+            assertThat(second.generation()).isNotEqualTo(first.generation());
+            assertThat(store.held()).as("only b's region").isEqualTo(store.stats().getUsedBytes());
+        }
+    }
+
+    @Test
+    void aByteBufferOrAnObjectTooLargeForARegionGetsAFile() throws Exception {
+        store(1 << 20);
+        CompletableFuture<SharedMemoryStore.Grant> view = new CompletableFuture<>();
+        store.reserve("c", "job", "v", 1000, true, false, view::complete);
+        assertThat(view.get().generation()).isZero();
+        store.abandon("v", "c");
+        assertThat(store.stats().getUsedBytes()).isZero();
+    }
+
+    @Test
+    void aWorkersUnfinishedArenaWriteStaysUntilItsJournalWasReadThenGoes() throws Exception {
+        store(1 << 20);
+        try (ArenaMapping arena = new ArenaMapping(store.arenaFile(), store.arenaLength())) {
+            SharedMemoryStore.Grant done = reserveArena("w", "finished", 100_001);
+            arena.write(done.arenaOffset(), done.generation(), (byte) 2, ByteBuffer.wrap(new byte[100_000]));
+            assertThat(reserveArena("w", "halfway", 100_001).error()).isNull();
+            long used = store.stats().getUsedBytes();
+            store.clientClosed("w", "w", "worker-1");
+            assertThat(store.stats().getUsedBytes()).as("its journal may still hold a result written there")
+                    .isEqualTo(used);
+            store.sealed("finished", 100_001, true); // the journal's result
+            store.resultsReplayed("worker-1");
+            assertThat(store.location("finished")).isEqualTo("shared");
+            assertThat(store.location("halfway")).as("never finished: gone").isNull();
+            assertThat(store.stats().getUsedBytes()).isEqualTo(ArenaSpace.regionLength(8 + 100_001));
+        }
+    }
+
+    @Test
+    void aDriversUnfinishedArenaWriteGoesWithItsConnection() throws Exception {
+        store(1 << 20);
+        assertThat(reserveArena("d", "halfway", 100_001).error()).isNull();
+        store.clientClosed("d", "d", null);
+        assertThat(store.stats().getUsedBytes()).isZero();
+        // and a worker whose journal was read before its connection's end was seen
+        assertThat(reserveArena("w", "late", 100_001).error()).isNull();
+        store.resultsReplayed("worker-2");
+        store.clientClosed("w", "w", "worker-2");
+        assertThat(store.stats().getUsedBytes()).isZero();
+    }
+
+    @Test
+    void theArenasIdleTailGoesBackToTheSystem() throws Exception {
+        store(4 << 20);
+        try (ArenaMapping arena = new ArenaMapping(store.arenaFile(), store.arenaLength())) {
+            putArena(arena, "c", "keep", pattern(1000, 1));
+            putArena(arena, "c", "big", pattern(3 << 20, 2));
+            store.free("big");
+            assertThat(store.stats().getArenaIdleBytes()).as("big's pages stay for the next writer")
+                    .isGreaterThanOrEqualTo(3 << 20);
+            assertThat(store.held()).isGreaterThan(store.used());
+            store.trimAfter(Duration.ZERO);
+            await().atMost(WAIT).until(() -> store.stats().getArenaIdleBytes() == 0);
+            assertThat(store.held()).isEqualTo(store.used());
+            assertThat(Files.size(store.arenaFile())).as("grown back to its length").isEqualTo(store.arenaLength());
+            SharedMemoryStore.Grant again = putArena(arena, "c", "again", pattern(3 << 20, 3));
+            assertThat(arena.read(again.arenaOffset(), again.generation(), 1, b -> b.get(0))).contains((byte) 2);
+        }
+    }
+
     private static List<Path> list(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
             return List.of();
         }
-        try (var s = Files.list(dir)) { // the objects' files, not the node's owner file
-            return new ArrayList<>(s.filter(p -> !p.getFileName().toString().equals(SharedMemoryStore.OWNER_FILE)).toList());
+        try (var s = Files.list(dir)) { // the objects' files, not the node's owner file or the arena
+            return new ArrayList<>(s.filter(p -> !p.getFileName().toString().equals(SharedMemoryStore.OWNER_FILE)
+                    && !p.getFileName().toString().equals(SharedMemoryStore.ARENA_FILE)).toList());
         }
     }
 }
