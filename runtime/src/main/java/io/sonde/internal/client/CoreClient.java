@@ -701,8 +701,18 @@ public final class CoreClient {
         objects.put(id, CompletableFuture.completedFuture(v));
         send(ClientMessage.newBuilder().setPut(PutObject.newBuilder().setObjectId(id).setValue(v)
                 .setCallSite(CallSites.current())).build());
-        return owned(id);
+        ObjectRef<T> ref = owned(id);
+        SharedObjects s = shared;
+        if (v.getSharedSize() > 0 && s != null
+                && putSinceCollect.addAndGet(v.getSharedSize()) >= s.collectEvery()) {
+            putSinceCollect.set(0);
+            collectGarbage();
+        }
+        return ref;
     }
+
+    /** Bytes this process put into the object store since it last had its garbage collected for it. */
+    private final AtomicLong putSinceCollect = new AtomicLong();
 
     private String nextId(char kind) {
         return info.getClientId() + kind + Long.toHexString(sequence.incrementAndGet());
@@ -1003,6 +1013,33 @@ public final class CoreClient {
         }
     }
 
+    /** A collection asked for by the node and not run yet: more requests meanwhile add nothing. */
+    private final java.util.concurrent.atomic.AtomicBoolean collecting = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * Collects this process's garbage, so that the refs it dropped release their objects: a Java
+     * ref is released when the collector finds it unreachable, and a process that puts large
+     * values allocates too little heap for the collector to run by itself, so the store would fill
+     * with objects no one can reach and spill them. Asked for by the node when its store is full,
+     * and by {@link #put} after every eighth of the store put (as the JDK collects when direct
+     * buffers reach their limit). On a thread of its own: a collection takes a while and must hold
+     * up neither the node's messages nor the caller.
+     */
+    private void collectGarbage() {
+        if (!collecting.compareAndSet(false, true)) {
+            return;
+        }
+        Thread t = new Thread(() -> {
+            try {
+                System.gc();
+            } finally {
+                collecting.set(false);
+            }
+        }, "sonde-collect-garbage");
+        t.setDaemon(true);
+        t.start();
+    }
+
     private void send(ClientMessage m) {
         SondeException lost = connectionLost;
         if (lost != null) {
@@ -1156,6 +1193,7 @@ public final class CoreClient {
                         f.complete(m.getReservedSpace());
                     }
                 }
+                case COLLECT_GARBAGE -> collectGarbage();
                 case BORROWED -> {
                     CompletableFuture<Void> f = borrowRequests.get(m.getBorrowed().getRequestId());
                     if (f != null) {

@@ -98,6 +98,17 @@ final class SharedObjects {
                 ? new ArenaMapping(Path.of(info.getObjectStoreArena()), info.getObjectStoreArenaLength()) : null;
     }
 
+    /**
+     * How many bytes this process puts into the store before it has its garbage collected (see
+     * CoreClient#collectGarbage): an eighth of the store, between 64 and 512 MiB. Kept small, the
+     * objects of a put-and-drop loop take the same pages of the arena over and over, already in
+     * memory, instead of fresh ones the kernel must find and clear (measured here for 100 MiB
+     * puts: 6-7 GB/s into pages in use against 0.1-0.7 into fresh ones, a collection 30-50 ms).
+     */
+    long collectEvery() {
+        return arena == null ? Long.MAX_VALUE : Math.max(64L << 20, Math.min(512L << 20, arena.length() / 8));
+    }
+
     /** Lets go of the arena's mapping: the client is closing, nothing reads or writes any more. */
     void close() {
         if (arena != null) {

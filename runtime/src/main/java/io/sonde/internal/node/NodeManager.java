@@ -62,6 +62,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -163,6 +165,8 @@ public final class NodeManager {
     private final Map<String, Job> jobs = new HashMap<>();
     /** The clients of workers, by worker id: whose work a worker's exit ends (see {@link OwnerDeath}). */
     private final Map<String, ClientSession> workerClients = new HashMap<>();
+    /** Every open session: the object store's pressure reaches them all. */
+    private final Set<ClientSession> sessions = ConcurrentHashMap.newKeySet();
     private final TaskTable tasks;
     /** The bytes of large values, in shared memory; {@link #objects} keeps their books with the others'. */
     private final SharedMemoryStore<ClientSession> shared;
@@ -195,6 +199,9 @@ public final class NodeManager {
         this.shared = new SharedMemoryStore<>(SharedMemoryStore.directoryFor(config.nodeId(), config.sessionDir()), spill,
                 config.objectStore().capacityFor(config.memory()),
                 m -> System.err.println("sonde node " + config.nodeId() + ": " + m));
+        NodeMessage collect = NodeMessage.newBuilder().setCollectGarbage(io.sonde.proto.CollectGarbage.newBuilder()
+                .setReason("the object store is full")).build();
+        shared.onPressure(() -> sessions.forEach(s -> s.send(collect)));
         this.objects = new InlineObjectStore<>(v -> {
             if (v.getSharedSize() > 0) {
                 shared.free(v.getSharedId());
@@ -313,6 +320,7 @@ public final class NodeManager {
     public StreamObserver<ClientMessage> connect(StreamObserver<NodeMessage> out) {
         ClientSession session = new ClientSession(idPrefix + Long.toHexString(0x10000 + clientCounter.incrementAndGet()),
                 out, lock, sendPool);
+        sessions.add(session);
         return new StreamObserver<>() {
             @Override
             public void onNext(ClientMessage m) {
@@ -450,6 +458,7 @@ public final class NodeManager {
      */
     private void onClientClosed(ClientSession s) {
         s.complete();
+        sessions.remove(s);
         shared.clientClosed(s, s.clientId, s.driver || s.workerId.isEmpty() ? null : s.workerId);
         lock.run(() -> {
             objects.clientClosed(s); // its borrows, and its refs to what it owns

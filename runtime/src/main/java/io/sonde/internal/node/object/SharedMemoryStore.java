@@ -135,6 +135,10 @@ public final class SharedMemoryStore<C> implements AutoCloseable {
     private final Path spillDir;
     private final long capacity;
     private final Consumer<String> warn;
+    /** Told, at most once a second, when writers wait for a spill: the clients may hold refs they dropped. */
+    private volatile Runnable pressure = () -> { };
+    private long lastPressure;
+    static final long PRESSURE_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
     private final ScheduledExecutorService files = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "sonde-object-store");
         t.setDaemon(true);
@@ -187,6 +191,14 @@ public final class SharedMemoryStore<C> implements AutoCloseable {
         try (RandomAccessFile f = new RandomAccessFile(dir.resolve(ARENA_FILE).toFile(), "rw")) {
             f.setLength(arena.length());
         }
+    }
+
+    /**
+     * What to do when the store is full and writers wait for a spill: ask the clients to collect
+     * their garbage (the node sends each a CollectGarbage). Runs outside the store's monitor.
+     */
+    public void onPressure(Runnable pressure) {
+        this.pressure = pressure;
     }
 
     /** How long the arena's tail must be idle before it goes back to the system (tests shorten it). */
@@ -601,6 +613,12 @@ public final class SharedMemoryStore<C> implements AutoCloseable {
                 continue;
             }
             long need = used + Math.max(region, w.size()) - capacity - spilling;
+            if (need > 0 && System.nanoTime() - lastPressure >= PRESSURE_EVERY_NANOS) {
+                // what the spill is about to write may be garbage a client has not collected yet
+                lastPressure = System.nanoTime();
+                Runnable p = pressure;
+                replies.add(p);
+            }
             if (need > 0 && !spillLargest(need)) {
                 if (spilling == 0 && pooling == 0 && !anyReserved()) {
                     // nothing sealed left to spill, nothing on its way: it will never fit
