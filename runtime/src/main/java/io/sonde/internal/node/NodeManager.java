@@ -355,7 +355,7 @@ public final class NodeManager {
                     m.getReserve().getMayRecycle(), m.getReserve().getArena(),
                     g -> s.send(NodeMessage.newBuilder().setReservedSpace(
                             SpaceReserved.newBuilder().setRequestId(m.getReserve().getRequestId())
-                                    .setError(g.error() == null ? "" : g.error())
+                                    .setError(g.error() == null ? "" : g.error() + createdAt(g.holders()))
                                     .setRecycled(g.recycled() == null ? "" : g.recycled())
                                     .setArenaOffset(g.arenaOffset()).setArenaGeneration(g.generation())).build()));
             case VIEWED -> {
@@ -635,6 +635,27 @@ public final class NodeManager {
                 dispatch.taskDone(w, done);
             }
         });
+    }
+
+    /**
+     * Where the objects that fill a full store were created, for its message: their call sites
+     * when their creators recorded them, else how to have them recorded. Off the store's monitor.
+     */
+    private String createdAt(List<String> holders) {
+        if (holders.isEmpty()) {
+            return "";
+        }
+        List<String> sites = lock.read(() -> holders.stream()
+                .map(id -> {
+                    String site = objects.callSiteOf(id);
+                    return site.isEmpty() ? null : id + " at " + site;
+                })
+                .filter(java.util.Objects::nonNull).toList());
+        if (sites.isEmpty()) {
+            return " (Where each was created is not recorded: run the driver with SONDE_RECORD_REF_CREATION_SITES=1 to"
+                    + " see it here and in `sonde memory`.)";
+        }
+        return " Where the largest were created: " + String.join("; ", sites) + ".";
     }
 
     /**

@@ -277,6 +277,12 @@ public final class InlineObjectStore<C> implements ObjectStore<C> {
     }
 
     @Override
+    public String callSiteOf(String id) {
+        Entry<C> e = objects.get(id);
+        return e == null ? "" : e.callSite;
+    }
+
+    @Override
     public void callSite(String id, String site) {
         Entry<C> e = objects.get(id);
         if (e != null && site != null && !site.isEmpty()) {

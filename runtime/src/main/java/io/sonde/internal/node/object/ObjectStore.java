@@ -87,4 +87,7 @@ public interface ObjectStore<C> {
      * said; an empty site or an unknown object changes nothing.
      */
     void callSite(String id, String site);
+
+    /** The call site recorded for the object; empty when none was, or the object is unknown. */
+    String callSiteOf(String id);
 }

@@ -99,13 +99,15 @@ public final class SharedMemoryStore<C> implements AutoCloseable {
     /**
      * The answer to a writer: {@code error} null when it has room; {@code recycled}, when not null,
      * the file it writes over; {@code arenaOffset}, when not -1, the region of the arena it writes,
-     * with its {@code generation}.
+     * with its {@code generation}. A writer refused because the store is full gets in
+     * {@code holders} the ids of the largest objects that fill it, for its message to say where
+     * they were created.
      */
-    public record Grant(String error, String recycled, long arenaOffset, long generation) {
-        static final Grant ROOM = new Grant(null, null, -1, 0);
+    public record Grant(String error, String recycled, long arenaOffset, long generation, List<String> holders) {
+        static final Grant ROOM = new Grant(null, null, -1, 0, List.of());
 
         static Grant refused(String why) {
-            return new Grant(why, null, -1, 0);
+            return new Grant(why, null, -1, 0, List.of());
         }
     }
 
@@ -589,7 +591,7 @@ public final class SharedMemoryStore<C> implements AutoCloseable {
                     lastTake = System.nanoTime();
                     objects.put(w.objectId(), o);
                     spillFailure = null;
-                    Grant g = new Grant(null, null, at, o.generation);
+                    Grant g = new Grant(null, null, at, o.generation, List.of());
                     replies.add(() -> w.reply().accept(g));
                     continue;
                 }
@@ -608,7 +610,7 @@ public final class SharedMemoryStore<C> implements AutoCloseable {
                 }
                 objects.put(w.objectId(), o);
                 spillFailure = null;
-                Grant g = recycled == null ? Grant.ROOM : new Grant(null, recycled, -1, 0);
+                Grant g = recycled == null ? Grant.ROOM : new Grant(null, recycled, -1, 0, List.of());
                 replies.add(() -> w.reply().accept(g));
                 continue;
             }
@@ -624,7 +626,8 @@ public final class SharedMemoryStore<C> implements AutoCloseable {
                     // nothing sealed left to spill, nothing on its way: it will never fit
                     waiting.poll();
                     String why = full(w.size());
-                    replies.add(() -> w.reply().accept(Grant.refused(why)));
+                    Grant g = new Grant(why, null, -1, 0, largest(FULL_NAMES).stream().map(o -> o.id).toList());
+                    replies.add(() -> w.reply().accept(g));
                     continue;
                 }
             }
@@ -860,21 +863,30 @@ public final class SharedMemoryStore<C> implements AutoCloseable {
                 + "); start the node with a larger --object-store-memory, or split the value";
     }
 
-    /** Why a writer of {@code size} bytes cannot be served: the store's use, by its largest objects. Holding the monitor. */
-    private String full(long size) {
+    /** How many of the largest objects a full store's message names. */
+    private static final int FULL_NAMES = 5;
+
+    /** The {@code n} largest objects in shared memory, largest first. Holding the monitor. */
+    private List<Obj<C>> largest(int n) {
         List<Obj<C>> largest = new ArrayList<>(objects.values());
         largest.removeIf(o -> o.state == State.SPILLED);
         largest.sort(Comparator.comparingLong((Obj<C> o) -> o.size).reversed());
+        return largest.size() > n ? largest.subList(0, n) : largest;
+    }
+
+    /** Why a writer of {@code size} bytes cannot be served: the store's use, by its largest objects. Holding the monitor. */
+    private String full(long size) {
+        List<Obj<C>> largest = largest(Integer.MAX_VALUE);
         StringBuilder s = new StringBuilder("the object store is full: " + Bytes.human(used) + " of "
                 + Bytes.human(capacity) + " in use by " + largest.size() + " objects, none of which can be spilled, and "
                 + Bytes.human(size) + " more were asked for. Largest:");
-        for (int i = 0; i < Math.min(5, largest.size()); i++) {
+        for (int i = 0; i < Math.min(FULL_NAMES, largest.size()); i++) {
             Obj<C> o = largest.get(i);
             s.append(' ').append(o.id).append(" (").append(Bytes.human(o.size)).append(", ")
                     .append(o.state.name().toLowerCase()).append(')');
         }
-        if (largest.size() > 5) {
-            s.append(" and ").append(largest.size() - 5).append(" more");
+        if (largest.size() > FULL_NAMES) {
+            s.append(" and ").append(largest.size() - FULL_NAMES).append(" more");
         }
         if (spillFailure != null) {
             s.append(". They cannot be spilled because ").append(spillFailure);
