@@ -19,6 +19,13 @@ public interface NodeContext {
     /** The node's IP, where its workers' loopback ports are. */
     String nodeIp();
 
+    /**
+     * The node's session directory (its workers' logs are in {@code logs/}): where a plug-in keeps
+     * what lives as long as the session, under a directory named after itself. Its workers run on
+     * this machine and can read and write there too.
+     */
+    java.nio.file.Path sessionDir();
+
     /** A live worker of this node, or empty once it exited. */
     Optional<WorkerRef> worker(String workerId);
 

@@ -43,6 +43,11 @@ class BreakpointScopeTest {
             }
 
             @Override
+            public java.nio.file.Path sessionDir() {
+                return java.nio.file.Path.of(System.getProperty("java.io.tmpdir"));
+            }
+
+            @Override
             public Optional<WorkerRef> worker(String workerId) {
                 return workers.stream().filter(w -> w.workerId().equals(workerId)).findFirst();
             }

@@ -218,6 +218,11 @@ public final class NodePlugins {
         }
 
         @Override
+        public java.nio.file.Path sessionDir() {
+            return config.sessionDir();
+        }
+
+        @Override
         public Optional<WorkerRef> worker(String workerId) {
             return node.worker(workerId).map(NodePlugins::ref);
         }
