@@ -1,0 +1,165 @@
+package io.sonde.profiler;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The short text summary of a profile, read from async-profiler's collapsed stacks
+ * ({@code frame;frame;...;leaf count} per line): the top frames for time events, the top
+ * allocation sites by bytes and by objects for allocation events, as memray's summary shows
+ * them. Stateless.
+ *
+ * <h2>What the allocation figures are</h2>
+ * async-profiler samples allocations (one every {@code --interval} bytes, by default 512 KiB) and
+ * weighs each sample by the bytes it stands for, so the bytes are an estimate of what was
+ * allocated, and "objects" counts the samples, not every object. In a collapsed stack of an
+ * allocation the leaf is the allocated class ({@code byte[]_[i]}: in a TLAB, {@code _[k]}: outside
+ * one) and the frame under it the allocating method: the site.
+ */
+public final class ProfileSummary {
+    /** Rows of each table. */
+    public static final int TOP = 10;
+
+    private ProfileSummary() {
+    }
+
+    /**
+     * The top frames of a time profile: by self samples (where the time is spent), each with its
+     * total (itself and its callees).
+     *
+     * @param event   the event's name as recorded ({@code cpu}, {@code ctimer}, {@code wall}, {@code lock})
+     * @param samples collapsed stacks, counted in samples
+     */
+    public static String frames(String event, String samples) {
+        Map<String, Long> self = new HashMap<>();
+        Map<String, Long> total = new HashMap<>();
+        long all = 0;
+        for (Stack s : parse(samples)) {
+            all += s.count;
+            self.merge(s.frames.get(s.frames.size() - 1), s.count, Long::sum);
+            Set<String> seen = new HashSet<>();
+            for (String f : s.frames) {
+                if (seen.add(f)) { // a recursive frame counts once per stack
+                    total.merge(f, s.count, Long::sum);
+                }
+            }
+        }
+        StringBuilder b = new StringBuilder();
+        if (all == 0) {
+            return b.append("No samples (").append(event).append("): the process ran nothing that ").append(event)
+                    .append(" records during the profile. Profile longer, or while it works.\n").toString();
+        }
+        b.append("Top frames (").append(event).append(", ").append(count(all)).append(" samples):\n");
+        b.append(String.format(Locale.ROOT, "  %6s  %6s  %8s  %s%n", "self", "total", "samples", "frame"));
+        for (Map.Entry<String, Long> e : top(self)) {
+            b.append(String.format(Locale.ROOT, "  %5.1f%%  %5.1f%%  %8s  %s%n", 100.0 * e.getValue() / all,
+                    100.0 * total.get(e.getKey()) / all, count(e.getValue()), e.getKey()));
+        }
+        return b.toString();
+    }
+
+    /**
+     * The top allocation sites of an allocation profile, by bytes and by objects.
+     *
+     * @param event   {@code alloc} or {@code nativemem}, with {@code live} if only live ones were kept
+     * @param samples collapsed stacks counted in samples
+     * @param bytes   the same stacks counted in bytes ({@code collapsed,total})
+     */
+    public static String sites(String event, String samples, String bytes) {
+        Map<Site, Long> bySamples = bySite(samples);
+        Map<Site, Long> byBytes = bySite(bytes);
+        long allSamples = bySamples.values().stream().mapToLong(Long::longValue).sum();
+        long allBytes = byBytes.values().stream().mapToLong(Long::longValue).sum();
+        StringBuilder b = new StringBuilder();
+        if (allSamples == 0) {
+            return b.append("No allocations sampled (").append(event).append("): the process allocated less than one")
+                    .append(" sampling interval during the profile. Profile longer, or give a smaller --interval.\n")
+                    .toString();
+        }
+        b.append("Top allocation sites by bytes (").append(event).append(", ").append(bytes(allBytes)).append(" in ")
+                .append(count(allSamples)).append(" samples):\n");
+        table(b, top(byBytes), byBytes, bySamples, allBytes, true);
+        b.append("Top allocation sites by objects (sampled):\n");
+        table(b, top(bySamples), byBytes, bySamples, allSamples, false);
+        return b.toString();
+    }
+
+    private static void table(StringBuilder b, List<Map.Entry<Site, Long>> rows, Map<Site, Long> byBytes,
+                              Map<Site, Long> bySamples, long all, boolean byteShare) {
+        b.append(String.format(Locale.ROOT, "  %10s  %6s  %8s  %s%n", "bytes", "share", "objects", "site (class)"));
+        for (Map.Entry<Site, Long> e : rows) {
+            long by = byBytes.getOrDefault(e.getKey(), 0L);
+            long n = bySamples.getOrDefault(e.getKey(), 0L);
+            b.append(String.format(Locale.ROOT, "  %10s  %5.1f%%  %8s  %s (%s)%n", bytes(by),
+                    100.0 * (byteShare ? by : n) / all, count(n), e.getKey().method, e.getKey().type));
+        }
+    }
+
+    /** An allocating method and what it allocated. */
+    private record Site(String method, String type) {
+    }
+
+    private static Map<Site, Long> bySite(String collapsed) {
+        Map<Site, Long> sites = new LinkedHashMap<>();
+        for (Stack s : parse(collapsed)) {
+            int n = s.frames.size();
+            String leaf = s.frames.get(n - 1);
+            String type = leaf.replaceAll("_\\[[ik]]$", "");
+            String method = n > 1 ? s.frames.get(n - 2) : "(unknown)";
+            sites.merge(new Site(method, type), s.count, Long::sum);
+        }
+        return sites;
+    }
+
+    private record Stack(List<String> frames, long count) {
+    }
+
+    private static List<Stack> parse(String collapsed) {
+        List<Stack> stacks = new ArrayList<>();
+        for (String line : collapsed.split("\n")) {
+            int space = line.lastIndexOf(' ');
+            if (space <= 0) {
+                continue;
+            }
+            long count;
+            try {
+                count = Long.parseLong(line.substring(space + 1).trim());
+            } catch (NumberFormatException e) {
+                continue; // not a stack line (async-profiler's notes)
+            }
+            stacks.add(new Stack(List.of(line.substring(0, space).split(";")), count));
+        }
+        return stacks;
+    }
+
+    private static <K> List<Map.Entry<K, Long>> top(Map<K, Long> m) {
+        return m.entrySet().stream().sorted(Map.Entry.<K, Long>comparingByValue(Comparator.reverseOrder()))
+                .limit(TOP).toList();
+    }
+
+    private static String count(long n) {
+        return String.format(Locale.ROOT, "%,d", n);
+    }
+
+    /** {@code 71.2 MB}, {@code 512 KB}, {@code 80 B}. */
+    static String bytes(long n) {
+        if (n < 1024) {
+            return n + " B";
+        }
+        String[] units = {"KB", "MB", "GB", "TB"};
+        double v = n;
+        int u = -1;
+        do {
+            v /= 1024;
+            u++;
+        } while (v >= 1024 && u < units.length - 1);
+        return String.format(Locale.ROOT, v >= 100 ? "%.0f %s" : "%.1f %s", v, units[u]);
+    }
+}

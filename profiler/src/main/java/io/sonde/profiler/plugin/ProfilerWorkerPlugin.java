@@ -1,0 +1,69 @@
+package io.sonde.profiler.plugin;
+
+import com.google.protobuf.ByteString;
+import io.sonde.profiler.ProcessProfiler;
+import io.sonde.profiler.proto.WorkerCommand;
+import io.sonde.profiler.proto.WorkerEvent;
+import io.sonde.spi.WorkerContext;
+import io.sonde.spi.WorkerPlugin;
+
+import java.util.Optional;
+
+/**
+ * The profiler in a worker JVM: runs the node's profile, stack and heap requests in-process
+ * (async-profiler is loaded into the worker itself, no JDK Attach API), on its own thread.
+ */
+public final class ProfilerWorkerPlugin implements WorkerPlugin {
+    private volatile ProcessProfiler profiler;
+
+    @Override
+    public String name() {
+        return ProfilerNodePlugin.NAME;
+    }
+
+    @Override
+    public void start(WorkerContext context) {
+        long pid = ProcessHandle.current().pid();
+        profiler = new ProcessProfiler(new ProcessProfiler.Host() {
+            @Override
+            public String describe() {
+                return "worker " + context.workerId() + " (pid " + pid + ")";
+            }
+
+            @Override
+            public String fileLabel() {
+                return "worker-" + context.workerId();
+            }
+
+            @Override
+            public void send(WorkerEvent event) {
+                context.sendToNode(event.toByteString());
+            }
+
+            @Override
+            public Optional<String> taskLabel(Thread thread) {
+                if (!thread.getName().equals(WorkerContext.TASK_THREAD)) {
+                    return Optional.empty();
+                }
+                return context.currentTask().map(t -> (t.actorId().isEmpty() ? "task " : "actor task ") + t.name()
+                        + " (task id " + t.taskId() + ")");
+            }
+        });
+    }
+
+    @Override
+    public void command(ByteString payload) {
+        ProcessProfiler p = profiler;
+        if (p != null) {
+            p.command(Payloads.parse(() -> WorkerCommand.parseFrom(payload)));
+        }
+    }
+
+    @Override
+    public void close() {
+        ProcessProfiler p = profiler;
+        if (p != null) {
+            p.close();
+        }
+    }
+}
