@@ -52,6 +52,7 @@ public final class SondeMain implements Runnable {
         cli.addSubcommand(ClusterOptions.addressOnly(new CommandLine(new GetAuthTokenCommand())));
         cli.addSubcommand(MicrobenchmarkCommand.commandLine());
         cli.addSubcommand(new DebugCommand());
+        cli.addSubcommand(new ProfileCommand());
         cli.addSubcommand(ClusterOptions.addressOnly(new CommandLine(new ShellCommand())));
         cli.addSubcommand(RunCommand.commandLine());
         cli.setExecutionExceptionHandler(SondeMain::handle);

@@ -1,0 +1,74 @@
+package io.sonde.cli;
+
+import io.sonde.cli.profile.ProfileOptions;
+import io.sonde.cli.profile.ProfileRun;
+import io.sonde.cli.profile.ProfileTargets;
+import io.sonde.proto.ActorInfo;
+import io.sonde.proto.Empty;
+import io.sonde.proto.TaskInfo;
+import io.sonde.proto.WorkerInfo;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code sonde profile}: async-profiler on a worker of the cluster (or its driver), loaded in that
+ * JVM by the profiler's plug-in; prints a summary and where the flame graph is.
+ */
+@Command(name = "profile", description = {
+        "Profile a worker or the driver with async-profiler: CPU, wall clock, allocations, locks or native memory.",
+        "Prints the top frames (or allocation sites) and writes a flame graph under the session dir."})
+final class ProfileCommand implements Callable<Integer> {
+    @Mixin
+    ClusterOptions target;
+
+    @Mixin
+    ProfileOptions options;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
+
+    @ParentCommand
+    SondeMain sonde;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        try {
+            options.check();
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        try (ClusterLocator.ClusterConnection c = target.connect(sonde.locator())) {
+            ProfileTargets.Lists lists = new ProfileTargets.Lists() {
+                @Override
+                public List<WorkerInfo> workers() {
+                    return c.stub(target.timeout()).listWorkers(Empty.getDefaultInstance()).getWorkersList();
+                }
+
+                @Override
+                public List<ActorInfo> actors() {
+                    return c.stub(target.timeout()).listActors(Empty.getDefaultInstance()).getActorsList();
+                }
+
+                @Override
+                public List<TaskInfo> tasks() {
+                    return c.stub(target.timeout()).listTasks(Empty.getDefaultInstance()).getTasksList();
+                }
+            };
+            ProfileRun.run(c.channel(), c.address(), lists, options, spec.commandLine().getOut());
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new CommandFailure(1, e.getMessage());
+        }
+        return 0;
+    }
+}
