@@ -45,7 +45,7 @@ public enum ProfileEvent {
                 return e;
             }
         }
-        throw new IllegalArgumentException("unknown event '" + word + "': give one of " + names() + ".");
+        throw new IllegalArgumentException("Unknown event '" + word + "': give one of " + names() + ".");
     }
 
     /** {@code cpu, wall, alloc, lock, nativemem}. */

@@ -41,7 +41,7 @@ public enum ProfileFormat {
                 return f;
             }
         }
-        throw new IllegalArgumentException("unknown format '" + word + "': give one of "
+        throw new IllegalArgumentException("Unknown format '" + word + "': give one of "
                 + Arrays.stream(values()).map(ProfileFormat::id).collect(Collectors.joining(", ")) + ".");
     }
 }

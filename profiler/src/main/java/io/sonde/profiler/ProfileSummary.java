@@ -106,13 +106,27 @@ public final class ProfileSummary {
     private record Site(String method, String type) {
     }
 
+    /**
+     * The frames of native memory allocators: in a {@code nativemem} stack the leaf is
+     * async-profiler's hook, under the allocator the program called; the site is the frame that
+     * called the allocator.
+     */
+    private static final Set<String> ALLOCATORS = Set.of("malloc", "calloc", "realloc", "free", "posix_memalign",
+            "aligned_alloc", "memalign", "mmap", "os::malloc", "os::realloc", "AllocateHeap", "ReallocateHeap");
+
+    private static boolean allocator(String frame) {
+        return frame.endsWith("_hook") || ALLOCATORS.contains(frame);
+    }
+
     private static Map<Site, Long> bySite(String collapsed) {
         Map<Site, Long> sites = new LinkedHashMap<>();
         for (Stack s : parse(collapsed)) {
-            int n = s.frames.size();
-            String leaf = s.frames.get(n - 1);
-            String type = leaf.replaceAll("_\\[[ik]]$", "");
-            String method = n > 1 ? s.frames.get(n - 2) : "(unknown)";
+            int i = s.frames.size() - 1;
+            String type = s.frames.get(i).replaceAll("_\\[[ik]]$", "");
+            while (i > 0 && allocator(s.frames.get(i - 1))) { // nativemem: up to the allocator the program called
+                type = s.frames.get(--i);
+            }
+            String method = i > 0 ? s.frames.get(i - 1) : "(unknown)";
             sites.merge(new Site(method, type), s.count, Long::sum);
         }
         return sites;

@@ -1,8 +1,8 @@
 package io.sonde.cli;
 
-import io.sonde.cli.profile.ProfileOptions;
-import io.sonde.cli.profile.ProfileRun;
-import io.sonde.cli.profile.ProfileTargets;
+import io.sonde.cli.table.ProfileOptions;
+import io.sonde.cli.table.ProfileRun;
+import io.sonde.cli.table.ProfileTargets;
 import io.sonde.proto.ActorInfo;
 import io.sonde.proto.Empty;
 import io.sonde.proto.TaskInfo;

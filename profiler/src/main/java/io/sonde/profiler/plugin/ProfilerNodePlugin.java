@@ -127,13 +127,13 @@ public final class ProfilerNodePlugin implements NodePlugin {
     public void jobEnded(String jobId) {
         liveJobs.remove(jobId);
         serial.execute(() -> endAll(p -> jobId.equals(p.jobId), p -> Status.UNAVAILABLE.withDescription(
-                p.who + " left (its job " + jobId + " ended) before it answered.")));
+                capitalized(p.who) + " left (its job " + jobId + " ended) before it answered.")));
     }
 
     @Override
     public void workerExited(WorkerRef worker) {
         serial.execute(() -> endAll(p -> worker.workerId().equals(p.workerId), p -> Status.UNAVAILABLE.withDescription(
-                "worker " + worker.workerId() + " (pid " + worker.pid() + ") exited before it answered: it ended, or"
+                "Worker " + worker.workerId() + " (pid " + worker.pid() + ") exited before it answered: it ended, or"
                         + " was stopped, during the request. `sonde logs` shows its last output.")));
     }
 
@@ -240,7 +240,7 @@ public final class ProfilerNodePlugin implements NodePlugin {
         pending.put(id, p);
         p.deadline = serial.schedule(() -> {
             if (pending.remove(id) != null) {
-                p.answer.failed(Status.DEADLINE_EXCEEDED.withDescription(p.who + " did not answer within "
+                p.answer.failed(Status.DEADLINE_EXCEEDED.withDescription(capitalized(p.who) + " did not answer within "
                         + ANSWER_MS / 1000 + " s. Is sonde-profiler on its classpath (the job's)? `sonde run` and"
                         + " `sonde shell` put it there; a program of your own needs the sonde-profiler jar."));
             }
@@ -343,6 +343,10 @@ public final class ProfilerNodePlugin implements NodePlugin {
         }
         library = lib;
         return lib;
+    }
+
+    private static String capitalized(String s) {
+        return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
     }
 
     private static String platform() {

@@ -92,6 +92,11 @@ public final class ClusterView implements AutoCloseable {
         return BreakpointSource.rpc(channel, DEADLINE);
     }
 
+    /** The channel to the node, for the services of its plug-ins (the profiler's). */
+    public io.grpc.Channel channel() {
+        return channel;
+    }
+
     private NodeManagerGrpc.NodeManagerBlockingStub stub(Duration deadline) {
         return NodeManagerGrpc.newBlockingStub(channel).withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
     }

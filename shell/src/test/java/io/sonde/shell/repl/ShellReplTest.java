@@ -61,6 +61,7 @@ class ShellReplTest {
                 "/top",
                 "var kept = put(new byte[3000]);",
                 "/memory --sort-by id",
+                "/profile driver --event cpu --duration 1s --format flat",
                 "/help",
                 "/stauts",
                 "/exit",
@@ -111,6 +112,9 @@ class ShellReplTest {
         // /memory: the shell's put, held by the shell's driver
         assertThat(text).containsPattern("\\|  \\w+\\s+\\w+\\s+\\d+\\s+driver\\s+\\d\\.\\dKiB\\s+LOCAL_REFERENCE\\s+inline\\s");
         assertThat(text).contains("|  --- object store ---");
+        // /profile: the shell itself, as the driver, with the summary only
+        assertThat(text).contains("|  Profiling the driver (pid " + ProcessHandle.current().pid() + ") for 1s: ")
+                .containsPattern("\\|  (Top frames \\((cpu|ctimer|itimer), [\\d,]+ samples\\):|No samples)");
         assertThat(text).contains("|  Unknown command: /stauts. Did you mean /status?");
         // /exit: nothing after it ran, and the embedded cluster is gone
         assertThat(text).doesNotContain("afterExit");

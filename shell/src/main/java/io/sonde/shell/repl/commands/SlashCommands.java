@@ -33,6 +33,7 @@ public final class SlashCommands {
                 .add(TableCommand.nodes())
                 .add(new LogsCommand())
                 .add(new DebugCommand())
+                .add(new ProfileCommand())
                 .add(new CancelCommand())
                 .add(new KillCommand())
                 .add(new VarsCommand())

@@ -1,4 +1,4 @@
-package io.sonde.cli.profile;
+package io.sonde.cli.table;
 
 import io.sonde.profiler.ProfileEvent;
 import io.sonde.profiler.ProfileFormat;

@@ -1,4 +1,4 @@
-package io.sonde.cli.profile;
+package io.sonde.cli.table;
 
 import io.grpc.Channel;
 import io.grpc.Status;
@@ -120,7 +120,7 @@ public final class ProfileRun {
     }
 
     private static void result(PrintWriter out, ProfileResult r, ProfileOptions o) {
-        out.print(r.getSummary());
+        r.getSummary().lines().forEach(out::println); // line by line: the shell prefixes each
         if (!r.getPath().isEmpty()) {
             String what = switch (o.format()) {
                 case HTML -> "Flame graph";

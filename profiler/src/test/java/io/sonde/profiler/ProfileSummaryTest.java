@@ -1,0 +1,49 @@
+package io.sonde.profiler;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The summary read from async-profiler's collapsed stacks. */
+class ProfileSummaryTest {
+    @Test
+    void topFramesBySelfWithTheirTotal() {
+        String collapsed = "Main.main;Work.spin 80\nMain.main;Work.spin;Math.sqrt 15\nMain.main;Main.log 5\n";
+
+        String s = ProfileSummary.frames("cpu", collapsed);
+
+        assertThat(s).startsWith("Top frames (cpu, 100 samples):\n");
+        assertThat(s.lines().skip(2).findFirst().orElseThrow()).isEqualTo("   80.0%   95.0%        80  Work.spin");
+        assertThat(s).contains("   15.0%   15.0%        15  Math.sqrt").contains("    5.0%    5.0%         5  Main.log")
+                .doesNotContain("Main.main"); // no self time: not a top frame
+    }
+
+    @Test
+    void allocationSitesByBytesAndObjectsWithTheClassOfEach() {
+        String samples = "Main.main;Cache.put;byte[]_[i] 3\nMain.main;Log.line;java.lang.String_[k] 7\n";
+        String bytes = "Main.main;Cache.put;byte[]_[i] 3145728\nMain.main;Log.line;java.lang.String_[k] 700\n";
+
+        String s = ProfileSummary.sites("alloc, live", samples, bytes);
+
+        assertThat(s).startsWith("Top allocation sites by bytes (alloc, live, 3.0 MB in 10 samples):\n");
+        String[] lines = s.split("\n");
+        assertThat(lines[2]).isEqualTo("      3.0 MB  100.0%         3  Cache.put (byte[])");
+        assertThat(lines[4]).isEqualTo("Top allocation sites by objects (sampled):");
+        assertThat(lines[6]).isEqualTo("       700 B   70.0%         7  Log.line (java.lang.String)");
+    }
+
+    @Test
+    void nativeSitesAreTheCallersOfTheAllocator() {
+        String stacks = "Main.main;Buffers.grow;Unsafe_AllocateMemory0;os::malloc;malloc;malloc_hook 4\n";
+
+        String s = ProfileSummary.sites("nativemem", stacks, stacks.replace(" 4", " 4096"));
+
+        assertThat(s).contains("4.0 KB  100.0%         4  Unsafe_AllocateMemory0 (os::malloc)");
+    }
+
+    @Test
+    void anEmptyProfileSaysWhatToDo() {
+        assertThat(ProfileSummary.frames("wall", "")).startsWith("No samples (wall)").contains("Profile longer");
+        assertThat(ProfileSummary.sites("alloc", "", "")).contains("give a smaller --interval");
+    }
+}
