@@ -53,6 +53,7 @@ public final class SondeMain implements Runnable {
         cli.addSubcommand(MicrobenchmarkCommand.commandLine());
         cli.addSubcommand(new DebugCommand());
         cli.addSubcommand(new ProfileCommand());
+        cli.addSubcommand(new StackCommand());
         cli.addSubcommand(ClusterOptions.addressOnly(new CommandLine(new ShellCommand())));
         cli.addSubcommand(RunCommand.commandLine());
         cli.setExecutionExceptionHandler(SondeMain::handle);

@@ -61,8 +61,10 @@ import java.util.function.Consumer;
 public final class ProfilerNodePlugin implements NodePlugin {
     /** The plug-in's name in Sonde's protocol, the same in its three parts. */
     public static final String NAME = "profiler";
-    /** How long a process may take to answer a request (to start a profile, to list its threads). */
+    /** How long a process may take to answer a request (to start a profile, to write its heap dump). */
     static final long ANSWER_MS = 15_000;
+    /** How long {@code sonde stack} waits for each process: a stuck one is named, not waited for. */
+    static final long STACKS_MS = 5_000;
 
     private final ScheduledExecutorService serial = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "sonde-profiler-node");
@@ -168,7 +170,7 @@ public final class ProfilerNodePlugin implements NodePlugin {
             }
             ProfileRequest r = request.toBuilder().setLibrary(lib.toString())
                     .setOutputDir(node.sessionDir().resolve("profiles").toString()).build();
-            id[0] = send(request.getTarget(), WorkerCommand.newBuilder().setProfile(r), answer);
+            id[0] = send(request.getTarget(), WorkerCommand.newBuilder().setProfile(r), ANSWER_MS, answer);
         });
         return () -> serial.execute(() -> {
             Pending p = pending.get(id[0]);
@@ -180,7 +182,8 @@ public final class ProfilerNodePlugin implements NodePlugin {
 
     /** A worker's (or a driver's) class histogram or heap dump. */
     void heap(HeapRequest request, Answer answer) {
-        serial.execute(() -> send(request.getTarget(), WorkerCommand.newBuilder().setHeap(request), answer));
+        // a heap dump of a large heap takes a while: the answer may take as long as the caller waits
+        serial.execute(() -> send(request.getTarget(), WorkerCommand.newBuilder().setHeap(request), 10 * 60_000, answer));
     }
 
     /** The threads of every worker of the node and of every driver of its jobs; those that do not answer in time are named. */
@@ -202,7 +205,7 @@ public final class ProfilerNodePlugin implements NodePlugin {
             for (int i = 0; i < targets.size(); i++) {
                 int slot = i;
                 String who = who(targets.get(i));
-                send(targets.get(i), WorkerCommand.newBuilder().setStacks(StacksRequest.getDefaultInstance()), new Answer() {
+                send(targets.get(i), WorkerCommand.newBuilder().setStacks(StacksRequest.getDefaultInstance()), STACKS_MS, new Answer() {
                     @Override
                     public void event(WorkerEvent e) {
                         got[slot] = e.hasStacks() ? e.getStacks() : ProcessStacks.newBuilder().setWho(who)
@@ -228,7 +231,7 @@ public final class ProfilerNodePlugin implements NodePlugin {
     }
 
     /** On {@link #serial}: registers the request and sends it; returns its number, -1 if it failed at once. */
-    private long send(Target target, WorkerCommand.Builder command, Answer answer) {
+    private long send(Target target, WorkerCommand.Builder command, long answerMs, Answer answer) {
         Optional<String> refusal = refuse(target);
         if (refusal.isPresent()) {
             answer.failed(Status.NOT_FOUND.withDescription(refusal.get()));
@@ -241,10 +244,10 @@ public final class ProfilerNodePlugin implements NodePlugin {
         p.deadline = serial.schedule(() -> {
             if (pending.remove(id) != null) {
                 p.answer.failed(Status.DEADLINE_EXCEEDED.withDescription(capitalized(p.who) + " did not answer within "
-                        + ANSWER_MS / 1000 + " s. Is sonde-profiler on its classpath (the job's)? `sonde run` and"
+                        + answerMs / 1000 + " s. Is sonde-profiler on its classpath (the job's)? `sonde run` and"
                         + " `sonde shell` put it there; a program of your own needs the sonde-profiler jar."));
             }
-        }, ANSWER_MS, TimeUnit.MILLISECONDS);
+        }, answerMs, TimeUnit.MILLISECONDS);
         deliver(p, command.setRequest(id).build());
         return id;
     }

@@ -62,6 +62,7 @@ class ShellReplTest {
                 "var kept = put(new byte[3000]);",
                 "/memory --sort-by id",
                 "/profile driver --event cpu --duration 1s --format flat",
+                "/stack",
                 "/help",
                 "/stauts",
                 "/exit",
@@ -115,6 +116,9 @@ class ShellReplTest {
         // /profile: the shell itself, as the driver, with the summary only
         assertThat(text).contains("|  Profiling the driver (pid " + ProcessHandle.current().pid() + ") for 1s: ")
                 .containsPattern("\\|  (Top frames \\((cpu|ctimer|itimer), [\\d,]+ samples\\):|No samples)");
+        // /stack: every thread of the workers and of the shell, the driver
+        assertThat(text).containsPattern("\\|  Stacks of the cluster at sonde://127\\.0\\.0\\.1:\\d+: \\d+ processes\\.\n")
+                .contains("|  === the driver (pid " + ProcessHandle.current().pid() + ") ===\n");
         assertThat(text).contains("|  Unknown command: /stauts. Did you mean /status?");
         // /exit: nothing after it ran, and the embedded cluster is gone
         assertThat(text).doesNotContain("afterExit");

@@ -34,6 +34,7 @@ public final class SlashCommands {
                 .add(new LogsCommand())
                 .add(new DebugCommand())
                 .add(new ProfileCommand())
+                .add(new StackCommand())
                 .add(new CancelCommand())
                 .add(new KillCommand())
                 .add(new VarsCommand())
