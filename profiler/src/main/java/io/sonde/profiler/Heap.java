@@ -71,10 +71,35 @@ final class Heap {
         for (String line : text.split("\n")) {
             Matcher m = ROW.matcher(line);
             if (m.matches()) {
-                rows.add(new ClassRow(m.group(3), Long.parseLong(m.group(1)), Long.parseLong(m.group(2))));
+                rows.add(new ClassRow(javaName(m.group(3)), Long.parseLong(m.group(1)), Long.parseLong(m.group(2))));
             }
         }
         return rows;
+    }
+
+    /** {@code byte[]} for the JVM's {@code [B}, {@code java.lang.String[][]} for {@code [[Ljava.lang.String;}. */
+    static String javaName(String jvmName) {
+        int dims = 0;
+        while (dims < jvmName.length() && jvmName.charAt(dims) == '[') {
+            dims++;
+        }
+        if (dims == 0) {
+            return jvmName;
+        }
+        String element = jvmName.substring(dims);
+        String base = switch (element) {
+            case "B" -> "byte";
+            case "C" -> "char";
+            case "S" -> "short";
+            case "I" -> "int";
+            case "J" -> "long";
+            case "F" -> "float";
+            case "D" -> "double";
+            case "Z" -> "boolean";
+            default -> element.startsWith("L") && element.endsWith(";") ? element.substring(1, element.length() - 1)
+                    : element;
+        };
+        return base + "[]".repeat(dims);
     }
 
     private static HeapResult dump(ProcessProfiler.Host host, Path file) {

@@ -1,8 +1,14 @@
 package io.sonde.cli;
 
+import io.sonde.cli.table.HeapRun;
 import io.sonde.cli.table.MemoryOptions;
 import io.sonde.cli.table.ObjectTables;
+import io.sonde.cli.table.ProfileTargets;
+import io.sonde.proto.ActorInfo;
+import io.sonde.proto.Empty;
 import io.sonde.proto.ObjectList;
+import io.sonde.proto.TaskInfo;
+import io.sonde.proto.WorkerInfo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -11,13 +17,16 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
+import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
  * {@code sonde memory}: every object the node keeps, as {@code ray memory} lists them: who holds
  * each (the owner's pid, driver or worker), why it is kept (its owner's ref, or a task that takes
  * it as an argument), how large it is and where its value is, drawn by {@link ObjectTables} as the
- * shell's {@code /memory} draws it.
+ * shell's {@code /memory} draws it. With {@code --heap <worker>}, instead: the worker's class
+ * histogram, or with {@code --heap-dump FILE} an HPROF dump of its heap ({@link HeapRun}).
  */
 @Command(name = "memory", description = "List every object the node keeps: its size, who holds it and why, where its"
         + " value is and where it was created; then the object store's figures.")
@@ -27,6 +36,16 @@ final class MemoryCommand implements Callable<Integer> {
 
     @Mixin
     MemoryOptions options;
+
+    @Option(names = "--heap", paramLabel = "<worker-id|pid|actor-name|task-id|driver>",
+            description = "Instead of the objects: that worker's class histogram (live objects, after a full GC): the top"
+                    + " classes by bytes and by count.")
+    String heap;
+
+    @Option(names = "--heap-dump", paramLabel = "FILE",
+            description = "With --heap: write an HPROF dump of the worker's live objects to FILE (a path of the worker's"
+                    + " machine) instead, for Eclipse MAT or VisualVM.")
+    Path heapDump;
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
@@ -44,6 +63,13 @@ final class MemoryCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
+        if (heapDump != null && heap == null) {
+            throw new ParameterException(spec.commandLine(), "--heap-dump writes the heap of the worker --heap names:"
+                    + " give both, e.g. --heap WORKER_ID --heap-dump worker.hprof.");
+        }
+        if (heap != null) {
+            return heap();
+        }
         ObjectList objects;
         String address;
         try (ClusterLocator.ClusterConnection c = target.connect(sonde.locator())) {
@@ -51,6 +77,31 @@ final class MemoryCommand implements Callable<Integer> {
             address = c.address();
         }
         ObjectTables.print(spec.commandLine().getOut(), address, objects, options);
+        return 0;
+    }
+
+    private int heap() {
+        try (ClusterLocator.ClusterConnection c = target.connect(sonde.locator())) {
+            ProfileTargets.Lists lists = new ProfileTargets.Lists() {
+                @Override
+                public List<WorkerInfo> workers() {
+                    return c.stub(target.timeout()).listWorkers(Empty.getDefaultInstance()).getWorkersList();
+                }
+
+                @Override
+                public List<ActorInfo> actors() {
+                    return c.stub(target.timeout()).listActors(Empty.getDefaultInstance()).getActorsList();
+                }
+
+                @Override
+                public List<TaskInfo> tasks() {
+                    return c.stub(target.timeout()).listTasks(Empty.getDefaultInstance()).getTasksList();
+                }
+            };
+            HeapRun.run(c.channel(), c.address(), lists, heap, heapDump, target.timeout(), spec.commandLine().getOut());
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new CommandFailure(1, e.getMessage());
+        }
         return 0;
     }
 }

@@ -63,6 +63,22 @@ class ProfileCommandTest {
         }
     }
 
+    /** What {@link Leaky} keeps: 80 bytes each. */
+    public record Leaked(long a, long b, long c, long d, long e, long f, long g, long h) {
+    }
+
+    /** An actor that leaks: a static list that grows. */
+    public static final class Leaky {
+        static final List<Leaked> KEPT = new ArrayList<>();
+
+        public int leak(int n) {
+            for (long i = 0; i < n; i++) {
+                KEPT.add(new Leaked(i, i, i, i, i, i, i, i));
+            }
+            return KEPT.size();
+        }
+    }
+
     /** Halts its worker as soon as the worker's profiler takes a request: a worker that exits mid-profile. */
     static int exitWhenProfiled() {
         while (Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals("sonde-profiler"))) {
@@ -154,23 +170,6 @@ class ProfileCommandTest {
     }
 
     @Test
-    void aTaskStoppedAtABreakpointIsNotProfiled() {
-        ObjectRef<Integer> stopped = Sonde.task(ProfileCommandTest::stopAtBreakpoint).name("stopper").remote();
-        TaskInfo t = running(stopped);
-        await().atMost(Duration.ofSeconds(30)).until(() -> !io.sonde.debugger.plugin.DebugNodePlugin
-                .of(cluster.hostedNode()).listBreakpoints().isEmpty());
-
-        Cli.Run run = Cli.sonde("profile", Long.toString(t.getPid()), "--event", "cpu", "--duration", "1s",
-                "--address", cluster.address());
-
-        assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
-        assertThat(run.err()).startsWith("Cannot profile worker " + t.getWorkerId() + " (pid " + t.getPid() + "): its task"
-                + " stopper (task id " + t.getTaskId() + ") is stopped at a breakpoint at ProfileCommandTest.java:")
-                .contains("Let it go on first (continue in `sonde debug` or /debug), then profile again.");
-        Sonde.cancel(stopped);
-    }
-
-    @Test
     void aWorkerThatExitsMidProfileEndsItWithAClearMessage() {
         ObjectRef<Integer> doomed = Sonde.task(ProfileCommandTest::exitWhenProfiled).name("doomed").maxRetries(0).remote();
         TaskInfo t = running(doomed);
@@ -183,6 +182,71 @@ class ProfileCommandTest {
         assertThat(run.err()).contains("Worker " + t.getWorkerId() + " (pid " + t.getPid() + ") exited before it"
                 + " answered");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
+    }
+
+    /** One parked task for both behaviours: each costs a worker's start and a breakpoint. */
+    @Test
+    void stackLabelsTaskThreadsAndMarksAParkedOneWhichProfileRefuses(@TempDir Path dir) {
+        ObjectRef<Long> busy = Sonde.task(ProfileCommandTest::spin, dir.toString()).name("spin").remote();
+        ObjectRef<Integer> stopped = Sonde.task(ProfileCommandTest::stopAtBreakpoint).name("stopper").remote();
+        TaskInfo spin = running(busy);
+        TaskInfo stopper = running(stopped);
+        await().atMost(Duration.ofSeconds(30)).until(() -> !io.sonde.debugger.plugin.DebugNodePlugin
+                .of(cluster.hostedNode()).listBreakpoints().isEmpty());
+
+        Cli.Run run = Cli.sonde("stack", "--address", cluster.address());
+
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        assertThat(run.out()).startsWith("Stacks of the cluster at " + cluster.address() + ": ")
+                .contains("=== worker " + spin.getWorkerId() + " (pid " + spin.getPid() + ") ===\n")
+                .contains("=== worker " + stopper.getWorkerId() + " (pid " + stopper.getPid() + ") ===\n")
+                .contains("=== the driver (pid " + ProcessHandle.current().pid() + ") ===\n")
+                .containsPattern("\"sonde-task\" #\\d+ RUNNABLE  task spin \\(task id " + spin.getTaskId() + "\\)\n"
+                        + "    at .*ProfileCommandTest\\.spin\\(ProfileCommandTest\\.java:\\d+\\)")
+                .containsPattern("\"sonde-task\" #\\d+ TIMED_WAITING  task stopper \\(task id " + stopper.getTaskId()
+                        + "\\)  \\[parked at a breakpoint]\n");
+
+
+        Cli.Run refused = Cli.sonde("profile", Long.toString(stopper.getPid()), "--event", "cpu", "--duration", "1s",
+                "--address", cluster.address());
+
+        assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(1);
+        assertThat(refused.err()).startsWith("Cannot profile worker " + stopper.getWorkerId() + " (pid " + stopper.getPid()
+                + "): its task stopper (task id " + stopper.getTaskId() + ") is stopped at a breakpoint at"
+                + " ProfileCommandTest.java:").contains("Let it go on first (continue in `sonde debug` or /debug), then"
+                + " profile again.");
+
+        release(dir);
+        Sonde.cancel(stopped);
+        assertThat(Sonde.get(busy)).isPositive();
+    }
+
+    @Test
+    void aHeapHistogramListsTheLeakingClassFirstAndAHeapDumpIsHprof(@TempDir Path dir) {
+        ActorHandle<Leaky> leaky = Sonde.actor(Leaky::new).name("leaky").remote();
+        assertThat(Sonde.get(leaky.task(Leaky::leak, 250_000).remote())).isEqualTo(250_000);
+        Path dump = dir.resolve("leaky.hprof");
+
+        Cli.Run histogram = Cli.sonde("memory", "--heap", "leaky", "--address", cluster.address());
+        Cli.Run written = Cli.sonde("memory", "--heap", "leaky", "--heap-dump", dump.toString(), "--address",
+                cluster.address());
+        Cli.Run again = Cli.sonde("memory", "--heap", "leaky", "--heap-dump", dump.toString(), "--address",
+                cluster.address());
+
+        assertThat(histogram.exitCode()).as(histogram.toString()).isZero();
+        assertThat(histogram.out()).startsWith("Live objects of worker ");
+        for (String table : List.of("Top classes by bytes:", "Top classes by count:")) {
+            String first = histogram.out().lines().dropWhile(l -> !l.equals(table)).skip(2).findFirst().orElse("");
+            assertThat(first).as(histogram.out()).matches("\\s+1[89]\\.\\d MB\\s+\\d+\\.\\d%\\s+250,\\d{3}"
+                    + "  io\\.sonde\\.cli\\.ProfileCommandTest\\$Leaked");
+        }
+        assertThat(written.exitCode()).as(written.toString()).isZero();
+        assertThat(written.out()).contains("(live objects, ").contains(") written to " + dump
+                + ": open it in Eclipse MAT or VisualVM.");
+        assertThat(contentStart(dump)).isEqualTo("JAVA PROFILE 1.0.2");
+        assertThat(again.exitCode()).isEqualTo(1);
+        assertThat(again.err()).startsWith(dump + " exists already: give a new file for the heap dump");
+        Sonde.kill(leaky);
     }
 
     @Test
@@ -215,6 +279,14 @@ class ProfileCommandTest {
     private static void release(Path dir) {
         try {
             Files.writeString(dir.resolve("release"), "");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static String contentStart(Path p) {
+        try (java.io.InputStream in = Files.newInputStream(p)) {
+            return new String(in.readNBytes(18), java.nio.charset.StandardCharsets.US_ASCII);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
