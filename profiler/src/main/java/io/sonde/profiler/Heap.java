@@ -115,8 +115,8 @@ final class Heap {
             ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class).dumpHeap(file.toString(), true);
             long size = Files.size(file);
             return HeapResult.newBuilder().setWho(host.describe()).setDumpPath(file.toString()).setDumpBytes(size)
-                    .setText("Heap dump of " + host.describe() + " (live objects, " + ProfileSummary.bytes(size)
-                            + ") written to " + file + ": open it in Eclipse MAT or VisualVM.\n").build();
+                    .setText("Heap dump of " + host.describe() + ": live objects, " + ProfileSummary.bytes(size)
+                            + ", written to " + file + ". Open it in Eclipse MAT or VisualVM.\n").build();
         } catch (IOException e) {
             throw new IllegalStateException("the heap dump of " + host.describe() + " to " + file + " failed: "
                     + e.getMessage(), e);

@@ -62,7 +62,44 @@ public final class ProfileSummary {
             b.append(String.format(Locale.ROOT, "  %5.1f%%  %5.1f%%  %8s  %s%n", 100.0 * e.getValue() / all,
                     100.0 * total.get(e.getKey()) / all, count(e.getValue()), e.getKey()));
         }
+        // where the time is spent is often a JDK or native leaf (a CRC's intrinsic, a socket read):
+        // the program's own methods that lead there are the hottest by total
+        Map<String, Long> methods = new HashMap<>();
+        total.forEach((frame, n) -> {
+            if (programMethod(frame)) {
+                methods.put(frame, n);
+            }
+        });
+        if (!methods.isEmpty()) {
+            b.append("Top methods of the program, with their callees:\n");
+            b.append(String.format(Locale.ROOT, "  %6s  %8s  %s%n", "total", "samples", "method"));
+            for (Map.Entry<String, Long> e : top(methods).subList(0, Math.min(TOP_METHODS, methods.size()))) {
+                b.append(String.format(Locale.ROOT, "  %5.1f%%  %8s  %s%n", 100.0 * e.getValue() / all,
+                        count(e.getValue()), e.getKey()));
+            }
+        }
         return b.toString();
+    }
+
+    /** Rows of the table of the program's methods. */
+    static final int TOP_METHODS = 5;
+
+    /**
+     * A Java method of the program: not native ({@code ::}, no package), not the JDK's, not
+     * Sonde's (the task executor at the bottom of every task's stack), not a lambda's generated class.
+     */
+    static boolean programMethod(String frame) {
+        if (frame.contains("::") || !frame.contains(".") || frame.contains("$$Lambda") || frame.endsWith("_[k]")
+                || frame.startsWith("java.") || frame.startsWith("jdk.") || frame.startsWith("sun.")
+                || frame.startsWith("com.sun.") || frame.startsWith("io.grpc.") || frame.startsWith("com.google.")) {
+            return false;
+        }
+        for (String p : io.sonde.spi.RuntimeFrames.PATTERNS) {
+            if (p.endsWith("*") ? frame.startsWith(p.substring(0, p.length() - 1)) : frame.startsWith(p + ".")) {
+                return false;
+            }
+        }
+        return !frame.startsWith("io.sonde.profiler.") && !frame.startsWith("io.sonde.debugger.");
     }
 
     /**

@@ -15,7 +15,22 @@ class ProfileSummaryTest {
         assertThat(s).startsWith("Top frames (cpu, 100 samples):\n");
         assertThat(s.lines().skip(2).findFirst().orElseThrow()).isEqualTo("   80.0%   95.0%        80  Work.spin");
         assertThat(s).contains("   15.0%   15.0%        15  Math.sqrt").contains("    5.0%    5.0%         5  Main.log")
-                .doesNotContain("Main.main"); // no self time: not a top frame
+;
+        assertThat(s.split("Top methods")[0]).doesNotContain("Main.main"); // no self time: not a top frame
+        assertThat(s).contains("Top methods of the program, with their callees:").contains("  100.0%       100  Main.main");
+    }
+
+    @Test
+    void theProgramsMethodsByTotalLeadToANativeLeaf() {
+        String collapsed = "java.lang.Thread.run;io.sonde.internal.worker.TaskExecutor.taskLoop;app.Sums.crc;"
+                + "java.util.zip.CRC32.update;updateBytesCRC32 90\njava.lang.Thread.run;app.Sums.main 10\n";
+
+        String s = ProfileSummary.frames("cpu", collapsed);
+
+        assertThat(s).contains("   90.0%   90.0%        90  updateBytesCRC32\n")
+                .contains("Top methods of the program, with their callees:\n   total   samples  method\n"
+                        + "   90.0%        90  app.Sums.crc\n   10.0%        10  app.Sums.main\n")
+                .doesNotContain("  io.sonde.internal").doesNotContain("%  java.");
     }
 
     @Test

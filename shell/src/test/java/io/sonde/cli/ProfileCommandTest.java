@@ -241,8 +241,8 @@ class ProfileCommandTest {
                     + "  io\\.sonde\\.cli\\.ProfileCommandTest\\$Leaked");
         }
         assertThat(written.exitCode()).as(written.toString()).isZero();
-        assertThat(written.out()).contains("(live objects, ").contains(") written to " + dump
-                + ": open it in Eclipse MAT or VisualVM.");
+        assertThat(written.out()).startsWith("Heap dump of worker ").contains("): live objects, ")
+                .contains(", written to " + dump + ". Open it in Eclipse MAT or VisualVM.");
         assertThat(contentStart(dump)).isEqualTo("JAVA PROFILE 1.0.2");
         assertThat(again.exitCode()).isEqualTo(1);
         assertThat(again.err()).startsWith(dump + " exists already: give a new file for the heap dump");
