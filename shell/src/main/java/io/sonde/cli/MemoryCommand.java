@@ -17,7 +17,6 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -37,16 +36,6 @@ final class MemoryCommand implements Callable<Integer> {
     @Mixin
     MemoryOptions options;
 
-    @Option(names = "--heap", paramLabel = "<worker-id|pid|actor-name|task-id|driver>",
-            description = "Instead of the objects: that worker's class histogram (live objects, after a full GC): the top"
-                    + " classes by bytes and by count.")
-    String heap;
-
-    @Option(names = "--heap-dump", paramLabel = "FILE",
-            description = "With --heap: write an HPROF dump of the worker's live objects to FILE (a path of the worker's"
-                    + " machine) instead, for Eclipse MAT or VisualVM.")
-    Path heapDump;
-
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
 
@@ -63,11 +52,7 @@ final class MemoryCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        if (heapDump != null && heap == null) {
-            throw new ParameterException(spec.commandLine(), "--heap-dump writes the heap of the worker --heap names:"
-                    + " give both, e.g. --heap WORKER_ID --heap-dump worker.hprof.");
-        }
-        if (heap != null) {
+        if (options.heap() != null) {
             return heap();
         }
         ObjectList objects;
@@ -98,7 +83,8 @@ final class MemoryCommand implements Callable<Integer> {
                     return c.stub(target.timeout()).listTasks(Empty.getDefaultInstance()).getTasksList();
                 }
             };
-            HeapRun.run(c.channel(), c.address(), lists, heap, heapDump, target.timeout(), spec.commandLine().getOut());
+            HeapRun.run(c.channel(), c.address(), lists, options.heap(), options.heapDump(), target.timeout(),
+                    spec.commandLine().getOut());
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new CommandFailure(1, e.getMessage());
         }

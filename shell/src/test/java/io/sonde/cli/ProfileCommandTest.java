@@ -260,6 +260,8 @@ class ProfileCommandTest {
         Cli.Run interval = Cli.sonde("profile", "driver", "--event", "alloc", "--interval", "10ms", "--address",
                 cluster.address());
 
+        Cli.Run dumpAlone = Cli.sonde("memory", "--heap-dump", "x.hprof", "--address", cluster.address());
+
         assertThat(unknown.exitCode()).isEqualTo(1);
         assertThat(unknown.err()).startsWith("No worker, actor or task 'nosuchthing' in the cluster at " + cluster.address())
                 .contains("`sonde list workers`").contains("or driver.");
@@ -274,6 +276,8 @@ class ProfileCommandTest {
                 + " alloc or nativemem, not wall.");
         assertThat(interval.exitCode()).isEqualTo(2);
         assertThat(interval.err()).startsWith("--interval 10ms is not a size of memory for --event alloc");
+        assertThat(dumpAlone.exitCode()).isEqualTo(2);
+        assertThat(dumpAlone.err()).startsWith("--heap-dump writes the heap of the worker --heap names: give both");
     }
 
     private static void release(Path dir) {

@@ -52,6 +52,16 @@ public final class MemoryOptions {
             description = "Show at most N objects; the output says how many more there are. Default: ${DEFAULT-VALUE}.")
     int limit = DEFAULT_LIMIT;
 
+    @Option(names = "--heap", paramLabel = "<worker-id|pid|actor-name|task-id|driver>",
+            description = "Instead of the objects: that worker's class histogram (live objects, after a full GC): the top"
+                    + " classes by bytes and by count.")
+    String heap;
+
+    @Option(names = "--heap-dump", paramLabel = "FILE",
+            description = "With --heap: write an HPROF dump of the worker's live objects to FILE (a path of the worker's"
+                    + " machine) instead, for Eclipse MAT or VisualVM.")
+    java.nio.file.Path heapDump;
+
     public MemoryOptions() {
     }
 
@@ -75,7 +85,8 @@ public final class MemoryOptions {
         try {
             new CommandLine(o).parseArgs(words);
         } catch (CommandLine.ParameterException e) {
-            throw new IllegalArgumentException(e.getMessage() + ". Options: " + SYNOPSIS + ".", e);
+            throw new IllegalArgumentException(e.getMessage() + ". Options: " + SYNOPSIS + "; or --heap <worker>"
+                    + " [--heap-dump FILE].", e);
         }
         o.check();
         return o;
@@ -85,11 +96,25 @@ public final class MemoryOptions {
      * @throws IllegalArgumentException the limit is below 1
      */
     public MemoryOptions check() {
+        if (heapDump != null && heap == null) {
+            throw new IllegalArgumentException("--heap-dump writes the heap of the worker --heap names: give both, e.g."
+                    + " --heap WORKER_ID --heap-dump worker.hprof.");
+        }
         if (limit < 1) {
             throw new IllegalArgumentException("--limit must be 1 or more, got " + limit
                     + "; --stats-only shows the summaries without rows.");
         }
         return this;
+    }
+
+    /** The worker whose heap {@code --heap} asks for, or null: then the objects are listed. */
+    public String heap() {
+        return heap;
+    }
+
+    /** Where {@code --heap-dump} writes, or null for the histogram. */
+    public java.nio.file.Path heapDump() {
+        return heapDump;
     }
 
     public GroupBy groupBy() {

@@ -1,6 +1,8 @@
 package io.sonde.shell.repl.commands;
 
+import io.sonde.cli.table.HeapRun;
 import io.sonde.cli.table.MemoryOptions;
+import io.sonde.cli.table.ProfileTargets;
 import io.sonde.cli.table.ObjectTables;
 import io.sonde.shell.repl.ClusterView;
 
@@ -23,7 +25,8 @@ final class MemoryCommand implements SlashCommand {
 
     @Override
     public String help() {
-        return "every object the node keeps: size, holder, why it is kept, call site; the object store (as `sonde memory`)";
+        return "every object the node keeps: size, holder, why it is kept, call site; the object store (as `sonde memory`);"
+                + " --heap <worker> [--heap-dump FILE]: its class histogram, or an HPROF dump";
     }
 
     @Override
@@ -38,7 +41,7 @@ final class MemoryCommand implements SlashCommand {
         return switch (before) {
             case "--group-by" -> List.of("node", "stack");
             case "--sort-by" -> List.of("size", "id");
-            default -> List.of("--group-by", "--sort-by", "--stats-only", "--limit");
+            default -> List.of("--group-by", "--sort-by", "--stats-only", "--limit", "--heap", "--heap-dump");
         };
     }
 
@@ -51,6 +54,29 @@ final class MemoryCommand implements SlashCommand {
             throw new CommandException("/memory: " + e.getMessage());
         }
         ClusterView c = context.cluster();
+        if (options.heap() != null) {
+            try {
+                HeapRun.run(c.channel(), c.address(), new ProfileTargets.Lists() {
+                    @Override
+                    public java.util.List<io.sonde.proto.WorkerInfo> workers() {
+                        return c.workers();
+                    }
+
+                    @Override
+                    public java.util.List<io.sonde.proto.ActorInfo> actors() {
+                        return c.actors();
+                    }
+
+                    @Override
+                    public java.util.List<io.sonde.proto.TaskInfo> tasks() {
+                        return c.tasks();
+                    }
+                }, options.heap(), options.heapDump(), ClusterView.DEADLINE, context.out());
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                throw new CommandException(e.getMessage());
+            }
+            return;
+        }
         ObjectTables.print(context.out(), c.address(), c.objects(), options);
     }
 }
