@@ -81,6 +81,10 @@ public final class ProfileSummary {
         return b.toString();
     }
 
+    /** {@code pkg.Class.method}: identifiers joined by dots (native frames have {@code ::}, {@code @@}, {@code .part.0}...). */
+    private static final java.util.regex.Pattern JAVA_FRAME =
+            java.util.regex.Pattern.compile("[A-Za-z_$][\\w$]*(\\.[A-Za-z_$][\\w$]*)+");
+
     /** Rows of the table of the program's methods. */
     static final int TOP_METHODS = 5;
 
@@ -89,7 +93,7 @@ public final class ProfileSummary {
      * Sonde's (the task executor at the bottom of every task's stack), not a lambda's generated class.
      */
     static boolean programMethod(String frame) {
-        if (frame.contains("::") || !frame.contains(".") || frame.contains("$$Lambda") || frame.endsWith("_[k]")
+        if (!JAVA_FRAME.matcher(frame).matches() || frame.contains("$$Lambda")
                 || frame.startsWith("java.") || frame.startsWith("jdk.") || frame.startsWith("sun.")
                 || frame.startsWith("com.sun.") || frame.startsWith("io.grpc.") || frame.startsWith("com.google.")) {
             return false;

@@ -23,14 +23,18 @@ class ProfileSummaryTest {
     @Test
     void theProgramsMethodsByTotalLeadToANativeLeaf() {
         String collapsed = "java.lang.Thread.run;io.sonde.internal.worker.TaskExecutor.taskLoop;app.Sums.crc;"
-                + "java.util.zip.CRC32.update;updateBytesCRC32 90\njava.lang.Thread.run;app.Sums.main 10\n";
+                + "java.util.zip.CRC32.update;updateBytesCRC32 88\njava.lang.Thread.run;app.Sums.main 10\n"
+                + "start_thread;msort_with_tmp.part.0 1\nstart_thread;pthread_mutex_lock@@GLIBC_2.2.5 1\n";
 
         String s = ProfileSummary.frames("cpu", collapsed);
 
-        assertThat(s).contains("   90.0%   90.0%        90  updateBytesCRC32\n")
+        assertThat(s).contains("   88.0%   88.0%        88  updateBytesCRC32\n")
                 .contains("Top methods of the program, with their callees:\n   total   samples  method\n"
-                        + "   90.0%        90  app.Sums.crc\n   10.0%        10  app.Sums.main\n")
+                        + "   88.0%        88  app.Sums.crc\n   10.0%        10  app.Sums.main\n")
                 .doesNotContain("  io.sonde.internal").doesNotContain("%  java.");
+        // native frames with dots in their names are not the program's methods
+        assertThat(s.split("Top methods")[0]).contains("msort_with_tmp.part.0");
+        assertThat(s.split("Top methods")[1]).doesNotContain("msort").doesNotContain("pthread");
     }
 
     @Test
