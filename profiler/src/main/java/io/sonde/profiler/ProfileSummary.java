@@ -17,9 +17,9 @@ import java.util.Set;
  * them. Stateless.
  *
  * <h2>What the allocation figures are</h2>
- * async-profiler samples allocations (one every {@code --interval} bytes, by default 512 KiB) and
- * weighs each sample by the bytes it stands for, so the bytes are an estimate of what was
- * allocated, and "objects" counts the samples, not every object. In a collapsed stack of an
+ * async-profiler samples allocations, about one every {@code --interval} bytes (by default
+ * 512 KiB): "objects" counts the sampled objects and "bytes" adds up their sizes, so both are a
+ * sample of what was allocated, in its proportions (a smaller interval samples more). In a collapsed stack of an
  * allocation the leaf is the allocated class ({@code byte[]_[i]}: in a TLAB, {@code _[k]}: outside
  * one) and the frame under it the allocating method: the site.
  */
