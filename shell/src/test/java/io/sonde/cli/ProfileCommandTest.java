@@ -250,6 +250,33 @@ class ProfileCommandTest {
     }
 
     @Test
+    void aCallerThatLeavesEndsTheProfileEarlyAndItsOutputIsStillWritten() throws Exception {
+        io.grpc.ManagedChannel channel = io.sonde.tooling.NodeChannels.open(cluster.address());
+        io.grpc.Context.CancellableContext call = io.grpc.Context.current().withCancellation();
+        Path profiles = cluster.hostedNode().sessionDir().resolve("profiles");
+        String file = "driver-" + ProcessHandle.current().pid() + "-wall-";
+        try {
+            java.util.Iterator<io.sonde.profiler.proto.ProfileReply> replies = call.call(() ->
+                    io.sonde.profiler.proto.ProfilerGrpc.newBlockingStub(channel).profile(
+                            io.sonde.profiler.proto.ProfileRequest.newBuilder()
+                                    .setTarget(io.sonde.profiler.proto.Target.newBuilder().setDriver(true))
+                                    .setEvent("wall").setDurationMs(60_000).setFormat("html").build()));
+            assertThat(replies.next().hasStarted()).isTrue();
+
+            call.cancel(null); // Ctrl-C in `sonde profile`
+
+            // stopped now, not in a minute: its flame graph is written, and the next profile may start
+            await().atMost(Duration.ofSeconds(10)).until(() -> Files.isDirectory(profiles)
+                    && Files.list(profiles).anyMatch(p -> p.getFileName().toString().startsWith(file)));
+            Cli.Run next = Cli.sonde("profile", "driver", "--event", "cpu", "--duration", "100ms", "--format", "flat",
+                    "--address", cluster.address());
+            assertThat(next.exitCode()).as(next.toString()).isZero();
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    @Test
     void badInputNamesTheProblemAndTheFix() {
         Cli.Run unknown = Cli.sonde("profile", "nosuchthing", "--event", "cpu", "--address", cluster.address());
         Cli.Run notAWorker = Cli.sonde("profile", "1", "--event", "cpu", "--address", cluster.address());
