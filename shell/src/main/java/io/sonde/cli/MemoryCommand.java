@@ -28,7 +28,8 @@ import java.util.concurrent.Callable;
  * histogram, or with {@code --heap-dump FILE} an HPROF dump of its heap ({@link HeapRun}).
  */
 @Command(name = "memory", description = "List every object the node keeps: its size, who holds it and why, where its"
-        + " value is and where it was created; then the object store's figures.")
+        + " value is and where it was created; then the object store's figures. With --heap: a worker's class histogram,"
+        + " or a dump of its heap.")
 final class MemoryCommand implements Callable<Integer> {
     @Mixin
     ClusterOptions target;
