@@ -184,6 +184,14 @@ final class ClusterLocator {
             return stub(deadline).listObjects(Empty.getDefaultInstance());
         }
 
+        /** The node's workers, actors and tasks, each listed when needed: how a process to profile is named. */
+        io.sonde.cli.table.ProfileTargets.Lists targets(Duration deadline) {
+            return io.sonde.cli.table.ProfileTargets.Lists.of(
+                    () -> stub(deadline).listWorkers(Empty.getDefaultInstance()).getWorkersList(),
+                    () -> stub(deadline).listActors(Empty.getDefaultInstance()).getActorsList(),
+                    () -> stub(deadline).listTasks(Empty.getDefaultInstance()).getTasksList());
+        }
+
         ClusterStatus status(Duration deadline) {
             return stub(deadline).status(Empty.getDefaultInstance());
         }

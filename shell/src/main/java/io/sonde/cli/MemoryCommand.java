@@ -4,11 +4,7 @@ import io.sonde.cli.table.HeapRun;
 import io.sonde.cli.table.MemoryOptions;
 import io.sonde.cli.table.ObjectTables;
 import io.sonde.cli.table.ProfileTargets;
-import io.sonde.proto.ActorInfo;
-import io.sonde.proto.Empty;
 import io.sonde.proto.ObjectList;
-import io.sonde.proto.TaskInfo;
-import io.sonde.proto.WorkerInfo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -68,22 +64,7 @@ final class MemoryCommand implements Callable<Integer> {
 
     private int heap() {
         try (ClusterLocator.ClusterConnection c = target.connect(sonde.locator())) {
-            ProfileTargets.Lists lists = new ProfileTargets.Lists() {
-                @Override
-                public List<WorkerInfo> workers() {
-                    return c.stub(target.timeout()).listWorkers(Empty.getDefaultInstance()).getWorkersList();
-                }
-
-                @Override
-                public List<ActorInfo> actors() {
-                    return c.stub(target.timeout()).listActors(Empty.getDefaultInstance()).getActorsList();
-                }
-
-                @Override
-                public List<TaskInfo> tasks() {
-                    return c.stub(target.timeout()).listTasks(Empty.getDefaultInstance()).getTasksList();
-                }
-            };
+            ProfileTargets.Lists lists = c.targets(target.timeout());
             HeapRun.run(c.channel(), c.address(), lists, options.heap(), options.heapDump(), target.timeout(),
                     spec.commandLine().getOut());
         } catch (IllegalArgumentException | IllegalStateException e) {

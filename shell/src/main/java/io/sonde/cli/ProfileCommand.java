@@ -3,10 +3,6 @@ package io.sonde.cli;
 import io.sonde.cli.table.ProfileOptions;
 import io.sonde.cli.table.ProfileRun;
 import io.sonde.cli.table.ProfileTargets;
-import io.sonde.proto.ActorInfo;
-import io.sonde.proto.Empty;
-import io.sonde.proto.TaskInfo;
-import io.sonde.proto.WorkerInfo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -15,7 +11,6 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
@@ -49,22 +44,7 @@ final class ProfileCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         try (ClusterLocator.ClusterConnection c = target.connect(sonde.locator())) {
-            ProfileTargets.Lists lists = new ProfileTargets.Lists() {
-                @Override
-                public List<WorkerInfo> workers() {
-                    return c.stub(target.timeout()).listWorkers(Empty.getDefaultInstance()).getWorkersList();
-                }
-
-                @Override
-                public List<ActorInfo> actors() {
-                    return c.stub(target.timeout()).listActors(Empty.getDefaultInstance()).getActorsList();
-                }
-
-                @Override
-                public List<TaskInfo> tasks() {
-                    return c.stub(target.timeout()).listTasks(Empty.getDefaultInstance()).getTasksList();
-                }
-            };
+            ProfileTargets.Lists lists = c.targets(target.timeout());
             ProfileRun.run(c.channel(), c.address(), lists, options, spec.commandLine().getOut());
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new CommandFailure(1, e.getMessage());

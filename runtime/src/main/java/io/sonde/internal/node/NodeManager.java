@@ -449,7 +449,8 @@ public final class NodeManager {
                 .setSessionDir(config.sessionDir().toString()).setClientId(s.clientId)
                 .setObjectStoreDir(shared.directory().toString()).setObjectSpillDir(shared.spillDirectory().toString())
                 .setObjectStoreThreshold(config.objectStore().threshold())
-                .setObjectStoreArena(shared.arenaFile().toString()).setObjectStoreArenaLength(shared.arenaLength())).build());
+                .setObjectStoreArena(shared.arenaFile().toString())
+                .setObjectStoreArenaLength(shared.arenaLength())).build());
     }
 
     /**

@@ -265,7 +265,7 @@ public final class Serializer {
 
     /** A value's tag and bytes; the encoded size is one more than the bytes. */
     public record Direct(byte tag, ByteBuffer body) {
-        /** Read back as a view of the store's memory (a ByteBuffer), not a copy: its memory must outlive every reader. */
+        /** Read back as a view of the store's memory (a ByteBuffer), not a copy: its memory must outlive its readers. */
         public boolean readAsView() {
             return tag == BYTE_BUFFER;
         }

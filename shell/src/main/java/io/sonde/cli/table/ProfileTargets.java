@@ -22,6 +22,27 @@ public final class ProfileTargets {
         List<ActorInfo> actors();
 
         List<TaskInfo> tasks();
+
+        /** The lists, each asked for when it is needed. */
+        static Lists of(Supplier<List<WorkerInfo>> workers, Supplier<List<ActorInfo>> actors,
+                        Supplier<List<TaskInfo>> tasks) {
+            return new Lists() {
+                @Override
+                public List<WorkerInfo> workers() {
+                    return workers.get();
+                }
+
+                @Override
+                public List<ActorInfo> actors() {
+                    return actors.get();
+                }
+
+                @Override
+                public List<TaskInfo> tasks() {
+                    return tasks.get();
+                }
+            };
+        }
     }
 
     /**

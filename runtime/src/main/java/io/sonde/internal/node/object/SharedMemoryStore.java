@@ -79,7 +79,7 @@ public final class SharedMemoryStore<C> implements AutoCloseable {
         long generation;
         /** An arena object that was written again as a file (a second attempt of its task): both go when it is freed. */
         boolean alsoFile;
-        /** Its writer's connection ended while it wrote; its worker's journal may still seal it (see {@link #resultsReplayed}). */
+        /** Its writer's connection ended mid-write; its worker's journal may still seal it ({@link #resultsReplayed}). */
         String orphanOf;
 
         Obj(String id, long size, C writer, String jobId) {
@@ -800,7 +800,8 @@ public final class SharedMemoryStore<C> implements AutoCloseable {
         long from;
         synchronized (this) {
             from = arena.liveEnd();
-            if (System.nanoTime() - lastTake < trimAfterNanos || arena.highWater() - from < Math.min(TRIM_AT_LEAST, arena.length() / 4)) {
+            long idle = arena.highWater() - from;
+            if (System.nanoTime() - lastTake < trimAfterNanos || idle < Math.min(TRIM_AT_LEAST, arena.length() / 4)) {
                 return;
             }
             if (!arena.holdTail(from)) {

@@ -56,22 +56,8 @@ final class MemoryCommand implements SlashCommand {
         ClusterView c = context.cluster();
         if (options.heap() != null) {
             try {
-                HeapRun.run(c.channel(), c.address(), new ProfileTargets.Lists() {
-                    @Override
-                    public java.util.List<io.sonde.proto.WorkerInfo> workers() {
-                        return c.workers();
-                    }
-
-                    @Override
-                    public java.util.List<io.sonde.proto.ActorInfo> actors() {
-                        return c.actors();
-                    }
-
-                    @Override
-                    public java.util.List<io.sonde.proto.TaskInfo> tasks() {
-                        return c.tasks();
-                    }
-                }, options.heap(), options.heapDump(), ClusterView.DEADLINE, context.out());
+                HeapRun.run(c.channel(), c.address(), ProfileTargets.Lists.of(c::workers, c::actors, c::tasks),
+                        options.heap(), options.heapDump(), ClusterView.DEADLINE, context.out());
             } catch (IllegalArgumentException | IllegalStateException e) {
                 throw new CommandException(e.getMessage());
             }

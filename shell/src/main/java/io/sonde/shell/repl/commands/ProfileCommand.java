@@ -3,9 +3,6 @@ package io.sonde.shell.repl.commands;
 import io.sonde.cli.table.ProfileOptions;
 import io.sonde.cli.table.ProfileRun;
 import io.sonde.cli.table.ProfileTargets;
-import io.sonde.proto.ActorInfo;
-import io.sonde.proto.TaskInfo;
-import io.sonde.proto.WorkerInfo;
 import io.sonde.shell.repl.ClusterView;
 
 import java.util.ArrayList;
@@ -66,22 +63,8 @@ final class ProfileCommand implements SlashCommand {
         }
         ClusterView c = context.cluster();
         try {
-            ProfileRun.run(c.channel(), c.address(), new ProfileTargets.Lists() {
-                @Override
-                public List<WorkerInfo> workers() {
-                    return c.workers();
-                }
-
-                @Override
-                public List<ActorInfo> actors() {
-                    return c.actors();
-                }
-
-                @Override
-                public List<TaskInfo> tasks() {
-                    return c.tasks();
-                }
-            }, options, context.out());
+            ProfileRun.run(c.channel(), c.address(), ProfileTargets.Lists.of(c::workers, c::actors, c::tasks), options,
+                    context.out());
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new CommandException(e.getMessage());
         }
