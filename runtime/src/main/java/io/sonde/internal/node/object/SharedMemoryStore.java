@@ -712,15 +712,20 @@ public final class SharedMemoryStore<C> implements AutoCloseable {
         Path to = spillDir.resolve(o.id);
         Path partial = spillDir.resolve(o.id + ".spilling");
         String failure = null;
+        boolean abandoned = false;
         try {
             Files.createDirectories(spillDir);
             try (FileChannel in = FileChannel.open(from, StandardOpenOption.READ);
                  FileChannel out = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                          StandardOpenOption.TRUNCATE_EXISTING)) {
                 long size = o.size; // a recycled file may be longer than the object
-                for (long done = 0; done < size; ) {
-                    done += in.transferTo(start + done, size - done, out);
+                for (long done = 0; done < size && !abandoned; ) {
+                    done += in.transferTo(start + done, Math.min(SPILL_PIECE, size - done), out);
+                    abandoned = freedMeanwhile(o);
                 }
+            }
+            if (abandoned) {
+                throw new IOException("freed while it was spilled");
             }
             Files.move(partial, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             // readers that opened it keep their mapping; new ones find the spill file. Unlinked
@@ -731,7 +736,7 @@ public final class SharedMemoryStore<C> implements AutoCloseable {
             }
         } catch (IOException e) {
             delete(partial);
-            failure = "spilling object " + o.id + " (" + Bytes.human(o.size) + ") to " + spillDir + " failed: " + e
+            failure = abandoned ? null : "spilling object " + o.id + " (" + Bytes.human(o.size) + ") to " + spillDir + " failed: " + e
                     + (e.getMessage() != null && e.getMessage().contains("No space") ? " (the disk is full)" : "");
         }
         List<Runnable> replies = new ArrayList<>();
@@ -739,7 +744,14 @@ public final class SharedMemoryStore<C> implements AutoCloseable {
         synchronized (this) {
             spilling -= o.fileSize;
             freed = o.freed;
-            if (failure != null) {
+            if (abandoned) {
+                // its refs went while it was written out: the copy stopped, the room is back now
+                if (inArena) {
+                    leaveArena(o);
+                } else {
+                    used -= o.fileSize;
+                }
+            } else if (failure != null) {
                 spillFailure = failure;
                 if (!freed) {
                     o.state = State.SEALED;
@@ -774,6 +786,13 @@ public final class SharedMemoryStore<C> implements AutoCloseable {
             delete(to);
         }
         replies.forEach(Runnable::run);
+    }
+
+    /** A spill copies this much at a time, and stops when the object was freed meanwhile. */
+    private static final long SPILL_PIECE = 16L << 20;
+
+    private synchronized boolean freedMeanwhile(Obj<C> o) {
+        return o.freed;
     }
 
     /**
