@@ -1223,11 +1223,10 @@ public final class CoreClient {
             String session = r == null || r.getSessionDir().isEmpty() ? "the session directory"
                     : r.getSessionDir();
             LibraryLogs.record("lost the connection to " + node, t);
-            quiet(t);
             lose(new NodeDiedException(node + " died or became unreachable (" + t.getMessage() + "): this client"
                     + " lost its connection, and the tasks, actors and objects of that node with it. Check"
                     + " `sonde status`; the node manager's log is in " + session + "; start the cluster again"
-                    + " (`sonde start --head`) and rerun the work.", t));
+                    + " (`sonde start --head`) and rerun the work.", transportCause(t)));
         }
 
         private void closed() {
@@ -1246,7 +1245,6 @@ public final class CoreClient {
                 : new SondeException(lost.getMessage(), lost.getCause());
     }
 
-    /** Drops the library frames of a transport failure (logged whole before): its message stays. */
     /** The node's refusal of this client (no auth token, or not its), if that is what {@code t} came from. */
     private static Optional<io.grpc.Status> refusal(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
@@ -1257,10 +1255,23 @@ public final class CoreClient {
         return Optional.empty();
     }
 
-    private static void quiet(Throwable t) {
+    /**
+     * A transport failure (logged whole before) as the cause a user sees: the messages of its
+     * chain, innermost last, without the frames and class names of gRPC's and Netty's internals
+     * (which name a shaded Netty class for a reset connection, and nothing the user can act on).
+     */
+    private static Throwable transportCause(Throwable t) {
+        StringBuilder m = new StringBuilder();
         for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            c.setStackTrace(new StackTraceElement[0]);
+            String message = c.getMessage();
+            if (message == null || message.isBlank() || m.indexOf(message) >= 0) {
+                continue;
+            }
+            m.append(m.length() == 0 ? "" : ", caused by: ").append(message);
         }
+        java.io.IOException cause = new java.io.IOException(m.length() == 0 ? t.getClass().getSimpleName() : m.toString());
+        cause.setStackTrace(new StackTraceElement[0]);
+        return cause;
     }
 
     /** The session is over: every wait ends with {@code e}, and so does every later call. The first cause stays. */
