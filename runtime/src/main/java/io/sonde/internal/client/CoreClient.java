@@ -1261,6 +1261,13 @@ public final class CoreClient {
      * (which name a shaded Netty class for a reset connection, and nothing the user can act on).
      */
     private static Throwable transportCause(Throwable t) {
+        if (refusal(t).isPresent()) {
+            // the node's own answer (no auth token, or not its): kept as it is, for the refusal's message
+            for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+                c.setStackTrace(new StackTraceElement[0]);
+            }
+            return t;
+        }
         StringBuilder m = new StringBuilder();
         for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
             String message = c.getMessage();
