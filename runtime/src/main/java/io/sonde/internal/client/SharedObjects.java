@@ -273,26 +273,10 @@ final class SharedObjects {
             } catch (InternalError cut) {
                 // the node was giving the arena's idle tail back: the object is not there any more
             }
-            return readSpilled(v.getSharedId(), v.getSharedSize(), loader);
+            // it left its region: spilled (its spill file), else freed
+            return Serializer.decodeMapped(mapSpilled(v.getSharedId(), v.getSharedSize()), loader);
         }
         return Serializer.decodeMapped(map(v.getSharedId(), v.getSharedSize()), loader);
-    }
-
-    /** An arena object that left its region: spilled (its spill file), else freed. */
-    private Object readSpilled(String id, long size, ClassLoader loader) {
-        Path spilled = spillDir == null ? null : spillDir.resolve(id);
-        try {
-            if (spilled != null) {
-                ByteBuffer[] b = map(spilled, size);
-                node.restored(id, size);
-                return Serializer.decodeMapped(b, loader);
-            }
-        } catch (NoSuchFileException gone) {
-            // freed
-        } catch (IOException e) {
-            throw unreadable(id, spilled, e);
-        }
-        throw lost(id);
     }
 
     private ObjectLostException lost(String id) {
@@ -302,7 +286,7 @@ final class SharedObjects {
     }
 
     /** Maps the object read-only: from shared memory, else from its spill file. */
-    ByteBuffer[] map(String id, long size) {
+    private ByteBuffer[] map(String id, long size) {
         if (dir == null) {
             throw new ObjectLostException("object " + id + " is in the object store of its node, which this process"
                     + " cannot reach (it runs on another host); read it from a task on that node instead");
@@ -314,6 +298,11 @@ final class SharedObjects {
         } catch (IOException e) {
             throw unreadable(id, dir.resolve(id), e);
         }
+        return mapSpilled(id, size);
+    }
+
+    /** Maps the object's spill file read-only, and tells the node it was restored; lost when there is none. */
+    private ByteBuffer[] mapSpilled(String id, long size) {
         Path spilled = spillDir == null ? null : spillDir.resolve(id);
         try {
             if (spilled != null) {
