@@ -797,7 +797,7 @@ public final class NodeManager {
                     processes.add(new MemoryMonitor.Labelled(w.pid(), "worker " + w.id() + " ("
                             + (c != null ? c.work().replaceFirst("^the ", "") + ", " + c.ref() : "idle") + ")", true));
                 }
-                return new MemoryMonitor.Snapshot(candidates, processes, idle, shared.held());
+                return new MemoryMonitor.Snapshot(candidates, processes, idle, shared.held(), shared.idleHeld());
             });
         }
 
@@ -861,6 +861,11 @@ public final class NodeManager {
                     j.driver().send(m); // only enqueues
                 }
             });
+        }
+
+        @Override
+        public void releaseStoreIdle() {
+            shared.giveBackIdle(); // on the store's file thread
         }
     }
 

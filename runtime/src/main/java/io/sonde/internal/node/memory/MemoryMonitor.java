@@ -49,21 +49,30 @@ public final class MemoryMonitor implements AutoCloseable {
 
         /** A line for every driver on the node, from the node manager. */
         void tellDrivers(String line);
+
+        /**
+         * Gives the object store's idle arena pages back to the system (the store does it on its
+         * own thread; the monitor does not wait). Nothing is lost: no object is in them.
+         */
+        default void releaseStoreIdle() {
+        }
     }
 
     /**
      * @param candidates the workers with work (their {@code owned} is filled in by the monitor)
      * @param processes  every process of the node, to rank by memory: workers, node manager, drivers
      * @param idle       the idle workers: worker ids by pid
+     * @param objectStoreBytes     the shared memory the object store holds, idle arena pages included
+     * @param objectStoreIdleBytes of which no object uses now
      */
     public record Snapshot(List<KillPolicy.Candidate> candidates, List<Labelled> processes, Map<Long, String> idle,
-                           long objectStoreBytes) {
+                           long objectStoreBytes, long objectStoreIdleBytes) {
         public Snapshot(List<KillPolicy.Candidate> candidates, List<Labelled> processes) {
             this(candidates, processes, Map.of());
         }
 
         public Snapshot(List<KillPolicy.Candidate> candidates, List<Labelled> processes, Map<Long, String> idle) {
-            this(candidates, processes, idle, 0);
+            this(candidates, processes, idle, 0, 0);
         }
     }
 
@@ -185,6 +194,13 @@ public final class MemoryMonitor implements AutoCloseable {
         if (sample.fraction() <= settings.threshold()) {
             warnedNothingToKill = false;
             return;
+        }
+        if (s.objectStoreIdleBytes() > 0) {
+            // pages no object uses go first: the next check measures without them
+            node.releaseStoreIdle();
+            if (s.objectStoreIdleBytes() >= sample.used() - (long) (settings.threshold() * sample.total())) {
+                return;
+            }
         }
         if (releaseLargestIdle(s, sample)) {
             return;

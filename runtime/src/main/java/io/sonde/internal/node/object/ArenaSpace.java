@@ -113,15 +113,18 @@ final class ArenaSpace {
     }
 
     /**
-     * Takes the free extent from {@code from} to the arena's end, so nothing is placed there while
-     * its pages are given back; whether that whole tail was free.
+     * Takes the arena from {@code from} to its end, so nothing is placed there while its pages are
+     * given back; whether that whole tail was free ({@code from} may be inside a free extent).
      */
     boolean holdTail(long from) {
-        Long free = this.free.get(from);
-        if (free == null || from + free != length) {
+        Map.Entry<Long, Long> last = free.floorEntry(from);
+        if (from % ALIGN != 0 || last == null || last.getKey() + last.getValue() != length) {
             return false;
         }
-        this.free.remove(from);
+        free.remove(last.getKey());
+        if (last.getKey() < from) {
+            free.put(last.getKey(), from - last.getKey());
+        }
         return true;
     }
 

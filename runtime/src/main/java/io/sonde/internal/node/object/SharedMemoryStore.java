@@ -117,6 +117,14 @@ public final class SharedMemoryStore<C> implements AutoCloseable {
     private long trimAfterNanos = TimeUnit.SECONDS.toNanos(10);
     /** ... when it is at least this large (or a quarter of the arena). */
     static final long TRIM_AT_LEAST = 16L << 20;
+    /**
+     * The arena's first pages that stay in memory once touched, idle or not (a quarter of the
+     * arena, at most this): a driver's next puts write pages already there instead of pages the
+     * system must find and zero first, which cost 3 to 10 times a copy. They go back too when the
+     * node's memory is short ({@link #giveBackIdle}).
+     */
+    static final long WARM_AT_MOST = 1L << 30;
+    private long warmFloor;
 
     private final ArenaSpace arena;
     private final ArenaMapping arenaMapping;
@@ -178,6 +186,7 @@ public final class SharedMemoryStore<C> implements AutoCloseable {
         this.warn = warn;
         removeStale(dir.getParent(), warn);
         this.arena = new ArenaSpace(capacity);
+        this.warmFloor = Math.min(WARM_AT_MOST, arena.length() / 4 / ArenaSpace.ALIGN * ArenaSpace.ALIGN);
         try {
             Files.createDirectories(dir);
             Files.writeString(dir.resolve(OWNER_FILE), Long.toString(ProcessHandle.current().pid()));
@@ -186,7 +195,7 @@ public final class SharedMemoryStore<C> implements AutoCloseable {
             throw new UncheckedIOException("cannot create the object store's directory " + dir + ": " + e.getMessage(), e);
         }
         this.arenaMapping = new ArenaMapping(dir.resolve(ARENA_FILE), arena.length());
-        files.scheduleWithFixedDelay(this::trimArena, 2, 2, TimeUnit.SECONDS);
+        files.scheduleWithFixedDelay(() -> trimArena(false), 2, 2, TimeUnit.SECONDS);
     }
 
     private void extendArena() throws IOException {
@@ -206,6 +215,19 @@ public final class SharedMemoryStore<C> implements AutoCloseable {
     /** How long the arena's tail must be idle before it goes back to the system (tests shorten it). */
     synchronized void trimAfter(java.time.Duration idle) {
         trimAfterNanos = idle.toNanos();
+    }
+
+    /** How much of the arena's start stays in memory when idle (tests change it). */
+    synchronized void keepWarm(long bytes) {
+        warmFloor = ArenaSpace.regionLength(bytes);
+    }
+
+    /**
+     * Gives every idle page of the arena back to the system now, the warm start included: the
+     * node's memory is short. Runs on the store's file thread; the caller does not wait.
+     */
+    public void giveBackIdle() {
+        files.execute(() -> trimArena(true));
     }
 
     /** The arena's file and length, which clients map. */
@@ -811,16 +833,18 @@ public final class SharedMemoryStore<C> implements AutoCloseable {
 
     /**
      * Gives an arena tail that no object used for a while back to the system: the file is cut to
-     * the end of the highest region in use and grown back, so the pages past it are holes again.
-     * Clients touch only regions they were given, never the tail, so cutting under their mappings
-     * is safe; the tail is taken (as one region) while it is cut. On the file thread.
+     * the end of the highest region in use (or the warm start's, unless {@code all}) and grown
+     * back, so the pages past it are holes again. Clients touch only regions they were given,
+     * never the tail, so cutting under their mappings is safe; the tail is taken (as one region)
+     * while it is cut. On the file thread.
      */
-    private void trimArena() {
+    private void trimArena(boolean all) {
         long from;
         synchronized (this) {
-            from = arena.liveEnd();
+            from = all ? arena.liveEnd() : Math.max(arena.liveEnd(), warmFloor);
             long idle = arena.highWater() - from;
-            if (System.nanoTime() - lastTake < trimAfterNanos || idle < Math.min(TRIM_AT_LEAST, arena.length() / 4)) {
+            if (idle <= 0 || !all && (System.nanoTime() - lastTake < trimAfterNanos
+                    || idle < Math.min(TRIM_AT_LEAST, arena.length() / 4))) {
                 return;
             }
             if (!arena.holdTail(from)) {
@@ -858,10 +882,15 @@ public final class SharedMemoryStore<C> implements AutoCloseable {
     /**
      * Bytes of shared memory the store holds now: what is {@link #used}, plus the arena's pages
      * that objects used and left, which stay in memory (for the next writer) until the arena's
-     * tail has been idle for a while.
+     * tail has been idle for a while (its warm start until the node's memory is short).
      */
     public synchronized long held() {
-        return used + Math.max(0, arena.highWater() - arena.takenBytes());
+        return used + idleHeld();
+    }
+
+    /** The arena's pages that objects used and left, still in memory. */
+    public synchronized long idleHeld() {
+        return Math.max(0, arena.highWater() - arena.takenBytes());
     }
 
     public synchronized ObjectStoreStats stats() {
@@ -875,7 +904,7 @@ public final class SharedMemoryStore<C> implements AutoCloseable {
                 .setSpilledBytes(spilledBytes).setSpilledObjects(spilledObjects).setRestoredBytes(restoredBytes)
                 .setRestoredObjects(restoredObjects).setSpillNanos(spillNanos).setSpilledBytesNow(spilledBytesNow)
                 .setDirectory(dir.toString()).setSpillDirectory(spillDir.toString()).setWaitingWriters(waiting.size())
-                .setArenaIdleBytes(Math.max(0, arena.highWater() - arena.takenBytes())).build();
+                .setArenaIdleBytes(idleHeld()).build();
     }
 
     private String tooLarge(long size) {

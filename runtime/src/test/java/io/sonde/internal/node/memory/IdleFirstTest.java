@@ -40,6 +40,11 @@ class IdleFirstTest {
     }
 
     private void tick(long idlePid, long busyPid, boolean idleLeaves, long budget) {
+        tick(idlePid, busyPid, idleLeaves, budget, 0);
+    }
+
+    /** {@code storeIdle}: the object store's arena pages that no object uses, counted in the node's use. */
+    private void tick(long idlePid, long busyPid, boolean idleLeaves, long budget, long storeIdle) {
         KillPolicy.Candidate work = new KillPolicy.Candidate("w2", busyPid, KillPolicy.Kind.TASK, "driver",
                 "the task t", "task_id=t", 1, 0);
         MemoryMonitor.Node node = new MemoryMonitor.Node() {
@@ -48,7 +53,7 @@ class IdleFirstTest {
                 return new MemoryMonitor.Snapshot(List.of(work),
                         List.of(new MemoryMonitor.Labelled(idlePid, "worker w1 (idle)", true),
                                 new MemoryMonitor.Labelled(busyPid, "worker w2 (task t)", true)),
-                        Map.of(idlePid, "w1"));
+                        Map.of(idlePid, "w1"), storeIdle, storeIdle);
             }
 
             @Override
@@ -65,6 +70,11 @@ class IdleFirstTest {
 
             @Override
             public void tellDrivers(String line) {
+            }
+
+            @Override
+            public void releaseStoreIdle() {
+                asked.add("give back the store's idle pages");
             }
         };
         new MemoryMonitor("n1", "127.0.0.1", new MemorySettings(250, 0.95), NodeMemory.detect(budget), node).tick();
@@ -88,5 +98,22 @@ class IdleFirstTest {
         // the task's worker (this JVM) holds far more than the budget; the idle one (a sleep) almost nothing
         tick(sleep.pid(), JVM, true, 1 << 20);
         assertThat(asked).containsExactly("kill w2");
+    }
+
+    @Test
+    void theObjectStoresIdlePagesGoFirstAndWhenTheyCoverTheExcessNothingElseDoes() {
+        // both processes fill 90% of the budget, under the 0.95 threshold; the store's idle pages
+        // add 10% more: over it, and they alone cover the excess
+        long owned = ProcessMemory.read(JVM).orElseThrow().owned() + ProcessMemory.read(sleep.pid()).orElseThrow().owned();
+        long budget = (long) (owned / 0.90);
+        tick(JVM, sleep.pid(), true, budget, budget / 10);
+        assertThat(asked).containsExactly("give back the store's idle pages");
+    }
+
+    @Test
+    void idlePagesTooFewToCoverTheExcessGoAndTheMonitorGoesOnAsBefore() {
+        // the task's worker holds far more than the budget: a few idle pages cannot make up for it
+        tick(sleep.pid(), JVM, true, 1 << 20, 4096);
+        assertThat(asked).containsExactly("give back the store's idle pages", "kill w2");
     }
 }

@@ -78,4 +78,17 @@ class ArenaSpaceTest {
         assertThat(a.holdTail(0)).as("the tail from 0 is not all free").isFalse();
         a.release(x);
     }
+
+    @Test
+    void aTailHeldFromInsideAFreeExtentLeavesItsStartFree() {
+        ArenaSpace a = new ArenaSpace(64 * 100);
+        long x = a.take(64);
+        assertThat(a.holdTail(64 * 40 + 1)).as("not aligned").isFalse();
+        assertThat(a.holdTail(64 * 40)).isTrue();
+        assertThat(a.take(64 * 39)).as("the free start before the held tail").isEqualTo(64);
+        assertThat(a.take(64)).as("nothing past it").isEqualTo(-1);
+        a.releaseTail(64 * 40);
+        assertThat(a.take(64 * 60)).isEqualTo(64 * 40);
+        a.release(x);
+    }
 }
