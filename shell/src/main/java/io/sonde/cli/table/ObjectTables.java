@@ -159,7 +159,8 @@ public final class ObjectTables {
                 ? String.format(Locale.ROOT, " (%.1f%%)", 100.0 * s.getUsedBytes() / s.getCapacityBytes()) : ""));
         out.println("  shared memory    " + count(s.getObjects(), "object"));
         out.println("  arena idle       " + Units.bytes(s.getArenaIdleBytes())
-                + " (pages freed objects left in memory for the next writer; an idle tail goes back after 10 s)");
+                + " (pages freed objects left in memory for the next writer; past the first "
+                + Units.bytes(s.getArenaWarmBytes()) + " they go back after 10 s idle, all when the node's memory is short)");
         out.println("  inline           " + inline);
         out.println("  spilled          " + Units.bytes(s.getSpilledBytes()) + " in " + count(s.getSpilledObjects(), "object")
                 + " since the node started, " + Units.bytes(s.getSpilledBytesNow()) + " on disk now"

@@ -113,7 +113,7 @@ class ObjectTablesTest {
         ObjectList list = LIST.toBuilder().setStore(ObjectStoreStats.newBuilder()
                 .setCapacityBytes(1L << 30).setUsedBytes(256L << 20).setObjects(3)
                 .setSpilledBytes(200L << 20).setSpilledObjects(4).setSpillNanos(2_000_000_000L).setSpilledBytesNow(50L << 20)
-                .setRestoredBytes(10L << 20).setRestoredObjects(1).setWaitingWriters(2).setArenaIdleBytes(64L << 20)
+                .setRestoredBytes(10L << 20).setRestoredObjects(1).setWaitingWriters(2).setArenaIdleBytes(64L << 20).setArenaWarmBytes(256L << 20)
                 .setDirectory("/dev/shm/sonde-1").setSpillDirectory("/tmp/sonde/spill")).build();
 
         List<String> lines = print(list, "--stats-only");
@@ -122,8 +122,8 @@ class ObjectTablesTest {
         assertThat(lines.subList(store + 1, lines.size())).containsExactly(
                 "  used             256.0MiB of 1.0GiB (25.0%)",
                 "  shared memory    3 objects",
-                "  arena idle       64.0MiB (pages freed objects left in memory for the next writer; an idle tail goes"
-                        + " back after 10 s)",
+                "  arena idle       64.0MiB (pages freed objects left in memory for the next writer; past the first"
+                        + " 256.0MiB they go back after 10 s idle, all when the node's memory is short)",
                 "  inline           2 objects, 2.0KiB (in the node manager's heap)",
                 "  spilled          200.0MiB in 4 objects since the node started, 50.0MiB on disk now, written at 100.0 MiB/s",
                 "  restored         10.0MiB in 1 object",

@@ -904,7 +904,7 @@ public final class SharedMemoryStore<C> implements AutoCloseable {
                 .setSpilledBytes(spilledBytes).setSpilledObjects(spilledObjects).setRestoredBytes(restoredBytes)
                 .setRestoredObjects(restoredObjects).setSpillNanos(spillNanos).setSpilledBytesNow(spilledBytesNow)
                 .setDirectory(dir.toString()).setSpillDirectory(spillDir.toString()).setWaitingWriters(waiting.size())
-                .setArenaIdleBytes(idleHeld()).build();
+                .setArenaIdleBytes(idleHeld()).setArenaWarmBytes(warmFloor).build();
     }
 
     private String tooLarge(long size) {
