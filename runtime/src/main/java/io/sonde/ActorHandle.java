@@ -12,6 +12,10 @@ import java.util.Optional;
  * constructor in a new process (up to {@code maxRestarts}); calls made while the actor restarts
  * wait for it. Once DEAD every call fails with {@link ActorDiedException}.
  *
+ * <p>Ending it: {@link #terminate()} after the calls already submitted, {@link Sonde#exitActor()}
+ * from inside one of its methods, {@link Sonde#kill} at once. The first two run the actor's
+ * {@code close()} when its class implements {@link AutoCloseable}; a kill or a crash does not.
+ *
  * <p>Handles are serializable: pass them to tasks to share an actor.
  */
 public interface ActorHandle<A> extends ActorCall<A>, Serializable {
@@ -22,4 +26,16 @@ public interface ActorHandle<A> extends ActorCall<A>, Serializable {
 
     /** The name given with {@code .name("counter")}, if any. */
     Optional<String> name();
+
+    /**
+     * Ends the actor gracefully, as Ray's {@code __ray_terminate__}: the calls submitted before
+     * this one run first, then the actor's {@code close()} (when its class implements
+     * {@link AutoCloseable}), then its process exits. It is not restarted. Calls submitted after
+     * this one fail with {@link ActorDiedException} saying it was terminated; {@link Sonde#kill}
+     * stays the way to end it at once.
+     *
+     * @return a ref whose {@code get} returns null once the actor has ended (its {@code close()}
+     * included), or throws {@link ActorDiedException} when it died before it got there
+     */
+    ObjectRef<Void> terminate();
 }

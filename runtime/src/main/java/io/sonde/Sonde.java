@@ -150,6 +150,19 @@ public final class Sonde extends SondeCalls {
         SondeRuntime.breakpoint();
     }
 
+    /**
+     * Ends the actor whose method calls it, on purpose, once the method returns (Ray's
+     * {@code exit_actor}): the call's result is delivered, the actor's {@code close()} runs when
+     * its class implements {@link AutoCloseable}, and its process exits. It is not restarted,
+     * whatever {@code maxRestarts} says; calls queued behind this one and later calls fail with
+     * {@link ActorDiedException} saying it exited on purpose, and from where.
+     *
+     * @throws IllegalStateException outside an actor method: in a driver, a task, or a constructor
+     */
+    public static void exitActor() {
+        SondeRuntime.exitActor(io.sonde.internal.client.CallSites.always());
+    }
+
     /** Where the calling code runs: task, actor, node, pid, attempt. */
     public static RuntimeContext context() {
         return SondeRuntime.context();

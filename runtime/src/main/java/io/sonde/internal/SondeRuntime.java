@@ -34,6 +34,7 @@ public final class SondeRuntime {
     private static volatile ManagedChannel channel;
     private static volatile Supplier<RuntimeContext> workerContext;
     private static volatile Runnable workerBreakpoint;
+    private static volatile java.util.function.Consumer<String> workerExitActor;
     private static volatile Thread shutdownHook;
 
     static {
@@ -137,6 +138,25 @@ public final class SondeRuntime {
             workerContext = context;
             workerBreakpoint = breakpoint;
         }
+    }
+
+    /** In a worker: how {@link #exitActor} reaches the task that runs. */
+    public static void installExitActor(java.util.function.Consumer<String> exitActor) {
+        workerExitActor = exitActor;
+    }
+
+    /**
+     * {@code Sonde.exitActor()}, called at {@code site}: the worker's actor ends after the running
+     * method. A driver has no actor to end.
+     */
+    public static void exitActor(String site) {
+        java.util.function.Consumer<String> e = workerExitActor;
+        if (e == null) {
+            throw new IllegalStateException("Sonde.exitActor() ends the actor whose method calls it, and was called in"
+                    + " a driver" + (site.isEmpty() ? "" : " at " + site) + ". End an actor from outside with"
+                    + " handle.terminate() (after the calls submitted before it) or Sonde.kill(handle) (at once).");
+        }
+        e.accept(site);
     }
 
     /**

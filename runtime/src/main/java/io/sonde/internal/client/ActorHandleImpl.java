@@ -33,6 +33,11 @@ public final class ActorHandleImpl<A> implements ActorHandle<A> {
     }
 
     @Override
+    public io.sonde.ObjectRef<Void> terminate() {
+        return io.sonde.internal.SondeRuntime.client().terminateActor(this);
+    }
+
+    @Override
     public boolean equals(Object o) {
         return o instanceof ActorHandleImpl && ((ActorHandleImpl<?>) o).actorId.equals(actorId);
     }

@@ -37,6 +37,15 @@ public final class CallSites {
     }
 
     /**
+     * Where the current thread's program called into Sonde, recording or not: for the rare calls
+     * whose message names their caller ({@code Sonde.exitActor}, {@code terminate}); "" when no
+     * frame is the program's.
+     */
+    public static String always() {
+        return WALKER.walk(frames -> site(true, frames.map(StackWalker.StackFrame::toStackTraceElement)));
+    }
+
+    /**
      * The site in {@code stack} (innermost frame first) when {@code recording}; "" otherwise or
      * when every frame is Sonde's or the JDK's. What {@link #current} computes, given the flag and
      * the stack.

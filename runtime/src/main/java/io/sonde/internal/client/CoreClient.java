@@ -386,6 +386,27 @@ public final class CoreClient {
         return submit(spec);
     }
 
+    /**
+     * {@code handle.terminate()}: an actor call without a function, queued behind the calls
+     * submitted before it; the worker ends the actor when it comes to it. Its caller is named in
+     * the failures of later calls, recording call sites or not.
+     */
+    public ObjectRef<Void> terminateActor(ActorHandle<?> actor) {
+        String id = nextId('t');
+        return submit(TaskSpec.newBuilder()
+                .setTaskId(id)
+                .setReturnId(id)
+                .setJobId(info.getJobId())
+                .setName(actor.className() + ".terminate")
+                .setKind(TaskKind.ACTOR_METHOD)
+                .setParentTaskId(currentTaskId.get())
+                .setOwnerId(info.getClientId())
+                .setCallSite(CallSites.always())
+                .setActorId(actor.actorId())
+                .setActorClass(actor.className())
+                .setTerminate(true));
+    }
+
     /** The function to send; a failure to serialize it says which kind of call it was for. */
     private FunctionDescriber.Described describe(Object fn, TaskKind kind, String name) {
         try {

@@ -10,6 +10,7 @@ import io.sonde.internal.node.worker.Worker;
 import io.sonde.internal.node.worker.WorkerPool;
 import io.sonde.proto.TaskDone;
 import io.sonde.proto.TaskKind;
+import io.sonde.proto.TaskSpec;
 import io.sonde.proto.WorkerCommand;
 
 import java.util.Optional;
@@ -120,7 +121,11 @@ final class TaskDispatch implements Scheduler.Leases {
         if (t.kind() == TaskKind.NORMAL) {
             scheduler.acquire(t.spec());
         }
-        w.send(WorkerCommand.newBuilder().setExecute(resolver.inline(t)).build());
+        TaskSpec spec = resolver.inline(t);
+        if (t.kind() == TaskKind.ACTOR_CREATION && w.actor() != null && w.actor().restarts() > 0) {
+            spec = spec.toBuilder().setActorRestarts(w.actor().restarts()).build();
+        }
+        w.send(WorkerCommand.newBuilder().setExecute(spec).build());
     }
 
     /** A task worker said hello: it takes the next ready task. */

@@ -87,6 +87,12 @@ final class TaskExecutor {
     private volatile TaskSpec lastActorSpec;
     private Thread runner;
     private Object actor;
+    /** How many times this worker's actor restarted before this start. */
+    private volatile int actorRestarts;
+    /** Set by {@code Sonde.exitActor()} in the running actor method: why the actor ends after it. */
+    private volatile String exitRequested;
+    /** The actor ended on purpose: its later calls are not run (the node fails them). Task thread only. */
+    private boolean actorEnded;
     private String lastMarker = "";
     private ClassLoader jobLoader = ClassLoader.getSystemClassLoader();
     private WorkerPlugins plugins = new WorkerPlugins(List.of());
@@ -127,6 +133,7 @@ final class TaskExecutor {
                     case TAKEN -> taken();
                     case INTERRUPT -> interrupt(c.getInterrupt().getTaskId());
                     case PLUGIN -> plugins.command(c.getPlugin());
+                    // an actor that ends on purpose has closed before it sent the result that asks for this
                     case EXIT -> finished.countDown();
                     default -> {
                     }
@@ -229,7 +236,31 @@ final class TaskExecutor {
         if (t == null) {
             return new RuntimeContext("", "", nodeId, pid, 0, "");
         }
-        return new RuntimeContext(t.getTaskId(), t.getActorId(), nodeId, pid, t.getAttempt(), t.getName());
+        return new RuntimeContext(t.getTaskId(), t.getActorId(), nodeId, pid, t.getAttempt(), t.getName(),
+                !t.getActorId().isEmpty() && actorRestarts > 0);
+    }
+
+    /**
+     * {@code Sonde.exitActor()} at {@code site}: the running actor method ends the actor once it
+     * returns. Refused outside an actor method, with what to do instead.
+     */
+    void exitActor(String site) {
+        TaskSpec t = current;
+        String at = site.isEmpty() ? "" : " at " + site;
+        if (t == null || Thread.currentThread() != runner) {
+            throw new IllegalStateException("Sonde.exitActor() ends the actor whose method calls it, and was called"
+                    + at + " outside a task's thread. Call it in the actor's method itself.");
+        }
+        switch (t.getKind()) {
+            case ACTOR_METHOD -> exitRequested = "it exited on purpose: Sonde.exitActor() was called in "
+                    + t.getName() + at;
+            case ACTOR_CREATION -> throw new IllegalStateException("Sonde.exitActor() was called" + at + " in the"
+                    + " constructor of actor " + t.getActorClass() + ", which has not started yet. Throw from the"
+                    + " constructor to fail the creation, or call Sonde.exitActor() in a method.");
+            default -> throw new IllegalStateException("Sonde.exitActor() ends the actor whose method calls it, and"
+                    + " was called" + at + " in task " + t.getName() + ", which is not an actor. Return from the task"
+                    + " instead.");
+        }
     }
 
     /** The node has one more of the results that asked for a receipt, and all sent before it. On the transport's thread. */
@@ -304,6 +335,10 @@ final class TaskExecutor {
         if (drain) {
             awaitReceipts();
         }
+        if (actorEnded && spec.getKind() == TaskKind.ACTOR_METHOD) {
+            return; // the actor ended on purpose before it: the node fails the call with why
+        }
+        exitRequested = null;
         synchronized (this) {
             current = spec;
             runner = Thread.currentThread();
@@ -320,7 +355,7 @@ final class TaskExecutor {
         Thread.currentThread().setContextClassLoader(loader);
         try {
             applyStatics(spec, loader);
-            Object fn = function(spec, loader);
+            Object fn = spec.getTerminate() ? null : function(spec, loader);
             Object[] args = new Object[spec.getArgsCount()];
             for (int i = 0; i < args.length; i++) {
                 Arg a = spec.getArgs(i);
@@ -333,10 +368,11 @@ final class TaskExecutor {
             Object value;
             switch (spec.getKind()) {
                 case ACTOR_CREATION -> {
+                    actorRestarts = spec.getActorRestarts();
                     actor = FunctionInvoker.invoke(fn, args);
                     value = null;
                 }
-                case ACTOR_METHOD -> value = FunctionInvoker.invokeOn(fn, actor, args);
+                case ACTOR_METHOD -> value = spec.getTerminate() ? null : FunctionInvoker.invokeOn(fn, actor, args);
                 default -> value = FunctionInvoker.invoke(fn, args);
             }
             result = returnValue(spec, value);
@@ -344,6 +380,14 @@ final class TaskExecutor {
             result = failure(spec, e);
             exceptionClasses = hierarchy(e);
             retireReason = JvmInDoubt.why(e).orElse("");
+        }
+        String actorExit = spec.getKind() != TaskKind.ACTOR_METHOD ? null : spec.getTerminate()
+                ? "it was terminated on purpose by terminate()" + (spec.getCallSite().isEmpty() ? ""
+                : " at " + spec.getCallSite()) + ", once the calls submitted before it had run"
+                : exitRequested;
+        if (actorExit != null) {
+            actorEnded = true;
+            closeActor();
         }
         Map<String, com.google.protobuf.ByteString> data = plugins.taskFinished(task);
         if (!data.isEmpty()) {
@@ -361,7 +405,8 @@ final class TaskExecutor {
         System.err.flush();
         lastResultText = spec.getTaskId() + " " + spec.getAttempt() + " " + result.getSerializedSize();
         TaskDone done = TaskDone.newBuilder().setTaskId(spec.getTaskId()).setAttempt(spec.getAttempt())
-                .setResult(result).addAllExceptionClasses(exceptionClasses).setRetireReason(retireReason).build();
+                .setResult(result).addAllExceptionClasses(exceptionClasses).setRetireReason(retireReason)
+                .setActorExit(actorExit == null ? "" : actorExit).build();
         boolean journaled = journal(done);
         boolean wantsReceipt = !journaled || journal.pastHalf();
         if (wantsReceipt) {
@@ -374,6 +419,24 @@ final class TaskExecutor {
             drainFirst = !journaled;
         }
         up.onNext(WorkerMessage.newBuilder().setDone(done).build());
+    }
+
+    /**
+     * The actor ends on purpose: its {@code close()}, when it has one, runs now, on the task
+     * thread, while the call that ended it is still the current task (its prints carry its prefix).
+     * A close that throws is reported on standard error; the actor ends all the same.
+     */
+    private void closeActor() {
+        if (actor instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Throwable e) {
+                System.err.println("actor " + actor.getClass().getSimpleName() + ": close() threw " + e
+                        + "; the actor ends all the same");
+                e.printStackTrace();
+            }
+        }
+        actor = null;
     }
 
     /** Sets the driver-side static state the task reads (the shell's top-level variables). */

@@ -73,6 +73,7 @@ public final class WorkerMain {
         executor.plugins(plugins);
         executor.client(client);
         SondeRuntime.installWorker(client, executor::context, plugins::breakpoint);
+        SondeRuntime.installExitActor(executor::exitActor);
         executor.jobLoader(new JobClassLoader(ClassLoader.getSystemClassLoader(), client::fetchClass));
         plugins.start(p -> new PluginContext(p.name(), args[1], executor, client));
         executor.serve(NodeManagerGrpc.newStub(channel));

@@ -30,7 +30,7 @@ public final class ActorFailures {
             return a.deathError();
         }
         return Serializer.error(new ActorDiedException("The " + a.describe() + " is dead: " + a.deathCause() + "."
-                + (a.maxRestarts() == 0 && !a.deathCause().contains("Sonde.kill")
+                + (a.maxRestarts() == 0 && !a.deathCause().contains("Sonde.kill") && !a.endedOnPurpose()
                 ? " It had maxRestarts=0; give it maxRestarts(n) to have it restarted." : "")));
     }
 

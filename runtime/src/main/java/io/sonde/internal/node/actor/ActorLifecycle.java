@@ -39,6 +39,8 @@ import java.util.Optional;
  */
 public final class ActorLifecycle {
     private static final String KILLED = "it was killed by Sonde.kill";
+    private static final WorkerCommand EXIT = WorkerCommand.newBuilder()
+            .setExit(io.sonde.proto.Exit.getDefaultInstance()).build();
 
     /** How actors reach their workers; implemented by the node manager. */
     public interface Workers {
@@ -189,6 +191,27 @@ public final class ActorLifecycle {
         a.callDone(t);
         t.leftWorker();
         results.complete(t, t.cancelled() ? Cancellation.failure(t) : result);
+        if (!done.getActorExit().isEmpty()) {
+            endedOnPurpose(a, done.getActorExit(), workerAlive);
+        }
+    }
+
+    /**
+     * The actor's worker ran a call that ends the actor on purpose ({@code Sonde.exitActor()} in
+     * it, or its {@code terminate()}), and its {@code close()}: the actor is dead, not restarted,
+     * and its process is told to exit. The calls behind it, which the worker does not run, fail
+     * with {@code cause}.
+     */
+    private void endedOnPurpose(ActorRecord a, String cause, boolean workerAlive) {
+        if (a.state() == ActorRecord.State.DEAD) {
+            return;
+        }
+        a.endingOnPurpose();
+        String workerId = a.workerId();
+        dead(a, cause, null);
+        if (workerAlive) {
+            workers.send(workerId, EXIT);
+        }
     }
 
     /**

@@ -53,6 +53,8 @@ public final class ActorRecord {
     private boolean killRequested;
     private boolean killNoRestart;
     private String deathCause = "";
+    /** It ended on purpose (Sonde.exitActor, terminate): no restart was due, and none is hinted at. */
+    private boolean endedOnPurpose;
     private ObjectValue deathError;
     private long lastPid;
 
@@ -152,6 +154,16 @@ public final class ActorRecord {
 
     public String deathCause() {
         return deathCause;
+    }
+
+    public boolean endedOnPurpose() {
+        return endedOnPurpose;
+    }
+
+    /** The actor ends on purpose: its process exits on the node's word and it does not restart. */
+    public void endingOnPurpose() {
+        this.endedOnPurpose = true;
+        killRequested(true);
     }
 
     /** The failure its calls get once it is dead, when it is more than "dead: cause"; or null. */
