@@ -38,8 +38,9 @@ public final class ConsoleLogRelay implements LogRelay {
         boolean dedup = LogDeduplicator.enabledFromEnvironment(System.getenv());
         this.prefix = new LogPrefix(colour);
         this.stdout = stdout;
-        this.out = new LogDeduplicator(dedup, WINDOW, System::nanoTime, stdout, prefix);
-        this.err = new LogDeduplicator(dedup, WINDOW, System::nanoTime, stderr, prefix);
+        java.util.concurrent.atomic.AtomicBoolean hinted = new java.util.concurrent.atomic.AtomicBoolean();
+        this.out = new LogDeduplicator(dedup, WINDOW, System::nanoTime, stdout, prefix, hinted);
+        this.err = new LogDeduplicator(dedup, WINDOW, System::nanoTime, stderr, prefix, hinted);
         this.localIp = localIp;
         printer.scheduleWithFixedDelay(() -> {
             out.flush(false);

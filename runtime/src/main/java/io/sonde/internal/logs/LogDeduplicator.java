@@ -37,6 +37,11 @@ public final class LogDeduplicator {
     private final Consumer<String> sink;
     private final LogPrefix prefix;
     private final Object lock = new Object();
+    /** Whether the first summary (of this one or of those sharing it) told how to turn folding off. */
+    private final java.util.concurrent.atomic.AtomicBoolean hinted;
+
+    /** Appended to the first summary line, once, as Ray's hint is. */
+    static final String HINT = " (Sonde folds repeated lines by default; set " + ENV_VAR + "=0 to print each one)";
 
     // All keys share one window, so insertion (first-occurrence) order is also expiry order,
     // which lets flushing stop at the first key that is still open.
@@ -56,6 +61,22 @@ public final class LogDeduplicator {
             LongSupplier nanoClock,
             Consumer<String> sink,
             LogPrefix prefix) {
+        this(enabled, window, nanoClock, sink, prefix, new java.util.concurrent.atomic.AtomicBoolean(true));
+    }
+
+    /**
+     * As above, and the first summary tells how to turn folding off unless {@code hinted} is true
+     * already: it is shared by the deduplicators of one driver (its stdout's and its stderr's), so
+     * that this is told once in all. The constructor above never tells.
+     */
+    public LogDeduplicator(
+            boolean enabled,
+            Duration window,
+            LongSupplier nanoClock,
+            Consumer<String> sink,
+            LogPrefix prefix,
+            java.util.concurrent.atomic.AtomicBoolean hinted) {
+        this.hinted = Objects.requireNonNull(hinted, "hinted");
         if (window.isNegative()) {
             throw new IllegalArgumentException("window must not be negative: " + window);
         }
@@ -147,7 +168,8 @@ public final class LogDeduplicator {
             }
             it.remove();
             if (state.folded > 0) {
-                out.add(prefix.format(state.lastFolded) + prefix.repeatedSuffix(state.folded));
+                out.add(prefix.format(state.lastFolded) + prefix.repeatedSuffix(state.folded)
+                        + (hinted.compareAndSet(false, true) ? HINT : ""));
             }
         }
         return out;

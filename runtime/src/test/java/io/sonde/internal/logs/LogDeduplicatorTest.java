@@ -75,6 +75,25 @@ class LogDeduplicatorTest {
     }
 
     @Test
+    void theFirstSummaryOfADriverTellsOnceHowToTurnFoldingOff() {
+        java.util.concurrent.atomic.AtomicBoolean hinted = new java.util.concurrent.atomic.AtomicBoolean();
+        List<String> err = new ArrayList<>();
+        LogDeduplicator stdout = new LogDeduplicator(true, WINDOW, clock::get, out::add, new LogPrefix(false), hinted);
+        LogDeduplicator stderr = new LogDeduplicator(true, WINDOW, clock::get, err::add, new LogPrefix(false), hinted);
+        stdout.accept(line("w1", 11, "loading"));
+        stdout.accept(line("w2", 12, "loading"));
+        stderr.accept(errLine("w1", 11, "warning"));
+        stderr.accept(errLine("w2", 12, "warning"));
+        advance(WINDOW);
+        stdout.flush(false);
+        stderr.flush(false);
+        assertThat(out).containsExactly("(square pid=11) loading", "(square pid=12) loading [repeated 1x across cluster]"
+                + " (Sonde folds repeated lines by default; set SONDE_DEDUP_LOGS=0 to print each one)");
+        assertThat(err).as("told once for both streams")
+                .containsExactly("(square pid=11) warning", "(square pid=12) warning [repeated 1x across cluster]");
+    }
+
+    @Test
     void firstWorkerIsAlsoFoldedOnceASecondWorkerPrintedTheLine() {
         dedup.accept(line("w1", 11, "tick 1"));
         dedup.accept(line("w2", 12, "tick 2"));
