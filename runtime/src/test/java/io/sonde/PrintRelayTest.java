@@ -32,6 +32,36 @@ class PrintRelayTest {
         }
     }
 
+    /** An actor that says who it is: its prints carry its toString(), as Ray's carry an actor's __repr__. */
+    public static final class Shard {
+        private final int index;
+
+        public Shard(int index) {
+            System.out.println("shard starting");
+            this.index = index;
+        }
+
+        public long work() {
+            System.out.println("shard working");
+            return ProcessHandle.current().pid();
+        }
+
+        @Override
+        public String toString() {
+            return "Shard(index=" + index + ")";
+        }
+    }
+
+    @Test
+    void anActorsPrintsCarryItsOwnToStringWhenItsClassHasOne() {
+        ActorHandle<Shard> s = Sonde.actor(Shard::new, 3).remote();
+        long pid = Sonde.get(s.task(Shard::work).remote());
+        await().atMost(Duration.ofSeconds(15)).until(() -> cluster.out().contains("(Shard(index=3) pid=" + pid + ") shard working"));
+        assertThat(cluster.out()).as("the constructor's prints, before there is an instance, carry the class")
+                .contains("(Shard pid=" + pid + ") shard starting");
+        Sonde.kill(s);
+    }
+
     @Test
     void workerPrintsReachTheDriverWithTaskNameAndPid() {
         ObjectRef<Long> pid = Sonde.task(() -> {

@@ -87,6 +87,8 @@ final class TaskExecutor {
     private volatile TaskSpec lastActorSpec;
     private Thread runner;
     private Object actor;
+    /** The actor's prefix in relayed prints: its own toString() when its class has one (as Ray uses __repr__), else null. */
+    private String actorLabel;
     /** How many times this worker's actor restarted before this start. */
     private volatile int actorRestarts;
     /** Set by {@code Sonde.exitActor()} in the running actor method: why the actor ends after it. */
@@ -346,7 +348,8 @@ final class TaskExecutor {
         if (spec.getKind() != TaskKind.NORMAL) {
             lastActorSpec = spec;
         }
-        mark(spec.getKind() == TaskKind.NORMAL ? spec.getName() : spec.getActorClass());
+        mark(spec.getKind() == TaskKind.NORMAL ? spec.getName()
+                : spec.getKind() == TaskKind.ACTOR_METHOD && actorLabel != null ? actorLabel : spec.getActorClass());
         ObjectValue result;
         List<String> exceptionClasses = List.of();
         String retireReason = "";
@@ -370,6 +373,7 @@ final class TaskExecutor {
                 case ACTOR_CREATION -> {
                     actorRestarts = spec.getActorRestarts();
                     actor = FunctionInvoker.invoke(fn, args);
+                    actorLabel = label(actor);
                     value = null;
                 }
                 case ACTOR_METHOD -> value = spec.getTerminate() ? null : FunctionInvoker.invokeOn(fn, actor, args);
@@ -478,6 +482,29 @@ final class TaskExecutor {
     /** The worker's plug-ins; set before {@link #serve}. */
     void plugins(WorkerPlugins plugins) {
         this.plugins = plugins;
+    }
+
+    /** Longest actor label kept in a prefix. */
+    private static final int LABEL_MAX = 80;
+
+    /**
+     * The actor's own {@code toString()}, taken once after its constructor, when its class
+     * overrides Object's: on one line, at most {@value #LABEL_MAX} characters. Null when it does
+     * not override it, or it throws or returns nothing (the class name is used then).
+     */
+    static String label(Object actor) {
+        try {
+            if (actor == null || actor.getClass().getMethod("toString").getDeclaringClass() == Object.class) {
+                return null;
+            }
+            String s = String.valueOf(actor).replaceAll("\\s+", " ").strip();
+            if (s.isEmpty()) {
+                return null;
+            }
+            return s.length() <= LABEL_MAX ? s : s.substring(0, LABEL_MAX - 1) + "…";
+        } catch (Throwable e) {
+            return null;
+        }
     }
 
     private void mark(String name) {
