@@ -39,13 +39,23 @@ public final class ActorCreator<A> {
 
     /** CPUs the actor holds for its whole life (0 by default). */
     public ActorCreator<A> numCpus(double numCpus) {
-        options.numCpus = Options.nonNegative("numCpus", numCpus);
+        options.numCpus = Options.quantity("numCpus", numCpus);
         return this;
     }
 
     /** Bytes of memory the actor needs. */
     public ActorCreator<A> memory(long bytes) {
         options.memory = (long) Options.nonNegative("memory", bytes);
+        return this;
+    }
+
+    /**
+     * A custom resource the actor holds for its whole life, e.g. {@code resource("GPU", 1)}, as a
+     * task's: it starts where the resource is free, waits while it is taken, and dies at once with
+     * why when no node has that much.
+     */
+    public ActorCreator<A> resource(String name, double amount) {
+        options.resources.put(Options.name(name), Options.quantity("resource " + name, amount));
         return this;
     }
 

@@ -65,7 +65,7 @@ public final class TaskCaller<R> {
 
     /** CPUs the task holds while it runs (1 by default; 0 lets it run beside others). */
     public TaskCaller<R> numCpus(double numCpus) {
-        options.numCpus = Options.nonNegative("numCpus", numCpus);
+        options.numCpus = Options.quantity("numCpus", numCpus);
         return this;
     }
 
@@ -77,7 +77,7 @@ public final class TaskCaller<R> {
 
     /** A custom resource the task needs, e.g. {@code resource("GPU", 1)}. */
     public TaskCaller<R> resource(String name, double amount) {
-        options.resources.put(Options.name(name), Options.nonNegative("resource " + name, amount));
+        options.resources.put(Options.name(name), Options.quantity("resource " + name, amount));
         return this;
     }
 

@@ -14,7 +14,7 @@ import static org.awaitility.Awaitility.await;
 /** Actors are admitted by the resources they hold for their life, as tasks are: on a 1-CPU node. */
 class ActorAdmissionTest {
     @RegisterExtension
-    static final SondeCluster cluster = SondeCluster.embedded().numCpus(1);
+    static final SondeCluster cluster = SondeCluster.embedded().numCpus(1).resource("GPU", 1);
 
     public static final class Holder {
         public long pid() {
@@ -46,6 +46,40 @@ class ActorAdmissionTest {
         ObjectRef<Integer> task = Sonde.task(() -> 7).numCpus(1).remote();
         Sonde.kill(second);
         assertThat(Sonde.get(task, Duration.ofSeconds(60))).isEqualTo(7);
+    }
+
+    @Test
+    void anActorHoldsItsCustomResourceForItsLifeAndOneThatAsksForMoreThanAnyNodeHasFailsAtOnce() {
+        ActorHandle<Holder> first = Sonde.actor(Holder::new).resource("GPU", 1).remote();
+        Sonde.get(first.task(Holder::pid).remote(), Duration.ofSeconds(60));
+        ActorHandle<Holder> second = Sonde.actor(Holder::new).resource("GPU", 1).remote();
+        ObjectRef<Long> secondPid = second.task(Holder::pid).remote();
+        await("the second actor waits for the GPU the first holds").during(Duration.ofSeconds(2))
+                .atMost(Duration.ofSeconds(10))
+                .until(() -> state(second) == ActorInfo.State.PENDING_CREATION);
+        Sonde.kill(first);
+        assertThat(Sonde.get(secondPid, Duration.ofSeconds(60))).isPositive();
+        Sonde.kill(second);
+
+        ActorHandle<Holder> two = Sonde.actor(Holder::new).resource("GPU", 2).remote();
+        assertThatThrownBy(() -> Sonde.get(two.task(Holder::pid).remote(), Duration.ofSeconds(5)))
+                .isInstanceOf(ActorDiedException.class)
+                .hasMessageContaining("cannot be scheduled: it needs {CPU: 0, GPU: 2} but no node")
+                .hasMessageNotContaining("..").hasMessageNotContaining("maxRestarts");
+    }
+
+    @Test
+    void resourceAmountsThatTheSchedulerCannotCountAreRefusedAtOnce() {
+        assertThatThrownBy(() -> Sonde.actor(Holder::new).numCpus(0.00005))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("numCpus must be a multiple of 0.0001").hasMessageContaining("got 5.0E-5");
+        assertThatThrownBy(() -> Sonde.actor(Holder::new).resource("GPU", Double.POSITIVE_INFINITY))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("resource GPU must be a finite amount");
+        assertThatThrownBy(() -> Sonde.task(() -> 1).resource("GPU", 0.33333))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("e.g. to 0.3333");
+        assertThatThrownBy(() -> Sonde.task(() -> 1).numCpus(-1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("numCpus must be 0 or more");
+        assertThat(Sonde.get(Sonde.task(() -> 1).numCpus(0.0001).remote())).isEqualTo(1);
     }
 
     @Test

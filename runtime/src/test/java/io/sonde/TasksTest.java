@@ -193,6 +193,28 @@ class TasksTest {
     }
 
     @Test
+    void aFunctionThatCapturesTooMuchIsRefusedAndALargeOneIsWarnedAboutOnce() {
+        byte[] huge = new byte[101 << 20];
+        assertThatThrownBy(() -> Sonde.task(() -> huge.length).name("greedy").remote())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("the function of task greedy is too large to send to a worker: 101.0 MiB")
+                .hasMessageContaining("over the limit of 100.0 MiB")
+                .hasMessageContaining("Sonde.put");
+        byte[] big = new byte[12 << 20];
+        java.io.PrintStream saved = System.err;
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(err, true));
+        try {
+            for (int i = 0; i < 2; i++) {
+                assertThat(Sonde.get(Sonde.task(() -> big.length).name("heavy").remote())).isEqualTo(12 << 20);
+            }
+        } finally {
+            System.setErr(saved);
+        }
+        assertThat(err.toString()).containsOnlyOnce("the function of task heavy is very large: 12.0 MiB");
+    }
+
+    @Test
     void memoryIsAdmissionControlled() {
         long third = cluster.nodeManager().config().memory() / 3;
         // Two tasks asking for a third of the node's memory each fit together; a third one waits.

@@ -407,14 +407,44 @@ public final class CoreClient {
                 .setTerminate(true));
     }
 
-    /** The function to send; a failure to serialize it says which kind of call it was for. */
+    /** A function (its lambda and what it captures) larger than this is refused, as Ray refuses one over 100 MiB. */
+    static final long FUNCTION_SIZE_ERROR = 100L << 20;
+    /** ... and one larger than this gets a warning, once, as Ray warns over 10 MB. */
+    static final long FUNCTION_SIZE_WARNING = 10_000_000L;
+    private final java.util.Set<String> warnedLarge = ConcurrentHashMap.newKeySet();
+
+    /**
+     * The function to send; a failure to serialize it says which kind of call it was for. One that
+     * captures too much is refused, or warned about once, naming what to do instead.
+     */
     private FunctionDescriber.Described describe(Object fn, TaskKind kind, String name) {
+        FunctionDescriber.Described f;
         try {
-            return functions.describe(fn);
+            f = functions.describe(fn);
         } catch (SerializationException e) {
             throw new SerializationException(describeKind(kind) + (name == null ? "" : " " + name)
                     + " cannot be sent to a worker: " + e.getMessage(), e.getCause());
         }
+        long size = f.bytes().size();
+        if (size > FUNCTION_SIZE_WARNING) {
+            String what = describeKind(kind) + " " + (name != null ? name : f.name());
+            String fix = "Check that it does not capture a large array or object by accident; pass large data as an"
+                    + " argument, or put it once with Sonde.put and pass the ref.";
+            if (size > FUNCTION_SIZE_ERROR) {
+                throw new IllegalArgumentException("the function of " + what + " is too large to send to a worker: "
+                        + mib(size) + " with what it captures, over the limit of " + mib(FUNCTION_SIZE_ERROR)
+                        + ". " + fix);
+            }
+            if (warnedLarge.add(f.cacheKey().isEmpty() ? f.name() : f.cacheKey())) {
+                System.err.println("sonde: warning: the function of " + what + " is very large: " + mib(size)
+                        + " with what it captures, sent with every call. " + fix);
+            }
+        }
+        return f;
+    }
+
+    private static String mib(long bytes) {
+        return String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / (1024.0 * 1024));
     }
 
     private static Scheduling scheduling(SchedulingStrategy s) {

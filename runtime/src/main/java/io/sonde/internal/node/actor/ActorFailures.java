@@ -29,8 +29,11 @@ public final class ActorFailures {
         if (a.deathError() != null) {
             return a.deathError();
         }
-        return Serializer.error(new ActorDiedException("The " + a.describe() + " is dead: " + a.deathCause() + "."
-                + (a.maxRestarts() == 0 && !a.deathCause().contains("Sonde.kill") && !a.endedOnPurpose()
+        String cause = a.deathCause();
+        // a restart helps only an actor whose process died: not one that never started, was killed or ended itself
+        return Serializer.error(new ActorDiedException("The " + a.describe() + " is dead: " + cause
+                + (cause.endsWith(".") ? "" : ".")
+                + (a.maxRestarts() == 0 && a.lastPid() != 0 && !cause.contains("Sonde.kill") && !a.endedOnPurpose()
                 ? " It had maxRestarts=0; give it maxRestarts(n) to have it restarted." : "")));
     }
 
