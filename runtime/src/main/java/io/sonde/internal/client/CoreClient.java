@@ -565,6 +565,8 @@ public final class CoreClient {
         final boolean owned;
         int live;
         int escapes;
+        /** A get read its failure: it was handled, and is not reported when the ref goes. */
+        boolean read;
 
         LocalRef(boolean owned) {
             this.owned = owned;
@@ -726,7 +728,18 @@ public final class CoreClient {
         if (r == null || connectionLost != null) {
             return;
         }
+        CompletableFuture<ObjectValue> f = objects.get(id);
+        boolean pending = f == null || !f.isDone();
+        if (pending) {
+            droppedPending.add(id); // its value still comes: it is not kept, and a failure is reported then
+        }
         objects.remove(id);
+        if (pending && f != null && f.isDone() && droppedPending.remove(id)) {
+            pending = false; // it came meanwhile, into the future just removed
+        }
+        if (!pending && !f.isCompletedExceptionally() && !r.read && r.escapes == 0) {
+            unhandled(f.getNow(null));
+        }
         ReleaseObjects.Builder m = ReleaseObjects.newBuilder();
         if (r.owned && r.escapes == 0) {
             m.addObjectIds(id);
@@ -739,6 +752,43 @@ public final class CoreClient {
         } catch (RuntimeException closed) {
             // the session ended; the node manager dropped the job's objects with it
         }
+    }
+
+    /** Set to 1, failures that no get read are not reported when their last ref goes. */
+    public static final String IGNORE_UNHANDLED_ERRORS = "SONDE_IGNORE_UNHANDLED_ERRORS";
+    private static final boolean REPORT_UNHANDLED = !"1".equals(System.getenv(IGNORE_UNHANDLED_ERRORS));
+    /** Objects whose last ref went before their value came: the value is not kept when it comes. */
+    private final java.util.Set<String> droppedPending = ConcurrentHashMap.newKeySet();
+
+    /** A get reads the object's failure: it is handled. */
+    private void markRead(String id, ObjectValue v) {
+        if (v.getIsError()) {
+            refs.computeIfPresent(id, (k, r) -> {
+                r.read = true;
+                return r;
+            });
+        }
+    }
+
+    /**
+     * The last ref of an object went and its value is a failure no get read, and no task or value
+     * took the ref along: the program never learns of it, so it is printed, as Ray prints an
+     * unhandled error (off with {@value #IGNORE_UNHANDLED_ERRORS}=1). On the thread that found
+     * it; only the text is decoded.
+     */
+    private void unhandled(ObjectValue v) {
+        if (v == null || !v.getIsError() || !REPORT_UNHANDLED) {
+            return;
+        }
+        String failure;
+        try {
+            ClassLoader loader = classSource != null ? classSource : CoreClient.class.getClassLoader();
+            failure = String.valueOf(read(v, loader));
+        } catch (RuntimeException | LinkageError e) {
+            failure = v.hasRemoteError() ? v.getRemoteError().getClassName() + ": " + v.getRemoteError().getMessage()
+                    : "a failure that cannot be read here (" + e + ")";
+        }
+        System.err.println("Unhandled error (suppress with " + IGNORE_UNHANDLED_ERRORS + "=1): " + failure);
     }
 
     public <T> ObjectRef<T> put(T value) {
@@ -782,6 +832,7 @@ public final class CoreClient {
         if (p != null) {
             p.valueReceived(ref.id(), v);
         }
+        markRead(ref.id(), v);
         return decode(v);
     }
 
@@ -810,6 +861,7 @@ public final class CoreClient {
             if (p != null) {
                 p.valueReceived(ref.id(), v);
             }
+            markRead(ref.id(), v);
             values.add(decode(v));
         }
         return values;
@@ -1207,6 +1259,10 @@ public final class CoreClient {
         private void handle(NodeMessage m) {
             switch (m.getBodyCase()) {
                 case READY -> {
+                    if (droppedPending.remove(m.getReady().getObjectId())) {
+                        unhandled(m.getReady().getValue()); // no ref is left to read it
+                        return;
+                    }
                     CompletableFuture<ObjectValue> f = objects.computeIfAbsent(m.getReady().getObjectId(),
                             k -> new CompletableFuture<>());
                     f.complete(m.getReady().getValue());
