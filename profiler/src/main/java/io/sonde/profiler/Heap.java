@@ -102,6 +102,25 @@ final class Heap {
         return base + "[]".repeat(dims);
     }
 
+    /**
+     * This JVM's heap now (the memory MXBean's used and committed, no GC asked for) and its
+     * resident and shared memory ({@code /proc/self/statm}, 0 where there is none), for
+     * {@code sonde memory --by-name}.
+     */
+    static io.sonde.profiler.proto.WorkerUsage usage() {
+        java.lang.management.MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+        io.sonde.profiler.proto.WorkerUsage.Builder u = io.sonde.profiler.proto.WorkerUsage.newBuilder()
+                .setPid(ProcessHandle.current().pid()).setHeapUsed(heap.getUsed()).setHeapCommitted(heap.getCommitted());
+        try {
+            // size resident shared ..., in pages of 4 KiB on the machines Sonde runs on
+            String[] f = Files.readString(Path.of("/proc/self/statm")).trim().split("\\s+");
+            u.setRssBytes(Long.parseLong(f[1]) * 4096).setSharedBytes(Long.parseLong(f[2]) * 4096);
+        } catch (IOException | RuntimeException e) {
+            // not Linux: the node's memory monitor has no figure of it either
+        }
+        return u.build();
+    }
+
     private static HeapResult dump(ProcessProfiler.Host host, Path file) {
         if (Files.exists(file)) {
             throw new IllegalArgumentException(file + " exists already: give a new file for the heap dump (the JVM"

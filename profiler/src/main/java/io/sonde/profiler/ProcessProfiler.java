@@ -57,6 +57,9 @@ public final class ProcessProfiler {
         Optional<String> taskLabel(Thread thread);
     }
 
+    /** How {@code sonde memory --by-name} names a live-allocation profile that {@code sonde profile} recorded. */
+    public static final String LIVE_SOURCE = "sonde profile --event alloc --live";
+
     private final Host host;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "sonde-profiler");
@@ -85,6 +88,8 @@ public final class ProcessProfiler {
                             .setStacks(Stacks.of(host)).build());
                     case HEAP -> host.send(WorkerEvent.newBuilder().setRequest(c.getRequest())
                             .setHeap(Heap.run(host, c.getHeap())).build());
+                    case USAGE -> host.send(WorkerEvent.newBuilder().setRequest(c.getRequest())
+                            .setUsage(Heap.usage()).build());
                     default -> {
                     }
                 }
@@ -200,20 +205,32 @@ public final class ProcessProfiler {
                 r.profiler.execute("collapsed," + counted + "dot,file=" + r.output);
             }
             String summary;
+            io.sonde.profiler.proto.LiveAllocations live = null;
             if (r.format == ProfileFormat.JFR) {
                 summary = "A JFR recording: open it in JDK Mission Control, or read it with `jfr print --events"
                         + " jdk.ExecutionSample` (cpu, wall) or `jfr summary`.\n";
             } else {
                 String event = r.engine + (r.spec.getLive() ? ", live" : "");
                 String samples = r.profiler.execute("collapsed,dot");
-                summary = r.event.memory() ? ProfileSummary.sites(event, samples, r.profiler.execute("collapsed,total,dot"))
-                        : ProfileSummary.frames(event, samples);
+                if (r.event.memory()) {
+                    String bytes = r.profiler.execute("collapsed,total,dot");
+                    summary = ProfileSummary.sites(event, samples, bytes);
+                    if (r.event == ProfileEvent.ALLOC && r.spec.getLive()) {
+                        live = ProfileSummary.live(bytes, LIVE_SOURCE, System.currentTimeMillis());
+                    }
+                } else {
+                    summary = ProfileSummary.frames(event, samples);
+                }
             }
             if (r.output != null && r.spec.getSendOutput()) {
                 sendFile(request, r.output);
             }
-            host.send(WorkerEvent.newBuilder().setRequest(request).setResult(ProfileResult.newBuilder()
-                    .setSummary(summary).setPath(r.output == null ? "" : r.output.toString())).build());
+            ProfileResult.Builder result = ProfileResult.newBuilder().setSummary(summary)
+                    .setPath(r.output == null ? "" : r.output.toString());
+            if (live != null) {
+                result.setLive(live);
+            }
+            host.send(WorkerEvent.newBuilder().setRequest(request).setResult(result).build());
         } catch (Exception e) {
             fail(request, "the profile of " + host.describe() + " failed as it ended: " + e.getMessage());
         }

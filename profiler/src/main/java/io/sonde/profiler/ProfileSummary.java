@@ -132,6 +132,42 @@ public final class ProfileSummary {
         return b.toString();
     }
 
+    /** Rows of each list a live-allocation profile keeps for {@code sonde memory --by-name}. */
+    public static final int LIVE_TOP = 50;
+
+    /**
+     * What a live-allocation profile found still alive, by allocating method and by allocated
+     * class, the top {@value #LIVE_TOP} of each, with how many more there are.
+     *
+     * @param bytes  collapsed stacks counted in bytes ({@code collapsed,total})
+     * @param source what recorded the profile, as {@code sonde memory --by-name} names it
+     */
+    public static io.sonde.profiler.proto.LiveAllocations live(String bytes, String source, long atMillis) {
+        Map<String, Long> methods = new HashMap<>();
+        Map<String, Long> classes = new HashMap<>();
+        long all = 0;
+        for (Map.Entry<Site, Long> e : bySite(bytes).entrySet()) {
+            methods.merge(e.getKey().method, e.getValue(), Long::sum);
+            classes.merge(e.getKey().type, e.getValue(), Long::sum);
+            all += e.getValue();
+        }
+        io.sonde.profiler.proto.LiveAllocations.Builder b = io.sonde.profiler.proto.LiveAllocations.newBuilder()
+                .setAtMs(atMillis).setSource(source).setTotalBytes(all)
+                .setMoreMethods(Math.max(0, methods.size() - LIVE_TOP)).setMoreClasses(Math.max(0, classes.size() - LIVE_TOP));
+        largest(methods).forEach(e -> b.addMethods(amount(e)));
+        largest(classes).forEach(e -> b.addClasses(amount(e)));
+        return b.build();
+    }
+
+    private static List<Map.Entry<String, Long>> largest(Map<String, Long> m) {
+        return m.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder())
+                .thenComparing(Map.Entry.comparingByKey())).limit(LIVE_TOP).toList();
+    }
+
+    private static io.sonde.profiler.proto.Amount amount(Map.Entry<String, Long> e) {
+        return io.sonde.profiler.proto.Amount.newBuilder().setName(e.getKey()).setBytes(e.getValue()).build();
+    }
+
     private static void table(StringBuilder b, List<Map.Entry<Site, Long>> rows, Map<Site, Long> byBytes,
                               Map<Site, Long> bySamples, long all, boolean byteShare) {
         b.append(String.format(Locale.ROOT, "  %10s  %6s  %8s  %s%n", "bytes", "share", "objects", "site (class)"));

@@ -1,6 +1,7 @@
 package io.sonde.cli;
 
 import io.sonde.cli.table.HeapRun;
+import io.sonde.cli.table.MemoryByName;
 import io.sonde.cli.table.MemoryOptions;
 import io.sonde.cli.table.ObjectTables;
 import io.sonde.cli.table.ProfileTargets;
@@ -25,7 +26,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "memory", description = "List every object the node keeps: its size, who holds it and why, where its"
         + " value is and where it was created; then the object store's figures. With --heap: a worker's class histogram,"
-        + " or a dump of its heap.")
+        + " or a dump of its heap. With --by-name: the workers' memory by the function or actor class they run.")
 final class MemoryCommand implements Callable<Integer> {
     @Mixin
     ClusterOptions target;
@@ -52,6 +53,9 @@ final class MemoryCommand implements Callable<Integer> {
         if (options.heap() != null) {
             return heap();
         }
+        if (options.byName()) {
+            return byName();
+        }
         ObjectList objects;
         String address;
         try (ClusterLocator.ClusterConnection c = target.connect(sonde.locator())) {
@@ -59,6 +63,16 @@ final class MemoryCommand implements Callable<Integer> {
             address = c.address();
         }
         ObjectTables.print(spec.commandLine().getOut(), address, objects, options);
+        return 0;
+    }
+
+    private int byName() {
+        try (ClusterLocator.ClusterConnection c = target.connect(sonde.locator())) {
+            MemoryByName.run(c.channel(), c.address(), () -> c.memory(0, target.timeout()), c.targets(target.timeout()),
+                    target.timeout(), spec.commandLine().getOut());
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new CommandFailure(1, e.getMessage());
+        }
         return 0;
     }
 

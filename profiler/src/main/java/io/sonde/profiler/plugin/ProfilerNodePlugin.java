@@ -8,6 +8,8 @@ import io.sonde.profiler.proto.ProcessStacks;
 import io.sonde.profiler.proto.ProfileRequest;
 import io.sonde.profiler.proto.StacksRequest;
 import io.sonde.profiler.proto.Target;
+import io.sonde.profiler.proto.UsageRequest;
+import io.sonde.profiler.proto.WorkerUsage;
 import io.sonde.profiler.proto.WorkerCommand;
 import io.sonde.profiler.proto.WorkerEvent;
 import io.sonde.spi.ClientRef;
@@ -56,7 +58,9 @@ import java.util.function.Consumer;
  * <h2>Files</h2>
  * async-profiler's native library is extracted once per session to
  * {@code <session>/profiler/libasyncProfiler.so}, where the node's workers and its local drivers
- * load it; profiles are written to {@code <session>/profiles/}.
+ * load it; profiles are written to {@code <session>/profiles/}. The latest live-allocation profile
+ * of each worker is kept in {@code <session>/profiler/live-allocations/} ({@link LiveAllocationStore})
+ * for {@code sonde memory --by-name}.
  */
 public final class ProfilerNodePlugin implements NodePlugin {
     /** The plug-in's name in Sonde's protocol, the same in its three parts. */
@@ -77,6 +81,7 @@ public final class ProfilerNodePlugin implements NodePlugin {
     private final Map<Long, Pending> pending = new HashMap<>();
     private long nextRequest;
     private Path library;
+    private LiveAllocationStore liveAllocations;
 
     /** What a request's caller is told. */
     interface Answer {
@@ -113,6 +118,13 @@ public final class ProfilerNodePlugin implements NodePlugin {
     @Override
     public void start(NodeContext context) {
         this.node = context;
+        this.liveAllocations = new LiveAllocationStore(context.sessionDir().resolve("profiler")
+                .resolve(LiveAllocationStore.DIRECTORY));
+    }
+
+    /** The latest live-allocation profile of each worker, for {@code sonde memory --by-name}. */
+    public LiveAllocationStore liveAllocations() {
+        return liveAllocations;
     }
 
     @Override
@@ -134,6 +146,7 @@ public final class ProfilerNodePlugin implements NodePlugin {
 
     @Override
     public void workerExited(WorkerRef worker) {
+        serial.execute(() -> liveAllocations.forget(worker.workerId()));
         serial.execute(() -> endAll(p -> worker.workerId().equals(p.workerId), p -> Status.UNAVAILABLE.withDescription(
                 "Worker " + worker.workerId() + " (pid " + worker.pid() + ") exited before it answered: it ended, or"
                         + " was stopped, during the request. `sonde logs` shows its last output.")));
@@ -230,6 +243,51 @@ public final class ProfilerNodePlugin implements NodePlugin {
         });
     }
 
+    /**
+     * Every worker's heap and memory, read in the worker, with its latest live-allocation profile;
+     * a worker that does not answer in time is listed with why.
+     */
+    void usage(Consumer<List<WorkerUsage>> done) {
+        serial.execute(() -> {
+            List<WorkerRef> workers = node.workers();
+            WorkerUsage[] got = new WorkerUsage[workers.size()];
+            int[] left = {workers.size()};
+            if (left[0] == 0) {
+                done.accept(List.of());
+                return;
+            }
+            for (int i = 0; i < workers.size(); i++) {
+                int slot = i;
+                WorkerRef w = workers.get(i);
+                Target target = Target.newBuilder().setWorkerId(w.workerId()).build();
+                send(target, WorkerCommand.newBuilder().setUsage(UsageRequest.getDefaultInstance()), STACKS_MS, new Answer() {
+                    @Override
+                    public void event(WorkerEvent e) {
+                        arrived(e.hasUsage() ? e.getUsage().toBuilder() : unknown(e.getError()));
+                    }
+
+                    @Override
+                    public void failed(Status status) {
+                        arrived(unknown(status.getDescription()));
+                    }
+
+                    private WorkerUsage.Builder unknown(String why) {
+                        return WorkerUsage.newBuilder().setPid(w.pid()).setHeapUsed(-1).setError(why);
+                    }
+
+                    private void arrived(WorkerUsage.Builder u) {
+                        u.setWorkerId(w.workerId());
+                        liveAllocations.latest(w.workerId()).ifPresent(u::setLive);
+                        got[slot] = u.build();
+                        if (--left[0] == 0) {
+                            done.accept(List.of(got));
+                        }
+                    }
+                });
+            }
+        });
+    }
+
     /** On {@link #serial}: registers the request and sends it; returns its number, -1 if it failed at once. */
     private long send(Target target, WorkerCommand.Builder command, long answerMs, Answer answer) {
         Optional<String> refusal = refuse(target);
@@ -310,6 +368,13 @@ public final class ProfilerNodePlugin implements NodePlugin {
         };
         if (last) {
             pending.remove(e.getRequest());
+        }
+        if (e.hasResult() && e.getResult().hasLive() && !p.workerId.isEmpty()) {
+            try {
+                liveAllocations.save(p.workerId, e.getResult().getLive());
+            } catch (UncheckedIOException failed) {
+                System.err.println("sonde profiler: " + failed.getMessage());
+            }
         }
         p.answer.event(e);
     }

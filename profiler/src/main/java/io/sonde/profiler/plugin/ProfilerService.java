@@ -10,6 +10,8 @@ import io.sonde.profiler.proto.ProfileRequest;
 import io.sonde.profiler.proto.ProfilerGrpc;
 import io.sonde.profiler.proto.StacksReply;
 import io.sonde.profiler.proto.StacksRequest;
+import io.sonde.profiler.proto.UsageReply;
+import io.sonde.profiler.proto.UsageRequest;
 import io.sonde.profiler.proto.WorkerEvent;
 
 /**
@@ -69,6 +71,14 @@ final class ProfilerService extends ProfilerGrpc.ProfilerImplBase {
     public void stacks(StacksRequest request, StreamObserver<StacksReply> responses) {
         profiler.stacks(all -> {
             responses.onNext(StacksReply.newBuilder().addAllProcesses(all).build());
+            responses.onCompleted();
+        });
+    }
+
+    @Override
+    public void usage(UsageRequest request, StreamObserver<UsageReply> responses) {
+        profiler.usage(all -> {
+            responses.onNext(UsageReply.newBuilder().addAllWorkers(all).build());
             responses.onCompleted();
         });
     }

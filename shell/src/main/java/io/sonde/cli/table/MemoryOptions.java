@@ -57,6 +57,12 @@ public final class MemoryOptions {
                     + " classes by bytes and by count.")
     String heap;
 
+    @Option(names = "--by-name", description = "Instead of the objects: the workers' memory (RSS - shared, and heap"
+            + " used) summed by the function or actor class they run, heaviest first; and, from the workers' latest"
+            + " live-allocation profiles (`sonde profile <worker> --event alloc --live`), the live bytes by allocating"
+            + " method and by allocated class.")
+    boolean byName;
+
     @Option(names = "--heap-dump", paramLabel = "FILE",
             description = "With --heap: write an HPROF dump of the worker's live objects to FILE (a path of the worker's"
                     + " machine) instead, for Eclipse MAT or VisualVM.")
@@ -86,7 +92,7 @@ public final class MemoryOptions {
             new CommandLine(o).parseArgs(words);
         } catch (CommandLine.ParameterException e) {
             throw new IllegalArgumentException(e.getMessage() + ". Options: " + SYNOPSIS + "; or --heap <worker>"
-                    + " [--heap-dump FILE].", e);
+                    + " [--heap-dump FILE]; or --by-name.", e);
         }
         o.check();
         return o;
@@ -100,6 +106,10 @@ public final class MemoryOptions {
             throw new IllegalArgumentException("--heap-dump writes the heap of the worker --heap names: give both, e.g."
                     + " --heap WORKER_ID --heap-dump worker.hprof.");
         }
+        if (byName && heap != null) {
+            throw new IllegalArgumentException("--by-name sums every worker of the node, --heap reads one: give one of"
+                    + " them.");
+        }
         if (limit < 1) {
             throw new IllegalArgumentException("--limit must be 1 or more, got " + limit
                     + "; --stats-only shows the summaries without rows.");
@@ -110,6 +120,11 @@ public final class MemoryOptions {
     /** The worker whose heap {@code --heap} asks for, or null: then the objects are listed. */
     public String heap() {
         return heap;
+    }
+
+    /** Whether {@code --by-name} asks for the workers' memory by what they run instead of the objects. */
+    public boolean byName() {
+        return byName;
     }
 
     /** Where {@code --heap-dump} writes, or null for the histogram. */

@@ -1,6 +1,7 @@
 package io.sonde.shell.repl.commands;
 
 import io.sonde.cli.table.HeapRun;
+import io.sonde.cli.table.MemoryByName;
 import io.sonde.cli.table.MemoryOptions;
 import io.sonde.cli.table.ProfileTargets;
 import io.sonde.cli.table.ObjectTables;
@@ -26,7 +27,8 @@ final class MemoryCommand implements SlashCommand {
     @Override
     public String help() {
         return "every object the node keeps: size, holder, why it is kept, call site; the object store (as `sonde memory`);"
-                + " --heap <worker> [--heap-dump FILE]: its class histogram, or an HPROF dump";
+                + " --heap <worker> [--heap-dump FILE]: its class histogram, or an HPROF dump;"
+                + " --by-name: the workers' memory by the function or actor class they run";
     }
 
     @Override
@@ -41,7 +43,7 @@ final class MemoryCommand implements SlashCommand {
         return switch (before) {
             case "--group-by" -> List.of("node", "stack");
             case "--sort-by" -> List.of("size", "id");
-            default -> List.of("--group-by", "--sort-by", "--stats-only", "--limit", "--heap", "--heap-dump");
+            default -> List.of("--group-by", "--sort-by", "--stats-only", "--limit", "--heap", "--heap-dump", "--by-name");
         };
     }
 
@@ -58,6 +60,15 @@ final class MemoryCommand implements SlashCommand {
             try {
                 HeapRun.run(c.channel(), c.address(), ProfileTargets.Lists.of(c::workers, c::actors, c::tasks),
                         options.heap(), options.heapDump(), ClusterView.DEADLINE, context.out());
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                throw new CommandException(e.getMessage());
+            }
+            return;
+        }
+        if (options.byName()) {
+            try {
+                MemoryByName.run(c.channel(), c.address(), () -> c.memory(0), ProfileTargets.Lists.of(c::workers,
+                        c::actors, c::tasks), ClusterView.DEADLINE, context.out());
             } catch (IllegalArgumentException | IllegalStateException e) {
                 throw new CommandException(e.getMessage());
             }
