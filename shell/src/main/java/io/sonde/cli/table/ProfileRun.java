@@ -150,7 +150,7 @@ public final class ProfileRun {
         };
     }
 
-    private static String human(Duration d) {
+    static String human(Duration d) {
         return d.toMillis() % 1000 != 0 ? d.toMillis() + "ms" : d.toSeconds() % 60 != 0 || d.toSeconds() < 60
                 ? d.toSeconds() + "s" : d.toMinutes() + "m";
     }

@@ -114,8 +114,9 @@ public final class ProfileTargets {
         }
         if (w.matches("\\d{1,10}")) {
             throw new IllegalArgumentException("pid " + w + " is not a Sonde worker of the cluster at " + address
-                    + ": `sonde list workers` lists its workers and their pids. (A JVM of your own is not profiled"
-                    + " through Sonde: use async-profiler's asprof on it.)");
+                    + ", nor a JVM of this machine: `sonde list workers` lists the cluster's workers and"
+                    + " their pids. (The pid of a JVM of this machine that is not a worker is profiled through the"
+                    + " JDK Attach API.)");
         }
         throw new IllegalArgumentException("No worker, actor or task '" + w + "' in the cluster at " + address + "."
                 + (prefixed.size() > 1 ? " Several workers' ids start with it: give more of one." : "")
