@@ -27,7 +27,8 @@ import java.util.concurrent.Callable;
 @Command(name = "microbenchmark",
         // one paragraph: picocli wraps it to the terminal's width (separate strings would be separate lines)
         description = "Measure tasks, actor calls, puts and gets, a retry after a crash, the memory monitor's reaction"
-                + " and cost, and the debugger's latencies and JDWP's cost, on embedded clusters. Prints one line per"
+                + " and cost, the debugger's latencies and JDWP's cost, and the profiler's attach time and the cost of an"
+                + " alloc profile, on embedded clusters. Prints one line per"
                 + " metric as `ray microbenchmark` does, with the ratio to Ray's published figures where Ray has one."
                 + " Takes five to eight minutes on two cores; --filter runs some. With --address the driver joins a"
                 + " running cluster (`sonde start --head`) and measures the metrics that need no cluster of their own.",
@@ -52,7 +53,7 @@ final class MicrobenchmarkCommand implements Callable<Integer> {
     Path json;
 
     @Option(names = "--filter", paramLabel = "WORDS", description = "Run only the metrics whose name contains one of these"
-            + " comma-separated words (as SONDE_BENCH_FILTER), e.g. --filter tasks,debugger.")
+            + " comma-separated words (as SONDE_BENCH_FILTER), e.g. --filter tasks,debugger,profile.")
     String filter;
 
     @Option(names = "--quick", description = "A few operations per metric only: checks that every metric runs, measures nothing.")

@@ -18,7 +18,8 @@ class MicrobenchmarkCommandTest {
             "single_client_tasks_sync", "single_client_tasks_async", "1_1_actor_calls_sync", "1_1_actor_calls_async",
             "single_client_put_calls", "single_client_get_calls", "memcpy_gigabytes", "single_client_put_gigabytes",
             "single_client_get_gigabytes", "spill_gigabytes",
-            "worker_cold_start_ms", "idle_worker_rss_mb", "task_retry_after_crash_ms", "grpc_loopback_unary_rtt_us", "auth_check_cost_us");
+            "worker_cold_start_ms", "idle_worker_rss_mb", "task_retry_after_crash_ms", "grpc_loopback_unary_rtt_us", "auth_check_cost_us",
+            "profile_attach_ms", "alloc_profile_overhead_pct");
 
     @RegisterExtension
     final SondeRoot root = SondeRoot.temporary();
@@ -35,6 +36,10 @@ class MicrobenchmarkCommandTest {
                 .containsPattern("worker_cold_start_ms [\\d.]+ \\+- [\\d.]+")
                 .containsPattern("idle_worker_rss_mb [\\d.]+ \\+- [\\d.]+ +\\(RSS - shared [\\d.]+ \\+- [\\d.]+ MB\\)")
                 .containsPattern("grpc_loopback_unary_rtt_us [\\d.]+ \\+- [\\d.]+")
+                .containsPattern("profile_attach_ms [\\d.]+ \\+- [\\d.]+ +\\(median [\\d.]+ ms of \\d+, max [\\d.]+; the"
+                        + " worker's first, which loads async-profiler, [\\d.]+ ms; target under 500 ms\\)")
+                .containsPattern("alloc_profile_overhead_pct -?[\\d.]+ \\+- [\\d.]+ +\\(.*sync actor calls/s [\\d.]+ with an"
+                        + " alloc profile \\(interval 512k\\), [\\d.]+ without, \\d+ alternated pairs; target under 5%\\)")
                 .containsPattern("auth_check_cost_us -?[\\d.]+ \\+- [\\d.]+ +\\(-?[\\d.]+% of a [\\d.]+ us unary call")
                 .containsPattern("memcpy_gigabytes per second [\\d.]+ \\+- [\\d.]+")
                 .containsPattern("single_client_put_gigabytes per second [\\d.]+ \\+- [\\d.]+ +\\([\\d.]+x Ray's 20\\.00\\)"

@@ -18,7 +18,8 @@ import java.util.Set;
  *
  * <p>The debugger's metrics ({@link DebuggerLatency}) run on the last of the cold start's clusters;
  * {@link JdwpTaskCost} then replaces it with two clusters of its own, without and with the JDWP
- * agent, and leaves the second (the default kind) running.
+ * agent, and leaves the second (the default kind) running, where the profiler's metrics
+ * ({@link ProfilerCosts}) follow, each on an actor of its own.
  *
  * <p>{@link ShellStartup} runs last and outside this process: it times new {@code sonde shell}
  * processes, so the metrics before it do not share a JVM with it.
@@ -69,7 +70,9 @@ public final class CoreMetrics {
                 new DebuggerLatency(DebuggerLatency.Kind.NOTICE),
                 new DebuggerLatency(DebuggerLatency.Kind.ATTACH),
                 new DebuggerLatency(DebuggerLatency.Kind.STEP),
-                new JdwpTaskCost(cluster),
+                new JdwpTaskCost(cluster)));
+        all.addAll(ProfilerCosts.both());
+        all.addAll(List.of(
                 new GrpcLoopbackRtt(),
                 new AuthCheckCost(),
                 new ShellStartup()));
