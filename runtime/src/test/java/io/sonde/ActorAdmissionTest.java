@@ -69,6 +69,25 @@ class ActorAdmissionTest {
     }
 
     @Test
+    void workThatWaitsForResourcesThatAnActorHoldsIsToldOnceWhoHoldsThem() {
+        ActorHandle<Holder> holder = Sonde.actor(Holder::new).numCpus(1).name("cpu-holder").remote();
+        Sonde.get(holder.task(Holder::pid).remote(), Duration.ofSeconds(60));
+        ObjectRef<Integer> first = Sonde.task(() -> 1).name("starved").numCpus(1).remote();
+        ObjectRef<Integer> second = Sonde.task(() -> 2).name("starved-too").numCpus(1).remote();
+        await().atMost(Duration.ofSeconds(20)).until(() -> cluster.err().stream().anyMatch(l -> l.contains(
+                "warning: task starved (task_id=" + first.id() + ", attempt 0) has waited")));
+        String line = cluster.err().stream().filter(l -> l.contains("warning: task starved (")).findFirst().orElseThrow();
+        assertThat(line).startsWith("(node-manager, node=")
+                .contains("s for resources: it needs {CPU: 1}, this node has {CPU: 0")
+                .contains("held now by actor Holder 'cpu-holder' (id=" + holder.actorId() + ") {CPU: 1}")
+                .contains("Sonde.kill or handle.terminate() frees them");
+        await("the same shape is told once").during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
+                .until(() -> cluster.err().stream().noneMatch(l -> l.contains("warning: task starved-too")));
+        Sonde.kill(holder);
+        assertThat(Sonde.get(java.util.List.of(first, second), Duration.ofSeconds(60))).containsExactly(1, 2);
+    }
+
+    @Test
     void resourceAmountsThatTheSchedulerCannotCountAreRefusedAtOnce() {
         assertThatThrownBy(() -> Sonde.actor(Holder::new).numCpus(0.00005))
                 .isInstanceOf(IllegalArgumentException.class)

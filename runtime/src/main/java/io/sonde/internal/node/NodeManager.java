@@ -237,8 +237,30 @@ public final class NodeManager {
         int keep = Math.max(1, (int) Math.ceil(scheduler.total().cpus()));
         reaper.scheduleWithFixedDelay(() -> lock.run(() -> pool.reap(keep, w -> ownsWork(w.id()))), 2, 2,
                 TimeUnit.SECONDS);
+        reaper.scheduleWithFixedDelay(this::warnWaiting, 1, 1, TimeUnit.SECONDS);
         this.memoryMonitor = new MemoryMonitor(config.nodeId(), config.ip(), config.memorySettings(),
                 NodeMemory.detect(config.memoryBudget()), monitorView).start();
+    }
+
+    /** Under the lock; used by {@link #warnWaiting} only. */
+    private final WaitWarnings waitWarnings = new WaitWarnings();
+
+    /** Tells drivers whose work waits for resources that running work holds, once per shape (see {@link WaitWarnings}). */
+    private void warnWaiting() {
+        List<Map.Entry<ClientSession, String>> lines = lock.read(() -> {
+            List<Map.Entry<ClientSession, String>> out = new ArrayList<>();
+            for (WaitWarnings.Line l : waitWarnings.collect(scheduler, actors.all(), pool.all(), System.nanoTime())) {
+                Job j = jobs.get(l.jobId());
+                if (j != null && j.logToDriver()) {
+                    out.add(Map.entry(j.driver(), l.text()));
+                }
+            }
+            return out;
+        });
+        for (Map.Entry<ClientSession, String> l : lines) {
+            l.getKey().send(NodeMessage.newBuilder().setLogs(LogBatch.newBuilder().setWorkerId("node-manager")
+                    .setTaskName("node-manager").setNodeIp(config.ip()).setStderr(true).addLines(l.getValue())).build());
+        }
     }
 
     /** How a worker's death came about, as the node knows it. */
@@ -479,6 +501,7 @@ public final class NodeManager {
             // failed (with why) and stay listed; its objects go.
             String jobId = job.jobId();
             plugins.jobEnded(jobId);
+            waitWarnings.jobEnded(jobId);
             for (Worker w : pool.removeJob(jobId)) {
                 w.closeCommands();
                 w.kill();

@@ -80,6 +80,7 @@ public final class Scheduler {
     /** Appends a task whose arguments are ready, or an actor's creation that waits for its resources. */
     public void enqueue(TaskRecord t) {
         t.state(TaskState.PENDING_SCHEDULING);
+        t.queuedAtNanos(System.nanoTime());
         queued(t, 1);
         readyQueue.add(t);
     }
@@ -88,8 +89,24 @@ public final class Scheduler {
     public void requeueFirst(TaskRecord t) {
         t.nextAttempt();
         t.state(TaskState.PENDING_SCHEDULING);
+        t.queuedAtNanos(System.nanoTime());
         queued(t, 1);
         readyQueue.addFirst(t);
+    }
+
+    /**
+     * The queued tasks and actor creations that have waited at least {@code nanos} (by {@code now})
+     * and whose resources are not free now: they wait for running work to give them back, not for
+     * a worker to start. In queue order.
+     */
+    public List<TaskRecord> waitingForResources(long nanos, long now) {
+        List<TaskRecord> waiting = new ArrayList<>();
+        for (TaskRecord t : readyQueue) {
+            if (now - t.queuedAtNanos() >= nanos && !available.fits(t.spec())) {
+                waiting.add(t);
+            }
+        }
+        return waiting;
     }
 
     /** Takes a task out of the queue; false when it was not queued. */

@@ -35,6 +35,7 @@ public final class TaskRecord {
     private long lastPid;
     /** When the current attempt reached its worker, in epoch milliseconds; 0 before. */
     private long startedAtMillis;
+    private long queuedAtNanos;
     /** Attempts the memory monitor ended: they count against oomRetries, not maxRetries. */
     private int oomKills;
     /** The client session that submitted the task and receives its result; empty when unknown. */
@@ -106,6 +107,15 @@ public final class TaskRecord {
     /** How many attempts the memory monitor ended. */
     public int oomKills() {
         return oomKills;
+    }
+
+    /** When the task last joined the scheduler's queue, in {@link System#nanoTime} (0: never). */
+    public long queuedAtNanos() {
+        return queuedAtNanos;
+    }
+
+    public void queuedAtNanos(long nanos) {
+        this.queuedAtNanos = nanos;
     }
 
     /** When the current attempt reached its worker, in epoch milliseconds (0: not yet). */
