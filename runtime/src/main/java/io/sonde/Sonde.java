@@ -121,6 +121,18 @@ public final class Sonde extends SondeCalls {
         SondeRuntime.client().cancelAndWarn(ref, force, recursive);
     }
 
+    /**
+     * Frees the objects now, before their refs go (Ray's {@code ray.internal.free}): their values
+     * leave the node's memory and the object store, and a later {@code get} of any of them (by
+     * any process) throws {@link ObjectFreedException} saying who freed it and from where. A
+     * result not computed yet is dropped when it is. A process that already read a value keeps
+     * its own copy. Low level: use it when a large object must go before the garbage collector
+     * finds its refs.
+     */
+    public static void free(List<? extends ObjectRef<?>> refs) {
+        SondeRuntime.client().free(refs, io.sonde.internal.client.CallSites.always());
+    }
+
     /** Kills the actor's process; it is not restarted. */
     public static void kill(ActorHandle<?> actor) {
         kill(actor, true);

@@ -754,6 +754,36 @@ public final class CoreClient {
         }
     }
 
+    /**
+     * {@code Sonde.free} at {@code site}: the node drops the values and keeps a failure saying so
+     * in their place; this process's own copies go too, so its gets say the same.
+     */
+    public void free(List<? extends ObjectRef<?>> refs, String site) {
+        if (refs.isEmpty()) {
+            return;
+        }
+        String who = (worker ? "task " + currentTaskId.get() : "the driver") + " (pid " + ProcessHandle.current().pid()
+                + ")" + (site.isEmpty() ? "" : " at " + site);
+        io.sonde.proto.FreeObjects.Builder m = io.sonde.proto.FreeObjects.newBuilder();
+        for (ObjectRef<?> r : refs) {
+            m.addObjectIds(r.id());
+        }
+        String ids = refs.size() == 1 ? "object " + refs.get(0).id() : refs.size() + " objects (" + String.join(", ",
+                m.getObjectIdsList().subList(0, Math.min(3, refs.size()))) + (refs.size() > 3 ? ", ..." : "") + ")";
+        ObjectValue freed = Serializer.error(new io.sonde.ObjectFreedException(
+                ids + " freed by Sonde.free in " + who + ": the value is gone. Free an object only once nothing"
+                        + " reads it any more, or put the value again."));
+        m.setFreed(freed);
+        send(ClientMessage.newBuilder().setFree(m).build());
+        for (ObjectRef<?> r : refs) {
+            CompletableFuture<ObjectValue> f = objects.get(r.id());
+            if (f != null && !f.complete(freed)) {
+                objects.replace(r.id(), f, CompletableFuture.completedFuture(freed)); // its value read before
+            }
+            markRead(r.id(), freed); // freed on purpose: not an unhandled error when its ref goes
+        }
+    }
+
     /** Set to 1, failures that no get read are not reported when their last ref goes. */
     public static final String IGNORE_UNHANDLED_ERRORS = "SONDE_IGNORE_UNHANDLED_ERRORS";
     private static final boolean REPORT_UNHANDLED = !"1".equals(System.getenv(IGNORE_UNHANDLED_ERRORS));

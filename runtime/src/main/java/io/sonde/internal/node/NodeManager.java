@@ -400,6 +400,7 @@ public final class NodeManager {
                 m.getRelease().getRefsList().forEach(r -> objects.release(r.getObjectId(), s, r.getEscapes(),
                         r.getBorrowed()));
             });
+            case FREE -> lock.run(() -> m.getFree().getObjectIdsList().forEach(id -> objects.free(id, m.getFree().getFreed())));
             case BORROW -> lock.run(() -> {
                 m.getBorrow().getObjectIdsList().forEach(id -> objects.borrow(id, s));
                 s.send(NodeMessage.newBuilder().setBorrowed(m.getBorrow().toBuilder().clearObjectIds()).build());

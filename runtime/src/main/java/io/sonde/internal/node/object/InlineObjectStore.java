@@ -39,6 +39,8 @@ public final class InlineObjectStore<C> implements ObjectStore<C> {
         int pendingEscapes;
         /** Clients that borrowed a ref to it, with how many borrows each; null for none. */
         Map<C, Integer> borrowers;
+        /** Freed before its value came: what stands in its place when it comes. */
+        ObjectValue freed;
 
         Entry(C owner) {
             this.owner = owner;
@@ -88,6 +90,10 @@ public final class InlineObjectStore<C> implements ObjectStore<C> {
     private List<C> ready(String id, Entry<C> e, ObjectValue value) {
         if (e.value != null) {
             return null;
+        }
+        if (e.freed != null) {
+            dropped.accept(value); // freed before it came: its bytes go at once
+            value = e.freed;
         }
         e.value = value;
         for (String inner : value.getContainedIdsList()) {
@@ -245,6 +251,22 @@ public final class InlineObjectStore<C> implements ObjectStore<C> {
      * takes it, no kept value holds a ref to it, no other process borrowed one, and every value or
      * task that carried a ref to it has arrived.
      */
+    @Override
+    public boolean free(String id, ObjectValue failure) {
+        Entry<C> e = objects.get(id);
+        if (e == null) {
+            return false;
+        }
+        if (e.value == null) {
+            e.freed = failure;
+            return true;
+        }
+        ObjectValue old = e.value;
+        e.value = failure;
+        forget(old);
+        return true;
+    }
+
     private void dropIfUnused(String id, Entry<C> e) {
         if (e.ownerReleased && e.taskRefs == 0 && e.value != null && e.captured <= 0 && e.pendingEscapes <= 0
                 && (e.borrowers == null || e.borrowers.isEmpty())) {

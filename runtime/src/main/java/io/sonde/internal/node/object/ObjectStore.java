@@ -73,6 +73,14 @@ public interface ObjectStore<C> {
     /** Forgets the objects whose owner matches (the owner's job ended); returns their ids. */
     Set<String> removeOwnedBy(Predicate<C> owner);
 
+    /**
+     * {@code Sonde.free}: the object's value goes now (its shared memory and the refs it held with
+     * it) and {@code failure} stands in its place; a pending object gets {@code failure} instead of
+     * its value when that comes. The object itself stays as long as its refs do. False when the
+     * object is unknown.
+     */
+    boolean free(String id, ObjectValue failure);
+
     /** How many objects are kept (values, failures and pending results). */
     int size();
 
