@@ -31,7 +31,11 @@ public final class ActorCreator<A> {
         return this;
     }
 
-    /** How many times a call in flight when the actor died is retried on the restarted actor. */
+    /**
+     * How many times a call in flight when the actor died is retried on the restarted actor (-1:
+     * always). With 0, the default, calls are at most once: one made while the actor restarts
+     * fails at once with {@link ActorUnavailableException} instead of waiting for it.
+     */
     public ActorCreator<A> maxTaskRetries(int maxTaskRetries) {
         options.maxTaskRetries = Options.retries("maxTaskRetries", maxTaskRetries);
         return this;

@@ -10,7 +10,8 @@ import java.util.Optional;
  *
  * <p>Lifecycle: PENDING_CREATION → ALIVE → (RESTARTING → ALIVE)* → DEAD. A restart re-runs the
  * constructor in a new process (up to {@code maxRestarts}); calls made while the actor restarts
- * wait for it. Once DEAD every call fails with {@link ActorDiedException}.
+ * wait for it when it has {@code maxTaskRetries}, else fail at once with
+ * {@link ActorUnavailableException}. Once DEAD every call fails with {@link ActorDiedException}.
  *
  * <p>Ending it: {@link #terminate()} after the calls already submitted, {@link Sonde#exitActor()}
  * from inside one of its methods, {@link Sonde#kill} at once. The first two run the actor's

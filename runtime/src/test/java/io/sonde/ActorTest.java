@@ -175,12 +175,26 @@ class ActorTest {
     }
 
     @Test
-    void killWithRestartAllowedBringsTheActorBack() {
-        ActorHandle<Counter> c = Sonde.actor(Counter::new, 5).maxRestarts(1).remote();
+    void killWithRestartAllowedBringsTheActorBackAndCallsMadeMeanwhileWaitWhenTheyMayRetry() {
+        ActorHandle<Counter> c = Sonde.actor(Counter::new, 5).maxRestarts(1).maxTaskRetries(1).remote();
         long pid = Sonde.get(c.task(Counter::pid).remote());
         Sonde.kill(c, false);
         assertThat(Sonde.get(c.task(Counter::increment).remote(), Duration.ofSeconds(30))).isEqualTo(6);
         assertThat(Sonde.get(c.task(Counter::pid).remote())).isNotEqualTo(pid);
+    }
+
+    @Test
+    void aCallMadeWhileAnActorWithoutTaskRetriesRestartsFailsAtOnceSayingSo() {
+        ActorHandle<Counter> c = Sonde.actor(Counter::new, 5).maxRestarts(1).remote();
+        Sonde.get(c.task(Counter::pid).remote());
+        Sonde.kill(c, false);
+        assertThatThrownBy(() -> Sonde.get(c.task(Counter::increment).remote(), Duration.ofSeconds(10)))
+                .isInstanceOf(ActorUnavailableException.class).isInstanceOf(ActorDiedException.class)
+                .hasMessageContaining("is restarting (it was killed by Sonde.kill(actor, false)) and calls to it have no retries")
+                .hasMessageContaining("maxTaskRetries(n)");
+        // once the new instance is alive, calls run on it
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                .until(() -> Sonde.get(c.task(Counter::increment).remote(), Duration.ofSeconds(5)) == 6);
     }
 
     @Test

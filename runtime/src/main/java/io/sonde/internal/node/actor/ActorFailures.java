@@ -25,6 +25,14 @@ public final class ActorFailures {
                         + (restarting ? " The actor is restarting; set maxTaskRetries to retry calls in flight." : "")));
     }
 
+    static ObjectValue restarting(TaskRecord t, ActorRecord a) {
+        return Serializer.error(new io.sonde.ActorUnavailableException(t.describe() + " failed at once: the "
+                + a.describe() + " is restarting (" + (a.killRequested() ? "it was killed by Sonde.kill(actor, false)"
+                : "its process died") + ") and calls to it have no retries (maxTaskRetries=0), so the call is not"
+                + " queued for the new instance. Give the actor maxTaskRetries(n) (or -1) to have calls made"
+                + " meanwhile wait for it, or call again once it is alive."));
+    }
+
     static ObjectValue deadActor(ActorRecord a) {
         if (a.deathError() != null) {
             return a.deathError();

@@ -114,6 +114,11 @@ public final class ActorLifecycle {
             results.fail(t, a == null ? ActorFailures.noSuchActor(t) : ActorFailures.deadActor(a));
             return;
         }
+        if (a.state() == ActorRecord.State.RESTARTING && a.maxTaskRetries() == 0) {
+            // at most once, as Ray's: a call may not wait for an instance it was not made to
+            results.fail(t, ActorFailures.restarting(t, a));
+            return;
+        }
         a.enqueue(t);
         results.resolve(t);
         pump(a);
