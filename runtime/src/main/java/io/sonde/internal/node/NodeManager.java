@@ -213,7 +213,7 @@ public final class NodeManager {
         this.pool = new WorkerPool(config.spareWorkers());
         this.plugins = new NodePlugins(config, new PluginView(lock, pool, tasks, this::driverOf));
         this.workers = new WorkerSupervisor(idPrefix, launcher, pool, new LogRouter(config.ip()), plugins, jobs::get,
-                sendPool, this::onWorkerExit, this::hostActor);
+                sendPool, this::onWorkerExit, this::hostActor, config.cpus());
         this.dispatch = new TaskDispatch(scheduler, pool, resolver, results, workers, config.ip(),
                 this::admitActor, this::later);
         this.actorLifecycle = new ActorLifecycle(actors, tasks, scheduler, results, resolver, head, workers,

@@ -46,6 +46,9 @@ final class WorkerSupervisor implements ActorLifecycle.Workers {
 
     private final String idPrefix;
     private final AtomicLong counter = new AtomicLong();
+    /** The count of live workers at which the drivers are told next (see {@link #warnIfMany}); under the node's lock. */
+    private int manyWorkers;
+    private final double cpus;
     private final WorkerLauncher launcher;
     private final WorkerPool pool;
     private final LogRouter logs;
@@ -70,8 +73,10 @@ final class WorkerSupervisor implements ActorLifecycle.Workers {
      */
     WorkerSupervisor(String idPrefix, WorkerLauncher launcher, WorkerPool pool, LogRouter logs, NodePlugins plugins,
                      Function<String, Job> jobs, Executor exits, BiConsumer<Worker, Integer> onExit,
-                     Consumer<Worker> adopted) {
+                     Consumer<Worker> adopted, double cpus) {
         this.idPrefix = idPrefix;
+        this.cpus = cpus;
+        this.manyWorkers = Math.max(MANY_WORKERS, (int) Math.ceil(4 * cpus));
         this.launcher = launcher;
         this.pool = pool;
         this.logs = logs;
@@ -81,6 +86,30 @@ final class WorkerSupervisor implements ActorLifecycle.Workers {
         this.exits = exits;
         this.onExit = onExit;
         this.adopted = adopted;
+    }
+
+    /** The first count of live workers that a driver is told of, unless 4 per CPU is more. */
+    static final int MANY_WORKERS = 20;
+
+    /**
+     * The node's live workers reached the next threshold: the driver that just started one is
+     * told, as Ray's "N worker processes have been started" warning, and the threshold doubles.
+     * Each JVM costs memory, so a pool that grows without the user meaning it is worth a line.
+     */
+    private void warnIfMany(Job job) {
+        int live = pool.size();
+        if (live < manyWorkers || !job.logToDriver()) {
+            return;
+        }
+        manyWorkers *= 2;
+        job.driver().send(io.sonde.proto.NodeMessage.newBuilder().setLogs(io.sonde.proto.LogBatch.newBuilder()
+                .setWorkerId("node-manager").setTaskName("node-manager").setNodeIp(logs.nodeIp()).setStderr(true)
+                .addLines("warning: " + live + " worker processes have been started on this node (" + (cpus
+                        == Math.rint(cpus) ? Long.toString((long) cpus) : Double.toString(cpus)) + " CPUs); each holds"
+                        + " a JVM's memory. Every actor has a worker of its own, and a task blocked in get lets"
+                        + " another worker start. If that is not what you meant, end the actors you are done with"
+                        + " (handle.terminate() or Sonde.kill) or block less in tasks. (Told again at " + manyWorkers
+                        + ".)")).build()); // only enqueues
     }
 
     /** Launches a worker for the tasks of a live job. */
@@ -101,6 +130,7 @@ final class WorkerSupervisor implements ActorLifecycle.Workers {
                     job.jvmOptions(), job.workingDir(), plugins.workerJvmOptions()), output);
             Worker w = new Worker(handle, job.jobId(), actor);
             pool.add(w);
+            warnIfMany(job);
             plugins.workerStarted(w);
             if (actor != null) {
                 actor.hostedBy(workerId, handle.pid());

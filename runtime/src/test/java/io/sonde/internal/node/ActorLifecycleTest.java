@@ -278,4 +278,23 @@ class ActorLifecycleTest {
             assertThat(state(n, actor)).isEqualTo(ActorInfo.State.DEAD);
         }
     }
+
+    @Test
+    void aDriverIsToldWhenTheNodesWorkersReachTwentyAndAgainWhenTheyDouble() {
+        try (FakeNode n = FakeNode.withCpus(2, dir)) {
+            for (int i = 0; i < 18; i++) { // actors that hold no CPU: as many as the user asks for
+                alive(n, n.driver.submit(n.driver.actor("Counter").setNumCpus(0)));
+            }
+            assertThat(n.node.listWorkers()).hasSizeLessThan(20);
+            assertThat(n.driver.nodeLines()).noneMatch(l -> l.contains("worker processes have been started"));
+            for (int i = 0; i < 3; i++) {
+                alive(n, n.driver.submit(n.driver.actor("Counter").setNumCpus(0)));
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> n.driver.nodeLines().stream()
+                    .anyMatch(l -> l.contains("worker processes have been started on this node (2 CPUs)")));
+            assertThat(n.driver.nodeLines()).filteredOn(l -> l.contains("worker processes have been started"))
+                    .singleElement().asString().startsWith("warning: 20 worker processes")
+                    .contains("Every actor has a worker of its own").contains("(Told again at 40.)");
+        }
+    }
 }

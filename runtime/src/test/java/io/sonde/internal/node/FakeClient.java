@@ -44,7 +44,7 @@ final class FakeClient implements StreamObserver<NodeMessage> {
     }
 
     static FakeClient driver(NodeManager node) {
-        return new FakeClient(node, RegisterClient.newBuilder().setIsDriver(true).build());
+        return new FakeClient(node, RegisterClient.newBuilder().setIsDriver(true).setLogToDriver(true).build());
     }
 
     /** The client of a worker of the job, as a worker's core client opens it to submit nested tasks. */
@@ -138,6 +138,12 @@ final class FakeClient implements StreamObserver<NodeMessage> {
     void kill(TaskSpec actor, boolean noRestart) {
         up.onNext(ClientMessage.newBuilder().setKill(KillActor.newBuilder().setActorId(actor.getActorId())
                 .setNoRestart(noRestart)).build());
+    }
+
+    /** The lines the node manager itself sent this client (its warnings), in order. */
+    List<String> nodeLines() {
+        return received.stream().filter(NodeMessage::hasLogs).map(NodeMessage::getLogs)
+                .filter(l -> l.getWorkerId().equals("node-manager")).flatMap(l -> l.getLinesList().stream()).toList();
     }
 
     /** The values the node sent for the task's result, in order. */

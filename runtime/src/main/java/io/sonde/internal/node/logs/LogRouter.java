@@ -28,6 +28,11 @@ public final class LogRouter {
     private final String nodeIp;
     private final Map<String, Consumer<NodeMessage>> routes = new ConcurrentHashMap<>();
 
+    /** The node's IP, as its relayed lines carry it. */
+    public String nodeIp() {
+        return nodeIp;
+    }
+
     public LogRouter(String nodeIp) {
         this.nodeIp = nodeIp;
     }
