@@ -102,14 +102,22 @@ final class WorkerSupervisor implements ActorLifecycle.Workers {
             return;
         }
         manyWorkers *= 2;
-        job.driver().send(io.sonde.proto.NodeMessage.newBuilder().setLogs(io.sonde.proto.LogBatch.newBuilder()
-                .setWorkerId("node-manager").setTaskName("node-manager").setNodeIp(logs.nodeIp()).setStderr(true)
-                .addLines("warning: " + live + " worker processes have been started on this node (" + (cpus
+        tellDriver(job.jobId(), "warning: " + live + " worker processes have been started on this node (" + (cpus
                         == Math.rint(cpus) ? Long.toString((long) cpus) : Double.toString(cpus)) + " CPUs); each holds"
                         + " a JVM's memory. Every actor has a worker of its own, and a task blocked in get lets"
                         + " another worker start. If that is not what you meant, end the actors you are done with"
                         + " (handle.terminate() or Sonde.kill) or block less in tasks. (Told again at " + manyWorkers
-                        + ".)")).build()); // only enqueues
+                        + ".)");
+    }
+
+    @Override
+    public void tellDriver(String jobId, String line) {
+        Job job = jobs.apply(jobId);
+        if (job != null && job.logToDriver()) {
+            job.driver().send(io.sonde.proto.NodeMessage.newBuilder().setLogs(io.sonde.proto.LogBatch.newBuilder()
+                    .setWorkerId("node-manager").setTaskName("node-manager").setNodeIp(logs.nodeIp()).setStderr(true)
+                    .addLines(line)).build()); // only enqueues
+        }
     }
 
     /** Launches a worker for the tasks of a live job. */

@@ -297,4 +297,23 @@ class ActorLifecycleTest {
                     .contains("Every actor has a worker of its own").contains("(Told again at 40.)");
         }
     }
+
+    @Test
+    void aDriverIsToldWhenFiveThousandCallsArePendingOnOneActor() {
+        try (FakeNode n = FakeNode.withCpus(2, dir)) {
+            TaskSpec actor = n.driver.submit(n.driver.actor("Counter"));
+            alive(n, actor);
+            for (int i = 0; i < 4999; i++) {
+                n.driver.submit(n.driver.call(actor, "add"));
+            }
+            await("not before 5000").during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(20))
+                    .until(() -> n.driver.nodeLines().stream().noneMatch(l -> l.contains("calls are pending")));
+            n.driver.submit(n.driver.call(actor, "add"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> n.driver.nodeLines().stream()
+                    .anyMatch(l -> l.startsWith("warning: 5000 calls are pending on the actor Counter (id="
+                            + actor.getActorId() + ")")));
+            assertThat(n.driver.nodeLines()).filteredOn(l -> l.contains("calls are pending")).singleElement()
+                    .asString().contains("(Told again at 10000.)");
+        }
+    }
 }

@@ -39,6 +39,8 @@ import java.util.Optional;
  */
 public final class ActorLifecycle {
     private static final String KILLED = "it was killed by Sonde.kill";
+    /** Calls pending on one actor at which its driver is first told, as Ray's 5000. */
+    public static final int MANY_PENDING_CALLS = 5000;
     private static final WorkerCommand EXIT = WorkerCommand.newBuilder()
             .setExit(io.sonde.proto.Exit.getDefaultInstance()).build();
 
@@ -58,6 +60,9 @@ public final class ActorLifecycle {
 
         /** Kills the worker, if it has not exited. */
         void kill(String workerId);
+
+        /** A line from the node manager for the job's driver; only enqueues. */
+        void tellDriver(String jobId, String line);
     }
 
     private final ActorDirectory actors;
@@ -120,6 +125,13 @@ public final class ActorLifecycle {
             return;
         }
         a.enqueue(t);
+        int pending = a.pendingCalls();
+        if (a.warnPending(pending)) {
+            workers.tellDriver(a.jobId(), "warning: " + pending + " calls are pending on the " + a.describe()
+                    + ": it runs one at a time, and they are submitted faster than it runs them. Each holds its"
+                    + " arguments in memory until it runs. Wait for results before submitting more (Sonde.wait), or"
+                    + " spread the work over more actors. (Told again at " + 2 * pending + ".)");
+        }
         results.resolve(t);
         pump(a);
     }

@@ -177,6 +177,23 @@ public final class ActorRecord {
         this.deathError = error;
     }
 
+    /** Calls not done yet: queued, and sent to its worker. */
+    public int pendingCalls() {
+        return queue.size() + inFlight.size();
+    }
+
+    /** The pending calls at which its driver is told next; doubles each time. */
+    private int warnAtPending = ActorLifecycle.MANY_PENDING_CALLS;
+
+    /** Whether the driver is to be told of {@code pending} calls now (once per doubling). */
+    public boolean warnPending(int pending) {
+        if (pending < warnAtPending) {
+            return false;
+        }
+        warnAtPending *= 2;
+        return true;
+    }
+
     /** A call waits for the actor. */
     public void enqueue(TaskRecord call) {
         queue.add(call);
