@@ -215,6 +215,39 @@ class TasksTest {
     }
 
     @Test
+    void byteBuffersHeapAndDirectAreArgumentsAndResults() {
+        java.nio.ByteBuffer heap = java.nio.ByteBuffer.wrap("heap bytes".getBytes());
+        java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(1 << 20);
+        for (int i = 0; i < direct.capacity(); i++) {
+            direct.put(i, (byte) i);
+        }
+        ObjectRef<Integer> sums = Sonde.task((java.nio.ByteBuffer a, java.nio.ByteBuffer b) -> {
+            int sum = 0;
+            for (int i = 0; i < b.remaining(); i++) {
+                sum += b.get(b.position() + i);
+            }
+            return a.remaining() * 1_000_000 + sum;
+        }, heap, direct).remote();
+        int expected = 0;
+        for (int i = 0; i < direct.capacity(); i++) {
+            expected += (byte) i;
+        }
+        assertThat(Sonde.get(sums)).isEqualTo(10 * 1_000_000 + expected);
+
+        ObjectRef<java.nio.ByteBuffer> small = Sonde.task(() -> java.nio.ByteBuffer.wrap(new byte[]{1, 2, 3})).remote();
+        assertThat(Sonde.get(small)).isEqualTo(java.nio.ByteBuffer.wrap(new byte[]{1, 2, 3}));
+        ObjectRef<java.nio.ByteBuffer> large = Sonde.task(() -> {
+            java.nio.ByteBuffer d = java.nio.ByteBuffer.allocateDirect(2 << 20);
+            d.put(0, (byte) 7).put((2 << 20) - 1, (byte) 9);
+            return d;
+        }).remote();
+        java.nio.ByteBuffer got = Sonde.get(large);
+        assertThat(got.remaining()).isEqualTo(2 << 20);
+        assertThat(got.get(got.position())).isEqualTo((byte) 7);
+        assertThat(got.get(got.position() + (2 << 20) - 1)).isEqualTo((byte) 9);
+    }
+
+    @Test
     void memoryIsAdmissionControlled() {
         long third = cluster.nodeManager().config().memory() / 3;
         // Two tasks asking for a third of the node's memory each fit together; a third one waits.
