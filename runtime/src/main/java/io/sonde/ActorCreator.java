@@ -41,6 +41,31 @@ public final class ActorCreator<A> {
         return this;
     }
 
+    /**
+     * How many calls of the actor may run at once (1 by default), as Ray's threaded actors'
+     * {@code max_concurrency}. With 1 the actor runs its calls one at a time, each caller's in the
+     * order it submitted them. With {@code n > 1} up to n calls run at once on a pool of n threads
+     * of the actor's worker (named {@code sonde-task-1} to {@code sonde-task-n}), in any order: the
+     * actor's methods must be thread-safe. A {@code terminate()} still runs only once every call
+     * submitted before it has finished, and a call that calls {@code Sonde.exitActor()} ends the
+     * actor once the calls running beside it have finished; later calls do not run. When the
+     * actor's process dies, up to n calls may have been running: each of the n oldest calls in
+     * flight fails with {@link ActorDiedException}, or is retried on the restarted actor as
+     * {@link #maxTaskRetries} allows; the calls behind them wait for the restarted actor.
+     * Breakpoints of {@code sonde debug} stop calls that run on the actor's main task thread only
+     * (its constructor and {@code terminate()}), not the pool's.
+     *
+     * @throws IllegalArgumentException when {@code maxConcurrency} is less than 1
+     */
+    public ActorCreator<A> maxConcurrency(int maxConcurrency) {
+        if (maxConcurrency < 1) {
+            throw new IllegalArgumentException("maxConcurrency must be 1 (one call at a time, in order) or more"
+                    + " (that many calls at once), got " + maxConcurrency);
+        }
+        options.maxConcurrency = maxConcurrency;
+        return this;
+    }
+
     /** CPUs the actor holds for its whole life (0 by default). */
     public ActorCreator<A> numCpus(double numCpus) {
         options.numCpus = Options.quantity("numCpus", numCpus);

@@ -6,7 +6,8 @@ import java.util.Optional;
 /**
  * A handle to an actor: a stateful worker process created by {@link Sonde#actor}. Call its
  * methods with {@code handle.task(Counter::increment).remote()}; calls made through one handle
- * run in the order they were submitted.
+ * run in the order they were submitted, one at a time, unless the actor was created with
+ * {@link ActorCreator#maxConcurrency maxConcurrency(n)}, n > 1: then up to n run at once, in any order.
  *
  * <p>Lifecycle: PENDING_CREATION → ALIVE → (RESTARTING → ALIVE)* → DEAD. A restart re-runs the
  * constructor in a new process (up to {@code maxRestarts}); calls made while the actor restarts

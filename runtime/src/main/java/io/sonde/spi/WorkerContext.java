@@ -6,7 +6,11 @@ import java.util.Optional;
 
 /** What a worker gives its {@link WorkerPlugin}s. Thread-safe. */
 public interface WorkerContext {
-    /** The name of the worker's thread that runs tasks, one at a time; a new one after {@link #retireTaskThread()}. */
+    /**
+     * The name of the worker's thread that runs tasks, one at a time; a new one after {@link #retireTaskThread()}.
+     * An actor created with {@code maxConcurrency(n)}, n > 1, runs its calls on n more threads
+     * named with this prefix: {@code sonde-task-1} to {@code sonde-task-n}.
+     */
     String TASK_THREAD = "sonde-task";
 
     /** This worker's id, as the node and {@code sonde list workers} name it. */
@@ -22,10 +26,18 @@ public interface WorkerContext {
      */
     <T> Optional<T> clientPlugin(Class<T> type);
 
-    /** The task running now, or empty. */
+    /**
+     * The calling thread's task; on another thread, the task running now (one of them, for a
+     * concurrent actor); or empty.
+     */
     Optional<WorkerTask> currentTask();
 
-    /** Whether the calling thread is the thread of the running task. */
+    /** The task that runs on {@code thread} now, or empty. */
+    default Optional<WorkerTask> taskOn(Thread thread) {
+        return Optional.empty();
+    }
+
+    /** Whether the calling thread is the thread of a running task. */
     boolean isTaskThread();
 
     /**

@@ -42,10 +42,10 @@ public final class ProfilerWorkerPlugin implements WorkerPlugin {
 
             @Override
             public Optional<String> taskLabel(Thread thread) {
-                if (!thread.getName().equals(WorkerContext.TASK_THREAD)) {
+                if (!thread.getName().startsWith(WorkerContext.TASK_THREAD)) {
                     return Optional.empty();
                 }
-                return context.currentTask().map(t -> (t.actorId().isEmpty() ? "task " : "actor task ") + t.name()
+                return context.taskOn(thread).map(t -> (t.actorId().isEmpty() ? "task " : "actor task ") + t.name()
                         + " (task id " + t.taskId() + ")");
             }
         });

@@ -25,6 +25,8 @@ public final class CallOptions {
     public SchedulingStrategy scheduling = SchedulingStrategy.DEFAULT;
     public int maxRestarts;
     public int maxTaskRetries;
+    /** An actor's calls that may run at once; 1: one at a time, in order. */
+    public int maxConcurrency = 1;
 
     public static CallOptions forTask() {
         CallOptions o = new CallOptions();

@@ -370,7 +370,8 @@ public final class CoreClient {
                 .setActorClass(className)
                 .setActorName(o.name == null ? "" : o.name)
                 .setMaxRestarts(o.maxRestarts)
-                .setMaxTaskRetries(o.maxTaskRetries));
+                .setMaxTaskRetries(o.maxTaskRetries)
+                .setMaxConcurrency(o.maxConcurrency));
         submit(spec);
         return new ActorHandleImpl<>(actorId, className, o.name);
     }

@@ -43,6 +43,11 @@ final class PluginContext implements WorkerContext {
     }
 
     @Override
+    public Optional<WorkerTask> taskOn(Thread thread) {
+        return executor.taskOn(thread);
+    }
+
+    @Override
     public boolean isTaskThread() {
         return executor.isTaskThread();
     }

@@ -33,7 +33,10 @@ import java.util.concurrent.LinkedBlockingQueue;
 
 /**
  * Runs the tasks the node manager sends to this worker, one at a time and in arrival order, on
- * one thread ("sonde-task"); an actor's instance lives here between its calls.
+ * one thread ("sonde-task"); an actor's instance lives here between its calls. An actor created
+ * with {@code maxConcurrency(n)}, n > 1, runs its calls on a pool of n threads ("sonde-task-1" to
+ * "sonde-task-n") instead: the task thread hands them out in arrival order, at most n running,
+ * and runs a {@code terminate()} itself once every call before it has finished.
  *
  * <p>Before each task whose name differs from the last one, a marker line
  * {@code :task_name:NAME} goes to stdout and stderr, so the node's log pump knows which task
@@ -67,6 +70,15 @@ final class TaskExecutor {
     /** Set when a plug-in asked for a new task thread: see {@link #retireTaskThread()}. */
     private volatile boolean retireThread;
     private final CountDownLatch finished = new CountDownLatch(1);
+    /** The concurrent actor's pool (see {@code ActorCreator.maxConcurrency}); null: calls run on the task thread. */
+    private volatile java.util.concurrent.ExecutorService pool;
+    private int maxConcurrency = 1;
+    /** Guards {@link #active} and, for a concurrent actor, {@link #actorEnded}; nothing else is done while holding it. */
+    private final Object slots = new Object();
+    /** The concurrent actor's calls handed to the pool whose results are not sent yet. */
+    private int active;
+    /** Held while a result is journaled and sent, so results go in the journal's order. */
+    private final Object sending = new Object();
     /** Where results go before they are sent; null: each result waits for its receipt. */
     private ResultJournal journal;
     /** Guards {@link #unreceived} and {@link #drainFirst}; nothing else is done while holding it. */
@@ -82,19 +94,27 @@ final class TaskExecutor {
         }
     };
     private StreamObserver<WorkerMessage> up;
-    private volatile TaskSpec current;
-    private volatile WorkerTask currentTask;
+    /** A task that runs, on its thread. */
+    private static final class Running {
+        final TaskSpec spec;
+        volatile WorkerTask task;
+        /** Set by {@code Sonde.exitActor()} in the running actor method: why the actor ends after it. */
+        volatile String exitRequested;
+
+        Running(TaskSpec spec) {
+            this.spec = spec;
+        }
+    }
+    /** The tasks running now, by their thread: one, or up to maxConcurrency calls of a concurrent actor. */
+    private final Map<Thread, Running> running = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile TaskSpec lastActorSpec;
-    private Thread runner;
-    private Object actor;
+    private volatile Object actor;
     /** The actor's prefix in relayed prints: its own toString() when its class has one (as Ray uses __repr__), else null. */
     private String actorLabel;
     /** How many times this worker's actor restarted before this start. */
     private volatile int actorRestarts;
-    /** Set by {@code Sonde.exitActor()} in the running actor method: why the actor ends after it. */
-    private volatile String exitRequested;
-    /** The actor ended on purpose: its later calls are not run (the node fails them). Task thread only. */
-    private boolean actorEnded;
+    /** The actor ended on purpose: its later calls are not run (the node fails them). */
+    private volatile boolean actorEnded;
     private String lastMarker = "";
     private ClassLoader jobLoader = ClassLoader.getSystemClassLoader();
     private WorkerPlugins plugins = new WorkerPlugins(List.of());
@@ -131,7 +151,7 @@ final class TaskExecutor {
             @Override
             public void onNext(WorkerCommand c) {
                 switch (c.getBodyCase()) {
-                    case EXECUTE -> queue.add(() -> execute(c.getExecute()));
+                    case EXECUTE -> queue.add(() -> dispatch(c.getExecute()));
                     case TAKEN -> taken();
                     case INTERRUPT -> interrupt(c.getInterrupt().getTaskId());
                     case PLUGIN -> plugins.command(c.getPlugin());
@@ -203,14 +223,24 @@ final class TaskExecutor {
     }
 
     private synchronized void interrupt(String taskId) {
-        TaskSpec t = current;
-        if (t != null && t.getTaskId().equals(taskId) && runner != null) {
-            runner.interrupt();
+        running.forEach((thread, r) -> {
+            if (r.spec.getTaskId().equals(taskId)) {
+                thread.interrupt();
+            }
+        });
+    }
+
+    /** The calling thread's task, else (a thread the task started) the task running, or one of them. */
+    private TaskSpec current() {
+        Running r = running.get(Thread.currentThread());
+        if (r == null) {
+            r = running.values().stream().findFirst().orElse(null);
         }
+        return r == null ? null : r.spec;
     }
 
     String currentTaskId() {
-        TaskSpec t = current;
+        TaskSpec t = current();
         return t == null ? "" : t.getTaskId();
     }
 
@@ -227,13 +257,15 @@ final class TaskExecutor {
         return b.toString();
     }
 
-    /** The running task as a failure names it, with its id and attempt; "" when none runs. */
+    /** The running tasks as a failure names them, with their ids and attempts; "" when none runs. */
     String runningTask() {
-        TaskSpec t = current;
-        return t == null ? "" : where(t) + " (task_id=" + t.getTaskId() + ", attempt " + t.getAttempt() + ")";
+        return running.values().stream().map(r -> r.spec)
+                .map(t -> where(t) + " (task_id=" + t.getTaskId() + ", attempt " + t.getAttempt() + ")")
+                .sorted().collect(java.util.stream.Collectors.joining(", "));
     }
 
     RuntimeContext context() {
+        TaskSpec current = current();
         TaskSpec t = current != null ? current : lastActorSpec;
         if (t == null) {
             return new RuntimeContext("", "", nodeId, pid, 0, "");
@@ -247,14 +279,15 @@ final class TaskExecutor {
      * returns. Refused outside an actor method, with what to do instead.
      */
     void exitActor(String site) {
-        TaskSpec t = current;
+        Running r = running.get(Thread.currentThread());
+        TaskSpec t = r == null ? null : r.spec;
         String at = site.isEmpty() ? "" : " at " + site;
-        if (t == null || Thread.currentThread() != runner) {
+        if (t == null) {
             throw new IllegalStateException("Sonde.exitActor() ends the actor whose method calls it, and was called"
                     + at + " outside a task's thread. Call it in the actor's method itself.");
         }
         switch (t.getKind()) {
-            case ACTOR_METHOD -> exitRequested = "it exited on purpose: Sonde.exitActor() was called in "
+            case ACTOR_METHOD -> r.exitRequested = "it exited on purpose: Sonde.exitActor() was called in "
                     + t.getName() + at;
             case ACTOR_CREATION -> throw new IllegalStateException("Sonde.exitActor() was called" + at + " in the"
                     + " constructor of actor " + t.getActorClass() + ", which has not started yet. Throw from the"
@@ -329,7 +362,46 @@ final class TaskExecutor {
 
     private volatile CoreClient client;
 
-    private void execute(TaskSpec spec) {
+    /**
+     * On the task thread, in arrival order: runs the task, or hands a concurrent actor's call to
+     * its pool once fewer than maxConcurrency of its calls run; a {@code terminate()} waits until
+     * none runs, so it comes after every call before it.
+     */
+    private void dispatch(TaskSpec spec) {
+        java.util.concurrent.ExecutorService p = pool;
+        if (p == null || spec.getKind() != TaskKind.ACTOR_METHOD) {
+            execute(spec, false);
+            return;
+        }
+        try {
+            synchronized (slots) {
+                while (active >= (spec.getTerminate() ? 1 : maxConcurrency)) {
+                    slots.wait();
+                }
+                if (actorEnded) {
+                    return; // the actor ended on purpose before it: the node fails the call with why
+                }
+                if (!spec.getTerminate()) {
+                    active++;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.interrupted(); // a cancel that came after its task ended; the call waits on
+            queue.add(() -> dispatch(spec));
+            return;
+        }
+        if (spec.getTerminate()) {
+            execute(spec, false);
+        } else {
+            // after the slot is taken: a result not journaled, sent by a call that ends from now
+            // on, is one of the maxConcurrency calls the node takes as maybe running
+            awaitDrain();
+            p.execute(() -> execute(spec, true));
+        }
+    }
+
+    /** When the last result sent is not journaled, waits until the node has it before a task starts. */
+    private void awaitDrain() {
         boolean drain;
         synchronized (receipts) {
             drain = drainFirst;
@@ -337,13 +409,28 @@ final class TaskExecutor {
         if (drain) {
             awaitReceipts();
         }
+    }
+
+    /**
+     * Runs one task and sends its result. {@code pooled}: a concurrent actor's call on its pool,
+     * counted in {@link #active} until its result is sent.
+     */
+    private void execute(TaskSpec spec, boolean pooled) {
+        if (!pooled) {
+            awaitDrain();
+        }
         if (actorEnded && spec.getKind() == TaskKind.ACTOR_METHOD) {
+            if (pooled) {
+                synchronized (slots) {
+                    active--;
+                    slots.notifyAll();
+                }
+            }
             return; // the actor ended on purpose before it: the node fails the call with why
         }
-        exitRequested = null;
+        Running me = new Running(spec);
         synchronized (this) {
-            current = spec;
-            runner = Thread.currentThread();
+            running.put(Thread.currentThread(), me);
         }
         if (spec.getKind() != TaskKind.NORMAL) {
             lastActorSpec = spec;
@@ -366,7 +453,7 @@ final class TaskExecutor {
                 args[i] = c == null ? Serializer.read(a.getValue(), loader) : c.read(a.getValue(), loader);
             }
             task = task(spec, fn);
-            currentTask = task;
+            me.task = task;
             plugins.taskStarting(task);
             Object value;
             switch (spec.getKind()) {
@@ -374,6 +461,9 @@ final class TaskExecutor {
                     actorRestarts = spec.getActorRestarts();
                     actor = FunctionInvoker.invoke(fn, args);
                     actorLabel = label(actor);
+                    if (spec.getMaxConcurrency() > 1 && pool == null) {
+                        startPool(spec.getMaxConcurrency());
+                    }
                     value = null;
                 }
                 case ACTOR_METHOD -> value = spec.getTerminate() ? null : FunctionInvoker.invokeOn(fn, actor, args);
@@ -388,7 +478,27 @@ final class TaskExecutor {
         String actorExit = spec.getKind() != TaskKind.ACTOR_METHOD ? null : spec.getTerminate()
                 ? "it was terminated on purpose by terminate()" + (spec.getCallSite().isEmpty() ? ""
                 : " at " + spec.getCallSite()) + ", once the calls submitted before it had run"
-                : exitRequested;
+                : me.exitRequested;
+        if (actorExit != null && pooled) {
+            // ends the actor once the calls running beside it have sent their results; when
+            // another call ended it meanwhile, that one closes it
+            synchronized (slots) {
+                if (actorEnded) {
+                    actorExit = null;
+                } else {
+                    actorEnded = true;
+                    active--;
+                    while (active > 0) {
+                        try {
+                            slots.wait();
+                        } catch (InterruptedException e) {
+                            Thread.interrupted(); // a late cancel: the actor still ends
+                        }
+                    }
+                    active++;
+                }
+            }
+        }
         if (actorExit != null) {
             actorEnded = true;
             closeActor();
@@ -400,13 +510,33 @@ final class TaskExecutor {
             result = b.build();
         }
         synchronized (this) {
-            current = null;
-            currentTask = null;
-            runner = null;
+            running.remove(Thread.currentThread());
         }
         Thread.interrupted();
         System.out.flush();
         System.err.flush();
+        try {
+            send(spec, result, exceptionClasses, retireReason, actorExit);
+        } finally {
+            if (pooled) {
+                synchronized (slots) {
+                    active--;
+                    slots.notifyAll();
+                }
+            }
+        }
+    }
+
+    /** Journals the result and sends it, one result at a time. */
+    private void send(TaskSpec spec, ObjectValue result, List<String> exceptionClasses, String retireReason,
+                      String actorExit) {
+        synchronized (sending) {
+            sendInOrder(spec, result, exceptionClasses, retireReason, actorExit);
+        }
+    }
+
+    private void sendInOrder(TaskSpec spec, ObjectValue result, List<String> exceptionClasses, String retireReason,
+                             String actorExit) {
         lastResultText = spec.getTaskId() + " " + spec.getAttempt() + " " + result.getSerializedSize();
         TaskDone done = TaskDone.newBuilder().setTaskId(spec.getTaskId()).setAttempt(spec.getAttempt())
                 .setResult(result).addAllExceptionClasses(exceptionClasses).setRetireReason(retireReason)
@@ -457,9 +587,33 @@ final class TaskExecutor {
                 spec.getPluginDataMap());
     }
 
-    /** The task running now, as plug-ins see it. */
+    /** The calling thread's task, else the task running now (one of them), as plug-ins see it. */
     Optional<WorkerTask> currentTask() {
-        return Optional.ofNullable(currentTask);
+        Running r = running.get(Thread.currentThread());
+        if (r == null) {
+            r = running.values().stream().findFirst().orElse(null);
+        }
+        return Optional.ofNullable(r == null ? null : r.task);
+    }
+
+    /** The task that runs on {@code thread} now, as plug-ins see it. */
+    Optional<WorkerTask> taskOn(Thread thread) {
+        Running r = running.get(thread);
+        return Optional.ofNullable(r == null ? null : r.task);
+    }
+
+    /**
+     * The concurrent actor's pool of n threads, named after the task thread so that what looks
+     * for task threads by name (the profiler's labels) finds them.
+     */
+    private void startPool(int n) {
+        maxConcurrency = n;
+        java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
+        pool = java.util.concurrent.Executors.newFixedThreadPool(n, r -> {
+            Thread t = new Thread(r, TASK_THREAD + "-" + count.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** Sends a plug-in's message to the node, in order with task results; held until the hello went. */
@@ -474,9 +628,9 @@ final class TaskExecutor {
         up.onNext(message);
     }
 
-    /** Whether the calling thread is the running task's. */
-    synchronized boolean isTaskThread() {
-        return runner != null && Thread.currentThread() == runner;
+    /** Whether the calling thread is a running task's. */
+    boolean isTaskThread() {
+        return running.containsKey(Thread.currentThread());
     }
 
     /** The worker's plug-ins; set before {@link #serve}. */
@@ -507,7 +661,7 @@ final class TaskExecutor {
         }
     }
 
-    private void mark(String name) {
+    private synchronized void mark(String name) {
         if (!name.equals(lastMarker)) {
             lastMarker = name;
             System.out.println(MARKER + name);
@@ -520,10 +674,15 @@ final class TaskExecutor {
         if (key.isEmpty()) {
             return decode(spec.getFunction(), loader);
         }
-        Object fn = functions.get(key);
+        Object fn;
+        synchronized (functions) {
+            fn = functions.get(key);
+        }
         if (fn == null) {
             fn = decode(spec.getFunction(), loader);
-            functions.put(key, fn);
+            synchronized (functions) {
+                functions.put(key, fn);
+            }
         }
         return fn;
     }

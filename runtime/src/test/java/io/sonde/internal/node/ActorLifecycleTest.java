@@ -80,6 +80,37 @@ class ActorLifecycleTest {
     }
 
     @Test
+    void aConcurrentActorsWorkerDiesAndTheMaxConcurrencyOldestCallsInFlightCountAsRunning() {
+        try (FakeNode n = FakeNode.withCpus(2, dir)) {
+            TaskSpec actor = n.driver.submit(n.driver.actor("Counter").setMaxRestarts(1).setMaxTaskRetries(1)
+                    .setMaxConcurrency(2));
+            FakeWorker host = alive(n, actor);
+            TaskSpec done = n.driver.submit(n.driver.call(actor, "increment"));
+            TaskSpec runningA = n.driver.submit(n.driver.call(actor, "increment"));
+            TaskSpec runningB = n.driver.submit(n.driver.call(actor, "increment"));
+            TaskSpec behind = n.driver.submit(n.driver.call(actor, "increment"));
+            host.awaitTask(behind.getTaskId());
+            host.complete(done.getTaskId(), Serializer.value(1));
+            assertThat(n.driver.result(done)).isEqualTo(1);
+            host.crash(137);
+
+            FakeWorker restarted = n.workers.runnerOf(actor.getTaskId(), 1);
+            alive(n, actor, restarted);
+            // both of the two oldest calls in flight may have run: each is retried as its next attempt
+            assertThat(restarted.awaitTask(runningA.getTaskId()).getAttempt()).isEqualTo(1);
+            assertThat(restarted.awaitTask(runningB.getTaskId()).getAttempt()).isEqualTo(1);
+            // the call behind them never started: it waits for the restarted actor, as the same attempt
+            assertThat(restarted.awaitTask(behind.getTaskId()).getAttempt()).isZero();
+            restarted.complete(runningA.getTaskId(), Serializer.value(2));
+            restarted.complete(runningB.getTaskId(), Serializer.value(3));
+            restarted.complete(behind.getTaskId(), Serializer.value(4));
+            assertThat(n.driver.result(runningA)).isEqualTo(2);
+            assertThat(n.driver.result(runningB)).isEqualTo(3);
+            assertThat(n.driver.result(behind)).isEqualTo(4);
+        }
+    }
+
+    @Test
     void resultsTheWorkerSentBeforeItDiedAreKeptAndOnlyTheCallItRanFails() {
         try (FakeNode n = FakeNode.withCpus(2, dir)) {
             TaskSpec actor = n.driver.submit(n.driver.actor("Counter").setMaxRestarts(1).setMaxTaskRetries(0));

@@ -29,8 +29,9 @@ import java.util.Optional;
  *        ──hello: the creation runs──▶ taskDone ──ok──▶ ALIVE ──▶ pump
  *                                                                           └──threw──▶ dead
  *   call ──▶ queue ──args ready, ALIVE──▶ pump: Workers.send(execute) ──▶ taskDone ──▶ complete
- *   workerDied ──restarts left──▶ RESTARTING: the running call is retried (maxTaskRetries), the
- *        │                        calls behind it wait ──▶ Scheduler queue ──▶ Workers.start
+ *   workerDied ──restarts left──▶ RESTARTING: the running calls (the maxConcurrency oldest in
+ *        │                        flight) are retried (maxTaskRetries), the calls behind them
+ *        │                        wait ──▶ Scheduler queue ──▶ Workers.start
  *        └──none left, or killed──▶ dead: every call fails with ActorDiedException
  * </pre>
  *
@@ -250,16 +251,17 @@ public final class ActorLifecycle {
         }
         String detail = a.killRequested() ? KILLED : cause;
         boolean restart = a.mayRestart(a.killRequested() && a.killNoRestart());
-        // The worker runs calls one at a time and starts one only once the node has the result of
-        // the one before, and the node handles the exit after every result the worker sent: so
-        // the oldest call in flight was running and died with the process (retried only with
-        // maxTaskRetries); the calls behind it never started, so they simply wait for the
-        // restarted actor.
+        // The worker starts calls in the order they were sent, at most maxConcurrency at once (one,
+        // unless the actor asked for more), and starts one only once the node has every result
+        // it did not journal; the node handles the exit after every result the worker sent or
+        // journaled. So the calls that were running are among the maxConcurrency oldest in flight:
+        // those died with the process (each retried only as maxTaskRetries allows); the calls
+        // behind them never started, so they simply wait for the restarted actor.
         List<TaskRecord> retry = new ArrayList<>();
-        boolean first = true;
+        int mayHaveRun = a.maxConcurrency();
         for (TaskRecord t : a.drainInFlight()) {
-            boolean wasRunning = first;
-            first = false;
+            boolean wasRunning = mayHaveRun > 0;
+            mayHaveRun--;
             if (wasRunning) {
                 t.attemptEnded(Attempt.Ending.WORKER_DIED, exit);
             }

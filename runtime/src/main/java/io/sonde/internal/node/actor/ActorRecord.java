@@ -19,8 +19,9 @@ import java.util.List;
  * In PENDING_CREATION (and RESTARTING) the actor waits for its constructor's arguments, then for
  * its resources in the scheduler's queue, then for its worker. Calls wait in the queue until the
  * actor is alive and their arguments are ready, then go to the worker in order (in flight); the
- * worker runs them one at a time, each once the node has the result of the one before, so the
- * oldest call in flight is the one running.
+ * worker starts them in that order, at most {@link #maxConcurrency()} at once, each once the node
+ * has every result not journaled, so the calls that may be running are among the
+ * {@link #maxConcurrency()} oldest in flight (the oldest, for an actor that runs one at a time).
  *
  * <p>Not thread-safe: guarded by the node manager's lock.
  */
@@ -102,6 +103,11 @@ public final class ActorRecord {
 
     public int maxTaskRetries() {
         return creation.spec().getMaxTaskRetries();
+    }
+
+    /** How many of its calls the worker may run at once: 1, or the actor's {@code maxConcurrency}. */
+    public int maxConcurrency() {
+        return Math.max(1, creation.spec().getMaxConcurrency());
     }
 
     public int restarts() {
@@ -242,7 +248,7 @@ public final class ActorRecord {
         inFlight.remove(call.id());
     }
 
-    /** Takes the calls in flight, oldest (the running one) first. */
+    /** Takes the calls in flight, oldest (those that may be running) first. */
     public List<TaskRecord> drainInFlight() {
         List<TaskRecord> calls = new ArrayList<>(inFlight.values());
         inFlight.clear();
