@@ -3,6 +3,7 @@ package io.sonde;
 import io.sonde.internal.SondeRuntime;
 import io.sonde.internal.client.CallOptions;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -63,6 +64,25 @@ public final class ActorCreator<A> {
                     + " (that many calls at once), got " + maxConcurrency);
         }
         options.maxConcurrency = maxConcurrency;
+        return this;
+    }
+
+    /**
+     * Options of the worker JVM the actor runs in (Ray Java's {@code setJvmOptions}), e.g.
+     * {@code jvmOptions("-Xmx2g", "-Dmode=fast")}: they come after the job's
+     * ({@code InitOptions.workerJvmOptions}), so a later {@code -Xmx} wins. The actor starts in a
+     * JVM started for it with them (not a spare of the job's). A worker started with options is
+     * never shared with a task or actor that asked for other options, or for none.
+     * Calling it again replaces the options.
+     *
+     * @throws IllegalArgumentException when an option is empty, is not one option starting with
+     *                                  {@code -}, or is one Sonde sets itself ({@code -cp},
+     *                                  {@code -classpath}, {@code -jar}, {@code -XX:ErrorFile})
+     */
+    public ActorCreator<A> jvmOptions(String... options) {
+        List<String> checked = Options.jvmOptions(options);
+        this.options.jvmOptions.clear();
+        this.options.jvmOptions.addAll(checked);
         return this;
     }
 

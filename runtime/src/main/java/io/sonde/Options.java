@@ -1,5 +1,7 @@
 package io.sonde;
 
+import java.util.List;
+
 /** Checks of option values shared by the fluent callers; messages name the option and the fix. */
 final class Options {
     private Options() {
@@ -42,5 +44,36 @@ final class Options {
             throw new IllegalArgumentException(option + " must be 0 or more, got " + value);
         }
         return value;
+    }
+
+    /** What Sonde sets itself on a worker's command line: a task's or actor's options may not. */
+    private static final List<String> SONDE_SETS = List.of("-cp", "-classpath", "--class-path", "-jar",
+            "-XX:ErrorFile");
+
+    /**
+     * JVM options of a task's or an actor's worker: each a single option as the {@code java}
+     * command takes it, none that Sonde sets itself.
+     */
+    static List<String> jvmOptions(String... options) {
+        java.util.Objects.requireNonNull(options, "jvmOptions");
+        for (String o : options) {
+            if (o == null || o.isBlank()) {
+                throw new IllegalArgumentException("jvmOptions got " + (o == null ? "null" : "an empty string")
+                        + "; give each JVM option as one non-empty string, e.g. jvmOptions(\"-Xmx2g\")");
+            }
+            if (!o.startsWith("-") || !o.strip().equals(o)) {
+                throw new IllegalArgumentException("jvmOptions got '" + o + "', which is not one JVM option: give"
+                        + " each option as its own string starting with '-', e.g. jvmOptions(\"-Xmx2g\", \"-Dk=v\")");
+            }
+            for (String own : SONDE_SETS) {
+                if (o.equals(own) || o.startsWith(own + "=") || o.startsWith(own + ":")) {
+                    throw new IllegalArgumentException("jvmOptions got '" + o + "', which Sonde sets itself on a"
+                            + " worker's command line (the class path, the main class, the crash log); leave it"
+                            + " out: workers load the job's classes from the driver's"
+                            + " class path");
+                }
+            }
+        }
+        return List.of(options);
     }
 }

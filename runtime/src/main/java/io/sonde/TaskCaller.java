@@ -87,6 +87,25 @@ public final class TaskCaller<R> {
         return this;
     }
 
+    /**
+     * Options of the worker JVM the task runs in (Ray Java's {@code setJvmOptions}), e.g.
+     * {@code jvmOptions("-Xmx2g", "-Dmode=fast")}: they come after the job's
+     * ({@code InitOptions.workerJvmOptions}), so a later {@code -Xmx} wins. The task runs on an
+     * idle worker started with the same options, or on one started for it (idle ones are reaped as
+     * the job's others are). A worker started with options is never shared with a task or actor that asked for other options, or for none.
+     * Calling it again replaces the options.
+     *
+     * @throws IllegalArgumentException when an option is empty, is not one option starting with
+     *                                  {@code -}, or is one Sonde sets itself ({@code -cp},
+     *                                  {@code -classpath}, {@code -jar}, {@code -XX:ErrorFile})
+     */
+    public TaskCaller<R> jvmOptions(String... options) {
+        List<String> checked = Options.jvmOptions(options);
+        this.options.jvmOptions.clear();
+        this.options.jvmOptions.addAll(checked);
+        return this;
+    }
+
     /** Submits the task; returns at once with a ref to its future result. */
     public ObjectRef<R> remote() {
         return SondeRuntime.client().submitTask(function, args, options);

@@ -27,6 +27,8 @@ public final class CallOptions {
     public int maxTaskRetries;
     /** An actor's calls that may run at once; 1: one at a time, in order. */
     public int maxConcurrency = 1;
+    /** Options of the worker JVM the task or actor runs in, after the job's. */
+    public final List<String> jvmOptions = new ArrayList<>();
 
     public static CallOptions forTask() {
         CallOptions o = new CallOptions();

@@ -473,6 +473,9 @@ public final class CoreClient {
         if (!o.resources.isEmpty()) {
             spec.putAllResources(o.resources);
         }
+        if (kind != TaskKind.ACTOR_METHOD) {
+            spec.addAllJvmOptions(o.jvmOptions);
+        }
         // DEFAULT is the field's absence (the message's default); the others are set
         if (o.scheduling.kind() == SchedulingStrategy.Kind.SPREAD) {
             spec.setScheduling(SPREAD);

@@ -160,11 +160,14 @@ final class Failures {
         return "The last one ended with " + ExitDetail.describe(exitCode) + "; its stderr: " + errTail + " (" + errLog + ").";
     }
 
-    static ObjectValue workersDoNotStart(TaskRecord t, String jobId, String lastStartFailure) {
+    static ObjectValue workersDoNotStart(TaskRecord t, io.sonde.internal.node.task.WorkerKind kind,
+                                         String lastStartFailure) {
+        String which = kind.plain() ? "" : " started with the task's jvmOptions " + kind.jvmOptions();
         return Serializer.error(new WorkerCrashedException(t.describe() + " cannot run: the last "
-                + WorkerPool.START_FAILURES_BEFORE_GIVING_UP + " worker processes of job " + jobId
+                + WorkerPool.START_FAILURES_BEFORE_GIVING_UP + " worker processes of job " + kind.jobId() + which
                 + " exited before they started. " + lastStartFailure
-                + " Check the worker JVM options and the driver's classpath."));
+                + (kind.plain() ? " Check the worker JVM options and the driver's classpath."
+                : " Check the task's jvmOptions.")));
     }
 
     static ObjectValue infeasibleTask(String message) {

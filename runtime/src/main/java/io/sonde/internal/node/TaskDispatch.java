@@ -5,6 +5,7 @@ import io.sonde.internal.node.object.TaskResults;
 import io.sonde.internal.node.sched.Retries;
 import io.sonde.internal.node.sched.Scheduler;
 import io.sonde.internal.node.task.TaskRecord;
+import io.sonde.internal.node.task.WorkerKind;
 import io.sonde.internal.node.worker.WorkerExit;
 import io.sonde.internal.node.worker.Worker;
 import io.sonde.internal.node.worker.WorkerPool;
@@ -13,6 +14,7 @@ import io.sonde.proto.TaskKind;
 import io.sonde.proto.TaskSpec;
 import io.sonde.proto.WorkerCommand;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -68,10 +70,10 @@ final class TaskDispatch implements Scheduler.Leases {
         if (workers.stopping()) {
             return;
         }
-        scheduler.schedule(this).forEach((jobId, wanted) -> {
-            int toStart = pool.toStart(jobId, wanted);
+        scheduler.schedule(this).forEach((kind, wanted) -> {
+            int toStart = pool.toStart(kind, wanted);
             for (int i = 0; i < toStart; i++) {
-                workers.start(jobId);
+                workers.start(kind);
             }
         });
         pool.sparesToStart().forEach((jobId, spares) -> {
@@ -81,10 +83,12 @@ final class TaskDispatch implements Scheduler.Leases {
                 }
             }
         });
-        // Workers of a job that die before they say hello (bad classpath, bad JVM option) fail its tasks.
-        pool.takeStartFailures().forEach((jobId, lastFailure) -> {
-            for (TaskRecord t : scheduler.removeJob(jobId)) {
-                results.fail(t, Failures.workersDoNotStart(t, jobId, lastFailure));
+        // Workers of a job that die before they say hello (bad classpath, bad JVM option) fail its
+        // tasks; workers started with a task's own JVM options, only the tasks that asked for them.
+        pool.takeStartFailures().forEach((kind, lastFailure) -> {
+            List<TaskRecord> failed = kind.plain() ? scheduler.removeJob(kind.jobId()) : scheduler.removeKind(kind);
+            for (TaskRecord t : failed) {
+                results.fail(t, Failures.workersDoNotStart(t, kind, lastFailure));
             }
         });
     }
@@ -101,7 +105,7 @@ final class TaskDispatch implements Scheduler.Leases {
 
     @Override
     public boolean lease(TaskRecord t) {
-        Worker w = pool.pollIdle(t.jobId());
+        Worker w = pool.pollIdle(WorkerKind.of(t.spec()));
         if (w == null) {
             return false;
         }

@@ -4,6 +4,7 @@ import io.grpc.stub.StreamObserver;
 import io.sonde.internal.node.actor.ActorLifecycle;
 import io.sonde.internal.node.actor.ActorRecord;
 import io.sonde.internal.node.logs.LogRouter;
+import io.sonde.internal.node.task.WorkerKind;
 import io.sonde.internal.node.worker.LaunchRequest;
 import io.sonde.internal.node.worker.Worker;
 import io.sonde.internal.node.worker.WorkerExit;
@@ -17,6 +18,8 @@ import io.sonde.proto.WorkerCommand;
 import java.io.IOException;
 import java.util.Collection;
 import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -120,23 +123,31 @@ final class WorkerSupervisor implements ActorLifecycle.Workers {
         }
     }
 
-    /** Launches a worker for the tasks of a live job. */
+    /** Launches a plain worker (the job's JVM options only) for the tasks of a live job. */
     void start(String jobId) {
-        start(jobs.apply(jobId), null);
+        start(WorkerKind.plain(jobId));
+    }
+
+    /** Launches a worker of that kind (a live job's, with the tasks' own JVM options after the job's) for its tasks. */
+    void start(WorkerKind kind) {
+        start(jobs.apply(kind.jobId()), kind, null);
     }
 
     /**
-     * Launches a worker of the job, for the actor when it is not null. Returns why the JVM could
-     * not be launched; the job's queued tasks give up then.
+     * Launches a worker of the job, started with the kind's JVM options after the job's, for the
+     * actor when it is not null. Returns why the JVM could not be launched; the queued tasks that
+     * wanted that kind of worker give up then.
      */
-    private Optional<String> start(Job job, ActorRecord actor) {
+    private Optional<String> start(Job job, WorkerKind kind, ActorRecord actor) {
         String workerId = "w" + idPrefix + Long.toHexString(0x100 + counter.incrementAndGet());
         // before the launch: the worker may print before launch returns
         logs.open(workerId, job.logToDriver(), job.driver()::send);
         try {
+            List<String> jvmOptions = new ArrayList<>(job.jvmOptions());
+            jvmOptions.addAll(kind.jvmOptions()); // after the job's: the JVM takes the last -Xmx
             WorkerHandle handle = launcher.launch(new LaunchRequest(workerId, job.jobId(), job.classpath(),
-                    job.jvmOptions(), job.workingDir(), plugins.workerJvmOptions()), output);
-            Worker w = new Worker(handle, job.jobId(), actor);
+                    jvmOptions, job.workingDir(), plugins.workerJvmOptions()), output);
+            Worker w = new Worker(handle, kind, actor);
             pool.add(w);
             warnIfMany(job);
             plugins.workerStarted(w);
@@ -150,7 +161,7 @@ final class WorkerSupervisor implements ActorLifecycle.Workers {
         } catch (IOException e) {
             logs.close(workerId);
             String failure = "the worker JVM could not be launched: " + e.getMessage();
-            pool.launchFailed(job.jobId(), failure);
+            pool.launchFailed(kind, failure);
             return Optional.of(failure);
         }
     }
@@ -212,10 +223,15 @@ final class WorkerSupervisor implements ActorLifecycle.Workers {
 
     /**
      * The actor takes an idle worker of its job (a spare, see {@link WorkerPool#sparesToStart}),
-     * which runs its creation at once; only when there is none does a JVM start for it.
+     * which runs its creation at once; only when there is none, or the actor has JVM options of
+     * its own ({@code jvmOptions}), does a JVM start for it.
      */
     @Override
     public Optional<String> start(ActorRecord a) {
+        WorkerKind kind = WorkerKind.of(a.creation().spec());
+        if (!kind.plain()) {
+            return start(jobs.apply(a.jobId()), kind, a);
+        }
         Worker idle = pool.adoptIdle(a.jobId());
         if (idle != null) {
             idle.host(a);
@@ -223,7 +239,7 @@ final class WorkerSupervisor implements ActorLifecycle.Workers {
             adopted.accept(idle);
             return Optional.empty();
         }
-        return start(jobs.apply(a.jobId()), a);
+        return start(jobs.apply(a.jobId()), kind, a);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.sonde.internal.node.sched;
 
 import io.sonde.internal.node.task.TaskRecord;
+import io.sonde.internal.node.task.WorkerKind;
 import io.sonde.internal.node.task.TaskState;
 import io.sonde.proto.TaskKind;
 import io.sonde.proto.TaskSpec;
@@ -120,10 +121,19 @@ public final class Scheduler {
 
     /** Takes the queued tasks of a job out of the queue and returns them, in queue order. */
     public List<TaskRecord> removeJob(String jobId) {
+        return removeWhere(t -> t.jobId().equals(jobId));
+    }
+
+    /** Takes the queued normal tasks that want that kind of worker out of the queue and returns them, in queue order. */
+    public List<TaskRecord> removeKind(WorkerKind kind) {
+        return removeWhere(t -> t.kind() == TaskKind.NORMAL && WorkerKind.of(t.spec()).equals(kind));
+    }
+
+    private List<TaskRecord> removeWhere(java.util.function.Predicate<TaskRecord> which) {
         List<TaskRecord> removed = new ArrayList<>();
         for (Iterator<TaskRecord> it = readyQueue.iterator(); it.hasNext(); ) {
             TaskRecord t = it.next();
-            if (t.jobId().equals(jobId)) {
+            if (which.test(t)) {
                 it.remove();
                 queued(t, -1);
                 removed.add(t);
@@ -134,12 +144,13 @@ public final class Scheduler {
 
     /**
      * Leases idle workers of each task's job to ready tasks whose resources fit, in submission
-     * order (smaller tasks may pass a larger one that does not fit yet). Returns, per job, how
-     * many tasks fit but found no idle worker: the workers to start.
+     * order (smaller tasks may pass a larger one that does not fit yet). Returns, per kind of
+     * worker (a job, and the JVM options its tasks asked for), how many tasks fit but found no
+     * idle worker: the workers to start.
      */
-    public Map<String, Integer> schedule(Leases leases) {
+    public Map<WorkerKind, Integer> schedule(Leases leases) {
         ResourceSet budget = available.copy();
-        Map<String, Integer> wanted = new LinkedHashMap<>();
+        Map<WorkerKind, Integer> wanted = new LinkedHashMap<>();
         List<TaskRecord> actors = new ArrayList<>();
         int actorRoom = -1; // asked only when a creation is queued
         for (Iterator<TaskRecord> it = readyQueue.iterator(); it.hasNext(); ) {
@@ -172,7 +183,7 @@ public final class Scheduler {
                 it.remove();
                 queued(t, -1);
             } else {
-                wanted.merge(t.jobId(), 1, Integer::sum);
+                wanted.merge(WorkerKind.of(t.spec()), 1, Integer::sum);
             }
         }
         actors.forEach(leases::startActor);

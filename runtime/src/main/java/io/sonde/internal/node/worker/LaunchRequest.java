@@ -8,7 +8,7 @@ import java.util.List;
  * @param workerId   the id the worker says hello with
  * @param jobId      the job it serves
  * @param classpath  where it loads the job's code from (the driver's classpath)
- * @param jvmOptions the job's extra JVM options
+ * @param jvmOptions the job's extra JVM options, then those of the task or actor it is started for
  * @param workingDir the driver's working directory, or empty
  * @param pluginJvmOptions what the node's plug-ins add to the command (the debugger's agent, for one)
  */

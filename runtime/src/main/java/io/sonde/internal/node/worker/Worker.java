@@ -1,5 +1,6 @@
 package io.sonde.internal.node.worker;
 
+import io.sonde.internal.node.task.WorkerKind;
 import io.grpc.stub.StreamObserver;
 import io.sonde.internal.node.actor.ActorRecord;
 import io.sonde.internal.node.task.TaskRecord;
@@ -36,11 +37,28 @@ public final class Worker {
     /** Completes once every message the worker sent has been handled: its stream ended. */
     private final CompletableFuture<Void> streamEnd = new CompletableFuture<>();
 
+    /** The JVM options it was started with beyond the job's: only tasks that ask for them run here. */
+    private final java.util.List<String> jvmOptions;
+
     /** @param actor the actor the worker is started for, or null for a worker of normal tasks */
     public Worker(WorkerHandle handle, String jobId, ActorRecord actor) {
+        this(handle, new WorkerKind(jobId, java.util.List.of()), actor);
+    }
+
+    /**
+     * @param kind  its job, and the JVM options it was started with beyond the job's
+     * @param actor the actor the worker is started for, or null for a worker of normal tasks
+     */
+    public Worker(WorkerHandle handle, WorkerKind kind, ActorRecord actor) {
         this.handle = handle;
-        this.jobId = jobId;
+        this.jobId = kind.jobId();
+        this.jvmOptions = kind.jvmOptions();
         this.actor = actor;
+    }
+
+    /** Which tasks it may run: those of its job that asked for the JVM options it was started with. */
+    public WorkerKind kind() {
+        return new WorkerKind(jobId, jvmOptions);
     }
 
     public String id() {

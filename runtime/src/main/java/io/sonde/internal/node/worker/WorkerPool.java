@@ -1,5 +1,6 @@
 package io.sonde.internal.node.worker;
 
+import io.sonde.internal.node.task.WorkerKind;
 import io.sonde.internal.node.task.TaskRecord;
 import io.sonde.proto.Exit;
 import io.sonde.proto.Interrupt;
@@ -18,8 +19,9 @@ import java.util.function.Predicate;
 
 /**
  * The node's workers: all of them by id, and per job the idle ones (fresh ones first, then the
- * rest least recently used first), how many are starting, and whether its workers keep dying
- * before they say hello.
+ * rest least recently used first), and per {@link WorkerKind} (the job's plain workers, and those
+ * started with a task's own JVM options) how many are starting and whether they keep dying
+ * before they say hello. A task is leased only a worker of its own kind.
  *
  * <pre>
  *   add ──▶ starting ──hello──▶ idle ◀──▶ leased (pollIdle) ──▶ ... ──exited──▶ gone
@@ -50,6 +52,20 @@ public final class WorkerPool {
         final ArrayDeque<Worker> idle = new ArrayDeque<>();
         /** The job asked for a worker once: from then on it keeps its spares. */
         boolean ranWork;
+        /** By the workers' own JVM options (none: the plain workers). */
+        final Map<List<String>, Starts> kinds = new HashMap<>();
+
+        Starts of(Worker w) {
+            return of(w.kind().jvmOptions());
+        }
+
+        Starts of(List<String> jvmOptions) {
+            return kinds.computeIfAbsent(jvmOptions, k -> new Starts());
+        }
+    }
+
+    /** The task workers of one kind of a job that are starting, and how their starts went. */
+    private static final class Starts {
         int starting;
         int consecutiveStartFailures;
         String lastStartFailure = "";
@@ -87,7 +103,7 @@ public final class WorkerPool {
         workers.put(w.id(), w);
         JobWorkers j = jobs.get(w.jobId());
         if (w.actor() == null && j != null) {
-            j.starting++;
+            j.of(w).starting++;
         }
     }
 
@@ -153,14 +169,14 @@ public final class WorkerPool {
         return workers.size();
     }
 
-    /** How many workers to start for {@code wanted} tasks that found none idle. */
-    public int toStart(String jobId, int wanted) {
-        JobWorkers j = jobs.get(jobId);
+    /** How many workers of that kind to start for {@code wanted} tasks that found none idle. */
+    public int toStart(WorkerKind kind, int wanted) {
+        JobWorkers j = jobs.get(kind.jobId());
         if (j == null) {
             return 0;
         }
         j.ranWork = true;
-        return Math.min(wanted, MAX_CONCURRENT_STARTS_PER_JOB) - j.starting;
+        return Math.min(wanted, MAX_CONCURRENT_STARTS_PER_JOB) - j.of(kind.jvmOptions()).starting;
     }
 
     /**
@@ -172,8 +188,15 @@ public final class WorkerPool {
         Map<String, Integer> toStart = Map.of(); // runs at each scheduling: allocates only when a spare is missing
         for (Map.Entry<String, JobWorkers> e : jobs.entrySet()) {
             JobWorkers j = e.getValue();
-            int missing = spares - j.idle.size() - j.starting;
-            if (j.ranWork && missing > 0 && j.consecutiveStartFailures == 0) {
+            Starts plain = j.of(List.of());
+            int idlePlain = 0;
+            for (Worker w : j.idle) {
+                if (w.kind().plain()) {
+                    idlePlain++;
+                }
+            }
+            int missing = spares - idlePlain - plain.starting;
+            if (j.ranWork && missing > 0 && plain.consecutiveStartFailures == 0) {
                 if (toStart.isEmpty()) {
                     toStart = new LinkedHashMap<>();
                 }
@@ -184,9 +207,10 @@ public final class WorkerPool {
     }
 
     /**
-     * An actor is created or restarted: it takes, for good, an idle worker of its job that never
-     * ran a task (a fresh JVM, as one started for it: no statics a task set, no work a task
-     * submitted that would make the actor's host its owner too); null when there is none.
+     * An actor is created or restarted: it takes, for good, an idle plain worker of its job that
+     * never ran a task (a fresh JVM, as one started for it: no statics a task set, no work a task
+     * submitted that would make the actor's host its owner too); null when there is none. An
+     * actor with JVM options of its own never adopts one: a worker is started for it.
      */
     public Worker adoptIdle(String jobId) {
         JobWorkers j = jobs.get(jobId);
@@ -196,7 +220,7 @@ public final class WorkerPool {
         j.ranWork = true;
         for (Iterator<Worker> it = j.idle.descendingIterator(); it.hasNext(); ) {
             Worker w = it.next();
-            if (!w.ranTasks()) {
+            if (!w.ranTasks() && w.kind().plain()) {
                 it.remove();
                 return w;
             }
@@ -210,9 +234,10 @@ public final class WorkerPool {
         if (j == null) {
             return;
         }
-        j.consecutiveStartFailures = 0;
+        Starts starts = j.of(w);
+        starts.consecutiveStartFailures = 0;
         if (w.actor() == null) {
-            j.starting--;
+            starts.starting--;
         }
     }
 
@@ -259,14 +284,24 @@ public final class WorkerPool {
         return true;
     }
 
-    /** The idle worker of the job used last (its JIT is warm), out of the idle list; or null. */
-    public Worker pollIdle(String jobId) {
-        JobWorkers j = jobs.get(jobId);
+    /**
+     * The idle worker of that kind (its job, started with the same JVM options) used last (its
+     * JIT is warm), out of the idle list; or null.
+     */
+    public Worker pollIdle(WorkerKind kind) {
+        JobWorkers j = jobs.get(kind.jobId());
         if (j == null) {
             return null;
         }
         j.ranWork = true;
-        return j.idle.pollLast();
+        for (Iterator<Worker> it = j.idle.descendingIterator(); it.hasNext(); ) {
+            Worker w = it.next();
+            if (w.kind().jvmOptions().equals(kind.jvmOptions())) {
+                it.remove();
+                return w;
+            }
+        }
+        return null;
     }
 
     /**
@@ -281,41 +316,44 @@ public final class WorkerPool {
         }
         j.idle.remove(w);
         if (!w.registered() && w.actor() == null) {
-            j.starting--;
+            Starts starts = j.of(w);
+            starts.starting--;
             if (startFailure != null) {
-                j.consecutiveStartFailures++;
-                j.lastStartFailure = startFailure;
+                starts.consecutiveStartFailures++;
+                starts.lastStartFailure = startFailure;
             }
         }
     }
 
-    /** A worker of the job could not even be launched: give up on its queued tasks at once. */
-    public void launchFailed(String jobId, String failure) {
-        JobWorkers j = jobs.get(jobId);
+    /** A worker of that kind could not even be launched: give up on the tasks queued for it at once. */
+    public void launchFailed(WorkerKind kind, String failure) {
+        JobWorkers j = jobs.get(kind.jobId());
         if (j != null) {
-            j.consecutiveStartFailures = START_FAILURES_BEFORE_GIVING_UP;
-            j.lastStartFailure = failure;
+            Starts starts = j.of(kind.jvmOptions());
+            starts.consecutiveStartFailures = START_FAILURES_BEFORE_GIVING_UP;
+            starts.lastStartFailure = failure;
         }
     }
 
-    /** The last start failure of the job, for errors. */
+    /** The last start failure of the job's plain workers, for errors. */
     public String lastStartFailure(String jobId) {
         JobWorkers j = jobs.get(jobId);
-        return j == null ? "" : j.lastStartFailure;
+        return j == null ? "" : j.of(List.of()).lastStartFailure;
     }
 
     /**
-     * The jobs whose workers die before they start, each with the last failure; their counts
-     * start again from 0, so the node gives up on what is queued now and tries again for later tasks.
+     * The kinds of workers that die before they start, each with the last failure; their counts
+     * start again from 0, so the node gives up on what is queued for them now and tries again for
+     * later tasks. Workers started with a task's bad JVM option fail only the tasks that asked for it.
      */
-    public Map<String, String> takeStartFailures() {
-        Map<String, String> failing = new LinkedHashMap<>();
-        jobs.forEach((jobId, j) -> {
-            if (j.consecutiveStartFailures >= START_FAILURES_BEFORE_GIVING_UP) {
-                failing.put(jobId, j.lastStartFailure);
-                j.consecutiveStartFailures = 0;
+    public Map<WorkerKind, String> takeStartFailures() {
+        Map<WorkerKind, String> failing = new LinkedHashMap<>();
+        jobs.forEach((jobId, j) -> j.kinds.forEach((options, starts) -> {
+            if (starts.consecutiveStartFailures >= START_FAILURES_BEFORE_GIVING_UP) {
+                failing.put(new WorkerKind(jobId, options), starts.lastStartFailure);
+                starts.consecutiveStartFailures = 0;
             }
-        });
+        }));
         return failing;
     }
 
