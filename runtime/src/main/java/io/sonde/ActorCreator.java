@@ -53,8 +53,9 @@ public final class ActorCreator<A> {
      * actor's process dies, up to n calls may have been running: each of the n oldest calls in
      * flight fails with {@link ActorDiedException}, or is retried on the restarted actor as
      * {@link #maxTaskRetries} allows; the calls behind them wait for the restarted actor.
-     * Breakpoints of {@code sonde debug} stop calls that run on the actor's main task thread only
-     * (its constructor and {@code terminate()}), not the pool's.
+     * {@code Sonde.breakpoint()} parks a call on its pool thread as on the task thread; the
+     * debugger's {@code break}, {@code catch} and post-mortem stop only what runs on the task
+     * thread (the constructor and {@code terminate()}), not the pool's calls.
      *
      * @throws IllegalArgumentException when {@code maxConcurrency} is less than 1
      */

@@ -306,6 +306,22 @@ class DebugSessionTest {
     }
 
     @Test
+    void sondeBreakpointParksACallOfAConcurrentActorOnItsPoolThread() {
+        ActorHandle<Counter> c = Sonde.actor(Counter::new, 7).maxConcurrency(2).remote();
+        ObjectRef<Integer> r = c.task(Counter::increment).remote();
+        BreakpointInfo b = breakpoints.await(x -> x.getTaskName().equals("Counter.increment")
+                && x.getThreadName().startsWith("sonde-task-"));
+        assertThat(b.getThreadName()).matches("sonde-task-[12]");
+        try (DebugSession s = DebugSession.attach(breakpoints, b, ATTACH)) {
+            assertThat(s.frame().describe()).startsWith("Counter.increment (DebugSessionTest.java:");
+            assertThat(s.evaluate("n")).isEqualTo("8");
+            assertThat(s.set("n = 20")).isEqualTo("20");
+            s.resume();
+        }
+        assertThat(Sonde.get(r, Duration.ofSeconds(20))).isEqualTo(20);
+    }
+
+    @Test
     void stepIntoALambdaAndOffTheEndOfTheTask() {
         ObjectRef<Integer> r = Sonde.task(DebugSessionTest::sumWithLambda, 4).name("lambda").remote();
         BreakpointInfo b = breakpoints.await("lambda");
