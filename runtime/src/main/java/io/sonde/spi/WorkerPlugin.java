@@ -9,7 +9,10 @@ import com.google.protobuf.ByteString;
  * <pre>
  *   start ─▶ (command | taskStarting ─▶ [breakpoint] ─▶ taskFinished | taskThreadReplaced)* ─▶ close
  * </pre>
- * The worker runs one task at a time on its task thread ({@link WorkerContext#TASK_THREAD}).
+ * The worker runs one task at a time on its task thread ({@link WorkerContext#TASK_THREAD}), except
+ * the calls of an actor created with {@code maxConcurrency(n)}, n > 1: up to n of those run at once,
+ * each on a thread of the actor's pool ({@code sonde-task-1} to {@code sonde-task-n}), so
+ * {@link #taskStarting} and {@link #taskFinished} may be called for several tasks at once.
  */
 public interface WorkerPlugin {
     /** The plug-in's name, the same as its {@link NodePlugin}'s and {@link ClientPlugin}'s. */
@@ -30,14 +33,14 @@ public interface WorkerPlugin {
 
     /**
      * The task is about to run: its arguments are decoded, its function not yet called. Called on
-     * the task thread; may block the task (to park it), and may throw
+     * the task's thread (the task thread, or a concurrent actor's pool thread); may block the task (to park it), and may throw
      * {@link io.sonde.TaskCancelledException} to end it as cancelled.
      */
     default void taskStarting(WorkerTask task) {
     }
 
     /**
-     * The task's function returned or threw. Called on the task thread before the result goes to
+     * The task's function returned or threw. Called on the task's thread before the result goes to
      * the node; returns what to attach to the result for this plug-in's {@link ClientPlugin} in
      * the caller ({@code plugin_data}), or null.
      */
