@@ -373,22 +373,20 @@ final class TaskExecutor {
             execute(spec, false);
             return;
         }
-        try {
-            synchronized (slots) {
-                while (active >= (spec.getTerminate() ? 1 : maxConcurrency)) {
+        synchronized (slots) {
+            while (active >= (spec.getTerminate() ? 1 : maxConcurrency)) {
+                try {
                     slots.wait();
-                }
-                if (actorEnded) {
-                    return; // the actor ended on purpose before it: the node fails the call with why
-                }
-                if (!spec.getTerminate()) {
-                    active++;
+                } catch (InterruptedException e) {
+                    // a cancel that came after its task ended: this call still waits its turn
                 }
             }
-        } catch (InterruptedException e) {
-            Thread.interrupted(); // a cancel that came after its task ended; the call waits on
-            queue.add(() -> dispatch(spec));
-            return;
+            if (actorEnded) {
+                return; // the actor ended on purpose before it: the node fails the call with why
+            }
+            if (!spec.getTerminate()) {
+                active++;
+            }
         }
         if (spec.getTerminate()) {
             execute(spec, false);

@@ -41,7 +41,10 @@ public final class WorkerPool {
      * processors, at least 2. More actors wait for one of those to say hello.
      */
     public static final int MAX_STARTUP_CONCURRENCY = Math.max(2, Runtime.getRuntime().availableProcessors());
-    /** Workers a job may have starting at once: a burst of tasks does not start a JVM each. */
+    /**
+     * Task workers a job may have starting at once, per kind (its plain workers, and each set of
+     * a task's own JVM options): a burst of tasks does not start a JVM each.
+     */
     public static final int MAX_CONCURRENT_STARTS_PER_JOB = 4;
     /** Workers of a job that may die before their hello before its queued tasks fail. */
     public static final int START_FAILURES_BEFORE_GIVING_UP = 3;
