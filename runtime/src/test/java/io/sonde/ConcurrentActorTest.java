@@ -138,6 +138,53 @@ class ConcurrentActorTest {
         assertThat(Sonde.get(behind, WAIT)).isNotEqualTo(firstPid);
     }
 
+    public static final class Steps {
+        /** Call {@code i} returns the pid it ran in; call 100 halts the JVM. */
+        public long step(int i) {
+            if (i == 100) {
+                Runtime.getRuntime().halt(3);
+            }
+            return ProcessHandle.current().pid();
+        }
+    }
+
+    @Test
+    void aCrashAmidManyConcurrentCallsLosesNoResultAndBlamesAtMostNCalls() {
+        ActorHandle<Steps> a = Sonde.actor(Steps::new).maxConcurrency(4).maxRestarts(1).maxTaskRetries(0).remote();
+        List<ObjectRef<Long>> calls = new ArrayList<>();
+        // `sonde list tasks` in a loop meanwhile: the node is busy, so the worker's last results
+        // are still in the node's transport (or only in the journal) when the process exit is seen
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread lister = new Thread(() -> {
+            while (!done.get()) {
+                cluster.nodeManager().listTasks();
+            }
+        }, "list-tasks");
+        lister.start();
+        try {
+            for (int i = 1; i <= 200; i++) {
+                calls.add(a.task(Steps::step, i).remote());
+            }
+            Sonde.wait(calls, calls.size(), WAIT);
+        } finally {
+            done.set(true);
+        }
+        List<Integer> failed = new ArrayList<>();
+        java.util.Set<Long> pids = new java.util.HashSet<>();
+        for (int i = 1; i <= 200; i++) {
+            ObjectRef<Long> call = calls.get(i - 1);
+            try {
+                pids.add(Sonde.get(call, WAIT));
+            } catch (ActorDiedException e) {
+                assertThat(e).hasMessageContaining("died while running it");
+                failed.add(i);
+            }
+        }
+        // the calls that may have run beside call 100 die with it; every other call has its result
+        assertThat(failed).contains(100).hasSizeLessThanOrEqualTo(4);
+        assertThat(pids).hasSize(2);
+    }
+
     @Test
     void maxConcurrencyBelowOneIsRefused() {
         assertThatThrownBy(() -> Sonde.actor(Gate::new, 1).maxConcurrency(0))
