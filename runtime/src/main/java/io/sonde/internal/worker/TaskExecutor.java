@@ -40,7 +40,8 @@ import java.util.concurrent.LinkedBlockingQueue;
  *
  * <p>Before each task whose name differs from the last one, a marker line
  * {@code :task_name:NAME} goes to stdout and stderr, so the node's log pump knows which task
- * printed the lines that follow. An exception thrown by the user's code becomes a
+ * printed the lines that follow (a concurrent actor's calls share one marker, the actor's, so
+ * their lines interleave under the actor's prefix). An exception thrown by the user's code becomes a
  * {@link TaskException} whose message says where it ran and whose cause is the user's exception;
  * when it is an Error that leaves the JVM in doubt ({@link JvmInDoubt}), the result says so and
  * the node retires this worker. The last result sent and the running task are kept for the
@@ -50,7 +51,9 @@ import java.util.concurrent.LinkedBlockingQueue;
  * read it: each result goes into the {@link ResultJournal} before it is sent, and the node takes
  * from there, once the process has exited, the ones it never received. So the next task starts
  * at once, and the task that was running when the process died is the oldest the node has no
- * result of. The node's receipt ({@code TaskTaken}) frees the journal: when it is full, or a
+ * result of (for a concurrent actor, the calls that were running are among the n oldest: results
+ * go to the journal and out one at a time, and a call is handed to the pool only once the node has
+ * every result not journaled). The node's receipt ({@code TaskTaken}) frees the journal: when it is full, or a
  * result is too large for it (or there is no journal), the next task starts only once the node
  * has every result sent. A receipt is asked for ({@code TaskDone.wants_receipt}) only where it may
  * be waited for: a result not journaled, or one appended to a journal past half full. Most
