@@ -12,7 +12,7 @@ import java.util.Map;
  *
  * <pre>
  *   start ─▶ services ─▶ ( workerJvmOptions ─▶ workerStarted ─▶ workerHello ─▶ workerMessage* ─▶ workerExited
- *                        | jobStarted ─▶ clientMessage* ─▶ jobEnded )* ─▶ close
+ *                        | jobStarted ─▶ clientMessage* ─▶ jobEnded | workerMemory )* ─▶ close
  * </pre>
  *
  * <h2>Threads</h2>
@@ -67,6 +67,15 @@ public interface NodePlugin {
 
     /** A message from this plug-in's {@link WorkerPlugin}, in the order the worker sent it. */
     default void workerMessage(WorkerRef worker, ByteString payload) {
+    }
+
+    /**
+     * The node's memory monitor took a sample: the memory of each live worker that said hello, in
+     * no particular order. Called about once a second (the first sample of each second), never when
+     * the monitor is off ({@code SONDE_MEMORY_MONITOR_REFRESH_MS=0}). On the plug-in's own thread:
+     * a plug-in that is slow here delays only its own hooks.
+     */
+    default void workerMemory(List<WorkerMemory> workers) {
     }
 
     /** A message from this plug-in's {@link ClientPlugin} in a driver or a worker's client. */

@@ -55,6 +55,7 @@ import io.sonde.proto.TaskTaken;
 import io.sonde.proto.WorkerCommand;
 import io.sonde.proto.WorkerInfo;
 import io.sonde.proto.WorkerMessage;
+import io.sonde.spi.WorkerMemory;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -874,6 +875,33 @@ public final class NodeManager {
                 Worker w = pool.get(workerId);
                 return w != null && w.pid() == pid && !ownsWork(workerId) && pool.releaseIdle(w);
             });
+        }
+
+        /**
+         * Each live worker's memory in the sample, with what it runs (read under the lock), to the
+         * plug-ins, which take it on their own threads.
+         */
+        @Override
+        public void sampled(MemoryMonitor.Sample sample) {
+            if (!plugins.any()) {
+                return;
+            }
+            Map<Long, MemoryMonitor.ProcessUse> byPid = new HashMap<>();
+            sample.processes().forEach(p -> byPid.put(p.pid(), p));
+            List<WorkerMemory> workers = lock.read(() -> {
+                List<WorkerMemory> out = new ArrayList<>();
+                for (Worker w : pool.all()) {
+                    MemoryMonitor.ProcessUse use = byPid.get(w.pid());
+                    if (use == null || w.dead() || !w.registered()) {
+                        continue;
+                    }
+                    KillPolicy.Candidate c = candidate(w);
+                    out.add(new WorkerMemory(NodePlugins.ref(w), c == null ? "" : c.work().replaceFirst("^the ", ""),
+                            sample.atMillis(), use.rss(), use.owned()));
+                }
+                return out;
+            });
+            plugins.workerMemory(workers);
         }
 
         @Override

@@ -8,6 +8,7 @@ import io.sonde.proto.PluginMessage;
 import io.sonde.spi.ClientRef;
 import io.sonde.spi.NodeContext;
 import io.sonde.spi.NodePlugin;
+import io.sonde.spi.WorkerMemory;
 import io.sonde.spi.WorkerRef;
 
 import java.util.ArrayList;
@@ -139,6 +140,17 @@ public final class NodePlugins {
         each("workerExited", p -> p.workerExited(ref));
     }
 
+    /** A sample of the memory monitor (from its thread): handed to each plug-in's thread. */
+    void workerMemory(List<WorkerMemory> workers) {
+        List<WorkerMemory> copy = List.copyOf(workers);
+        each("workerMemory", p -> p.workerMemory(copy));
+    }
+
+    /** Whether the node has any plug-in, so that events no plug-in would see need not be gathered. */
+    boolean any() {
+        return !plugins.isEmpty();
+    }
+
     void workerMessage(Worker w, PluginMessage m) {
         WorkerRef ref = ref(w);
         one(m.getPlugin(), "workerMessage", p -> p.workerMessage(ref, m.getPayload()));
@@ -157,7 +169,7 @@ public final class NodePlugins {
         }
     }
 
-    private static WorkerRef ref(Worker w) {
+    static WorkerRef ref(Worker w) {
         return new WorkerRef(w.id(), w.pid(), w.jobId());
     }
 

@@ -18,17 +18,18 @@ public final class MemoryHistory {
     private int next;
     private int size;
 
-    /** Keeps the sample if it is the first of its second. */
-    public synchronized void add(MemoryMonitor.Sample s) {
+    /** Keeps the sample if it is the first of its second; returns whether it kept it. */
+    public synchronized boolean add(MemoryMonitor.Sample s) {
         if (size > 0) {
             MemoryMonitor.Sample newest = ring[(next - 1 + CAPACITY) % CAPACITY];
             if (s.atMillis() / SPACING_MS == newest.atMillis() / SPACING_MS) {
-                return;
+                return false;
             }
         }
         ring[next] = s;
         next = (next + 1) % CAPACITY;
         size = Math.min(CAPACITY, size + 1);
+        return true;
     }
 
     /** The samples taken at or after {@code sinceMillis}, oldest first. */

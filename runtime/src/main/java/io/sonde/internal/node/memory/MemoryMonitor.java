@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * per {@value #SUMMARY_PERIOD_S} s that saw a kill it tells the drivers how many.
  *
  * <pre>
- *   tick ──node.snapshot() (under the node's lock)──▶ read /proc (off it) ──below──▶ done
+ *   tick ──node.snapshot() (under the node's lock)──▶ read /proc (off it) ──first of its second──▶ node.sampled
+     └──below the threshold──▶ done
  *     └──above the threshold──▶ KillPolicy ──node.kill(victim, report)──▶ wait for its exit ──▶ tick
  * </pre>
  *
@@ -55,6 +56,13 @@ public final class MemoryMonitor implements AutoCloseable {
          * own thread; the monitor does not wait). Nothing is lost: no object is in them.
          */
         default void releaseStoreIdle() {
+        }
+
+        /**
+         * The first sample of a second (the one {@link #history()} keeps), for the node's
+         * plug-ins. Called on the monitor's thread, holding no lock; must not block.
+         */
+        default void sampled(Sample sample) {
         }
     }
 
@@ -183,7 +191,9 @@ public final class MemoryMonitor implements AutoCloseable {
         Snapshot s = node.snapshot();
         Sample sample = measure(s);
         last = sample;
-        history.add(sample);
+        if (history.add(sample)) {
+            node.sampled(sample);
+        }
         if (inFlightPid != 0) {
             boolean gone = ProcessHandle.of(inFlightPid).map(p -> !p.isAlive()).orElse(true);
             if (!gone && System.nanoTime() - inFlightSince < EXIT_WAIT_NANOS) {
