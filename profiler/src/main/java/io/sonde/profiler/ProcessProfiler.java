@@ -1,6 +1,7 @@
 package io.sonde.profiler;
 
 import com.google.protobuf.ByteString;
+import io.sonde.profiler.proto.AllocationSites;
 import io.sonde.profiler.proto.ProfileRequest;
 import io.sonde.profiler.proto.ProfileResult;
 import io.sonde.profiler.proto.ProfileStarted;
@@ -206,6 +207,7 @@ public final class ProcessProfiler {
             }
             String summary;
             io.sonde.profiler.proto.LiveAllocations live = null;
+            AllocationSites sites = null;
             if (r.format == ProfileFormat.JFR) {
                 summary = "A JFR recording: open it in JDK Mission Control, or read it with `jfr print --events"
                         + " jdk.ExecutionSample` (cpu, wall) or `jfr summary`.\n";
@@ -218,6 +220,7 @@ public final class ProcessProfiler {
                     if (r.event == ProfileEvent.ALLOC && r.spec.getLive()) {
                         live = ProfileSummary.live(bytes, LIVE_SOURCE, System.currentTimeMillis());
                     }
+                    sites = ProfileSummary.allocationSites(samples, bytes);
                 } else {
                     summary = ProfileSummary.frames(event, samples);
                 }
@@ -229,6 +232,9 @@ public final class ProcessProfiler {
                     .setPath(r.output == null ? "" : r.output.toString());
             if (live != null) {
                 result.setLive(live);
+            }
+            if (sites != null) {
+                result.setSites(sites);
             }
             host.send(WorkerEvent.newBuilder().setRequest(request).setResult(result).build());
         } catch (Exception e) {

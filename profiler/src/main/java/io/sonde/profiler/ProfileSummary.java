@@ -168,6 +168,42 @@ public final class ProfileSummary {
         return io.sonde.profiler.proto.Amount.newBuilder().setName(e.getKey()).setBytes(e.getValue()).build();
     }
 
+    /**
+     * The sampled sites of an allocation profile as numbers, for a leak report: the top sites, the
+     * top methods (whatever they allocated) and the top classes (wherever allocated), each by bytes.
+     *
+     * @param samples collapsed stacks counted in samples
+     * @param bytes   the same stacks counted in bytes
+     */
+    public static io.sonde.profiler.proto.AllocationSites allocationSites(String samples, String bytes) {
+        Map<Site, Long> bySamples = bySite(samples);
+        Map<Site, Long> byBytes = bySite(bytes);
+        Map<Site, Long> methodBytes = new HashMap<>();
+        Map<Site, Long> methodObjects = new HashMap<>();
+        Map<Site, Long> classBytes = new HashMap<>();
+        Map<Site, Long> classObjects = new HashMap<>();
+        for (Site s : byBytes.keySet()) {
+            long b = byBytes.get(s);
+            long n = bySamples.getOrDefault(s, 0L);
+            methodBytes.merge(new Site(s.method, ""), b, Long::sum);
+            methodObjects.merge(new Site(s.method, ""), n, Long::sum);
+            classBytes.merge(new Site("", s.type), b, Long::sum);
+            classObjects.merge(new Site("", s.type), n, Long::sum);
+        }
+        io.sonde.profiler.proto.AllocationSites.Builder out = io.sonde.profiler.proto.AllocationSites.newBuilder()
+                .setBytes(byBytes.values().stream().mapToLong(Long::longValue).sum())
+                .setObjects(bySamples.values().stream().mapToLong(Long::longValue).sum());
+        top(byBytes).forEach(e -> out.addBySite(row(e.getKey(), e.getValue(), bySamples)));
+        top(methodBytes).forEach(e -> out.addByMethod(row(e.getKey(), e.getValue(), methodObjects)));
+        top(classBytes).forEach(e -> out.addByClass(row(e.getKey(), e.getValue(), classObjects)));
+        return out.build();
+    }
+
+    private static io.sonde.profiler.proto.AllocationSite row(Site s, long bytes, Map<Site, Long> objects) {
+        return io.sonde.profiler.proto.AllocationSite.newBuilder().setMethod(s.method).setType(s.type).setBytes(bytes)
+                .setObjects(objects.getOrDefault(s, 0L)).build();
+    }
+
     private static void table(StringBuilder b, List<Map.Entry<Site, Long>> rows, Map<Site, Long> byBytes,
                               Map<Site, Long> bySamples, long all, boolean byteShare) {
         b.append(String.format(Locale.ROOT, "  %10s  %6s  %8s  %s%n", "bytes", "share", "objects", "site (class)"));

@@ -11,10 +11,13 @@ import java.util.Optional;
 
 /**
  * The profiler in a worker JVM: runs the node's profile, stack and heap requests in-process
- * (async-profiler is loaded into the worker itself, no JDK Attach API), on its own thread.
+ * (async-profiler is loaded into the worker itself, no JDK Attach API), on its own thread; and
+ * tells the node the heap in use after each garbage collection ({@link GcWatch}), from which the
+ * node spots a leak.
  */
 public final class ProfilerWorkerPlugin implements WorkerPlugin {
     private volatile ProcessProfiler profiler;
+    private volatile GcWatch gcs;
 
     @Override
     public String name() {
@@ -49,6 +52,8 @@ public final class ProfilerWorkerPlugin implements WorkerPlugin {
                         + " (task id " + t.taskId() + ")");
             }
         });
+        // the heap after each collection, for the node's leak detection (profiler.leak.* options)
+        gcs = new GcWatch(gc -> context.sendToNode(WorkerEvent.newBuilder().setGc(gc).build().toByteString()));
     }
 
     @Override
@@ -61,6 +66,10 @@ public final class ProfilerWorkerPlugin implements WorkerPlugin {
 
     @Override
     public void close() {
+        GcWatch g = gcs;
+        if (g != null) {
+            g.close();
+        }
         ProcessProfiler p = profiler;
         if (p != null) {
             p.close();
