@@ -198,6 +198,9 @@ public final class ProcessProfiler {
         }
         running = null;
         try {
+            if (r.spec.getLive() && r.spec.getCollectBeforeStop()) {
+                System.gc(); // what died since the last collection is still "live" to async-profiler until collected
+            }
             r.profiler.execute("stop");
             String counted = r.event.memory() ? "total," : "";
             if (r.format == ProfileFormat.HTML) {

@@ -276,7 +276,7 @@ public final class ProfileSummary {
     }
 
     /** {@code 71.2 MB}, {@code 512 KB}, {@code 80 B}. */
-    static String bytes(long n) {
+    public static String bytes(long n) {
         if (n < 1024) {
             return n + " B";
         }

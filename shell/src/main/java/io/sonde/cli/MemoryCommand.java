@@ -1,6 +1,7 @@
 package io.sonde.cli;
 
 import io.sonde.cli.table.HeapRun;
+import io.sonde.cli.table.LeakList;
 import io.sonde.cli.table.MemoryByName;
 import io.sonde.cli.table.MemoryOptions;
 import io.sonde.cli.table.ObjectTables;
@@ -22,17 +23,23 @@ import java.util.concurrent.Callable;
  * each (the owner's pid, driver or worker), why it is kept (its owner's ref, or a task that takes
  * it as an argument), how large it is and where its value is, drawn by {@link ObjectTables} as the
  * shell's {@code /memory} draws it. With {@code --heap <worker>}, instead: the worker's class
- * histogram, or with {@code --heap-dump FILE} an HPROF dump of its heap ({@link HeapRun}).
+ * histogram, or with {@code --heap-dump FILE} an HPROF dump of its heap ({@link HeapRun}). With
+ * {@code --leaks}: the workers the node suspected of leaking memory, with their reports ({@link LeakList}).
  */
 @Command(name = "memory", description = "List every object the node keeps: its size, who holds it and why, where its"
         + " value is and where it was created; then the object store's figures. With --heap: a worker's class histogram,"
-        + " or a dump of its heap. With --by-name: the workers' memory by the function or actor class they run.")
+        + " or a dump of its heap. With --by-name: the workers' memory by the function or actor class they run. With"
+        + " --leaks: the workers suspected of leaking memory, and their reports.")
 final class MemoryCommand implements Callable<Integer> {
     @Mixin
     ClusterOptions target;
 
     @Mixin
     MemoryOptions options;
+
+    @Option(names = "--leaks", description = "Instead of the objects: the workers suspected of leaking memory (their"
+            + " heap after GC or RSS kept growing), each with the report of the profile Sonde took of it.")
+    boolean leaks;
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
@@ -49,6 +56,13 @@ final class MemoryCommand implements Callable<Integer> {
             options.check();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        if (leaks) {
+            if (options.heap() != null) {
+                throw new ParameterException(spec.commandLine(), "--leaks lists the leak suspects of every worker:"
+                        + " give it without --heap.");
+            }
+            return leaks();
         }
         if (options.heap() != null) {
             return heap();
@@ -71,6 +85,15 @@ final class MemoryCommand implements Callable<Integer> {
             MemoryByName.run(c.channel(), c.address(), () -> c.memory(0, target.timeout()), c.targets(target.timeout()),
                     target.timeout(), spec.commandLine().getOut());
         } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new CommandFailure(1, e.getMessage());
+        }
+        return 0;
+    }
+
+    private int leaks() {
+        try (ClusterLocator.ClusterConnection c = target.connect(sonde.locator())) {
+            LeakList.run(c.channel(), c.address(), target.timeout(), spec.commandLine().getOut());
+        } catch (IllegalStateException e) {
             throw new CommandFailure(1, e.getMessage());
         }
         return 0;

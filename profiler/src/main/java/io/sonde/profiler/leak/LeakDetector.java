@@ -9,8 +9,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Spots the workers whose memory keeps growing, from two series per worker: its RSS (the memory
- * monitor's sample, about once a second) and its Java heap in use after each garbage collection.
+ * Spots the workers whose memory keeps growing, from two series per worker: its Java heap in use
+ * after each garbage collection, and its RSS (the memory monitor's sample, about once a second).
+ * A fresh JVM's RSS grows for a while as the pages of the heap the collector gave it are first
+ * touched: the window, over which a worker must have been watched, keeps that warm-up out.
  *
  * <h2>The rule</h2>
  * Over the last {@link LeakSettings#window} (2 min), split in six parts (20 s each): a measure

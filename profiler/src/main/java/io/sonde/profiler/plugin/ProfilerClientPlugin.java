@@ -11,11 +11,13 @@ import java.util.Optional;
 
 /**
  * The profiler in a driver ({@code sonde profile driver}): runs the node's requests in the
- * driver's JVM as the worker's part does in a worker. In a worker's own client it does nothing:
- * the worker's part serves that JVM.
+ * driver's JVM as the worker's part does in a worker; and prints the node's notices to the driver
+ * (a memory leak suspected in one of its workers). In a worker's own client it does nothing: the
+ * worker's part serves that JVM.
  */
 public final class ProfilerClientPlugin implements ClientPlugin {
     private volatile ProcessProfiler profiler;
+    private volatile ClientContext context;
 
     @Override
     public String name() {
@@ -24,6 +26,7 @@ public final class ProfilerClientPlugin implements ClientPlugin {
 
     @Override
     public void start(ClientContext context) {
+        this.context = context;
         if (context.isWorker()) {
             return;
         }
@@ -53,9 +56,17 @@ public final class ProfilerClientPlugin implements ClientPlugin {
 
     @Override
     public void nodeMessage(ByteString payload) {
+        WorkerCommand c = Payloads.parse(() -> WorkerCommand.parseFrom(payload));
+        ClientContext ctx = context;
+        if (c.hasNotice()) {
+            if (ctx != null) { // the node's line, printed as its other lines: (node-manager) ...
+                ctx.notice("node-manager", 0, ctx.nodeIp(), c.getNotice());
+            }
+            return;
+        }
         ProcessProfiler p = profiler;
         if (p != null) {
-            p.command(Payloads.parse(() -> WorkerCommand.parseFrom(payload)));
+            p.command(c);
         }
     }
 

@@ -3,7 +3,9 @@ package io.sonde.profiler.plugin;
 import com.google.protobuf.ByteString;
 import io.grpc.BindableService;
 import io.grpc.Status;
+import io.sonde.profiler.leak.LeakSettings;
 import io.sonde.profiler.proto.HeapRequest;
+import io.sonde.profiler.proto.LeaksReply;
 import io.sonde.profiler.proto.ProcessStacks;
 import io.sonde.profiler.proto.ProfileRequest;
 import io.sonde.profiler.proto.StacksRequest;
@@ -15,6 +17,7 @@ import io.sonde.profiler.proto.WorkerEvent;
 import io.sonde.spi.ClientRef;
 import io.sonde.spi.NodeContext;
 import io.sonde.spi.NodePlugin;
+import io.sonde.spi.WorkerMemory;
 import io.sonde.spi.WorkerRef;
 
 import java.io.IOException;
@@ -60,7 +63,8 @@ import java.util.function.Consumer;
  * {@code <session>/profiler/libasyncProfiler.so}, where the node's workers and its local drivers
  * load it; profiles are written to {@code <session>/profiles/}. The latest live-allocation profile
  * of each worker is kept in {@code <session>/profiler/live-allocations/} ({@link LiveAllocationStore})
- * for {@code sonde memory --by-name}.
+ * for {@code sonde memory --by-name}. The automatic profiles of leak suspects and their reports go
+ * to {@code <session>/profiler/leaks/worker-ID-STAMP/} ({@link LeakWatch}).
  */
 public final class ProfilerNodePlugin implements NodePlugin {
     /** The plug-in's name in Sonde's protocol, the same in its three parts. */
@@ -82,6 +86,8 @@ public final class ProfilerNodePlugin implements NodePlugin {
     private long nextRequest;
     private Path library;
     private LiveAllocationStore liveAllocations;
+    /** On {@link #serial}, but for {@link LeakWatch#jobStarted}: the automatic leak profiles. */
+    private LeakWatch leaks;
 
     /** What a request's caller is told. */
     interface Answer {
@@ -120,6 +126,30 @@ public final class ProfilerNodePlugin implements NodePlugin {
         this.node = context;
         this.liveAllocations = new LiveAllocationStore(context.sessionDir().resolve("profiler")
                 .resolve(LiveAllocationStore.DIRECTORY));
+        LeakSettings settings;
+        try {
+            settings = LeakSettings.fromEnvironment(System::getenv);
+        } catch (IllegalArgumentException e) {
+            System.err.println("sonde node " + context.nodeId() + ": " + e.getMessage() + "; leak detection uses its"
+                    + " defaults instead.");
+            settings = LeakSettings.DEFAULTS;
+        }
+        this.leaks = new LeakWatch(new LeakWatch.Host() {
+            @Override
+            public void profile(ProfileRequest request, Path dir, Answer answer) {
+                profileTo(request, dir, answer);
+            }
+
+            @Override
+            public void tellDriver(String jobId, String line) {
+                node.sendToDriver(jobId, WorkerCommand.newBuilder().setNotice(line).build().toByteString());
+            }
+
+            @Override
+            public Path sessionDir() {
+                return node.sessionDir();
+            }
+        }, settings);
     }
 
     /** The latest live-allocation profile of each worker, for {@code sonde memory --by-name}. */
@@ -135,11 +165,19 @@ public final class ProfilerNodePlugin implements NodePlugin {
     @Override
     public void jobStarted(String jobId, Map<String, String> options) {
         liveJobs.add(jobId);
+        try {
+            leaks.jobStarted(jobId, options);
+        } catch (IllegalArgumentException e) {
+            // told on the plug-in's thread, after the lock: the driver's notice
+            serial.execute(() -> node.sendToDriver(jobId, WorkerCommand.newBuilder().setNotice(e.getMessage()
+                    + "; this job's leak detection uses the node's settings instead.").build().toByteString()));
+        }
     }
 
     @Override
     public void jobEnded(String jobId) {
         liveJobs.remove(jobId);
+        serial.execute(() -> leaks.jobEnded(jobId));
         serial.execute(() -> endAll(p -> jobId.equals(p.jobId), p -> Status.UNAVAILABLE.withDescription(
                 capitalized(p.who) + " left (its job " + jobId + " ended) before it answered.")));
     }
@@ -147,6 +185,7 @@ public final class ProfilerNodePlugin implements NodePlugin {
     @Override
     public void workerExited(WorkerRef worker) {
         serial.execute(() -> liveAllocations.forget(worker.workerId()));
+        serial.execute(() -> leaks.exited(worker));
         serial.execute(() -> endAll(p -> worker.workerId().equals(p.workerId), p -> Status.UNAVAILABLE.withDescription(
                 "Worker " + worker.workerId() + " (pid " + worker.pid() + ") exited before it answered: it ended, or"
                         + " was stopped, during the request. `sonde logs` shows its last output.")));
@@ -155,7 +194,21 @@ public final class ProfilerNodePlugin implements NodePlugin {
     @Override
     public void workerMessage(WorkerRef worker, ByteString payload) {
         WorkerEvent e = Payloads.parse(() -> WorkerEvent.parseFrom(payload));
-        serial.execute(() -> answered(e));
+        if (e.hasGc()) {
+            serial.execute(() -> leaks.heap(worker, e.getGc()));
+        } else {
+            serial.execute(() -> answered(e));
+        }
+    }
+
+    @Override
+    public void workerMemory(List<WorkerMemory> workers) {
+        serial.execute(() -> leaks.memory(workers));
+    }
+
+    /** The leak suspects, for {@code sonde memory --leaks}. */
+    void leaks(Consumer<LeaksReply> done) {
+        serial.execute(() -> done.accept(leaks.list()));
     }
 
     @Override
@@ -174,16 +227,7 @@ public final class ProfilerNodePlugin implements NodePlugin {
     Runnable profile(ProfileRequest request, Answer answer) {
         long[] id = {-1};
         serial.execute(() -> {
-            Path lib;
-            try {
-                lib = library();
-            } catch (UncheckedIOException e) {
-                answer.failed(Status.INTERNAL.withDescription(e.getMessage()));
-                return;
-            }
-            ProfileRequest r = request.toBuilder().setLibrary(lib.toString())
-                    .setOutputDir(node.sessionDir().resolve("profiles").toString()).build();
-            id[0] = send(request.getTarget(), WorkerCommand.newBuilder().setProfile(r), ANSWER_MS, answer);
+            id[0] = profileTo(request, node.sessionDir().resolve("profiles"), answer);
         });
         return () -> serial.execute(() -> {
             Pending p = pending.get(id[0]);
@@ -191,6 +235,19 @@ public final class ProfilerNodePlugin implements NodePlugin {
                 deliver(p, WorkerCommand.newBuilder().setRequest(p.id).setStop(true).build());
             }
         });
+    }
+
+    /** On {@link #serial}: sends a profile whose output goes to {@code dir}; returns its number, -1 if it failed at once. */
+    private long profileTo(ProfileRequest request, Path dir, Answer answer) {
+        Path lib;
+        try {
+            lib = library();
+        } catch (UncheckedIOException e) {
+            answer.failed(Status.INTERNAL.withDescription(e.getMessage()));
+            return -1;
+        }
+        ProfileRequest r = request.toBuilder().setLibrary(lib.toString()).setOutputDir(dir.toString()).build();
+        return send(request.getTarget(), WorkerCommand.newBuilder().setProfile(r), ANSWER_MS, answer);
     }
 
     /** A worker's (or a driver's) class histogram or heap dump. */

@@ -5,6 +5,8 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.sonde.profiler.proto.HeapRequest;
 import io.sonde.profiler.proto.HeapResult;
+import io.sonde.profiler.proto.LeaksReply;
+import io.sonde.profiler.proto.LeaksRequest;
 import io.sonde.profiler.proto.ProfileReply;
 import io.sonde.profiler.proto.ProfileRequest;
 import io.sonde.profiler.proto.ProfilerGrpc;
@@ -16,7 +18,7 @@ import io.sonde.profiler.proto.WorkerEvent;
 
 /**
  * The gRPC face of a node's {@link ProfilerNodePlugin}, for {@code sonde profile}, {@code sonde stack}
- * and {@code sonde memory --heap}; holds no state of its own. Each rpc's answers come from the
+ * {@code sonde memory --heap} and {@code --leaks}; holds no state of its own. Each rpc's answers come from the
  * plug-in's one thread, so its stream is called by one thread at a time.
  */
 final class ProfilerService extends ProfilerGrpc.ProfilerImplBase {
@@ -79,6 +81,14 @@ final class ProfilerService extends ProfilerGrpc.ProfilerImplBase {
     public void usage(UsageRequest request, StreamObserver<UsageReply> responses) {
         profiler.usage(all -> {
             responses.onNext(UsageReply.newBuilder().addAllWorkers(all).build());
+            responses.onCompleted();
+        });
+    }
+
+    @Override
+    public void leaks(LeaksRequest request, StreamObserver<LeaksReply> responses) {
+        profiler.leaks(reply -> {
+            responses.onNext(reply);
             responses.onCompleted();
         });
     }
