@@ -67,6 +67,7 @@ public final class CoreMetrics {
                 new OomKillReaction(cluster),
                 new MonitorOverhead(cluster),
                 new RetryAfterCrash(cluster),
+                new LeakDetection(cluster),
                 new DebuggerLatency(DebuggerLatency.Kind.NOTICE),
                 new DebuggerLatency(DebuggerLatency.Kind.ATTACH),
                 new DebuggerLatency(DebuggerLatency.Kind.STEP),
