@@ -198,8 +198,11 @@ public final class ProcessProfiler {
         }
         running = null;
         try {
+            long collectMs = 0;
             if (r.spec.getLive() && r.spec.getCollectBeforeStop()) {
+                long t0 = System.nanoTime();
                 System.gc(); // what died since the last collection is still "live" to async-profiler until collected
+                collectMs = (System.nanoTime() - t0) / 1_000_000;
             }
             r.profiler.execute("stop");
             String counted = r.event.memory() ? "total," : "";
@@ -232,7 +235,7 @@ public final class ProcessProfiler {
                 sendFile(request, r.output);
             }
             ProfileResult.Builder result = ProfileResult.newBuilder().setSummary(summary)
-                    .setPath(r.output == null ? "" : r.output.toString());
+                    .setPath(r.output == null ? "" : r.output.toString()).setCollectMs(collectMs);
             if (live != null) {
                 result.setLive(live);
             }

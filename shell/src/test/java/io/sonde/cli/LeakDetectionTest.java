@@ -28,7 +28,7 @@ import static org.awaitility.Awaitility.await;
  * driver told; a task that allocates and frees at the same rate is not. The thresholds are the
  * defaults scaled down so that a test takes seconds, not minutes: a 12 s window (six parts of
  * 2 s), the heap after GC rising 60 MB a minute (2 MB a part), a 3 s profile. The RSS rule's rate
- * is set out of reach (2 GB a minute): a fresh worker's RSS grows for tens of seconds as the
+ * is set out of reach (64 GB a minute): a fresh worker's RSS grows for tens of seconds as the
  * pages of the heap the collector gave it are first touched (RSS rose 150 MB in 11 s here), far longer than this window; the default window of 2 minutes, over which a
  * worker must have been watched, is what keeps that warm-up out of the RSS rule.
  */
@@ -38,7 +38,7 @@ class LeakDetectionTest {
     static final SondeCluster cluster = SondeCluster.embedded().numCpus(2)
             .pluginOption("profiler.leak.window", "12s")
             .pluginOption("profiler.leak.heapRate", "60m")
-            .pluginOption("profiler.leak.rssRate", "2g")
+            .pluginOption("profiler.leak.rssRate", "64g")
             .pluginOption("profiler.leak.profile", "3s")
             .pluginOption("profiler.leak.period", "10m");
 
@@ -114,7 +114,9 @@ class LeakDetectionTest {
         assertThat(text).startsWith("# Memory leak suspected in worker " + m.group(1) + " (pid " + m.group(2) + ")\n")
                 .contains("- Runs: actor Cache 'cache', job ")
                 .containsPattern("- Heap after GC: \\d+ MB → \\d+ MB \\(\\+\\d+ MB in \\d+ s\\)")
-                .containsPattern("- Its cost on the worker: the worker used \\d+\\.\\d\\d cores during the profile");
+                .containsPattern("- Its cost on the worker: it used \\d+\\.\\d\\d cores during the profile, \\d+\\.\\d\\d in the"
+                        + " 3 s before it; the full collection before the profile stopped \\(so that garbage is not"
+                        + " counted live\\) took \\d+ ms\n");
         assertThat(firstRow(text, "## By function")).isEqualTo("`io.sonde.cli.LeakDetectionTest$Cache.put`");
         assertThat(firstRow(text, "## By class")).isEqualTo("`byte[]`");
         assertThat(firstRow(text, "## Top live-allocation sites"))

@@ -329,15 +329,16 @@ final class LeakWatch {
                 .append("; flame graph: ").append(result.getPath()).append('\n');
         b.append("- Its cost on the worker: ");
         if (Double.isNaN(cpuDuring)) {
-            b.append("not measured (the worker's CPU time could not be read)\n");
+            b.append("its CPU time could not be read");
         } else {
-            b.append(String.format(Locale.ROOT, "the worker used %.2f cores during the profile", cpuDuring));
+            b.append(String.format(Locale.ROOT, "it used %.2f cores during the profile", cpuDuring));
             if (!Double.isNaN(s.cpuBefore)) {
                 b.append(String.format(Locale.ROOT, ", %.2f in the %s before it", s.cpuBefore,
                         LeakSettings.format(s.settings.profile())));
             }
-            b.append('\n');
         }
+        b.append("; the full collection before the profile stopped (so that garbage is not counted live) took ")
+                .append(result.getCollectMs()).append(" ms\n");
         AllocationSites sites = result.getSites();
         String kind = sus.event().equals("nativemem") ? "native allocations" : "allocations";
         b.append("\nWhat is still alive at the end of the profile, of the ").append(kind)

@@ -56,7 +56,8 @@ import java.util.function.Consumer;
  * Everything that touches the requests runs on the plug-in's own serial executor
  * ({@code sonde-profiler-node}): the rpcs, the workers' answers, exits, and the deadlines of
  * answers hand their work to it, so no request needs a lock, and nothing is called while one is
- * held. {@link #jobStarted} (under the node's lock) only adds to a concurrent set.
+ * held. {@link #jobStarted} (under the node's lock) only adds to a concurrent set and map (the job's leak
+ * settings), and hands a notice of settings it cannot use to that executor.
  *
  * <h2>Files</h2>
  * async-profiler's native library is extracted once per session to
