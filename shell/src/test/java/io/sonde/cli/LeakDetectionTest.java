@@ -142,13 +142,17 @@ class LeakDetectionTest {
         // first: the other test's notice would be in the driver's output
         ObjectRef<Integer> steady = Sonde.task(LeakDetectionTest::steady, 30).name("steady").remote();
 
-        // two windows and more: long enough for the leaking actor below to be flagged
+        // two windows of 12 s: longer than the leaking actor below takes to be flagged (about 15 s)
         await().during(Duration.ofSeconds(25)).atMost(Duration.ofSeconds(30))
                 .until(() -> cluster.out().stream().noneMatch(l -> l.contains("memory leak suspected")));
         assertThat(Sonde.get(steady)).isPositive();
         Cli.Run leaks = Cli.sonde("memory", "--leaks", "--address", cluster.address());
+        assertThat(leaks.exitCode()).as(leaks.toString()).isZero();
         assertThat(leaks.out()).startsWith("No leak suspects on the node at " + cluster.address() + ": no worker's"
                 + " memory kept growing. The node's rule (a job's profiler.leak.* options may change it): a suspect:");
+        Cli.Run both = Cli.sonde("memory", "--leaks", "--heap", "steady", "--address", cluster.address());
+        assertThat(both.exitCode()).isEqualTo(2);
+        assertThat(both.err()).startsWith("--leaks lists the leak suspects of every worker: give it without --heap.");
     }
 
     /** The cell of the first row of a markdown table under {@code title}: its last column. */
