@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <pre>
  *   tick ──node.snapshot() (under the node's lock)──▶ read /proc (off it) ──first of its second──▶ node.sampled
-     └──below the threshold──▶ done
+ *     └──below the threshold──▶ done
  *     └──above the threshold──▶ KillPolicy ──node.kill(victim, report)──▶ wait for its exit ──▶ tick
  * </pre>
  *
