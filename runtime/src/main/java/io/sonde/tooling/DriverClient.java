@@ -74,6 +74,11 @@ public final class DriverClient {
         return client.plugin(type);
     }
 
+    /** Waits until the node has taken every message this driver sent before (one round trip). */
+    public void sync() {
+        client.sync();
+    }
+
     /** The session directory of the node this driver joined (its workers' logs are in {@code logs/}). */
     public Path sessionDir() {
         return Path.of(client.info().getSessionDir());

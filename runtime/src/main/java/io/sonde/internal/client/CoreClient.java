@@ -688,6 +688,15 @@ public final class CoreClient {
         }
     }
 
+    /**
+     * Waits until the node has taken every message this client sent before (one round trip on the
+     * ordered stream): a benchmark's rate counts what the node processed, not what waits in this
+     * process's outgoing buffers.
+     */
+    public void sync() {
+        noteAndWait(List.of(), ClientMessage.Builder::setBorrow);
+    }
+
     /** Tells the node this client borrows the objects, and waits until it counted them. */
     private void borrow(List<String> ids) {
         noteAndWait(ids, ClientMessage.Builder::setBorrow);
@@ -751,11 +760,7 @@ public final class CoreClient {
             m.addRefs(io.sonde.proto.ReleasedRef.newBuilder().setObjectId(id).setEscapes(r.escapes)
                     .setBorrowed(!r.owned));
         }
-        try {
-            send(ClientMessage.newBuilder().setRelease(m).build());
-        } catch (RuntimeException closed) {
-            // the session ended; the node manager dropped the job's objects with it
-        }
+        queueRelease(m);
     }
 
     /**
@@ -1182,7 +1187,82 @@ public final class CoreClient {
         if (lost != null) {
             throw here(lost);
         }
-        out.onNext(m);
+        synchronized (outOrder) {
+            flushReleases(); // the releases before it stay before it
+            out.onNext(m);
+        }
+    }
+
+    /**
+     * Orders this client's messages with the releases waiting in {@link #releases}: every send
+     * sends those first, under this lock. Nothing else is done while holding it.
+     */
+    private final Object outOrder = new Object();
+    /** Releases not sent yet; consecutive ones travel in one message. Guarded by {@link #outOrder}. */
+    private ReleaseObjects.Builder releases;
+    private boolean releaseFlushDue;
+    /** Releases in one message at most. */
+    private static final int RELEASE_BATCH = 1024;
+    /** How long a release waits for others to go with it. */
+    private static final long RELEASE_DELAY_MS = 2;
+    private static final java.util.concurrent.ScheduledExecutorService RELEASE_FLUSHER =
+            Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "sonde-release-flusher");
+                t.setDaemon(true);
+                return t;
+            });
+
+    /**
+     * Queues a release: a collection drops thousands of refs at once, and one message per ref kept
+     * the node busy (and the driver's outgoing queue full, holding hundreds of MB) for seconds
+     * after 2 million small puts. They go together within {@value #RELEASE_DELAY_MS} ms, at
+     * {@value #RELEASE_BATCH} at most, or before the next message this client sends.
+     */
+    private void queueRelease(ReleaseObjects.Builder one) {
+        synchronized (outOrder) {
+            // the node takes a message's plain releases before its counted ones: a batch holds one kind, in order
+            if (releases != null && (releases.getObjectIdsCount() > 0) != (one.getObjectIdsCount() > 0)) {
+                flushReleases();
+            }
+            if (releases == null) {
+                releases = ReleaseObjects.newBuilder();
+            }
+            releases.addAllObjectIds(one.getObjectIdsList()).addAllRefs(one.getRefsList());
+            if (releases.getObjectIdsCount() + releases.getRefsCount() >= RELEASE_BATCH) {
+                flushReleases();
+            } else if (!releaseFlushDue) {
+                releaseFlushDue = true;
+                try {
+                    RELEASE_FLUSHER.schedule(this::flushReleasesNow, RELEASE_DELAY_MS, TimeUnit.MILLISECONDS);
+                } catch (RejectedExecutionException e) {
+                    flushReleases();
+                }
+            }
+        }
+    }
+
+    private void flushReleasesNow() {
+        synchronized (outOrder) {
+            flushReleases();
+        }
+    }
+
+    /** Sends the queued releases; under {@link #outOrder}. A lost connection drops them: the node dropped the objects. */
+    private void flushReleases() {
+        releaseFlushDue = false;
+        ReleaseObjects.Builder r = releases;
+        if (r == null) {
+            return;
+        }
+        releases = null;
+        if (connectionLost != null) {
+            return;
+        }
+        try {
+            out.onNext(ClientMessage.newBuilder().setRelease(r).build());
+        } catch (RuntimeException closed) {
+            // the session ended; the node manager dropped the job's objects with it
+        }
     }
 
     private static String format(Duration d) {
@@ -1297,9 +1377,12 @@ public final class CoreClient {
                         unhandled(m.getReady().getValue()); // no ref is left to read it
                         return;
                     }
-                    CompletableFuture<ObjectValue> f = objects.computeIfAbsent(m.getReady().getObjectId(),
-                            k -> new CompletableFuture<>());
-                    f.complete(m.getReady().getValue());
+                    // every object this client waits for has its future before it is asked for; one
+                    // without is one whose last ref went: its value is not kept
+                    CompletableFuture<ObjectValue> f = objects.get(m.getReady().getObjectId());
+                    if (f != null) {
+                        f.complete(m.getReady().getValue());
+                    }
                 }
                 case LOGS -> {
                     LogRelay relay = logRelay;

@@ -49,6 +49,8 @@ public final class CoreMetrics {
                     for (int i = 0; i < plan.batch(); i++) {
                         Sonde.put(0);
                     }
+                    // puts the node has taken, not puts waiting in this process's outgoing buffers
+                    io.sonde.tooling.DriverClient.current().sync();
                     return plan.batch();
                 })),
                 Metric.of("single_client_get_calls", true, 10600, plan -> {

@@ -98,9 +98,17 @@ public final class TaskResults<C> {
         return objects.value(id);
     }
 
-    /** A client put the object's value. */
+    /**
+     * A client put the object's value. Its owner, which put it, has it already: only the
+     * subscribers and the tasks waiting for it are told (an echo to the owner cost a message per
+     * put, and kept each dropped put's value in the owner for good).
+     */
     public void put(C owner, String id, ObjectValue v) {
-        ready(id, objects.put(id, owner, v), v);
+        List<C> tell = objects.put(id, owner, v);
+        if (tell != null) {
+            tell.remove(owner);
+        }
+        ready(id, tell, v);
     }
 
     /**
