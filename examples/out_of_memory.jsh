@@ -18,7 +18,9 @@ int hog() throws Exception {
     }
 }
 
-var r = task(() -> hog()).name("hog").oomRetries(1).remote();
+// A worker's own heap ceiling is, by default, the node's threshold: whichever of the two the task
+// reaches first ends it. Its heap may grow past the node here, so the monitor is what stops it.
+var r = task(() -> hog()).name("hog").oomRetries(1).jvmOptions("-Xmx2g").remote();
 try {
     get(r);
 } catch (OutOfMemoryException e) {
