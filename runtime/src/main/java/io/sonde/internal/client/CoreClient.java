@@ -741,16 +741,19 @@ public final class CoreClient {
         if (r == null || connectionLost != null) {
             return;
         }
+        // no future: nothing asked for the value (a ref read out of a value and never waited for),
+        // so none comes; a future not done: its value still comes, is not kept, and a failure in
+        // it is reported then
         CompletableFuture<ObjectValue> f = objects.get(id);
-        boolean pending = f == null || !f.isDone();
+        boolean pending = f != null && !f.isDone();
         if (pending) {
-            droppedPending.add(id); // its value still comes: it is not kept, and a failure is reported then
+            droppedPending.add(id);
         }
         objects.remove(id);
-        if (pending && f != null && f.isDone() && droppedPending.remove(id)) {
+        if (pending && f.isDone() && droppedPending.remove(id)) {
             pending = false; // it came meanwhile, into the future just removed
         }
-        if (!pending && !f.isCompletedExceptionally() && !r.read && r.escapes == 0) {
+        if (f != null && !pending && !f.isCompletedExceptionally() && !r.read && r.escapes == 0) {
             unhandled(f.getNow(null));
         }
         ReleaseObjects.Builder m = ReleaseObjects.newBuilder();

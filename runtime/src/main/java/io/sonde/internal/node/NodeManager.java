@@ -35,7 +35,6 @@ import io.sonde.proto.ClientMessage;
 import io.sonde.proto.ClusterStatus;
 import io.sonde.proto.DriverInfo;
 import io.sonde.proto.GetNamedActor;
-import io.sonde.proto.LogBatch;
 import io.sonde.proto.MemoryReport;
 import io.sonde.proto.MemorySample;
 import io.sonde.proto.ProcessMemoryInfo;
@@ -248,20 +247,8 @@ public final class NodeManager {
 
     /** Tells drivers whose work waits for resources that running work holds, once per shape (see {@link WaitWarnings}). */
     private void warnWaiting() {
-        List<Map.Entry<ClientSession, String>> lines = lock.read(() -> {
-            List<Map.Entry<ClientSession, String>> out = new ArrayList<>();
-            for (WaitWarnings.Line l : waitWarnings.collect(scheduler, actors.all(), pool.all(), System.nanoTime())) {
-                Job j = jobs.get(l.jobId());
-                if (j != null && j.logToDriver()) {
-                    out.add(Map.entry(j.driver(), l.text()));
-                }
-            }
-            return out;
-        });
-        for (Map.Entry<ClientSession, String> l : lines) {
-            l.getKey().send(NodeMessage.newBuilder().setLogs(LogBatch.newBuilder().setWorkerId("node-manager")
-                    .setTaskName("node-manager").setNodeIp(config.ip()).setStderr(true).addLines(l.getValue())).build());
-        }
+        lock.run(() -> waitWarnings.collect(scheduler, actors.all(), pool.all(), System.nanoTime())
+                .forEach(l -> workers.tellDriver(l.jobId(), l.text()))); // sends only enqueue
     }
 
     /** How a worker's death came about, as the node knows it. */
@@ -906,8 +893,7 @@ public final class NodeManager {
 
         @Override
         public void tellDrivers(String line) {
-            NodeMessage m = NodeMessage.newBuilder().setLogs(LogBatch.newBuilder().setWorkerId("node-manager")
-                    .setTaskName("node-manager").setNodeIp(config.ip()).setStderr(true).addLines(line)).build();
+            NodeMessage m = WorkerSupervisor.nodeLine(config.ip(), line);
             lock.read(() -> List.copyOf(jobs.values())).forEach(j -> {
                 if (j.logToDriver()) {
                     j.driver().send(m); // only enqueues

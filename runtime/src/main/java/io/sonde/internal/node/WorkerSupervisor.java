@@ -113,14 +113,20 @@ final class WorkerSupervisor implements ActorLifecycle.Workers {
                         + ".)");
     }
 
+    /** Under the node's lock. */
     @Override
     public void tellDriver(String jobId, String line) {
         Job job = jobs.apply(jobId);
         if (job != null && job.logToDriver()) {
-            job.driver().send(io.sonde.proto.NodeMessage.newBuilder().setLogs(io.sonde.proto.LogBatch.newBuilder()
-                    .setWorkerId("node-manager").setTaskName("node-manager").setNodeIp(logs.nodeIp()).setStderr(true)
-                    .addLines(line)).build()); // only enqueues
+            job.driver().send(nodeLine(logs.nodeIp(), line)); // only enqueues
         }
+    }
+
+    /** A line from the node manager itself, as drivers print it: {@code (node-manager, node=IP) ...}. */
+    static io.sonde.proto.NodeMessage nodeLine(String nodeIp, String line) {
+        return io.sonde.proto.NodeMessage.newBuilder().setLogs(io.sonde.proto.LogBatch.newBuilder()
+                .setWorkerId("node-manager").setTaskName("node-manager").setNodeIp(nodeIp).setStderr(true)
+                .addLines(line)).build();
     }
 
     /** Launches a plain worker (the job's JVM options only) for the tasks of a live job. */
