@@ -35,7 +35,8 @@ public final class ActorCreator<A> {
     /**
      * How many times a call in flight when the actor died is retried on the restarted actor (-1:
      * always). With 0, the default, calls are at most once: one made while the actor restarts
-     * fails at once with {@link ActorUnavailableException} instead of waiting for it.
+     * fails at once with {@link ActorUnavailableException} instead of waiting for it. Needs
+     * {@link #maxRestarts} other than 0: {@link #remote()} refuses it without.
      */
     public ActorCreator<A> maxTaskRetries(int maxTaskRetries) {
         options.maxTaskRetries = Options.retries("maxTaskRetries", maxTaskRetries);
@@ -115,8 +116,13 @@ public final class ActorCreator<A> {
         return this;
     }
 
-    /** Starts creating the actor; returns at once. Calls made before it is alive wait for it. */
+    /**
+     * Starts creating the actor; returns at once. Calls made before it is alive wait for it.
+     *
+     * @throws IllegalArgumentException when options contradict each other: {@link #maxTaskRetries}
+     *                                  without {@link #maxRestarts} (as Ray refuses it)
+     */
     public ActorHandle<A> remote() {
-        return SondeRuntime.client().createActor(constructor, args, options);
+        return SondeRuntime.client().createActor(constructor, args, Options.checkActor(options));
     }
 }

@@ -1,5 +1,7 @@
 package io.sonde;
 
+import io.sonde.internal.client.CallOptions;
+
 import java.util.List;
 
 /** Checks of option values shared by the fluent callers; messages name the option and the fix. */
@@ -12,6 +14,33 @@ final class Options {
             throw new IllegalArgumentException("a name must not be empty; leave the option out to use the default name");
         }
         return name;
+    }
+
+    /**
+     * Options of a task that contradict each other, refused at {@code remote()} whatever order
+     * they were set in: retrying exceptions with no retries to spend, or retrying none of them.
+     */
+    static CallOptions checkTask(CallOptions o) {
+        if (o.retryExceptions && o.maxRetries == 0) {
+            throw new IllegalArgumentException("retryExceptions retries a task that threw within maxRetries, and"
+                    + " maxRetries is 0, so it would never retry: give maxRetries(n) (or -1, forever), or leave"
+                    + " retryExceptions out");
+        }
+        return o;
+    }
+
+    /**
+     * Options of an actor that contradict each other, refused at {@code remote()} (as Ray refuses
+     * {@code max_task_retries} without {@code max_restarts}): calls are retried only on a
+     * restarted actor, so retries without restarts would never happen.
+     */
+    static CallOptions checkActor(CallOptions o) {
+        if (o.maxTaskRetries != 0 && o.maxRestarts == 0) {
+            throw new IllegalArgumentException("maxTaskRetries(" + o.maxTaskRetries + ") retries calls on the"
+                    + " restarted actor, and maxRestarts is 0, so the actor is never restarted: give"
+                    + " maxRestarts(n) (or -1, forever) too, or leave maxTaskRetries out");
+        }
+        return o;
     }
 
     static int retries(String option, int value) {

@@ -53,8 +53,17 @@ public final class TaskCaller<R> {
         return this;
     }
 
-    /** Retry only exceptions that are instances of one of these classes. */
+    /**
+     * Retry only exceptions that are instances of one of these classes.
+     *
+     * @throws IllegalArgumentException when the list is empty (it would retry nothing: use
+     *                                  {@code retryExceptions(false)})
+     */
     public TaskCaller<R> retryExceptions(List<Class<? extends Throwable>> exceptionClasses) {
+        if (exceptionClasses.isEmpty()) {
+            throw new IllegalArgumentException("retryExceptions got no exception classes, so it would retry none:"
+                    + " name at least one, or use retryExceptions(true) for all and retryExceptions(false) for none");
+        }
         options.retryExceptions = true;
         options.retryExceptionClasses.clear();
         for (Class<? extends Throwable> c : exceptionClasses) {
@@ -106,8 +115,13 @@ public final class TaskCaller<R> {
         return this;
     }
 
-    /** Submits the task; returns at once with a ref to its future result. */
+    /**
+     * Submits the task; returns at once with a ref to its future result.
+     *
+     * @throws IllegalArgumentException when options contradict each other:
+     *                                  {@link #retryExceptions} with {@code maxRetries(0)}
+     */
     public ObjectRef<R> remote() {
-        return SondeRuntime.client().submitTask(function, args, options);
+        return SondeRuntime.client().submitTask(function, args, Options.checkTask(options));
     }
 }

@@ -102,6 +102,29 @@ class ActorAdmissionTest {
     }
 
     @Test
+    void optionsThatContradictEachOtherAreRefusedAtSubmitWhateverTheirOrder() {
+        assertThatThrownBy(() -> Sonde.actor(Holder::new).maxTaskRetries(2).remote())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("maxTaskRetries(2) retries calls on the restarted actor, and maxRestarts is 0, so the actor"
+                        + " is never restarted: give maxRestarts(n) (or -1, forever) too, or leave maxTaskRetries out");
+        assertThatThrownBy(() -> Sonde.actor(Holder::new).maxTaskRetries(-1).maxRestarts(0).remote())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("maxTaskRetries(-1) retries");
+        assertThatThrownBy(() -> Sonde.task(() -> 1).retryExceptions(true).maxRetries(0).remote())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("retryExceptions retries a task that threw within maxRetries, and maxRetries is 0");
+        assertThatThrownBy(() -> Sonde.task(() -> 1).maxRetries(0).retryExceptions(true).remote())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("so it would never retry");
+        assertThatThrownBy(() -> Sonde.task(() -> 1).retryExceptions(java.util.List.of()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("retryExceptions got no exception classes, so it would retry none");
+        // what the refusals leave allowed
+        ActorHandle<Holder> retried = Sonde.actor(Holder::new).maxTaskRetries(1).maxRestarts(1).remote();
+        assertThat(Sonde.get(retried.task(Holder::pid).remote(), Duration.ofSeconds(60))).isPositive();
+        Sonde.kill(retried);
+        assertThat(Sonde.get(Sonde.task(() -> 2).retryExceptions(false).maxRetries(0).remote())).isEqualTo(2);
+    }
+
+    @Test
     void anActorThatCanNeverFitFailsAtOnce() {
         ActorHandle<Holder> huge = Sonde.actor(Holder::new).numCpus(64).remote();
         assertThatThrownBy(() -> Sonde.get(huge.task(Holder::pid).remote(), Duration.ofSeconds(5)))

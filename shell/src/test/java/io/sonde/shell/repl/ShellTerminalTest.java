@@ -109,7 +109,7 @@ class ShellTerminalTest {
                 + " { try { Thread.sleep(10); } catch (Throwable ignored) { } } System.out.println(\"stubborn\" + \" ended\"); }");
         keys("Enter");
         waitFor(s -> s.contains("|  created method stubborn(long)"));
-        type("stubborn(15_000)");
+        type("stubborn(8_000)"); // long enough for the 3 s notice, short enough not to hold the suite
         keys("Enter");
         Thread.sleep(1_000);
         keys("C-c");
