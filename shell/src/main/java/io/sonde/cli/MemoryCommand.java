@@ -37,10 +37,6 @@ final class MemoryCommand implements Callable<Integer> {
     @Mixin
     MemoryOptions options;
 
-    @Option(names = "--leaks", description = "Instead of the objects: the workers suspected of leaking memory (their"
-            + " heap after GC or RSS kept growing), each with the report of the profile Sonde took of it.")
-    boolean leaks;
-
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
 
@@ -57,11 +53,7 @@ final class MemoryCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        if (leaks) {
-            if (options.heap() != null) {
-                throw new ParameterException(spec.commandLine(), "--leaks lists the leak suspects of every worker:"
-                        + " give it without --heap.");
-            }
+        if (options.leaks()) {
             return leaks();
         }
         if (options.heap() != null) {

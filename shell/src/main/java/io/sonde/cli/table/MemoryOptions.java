@@ -63,6 +63,10 @@ public final class MemoryOptions {
             + " method and by allocated class.")
     boolean byName;
 
+    @Option(names = "--leaks", description = "Instead of the objects: the workers suspected of leaking memory (their"
+            + " heap after GC or RSS kept growing), each with the report of the profile Sonde took of it.")
+    boolean leaks;
+
     @Option(names = "--heap-dump", paramLabel = "FILE",
             description = "With --heap: write an HPROF dump of the worker's live objects to FILE (a path of the worker's"
                     + " machine) instead, for Eclipse MAT or VisualVM.")
@@ -92,7 +96,7 @@ public final class MemoryOptions {
             new CommandLine(o).parseArgs(words);
         } catch (CommandLine.ParameterException e) {
             throw new IllegalArgumentException(e.getMessage() + ". Options: " + SYNOPSIS + "; or --heap <worker>"
-                    + " [--heap-dump FILE]; or --by-name.", e);
+                    + " [--heap-dump FILE]; or --by-name; or --leaks.", e);
         }
         o.check();
         return o;
@@ -105,6 +109,13 @@ public final class MemoryOptions {
         if (heapDump != null && heap == null) {
             throw new IllegalArgumentException("--heap-dump writes the heap of the worker --heap names: give both, e.g."
                     + " --heap WORKER_ID --heap-dump worker.hprof.");
+        }
+        if (leaks && heap != null) {
+            throw new IllegalArgumentException("--leaks lists the leak suspects of every worker: give it without --heap.");
+        }
+        if (leaks && byName) {
+            throw new IllegalArgumentException("--leaks lists the leak suspects, --by-name the workers' memory by what they"
+                    + " run: give one of them.");
         }
         if (byName && heap != null) {
             throw new IllegalArgumentException("--by-name sums every worker of the node, --heap reads one: give one of"
@@ -125,6 +136,11 @@ public final class MemoryOptions {
     /** Whether {@code --by-name} asks for the workers' memory by what they run instead of the objects. */
     public boolean byName() {
         return byName;
+    }
+
+    /** Whether {@code --leaks} asks for the leak suspects instead of the objects. */
+    public boolean leaks() {
+        return leaks;
     }
 
     /** Where {@code --heap-dump} writes, or null for the histogram. */

@@ -61,6 +61,8 @@ class ShellReplTest {
                 "/top",
                 "var kept = put(new byte[3000]);",
                 "/memory --sort-by id",
+                "/memory --leaks",
+                "/memory --leaks --by-name",
                 "/profile driver --event cpu --duration 1s --format flat",
                 "/stack",
                 "/help",
@@ -113,6 +115,11 @@ class ShellReplTest {
         // /memory: the shell's put, held by the shell's driver
         assertThat(text).containsPattern("\\|  \\w+\\s+\\w+\\s+\\d+\\s+driver\\s+\\d\\.\\dKiB\\s+LOCAL_REFERENCE\\s+inline\\s");
         assertThat(text).contains("|  --- object store ---");
+        // /memory --leaks: as `sonde memory --leaks`, and its options checked as the verb's
+        assertThat(text).containsPattern("\\|  No leak suspects on the node at sonde://127\\.0\\.0\\.1:\\d+: no worker's memory"
+                + " kept growing\\.");
+        assertThat(text).contains("|  /memory: --leaks lists the leak suspects, --by-name the workers' memory by what they"
+                + " run: give one of them.");
         // /profile: the shell itself, as the driver, with the summary only
         assertThat(text).contains("|  Profiling the driver (pid " + ProcessHandle.current().pid() + ") for 1s: ")
                 .containsPattern("\\|  (Top frames \\((cpu|ctimer|itimer), [\\d,]+ samples\\):|No samples)");

@@ -1,6 +1,7 @@
 package io.sonde.shell.repl.commands;
 
 import io.sonde.cli.table.HeapRun;
+import io.sonde.cli.table.LeakList;
 import io.sonde.cli.table.MemoryByName;
 import io.sonde.cli.table.MemoryOptions;
 import io.sonde.cli.table.ProfileTargets;
@@ -28,7 +29,8 @@ final class MemoryCommand implements SlashCommand {
     public String help() {
         return "every object the node keeps: size, holder, why it is kept, call site; the object store (as `sonde memory`);"
                 + " --heap <worker> [--heap-dump FILE]: its class histogram, or an HPROF dump;"
-                + " --by-name: the workers' memory by the function or actor class they run";
+                + " --by-name: the workers' memory by the function or actor class they run;"
+                + " --leaks: the workers suspected of leaking memory, and their reports";
     }
 
     @Override
@@ -43,7 +45,8 @@ final class MemoryCommand implements SlashCommand {
         return switch (before) {
             case "--group-by" -> List.of("node", "stack");
             case "--sort-by" -> List.of("size", "id");
-            default -> List.of("--group-by", "--sort-by", "--stats-only", "--limit", "--heap", "--heap-dump", "--by-name");
+            default -> List.of("--group-by", "--sort-by", "--stats-only", "--limit", "--heap", "--heap-dump", "--by-name",
+                    "--leaks");
         };
     }
 
@@ -61,6 +64,14 @@ final class MemoryCommand implements SlashCommand {
                 HeapRun.run(c.channel(), c.address(), ProfileTargets.Lists.of(c::workers, c::actors, c::tasks),
                         options.heap(), options.heapDump(), ClusterView.DEADLINE, context.out());
             } catch (IllegalArgumentException | IllegalStateException e) {
+                throw new CommandException(e.getMessage());
+            }
+            return;
+        }
+        if (options.leaks()) {
+            try {
+                LeakList.run(c.channel(), c.address(), ClusterView.DEADLINE, context.out());
+            } catch (IllegalStateException e) {
                 throw new CommandException(e.getMessage());
             }
             return;
