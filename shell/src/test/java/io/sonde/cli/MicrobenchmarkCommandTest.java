@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class MicrobenchmarkCommandTest {
     private static final List<String> METRICS = List.of(
-            "single_client_tasks_sync", "single_client_tasks_async", "1_1_actor_calls_sync", "1_1_actor_calls_async",
+            "single_client_tasks_sync", "single_client_tasks_async", "multi_client_tasks_async", "1_1_actor_calls_sync", "1_1_actor_calls_async",
             "single_client_put_calls", "single_client_get_calls", "memcpy_gigabytes", "single_client_put_gigabytes",
             "single_client_get_gigabytes", "spill_gigabytes",
             "worker_cold_start_ms", "idle_worker_rss_mb", "task_retry_after_crash_ms", "grpc_loopback_unary_rtt_us", "auth_check_cost_us",

@@ -77,6 +77,23 @@ final class BenchFunctions {
     }
 
     /** The actor of the 1:1 actor-call metrics. */
+    /**
+     * A client of its own: submits {@code n} small tasks from its worker, then gets them all (Ray's
+     * {@code small_value_batch} of {@code multi_client_tasks_async}).
+     */
+    static final class TaskClient implements Serializable {
+        private static final long serialVersionUID = 1L;
+
+        Integer smallBatch(Integer n) {
+            java.util.List<io.sonde.ObjectRef<Integer>> refs = new java.util.ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                refs.add(Sonde.task(BenchFunctions::small).remote());
+            }
+            Sonde.get(refs);
+            return n;
+        }
+    }
+
     static final class Echo implements Serializable {
         private static final long serialVersionUID = 1L;
 

@@ -43,6 +43,7 @@ public final class CoreMetrics {
                     Sonde.get(refs);
                     return refs.size();
                 })),
+                new MultiClientTasks(),
                 new ActorCalls("1_1_actor_calls_sync", 2000, false),
                 new ActorCalls("1_1_actor_calls_async", 8600, true),
                 Metric.of("single_client_put_calls", true, 5200, plan -> Rounds.perSecond(plan, () -> {
@@ -91,7 +92,7 @@ public final class CoreMetrics {
      * clusters of their own, or read the embedded node in process.
      */
     public static final Set<String> ON_JOINED_CLUSTER = Set.of("single_client_tasks_sync", "single_client_tasks_async",
-            "1_1_actor_calls_sync", "1_1_actor_calls_async", "single_client_put_calls", "single_client_get_calls",
+            "multi_client_tasks_async", "1_1_actor_calls_sync", "1_1_actor_calls_async", "single_client_put_calls", "single_client_get_calls",
             "memcpy_gigabytes", "single_client_put_gigabytes", "single_client_get_gigabytes", "spill_gigabytes",
             "grpc_loopback_unary_rtt_us", "auth_check_cost_us");
 }
