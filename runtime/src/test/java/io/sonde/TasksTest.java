@@ -14,7 +14,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class TasksTest {
     @RegisterExtension
-    static final SondeCluster cluster = SondeCluster.embedded().numCpus(2);
+    // idle workers beyond the CPUs go after 2 s here, not 10: the reaping test waits for them
+    static final SondeCluster cluster = SondeCluster.embedded().numCpus(2)
+            .property(io.sonde.internal.node.worker.WorkerPool.IDLE_TIMEOUT_PROPERTY, "2000");
 
     static int square(int x) {
         return x * x;

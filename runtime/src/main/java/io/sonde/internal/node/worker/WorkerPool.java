@@ -48,7 +48,11 @@ public final class WorkerPool {
     public static final int MAX_CONCURRENT_STARTS_PER_JOB = 4;
     /** Workers of a job that may die before their hello before its queued tasks fail. */
     public static final int START_FAILURES_BEFORE_GIVING_UP = 3;
-    private static final long IDLE_WORKER_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /** How long a worker beyond the node's CPUs may stay idle before it is told to exit, by default. */
+    public static final long DEFAULT_IDLE_WORKER_TIMEOUT_MS = 10_000;
+    /** The system property, then the environment variable, that set that time (as Ray's idle_worker_killing_time_threshold_ms). */
+    public static final String IDLE_TIMEOUT_PROPERTY = "sonde.idleWorkerTimeoutMs";
+    public static final String IDLE_TIMEOUT_ENV = "SONDE_IDLE_WORKER_TIMEOUT_MS";
 
     /** A job's share of the pool. */
     private static final class JobWorkers {
@@ -79,10 +83,38 @@ public final class WorkerPool {
     private final Map<String, Worker> workers = new LinkedHashMap<>();
     private final Map<String, JobWorkers> jobs = new HashMap<>();
     private final int spares;
+    private final long idleTimeoutNanos;
 
     /** @param spares idle workers each job that asked for one keeps started ahead of need */
     public WorkerPool(int spares) {
+        this(spares, idleTimeoutMs(System.getProperty(IDLE_TIMEOUT_PROPERTY, System.getenv(IDLE_TIMEOUT_ENV))));
+    }
+
+    WorkerPool(int spares, long idleTimeoutMs) {
         this.spares = spares;
+        this.idleTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(idleTimeoutMs);
+    }
+
+    /**
+     * The idle time {@code setting} gives ({@link #IDLE_TIMEOUT_ENV}), or the default when it is null.
+     *
+     * @throws IllegalArgumentException it is not a whole number of milliseconds, 0 or more
+     */
+    static long idleTimeoutMs(String setting) {
+        if (setting == null || setting.isBlank()) {
+            return DEFAULT_IDLE_WORKER_TIMEOUT_MS;
+        }
+        try {
+            long ms = Long.parseLong(setting.strip());
+            if (ms >= 0) {
+                return ms;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new IllegalArgumentException(IDLE_TIMEOUT_ENV + " (or -D" + IDLE_TIMEOUT_PROPERTY + ") must be a whole"
+                + " number of milliseconds, 0 or more, that a worker beyond the node's CPUs may stay idle; got \""
+                + setting + "\" (the default is " + DEFAULT_IDLE_WORKER_TIMEOUT_MS + ")");
     }
 
     public void addJob(String jobId) {
@@ -393,7 +425,7 @@ public final class WorkerPool {
             int excess = j.idle.size() - keep;
             for (Iterator<Worker> it = j.idle.iterator(); excess > 0 && it.hasNext(); ) {
                 Worker w = it.next();
-                if (now - w.idleSinceNanos() <= IDLE_WORKER_TIMEOUT_NANOS || owns.test(w)) {
+                if (now - w.idleSinceNanos() <= idleTimeoutNanos || owns.test(w)) {
                     continue; // fresh workers first, then the warm ones, least recently used first
                 }
                 it.remove();
