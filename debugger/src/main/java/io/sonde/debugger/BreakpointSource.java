@@ -69,7 +69,7 @@ public interface BreakpointSource {
         return new BreakpointSource() {
             @Override
             public com.sun.jdi.connect.spi.Connection jdwp(BreakpointInfo b) {
-                return new JdwpTunnel(b.getWorkerId(), describe(b), async::jdwp);
+                return JdwpTunnel.to(b, describe(b), async::jdwp);
             }
 
             @Override
@@ -104,7 +104,7 @@ public interface BreakpointSource {
         return new BreakpointSource() {
             @Override
             public com.sun.jdi.connect.spi.Connection jdwp(BreakpointInfo b) {
-                return new JdwpTunnel(b.getWorkerId(), describe(b), debugger::openTunnel);
+                return JdwpTunnel.to(b, describe(b), debugger::openTunnel);
             }
 
             @Override
@@ -125,6 +125,7 @@ public interface BreakpointSource {
     }
 
     private static String describe(BreakpointInfo b) {
-        return "the worker of task " + b.getTaskName() + " (pid " + b.getPid() + ")";
+        return b.getDriver() ? "the driver (pid " + b.getPid() + ")"
+                : "the worker of task " + b.getTaskName() + " (pid " + b.getPid() + ")";
     }
 }

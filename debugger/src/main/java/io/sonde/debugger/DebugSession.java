@@ -691,7 +691,7 @@ public final class DebugSession implements AutoCloseable {
         requireAttached();
         if (lineBreakpoints.isEmpty()) {
             resume();
-            return new StepResult(false, null, "Task " + info.getTaskName() + " goes on.");
+            return new StepResult(false, null, (info.getDriver() ? "The driver" : "Task " + info.getTaskName()) + " goes on.");
         }
         if (parked && !leavePark()) {
             return endOfRun();

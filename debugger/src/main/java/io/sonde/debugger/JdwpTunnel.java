@@ -39,6 +39,18 @@ final class JdwpTunnel extends Connection {
      * @param open     opens the stream to the node: given where the node's frames go, returns where to send
      */
     JdwpTunnel(String workerId, String describe, Function<StreamObserver<JdwpFrame>, StreamObserver<JdwpFrame>> open) {
+        this(JdwpFrame.newBuilder().setWorkerId(workerId).build(), describe, open);
+    }
+
+    /** To the JVM of a listed stop: its worker, or its driver ({@code BreakpointInfo.driver}). */
+    static JdwpTunnel to(io.sonde.debugger.proto.BreakpointInfo b, String describe,
+                         Function<StreamObserver<JdwpFrame>, StreamObserver<JdwpFrame>> open) {
+        return new JdwpTunnel(b.getDriver() ? JdwpFrame.newBuilder().setDriverJobId(b.getJobId()).build()
+                : JdwpFrame.newBuilder().setWorkerId(b.getWorkerId()).build(), describe, open);
+    }
+
+    /** @param first the first frame: names the worker (or the driver) to reach */
+    private JdwpTunnel(JdwpFrame first, String describe, Function<StreamObserver<JdwpFrame>, StreamObserver<JdwpFrame>> open) {
         this.worker = describe;
         this.toNode = open.apply(new StreamObserver<>() {
             @Override
@@ -60,7 +72,7 @@ final class JdwpTunnel extends Connection {
         });
         synchronized (this) {
             // names the worker at once: a worker the node does not know ends the stream before JDI asks anything
-            toNode.onNext(JdwpFrame.newBuilder().setWorkerId(workerId).build());
+            toNode.onNext(first);
         }
     }
 

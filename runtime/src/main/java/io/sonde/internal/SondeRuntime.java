@@ -161,15 +161,33 @@ public final class SondeRuntime {
 
     /**
      * In a worker: hands the call to the worker's plug-ins (the debugger parks the running task
-     * until a debugger lets it go; with none, the worker warns and the call returns). In a driver
-     * there is no remote task to park: the call does nothing (debug the driver with your IDE's
-     * debugger).
+     * until a debugger lets it go; with none, the worker warns and the call returns). In a driver:
+     * hands it to the client's plug-ins (the debugger parks the calling thread, if the driver's JVM
+     * has a JDWP agent); where none takes it, or Sonde is not initialized, says so on stderr and returns.
      */
     public static void breakpoint() {
         Runnable b = workerBreakpoint;
         if (b != null) {
             b.run();
+            return;
         }
+        CoreClient c = client;
+        if (c == null) {
+            System.err.println("Sonde.breakpoint()" + callSite() + " ignored: Sonde is not initialized in this"
+                    + " JVM; a driver stops at a breakpoint once Sonde.init has run (the node lists the stop).");
+        } else if (!c.breakpoint()) {
+            System.err.println("Sonde.breakpoint()" + callSite() + " ignored: this driver runs without the"
+                    + " debugger (sonde-debugger is not on its classpath).");
+        }
+    }
+
+    /** {@code " at Main.java:12"}: the frame that called {@code Sonde.breakpoint()}, or empty. */
+    private static String callSite() {
+        return StackWalker.getInstance().walk(frames -> frames
+                .dropWhile(f -> !(f.getClassName().equals("io.sonde.Sonde") && f.getMethodName().equals("breakpoint")))
+                .skip(1).findFirst())
+                .map(f -> " at " + (f.getFileName() == null ? f.getClassName() : f.getFileName()) + ":" + f.getLineNumber())
+                .orElse("");
     }
 
     public static void shutdown() {

@@ -19,6 +19,16 @@ public interface ClientContext {
      */
     void notice(String who, long pid, String ip, String text);
 
+    /**
+     * Holds the relayed output of workers at this driver ({@code true}), or prints what was held, in
+     * order, and goes on printing ({@code false}); holds nest. The returned future completes once
+     * the relay's own printing thread has done it (for a release: printed what it held). Notices go
+     * on printing meanwhile. Does nothing in a client that relays no logs.
+     */
+    default java.util.concurrent.CompletableFuture<Void> holdLogs(boolean hold) {
+        return java.util.concurrent.CompletableFuture.completedFuture(null);
+    }
+
     /** Sends a message to this plug-in's {@link NodePlugin}, in order with the client's other messages. */
     void sendToNode(ByteString payload);
 }

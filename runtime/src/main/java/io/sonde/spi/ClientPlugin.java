@@ -37,6 +37,15 @@ public interface ClientPlugin {
     default void valueReceived(String objectId, ByteString data) {
     }
 
+    /**
+     * In a driver: {@code Sonde.breakpoint()} was called on this thread. Returns whether the plug-in
+     * took the call (the debugger parks the thread until a debugger lets it go); may block the
+     * caller. Not called in a worker's client: a worker's {@link WorkerPlugin#breakpoint} takes it.
+     */
+    default boolean breakpoint() {
+        return false;
+    }
+
     /** A message from this plug-in's {@link NodePlugin}. Called on a transport thread: must not block. */
     default void nodeMessage(ByteString payload) {
     }

@@ -2,6 +2,7 @@ package io.sonde.debugger.plugin;
 
 import com.google.protobuf.ByteString;
 import io.sonde.debugger.proto.BreakpointInfo;
+import io.sonde.debugger.proto.ClientCommand;
 import io.sonde.debugger.proto.ResultMark;
 import io.sonde.debugger.proto.TaskMark;
 import io.sonde.spi.ClientContext;
@@ -15,7 +16,8 @@ import java.util.function.Consumer;
 
 /**
  * The debugger in a core client. In a driver: the breakpoint notices of the driver's tasks,
- * printed through the client's log relay unless a listener takes them (the shell does). In a
+ * printed through the client's log relay unless a listener takes them (the shell does), and
+ * {@code Sonde.breakpoint()} in the driver itself ({@link DriverDebugger}). In a
  * worker's client: the debugger's {@code remote} (the next task the parked task submits stops at
  * its start) and {@code get} (the task stops once the marked result reaches its get).
  */
@@ -23,6 +25,9 @@ public final class DebugClientPlugin implements ClientPlugin {
     private volatile ClientContext context;
     private volatile Consumer<BreakpointInfo> listener = this::printNotice;
     private volatile WorkerDebugger worker;
+    /** In a driver whose JVM a debugger can attach to: its debugger; else null, and {@link #driverOff} says why. */
+    private volatile DriverDebugger driver;
+    private volatile String driverOff = "";
     /** Refs whose `get` stop has happened: a value read again does not stop again. */
     private final Set<String> getStops = ConcurrentHashMap.newKeySet();
 
@@ -39,6 +44,44 @@ public final class DebugClientPlugin implements ClientPlugin {
     @Override
     public void start(ClientContext context) {
         this.context = context;
+        if (!context.isWorker()) {
+            if (!DebuggerSetting.enabled()) {
+                driverOff = "the debugger is off (sonde.debugger=off)";
+                return;
+            }
+            String[] why = {""};
+            driver = DriverDebugger.start(context, why);
+            driverOff = why[0];
+        }
+    }
+
+    /**
+     * Takes this JVM's connection to its own JDWP agent, if it was started with one listening on
+     * 127.0.0.1, so that no other process can attach to it; a driver does it at {@code Sonde.init},
+     * the CLI as it starts (earlier). Harmless without an agent.
+     */
+    public static void takeDriverJdwp() {
+        if (DebuggerSetting.enabled()) {
+            DriverDebugger.take();
+        }
+    }
+
+    /** {@code Sonde.breakpoint()} in the driver: parks the calling thread (see {@link DriverDebugger}), or says why not. */
+    @Override
+    public boolean breakpoint() {
+        ClientContext c = context;
+        if (c == null || c.isWorker()) {
+            return false;
+        }
+        DriverDebugger d = driver;
+        if (d != null) {
+            d.breakpoint();
+        } else {
+            System.err.println("Sonde.breakpoint()" + WorkerDebugger.breakpointCaller()
+                    .map(f -> " at " + (f.getFileName() == null ? f.getClassName() : f.getFileName()) + ":" + f.getLineNumber())
+                    .orElse("") + " in the driver (pid " + ProcessHandle.current().pid() + ") does not stop: " + driverOff);
+        }
+        return true;
     }
 
     /** In a worker: where its tasks stop for {@code get}. */
@@ -92,10 +135,25 @@ public final class DebugClientPlugin implements ClientPlugin {
 
     @Override
     public void nodeMessage(ByteString payload) {
-        BreakpointInfo b = Payloads.parse(() -> BreakpointInfo.parseFrom(payload));
+        ClientCommand m = Payloads.parse(() -> ClientCommand.parseFrom(payload));
+        if (m.hasTunnel()) {
+            DriverDebugger d = driver;
+            if (d != null) {
+                d.tunnel(m.getTunnel());
+            }
+            return;
+        }
         Consumer<BreakpointInfo> l = listener;
-        if (l != null) {
-            l.accept(b);
+        if (l != null && m.hasNotice()) {
+            l.accept(m.getNotice());
+        }
+    }
+
+    @Override
+    public void close() {
+        DriverDebugger d = driver;
+        if (d != null) {
+            d.close();
         }
     }
 }

@@ -6,6 +6,7 @@ import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.sonde.debugger.WorkerAgent;
 import io.sonde.debugger.proto.BreakpointInfo;
+import io.sonde.debugger.proto.ClientCommand;
 import io.sonde.debugger.proto.DebugHooks;
 import io.sonde.debugger.proto.DebugHooksUpdate;
 import io.sonde.debugger.proto.HookScope;
@@ -41,6 +42,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   worker ─resumed / exit, driver gone──▶ unlist it
  *   worker ─JDWP held──▶ debuggers may attach to it
  *   Jdwp rpc (a debugger) ═══packets═══ tunnel n ═══WorkerCommand / WorkerEvent.tunnel═══ worker
+ *   driver ─clientMessage: its own hit / resumed / JDWP held / tunnel──▶ as a worker's, keyed by its job
+ *   Jdwp rpc naming a driver ═══ tunnel n ═══ClientCommand / WorkerEvent.tunnel═══ the job's driver
  *   updateDebugHooks ─▶ kept, scoped ─▶ each worker now; workerHello ─▶ each new one before its first task
  *   jobStarted ─▶ breakpoints set while no job ran take it; jobEnded ─▶ those of its jobs only go
  * </pre>
@@ -85,12 +88,22 @@ public final class DebugNodePlugin implements NodePlugin {
     private final Set<String> postMortemJobs = new HashSet<>();
     /** The workers that hold their JDWP connection (the debugger is on in them). */
     private final Set<String> held = new HashSet<>();
+    /** The jobs whose driver holds its JDWP connection (its JVM has the agent). */
+    private final Set<String> heldDrivers = new HashSet<>();
     /** The open JDWP tunnels, by number. */
     private final Map<Long, Tunnel> tunnels = new ConcurrentHashMap<>();
     private final AtomicLong nextTunnel = new AtomicLong();
 
-    /** A debugger's JDWP connection to a worker, relayed by the node. */
-    private record Tunnel(long id, String workerId, SerialSender<JdwpFrame> debugger) {
+    /** A debugger's JDWP connection to a worker (or to the driver of {@code driverJobId}), relayed by the node. */
+    private record Tunnel(long id, String workerId, String driverJobId, SerialSender<JdwpFrame> debugger) {
+        boolean toDriver() {
+            return !driverJobId.isEmpty();
+        }
+    }
+
+    /** The key of a driver's stop in {@link #breakpoints}: a driver's stop has no task id. */
+    private static String driverStop(String jobId, String threadName) {
+        return "driver:" + jobId + ":" + threadName;
     }
 
     /** The debugger of a node this process runs (the shell's embedded one, tests'). */
@@ -146,6 +159,7 @@ public final class DebugNodePlugin implements NodePlugin {
         synchronized (state) {
             postMortemJobs.remove(jobId);
             liveJobs.remove(jobId);
+            heldDrivers.remove(jobId);
             // its parked tasks end with its workers, which the node stops: unlist them now
             breakpoints.values().removeIf(b -> b.getJobId().equals(jobId));
             // a breakpoint set for the jobs that ran then goes once the last of them has ended;
@@ -167,6 +181,17 @@ public final class DebugNodePlugin implements NodePlugin {
                 } else {
                     catchScopes.put(c, scope);
                 }
+            }
+        }
+        driverLeft(jobId);
+    }
+
+    /** Ends the tunnels to a job's driver, which has left. */
+    private void driverLeft(String jobId) {
+        for (Tunnel t : List.copyOf(tunnels.values())) {
+            if (t.driverJobId().equals(jobId) && tunnels.remove(t.id()) != null) {
+                t.debugger().onError(Status.UNAVAILABLE.withDescription("the driver of job " + jobId
+                        + " has left").asRuntimeException());
             }
         }
     }
@@ -237,6 +262,40 @@ public final class DebugNodePlugin implements NodePlugin {
         }
     }
 
+    /**
+     * A message of a driver's debugger about the driver's own JVM ({@link DriverDebugger}): its stops
+     * are listed as a worker's are, keyed by its job and thread; its tunnels share the workers' path.
+     */
+    @Override
+    public void clientMessage(io.sonde.spi.ClientRef client, ByteString payload) {
+        if (!client.isDriver()) {
+            return;
+        }
+        WorkerEvent e = Payloads.parse(() -> WorkerEvent.parseFrom(payload));
+        switch (e.getBodyCase()) {
+            case HIT -> {
+                BreakpointInfo info = e.getHit().toBuilder().setTimeMs(System.currentTimeMillis()).setDriver(true)
+                        .setNodeId(node.nodeId()).setNodeIp(node.nodeIp()).setJobId(client.jobId()).build();
+                synchronized (state) {
+                    breakpoints.put(driverStop(client.jobId(), info.getThreadName()), info);
+                }
+            }
+            case RESUMED_TASK_ID -> {
+                synchronized (state) {
+                    breakpoints.remove(driverStop(client.jobId(), e.getResumedTaskId()));
+                }
+            }
+            case JDWP_HELD -> {
+                synchronized (state) {
+                    heldDrivers.add(client.jobId());
+                }
+            }
+            case TUNNEL -> fromWorker(e.getTunnel());
+            default -> {
+            }
+        }
+    }
+
     /** A task parked: list it for {@code sonde debug} and tell its driver once. */
     private void hit(WorkerRef worker, BreakpointInfo hit) {
         BreakpointInfo info = hit.toBuilder().setTimeMs(System.currentTimeMillis())
@@ -246,7 +305,7 @@ public final class DebugNodePlugin implements NodePlugin {
         synchronized (state) {
             breakpoints.put(info.getTaskId(), info);
         }
-        node.sendToDriver(worker.jobId(), info.toByteString());
+        node.sendToDriver(worker.jobId(), ClientCommand.newBuilder().setNotice(info).build().toByteString());
     }
 
     /**
@@ -355,9 +414,27 @@ public final class DebugNodePlugin implements NodePlugin {
                 if (refused) {
                     return;
                 }
+                if (tunnel == null && !f.getDriverJobId().isEmpty()) {
+                    String jobId = f.getDriverJobId();
+                    Tunnel t = new Tunnel(id, "", jobId, out);
+                    tunnels.put(id, t); // registered before the look: a job that ends from now on ends it
+                    boolean held;
+                    synchronized (state) {
+                        held = heldDrivers.contains(jobId);
+                    }
+                    if (!held) {
+                        refused = true;
+                        tunnels.remove(id);
+                        out.onError(Status.NOT_FOUND.withDescription("the driver of job " + jobId + " is not connected"
+                                + " to this node, or its JVM runs without a JDWP agent").asRuntimeException());
+                        return;
+                    }
+                    tunnel = t;
+                    toWorker(t, TunnelFrame.newBuilder().setTunnel(id).setOpen(true).build());
+                }
                 if (tunnel == null) {
                     String workerId = f.getWorkerId();
-                    Tunnel t = new Tunnel(id, workerId, out);
+                    Tunnel t = new Tunnel(id, workerId, "", out);
                     // registered before the look: a worker that exits from now on ends it in workerExited
                     tunnels.put(id, t);
                     Optional<WorkerRef> w = workerId.isEmpty() ? Optional.empty() : node.worker(workerId);
@@ -395,7 +472,11 @@ public final class DebugNodePlugin implements NodePlugin {
     }
 
     private void toWorker(Tunnel t, TunnelFrame f) {
-        node.sendToWorker(t.workerId(), WorkerCommand.newBuilder().setTunnel(f).build().toByteString());
+        if (t.toDriver()) {
+            node.sendToDriver(t.driverJobId(), ClientCommand.newBuilder().setTunnel(f).build().toByteString());
+        } else {
+            node.sendToWorker(t.workerId(), WorkerCommand.newBuilder().setTunnel(f).build().toByteString());
+        }
     }
 
     /** A tunnel's packet or end from its worker, on the plug-in's thread. */

@@ -360,7 +360,7 @@ final class WorkerDebugger {
         }
     }
 
-    private static BreakpointInfo.Builder where(Optional<StackWalker.StackFrame> frame) {
+    static BreakpointInfo.Builder where(Optional<StackWalker.StackFrame> frame) {
         BreakpointInfo.Builder info = BreakpointInfo.newBuilder();
         frame.ifPresent(f -> info.setFile(f.getFileName() == null ? f.getClassName() : f.getFileName())
                 .setLine(f.getLineNumber()).setClassName(f.getClassName()).setMethod(f.getMethodName()));

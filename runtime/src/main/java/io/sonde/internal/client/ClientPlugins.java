@@ -88,6 +88,22 @@ final class ClientPlugins {
         return null;
     }
 
+    /** A driver's {@code Sonde.breakpoint()}: the first plug-in that takes it; false if none does. */
+    boolean breakpoint() {
+        for (ClientPlugin p : plugins) {
+            try {
+                if (p.breakpoint()) {
+                    return true;
+                }
+            } catch (TaskCancelledException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                PluginLoader.failed(p.name(), "breakpoint", e);
+            }
+        }
+        return false;
+    }
+
     /** A node plug-in's message; one for a plug-in this client does not have is dropped. */
     void nodeMessage(PluginMessage m) {
         for (ClientPlugin p : plugins) {

@@ -16,9 +16,16 @@ import java.util.function.Consumer;
  * one sink and stderr lines to another, deduplicated across workers unless
  * {@code SONDE_DEDUP_LOGS=0}. Batches are handed to one printing thread, so transport threads
  * never wait on a slow terminal and the lines of one worker stay in order.
+ *
+ * <p>While the driver is stopped at a breakpoint the lines are held ({@link #hold}): kept in order
+ * on the printing thread, up to {@value #MAX_HELD_LINES} lines, and printed when it goes on; lines
+ * past that bound are counted, and a notice then says how many were not shown and where they are.
+ * Notices print at once, held or not.
  */
 public final class ConsoleLogRelay implements LogRelay {
     private static final Duration WINDOW = Duration.ofSeconds(5);
+    /** The most lines held while the driver is stopped; the rest are counted, not kept. */
+    static final int MAX_HELD_LINES = 10_000;
 
     private final ScheduledExecutorService printer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "sonde-log-printer");
@@ -30,6 +37,11 @@ public final class ConsoleLogRelay implements LogRelay {
     private final String localIp;
     private final LogPrefix prefix;
     private final Consumer<String> stdout;
+    // Read and written on the printing thread only.
+    private int holds;
+    private final java.util.ArrayDeque<Runnable> held = new java.util.ArrayDeque<>();
+    private int heldLines;
+    private long notShown;
 
     /**
      * @param localIp the driver's node ip: workers elsewhere get {@code , node=<ip>} in their prefix
@@ -43,8 +55,10 @@ public final class ConsoleLogRelay implements LogRelay {
         this.err = new LogDeduplicator(dedup, WINDOW, System::nanoTime, stderr, prefix, hinted);
         this.localIp = localIp;
         printer.scheduleWithFixedDelay(() -> {
-            out.flush(false);
-            err.flush(false);
+            if (holds == 0) {
+                out.flush(false);
+                err.flush(false);
+            }
         }, 500, 500, TimeUnit.MILLISECONDS);
     }
 
@@ -59,12 +73,22 @@ public final class ConsoleLogRelay implements LogRelay {
     public void accept(LogBatch batch) {
         // the node's own lines (pid 0) always name it; a worker's only when it is on another node
         String node = batch.getNodeIp().equals(localIp) && batch.getPid() != 0 ? "" : batch.getNodeIp();
+        Runnable print = () -> {
+            LogDeduplicator d = batch.getStderr() ? err : out;
+            for (String text : batch.getLinesList()) {
+                d.accept(new LogLine(batch.getWorkerId(), batch.getTaskName(), batch.getPid(), node,
+                        batch.getStderr(), text));
+            }
+        };
         try {
             printer.execute(() -> {
-                LogDeduplicator d = batch.getStderr() ? err : out;
-                for (String text : batch.getLinesList()) {
-                    d.accept(new LogLine(batch.getWorkerId(), batch.getTaskName(), batch.getPid(), node,
-                            batch.getStderr(), text));
+                if (holds == 0) {
+                    print.run();
+                } else if (heldLines + batch.getLinesCount() <= MAX_HELD_LINES) {
+                    held.add(print);
+                    heldLines += batch.getLinesCount();
+                } else {
+                    notShown += batch.getLinesCount();
                 }
             });
         } catch (java.util.concurrent.RejectedExecutionException closed) {
@@ -83,8 +107,44 @@ public final class ConsoleLogRelay implements LogRelay {
     }
 
     @Override
+    public java.util.concurrent.CompletableFuture<Void> hold(boolean hold) {
+        java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+        try {
+            printer.execute(() -> {
+                if (hold) {
+                    holds++;
+                } else if (holds > 0 && --holds == 0) {
+                    release();
+                }
+                done.complete(null);
+            });
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            done.complete(null); // shutting down: close() printed what was held
+        }
+        return done;
+    }
+
+    /** On the printing thread: prints the held lines in order, then says how many did not fit. */
+    private void release() {
+        Runnable r;
+        while ((r = held.poll()) != null) {
+            r.run();
+        }
+        heldLines = 0;
+        if (notShown > 0) {
+            stdout.accept(prefix.format(new LogLine("notice", "sonde", 0, "", false, notShown + " more lines of the"
+                    + " workers' output came while this driver was stopped at a breakpoint, past the " + MAX_HELD_LINES
+                    + " held for it, and are not shown here; they are in the workers' log files (logs/worker-*.out"
+                    + " and .err in the session directory of their node)")));
+            notShown = 0;
+        }
+    }
+
+    @Override
     public void close() {
         printer.execute(() -> {
+            holds = 0;
+            release();
             out.flush(true);
             err.flush(true);
         });

@@ -266,6 +266,12 @@ public final class CoreClient {
         return p == null ? Optional.empty() : p.find(type);
     }
 
+    /** In a driver: {@code Sonde.breakpoint()}; whether a plug-in took it (see {@link io.sonde.spi.ClientPlugin#breakpoint}). */
+    public boolean breakpoint() {
+        ClientPlugins p = plugins;
+        return p != null && !worker && p.breakpoint();
+    }
+
     public Registered info() {
         return info;
     }
@@ -1302,6 +1308,12 @@ public final class CoreClient {
             if (relay != null) {
                 relay.notice(who, pid, ip, text);
             }
+        }
+
+        @Override
+        public java.util.concurrent.CompletableFuture<Void> holdLogs(boolean hold) {
+            LogRelay relay = logRelay;
+            return relay == null || worker ? java.util.concurrent.CompletableFuture.completedFuture(null) : relay.hold(hold);
         }
 
         @Override

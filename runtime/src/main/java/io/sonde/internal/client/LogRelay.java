@@ -9,6 +9,14 @@ public interface LogRelay {
     /** A line about a worker that is printed as is, never folded (breakpoint notices). */
     void notice(String taskName, long pid, String nodeIp, String text);
 
+    /**
+     * Holds the workers' lines ({@code true}, nested) or prints what it held and goes on
+     * ({@code false}); see {@link io.sonde.spi.ClientContext#holdLogs}. By default it holds nothing.
+     */
+    default java.util.concurrent.CompletableFuture<Void> hold(boolean hold) {
+        return java.util.concurrent.CompletableFuture.completedFuture(null);
+    }
+
     /** Prints what is still buffered; called when the driver shuts down. */
     void close();
 }
