@@ -268,7 +268,8 @@ public final class DebugConsole {
     }
 
     private Command.Outcome session(BreakpointInfo b) {
-        out.println("Attaching to task " + b.getTaskName() + " (pid " + b.getPid() + ", node " + b.getNodeIp() + ")...");
+        out.println("Attaching to " + (b.getDriver() ? "the driver" : "task " + b.getTaskName()) + " (pid " + b.getPid()
+                + ", node " + b.getNodeIp() + ")...");
         out.flush();
         DebugSession s;
         try {
@@ -325,7 +326,7 @@ public final class DebugConsole {
                 } catch (DebugException e) {
                     out.println(e.getMessage());
                 } catch (VMDisconnectedException e) {
-                    out.println("The worker (pid " + b.getPid() + ") went away; the session has ended.");
+                    out.println("The " + (b.getDriver() ? "driver" : "worker") + " (pid " + b.getPid() + ") went away; the session has ended.");
                     return Command.Outcome.LIST;
                 } catch (InvalidStackFrameException | ObjectCollectedException e) {
                     out.println("The task's state changed under the command (" + e.getClass().getSimpleName() + "); try again.");
@@ -333,7 +334,7 @@ public final class DebugConsole {
                 out.flush();
             }
         } catch (VMDisconnectedException e) {
-            out.println("The worker (pid " + b.getPid() + ") went away; the session has ended.");
+            out.println("The " + (b.getDriver() ? "driver" : "worker") + " (pid " + b.getPid() + ") went away; the session has ended.");
             return Command.Outcome.LIST;
         } finally {
             try {
@@ -352,7 +353,8 @@ public final class DebugConsole {
      * closes when that debugger detaches, and {@code detach} closes it from here.
      */
     private Command.Outcome relay(BreakpointInfo b) {
-        String worker = "the worker of task " + b.getTaskName() + " (pid " + b.getPid() + ")";
+        String worker = b.getDriver() ? "the driver (pid " + b.getPid() + ")"
+                : "the worker of task " + b.getTaskName() + " (pid " + b.getPid() + ")";
         JdwpRelay relay;
         try {
             relay = JdwpRelay.listen(options.jdwpPort(), () -> source.jdwp(b), worker, (sentence, ended) -> {
@@ -402,18 +404,18 @@ public final class DebugConsole {
     private void release(BreakpointInfo b) {
         Optional<BreakpointInfo> now;
         try {
-            now = source.list().stream().filter(x -> x.getTaskId().equals(b.getTaskId())).findFirst();
+            now = source.list().stream().filter(x -> sameStop(x, b)).findFirst();
         } catch (RuntimeException e) {
             out.println("Cannot read the breakpoint list: " + e.getMessage());
             return;
         }
         if (now.isEmpty()) {
-            out.println("Task " + b.getTaskName() + " is not waiting at a stop now; it stays connected to the debugger.");
+            out.println(who(b) + " is not waiting at a stop now; it stays connected to the debugger.");
             return;
         }
         try {
             DebugSession.attach(source, now.get(), options.attachTimeout()).resume();
-            out.println("Task " + b.getTaskName() + " goes on; press Enter again if it stops at another Sonde.breakpoint().");
+            out.println(who(b) + " goes on; press Enter again if it stops at another Sonde.breakpoint().");
         } catch (DebugException e) {
             out.println(e.getMessage());
         }
@@ -481,8 +483,20 @@ public final class DebugConsole {
             case LINE -> at + " at a line breakpoint. Type help for the commands, continue to let the task go on.";
             case REMOTE -> at + ", the first line of task " + b.getTaskName() + " (remote).";
             case GET -> at + ", right after the get of task " + b.getAwaitedTaskId() + " returned (get).";
-            default -> at + ". Type help for the commands, continue to let the task go on.";
+            default -> at + ". Type help for the commands, continue to let the " + (b.getDriver() ? "driver" : "task")
+                    + " go on.";
         };
+    }
+
+    /** {@code Task square}, or {@code The driver} for a driver's own stop. */
+    private static String who(BreakpointInfo b) {
+        return b.getDriver() ? "The driver" : "Task " + b.getTaskName();
+    }
+
+    /** Whether two listed stops are the same task's (or the same driver thread's: a driver's stop has no task id). */
+    private static boolean sameStop(BreakpointInfo x, BreakpointInfo b) {
+        return x.getDriver() == b.getDriver() && x.getTaskId().equals(b.getTaskId())
+                && (!b.getDriver() || (x.getPid() == b.getPid() && x.getThreadName().equals(b.getThreadName())));
     }
 
     /** After continue: wait briefly until the node no longer lists this stop, so the list shown is current. */
@@ -490,7 +504,7 @@ public final class DebugConsole {
         long deadline = System.currentTimeMillis() + 3000;
         while (System.currentTimeMillis() < deadline) {
             try {
-                if (source.list().stream().noneMatch(x -> x.getTaskId().equals(b.getTaskId()) && x.getTimeMs() == b.getTimeMs())) {
+                if (source.list().stream().noneMatch(x -> sameStop(x, b) && x.getTimeMs() == b.getTimeMs())) {
                     return;
                 }
                 Thread.sleep(20);
