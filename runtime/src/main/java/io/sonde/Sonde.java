@@ -153,10 +153,21 @@ public final class Sonde extends SondeCalls {
      * and lists it as an active breakpoint: its driver prints
      * {@code (square pid=4711) breakpoint at Tasks.java:12 — attach with 'sonde debug' or /debug}.
      * The task goes on when a debugger attached to it continues or detaches; cancelling the task
-     * ends the wait with {@link TaskCancelledException}. Does nothing in a driver. Parking is the
-     * debugger's work (module {@code sonde-debugger}, a plug-in of the runtime): where it is off
-     * ({@code SONDE_DEBUGGER=off}) or not on the job's classpath, the worker prints a warning on its
-     * stderr and the call returns.
+     * ends the wait with {@link TaskCancelledException}. Parking is the debugger's work (module
+     * {@code sonde-debugger}, a plug-in of the runtime): where it is off ({@code SONDE_DEBUGGER=off})
+     * or not on the job's classpath, the worker prints a warning on its stderr and the call returns.
+     *
+     * <p>In a driver (outside any task) it stops the calling thread the same way, as Ray's
+     * {@code breakpoint()} in a driver does: the node lists the stop as {@code driver} with the
+     * driver's pid, the driver prints {@code (driver pid=2799) breakpoint at Main.java:25 — attach
+     * with 'sonde debug' in another terminal; ...}, and the workers' prints to its terminal are held
+     * until it goes on (up to 10 000 lines; past that it says how many it did not show). An interrupt
+     * of the thread ends the wait (the interrupt status stays set). The driver's JVM must have
+     * started with a JDWP agent on loopback, which HotSpot cannot load later: {@code sonde run} and
+     * {@code sonde shell} start with it; a JVM started otherwise needs
+     * {@code -agentlib:jdwp=transport=dt_socket,server=y,suspend=n,address=127.0.0.1:0,quiet=y
+     * --add-exports=java.base/jdk.internal.vm=ALL-UNNAMED}. Without it, before {@code Sonde.init},
+     * or with the debugger off, the call says why on stderr and returns.
      */
     public static void breakpoint() {
         SondeRuntime.breakpoint();

@@ -727,6 +727,7 @@ public final class DebugSession implements AutoCloseable {
      */
     public void remote() {
         requireAttached();
+        requireTask("remote");
         setMark(io.sonde.debugger.plugin.DebugMarks.BREAK_NEXT_SUBMIT, info.getTaskId());
         resume();
     }
@@ -738,12 +739,22 @@ public final class DebugSession implements AutoCloseable {
      */
     public void returnToCaller() {
         requireAttached();
+        requireTask("get");
         if (info.getParentTaskId().isEmpty()) {
-            throw new DebugException("Task " + info.getTaskName() + " was called by the driver, which runs no debugger"
-                    + " agent, so `get` has nowhere to stop; use continue (and the driver's own debugger for the driver).");
+            throw new DebugException("Task " + info.getTaskName() + " was called by the driver, where `get` does not"
+                    + " stop (a driver stops only at its own Sonde.breakpoint()); use continue.");
         }
         setMark(io.sonde.debugger.plugin.DebugMarks.BREAK_ON_GET_OF, info.getTaskId());
         resume();
+    }
+
+    /** {@code remote} and {@code get} follow a task; a driver's own stop has none. */
+    private void requireTask(String command) {
+        if (info.getDriver()) {
+            throw new DebugException("`" + command + "` follows a task into the tasks it calls or back to its caller;"
+                    + " the driver stopped outside any task. Set a Sonde.breakpoint() (or `break`) in the task's code,"
+                    + " and continue.");
+        }
     }
 
     /**

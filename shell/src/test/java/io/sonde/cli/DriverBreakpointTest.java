@@ -106,6 +106,7 @@ class DriverBreakpointTest {
             try (DebugSession s = DebugSession.attach(BreakpointSource.local(cluster.hostedNode()), b,
                     Duration.ofSeconds(20))) {
                 assertThat(s.frame().describe()).isEqualTo("Main.main (Main.java:" + line + ")");
+                assertThat(s.frames()).as("the CLI below main is not the user's").hasSize(1);
                 assertThat(s.locals()).extracting(v -> v.name() + " = " + v.value())
                         .contains("answer = 41", "word = \"abc\"");
                 assertThat(s.proceed().message()).isEqualTo("The driver goes on.");

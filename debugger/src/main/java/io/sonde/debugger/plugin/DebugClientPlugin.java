@@ -129,7 +129,8 @@ public final class DebugClientPlugin implements ClientPlugin {
             w.stopAfterGet(awaited); // the debugger's `get`
         } else if (c != null) {
             c.notice("driver", ProcessHandle.current().pid(), c.nodeIp(), "get: the result of task "
-                    + awaited + " reached this driver, which runs no debugger agent; it goes on");
+                    + awaited + " reached this driver, where `get` does not stop (a driver stops only at its own"
+                    + " Sonde.breakpoint()); it goes on");
         }
     }
 

@@ -11,7 +11,8 @@ import java.util.stream.Stream;
  * {@code SondeRuntime})
  * and below the task function ({@code FunctionInvoker}, the executor, {@code java.util.concurrent});
  * the debugger hides those, and the JDK's and the libraries' frames in between, so that the
- * user's frame is frame 0 on attach and stepping stays in the user's code.
+ * user's frame is frame 0 on attach and stepping stays in the user's code. A driver stopped under
+ * {@code sonde run} has the CLI below its {@code main}, which it hides too.
  */
 public final class FrameFilter {
     /**
@@ -21,7 +22,9 @@ public final class FrameFilter {
     public static final List<String> EXCLUDED = Stream.of(
             List.of("java.*", "javax.*", "jdk.*", "sun.*", "com.sun.*"),
             RuntimeFrames.PATTERNS,
-            List.of("io.sonde.debugger.plugin.*", "io.grpc.*", "com.google.protobuf.*"))
+            List.of("io.sonde.debugger.plugin.*", "io.grpc.*", "com.google.protobuf.*"),
+            // below a driver's main under `sonde run`: the CLI that compiled and called it
+            List.of("io.sonde.shell.run.*", "io.sonde.cli.SondeMain", "io.sonde.cli.RunCommand", "picocli.*"))
             .flatMap(List::stream).toList();
 
     private FrameFilter() {
