@@ -44,10 +44,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * says why on stderr and returns.
  */
 final class DriverDebugger {
-    /** The JVM's one connection to its own agent, once taken; or why there is none. */
-    private static final Object TAKE = new Object();
-    private static JdwpRouter taken;
-    private static String whyNot;
+    /** The JVM's one connection to its own agent, or why there is none: made once, by the first caller. */
+    private static final java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CompletableFuture<Taken>> TAKEN =
+            new java.util.concurrent.atomic.AtomicReference<>();
+
+    /** The outcome of {@link #take}: a router, or why not. */
+    private record Taken(JdwpRouter router, String whyNot) {
+    }
 
     private final ClientContext context;
     private final JdwpRouter router;
@@ -75,37 +78,41 @@ final class DriverDebugger {
      * second time. Returns why no debugger can attach to this JVM, or empty when one can.
      */
     static Optional<String> take() {
-        synchronized (TAKE) {
-            if (taken == null && whyNot == null) {
-                try {
-                    int port = loopbackPort();
-                    try {
-                        // named, not addressed: the port stays out of thread names and messages
-                        taken = JdwpRouter.attach(port, Duration.ofSeconds(10), "this driver's JDWP agent");
-                    } catch (IOException e) {
-                        throw new IOException("this driver cannot connect to its own JDWP agent: " + String.valueOf(
-                                e.getMessage()).replaceAll("127\\.0\\.0\\.1:\\d+", "its loopback port"), e);
-                    }
-                } catch (IOException e) {
-                    whyNot = e.getMessage();
-                }
-            }
-            return Optional.ofNullable(whyNot);
+        return Optional.ofNullable(taken().whyNot());
+    }
+
+    /** Takes the connection the first time (outside any lock: the others wait for that caller's outcome). */
+    private static Taken taken() {
+        java.util.concurrent.CompletableFuture<Taken> mine = new java.util.concurrent.CompletableFuture<>();
+        java.util.concurrent.CompletableFuture<Taken> first = TAKEN.compareAndExchange(null, mine);
+        if (first != null) {
+            return first.join();
         }
+        Taken t;
+        try {
+            int port = loopbackPort();
+            try {
+                // named, not addressed: the port stays out of thread names and messages
+                t = new Taken(JdwpRouter.attach(port, Duration.ofSeconds(10), "this driver's JDWP agent"), null);
+            } catch (IOException e) {
+                throw new IOException("this driver cannot connect to its own JDWP agent: " + String.valueOf(
+                        e.getMessage()).replaceAll("127\\.0\\.0\\.1:\\d+", "its loopback port"), e);
+            }
+        } catch (IOException | RuntimeException e) {
+            t = new Taken(null, String.valueOf(e.getMessage()));
+        }
+        mine.complete(t);
+        return t;
     }
 
     /** The driver's debugger, on this JVM's connection; empty (with the reason) if there is none. */
     static DriverDebugger start(ClientContext context, String[] why) {
-        Optional<String> off = take();
-        if (off.isPresent()) {
-            why[0] = off.get();
+        Taken t = taken();
+        if (t.router() == null) {
+            why[0] = t.whyNot();
             return null;
         }
-        JdwpRouter router;
-        synchronized (TAKE) {
-            router = taken;
-        }
-        DriverDebugger d = new DriverDebugger(context, router);
+        DriverDebugger d = new DriverDebugger(context, t.router());
         d.send(WorkerEvent.newBuilder().setJdwpHeld(true).build());
         return d;
     }

@@ -12,7 +12,8 @@ import java.util.stream.Stream;
  * and below the task function ({@code FunctionInvoker}, the executor, {@code java.util.concurrent});
  * the debugger hides those, and the JDK's and the libraries' frames in between, so that the
  * user's frame is frame 0 on attach and stepping stays in the user's code. A driver stopped under
- * {@code sonde run} has the CLI below its {@code main}, which it hides too.
+ * {@code sonde run} has the CLI below its {@code main} (in the shell, below the snippet), which it
+ * hides too.
  */
 public final class FrameFilter {
     /**
@@ -23,8 +24,9 @@ public final class FrameFilter {
             List.of("java.*", "javax.*", "jdk.*", "sun.*", "com.sun.*"),
             RuntimeFrames.PATTERNS,
             List.of("io.sonde.debugger.plugin.*", "io.grpc.*", "com.google.protobuf.*"),
-            // below a driver's main under `sonde run`: the CLI that compiled and called it
-            List.of("io.sonde.shell.run.*", "io.sonde.cli.SondeMain", "io.sonde.cli.RunCommand", "picocli.*"))
+            // below a driver's main under `sonde run`, or a snippet in the shell: the CLI that called it
+            List.of("io.sonde.shell.run.*", "io.sonde.shell.repl.*", "io.sonde.cli.SondeMain", "io.sonde.cli.RunCommand",
+                    "io.sonde.cli.ShellCommand", "picocli.*"))
             .flatMap(List::stream).toList();
 
     private FrameFilter() {
