@@ -150,7 +150,8 @@ public final class DebugSession implements AutoCloseable {
         com.sun.jdi.connect.spi.Connection connection = source.jdwp(b);
         try {
             vm = Bootstrap.virtualMachineManager().createVirtualMachine(connection);
-        } catch (IOException | VMDisconnectedException e) {
+        } catch (IOException | VMDisconnectedException | IllegalStateException e) {
+            // IllegalStateException: the node refused the tunnel before JDI began ("connection is not open")
             try {
                 connection.close();
             } catch (IOException ignored) {
@@ -163,7 +164,8 @@ public final class DebugSession implements AutoCloseable {
             thread = parkedThread(vm, b);
         } catch (WrongWorker e) {
             dispose(vm);
-            throw new DebugException("The worker reached for task " + b.getTaskName() + " is not its worker (pid "
+            throw new DebugException(b.getDriver() ? "The JVM reached for the driver is not the driver (pid "
+                    + b.getPid() + ")." : "The worker reached for task " + b.getTaskName() + " is not its worker (pid "
                     + b.getPid() + ").");
         } catch (VMDisconnectedException e) {
             throw cannotAttach(b, connection, e);
@@ -193,6 +195,10 @@ public final class DebugSession implements AutoCloseable {
 
     private static DebugException cannotAttach(BreakpointInfo b, com.sun.jdi.connect.spi.Connection c, Exception e) {
         String why = c instanceof JdwpTunnel t && t.failure() != null ? t.failure() : e.getMessage();
+        if (b.getDriver()) {
+            return new DebugException("Cannot attach to the driver (pid " + b.getPid() + "): " + why
+                    + ". Has the driver exited? Press Enter to refresh the list.", e);
+        }
         return new DebugException("Cannot attach to the worker of task " + b.getTaskName() + " (pid " + b.getPid()
                 + "): " + why + ". Has the worker exited?", e);
     }

@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -94,6 +95,10 @@ class DriverBreakpointTest {
             assertThat(b.getTaskName()).isEqualTo("driver");
             assertThat(b.getFile() + ":" + b.getLine()).isEqualTo("Main.java:" + line);
             assertThat(b.getTaskId()).isEmpty();
+            java.io.StringWriter table = new java.io.StringWriter();
+            io.sonde.debugger.DebugConsole.printBreakpoints(List.of(b), new java.io.PrintWriter(table));
+            assertThat(table.toString()).containsPattern("\\n  0 +\\d\\d:\\d\\d:\\d\\d +driver +Main\\.java:" + line
+                    + " +127\\.0\\.0\\.1 +" + p.pid() + "\\n");
             await().atMost(Duration.ofSeconds(10)).until(() -> out.toString().contains("(driver pid=" + p.pid()
                     + ") breakpoint at Main.java:" + line + " \u2014 attach with 'sonde debug' in another terminal"));
 
@@ -145,6 +150,16 @@ class DriverBreakpointTest {
                 + " or start its JVM with -agentlib:jdwp=transport=dt_socket,server=y,suspend=n,address=127.0.0.1:0,quiet=y"
                 + " --add-exports=java.base/jdk.internal.vm=ALL-UNNAMED" + System.lineSeparator());
         assertThat(DebugNodePlugin.of(cluster.hostedNode()).listBreakpoints()).noneMatch(BreakpointInfo::getDriver);
+
+        // and the node relays no debugger to a driver that holds no JDWP connection
+        BreakpointInfo asIfListed = BreakpointInfo.newBuilder().setDriver(true).setTaskName("driver").setThreadName("main")
+                .setJobId(io.sonde.internal.SondeRuntime.client().info().getJobId())
+                .setPid(ProcessHandle.current().pid()).build();
+        assertThatThrownBy(() -> DebugSession.attach(BreakpointSource.local(cluster.hostedNode()), asIfListed,
+                Duration.ofSeconds(10))).isInstanceOf(io.sonde.debugger.DebugException.class)
+                .hasMessageStartingWith("Cannot attach to the driver (pid " + ProcessHandle.current().pid() + "): ")
+                .hasMessageContaining("the driver of job " + asIfListed.getJobId() + " is not connected to this node, or"
+                        + " its JVM runs without a JDWP agent");
     }
 
     private static Optional<BreakpointInfo> driverStop(long pid) {
