@@ -105,7 +105,7 @@ class DriverBreakpointTest {
             // the task prints now, while the driver waits: the line reaches the driver and is held
             Files.writeString(dir.resolve("go"), "");
             await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(dir.resolve("printed")));
-            await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3))
+            await().during(Duration.ofMillis(1000)).atMost(Duration.ofSeconds(3))
                     .until(() -> !out.toString().contains("worker says hello"));
 
             try (DebugSession s = DebugSession.attach(BreakpointSource.local(cluster.hostedNode()), b,
