@@ -741,7 +741,7 @@ public final class DebugSession implements AutoCloseable {
     /**
      * {@code get}: marks the task so that its caller stops right after its {@code get} of this
      * task's result returns, and lets the task go on (detached). A task the driver called has no
-     * caller to stop in: the driver runs no debugger agent.
+     * caller to stop in: a driver stops only at its own {@code Sonde.breakpoint()}.
      */
     public void returnToCaller() {
         requireAttached();
