@@ -38,7 +38,9 @@ public final class SondeMain implements Runnable {
     public static void main(String[] args) {
         // `sonde run` and `sonde shell` start with a JDWP agent on loopback (see the sonde script), so
         // that Sonde.breakpoint() in the driver can stop: take its one connection before any program runs
-        io.sonde.debugger.plugin.DebugClientPlugin.takeDriverJdwp();
+        if (args.length > 0 && (args[0].equals("run") || args[0].equals("shell"))) {
+            io.sonde.debugger.plugin.DebugClientPlugin.takeDriverJdwp();
+        }
         System.exit(commandLine(System.getenv()).execute(args));
     }
 
