@@ -20,9 +20,37 @@ public final class ActorCreator<A> {
         this.args = args;
     }
 
-    /** A name unique in the job; {@link Sonde#getActor} finds the actor by it. */
+    /**
+     * A name unique in the actor's namespace (the job's, unless {@link #namespace} says another):
+     * {@link Sonde#getActor(String)} finds the actor by it in its own job, and
+     * {@link Sonde#getActor(String, String)} from any job of the cluster, when the namespace is
+     * not the job's anonymous one. Creating a second live actor of the same name in the same
+     * namespace fails with {@link IllegalArgumentException} naming the first. A named actor that is
+     * not {@link ActorLifetime#DETACHED detached} still ends when its last handle goes, as Ray's:
+     * a name does not keep it alive.
+     */
     public ActorCreator<A> name(String name) {
         options.name = Options.name(name);
+        return this;
+    }
+
+    /**
+     * The namespace the actor's name is unique in, as Ray's {@code namespace=} option; by default
+     * the job's ({@code InitOptions.namespace}, else an anonymous one of the job's own).
+     */
+    public ActorCreator<A> namespace(String namespace) {
+        options.namespace = Options.name(namespace);
+        return this;
+    }
+
+    /**
+     * How long the actor lives, as Ray's {@code lifetime="detached"}: {@link ActorLifetime#NON_DETACHED}
+     * (the default) ends it when its last handle goes or its driver exits;
+     * {@link ActorLifetime#DETACHED} lets it outlive both, until it is terminated, exits, is killed
+     * or the node stops. A detached actor must be named (see {@link #remote()}).
+     */
+    public ActorCreator<A> lifetime(ActorLifetime lifetime) {
+        options.detached = Objects.requireNonNull(lifetime, "lifetime") == ActorLifetime.DETACHED;
         return this;
     }
 
@@ -120,9 +148,17 @@ public final class ActorCreator<A> {
      * Starts creating the actor; returns at once. Calls made before it is alive wait for it.
      *
      * @throws IllegalArgumentException when options contradict each other: {@link #maxTaskRetries}
-     *                                  without {@link #maxRestarts} (as Ray refuses it)
+     *                                  without {@link #maxRestarts} (as Ray refuses it); when the
+     *                                  actor is {@link ActorLifetime#DETACHED detached} and has no
+     *                                  name; or when a live actor of the same name exists in its
+     *                                  namespace
      */
     public ActorHandle<A> remote() {
+        if (options.detached && options.name == null) {
+            throw new IllegalArgumentException("a detached actor must be named: give it .name(\"...\") so that"
+                    + " it can be reached with Sonde.getActor(name, namespace) once its driver has left (Ray refuses"
+                    + " an unnamed detached actor too)");
+        }
         return SondeRuntime.client().createActor(constructor, args, Options.checkActor(options));
     }
 }

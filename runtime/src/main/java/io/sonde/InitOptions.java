@@ -12,6 +12,8 @@ import java.util.Objects;
  */
 public final class InitOptions {
     private String address;
+    /** null: not set, an anonymous namespace of the job's own. */
+    private String namespace;
     /** -1: not set, all processors. */
     private int numCpus = -1;
     /** 0: not set, the node's cgroup limit or the machine's memory. */
@@ -151,6 +153,25 @@ public final class InitOptions {
 
     public String address() {
         return address;
+    }
+
+    /**
+     * The job's namespace, as Ray's {@code ray.init(namespace=...)}: the actors it names are
+     * unique in it and {@code Sonde.getActor(name)} looks there; drivers that share a namespace
+     * find each other's named actors. Unset, the job gets an anonymous namespace of its own.
+     */
+    public InitOptions namespace(String namespace) {
+        if (namespace == null || namespace.isBlank()) {
+            throw new IllegalArgumentException("a namespace must not be empty; leave it unset for an anonymous"
+                    + " namespace of the job's own");
+        }
+        this.namespace = namespace;
+        return this;
+    }
+
+    /** The namespace set, or empty: an anonymous one. */
+    public java.util.Optional<String> namespace() {
+        return java.util.Optional.ofNullable(namespace);
     }
 
     /** The CPUs asked for; empty if unset (all processors). */

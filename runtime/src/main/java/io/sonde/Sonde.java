@@ -143,9 +143,23 @@ public final class Sonde extends SondeCalls {
         SondeRuntime.client().kill(actor, noRestart);
     }
 
-    /** The live actor created with {@code .name(name)} in this job, if any. */
+    /**
+     * The live actor created with {@code .name(name)} in this job's namespace
+     * ({@code InitOptions.namespace}, else the job's anonymous one), if any, as Ray's
+     * {@code ray.get_actor(name)}. The handle counts as one of the actor's handles while it lives.
+     */
     public static <A> Optional<ActorHandle<A>> getActor(String name) {
-        return SondeRuntime.client().getActor(name);
+        return SondeRuntime.client().getActor(name, null);
+    }
+
+    /**
+     * The live actor named {@code name} in {@code namespace}, if any, as Ray's
+     * {@code ray.get_actor(name, namespace=...)}: actors of other jobs (other drivers connected to
+     * the same cluster) are found in a namespace they share, a detached actor after its driver
+     * left too. A job's anonymous namespace is its own: its actors are not found from other jobs.
+     */
+    public static <A> Optional<ActorHandle<A>> getActor(String name, String namespace) {
+        return SondeRuntime.client().getActor(name, Options.name(namespace));
     }
 
     /**

@@ -64,6 +64,7 @@ public final class SondeRuntime {
                     .addAllJvmOptions(options.workerJvmOptions())
                     .setDriverPid(ProcessHandle.current().pid())
                     .putAllPluginOptions(options.pluginOptions())
+                    .setNamespace(options.namespace().orElse(""))
                     .build();
             if (address == null || address.isBlank()) {
                 LocalNode node = LocalNode.start(options.numCpus().orElse(-1), options.memory(), options.resources(),

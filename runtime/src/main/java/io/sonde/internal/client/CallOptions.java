@@ -27,6 +27,10 @@ public final class CallOptions {
     public int maxTaskRetries;
     /** An actor's calls that may run at once; 1: one at a time, in order. */
     public int maxConcurrency = 1;
+    /** Actors: outlives its driver (ActorLifetime.DETACHED). */
+    public boolean detached;
+    /** Actors: the namespace of its name; null: the job's. */
+    public String namespace;
     /** Options of the worker JVM the task or actor runs in, after the job's. */
     public final List<String> jvmOptions = new ArrayList<>();
 

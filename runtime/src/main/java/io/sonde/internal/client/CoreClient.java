@@ -366,9 +366,15 @@ public final class CoreClient {
     public <A> ActorHandle<A> createActor(Object constructor, Object[] args, CallOptions o) {
         FunctionDescriber.Described f = describe(constructor, TaskKind.ACTOR_CREATION, o.name);
         String className = f.resultClass().isEmpty() ? f.name() : f.resultClass();
-        if (o.name != null && getActor(o.name).isPresent()) {
-            throw new IllegalArgumentException("an actor named '" + o.name + "' already exists in this job;"
-                    + " pick another name, or get the existing one with Sonde.getActor(\"" + o.name + "\")");
+        if (o.name != null) {
+            Optional<NamedActorReply> first = lookUpActor(o.name, o.namespace);
+            if (first.isPresent()) {
+                NamedActorReply r = first.get();
+                throw new IllegalArgumentException("an actor named '" + o.name + "' already exists in namespace '"
+                        + r.getNamespace() + "': actor " + r.getActorClass() + " (id=" + r.getActorId() + "); pick"
+                        + " another name, end that actor first, or get it with Sonde.getActor(\"" + o.name + "\", \""
+                        + r.getNamespace() + "\")");
+            }
         }
         String actorId = nextId('a');
         TaskSpec.Builder spec = specOf(() -> baseSpec(nextId('t'), className, TaskKind.ACTOR_CREATION, f, args, o)
@@ -377,9 +383,12 @@ public final class CoreClient {
                 .setActorName(o.name == null ? "" : o.name)
                 .setMaxRestarts(o.maxRestarts)
                 .setMaxTaskRetries(o.maxTaskRetries)
-                .setMaxConcurrency(o.maxConcurrency));
+                .setMaxConcurrency(o.maxConcurrency)
+                .setDetached(o.detached)
+                .setNamespace(o.namespace == null ? "" : o.namespace));
         submit(spec);
-        return new ActorHandleImpl<>(actorId, className, o.name);
+        // the actor's anchor, which the node made with it: this handle is its first holder
+        return new ActorHandleImpl<>(actorId, className, o.name, o.detached ? null : track(actorId, true));
     }
 
     public <R> ObjectRef<R> callActor(ActorHandle<?> actor, Object method, Object[] args, CallOptions o) {
@@ -1115,24 +1124,53 @@ public final class CoreClient {
                 .setActorId(actor.actorId()).setNoRestart(noRestart)).build());
     }
 
-    public <A> Optional<ActorHandle<A>> getActor(String name) {
+    /**
+     * The live actor named {@code name} in {@code namespace} (null: this job's), as a handle that
+     * borrows its anchor: a holder of the actor while it lives.
+     */
+    public <A> Optional<ActorHandle<A>> getActor(String name, String namespace) {
+        return lookUpActor(name, namespace).map(r -> new ActorHandleImpl<A>(r.getActorId(), r.getActorClass(), name,
+                r.getDetached() ? null : borrowedAnchor(r.getActorId())));
+    }
+
+    private Optional<NamedActorReply> lookUpActor(String name, String namespace) {
         long requestId = sequence.incrementAndGet();
         CompletableFuture<NamedActorReply> reply = new CompletableFuture<>();
         namedActorRequests.put(requestId, reply);
+        String where = namespace == null ? "" : " in namespace '" + namespace + "'";
         send(ClientMessage.newBuilder().setGetNamedActor(GetNamedActor.newBuilder()
-                .setRequestId(requestId).setName(name)).build());
+                .setRequestId(requestId).setName(name).setNamespace(namespace == null ? "" : namespace)).build());
         try {
             NamedActorReply r = reply.get(30, TimeUnit.SECONDS);
-            return r.getFound() ? Optional.of(new ActorHandleImpl<>(r.getActorId(), r.getActorClass(), name))
-                    : Optional.empty();
+            return r.getFound() ? Optional.of(r) : Optional.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new SondeException("interrupted while looking up actor '" + name + "'", e);
+            throw new SondeException("interrupted while looking up actor '" + name + "'" + where, e);
         } catch (ExecutionException | TimeoutException e) {
-            throw new SondeException("could not look up actor '" + name + "' at the node manager " + endpoint + ": " + e, e);
+            throw new SondeException("could not look up actor '" + name + "'" + where + " at the node manager "
+                    + endpoint + ": " + e, e);
         } finally {
             namedActorRequests.remove(requestId);
         }
+    }
+
+    /** A ref to an actor's anchor that this process did not get with a handle: borrowed at the node first when new here. */
+    private ObjectRefImpl<Void> borrowedAnchor(String actorId) {
+        boolean[] fresh = {false};
+        refs.compute(actorId, (k, r) -> {
+            if (r == null) {
+                fresh[0] = true;
+                r = new LocalRef(false);
+            }
+            r.live++;
+            return r;
+        });
+        if (fresh[0]) {
+            borrow(List.of(actorId));
+        }
+        ObjectRefImpl<Void> ref = new ObjectRefImpl<>(actorId, this);
+        cleaner.register(ref, () -> dropped(actorId));
+        return ref;
     }
 
     /**

@@ -36,16 +36,23 @@ public final class Head {
         return String.format("%02x000000", jobs.incrementAndGet());
     }
 
-    /** Named actors are unique per job; returns false when the name is taken. */
-    public boolean registerNamedActor(String jobId, String name, String actorId) {
-        return namedActors.putIfAbsent(jobId + "/" + name, actorId) == null;
+    /**
+     * Named actors are unique per namespace, as Ray's: returns the id of the actor that holds the
+     * name already, or empty when this one got it.
+     */
+    public Optional<String> registerNamedActor(String namespace, String name, String actorId) {
+        return Optional.ofNullable(namedActors.putIfAbsent(key(namespace, name), actorId));
     }
 
-    public Optional<String> namedActor(String jobId, String name) {
-        return Optional.ofNullable(namedActors.get(jobId + "/" + name));
+    public Optional<String> namedActor(String namespace, String name) {
+        return Optional.ofNullable(namedActors.get(key(namespace, name)));
     }
 
-    public void removeNamedActor(String jobId, String name, String actorId) {
-        namedActors.remove(jobId + "/" + name, actorId);
+    public void removeNamedActor(String namespace, String name, String actorId) {
+        namedActors.remove(key(namespace, name), actorId);
+    }
+
+    private static String key(String namespace, String name) {
+        return namespace.length() + ":" + namespace + "/" + name; // no two (namespace, name) pairs share a key
     }
 }

@@ -20,6 +20,8 @@ final class ClientSession {
     String jobId = "";
     boolean driver;
     String workerId = "";
+    /** The namespace of its job: where {@code Sonde.getActor(name)} looks and its actors are named. */
+    String namespace = "";
     /**
      * The client's process: a driver's as it said at registration, a worker's as the node launched
      * it. For messages that name the process; 0 when unknown.

@@ -2,7 +2,10 @@ package io.sonde.internal.node;
 
 import java.util.List;
 
-/** A driver's job: where its workers load code from, and where its output and results go. */
+/**
+ * A driver's job: where its workers load code from, where its output and results go, and the
+ * namespace its actors are named in.
+ */
 record Job(String jobId, ClientSession driver, List<String> classpath, List<String> jvmOptions, String workingDir,
-           boolean logToDriver) {
+           boolean logToDriver, String namespace) {
 }

@@ -2,6 +2,7 @@ package io.sonde.internal.node;
 
 import io.grpc.stub.StreamObserver;
 import io.sonde.internal.head.Head;
+import io.sonde.internal.node.actor.ActorFailures;
 import io.sonde.internal.node.actor.ActorDirectory;
 import io.sonde.internal.node.actor.ActorLifecycle;
 import io.sonde.internal.node.actor.ActorRecord;
@@ -163,6 +164,11 @@ public final class NodeManager {
     private final ExecutorService sendPool = Executors.newCachedThreadPool(daemon(n -> "sonde-node-send-" + n));
 
     private final Map<String, Job> jobs = new HashMap<>();
+    /**
+     * Jobs whose driver exited while detached actors of theirs live on: their workers still start
+     * (a restart) and load code as the job's did. Never listed as drivers.
+     */
+    private final Map<String, Job> lingering = new HashMap<>();
     /** The clients of workers, by worker id: whose work a worker's exit ends (see {@link OwnerDeath}). */
     private final Map<String, ClientSession> workerClients = new HashMap<>();
     /** Every open session: the object store's pressure reaches them all. */
@@ -202,17 +208,29 @@ public final class NodeManager {
         NodeMessage collect = NodeMessage.newBuilder().setCollectGarbage(io.sonde.proto.CollectGarbage.newBuilder()
                 .setReason("the object store is full")).build();
         shared.onPressure(() -> sessions.forEach(s -> s.send(collect)));
-        this.objects = new InlineObjectStore<>(v -> {
+        InlineObjectStore<ClientSession> inline = new InlineObjectStore<>(v -> {
             if (v.getSharedSize() > 0) {
                 shared.free(v.getSharedId());
             }
         });
+        // An actor's anchor no process holds any more: the actor's last handle went. Handed to the
+        // reaper's thread, which ends the actor under the lock once the store's books are done.
+        inline.onUnused(id -> {
+            if (actors.get(id) != null) {
+                try {
+                    reaper.execute(() -> lock.run(() -> handlesGone(id)));
+                } catch (RejectedExecutionException stopping) {
+                    // the node stops: its actors end with it
+                }
+            }
+        });
+        this.objects = inline;
         this.resolver = new DependencyResolver(objects);
         this.results = new TaskResults<>(objects, resolver, tasks, new Wakeups());
         this.scheduler = new Scheduler(new ResourceSet(config.cpus(), config.memory(), config.resources()));
         this.pool = new WorkerPool(config.spareWorkers());
         this.plugins = new NodePlugins(config, new PluginView(lock, pool, tasks, this::driverOf));
-        this.workers = new WorkerSupervisor(idPrefix, launcher, pool, new LogRouter(config.ip()), plugins, jobs::get,
+        this.workers = new WorkerSupervisor(idPrefix, launcher, pool, new LogRouter(config.ip()), plugins, this::jobOf,
                 sendPool, this::onWorkerExit, this::hostActor, config.cpus());
         this.dispatch = new TaskDispatch(scheduler, pool, resolver, results, workers, config.ip(),
                 this::admitActor, this::later);
@@ -438,8 +456,10 @@ public final class NodeManager {
             if (s.driver) {
                 s.pid = r.getDriverPid();
                 s.jobId = head.newJobId();
+                // unset: an anonymous namespace of the job's own, as Ray's
+                s.namespace = r.getNamespace().isEmpty() ? "anonymous-" + java.util.UUID.randomUUID() : r.getNamespace();
                 Job job = new Job(s.jobId, s, r.getClasspathList(), r.getJvmOptionsList(), r.getWorkingDir(),
-                        r.getLogToDriver());
+                        r.getLogToDriver(), s.namespace);
                 jobs.put(s.jobId, job);
                 plugins.jobStarted(s.jobId, r.getPluginOptionsMap());
                 pool.addJob(s.jobId);
@@ -450,6 +470,8 @@ public final class NodeManager {
                 s.workerId = r.getWorkerId();
                 Worker w = pool.get(s.workerId);
                 s.pid = w == null ? 0 : w.pid();
+                Job job = jobOf(s.jobId);
+                s.namespace = job == null ? "" : job.namespace();
                 if (!s.workerId.isEmpty()) {
                     workerClients.put(s.workerId, s);
                 }
@@ -461,7 +483,7 @@ public final class NodeManager {
                 .setObjectStoreDir(shared.directory().toString()).setObjectSpillDir(shared.spillDirectory().toString())
                 .setObjectStoreThreshold(config.objectStore().threshold())
                 .setObjectStoreArena(shared.arenaFile().toString())
-                .setObjectStoreArenaLength(shared.arenaLength())).build());
+                .setObjectStoreArenaLength(shared.arenaLength()).setNamespace(s.namespace)).build());
     }
 
     /**
@@ -487,20 +509,81 @@ public final class NodeManager {
                 return;
             }
             // The driver is gone: its work has no one to report to. Stop its workers; its tasks end
-            // failed (with why) and stay listed; its objects go.
+            // failed (with why) and stay listed; its objects go. Its detached actors live on, with
+            // their workers; its other alive actors are ended as by terminate(), their close()
+            // running within the grace, then their workers are killed.
             String jobId = job.jobId();
             plugins.jobEnded(jobId);
             waitWarnings.jobEnded(jobId);
+            String owner = OwnerDeath.driverGone(jobId);
+            Set<String> spared = new java.util.HashSet<>();
+            Set<String> sparedClients = new java.util.HashSet<>();
+            List<String> closing = new ArrayList<>();
+            for (ActorRecord a : actorLifecycle.liveOfJob(jobId)) {
+                if (a.detached()) {
+                    spared.add(a.workerId());
+                } else if (actorLifecycle.closeAtJobEnd(a, owner, ActorFailures.ownerDied(a, owner))) {
+                    spared.add(a.workerId());
+                    closing.add(a.workerId());
+                }
+            }
+            spared.remove("");
+            for (String workerId : spared) {
+                ClientSession c = workerClients.get(workerId);
+                if (c != null) {
+                    sparedClients.add(c.clientId);
+                }
+            }
+            if (actorLifecycle.liveOfJob(jobId).stream().anyMatch(ActorRecord::detached)) {
+                lingering.put(jobId, job);
+            }
             for (Worker w : pool.removeJob(jobId)) {
-                w.closeCommands();
-                w.kill();
+                if (!spared.contains(w.id())) {
+                    w.closeCommands();
+                    w.kill();
+                }
+            }
+            for (String workerId : closing) {
+                killAfterGrace(workerId);
             }
             scheduler.removeJob(jobId);
-            ownerDeath.driverExited(s);
+            ownerDeath.driverExited(s, sparedClients::contains);
             actorLifecycle.removeJob(jobId);
-            resolver.forgetObjects(objects.removeOwnedBy(owner -> jobId.equals(owner.jobId)));
-            shared.jobEnded(jobId);
+            resolver.forgetObjects(objects.removeOwnedBy(o -> jobId.equals(o.jobId)
+                    && !sparedClients.contains(o.clientId)));
+            if (sparedClients.isEmpty()) {
+                shared.jobEnded(jobId);
+            }
         });
+    }
+
+    /** How long an actor ended at its driver's exit has for its close() before its worker is killed. */
+    static final Duration CLOSE_GRACE = Duration.ofSeconds(3);
+
+    /** Kills the worker once {@link #CLOSE_GRACE} is over, unless it exited by then. */
+    private void killAfterGrace(String workerId) {
+        try {
+            reaper.schedule(() -> lock.run(() -> {
+                Worker w = pool.get(workerId);
+                if (w != null && !w.dead()) {
+                    w.closeCommands();
+                    w.kill();
+                }
+            }), CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException stopping) {
+            // the node stops: it stops its workers itself
+        }
+    }
+
+    /** The last handle of the actor went (its anchor is unused): on the reaper's thread. */
+    private void handlesGone(String actorId) {
+        actorLifecycle.handlesGone(actorId);
+    }
+
+    /** The job, live or lingering (its driver left, detached actors of it live); null when neither. Under the lock. */
+    private Job jobOf(String jobId) {
+        Job j = jobs.get(jobId);
+        return j != null ? j : lingering.get(jobId);
     }
 
     /** Whether the client of the worker owns tasks that are not done or actors that are not dead. */
@@ -517,8 +600,9 @@ public final class NodeManager {
 
     private NodeMessage namedActor(ClientSession s, GetNamedActor g) {
         NamedActorReply.Builder r = NamedActorReply.newBuilder().setRequestId(g.getRequestId());
-        actorLifecycle.named(s.jobId, g.getName())
-                .ifPresent(a -> r.setFound(true).setActorId(a.actorId()).setActorClass(a.className()));
+        String namespace = g.getNamespace().isEmpty() ? s.namespace : g.getNamespace();
+        actorLifecycle.named(namespace, g.getName()).ifPresent(a -> r.setFound(true).setActorId(a.actorId())
+                .setActorClass(a.className()).setNamespace(namespace).setDetached(a.detached()));
         return NodeMessage.newBuilder().setNamedActor(r).build();
     }
 
@@ -554,14 +638,21 @@ public final class NodeManager {
             String msg = place.why() == null ? Failures.infeasible(t, config.nodeId(), scheduler.total())
                     : Failures.unschedulable(t, place.why());
             if (t.kind() == TaskKind.ACTOR_CREATION) {
-                actorLifecycle.infeasible(t, msg);
+                actorLifecycle.infeasible(t, msg, actorNamespace(s, spec));
             } else {
                 results.fail(t, Failures.infeasibleTask(msg));
             }
             return;
         }
         switch (spec.getKind()) {
-            case ACTOR_CREATION -> actorLifecycle.create(t);
+            case ACTOR_CREATION -> {
+                if (!spec.getDetached()) {
+                    // its anchor, which the handles hold (see ActorHandleImpl): owned by the creator
+                    objects.create(spec.getActorId(), s);
+                    objects.complete(spec.getActorId(), ANCHOR);
+                }
+                actorLifecycle.create(t, actorNamespace(s, spec));
+            }
             case ACTOR_METHOD -> actorLifecycle.call(t);
             default -> {
                 if (results.resolve(t)) {
@@ -569,6 +660,15 @@ public final class NodeManager {
                 }
             }
         }
+    }
+
+    /** The value of an actor's anchor: never read, only counted. */
+    private static final ObjectValue ANCHOR = ObjectValue.newBuilder().setData(
+            com.google.protobuf.ByteString.copyFromUtf8("actor handle")).build();
+
+    /** The namespace a new actor's name is unique in: its own, else its creator's job's. */
+    private static String actorNamespace(ClientSession s, TaskSpec spec) {
+        return spec.getNamespace().isEmpty() ? s.namespace : spec.getNamespace();
     }
 
     // =================================================================== workers

@@ -84,7 +84,8 @@ final class NodeViews {
         for (ActorRecord a : actors.all()) {
             all.add(ActorInfo.newBuilder().setActorId(a.actorId()).setClassName(a.className()).setName(a.name())
                     .setState(a.state().toProto()).setPid(a.lastPid()).setNodeId(config.nodeId())
-                    .setRestarts(a.restarts()).setDeathCause(a.deathCause()).setJobId(a.jobId()).build());
+                    .setRestarts(a.restarts()).setDeathCause(a.deathCause()).setJobId(a.jobId())
+                    .setNamespace(a.namespace()).setDetached(a.detached()).build());
         }
         return all;
     }

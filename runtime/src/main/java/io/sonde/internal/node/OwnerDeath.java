@@ -53,22 +53,34 @@ final class OwnerDeath {
         this.pool = pool;
     }
 
-    /** The driver of the job exited: the job's work ends, each task recorded as failed with why. */
-    void driverExited(ClientSession driver) {
+    /** Why the work of a job whose driver exited ends. */
+    static String driverGone(String jobId) {
+        return "its driver (job " + jobId + ") exited";
+    }
+
+    /**
+     * The driver of the job exited: the job's work ends, each task recorded as failed with why.
+     * The actors the node ends gracefully ({@link ActorLifecycle#closeAtJobEnd}) and the detached
+     * ones were dealt with before; {@code spared} are the clients of the workers of detached
+     * actors, whose work goes on.
+     */
+    void driverExited(ClientSession driver, Predicate<String> spared) {
         String jobId = driver.jobId;
-        String owner = "its driver (job " + jobId + ") exited";
-        List<TaskRecord> live = tasks.liveOfJob(jobId);
+        String owner = driverGone(jobId);
+        List<TaskRecord> live = tasks.liveOfJob(jobId).stream().filter(t -> !spared.test(t.owner())).toList();
         // Set first: a task that fails because its argument failed says why too.
         live.forEach(t -> t.errorMessage(owner));
         for (ActorRecord a : actors.liveOfJob(jobId)) {
-            actors.ownerDied(a, owner, ActorFailures.ownerDied(a, owner));
+            if (!a.detached() && a.endCause() == null) {
+                actors.ownerDied(a, owner, ActorFailures.ownerDied(a, owner));
+            }
         }
         for (TaskRecord t : live) {
             if (t.kind() != TaskKind.ACTOR_CREATION) {
                 end(t, owner);
             }
         }
-        results.ownerDied(s -> jobId.equals(s.jobId), id -> objectFailure(id, owner));
+        results.ownerDied(s -> jobId.equals(s.jobId) && !spared.test(s.clientId), id -> objectFailure(id, owner));
     }
 
     /** A worker's client closed (its worker exited or died): the work it owns ends. */
@@ -76,6 +88,9 @@ final class OwnerDeath {
         // Actors first: an actor waiting for an argument its owner computes dies for its owner,
         // not for the argument's failure.
         for (ActorRecord a : actors.ownedBy(s.clientId)) {
+            if (a.detached()) {
+                continue; // it outlives its creator
+            }
             String owner = ownerOf(s, a.creation());
             actors.ownerDied(a, owner, ActorFailures.ownerDied(a, owner));
         }

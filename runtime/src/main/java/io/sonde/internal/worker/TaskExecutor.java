@@ -476,8 +476,9 @@ final class TaskExecutor {
             exceptionClasses = hierarchy(e);
             retireReason = JvmInDoubt.why(e).orElse("");
         }
-        String actorExit = spec.getKind() != TaskKind.ACTOR_METHOD ? null : spec.getTerminate()
-                ? "it was terminated on purpose by terminate()" + (spec.getCallSite().isEmpty() ? ""
+        String actorExit = spec.getKind() != TaskKind.ACTOR_METHOD ? null
+                : spec.getTerminate() && !spec.getTerminateReason().isEmpty() ? spec.getTerminateReason()
+                : spec.getTerminate() ? "it was terminated on purpose by terminate()" + (spec.getCallSite().isEmpty() ? ""
                 : " at " + spec.getCallSite()) + ", once the calls submitted before it had run"
                 : me.exitRequested;
         if (actorExit != null && pooled) {

@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * The actors of the node's jobs, by id, in creation order; dead ones stay listed until their job
- * ends. Named actors are registered with the head, not here.
+ * ends, and detached ones that live stay after it. Named actors are registered with the head, not here.
  *
  * <p>Not thread-safe: called by the node manager while it holds its lock.
  */
@@ -29,12 +29,12 @@ public final class ActorDirectory {
         return actors.values();
     }
 
-    /** Forgets the actors of a job that ended and returns them. */
-    public List<ActorRecord> removeJob(String jobId) {
+    /** Forgets the actors of a job that ended that {@code which} accepts, and returns them. */
+    public List<ActorRecord> removeJob(String jobId, java.util.function.Predicate<ActorRecord> which) {
         List<ActorRecord> removed = new ArrayList<>();
         for (Iterator<ActorRecord> it = actors.values().iterator(); it.hasNext(); ) {
             ActorRecord a = it.next();
-            if (a.jobId().equals(jobId)) {
+            if (a.jobId().equals(jobId) && which.test(a)) {
                 it.remove();
                 removed.add(a);
             }

@@ -12,6 +12,7 @@ import io.sonde.internal.node.task.TaskTable;
 import io.sonde.proto.ObjectValue;
 import io.sonde.proto.TaskDone;
 import io.sonde.proto.TaskKind;
+import io.sonde.proto.TaskSpec;
 import io.sonde.proto.WorkerCommand;
 
 import java.util.ArrayList;
@@ -91,13 +92,23 @@ public final class ActorLifecycle {
         this.schedule = schedule;
     }
 
-    /** A driver creates an actor: it starts once its constructor's arguments are ready. */
-    public void create(TaskRecord creation) {
-        ActorRecord a = new ActorRecord(creation);
+    /**
+     * A driver creates an actor: it starts once its constructor's arguments are ready.
+     *
+     * @param namespace the namespace its name is unique in: its own, else its job's
+     */
+    public void create(TaskRecord creation, String namespace) {
+        ActorRecord a = new ActorRecord(creation, namespace);
         actors.add(a);
-        if (!a.name().isEmpty() && !head.registerNamedActor(a.jobId(), a.name(), a.actorId())) {
-            dead(a, "an actor named '" + a.name() + "' already exists in this job", null);
-            return;
+        if (!a.name().isEmpty()) {
+            Optional<String> first = head.registerNamedActor(namespace, a.name(), a.actorId());
+            if (first.isPresent()) {
+                ActorRecord other = actors.get(first.get());
+                dead(a, "an actor named '" + a.name() + "' already exists in namespace '" + namespace + "': "
+                        + (other == null ? "actor id=" + first.get() : other.describe() + " of job " + other.jobId()),
+                        null);
+                return;
+            }
         }
         if (results.resolve(creation)) {
             startWorker(a);
@@ -107,8 +118,8 @@ public final class ActorLifecycle {
     }
 
     /** No node can ever host the actor: it is dead at once, for {@code message} (the task's infeasibility). */
-    public void infeasible(TaskRecord creation, String message) {
-        ActorRecord a = new ActorRecord(creation);
+    public void infeasible(TaskRecord creation, String message, String namespace) {
+        ActorRecord a = new ActorRecord(creation, namespace);
         actors.add(a);
         dead(a, "it " + message.substring(message.indexOf("cannot be scheduled")), null);
     }
@@ -164,6 +175,7 @@ public final class ActorLifecycle {
         ActorRecord a = actors.get(call.spec().getActorId());
         if (a != null) {
             a.dropQueued(call);
+            endIfOutOfScope(a);
         }
     }
 
@@ -182,6 +194,11 @@ public final class ActorLifecycle {
     }
 
     private void taskDone(ActorRecord a, TaskDone done, boolean workerAlive) {
+        if (!a.endCallId().isEmpty() && a.endCallId().equals(done.getTaskId())) {
+            // the terminate the node sent itself: the actor's close() ran
+            endedOnPurpose(a, done.getActorExit().isEmpty() ? a.endCause() : done.getActorExit(), workerAlive);
+            return;
+        }
         TaskRecord t = a.inFlight(done.getTaskId());
         if (t == null && a.creation().id().equals(done.getTaskId()) && a.state() != ActorRecord.State.ALIVE
                 && a.state() != ActorRecord.State.DEAD) {
@@ -202,6 +219,7 @@ public final class ActorLifecycle {
                 a.state(ActorRecord.State.ALIVE);
                 if (workerAlive) {
                     pump(a);
+                    endIfOutOfScope(a); // its last handle went while it was being created
                 }
             }
             return;
@@ -211,7 +229,88 @@ public final class ActorLifecycle {
         results.complete(t, t.cancelled() ? Cancellation.failure(t) : result);
         if (!done.getActorExit().isEmpty()) {
             endedOnPurpose(a, done.getActorExit(), workerAlive);
+        } else if (workerAlive) {
+            endIfOutOfScope(a);
         }
+    }
+
+    /** Why an actor the node ends because no process holds a handle to it any more is dead. */
+    public static final String OUT_OF_SCOPE = "it went out of scope: its last handle went and no call of it was"
+            + " pending, so it was ended as by terminate()";
+
+    /**
+     * No process holds a handle to the actor any more (its anchor's last ref went: see
+     * {@code ActorHandleImpl}): a non-detached actor ends once its pending calls have run, as Ray
+     * ends an actor out of scope; its {@code close()} runs, as for {@code terminate()}.
+     */
+    public void handlesGone(String actorId) {
+        ActorRecord a = actors.get(actorId);
+        if (a == null || a.detached() || a.state() == ActorRecord.State.DEAD) {
+            return;
+        }
+        a.outOfScope(true);
+        endIfOutOfScope(a);
+    }
+
+    /** Ends the actor when it is out of scope and no call of it is pending; one not started yet dies at once. */
+    private void endIfOutOfScope(ActorRecord a) {
+        if (a == null || !a.outOfScope() || a.endCause() != null || a.state() == ActorRecord.State.DEAD
+                || a.pendingCalls() > 0) {
+            return;
+        }
+        if (a.state() == ActorRecord.State.ALIVE) {
+            endByNode(a, OUT_OF_SCOPE);
+        } else if (a.workerId().isEmpty()) {
+            // it waits for its arguments or its resources: nothing of it runs, so nothing to close
+            TaskRecord creation = a.creation();
+            if (!creation.state().done()) {
+                resolver.forget(creation);
+                resolver.releaseArgs(creation);
+            }
+            a.killRequested(true);
+            dead(a, "it went out of scope before it started: its last handle went and no call of it was pending",
+                    null);
+        }
+        // else its constructor runs on its worker: it ends once alive (taskDone)
+    }
+
+    /**
+     * The node ends the alive actor itself, as a {@code terminate()} would: a terminate queued
+     * on its worker behind the calls sent so far, whose {@code close()} runs, then its process
+     * exits. {@code cause} is why it is dead, in its later calls' failures and in the list.
+     */
+    private void endByNode(ActorRecord a, String cause) {
+        String callId = a.actorId() + "end";
+        a.endingByNode(cause, callId);
+        workers.send(a.workerId(), WorkerCommand.newBuilder().setExecute(TaskSpec.newBuilder()
+                .setTaskId(callId).setReturnId(callId).setJobId(a.jobId()).setName(a.className() + ".terminate")
+                .setKind(TaskKind.ACTOR_METHOD).setActorId(a.actorId()).setActorClass(a.className())
+                .setTerminate(true).setTerminateReason(cause)).build());
+    }
+
+    /**
+     * The actor's driver exited: a non-detached actor that is alive is ended as by
+     * {@code terminate()}, its {@code close()} running after the calls its worker has already
+     * started; its queued calls fail with {@code error}. Returns true when so, and the caller
+     * kills its worker once the grace it allows is over; else (not alive) it is killed now as
+     * {@link #ownerDied}, and false is returned.
+     */
+    public boolean closeAtJobEnd(ActorRecord a, String cause, ObjectValue error) {
+        if (a.state() == ActorRecord.State.DEAD) {
+            return false;
+        }
+        if (a.endCause() != null) {
+            return !a.workerId().isEmpty(); // already ending (out of scope): its close() runs
+        }
+        if (a.state() != ActorRecord.State.ALIVE || a.workerId().isEmpty()) {
+            ownerDied(a, cause, error);
+            return false;
+        }
+        for (TaskRecord t : a.drainQueue()) {
+            results.fail(t, error);
+        }
+        endByNode(a, cause + ": it was ended as by terminate()");
+        return true;
     }
 
     /**
@@ -247,6 +346,12 @@ public final class ActorLifecycle {
         scheduler.release(a.creation().spec(), true);
         if (a.state() == ActorRecord.State.DEAD) {
             failCalls(a);
+            return;
+        }
+        if (a.endCause() != null) {
+            // the node was ending it (terminate sent): its process exited before its close() returned
+            dead(a, a.endCause() + ", but its process exited before the actor's close() returned (" + exit + ")",
+                    null);
             return;
         }
         String detail = a.killRequested() ? KILLED : cause;
@@ -351,15 +456,17 @@ public final class ActorLifecycle {
         return of;
     }
 
-    /** The job's actor of that name, unless it is dead. */
-    public Optional<ActorRecord> named(String jobId, String name) {
-        return head.namedActor(jobId, name).map(actors::get).filter(a -> a.state() != ActorRecord.State.DEAD);
+    /** The actor of that name in the namespace, unless it is dead or ending. */
+    public Optional<ActorRecord> named(String namespace, String name) {
+        return head.namedActor(namespace, name).map(actors::get)
+                .filter(a -> a.state() != ActorRecord.State.DEAD && a.endCause() == null);
     }
 
-    /** The job ended: its actors are forgotten, and so are their names. */
+    /** The job ended: its actors are forgotten, and so are their names; detached ones that live stay. */
     public void removeJob(String jobId) {
-        for (ActorRecord a : actors.removeJob(jobId)) {
-            head.removeNamedActor(a.jobId(), a.name(), a.actorId());
+        for (ActorRecord a : actors.removeJob(jobId,
+                a -> !a.detached() || a.state() == ActorRecord.State.DEAD)) {
+            head.removeNamedActor(a.namespace(), a.name(), a.actorId());
         }
     }
 
@@ -374,7 +481,7 @@ public final class ActorLifecycle {
         a.died(cause, error);
         scheduler.remove(a.creation()); // when it still waited for its resources
         if (!a.name().isEmpty()) {
-            head.removeNamedActor(a.jobId(), a.name(), a.actorId());
+            head.removeNamedActor(a.namespace(), a.name(), a.actorId());
         }
         if (!a.creation().state().done()) {
             a.creation().state(TaskState.FINISHED);

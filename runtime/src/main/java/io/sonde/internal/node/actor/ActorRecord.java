@@ -58,13 +58,57 @@ public final class ActorRecord {
     private boolean endedOnPurpose;
     private ObjectValue deathError;
     private long lastPid;
+    private final String namespace;
+    /** No process holds a handle any more: it ends once no call is pending. */
+    private boolean outOfScope;
+    /**
+     * Set once the node ended the actor itself (its last handle went, its driver exited): why, as
+     * the terminate it sent says it; null otherwise.
+     */
+    private String endCause;
+    /** The id of the terminate the node sent itself; empty when none. */
+    private String endCallId = "";
 
-    public ActorRecord(TaskRecord creation) {
+    /** @param namespace the namespace its name is unique in */
+    public ActorRecord(TaskRecord creation, String namespace) {
         this.creation = creation;
         this.actorId = creation.spec().getActorId();
         this.className = creation.spec().getActorClass();
         this.name = creation.spec().getActorName();
         this.jobId = creation.jobId();
+        this.namespace = namespace;
+    }
+
+    public String namespace() {
+        return namespace;
+    }
+
+    /** Whether it outlives its driver and its handles (ActorLifetime.DETACHED). */
+    public boolean detached() {
+        return creation.spec().getDetached();
+    }
+
+    public boolean outOfScope() {
+        return outOfScope;
+    }
+
+    public void outOfScope(boolean outOfScope) {
+        this.outOfScope = outOfScope;
+    }
+
+    public String endCause() {
+        return endCause;
+    }
+
+    public String endCallId() {
+        return endCallId;
+    }
+
+    /** The node ends the actor with the terminate {@code callId}, for {@code cause}: it does not restart. */
+    public void endingByNode(String cause, String callId) {
+        this.endCause = cause;
+        this.endCallId = callId;
+        endingOnPurpose();
     }
 
     public String actorId() {

@@ -50,6 +50,8 @@ public final class InlineObjectStore<C> implements ObjectStore<C> {
     private final Map<String, Entry<C>> objects = new HashMap<>();
     /** Told of every value forgotten: the shared-memory store frees the bytes of a shared one. */
     private final Consumer<ObjectValue> dropped;
+    /** Told the id of every object forgotten because nothing keeps it any more. */
+    private Consumer<String> unused = id -> { };
 
     public InlineObjectStore() {
         this(v -> { });
@@ -58,6 +60,14 @@ public final class InlineObjectStore<C> implements ObjectStore<C> {
     /** @param dropped called (under the node's lock) with each value the store forgets; it must only enqueue */
     public InlineObjectStore(Consumer<ObjectValue> dropped) {
         this.dropped = dropped;
+    }
+
+    /**
+     * {@code listener} is told (under the node's lock) the id of each object forgotten because
+     * nothing keeps it any more; it must only enqueue.
+     */
+    public void onUnused(Consumer<String> listener) {
+        this.unused = listener;
     }
 
     @Override
@@ -272,6 +282,7 @@ public final class InlineObjectStore<C> implements ObjectStore<C> {
                 && (e.borrowers == null || e.borrowers.isEmpty())) {
             objects.remove(id);
             forget(e.value);
+            unused.accept(id);
         }
     }
 
