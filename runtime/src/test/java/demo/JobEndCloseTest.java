@@ -48,21 +48,23 @@ class JobEndCloseTest {
     @Test
     void aDriversExitClosesItsActors() throws Exception {
         String shutdown = journal("shutdown");
-        assertThat(Lifetimes.otherDriver(cluster, "owner", shutdown)).contains("owner's actor answered 1");
-        await().atMost(WAIT).until(() -> read(shutdown).equals("closed after 1\n"));
-
         String killed = journal("killed");
-        Process p = Lifetimes.start(cluster, "owner", killed, "stay");
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        // two other drivers at once: one shuts down, one is killed
+        Process byShutdown = Lifetimes.start(cluster, "owner", shutdown);
+        Process byKill = Lifetimes.start(cluster, "owner", killed, "stay");
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(byKill.getInputStream(),
+                StandardCharsets.UTF_8))) {
             List<String> lines = new ArrayList<>();
             String line;
             while ((line = out.readLine()) != null && !line.contains("owner's actor answered")) {
                 lines.add(line);
             }
             assertThat(line).as(String.join("\n", lines)).isEqualTo("owner's actor answered 1");
-            p.destroyForcibly(); // its connection closes without a goodbye
-            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            byKill.destroyForcibly(); // its connection closes without a goodbye
+            assertThat(byKill.waitFor(30, TimeUnit.SECONDS)).isTrue();
         }
+        assertThat(Lifetimes.outputOf(byShutdown)).contains("owner's actor answered 1");
+        await().atMost(WAIT).until(() -> read(shutdown).equals("closed after 1\n"));
         await().atMost(WAIT).until(() -> read(killed).equals("closed after 1\n"));
     }
 }

@@ -56,6 +56,7 @@ public final class LifetimeActors {
      * <li>{@code lookup}: in namespace 'shared', calls the actor 'counter' it finds there and looks for 'private';</li>
      * <li>{@code owner <journal> <stay>}: creates a non-detached actor, calls it once, says so, then
      *     shuts down, or with {@code stay} waits to be killed.</li>
+     * <li>{@code embedded <journal>}: the same in a cluster of its own ({@code args[0]} is ignored), then shuts it down.</li>
      * </ul>
      */
     public static void main(String[] args) throws Exception {
@@ -81,6 +82,12 @@ public final class LifetimeActors {
                 if (args.length > 3) {
                     Thread.sleep(Long.MAX_VALUE); // killed by the test
                 }
+                Sonde.shutdown();
+            }
+            case "embedded" -> {
+                Sonde.init(new InitOptions().numCpus(1));
+                ActorHandle<Journal> a = Sonde.actor(Journal::new, args[2]).remote();
+                System.out.println("embedded actor answered " + Sonde.get(a.task(Journal::work, 0L).remote()));
                 Sonde.shutdown();
             }
             default -> throw new IllegalArgumentException(args[1]);

@@ -31,7 +31,7 @@ final class Lifetimes {
     /** Starts another driver of the cluster: {@link LifetimeActors#main} with {@code args}. */
     static Process start(SondeCluster cluster, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), LifetimeActors.class.getName(), cluster.address()));
+                "-Dsonde.root=" + cluster.root().resolve("other-driver"), "-cp", System.getProperty("java.class.path"), LifetimeActors.class.getName(), cluster.address()));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         pb.environment().put("SONDE_AUTH_TOKEN_PATH",
@@ -41,7 +41,11 @@ final class Lifetimes {
 
     /** Runs another driver of the cluster to its end; returns its output. */
     static String otherDriver(SondeCluster cluster, String... args) throws Exception {
-        Process p = start(cluster, args);
+        return outputOf(start(cluster, args));
+    }
+
+    /** Waits for the driver's end; returns its output. */
+    static String outputOf(Process p) throws Exception {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).as(out).isTrue();
         assertThat(p.exitValue()).as(out).isZero();

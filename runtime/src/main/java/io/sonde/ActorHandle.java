@@ -17,8 +17,14 @@ import java.util.Optional;
  * <p>Ending it: {@link #terminate()} after the calls already submitted, {@link Sonde#exitActor()}
  * from inside one of its methods, {@link Sonde#kill} at once. The first two run the actor's
  * {@code close()} when its class implements {@link AutoCloseable}; a kill or a crash does not.
+ * A non-detached actor (the default, see {@link ActorLifetime}) also ends, closed as by
+ * {@code terminate()}, once no process holds a handle to it and none of its calls is pending, and
+ * when its driver exits; a {@link ActorLifetime#DETACHED detached} one outlives both.
  *
- * <p>Handles are serializable: pass them to tasks to share an actor.
+ * <p>Handles are serializable: pass them to tasks to share an actor. Each handle counts as one of
+ * the actor's while it lives: in a variable, in a pending call's arguments, in a value, or in a
+ * worker that read it. A process gives its handles up when its garbage collector finds them
+ * unreachable.
  */
 public interface ActorHandle<A> extends ActorCall<A>, Serializable {
     String actorId();

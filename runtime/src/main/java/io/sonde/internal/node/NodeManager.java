@@ -1069,6 +1069,9 @@ public final class NodeManager {
      */
     public void shutdown(boolean force) {
         memoryMonitor.close();
+        if (!force) {
+            closeActors();
+        }
         reaper.shutdownNow();
         workers.stop();
         // When another thread holds the lock and does not let go: stop what was launched, by force.
@@ -1084,6 +1087,35 @@ public final class NodeManager {
             sendPool.awaitTermination(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * A polite stop ends the alive actors as {@code terminate()} would, so that their
+     * {@code close()} runs, and waits for their workers to exit, {@link #CLOSE_GRACE} at most;
+     * the workers left are stopped with the others.
+     */
+    private void closeActors() {
+        List<Worker> closing = lock.tryRead(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS, () -> {
+            List<Worker> ws = new ArrayList<>();
+            for (ActorRecord a : List.copyOf(actors.all())) {
+                Worker w = a.workerId().isEmpty() ? null : pool.get(a.workerId());
+                if (w != null && !w.dead() && actorLifecycle.closeAtNodeStop(a)) {
+                    ws.add(w);
+                }
+            }
+            return ws;
+        }).orElse(List.of());
+        long deadline = System.nanoTime() + CLOSE_GRACE.toNanos();
+        while (!closing.isEmpty() && System.nanoTime() < deadline
+                && lock.tryRead(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS,
+                        () -> closing.stream().anyMatch(w -> !w.dead())).orElse(false)) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 

@@ -268,8 +268,8 @@ public final class ActorLifecycle {
                 resolver.releaseArgs(creation);
             }
             a.killRequested(true);
-            dead(a, "it went out of scope before it started: its last handle went and no call of it was pending",
-                    null);
+            dead(a, "it went out of scope " + (a.state() == ActorRecord.State.RESTARTING ? "while it waited to restart"
+                    : "before it started") + ": its last handle went and no call of it was pending", null);
         }
         // else its constructor runs on its worker: it ends once alive (taskDone)
     }
@@ -286,6 +286,19 @@ public final class ActorLifecycle {
                 .setTaskId(callId).setReturnId(callId).setJobId(a.jobId()).setName(a.className() + ".terminate")
                 .setKind(TaskKind.ACTOR_METHOD).setActorId(a.actorId()).setActorClass(a.className())
                 .setTerminate(true).setTerminateReason(cause)).build());
+    }
+
+    /**
+     * The node stops politely: an alive actor is ended as by {@code terminate()}, after the calls
+     * already sent to its worker, its {@code close()} running. Returns whether it is ending so
+     * (the caller waits a bounded time for its worker's exit).
+     */
+    public boolean closeAtNodeStop(ActorRecord a) {
+        if (a.state() != ActorRecord.State.ALIVE || a.endCause() != null || a.workerId().isEmpty()) {
+            return a.endCause() != null && a.state() != ActorRecord.State.DEAD;
+        }
+        endByNode(a, "the node stopped: it was ended as by terminate()");
+        return true;
     }
 
     /**
