@@ -367,7 +367,7 @@ public final class CoreClient {
         FunctionDescriber.Described f = describe(constructor, TaskKind.ACTOR_CREATION, o.name);
         String className = f.resultClass().isEmpty() ? f.name() : f.resultClass();
         if (o.name != null) {
-            Optional<NamedActorReply> first = lookUpActor(o.name, o.namespace);
+            Optional<NamedActorReply> first = lookUpActor(o.name, o.namespace, false);
             if (first.isPresent()) {
                 NamedActorReply r = first.get();
                 throw new IllegalArgumentException("an actor named '" + o.name + "' already exists in namespace '"
@@ -1129,17 +1129,19 @@ public final class CoreClient {
      * borrows its anchor: a holder of the actor while it lives.
      */
     public <A> Optional<ActorHandle<A>> getActor(String name, String namespace) {
-        return lookUpActor(name, namespace).map(r -> new ActorHandleImpl<A>(r.getActorId(), r.getActorClass(), name,
-                r.getDetached() ? null : borrowedAnchor(r.getActorId())));
+        return lookUpActor(name, namespace, true).map(r -> new ActorHandleImpl<A>(r.getActorId(), r.getActorClass(),
+                name, r.getDetached() ? null : borrowedAnchor(r.getActorId())));
     }
 
-    private Optional<NamedActorReply> lookUpActor(String name, String namespace) {
+    /** @param borrow the node counts a borrow of the actor's anchor by this client when it finds the actor */
+    private Optional<NamedActorReply> lookUpActor(String name, String namespace, boolean borrow) {
         long requestId = sequence.incrementAndGet();
         CompletableFuture<NamedActorReply> reply = new CompletableFuture<>();
         namedActorRequests.put(requestId, reply);
         String where = namespace == null ? "" : " in namespace '" + namespace + "'";
         send(ClientMessage.newBuilder().setGetNamedActor(GetNamedActor.newBuilder()
-                .setRequestId(requestId).setName(name).setNamespace(namespace == null ? "" : namespace)).build());
+                .setRequestId(requestId).setName(name).setNamespace(namespace == null ? "" : namespace)
+                .setBorrow(borrow)).build());
         try {
             NamedActorReply r = reply.get(30, TimeUnit.SECONDS);
             return r.getFound() ? Optional.of(r) : Optional.empty();
@@ -1154,7 +1156,11 @@ public final class CoreClient {
         }
     }
 
-    /** A ref to an actor's anchor that this process did not get with a handle: borrowed at the node first when new here. */
+    /**
+     * A ref to an actor's anchor found by name, which the node counted as a borrow of this client
+     * when it answered: kept when the ref is new here, given back when this process held the
+     * anchor already (it is counted once per process).
+     */
     private ObjectRefImpl<Void> borrowedAnchor(String actorId) {
         boolean[] fresh = {false};
         refs.compute(actorId, (k, r) -> {
@@ -1165,8 +1171,9 @@ public final class CoreClient {
             r.live++;
             return r;
         });
-        if (fresh[0]) {
-            borrow(List.of(actorId));
+        if (!fresh[0]) {
+            queueRelease(ReleaseObjects.newBuilder().addRefs(io.sonde.proto.ReleasedRef.newBuilder()
+                    .setObjectId(actorId).setBorrowed(true)));
         }
         ObjectRefImpl<Void> ref = new ObjectRefImpl<>(actorId, this);
         cleaner.register(ref, () -> dropped(actorId));

@@ -216,7 +216,9 @@ public final class NodeManager {
         // An actor's anchor no process holds any more: the actor's last handle went. Handed to the
         // reaper's thread, which ends the actor under the lock once the store's books are done.
         inline.onUnused(id -> {
-            if (actors.get(id) != null) {
+            ActorRecord gone = actors.get(id);
+            if (gone != null) {
+                gone.outOfScope(true); // from now on no name lookup finds it
                 try {
                     reaper.execute(() -> lock.run(() -> handlesGone(id)));
                 } catch (RejectedExecutionException stopping) {
@@ -601,8 +603,13 @@ public final class NodeManager {
     private NodeMessage namedActor(ClientSession s, GetNamedActor g) {
         NamedActorReply.Builder r = NamedActorReply.newBuilder().setRequestId(g.getRequestId());
         String namespace = g.getNamespace().isEmpty() ? s.namespace : g.getNamespace();
-        actorLifecycle.named(namespace, g.getName()).ifPresent(a -> r.setFound(true).setActorId(a.actorId())
-                .setActorClass(a.className()).setNamespace(namespace).setDetached(a.detached()));
+        actorLifecycle.named(namespace, g.getName()).ifPresent(a -> {
+            r.setFound(true).setActorId(a.actorId()).setActorClass(a.className()).setNamespace(namespace)
+                    .setDetached(a.detached());
+            if (g.getBorrow() && !a.detached()) {
+                objects.borrow(a.actorId(), s); // its anchor: the client's handle holds it from now on
+            }
+        });
         return NodeMessage.newBuilder().setNamedActor(r).build();
     }
 

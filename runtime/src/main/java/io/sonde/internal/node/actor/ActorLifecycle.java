@@ -469,10 +469,10 @@ public final class ActorLifecycle {
         return of;
     }
 
-    /** The actor of that name in the namespace, unless it is dead or ending. */
+    /** The actor of that name in the namespace, unless it is dead, ending, or out of scope. */
     public Optional<ActorRecord> named(String namespace, String name) {
         return head.namedActor(namespace, name).map(actors::get)
-                .filter(a -> a.state() != ActorRecord.State.DEAD && a.endCause() == null);
+                .filter(a -> a.state() != ActorRecord.State.DEAD && a.endCause() == null && !a.outOfScope());
     }
 
     /** The job ended: its actors are forgotten, and so are their names; detached ones that live stay. */
