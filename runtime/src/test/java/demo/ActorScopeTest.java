@@ -112,4 +112,27 @@ class ActorScopeTest {
         });
         assertThat(Sonde.getActor("scoped")).as("its name is free").isEmpty();
     }
+
+    @Test
+    void aHandleHeldInAValueKeepsTheActorWhileTheValueLives() throws Exception {
+        String file = journal("boxed");
+        ActorHandle<Journal> a = Sonde.actor(Journal::new, file).remote();
+        assertThat(Sonde.get(a.task(Journal::work, 0L).remote())).isEqualTo(1);
+        ObjectRef<List<ActorHandle<Journal>>> boxed = Sonde.put(List.of(a));
+        a = null; // the value in the node holds the actor now
+
+        await().during(Duration.ofMillis(700)).atMost(WAIT).until(() -> {
+            System.gc();
+            return read(file).isEmpty();
+        });
+        ActorHandle<Journal> back = Sonde.get(boxed).get(0);
+        assertThat(Sonde.get(back.task(Journal::work, 0L).remote())).isEqualTo(2);
+        back = null;
+        boxed = null; // the value goes, and with it the last handle
+
+        await().atMost(WAIT).until(() -> {
+            System.gc();
+            return read(file).equals("closed after 2\n");
+        });
+    }
 }
