@@ -347,4 +347,49 @@ class ActorLifecycleTest {
                     .asString().contains("(Told again at 10000.)");
         }
     }
+
+    @Test
+    void anActorWhoseLastHandleWentEndsWithATerminateOfTheNodeOnceItsPendingCallHasRun() {
+        try (FakeNode n = FakeNode.withCpus(2, dir)) {
+            TaskSpec actor = n.driver.submit(n.driver.actor("Counter"));
+            FakeWorker host = alive(n, actor);
+            TaskSpec call = n.driver.submit(n.driver.call(actor, "increment"));
+            host.awaitTask(call.getTaskId());
+            n.driver.releaseHandles(actor);
+
+            await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5))
+                    .until(() -> host.commands().stream().noneMatch(c -> c.hasExecute() && c.getExecute().getTerminate()));
+            host.complete(call.getTaskId(), Serializer.value(1));
+            assertThat(n.driver.result(call)).isEqualTo(1);
+            TaskSpec end = await().atMost(Duration.ofSeconds(5)).until(() -> host.commands().stream()
+                    .filter(c -> c.hasExecute() && c.getExecute().getTerminate()).map(c -> c.getExecute())
+                    .findFirst().orElse(null), s -> s != null);
+            assertThat(end.getActorId()).isEqualTo(actor.getActorId());
+            assertThat(end.getTerminateReason()).contains("its last handle went");
+            assertThat(state(n, actor)).as("alive until its close() ran").isEqualTo(ActorInfo.State.ALIVE);
+
+            host.send(io.sonde.proto.TaskDone.newBuilder().setTaskId(end.getTaskId()).setResult(Serializer.value(null))
+                    .setActorExit(end.getTerminateReason()).build());
+            await().atMost(Duration.ofSeconds(5)).until(() -> state(n, actor) == ActorInfo.State.DEAD);
+            assertThat(n.node.listActors()).singleElement().extracting(ActorInfo::getDeathCause).asString()
+                    .contains("it went out of scope: its last handle went");
+            await().atMost(Duration.ofSeconds(5)).until(() -> host.commands().stream().anyMatch(c -> c.hasExit()));
+        }
+    }
+
+    @Test
+    void anActorWhoseLastHandleWentBeforeItStartedDiesAtOnce() {
+        try (FakeNode n = FakeNode.withCpus(1, dir)) {
+            TaskSpec first = n.driver.submit(n.driver.actor("Counter"));
+            alive(n, first); // holds the node's only CPU
+            TaskSpec waiting = n.driver.submit(n.driver.actor("Counter"));
+            n.driver.releaseHandles(waiting);
+
+            await().atMost(Duration.ofSeconds(5)).until(() -> state(n, waiting) == ActorInfo.State.DEAD);
+            assertThat(n.node.listActors()).filteredOn(a -> a.getActorId().equals(waiting.getActorId())).singleElement()
+                    .extracting(ActorInfo::getDeathCause).asString()
+                    .contains("it went out of scope before it started: its last handle went");
+            assertThat(state(n, first)).isEqualTo(ActorInfo.State.ALIVE);
+        }
+    }
 }

@@ -135,6 +135,12 @@ final class FakeClient implements StreamObserver<NodeMessage> {
                 .filter(o -> o.getRequestId() == requestId).findFirst().orElse(null);
     }
 
+    /** The driver's last handle to the actor went: it releases the actor's anchor (see ActorHandleImpl). */
+    void releaseHandles(TaskSpec actor) {
+        up.onNext(ClientMessage.newBuilder().setRelease(io.sonde.proto.ReleaseObjects.newBuilder()
+                .addObjectIds(actor.getActorId())).build());
+    }
+
     void kill(TaskSpec actor, boolean noRestart) {
         up.onNext(ClientMessage.newBuilder().setKill(KillActor.newBuilder().setActorId(actor.getActorId())
                 .setNoRestart(noRestart)).build());
