@@ -258,6 +258,7 @@ public final class NodeManager {
         reaper.scheduleWithFixedDelay(() -> lock.run(() -> pool.reap(keep, w -> ownsWork(w.id()))), 2, 2,
                 TimeUnit.SECONDS);
         reaper.scheduleWithFixedDelay(this::warnWaiting, 1, 1, TimeUnit.SECONDS);
+        reaper.scheduleWithFixedDelay(() -> lock.run(this::forgetEndedJobs), 2, 2, TimeUnit.SECONDS);
         this.memoryMonitor = new MemoryMonitor(config.nodeId(), config.ip(), config.memorySettings(),
                 NodeMemory.detect(config.memoryBudget()), monitorView).start();
     }
@@ -575,6 +576,17 @@ public final class NodeManager {
         } catch (RejectedExecutionException stopping) {
             // the node stops: it stops its workers itself
         }
+    }
+
+    /** A lingering job whose detached actors are all dead ends for good: its actors are no longer listed. Under the lock. */
+    private void forgetEndedJobs() {
+        lingering.keySet().removeIf(jobId -> {
+            if (!actorLifecycle.liveOfJob(jobId).isEmpty()) {
+                return false;
+            }
+            actorLifecycle.removeJob(jobId);
+            return true;
+        });
     }
 
     /** The last handle of the actor went (its anchor is unused): on the reaper's thread. */
