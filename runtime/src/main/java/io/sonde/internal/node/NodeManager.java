@@ -90,6 +90,7 @@ import java.util.function.LongFunction;
  *           ├─ class request ────▶ ClassShipping ─▶ the job's driver
  *           ├─ plug-in message ──▶ NodePlugins
  *           └─ closed ───────────▶ OwnerDeath: its tasks stop, its actors die, its pending objects fail
+ *                                  (a driver's alive actors are closed first; detached ones live on)
  *   worker ─┬─ hello ────────────▶ WorkerSupervisor, then TaskDispatch (idle, or the actor's creation)
  *           ├─ done ─────────────▶ TaskDispatch ─▶ Retries │ ActorLifecycle
  *           └─ plug-in message ──▶ NodePlugins

@@ -31,8 +31,11 @@ import java.util.function.Predicate;
  *        └──────────▶ its objects still pending ──▶ hold OwnerDiedException: whoever waits fails now
  * </pre>
  * A driver's end takes its whole job: every live task and actor of the job, whoever submitted it
- * (the workers that own the nested ones are killed with the job). A worker's end takes what its
- * client owns; what that work owned in turn follows when its own worker's client closes.
+ * (the workers that own the nested ones are killed with the job), except its detached actors
+ * and what their workers own, which live on, and its alive actors, which the node manager ends
+ * gracefully before (their close() runs: {@code ActorLifecycle#closeAtJobEnd}). A worker's end
+ * takes what its client owns, detached actors aside; what that work owned in turn follows when its
+ * own worker's client closes.
  *
  * <p>Not thread-safe: called by the node manager while it holds its lock. Only changes state and
  * enqueues (messages, kills).
