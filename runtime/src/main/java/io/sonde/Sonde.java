@@ -80,6 +80,23 @@ public final class Sonde extends SondeCalls {
     }
 
     /**
+     * Stores a value in the cluster as the object of an actor, {@code owner} (Ray's
+     * {@code ray.put(value, _owner=actor)}): the object lives while the actor lives and some
+     * process holds a ref to it, as if the actor had put it; the caller only borrows it. So it
+     * outlives the caller: a detached actor's object stays after the driver that put it left,
+     * for the tasks and drivers its ref was passed to. When the actor ends, its objects go with
+     * it, and a later read of one fails as for any object whose owner is gone.
+     *
+     * <p>Waits until the actor is alive (a new actor may still be starting).
+     *
+     * @throws ActorDiedException the actor is dead, or died before it was alive
+     */
+    public static <T> ObjectRef<T> put(T value, ActorHandle<?> owner) {
+        java.util.Objects.requireNonNull(owner, "owner: the actor to own the object");
+        return SondeRuntime.client().put(value, owner.actorId(), owner.toString());
+    }
+
+    /**
      * Waits until {@code numReturns} of the refs are ready or the timeout expires (null: no
      * timeout), then tells which are ready.
      */

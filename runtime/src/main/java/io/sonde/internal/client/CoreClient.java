@@ -869,6 +869,46 @@ public final class CoreClient {
         return ref;
     }
 
+    /**
+     * {@code Sonde.put(value, owner)}: the object is the actor's, and this process borrows it.
+     * Waits until the node has given it to the actor (once the actor is alive).
+     *
+     * @throws io.sonde.ActorDiedException the actor is dead, or dies before it is alive
+     */
+    public <T> ObjectRef<T> put(T value, String ownerActorId, String ownerName) {
+        String id = nextId('p');
+        ObjectValue v;
+        try {
+            v = store(id, value);
+        } catch (SerializationException e) {
+            throw new SerializationException("Sonde.put: " + e.getMessage(), e.getCause());
+        }
+        long requestId = sequence.incrementAndGet();
+        CompletableFuture<Void> given = new CompletableFuture<>();
+        borrowRequests.put(requestId, given);
+        ObjectRef<T> ref;
+        try {
+            objects.put(id, CompletableFuture.completedFuture(v));
+            ref = track(id, false);
+            send(ClientMessage.newBuilder().setPut(PutObject.newBuilder().setObjectId(id).setValue(v)
+                    .setCallSite(CallSites.current()).setOwnerActorId(ownerActorId).setRequestId(requestId)).build());
+            given.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SondeException("Sonde.put(value, " + ownerName + ") was interrupted while it waited for the"
+                    + " actor to be alive to own the object; the object is not put", e);
+        } catch (ExecutionException e) {
+            objects.remove(id);
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new SondeException(String.valueOf(e.getCause()), e.getCause());
+        } finally {
+            borrowRequests.remove(requestId);
+        }
+        return ref;
+    }
+
     /** Bytes this process put into the object store since it last had its garbage collected for it. */
     private final AtomicLong putSinceCollect = new AtomicLong();
 
@@ -1480,8 +1520,10 @@ public final class CoreClient {
                 case COLLECT_GARBAGE -> collectGarbage();
                 case BORROWED -> {
                     CompletableFuture<Void> f = borrowRequests.get(m.getBorrowed().getRequestId());
-                    if (f != null) {
+                    if (f != null && m.getBorrowed().getError().isEmpty()) {
                         f.complete(null);
+                    } else if (f != null) {
+                        f.completeExceptionally(new io.sonde.ActorDiedException(m.getBorrowed().getError()));
                     }
                 }
                 case NAMED_ACTOR -> {

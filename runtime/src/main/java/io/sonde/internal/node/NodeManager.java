@@ -32,7 +32,9 @@ import io.sonde.internal.node.worker.WorkerStop;
 import io.sonde.proto.ActorInfo;
 import io.sonde.proto.CancelOutcome;
 import io.sonde.proto.CancelTask;
+import io.sonde.proto.BorrowRefs;
 import io.sonde.proto.ClientMessage;
+import io.sonde.proto.PutObject;
 import io.sonde.proto.ClusterStatus;
 import io.sonde.proto.DriverInfo;
 import io.sonde.proto.GetNamedActor;
@@ -172,6 +174,8 @@ public final class NodeManager {
     private final Map<String, Job> lingering = new HashMap<>();
     /** The clients of workers, by worker id: whose work a worker's exit ends (see {@link OwnerDeath}). */
     private final Map<String, ClientSession> workerClients = new HashMap<>();
+    /** Puts whose owner actor is not alive yet ({@code Sonde.put(value, owner)}), oldest first. Guarded by the lock. */
+    private final List<OwnerPut> ownerPuts = new ArrayList<>();
     /** Every open session: the object store's pressure reaches them all. */
     private final Set<ClientSession> sessions = ConcurrentHashMap.newKeySet();
     private final TaskTable tasks;
@@ -260,6 +264,13 @@ public final class NodeManager {
                 TimeUnit.SECONDS);
         reaper.scheduleWithFixedDelay(this::warnWaiting, 1, 1, TimeUnit.SECONDS);
         reaper.scheduleWithFixedDelay(() -> lock.run(this::forgetEndedJobs), 2, 2, TimeUnit.SECONDS);
+        // puts waiting for their owner actor: tried at the actor's events, and each second for
+        // the deaths that come without one of this node's worker events (a kill while pending)
+        reaper.scheduleWithFixedDelay(() -> lock.run(() -> {
+            if (!ownerPuts.isEmpty()) {
+                recheckOwnerPuts();
+            }
+        }), 1, 1, TimeUnit.SECONDS);
         this.memoryMonitor = new MemoryMonitor(config.nodeId(), config.ip(), config.memorySettings(),
                 NodeMemory.detect(config.memoryBudget()), monitorView).start();
     }
@@ -375,6 +386,12 @@ public final class NodeManager {
         switch (m.getBodyCase()) {
             case SUBMIT -> lock.run(() -> submit(s, m.getSubmit()));
             case PUT -> lock.run(() -> {
+                if (!m.getPut().getOwnerActorId().isEmpty()) {
+                    if (!giveToOwner(s, m.getPut())) {
+                        ownerPuts.add(new OwnerPut(s, m.getPut()));
+                    }
+                    return;
+                }
                 ObjectValue v = m.getPut().getValue();
                 if (v.getSharedSize() > 0) {
                     shared.sealed(v.getSharedId(), v.getSharedSize(), v.getArenaGeneration() != 0);
@@ -397,7 +414,12 @@ public final class NodeManager {
             case RESTORED -> shared.restored(m.getRestored().getObjectIdsCount(), m.getRestored().getBytes());
             case SUBSCRIBE -> m.getSubscribe().getObjectIdsList().forEach(id -> lock.run(() -> results.subscribe(s, id)));
             case CANCEL -> onCancel(s, m.getCancel());
-            case KILL -> lock.run(() -> actorLifecycle.kill(m.getKill().getActorId(), m.getKill().getNoRestart()));
+            case KILL -> lock.run(() -> {
+                actorLifecycle.kill(m.getKill().getActorId(), m.getKill().getNoRestart());
+                if (!ownerPuts.isEmpty()) {
+                    recheckOwnerPuts();
+                }
+            });
             case GET_NAMED_ACTOR -> s.send(lock.read(() -> namedActor(s, m.getGetNamedActor())));
             case BLOCKED -> lock.run(() -> dispatch.blocked(s.workerId, m.getBlocked().getBlocked()));
             case REGISTER -> onRegister(s, m.getRegister());
@@ -478,6 +500,9 @@ public final class NodeManager {
                 s.namespace = job == null ? "" : job.namespace();
                 if (!s.workerId.isEmpty()) {
                     workerClients.put(s.workerId, s);
+                    if (!ownerPuts.isEmpty()) {
+                        recheckOwnerPuts(); // an alive actor's client, which owns what waited for it
+                    }
                 }
             }
         });
@@ -500,6 +525,7 @@ public final class NodeManager {
         shared.clientClosed(s, s.clientId, s.driver || s.workerId.isEmpty() ? null : s.workerId);
         lock.run(() -> {
             objects.clientClosed(s); // its borrows, and its refs to what it owns
+            ownerPuts.removeIf(o -> o.putter() == s); // puts no one waits for any more
             if (!s.driver) {
                 if (workerClients.get(s.workerId) == s) {
                     workerClients.remove(s.workerId);
@@ -559,6 +585,50 @@ public final class NodeManager {
                 shared.jobEnded(jobId);
             }
         });
+    }
+
+    /** A put whose object an actor is to own, waiting for the actor to be alive. */
+    private record OwnerPut(ClientSession putter, PutObject put) {
+    }
+
+    /**
+     * {@code Sonde.put(value, owner)}: when the actor is alive, its worker's client becomes the
+     * object's owner, holding no ref of its own, and the putter borrows it; when the actor is dead
+     * (or unknown), the putter is told why and nothing is kept. Returns false while the actor is
+     * not alive yet: the put waits ({@link #recheckOwnerPuts}). Under the lock; only enqueues.
+     */
+    private boolean giveToOwner(ClientSession s, PutObject p) {
+        ActorRecord a = actors.get(p.getOwnerActorId());
+        String error = "";
+        if (a == null) {
+            error = "Sonde.put(value, owner): actor " + p.getOwnerActorId() + " is not on this cluster, so it cannot own"
+                    + " the object; the object is not put. Give a handle of an actor of this cluster.";
+        } else if (a.state() == ActorRecord.State.DEAD) {
+            error = "Sonde.put(value, owner): " + a.describe() + " cannot own the object: it is dead ("
+                    + a.deathCause() + "); the object is not put. Put it with another owner, or with none.";
+        } else {
+            ClientSession owner = a.state() == ActorRecord.State.ALIVE ? workerClients.get(a.workerId()) : null;
+            if (owner == null) {
+                return false; // starting or restarting: the put waits for the actor
+            }
+            ObjectValue v = p.getValue();
+            if (v.getSharedSize() > 0) {
+                shared.sealed(v.getSharedId(), v.getSharedSize(), v.getArenaGeneration() != 0);
+            }
+            results.put(owner, p.getObjectId(), v);
+            objects.borrow(p.getObjectId(), s);
+            objects.release(p.getObjectId(), owner); // the actor holds no ref itself: its borrowers keep the object
+            objects.callSite(p.getObjectId(), p.getCallSite());
+            objects.escapesArrived(v.getContainedIdsList());
+        }
+        s.send(NodeMessage.newBuilder().setBorrowed(BorrowRefs.newBuilder().setRequestId(p.getRequestId())
+                .setError(error)).build());
+        return true;
+    }
+
+    /** The puts waiting for their owner actors, tried again: after an actor's event. Under the lock. */
+    private void recheckOwnerPuts() {
+        ownerPuts.removeIf(o -> giveToOwner(o.putter(), o.put()));
     }
 
     /** How long an actor ended at its driver's exit has for its close() before its worker is killed. */
@@ -764,6 +834,9 @@ public final class NodeManager {
         takeResult(done, () -> {
             if (w.actor() != null) {
                 actorLifecycle.taskDone(w.actor(), done);
+                if (!ownerPuts.isEmpty()) {
+                    recheckOwnerPuts(); // the actor may be alive now
+                }
             } else {
                 dispatch.taskDone(w, done);
             }
@@ -861,6 +934,9 @@ public final class NodeManager {
                 dispatch.workerDied(w, exit);
             }
             dispatch.schedule();
+            if (!ownerPuts.isEmpty()) {
+                recheckOwnerPuts(); // an actor may have died, or its restarted worker be alive
+            }
         });
     }
 
