@@ -35,10 +35,12 @@ public final class ClusterTables {
     }
 
     public static Table actors(List<ActorInfo> actors) {
-        Table t = new Table("ACTOR_ID", "CLASS", "NAME", "STATE", "PID", "NODE", "RESTARTS", "JOB", "DEATH_CAUSE");
+        Table t = new Table("ACTOR_ID", "CLASS", "NAME", "NAMESPACE", "LIFETIME", "STATE", "PID", "NODE", "RESTARTS",
+                "JOB", "DEATH_CAUSE");
         for (ActorInfo i : actors) {
-            t.row(i.getActorId(), i.getClassName(), i.getName(), i.getState().name(), Units.pid(i.getPid()), i.getNodeId(),
-                    i.getRestarts(), i.getJobId(), i.getDeathCause());
+            t.row(i.getActorId(), i.getClassName(), i.getName(), i.getNamespace(),
+                    i.getDetached() ? "DETACHED" : "NON_DETACHED", i.getState().name(), Units.pid(i.getPid()),
+                    i.getNodeId(), i.getRestarts(), i.getJobId(), i.getDeathCause());
         }
         return t;
     }
