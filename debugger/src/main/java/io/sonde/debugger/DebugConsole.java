@@ -284,9 +284,11 @@ public final class DebugConsole {
                 stoppedAgain = null;
                 dropPendingMarks(s);
             }
+            s.importsFrom(sources::imports);
             DebugSession.Frame f = s.frame();
             out.println(stopLine(b, sources.describe(f)));
             out.print(sources.context(f));
+            s.displays().forEach(out::println);
             String last = null;
             while (true) {
                 String line = read(PROMPT);
@@ -301,9 +303,9 @@ public final class DebugConsole {
                     }
                     line = last;
                 }
-                int space = line.indexOf(' ');
+                int space = line.startsWith("!") ? 1 : line.indexOf(' ');
                 String word = space < 0 ? line : line.substring(0, space);
-                String args = space < 0 ? "" : line.substring(space + 1);
+                String args = space < 0 ? "" : line.substring(space).trim();
                 Optional<Command> command = table.find(word);
                 if (command.isEmpty()) {
                     out.println("Unknown command `" + word + "`; type help for the list.");

@@ -26,6 +26,8 @@ import com.sun.jdi.request.BreakpointRequest;
 import com.sun.jdi.request.EventRequest;
 import com.sun.jdi.request.EventRequestManager;
 import com.sun.jdi.request.StepRequest;
+import io.sonde.debugger.compile.CannotCompile;
+import io.sonde.debugger.compile.JavaExpressions;
 import io.sonde.debugger.expr.Evaluator;
 import io.sonde.debugger.expr.Invoker;
 import io.sonde.debugger.expr.Mirrors;
@@ -125,6 +127,17 @@ public final class DebugSession implements AutoCloseable {
     private List<Integer> userFrames = List.of();
     private int selected;
     private final LineBreakpoints lineBreakpoints;
+    /** The compiled path of expressions; made on first use. */
+    private JavaExpressions compiled;
+    /** The import lines of a frame's source file, for compiled expressions. */
+    private java.util.function.Function<Frame, List<String>> imports = f -> List.of();
+    /** Set while an expression runs in the worker, for {@link #interruptEvaluation}. */
+    private volatile boolean evaluating;
+    /** {@code display} expressions by number. */
+    private final java.util.TreeMap<Integer, String> displays = new java.util.TreeMap<>();
+    private int nextDisplay = 1;
+    /** {@code watch} requests, with what they watch ({@code Tasks.count}). */
+    private final Map<com.sun.jdi.request.ModificationWatchpointRequest, String> watches = new java.util.LinkedHashMap<>();
     /** Why the last guarded wait ended without its event; null if it did not. */
     private GuardFinding guardFound;
     /** Set while stepping out of the park, where the guard must not take the park for a new one. */
@@ -528,18 +541,215 @@ public final class DebugSession implements AutoCloseable {
         }
     }
 
+    /**
+     * An evaluated expression: the value rendered as {@link ValueRenderer} does, and which path
+     * answered it ({@code p -v} shows it).
+     */
+    public record Evaluation(String value, String path) {
+    }
+
     /** Evaluates a Java expression in the selected frame; the value rendered as {@link ValueRenderer} does. */
     public String evaluate(String expression) {
+        return evaluateVerbose(expression).value();
+    }
+
+    /**
+     * Evaluates a Java expression in the selected frame. The fast path first: what Sonde's own
+     * evaluator reads (names, fields, calls, arithmetic) it answers without compiling; anything
+     * else (lambdas, {@code new}, varargs, generics...) is compiled with javac and run in the
+     * worker ({@link JavaExpressions}). Where the compiled path cannot run in this frame, the
+     * evaluator's answer or error stands, with a one-line note.
+     */
+    public Evaluation evaluateVerbose(String expression) {
         requireAttached();
         Invoker invoker = new Invoker(vm, thread);
+        evaluating = true;
         try (Evaluator ev = new Evaluator(invoker, this::selectedMirror)) {
-            return new ValueRenderer(invoker).render(ev.evaluate(expression));
-        } catch (ParseException e) {
-            throw new DebugException(syntax(expression, e));
+            ValueRenderer renderer = new ValueRenderer(invoker);
+            String fastFailure;
+            try {
+                Value v = ev.evaluate(expression);
+                return new Evaluation(renderer.render(v), "fast path: Sonde's evaluator read it, nothing was compiled");
+            } catch (ParseException e) {
+                fastFailure = syntax(expression, e);
+            } catch (DebugException e) {
+                if (e.getMessage().startsWith("the call threw")) {
+                    throw e; // the expression ran: running it again compiled would repeat what it did
+                }
+                fastFailure = e.getMessage();
+            }
+            try {
+                JavaExpressions.Result r = compiled().evaluate(invoker, this::selectedMirror, expression, importsOfFrame());
+                return new Evaluation(renderer.render(r.value()), compiledPath(r));
+            } catch (CannotCompile cannot) {
+                throw new DebugException(fastFailure + "\n(Sonde's evaluator answered: the compiled path cannot run here: "
+                        + cannot.getMessage() + ")");
+            }
         } catch (InvalidStackFrameException | ObjectCollectedException e) {
             throw new DebugException("the value changed under the evaluation (" + e.getClass().getSimpleName()
                     + "); try again");
+        } finally {
+            evaluating = false;
         }
+    }
+
+    private static String compiledPath(JavaExpressions.Result r) {
+        return r.cached() ? "compiled path: javac compiled it earlier in this session; one call in the worker"
+                : String.format(java.util.Locale.ROOT, "compiled path: javac compiled it (%.0f ms with defining it in the worker),"
+                + " then one call in the worker", r.compileMillis());
+    }
+
+    /**
+     * {@code exec STMT;...}: runs Java statements in the selected frame, compiled; locals they
+     * assign are written back to the frame, and writes to fields and objects stick as in any code.
+     * Returns the locals written back, as {@code x = 7}, one a line; a statement that throws
+     * fails with the exception, and the task stays stopped. A simple assignment that the compiled
+     * path cannot run here falls back to {@link #set}, with a note.
+     */
+    public String execute(String statements) {
+        requireAttached();
+        Invoker invoker = new Invoker(vm, thread);
+        evaluating = true;
+        try {
+            JavaExpressions.Result r = compiled().execute(invoker, this::selectedMirror, statements, importsOfFrame());
+            if (r.written().isEmpty()) {
+                return "(done; no local changed)";
+            }
+            StringBuilder out = new StringBuilder();
+            for (String name : r.written()) {
+                out.append(out.length() == 0 ? "" : "\n").append(name).append(" = ").append(evaluate(name));
+            }
+            return out.toString();
+        } catch (CannotCompile cannot) {
+            String single = statements.strip().replaceAll(";$", "");
+            if (single.matches("[\\w.\\[\\]]+\\s*=[^=].*")) {
+                return set(single) + "\n(Sonde's evaluator set it: the compiled path cannot run here: " + cannot.getMessage() + ")";
+            }
+            throw new DebugException("Cannot run statements here: " + cannot.getMessage());
+        } catch (InvalidStackFrameException | ObjectCollectedException e) {
+            throw new DebugException("the value changed under the statements (" + e.getClass().getSimpleName()
+                    + "); try again");
+        } finally {
+            evaluating = false;
+            invoker.release();
+        }
+    }
+
+    /**
+     * Ctrl-C during {@code print} or {@code exec}: the worker's thread gets an exception thrown
+     * where it runs, so the call returns and the task stays stopped at its event. Nothing happens
+     * if no evaluation runs. Safe to call from another thread (a signal handler's).
+     */
+    public void interruptEvaluation() {
+        if (!evaluating) {
+            return;
+        }
+        List<com.sun.jdi.ReferenceType> host = vm.classesByName(io.sonde.debugger.plugin.ExpressionHost.class.getName());
+        if (host.isEmpty()) {
+            return;
+        }
+        try {
+            Value stop = host.get(0).getValue(host.get(0).fieldByName("INTERRUPTED"));
+            if (evaluating) {
+                thread.stop((ObjectReference) stop);
+            }
+        } catch (com.sun.jdi.InvalidTypeException | RuntimeException e) {
+            // the evaluation ended meanwhile
+        }
+    }
+
+    /** Where compiled expressions find the import lines of a frame's source (the console reads the file). */
+    public void importsFrom(java.util.function.Function<Frame, List<String>> imports) {
+        this.imports = imports;
+    }
+
+    private List<String> importsOfFrame() {
+        try {
+            return imports.apply(frame());
+        } catch (RuntimeException e) {
+            return List.of();
+        }
+    }
+
+    private JavaExpressions compiled() {
+        if (compiled == null) {
+            compiled = new JavaExpressions(vm);
+        }
+        return compiled;
+    }
+
+    // ---------------------------------------------------------------------------- display
+
+    /** {@code display EXPR}: shown at every stop of this session; returns its number. */
+    public int addDisplay(String expression) {
+        displays.put(nextDisplay, expression);
+        return nextDisplay++;
+    }
+
+    /** {@code undisplay N}: returns the expression it removed. */
+    public String removeDisplay(int n) {
+        String removed = displays.remove(n);
+        if (removed == null) {
+            throw new DebugException("No display " + n + "; `display` lists them.");
+        }
+        return removed;
+    }
+
+    /** The display expressions, evaluated in the selected frame: {@code 1: x * 2 = 12}, or the error. */
+    public List<String> displays() {
+        List<String> out = new ArrayList<>();
+        for (Map.Entry<Integer, String> d : displays.entrySet()) {
+            String value;
+            try {
+                value = evaluate(d.getValue());
+            } catch (DebugException e) {
+                value = "(" + e.getMessage().replace("\n", " ") + ")";
+            }
+            out.add(d.getKey() + ": " + d.getValue() + " = " + value);
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------------------- watch
+
+    /**
+     * {@code watch FIELD}: the task stops (on {@code continue}) when its thread writes the field:
+     * {@code count} (a field of the frame's class), or {@code Class.count} (a class the worker has
+     * loaded, by simple or full name). Returns what it watches.
+     */
+    public String watch(String field) {
+        requireAttached();
+        String spec = field.trim();
+        com.sun.jdi.Field f;
+        int dot = spec.lastIndexOf('.');
+        if (dot < 0) {
+            f = selectedMirror().location().declaringType().fieldByName(spec);
+            if (f == null) {
+                throw new DebugException(Mirrors.simpleName(selectedMirror().location().declaringType().name())
+                        + " has no field " + spec + "; name another class's as Class.field");
+            }
+        } else {
+            String cls = spec.substring(0, dot);
+            String name = spec.substring(dot + 1);
+            List<com.sun.jdi.ReferenceType> types = vm.classesByName(cls);
+            if (types.isEmpty()) {
+                types = vm.allClasses().stream().filter(t -> Mirrors.simpleName(t.name()).equals(cls)
+                        || t.name().endsWith("$" + cls) || t.name().endsWith("." + cls)).toList();
+            }
+            f = types.stream().map(t -> t.fieldByName(name)).filter(java.util.Objects::nonNull).findFirst()
+                    .orElseThrow(() -> new DebugException("No loaded class " + cls + " has a field " + name
+                            + "; check the name (the class must be loaded in this worker)"));
+        }
+        if (!vm.canWatchFieldModification()) {
+            throw new DebugException("this worker's JVM cannot watch fields");
+        }
+        com.sun.jdi.request.ModificationWatchpointRequest r = requests.createModificationWatchpointRequest(f);
+        r.addThreadFilter(thread);
+        r.setSuspendPolicy(EventRequest.SUSPEND_EVENT_THREAD);
+        r.enable();
+        String what = Mirrors.simpleName(f.declaringType().name()) + "." + f.name();
+        watches.put(r, what);
+        return what;
     }
 
     /** {@code NAME = EXPR}, {@code obj.field = EXPR} or {@code array[i] = EXPR}; returns the value stored, rendered. */
@@ -661,13 +871,6 @@ public final class DebugSession implements AutoCloseable {
      */
     public String addBreakpoint(String fileColonLine, String condition) {
         requireAttached();
-        if (condition != null) {
-            try {
-                io.sonde.debugger.expr.Parser.parse(condition);
-            } catch (ParseException e) {
-                throw new DebugException(syntax(condition, e));
-            }
-        }
         return lineBreakpoints.add(fileColonLine, condition).describe();
     }
 
@@ -695,7 +898,7 @@ public final class DebugSession implements AutoCloseable {
      */
     public StepResult proceed() {
         requireAttached();
-        if (lineBreakpoints.isEmpty()) {
+        if (lineBreakpoints.isEmpty() && watches.isEmpty()) {
             resume();
             return new StepResult(false, null, (info.getDriver() ? "The driver" : "Task " + info.getTaskName()) + " goes on.");
         }
@@ -704,10 +907,26 @@ public final class DebugSession implements AutoCloseable {
         }
         while (true) {
             thread.resume();
-            Event e = await(ev -> ev instanceof BreakpointEvent && lineBreakpoints.owner(ev.request()).isPresent(),
+            Event e = await(ev -> ev instanceof BreakpointEvent && lineBreakpoints.owner(ev.request()).isPresent()
+                    || ev instanceof com.sun.jdi.event.ModificationWatchpointEvent && watches.containsKey(ev.request()),
                     Long.MAX_VALUE, true);
             if (e == null) {
                 return endOfRun();
+            }
+            if (e instanceof com.sun.jdi.event.ModificationWatchpointEvent w) {
+                refreshFrames();
+                String now;
+                String next;
+                Invoker invoker = new Invoker(vm, thread);
+                try {
+                    ValueRenderer r = new ValueRenderer(invoker);
+                    now = renderSafely(r, w.valueCurrent());
+                    next = renderSafely(r, w.valueToBe());
+                } finally {
+                    invoker.release();
+                }
+                return new StepResult(true, frame(), "Watchpoint " + watches.get(w.request()) + " is written: " + now
+                        + " -> " + next);
             }
             LineBreakpoints.Entry hit = lineBreakpoints.owner(e.request()).orElseThrow();
             refreshFrames();
@@ -885,6 +1104,13 @@ public final class DebugSession implements AutoCloseable {
             return;
         }
         attached = false;
+        if (compiled != null) {
+            try {
+                compiled.close();
+            } catch (RuntimeException ignored) {
+                // the worker went away
+            }
+        }
         parked = false;
         try {
             requests.deleteAllBreakpoints();

@@ -57,6 +57,24 @@ public final class SourceView {
         return text(f, n, n);
     }
 
+    /**
+     * The import lines of the frame's source file ({@code import java.util.stream.Collectors;}),
+     * for expressions compiled in that frame; none if the file is not under the source path.
+     */
+    public List<String> imports(DebugSession.Frame f) {
+        if (provided(f).isPresent()) {
+            return List.of();
+        }
+        Optional<Path> file = locator.find(f.sourcePath(), f.file());
+        if (file.isEmpty()) {
+            return List.of();
+        }
+        return locator.lines(file.get()).stream().map(String::strip)
+                .filter(l -> l.matches("import\\s+(static\\s+)?[\\w.$]+(\\.\\*)?\\s*;.*"))
+                .map(l -> l.substring(0, l.indexOf(';') + 1))
+                .toList();
+    }
+
     private Optional<SourceProvider.Source> provided(DebugSession.Frame f) {
         if (provider == null || f.line() <= 0) {
             return Optional.empty();

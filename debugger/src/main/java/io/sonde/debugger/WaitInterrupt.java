@@ -12,18 +12,18 @@ import sun.misc.SignalHandler;
  * JVM's signal thread and only sets a flag and interrupts. Where SIGINT cannot be handled (the
  * JVM runs with {@code -Xrs}, or another platform), nothing changes and Ctrl-C acts as before.
  */
-final class WaitInterrupt implements AutoCloseable {
+public final class WaitInterrupt implements AutoCloseable {
     private static final Signal INT = new Signal("INT");
 
     private final SignalHandler previous;
     private volatile boolean fired;
 
-    private WaitInterrupt(Thread waiter) {
+    private WaitInterrupt(Runnable onSignal) {
         SignalHandler replaced;
         try {
             replaced = Signal.handle(INT, signal -> {
                 fired = true;
-                waiter.interrupt();
+                onSignal.run();
             });
         } catch (IllegalArgumentException | UnsupportedOperationException cannotHandle) {
             replaced = null;
@@ -33,7 +33,15 @@ final class WaitInterrupt implements AutoCloseable {
 
     /** Until {@link #close}, SIGINT interrupts {@code waiter}. */
     static WaitInterrupt onSigint(Thread waiter) {
-        return new WaitInterrupt(waiter);
+        return new WaitInterrupt(waiter::interrupt);
+    }
+
+    /**
+     * Until {@link #close}, SIGINT runs {@code action} (on the JVM's signal thread): the console
+     * stops an evaluation running in the worker this way.
+     */
+    public static WaitInterrupt onSigint(Runnable action) {
+        return new WaitInterrupt(action);
     }
 
     /** Whether SIGINT arrived during the wait. */

@@ -25,6 +25,7 @@ import com.sun.jdi.request.ClassPrepareRequest;
 import com.sun.jdi.request.EventRequest;
 import com.sun.jdi.request.EventRequestManager;
 import com.sun.jdi.request.ExceptionRequest;
+import io.sonde.debugger.compile.JavaExpressions;
 import io.sonde.debugger.expr.Evaluator;
 import io.sonde.debugger.expr.Invoker;
 import io.sonde.debugger.jdwp.JdwpRouter;
@@ -46,7 +47,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <ul>
  *   <li>{@code break FILE:LINE [if EXPR]}: breakpoints in the loaded classes of that file, and in
  *       each one loaded later (a class-prepare request with the file name as filter); the
- *       condition is evaluated with the debugger's {@link Evaluator} on the stopped frame;</li>
+ *       condition is evaluated on the stopped frame by the debugger's {@link Evaluator}, or,
+ *       where that cannot read it (a lambda, {@code new}...), compiled with javac in this worker
+ *       once and called at each hit ({@link JavaExpressions});</li>
  *   <li>{@code catch CLASS}: a throw of that class (or a subclass) that reaches or leaves the
  *       user's code;</li>
  *   <li>post-mortem: a throw that no code of the task catches (the executor's catch is next).</li>
@@ -139,6 +142,8 @@ public final class WorkerAgent {
         private volatile boolean hitting;
         private final AtomicInteger debuggers;
         private DebugHooks hooks = DebugHooks.getDefaultInstance();
+        /** Conditions compiled with javac, kept for the next hits. */
+        private final JavaExpressions compiled;
 
         private record LineRequest(LineBreakpoint spec, List<BreakpointRequest> breakpoints, ClassPrepareRequest prepare) {
         }
@@ -147,6 +152,7 @@ public final class WorkerAgent {
             this.vm = vm;
             this.requests = vm.eventRequestManager();
             this.debuggers = debuggers;
+            this.compiled = new JavaExpressions(vm);
         }
 
         /** The live thread that runs tasks now. */
@@ -296,20 +302,43 @@ public final class WorkerAgent {
                     return what;
                 }
                 Invoker invoker = new Invoker(vm, task);
-                try (Evaluator ev = new Evaluator(invoker, () -> {
+                java.util.function.Supplier<com.sun.jdi.StackFrame> top = () -> {
                     try {
                         return task.frame(0);
                     } catch (IncompatibleThreadStateException e) {
                         throw new DebugException("the task's thread is not stopped");
                     }
-                })) {
-                    Value v = ev.evaluate(spec.getCondition());
+                };
+                try (Evaluator ev = new Evaluator(invoker, top)) {
+                    Value v = condition(ev, invoker, top, spec.getCondition());
                     return v instanceof com.sun.jdi.BooleanValue bv && bv.value() ? what + " if " + spec.getCondition() : null;
                 } catch (RuntimeException failed) {
                     return what + " (its condition `" + spec.getCondition() + "` failed: " + failed.getMessage() + ")";
                 }
             }
             return null;
+        }
+
+        /**
+         * A condition's value: Sonde's evaluator answers what it reads (names, fields, calls,
+         * arithmetic); anything else is compiled with javac, once per condition and frame shape
+         * (the {@link JavaExpressions} keep the class), and called at each hit.
+         */
+        private Value condition(Evaluator ev, Invoker invoker, java.util.function.Supplier<com.sun.jdi.StackFrame> top,
+                                String condition) {
+            try {
+                return ev.evaluate(condition);
+            } catch (io.sonde.debugger.expr.ParseException | DebugException fast) {
+                if (fast instanceof DebugException d && d.getMessage().startsWith("the call threw")) {
+                    throw d;
+                }
+                try {
+                    return compiled.evaluate(invoker, top, condition, List.of()).value();
+                } catch (io.sonde.debugger.compile.CannotCompile cannot) {
+                    throw new DebugException(fast.getMessage() + " (the compiled path cannot run here: "
+                            + cannot.getMessage() + ")");
+                }
+            }
         }
 
         /** "exception" or "post-mortem" if this throw stops the task, else null. */

@@ -1,8 +1,6 @@
 package io.sonde.debugger.command;
 
 import io.sonde.debugger.DebugException;
-import io.sonde.debugger.expr.ParseException;
-import io.sonde.debugger.expr.Parser;
 import io.sonde.debugger.proto.DebugHooks;
 import io.sonde.debugger.proto.DebugHooksUpdate;
 import io.sonde.debugger.proto.HookScope;
@@ -117,14 +115,6 @@ final class HookCommands {
             Matcher fl = FILE_LINE.matcher(spec);
             if (!fl.matches() || spec.contains(" ")) {
                 throw new DebugException("usage: break [--all-jobs] FILE:LINE [if EXPR], e.g. break Tasks.java:12 if x > 3");
-            }
-            if (!condition.isEmpty()) {
-                try {
-                    Parser.parse(condition);
-                } catch (ParseException e) {
-                    throw new DebugException("Cannot read the condition `" + condition + "`: " + e.getMessage()
-                            + " (at column " + (e.position() + 1) + ")");
-                }
             }
             DebugHooks h = ctx.cluster().updateHooks(DebugHooksUpdate.newBuilder().setAllJobs(!option[0].isEmpty())
                     .addAddLines(LineBreakpoint.newBuilder().setFile(fl.group(1).trim())

@@ -17,6 +17,7 @@ final class RunCommands {
         }
         ctx.out().println(ctx.sources().describe(r.frame()));
         ctx.out().print(ctx.sources().line(r.frame()));
+        ctx.session().displays().forEach(ctx.out()::println);
         return Command.Outcome.STAY;
     }
 

@@ -61,6 +61,16 @@ public final class Invoker {
         return pin(call(() -> invokeStatic(type, m, converted)));
     }
 
+    /** A static method already chosen, with arguments that fit it as they are. */
+    public Value invokeStatic(ClassType type, Method m, List<Value> args) {
+        return pin(call(() -> type.invokeMethod(thread, m, args, ObjectReference.INVOKE_SINGLE_THREADED)));
+    }
+
+    /** The thread calls run on. */
+    public ThreadReference thread() {
+        return thread;
+    }
+
     /** A method without arguments by exact name and signature, or null if the type has none. */
     public Value invokeNoArgs(ObjectReference target, String name, String signature) {
         List<Method> ms = target.referenceType().methodsByName(name, signature);

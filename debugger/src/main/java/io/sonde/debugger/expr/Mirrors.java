@@ -36,13 +36,13 @@ public final class Mirrors {
             "int", "java.lang.Integer", "long", "java.lang.Long", "short", "java.lang.Short", "byte", "java.lang.Byte",
             "char", "java.lang.Character", "float", "java.lang.Float", "double", "java.lang.Double",
             "boolean", "java.lang.Boolean");
-    static final Set<String> PRIMITIVES = BOXED.keySet();
+    public static final Set<String> PRIMITIVES = BOXED.keySet();
 
     private Mirrors() {
     }
 
     /** {@code int}, {@code boolean}, ... of a primitive mirror. */
-    static String kind(PrimitiveValue v) {
+    public static String kind(PrimitiveValue v) {
         return v.type().name();
     }
 
@@ -152,7 +152,7 @@ public final class Mirrors {
     }
 
     /** Converts a primitive to another primitive kind as a Java cast would. */
-    static Value convert(VirtualMachine vm, PrimitiveValue v, String to) {
+    public static Value convert(VirtualMachine vm, PrimitiveValue v, String to) {
         if (kind(v).equals(to)) {
             return v;
         }

@@ -75,6 +75,7 @@ final class WorkerDebugger {
         this.agent = new WorkerAgent(router);
         BreakpointPark.load();
         DebugMarks.load();
+        ExpressionHost.load();
         current = this;
     }
 

@@ -1,5 +1,9 @@
 package io.sonde.internal.worker;
 
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
@@ -8,7 +12,9 @@ import java.util.function.Function;
  * snippets typed in {@code sonde shell} — by asking the driver for their bytecode.
  *
  * <p>One per worker (a worker serves one job). Parallel capable; each class is fetched once,
- * since a defined class is found by {@link #findLoadedClass} afterwards.
+ * since a defined class is found by {@link #findLoadedClass} afterwards. The bytecode of the
+ * classes it defined stays readable as their {@code .class} resource, as a class of the classpath
+ * is: the debugger compiles expressions against them.
  */
 final class JobClassLoader extends ClassLoader {
     static {
@@ -16,6 +22,8 @@ final class JobClassLoader extends ClassLoader {
     }
 
     private final Function<String, byte[]> fetch;
+    /** The bytecode of the classes this loader defined, by resource name ({@code REPL/$JShell$7.class}). */
+    private final Map<String, byte[]> defined = new ConcurrentHashMap<>();
 
     JobClassLoader(ClassLoader parent, Function<String, byte[]> fetch) {
         super("sonde-job", parent);
@@ -33,6 +41,18 @@ final class JobClassLoader extends ClassLoader {
             throw new ClassNotFoundException(name + " is neither on the worker's classpath nor known to the driver;"
                     + " start the driver with the jar or directory that holds it on its classpath");
         }
-        return defineClass(name, bytecode, 0, bytecode.length);
+        Class<?> c = defineClass(name, bytecode, 0, bytecode.length);
+        defined.put(name.replace('.', '/') + ".class", bytecode);
+        return c;
+    }
+
+    @Override
+    public InputStream getResourceAsStream(String name) {
+        InputStream in = super.getResourceAsStream(name);
+        if (in != null) {
+            return in;
+        }
+        byte[] bytecode = defined.get(name);
+        return bytecode == null ? null : new ByteArrayInputStream(bytecode);
     }
 }
