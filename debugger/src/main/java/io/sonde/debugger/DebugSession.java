@@ -131,6 +131,8 @@ public final class DebugSession implements AutoCloseable {
     private JavaExpressions compiled;
     /** The import lines of a frame's source file, for compiled expressions. */
     private java.util.function.Function<Frame, List<String>> imports = f -> List.of();
+    /** The imports of the frames' source files, by class. */
+    private final Map<String, List<String>> importsByClass = new java.util.HashMap<>();
     /** Set while an expression runs in the worker, for {@link #interruptEvaluation}. */
     private volatile boolean evaluating;
     /** {@code display} expressions by number. */
@@ -665,7 +667,8 @@ public final class DebugSession implements AutoCloseable {
 
     private List<String> importsOfFrame() {
         try {
-            return imports.apply(frame());
+            Frame f = frame();
+            return importsByClass.computeIfAbsent(f.className(), c -> imports.apply(f));
         } catch (RuntimeException e) {
             return List.of();
         }

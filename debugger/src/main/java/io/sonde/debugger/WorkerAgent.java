@@ -310,9 +310,9 @@ public final class WorkerAgent {
                     }
                 };
                 try (Evaluator ev = new Evaluator(invoker, top)) {
-                    Value v = condition(ev, invoker, top, spec.getCondition());
+                    Value v = io.sonde.debugger.expr.Mirrors.unbox(condition(ev, invoker, top, spec.getCondition()));
                     return v instanceof com.sun.jdi.BooleanValue bv && bv.value() ? what + " if " + spec.getCondition() : null;
-                } catch (RuntimeException failed) {
+                } catch (RuntimeException | LinkageError failed) {
                     return what + " (its condition `" + spec.getCondition() + "` failed: " + failed.getMessage() + ")";
                 }
             }

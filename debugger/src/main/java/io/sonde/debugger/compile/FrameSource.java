@@ -14,7 +14,10 @@ import java.util.Set;
  *
  * <p>The user's text is kept as typed, except that {@code this} becomes {@value #THIS} and a
  * simple name of an instance field or method of {@code this}'s class (not shadowed by a local, a
- * lambda's parameter or a variable the text declares) is qualified with it. {@link #original}
+ * lambda's parameter or a variable the text declares) is qualified with it. A private field of
+ * the frame's class, by simple name or as {@code this.f}, becomes a parameter too (a copy read
+ * before the call, written back after statements): the class javac compiles is not nested in
+ * the frame's class, and javac would refuse the private name. {@link #original}
  * maps a position in the generated source back to the typed text, for javac's caret.
  */
 final class FrameSource {
@@ -49,14 +52,16 @@ final class FrameSource {
      * static frame; {@code fields} and {@code methods} are the instance members of {@code this}'s class.
      */
     static FrameSource of(Kind kind, String text, String pkg, List<String> imports, String thisType,
-                          List<Param> params, Set<String> fields, Set<String> methods) {
+                          List<Param> params, Set<String> fields, Set<String> methods, java.util.Map<String, String> copied) {
         Set<String> locals = new HashSet<>();
         for (Param p : params) {
-            locals.add(p.name());
+            if (!copied.containsValue(p.name())) {
+                locals.add(p.name());
+            }
         }
         StringBuilder rewritten = new StringBuilder();
         List<Integer> map = new ArrayList<>();
-        rewrite(text, thisType != null, locals, fields, methods, rewritten, map);
+        rewrite(text, thisType != null, locals, fields, methods, copied, rewritten, map);
 
         StringBuilder s = new StringBuilder();
         if (!pkg.isEmpty()) {
@@ -125,7 +130,7 @@ final class FrameSource {
     // ------------------------------------------------------------------ rewriting
 
     private static void rewrite(String text, boolean hasThis, Set<String> locals, Set<String> fields, Set<String> methods,
-                                StringBuilder out, List<Integer> map) {
+                                java.util.Map<String, String> copied, StringBuilder out, List<Integer> map) {
         Set<String> declared = declaredNames(text);
         int i = 0;
         int n = text.length();
@@ -145,10 +150,38 @@ final class FrameSource {
                 String word = text.substring(i, end);
                 boolean qualified = previousNonSpace(text, i) == '.' || text.startsWith("::", previousNonSpaceIndex(text, i) - 1);
                 String replacement = null;
-                if (hasThis && !qualified && word.equals("this")) {
+                int after = end;
+                while (after < n && Character.isWhitespace(text.charAt(after))) {
+                    after++;
+                }
+                String member = null;
+                int memberEnd = after;
+                if (word.equals("this") && after < n && text.charAt(after) == '.') {
+                    int m = after + 1;
+                    while (m < n && Character.isWhitespace(text.charAt(m))) {
+                        m++;
+                    }
+                    memberEnd = m;
+                    while (memberEnd < n && Character.isJavaIdentifierPart(text.charAt(memberEnd))) {
+                        memberEnd++;
+                    }
+                    member = text.substring(m, memberEnd);
+                }
+                boolean call = nextNonSpace(text, end) == '(';
+                if (hasThis && !qualified && member != null && copied.containsKey(member) && nextNonSpace(text, memberEnd) != '(') {
+                    // this.f of a private field: its copy
+                    String copy = copied.get(member);
+                    for (int k = 0; k < copy.length(); k++) {
+                        out.append(copy.charAt(k));
+                        map.add(i);
+                    }
+                    i = memberEnd;
+                    continue;
+                } else if (!qualified && !call && copied.containsKey(word) && !locals.contains(word) && !declared.contains(word)) {
+                    replacement = copied.get(word);
+                } else if (hasThis && !qualified && word.equals("this")) {
                     replacement = THIS;
                 } else if (hasThis && !qualified && !locals.contains(word) && !declared.contains(word)) {
-                    boolean call = nextNonSpace(text, end) == '(';
                     if (call ? methods.contains(word) : fields.contains(word)) {
                         replacement = THIS + "." + word;
                     }

@@ -77,15 +77,26 @@ public final class JavaExpressions implements AutoCloseable {
     private JavaCompiler compiler;
     private StandardJavaFileManager files;
     private long unique = System.nanoTime();
+    private ClassType hostType;
+    private ArrayType byteArray;
+    /** The imports of a frame's class (by class and loader) with the given ones: snippets' need a look at every class. */
+    private final Map<String, List<String>> importsByClass = new HashMap<>();
     /** The thread that runs an evaluation now, for {@link #interrupt}; null between evaluations. */
     private volatile com.sun.jdi.ThreadReference running;
 
     /** What javac made of one text in one frame shape, defined in the worker. */
-    private record Compiled(ClassObjectReference type, Method run, FrameSource source, List<String> params) {
+    private record Compiled(ClassObjectReference type, Method run, FrameSource source, List<String> params, boolean nested) {
     }
 
-    /** A local of the frame, with its value before the call. */
-    private record Local(LocalVariable variable, Value value) {
+    /** A local of the frame, or a private field of its class copied in, with its value before the call. */
+    private record Local(LocalVariable variable, Field field, ObjectReference owner, Value value) {
+        String name() {
+            return variable != null ? variable.name() : field.name();
+        }
+
+        String typeName() {
+            return variable != null ? variable.typeName() : field.typeName();
+        }
     }
 
     /** What a compiled run gave: the value (expressions), the locals it wrote back (statements), and whether it was cached. */
@@ -150,6 +161,7 @@ public final class JavaExpressions implements AutoCloseable {
     // ------------------------------------------------------------------ one run
 
     private Result run(Invoker invoker, Supplier<StackFrame> frame, FrameSource.Kind kind, String text, List<String> imports) {
+        long T0 = System.nanoTime();
         StackFrame f = frame.get();
         ReferenceType declaring = f.location().declaringType();
         ClassLoaderReference loader = declaring.classLoader();
@@ -174,12 +186,24 @@ public final class JavaExpressions implements AutoCloseable {
             if (!javax.lang.model.SourceVersion.isIdentifier(v.name()) || v.name().equals(FrameSource.THIS)) {
                 continue;
             }
-            locals.add(new Local(v, values.get(v)));
-            params.add(new FrameSource.Param(v.name(), sourceType(v)));
+            locals.add(new Local(v, null, null, values.get(v)));
+            params.add(new FrameSource.Param(v.name(), sourceType(v.typeName(), v.genericSignature())));
+        }
+        Map<String, String> copied = new LinkedHashMap<>();
+        for (Field fd : declaring.fields()) {
+            if (!fd.isPrivate() || !fd.isStatic() && self == null || !javax.lang.model.SourceVersion.isIdentifier(fd.name())
+                    || fd.isSynthetic()) {
+                continue;
+            }
+            String param = "f$" + fd.name();
+            copied.put(fd.name(), param);
+            locals.add(new Local(null, fd, fd.isStatic() ? null : self, fd.isStatic() ? declaring.getValue(fd) : self.getValue(fd)));
+            params.add(new FrameSource.Param(param, sourceType(fd.typeName(), fd.genericSignature())));
         }
         String pkg = declaring.name().contains(".") ? declaring.name().substring(0, declaring.name().lastIndexOf('.')) : "";
         String thisType = self == null ? null : Objects.requireNonNullElse(canonical(declaring.name()), "Object");
-        List<String> allImports = imports(declaring, pkg, imports);
+        List<String> allImports = importsByClass.computeIfAbsent(declaring.name() + "@" + loader.uniqueID() + imports,
+                k -> imports(declaring, pkg, imports));
         String key = kind + "\u0000" + text + "\u0000" + declaring.name() + "@" + loader.uniqueID() + "\u0000" + thisType
                 + "\u0000" + params + "\u0000" + allImports;
         Compiled c = cache.get(key);
@@ -200,11 +224,14 @@ public final class JavaExpressions implements AutoCloseable {
                     }
                 }
             }
-            FrameSource source = FrameSource.of(kind, text, pkg, allImports, thisType, params, fields, methods);
+            FrameSource source = FrameSource.of(kind, text, pkg, allImports, thisType, params, fields, methods, copied);
             long start = System.nanoTime();
             c = compileAndDefine(invoker, source, declaring, loader, host, pkg, params.stream().map(FrameSource.Param::name).toList());
             compileMillis = (System.nanoTime() - start) / 1e6;
             cache.put(key, c);
+        }
+        if (Boolean.getBoolean("sonde.timing")) {
+            System.err.println("TIMING prepared+compiled " + (System.nanoTime() - T0) / 1_000_000 + " ms, cached " + cached);
         }
         List<Value> args = new ArrayList<>();
         if (self != null) {
@@ -217,17 +244,28 @@ public final class JavaExpressions implements AutoCloseable {
         running = invoker.thread();
         try {
             out = invoker.invokeStatic((ClassType) c.type().reflectedType(), c.run(), args);
+        } catch (DebugException threw) {
+            if (c.nested() && threw.getMessage().contains("NoClassDefFoundError") && threw.getMessage().contains("/0x")) {
+                throw new DebugException(threw.getMessage() + "\n(a lambda in code that uses a private method of "
+                        + Mirrors.simpleName(declaring.name()) + " or a private member of another object cannot run on this"
+                        + " worker's Java " + vm.version() + " (later JDKs run it): call the private member outside the lambda,"
+                        + " into a local with exec, then use the local)");
+            }
+            throw threw;
         } finally {
             running = null;
         }
         ArrayReference array = (ArrayReference) out;
+        if (Boolean.getBoolean("sonde.timing")) {
+            System.err.println("TIMING invoked " + (System.nanoTime() - T0) / 1_000_000 + " ms");
+        }
         if (kind == FrameSource.Kind.EXPRESSION) {
             return new Result(array.getValue(0), List.of(), cached, compileMillis);
         }
         return new Result(null, writeBack(invoker, frame, locals, array), cached, compileMillis);
     }
 
-    /** Sets the locals whose value the statements changed; returns their names. */
+    /** Sets the locals (and copied private fields) whose value the statements changed; returns the locals' names. */
     private List<String> writeBack(Invoker invoker, Supplier<StackFrame> frame, List<Local> locals, ArrayReference after) {
         List<String> written = new ArrayList<>();
         List<Value> now = after.getValues();
@@ -238,10 +276,19 @@ public final class JavaExpressions implements AutoCloseable {
                 continue;
             }
             try {
-                frame.get().setValue(l.variable(), invoker.convert(v, l.variable().typeName()));
-                written.add(l.variable().name());
+                Value converted = invoker.convert(v, l.typeName());
+                if (l.variable() != null) {
+                    frame.get().setValue(l.variable(), converted);
+                    written.add(l.name());
+                } else if (!l.field().isFinal()) {
+                    if (l.owner() != null) {
+                        l.owner().setValue(l.field(), converted);
+                    } else {
+                        ((ClassType) l.field().declaringType()).setValue(l.field(), converted);
+                    }
+                }
             } catch (InvalidTypeException | ClassNotLoadedException e) {
-                throw new DebugException("cannot write " + l.variable().name() + " back to the frame: " + e.getMessage());
+                throw new DebugException("cannot write " + l.name() + " back to the frame: " + e.getMessage());
             }
         }
         return written;
@@ -260,8 +307,11 @@ public final class JavaExpressions implements AutoCloseable {
     }
 
     private ClassType hostType() {
-        List<ReferenceType> found = vm.classesByName(HOST);
-        return found.isEmpty() || !(found.get(0) instanceof ClassType t) ? null : t;
+        if (hostType == null) {
+            List<ReferenceType> found = vm.classesByName(HOST);
+            hostType = found.isEmpty() || !(found.get(0) instanceof ClassType t) ? null : t;
+        }
+        return hostType;
     }
 
     // ------------------------------------------------------------------ imports and types
@@ -330,10 +380,9 @@ public final class JavaExpressions implements AutoCloseable {
         return out;
     }
 
-    /** The local's type as source: its generic type where the class file has it, else its class. */
-    private String sourceType(LocalVariable v) {
-        String erased = erasedType(v.typeName());
-        String generic = v.genericSignature();
+    /** A variable's type as source: its generic type where the class file has it, else its class. */
+    private String sourceType(String typeName, String generic) {
+        String erased = erasedType(typeName);
         if (generic != null) {
             String g = genericType(generic, new int[] {0}, true);
             if (g != null) {
@@ -455,28 +504,49 @@ public final class JavaExpressions implements AutoCloseable {
 
     // ------------------------------------------------------------------ compiling and defining
 
+    /**
+     * Compiles as an ordinary class of the frame's loader and package (package-private members
+     * reachable), or, if javac refuses a private member there (a private method of the frame's
+     * class, a private field of another object of it), again as a hidden nestmate of the frame's
+     * class, which the JVM lets use them.
+     */
     private Compiled compileAndDefine(Invoker invoker, FrameSource source, ReferenceType declaring, ClassLoaderReference loader,
                                       ClassType host, String pkg, List<String> params) {
         String className = "SondeExpression$" + Long.toHexString(unique++);
         String text = source.source().replace(FrameSource.CLASS, className);
-        FrameSource renamed = source;
         int shift = className.length() - FrameSource.CLASS.length();
-        Map<String, byte[]> out = compile(invoker, text, pkg, className, declaring, loader, renamed, shift);
+        Map<String, byte[]> out;
+        boolean nested = false;
+        try {
+            out = compile(invoker, text, pkg, className, declaring, loader, source, shift, false);
+        } catch (CompileFailure f) {
+            if (!f.getMessage().contains("private access")) {
+                throw f;
+            }
+            out = compile(invoker, text, pkg, className, declaring, loader, source, shift, true);
+            nested = true;
+        }
         String mainName = (pkg.isEmpty() ? "" : pkg + ".") + className;
         ClassObjectReference hostClass = declaring.classObject();
-        List<Value> definedOthers = new ArrayList<>();
         try {
+            ClassObjectReference defined = null;
+            if (!nested) {
+                defined = (ClassObjectReference) invoker.invokeStatic(host, method(host, "defineNamed"),
+                        List.of(hostClass, mirror(invoker, out.get(mainName))));
+            }
             for (Map.Entry<String, byte[]> e : out.entrySet()) {
                 if (!e.getKey().equals(mainName)) {
-                    definedOthers.add(invoker.invokeStatic(host, method(host, "defineNamed"), List.of(hostClass, mirror(invoker, e.getValue()))));
+                    invoker.invokeStatic(host, method(host, "defineNamed"), List.of(hostClass, mirror(invoker, e.getValue())));
                 }
             }
-            ClassObjectReference defined = (ClassObjectReference) invoker.invokeStatic(host, method(host, "define"),
-                    List.of(hostClass, mirror(invoker, out.get(mainName))));
+            if (nested) {
+                defined = (ClassObjectReference) invoker.invokeStatic(host, method(host, "define"),
+                        List.of(hostClass, mirror(invoker, out.get(mainName))));
+            }
             defined.disableCollection();
             ClassType type = (ClassType) defined.reflectedType();
             Method run = type.methodsByName("run").get(0);
-            return new Compiled(defined, run, source, params);
+            return new Compiled(defined, run, source, params, nested);
         } catch (DebugException refused) {
             throw new CannotCompile("the worker refused the compiled class (" + refused.getMessage() + ")");
         }
@@ -488,7 +558,9 @@ public final class JavaExpressions implements AutoCloseable {
 
     /** A {@code byte[]} in the worker with {@code bytes}, kept until the invoker releases it. */
     private ArrayReference mirror(Invoker invoker, byte[] bytes) {
-        ArrayType byteArray = (ArrayType) vm.classesByName("byte[]").get(0);
+        if (byteArray == null) {
+            byteArray = (ArrayType) vm.classesByName("byte[]").get(0);
+        }
         ArrayReference a = byteArray.newInstance(bytes.length);
         invoker.pin(a);
         List<Value> values = new ArrayList<>(bytes.length);
@@ -504,7 +576,7 @@ public final class JavaExpressions implements AutoCloseable {
     }
 
     private Map<String, byte[]> compile(Invoker invoker, String text, String pkg, String className, ReferenceType declaring,
-                                        ClassLoaderReference loader, FrameSource source, int shift) {
+                                        ClassLoaderReference loader, FrameSource source, int shift, boolean nested) {
         if (compiler == null) {
             compiler = ToolProvider.getSystemJavaCompiler();
             if (compiler == null) {
@@ -526,7 +598,7 @@ public final class JavaExpressions implements AutoCloseable {
                 throw new CannotCompile("cannot read the worker's classpath: " + e.getMessage());
             }
         }
-        String nest = nestTop(declaring.name());
+        String nest = nested ? nestTop(declaring.name()) : "\u0000";
         WorkerClasses classes = new WorkerClasses(files, inMemory(invoker, loader), nest);
         DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
         List<String> options = new ArrayList<>(List.of("-proc:none", "-g", "-XDuseUnsharedTable=true"));
@@ -535,7 +607,11 @@ public final class JavaExpressions implements AutoCloseable {
             options.addAll(List.of("--release", String.valueOf(release)));
         }
         JavaFileObject unit = WorkerClasses.source(pkg, className, text);
+        long t0 = System.nanoTime();
         boolean ok = compiler.getTask(null, classes, diagnostics, options, null, List.of(unit)).call();
+        if (Boolean.getBoolean("sonde.timing")) {
+            System.err.println("TIMING javac " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+        }
         if (!ok) {
             throw failure(diagnostics.getDiagnostics(), source, shift);
         }
