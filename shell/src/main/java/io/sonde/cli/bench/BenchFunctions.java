@@ -4,6 +4,8 @@ import io.sonde.Sonde;
 
 import java.io.Serializable;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * What the benchmarked tasks and actor calls run: as little as possible, so that the numbers are
@@ -50,6 +52,17 @@ final class BenchFunctions {
         long calledAt = wallMicros();
         Sonde.breakpoint();
         return calledAt;
+    }
+
+    /** Parks at a breakpoint with a local list and a local int, for the debugger's expressions. */
+    static int parkedWithList(int n) {
+        List<Integer> list = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            list.add(i);
+        }
+        int x = n;
+        Sonde.breakpoint();
+        return x + list.size();
     }
 
     /**

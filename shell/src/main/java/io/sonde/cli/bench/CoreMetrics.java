@@ -74,6 +74,9 @@ public final class CoreMetrics {
                 new DebuggerLatency(DebuggerLatency.Kind.NOTICE),
                 new DebuggerLatency(DebuggerLatency.Kind.ATTACH),
                 new DebuggerLatency(DebuggerLatency.Kind.STEP),
+                new DebuggerLatency(DebuggerLatency.Kind.EVAL),
+                new DebuggerLatency(DebuggerLatency.Kind.EVAL_COMPILED_FIRST),
+                new DebuggerLatency(DebuggerLatency.Kind.EVAL_COMPILED),
                 new JdwpTaskCost(cluster)));
         all.addAll(ProfilerCosts.both());
         all.addAll(List.of(

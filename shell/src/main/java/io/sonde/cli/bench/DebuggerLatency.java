@@ -27,6 +27,14 @@ import java.util.Locale;
  *       the task's frame, {@value #STEPS} per parked task. The first {@code next} after attaching,
  *       which leaves {@code Sonde.breakpoint()} (it sets the park's {@code resume} and steps out of
  *       Sonde's frames), is not one of them; the note gives its mean.</li>
+ *   <li>{@code debugger_eval_ms}: {@code print x}, a simple name, which Sonde's evaluator answers
+ *       without compiling (the fast path), {@value #STEPS} per parked task.</li>
+ *   <li>{@code debugger_eval_compiled_first_ms}: the first {@code print} of a stream expression
+ *       with lambdas ({@link #STREAM}) in a session: javac compiles it in the driver and the class
+ *       is defined in the worker, then called. The warm-up rounds pay the first compilation of
+ *       the JVM (javac's classes load then).</li>
+ *   <li>{@code debugger_eval_compiled_ms}: the same expression again, {@value #STEPS} times: the
+ *       compiled class is called, nothing is compiled.</li>
  * </ul>
  *
  * Times in the driver are {@code System.nanoTime()} differences. The first attach of this JVM, in
@@ -37,7 +45,10 @@ final class DebuggerLatency implements Metric {
     enum Kind {
         NOTICE("breakpoint_notice_ms", 300, "breakpoints"),
         ATTACH("debugger_attach_ms", 300, "attaches"),
-        STEP("debugger_step_ms", 50, "steps");
+        STEP("debugger_step_ms", 50, "steps"),
+        EVAL("debugger_eval_ms", 5, "evaluations of a simple name, fast path"),
+        EVAL_COMPILED_FIRST("debugger_eval_compiled_first_ms", 300, "first evaluations of a stream expression, compiled"),
+        EVAL_COMPILED("debugger_eval_compiled_ms", 50, "repeated evaluations of a stream expression, compiled");
 
         final String metric;
         final double targetMillis;
@@ -83,6 +94,7 @@ final class DebuggerLatency implements Metric {
             case NOTICE -> notice(notices);
             case ATTACH -> attach(notices);
             case STEP -> steps(notices);
+            case EVAL, EVAL_COMPILED_FIRST, EVAL_COMPILED -> evaluations(notices);
         });
         return last.measurement();
     }
@@ -123,6 +135,42 @@ final class DebuggerLatency implements Metric {
             }
             p.letGo(s);
             return millis;
+        }
+    }
+
+    /** The stream expression the compiled figures evaluate: javac compiles it (a lambda), nothing else reads it. */
+    static final String STREAM = "list.stream().map(v -> v * 2).filter(v -> v > x).count()";
+
+    /**
+     * {@code print x} ({@value #STEPS} times, the fast path), or {@link #STREAM} once in a new
+     * session (compiled: javac and defining the class in the worker) and {@value #STEPS} times
+     * more (the compiled class called again).
+     */
+    private double[] evaluations(ParkedTask.Notices notices) {
+        try (ParkedTask<Integer> p = ParkedTask.submit(notices, "bench_debugger_eval",
+                name -> Sonde.task(BenchFunctions::parkedWithList, 20).name(name).remote());
+             Attached a = attach(p)) {
+            DebugSession s = a.session();
+            double[] millis = kind == Kind.EVAL_COMPILED_FIRST ? new double[1] : new double[STEPS];
+            String expression = kind == Kind.EVAL ? "x" : STREAM;
+            String expected = kind == Kind.EVAL ? "20" : "10";
+            if (kind == Kind.EVAL_COMPILED) {
+                check(s.evaluate(expression), expected);
+            }
+            for (int i = 0; i < millis.length; i++) {
+                long start = System.nanoTime();
+                String value = s.evaluate(expression);
+                millis[i] = (System.nanoTime() - start) / 1e6;
+                check(value, expected);
+            }
+            p.letGo(s);
+            return millis;
+        }
+    }
+
+    private void check(String value, String expected) {
+        if (!value.equals(expected)) {
+            throw new IllegalStateException(kind.metric + ": the expression gave " + value + ", not " + expected);
         }
     }
 
