@@ -400,6 +400,74 @@ class RunCommandTest {
         }
     }
 
+    /**
+     * A single-file program, whose classes exist only in memory (the driver compiled them and
+     * ships them to workers): {@code sonde debug} compiles Java against them in the stopped frame
+     * (the program's record, a lambda, varargs), and {@code !} changes a local the task returns.
+     */
+    @Test
+    void theDebuggerCompilesJavaAgainstASingleFileProgramsInMemoryClasses() throws Exception {
+        Path program = Files.createDirectories(dir.resolve("compiled")).resolve("Shapes.java").toAbsolutePath();
+        Files.writeString(program, """
+                import io.sonde.Sonde;
+                import java.util.List;
+
+                public class Shapes {
+                    record Point(int x, int y) {
+                        int sum() {
+                            return x + y;
+                        }
+                    }
+
+                    static int area(int side) {
+                        List<Point> points = List.of(new Point(1, 2), new Point(side, side));
+                        int y = side * side;
+                        Sonde.breakpoint();
+                        return y;
+                    }
+
+                    public static void main(String[] args) {
+                        System.out.println("area " + Sonde.get(Sonde.task(Shapes::area, 7).remote()));
+                    }
+                }
+                """);
+        Path runOutput = dir.resolve("shapes-run.out");
+        Process run = start(root, runOutput, "run", program.toString());
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!(Files.exists(runOutput) && Files.readString(runOutput).contains("breakpoint at Shapes.java:14"))) {
+                assertThat(run.isAlive()).as("sonde run ended before its task stopped").isTrue();
+                assertThat(System.nanoTime()).as("the task never stopped at its breakpoint").isLessThan(deadline);
+                Thread.sleep(100);
+            }
+            Path debugOutput = dir.resolve("shapes-debug.out");
+            Process debug = start(dir, debugOutput, "debug");
+            try (var stdin = debug.getOutputStream()) {
+                stdin.write(String.join("\n", "0",
+                        "p points.stream().map(Point::sum).toList()",
+                        "p -v new Point(y, 1).sum()",
+                        "p String.format(\"%s=%d\", \"y\", y)",
+                        "p points.stream().mapToInt(p -> p.nosuch()).sum()",
+                        "! y = y + 1;",
+                        "continue", "quit", "").getBytes(StandardCharsets.UTF_8));
+            }
+            assertThat(debug.waitFor(120, TimeUnit.SECONDS)).as("sonde debug ends").isTrue();
+            assertThat(run.waitFor(60, TimeUnit.SECONDS)).as("sonde run ends").isTrue();
+            String debugged = Files.readString(debugOutput);
+            assertThat(debugged).as(debugged)
+                    .contains("points.stream().map(Point::sum).toList() = [3, 14]")
+                    .contains("new Point(y, 1).sum() = 50\n(compiled path: javac compiled it")
+                    .contains("String.format(\"%s=%d\", \"y\", y) = \"y=49\"")
+                    .contains("error: cannot find symbol\n    points.stream().mapToInt(p -> p.nosuch()).sum()\n"
+                            + "                                   ^\n  symbol:   method nosuch()")
+                    .contains("y = 50");
+            assertThat(Files.readString(runOutput)).contains("area 50");
+        } finally {
+            run.descendants().forEach(ProcessHandle::destroyForcibly);
+            run.destroyForcibly();
+        }
+    }
+
     @Test
     void aFileThatIsNeitherAScriptNorAProgramIsAUsageError() throws Exception {
         Files.writeString(dir.resolve("notes.txt"), "hello");

@@ -52,7 +52,8 @@ final class FrameSource {
      * static frame; {@code fields} and {@code methods} are the instance members of {@code this}'s class.
      */
     static FrameSource of(Kind kind, String text, String pkg, List<String> imports, String thisType,
-                          List<Param> params, Set<String> fields, Set<String> methods, java.util.Map<String, String> copied) {
+                          List<Param> params, Set<String> fields, Set<String> methods, java.util.Map<String, String> copied,
+                          java.util.Map<String, String> qualified) {
         Set<String> locals = new HashSet<>();
         for (Param p : params) {
             if (!copied.containsValue(p.name())) {
@@ -61,7 +62,7 @@ final class FrameSource {
         }
         StringBuilder rewritten = new StringBuilder();
         List<Integer> map = new ArrayList<>();
-        rewrite(text, thisType != null, locals, fields, methods, copied, rewritten, map);
+        rewrite(text, thisType != null, locals, fields, methods, copied, qualified, rewritten, map);
 
         StringBuilder s = new StringBuilder();
         if (!pkg.isEmpty()) {
@@ -130,7 +131,8 @@ final class FrameSource {
     // ------------------------------------------------------------------ rewriting
 
     private static void rewrite(String text, boolean hasThis, Set<String> locals, Set<String> fields, Set<String> methods,
-                                java.util.Map<String, String> copied, StringBuilder out, List<Integer> map) {
+                                java.util.Map<String, String> copied, java.util.Map<String, String> qualifiedNames,
+                                StringBuilder out, List<Integer> map) {
         Set<String> declared = declaredNames(text);
         int i = 0;
         int n = text.length();
@@ -181,6 +183,8 @@ final class FrameSource {
                     replacement = copied.get(word);
                 } else if (hasThis && !qualified && word.equals("this")) {
                     replacement = THIS;
+                } else if (!qualified && qualifiedNames.containsKey(word) && !locals.contains(word) && !declared.contains(word)) {
+                    replacement = qualifiedNames.get(word) + "." + word;
                 } else if (hasThis && !qualified && !locals.contains(word) && !declared.contains(word)) {
                     if (call ? methods.contains(word) : fields.contains(word)) {
                         replacement = THIS + "." + word;

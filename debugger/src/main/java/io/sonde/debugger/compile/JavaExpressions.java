@@ -161,7 +161,6 @@ public final class JavaExpressions implements AutoCloseable {
     // ------------------------------------------------------------------ one run
 
     private Result run(Invoker invoker, Supplier<StackFrame> frame, FrameSource.Kind kind, String text, List<String> imports) {
-        long T0 = System.nanoTime();
         StackFrame f = frame.get();
         ReferenceType declaring = f.location().declaringType();
         ClassLoaderReference loader = declaring.classLoader();
@@ -224,14 +223,32 @@ public final class JavaExpressions implements AutoCloseable {
                     }
                 }
             }
-            FrameSource source = FrameSource.of(kind, text, pkg, allImports, thisType, params, fields, methods, copied);
+            // in the unnamed package nothing can be imported: the frame's class's static members and member classes are qualified
+            Map<String, String> qualify = new HashMap<>();
+            String top = pkg.isEmpty() ? canonical(declaring.name()) : null;
+            if (top != null) {
+                for (Field fd : declaring.fields()) {
+                    if (fd.isStatic() && !fd.isPrivate()) {
+                        qualify.put(fd.name(), top);
+                    }
+                }
+                for (Method m : declaring.methods()) {
+                    if (m.isStatic() && !m.isStaticInitializer()) {
+                        qualify.put(m.name(), top);
+                    }
+                }
+                for (ReferenceType nested : declaring.nestedTypes()) {
+                    String simple = nested.name().substring(declaring.name().length() + 1);
+                    if (javax.lang.model.SourceVersion.isIdentifier(simple)) {
+                        qualify.put(simple, top);
+                    }
+                }
+            }
+            FrameSource source = FrameSource.of(kind, text, pkg, allImports, thisType, params, fields, methods, copied, qualify);
             long start = System.nanoTime();
             c = compileAndDefine(invoker, source, declaring, loader, host, pkg, params.stream().map(FrameSource.Param::name).toList());
             compileMillis = (System.nanoTime() - start) / 1e6;
             cache.put(key, c);
-        }
-        if (Boolean.getBoolean("sonde.timing")) {
-            System.err.println("TIMING prepared+compiled " + (System.nanoTime() - T0) / 1_000_000 + " ms, cached " + cached);
         }
         List<Value> args = new ArrayList<>();
         if (self != null) {
@@ -256,9 +273,6 @@ public final class JavaExpressions implements AutoCloseable {
             running = null;
         }
         ArrayReference array = (ArrayReference) out;
-        if (Boolean.getBoolean("sonde.timing")) {
-            System.err.println("TIMING invoked " + (System.nanoTime() - T0) / 1_000_000 + " ms");
-        }
         if (kind == FrameSource.Kind.EXPRESSION) {
             return new Result(array.getValue(0), List.of(), cached, compileMillis);
         }
@@ -328,7 +342,8 @@ public final class JavaExpressions implements AutoCloseable {
             }
         }
         // the static members of the frame's class and of the classes it is nested in, by simple name
-        String name = canonical(declaring.name());
+        // (Java has no import from the unnamed package: there, they are Class.member)
+        String name = pkg.isEmpty() ? null : canonical(declaring.name());
         while (name != null && name.length() > pkg.length() + 1) {
             out.add("import static " + name + ".*;");
             int dot = name.lastIndexOf('.');
@@ -607,11 +622,7 @@ public final class JavaExpressions implements AutoCloseable {
             options.addAll(List.of("--release", String.valueOf(release)));
         }
         JavaFileObject unit = WorkerClasses.source(pkg, className, text);
-        long t0 = System.nanoTime();
         boolean ok = compiler.getTask(null, classes, diagnostics, options, null, List.of(unit)).call();
-        if (Boolean.getBoolean("sonde.timing")) {
-            System.err.println("TIMING javac " + (System.nanoTime() - t0) / 1_000_000 + " ms");
-        }
         if (!ok) {
             throw failure(diagnostics.getDiagnostics(), source, shift);
         }
@@ -716,7 +727,8 @@ public final class JavaExpressions implements AutoCloseable {
                 }
             }
             if (at < 0) {
-                return new CannotCompile("javac cannot declare this frame's locals: " + lines.get(0));
+                return new CannotCompile("javac cannot declare this frame's locals: "
+                        + String.join("; ", lines.stream().map(String::strip).toList()));
             }
             if (shown.length() > 0) {
                 shown.append('\n');
