@@ -358,11 +358,18 @@ public final class JavaExpressions implements AutoCloseable {
      */
     private List<String> snippetImports() {
         TreeMap<Integer, ReferenceType> wrappers = new TreeMap<>();
+        TreeMap<Integer, Map<String, String>> nestedByWrapper = new TreeMap<>();
+        java.util.regex.Pattern nestedName = java.util.regex.Pattern.compile("REPL\\.(\\$JShell\\$(\\d+))\\$([\\p{L}_][\\p{L}\\p{N}_]*)");
         for (ReferenceType t : vm.allClasses()) {
             String n = t.name();
-            if (n.startsWith(SNIPPET_PACKAGE + ".$JShell$") && n.indexOf('$', 14) < 0) {
+            java.util.regex.Matcher m = nestedName.matcher(n);
+            if (m.matches()) {
+                nestedByWrapper.computeIfAbsent(Integer.parseInt(m.group(2)), k -> new LinkedHashMap<>())
+                        .put(m.group(3), SNIPPET_PACKAGE + "." + m.group(1));
+            }
+            if (n.startsWith(SNIPPET_PACKAGE + ".$JShell$") && n.indexOf('$', 13) < 0) {
                 try {
-                    wrappers.put(Integer.parseInt(n.substring(14)), t);
+                    wrappers.put(Integer.parseInt(n.substring(13)), t);
                 } catch (NumberFormatException notAWrapper) {
                     // another class of the package
                 }
@@ -372,23 +379,20 @@ public final class JavaExpressions implements AutoCloseable {
         Map<String, String> types = new LinkedHashMap<>();
         for (ReferenceType t : wrappers.values()) {
             for (Field f : t.fields()) {
-                if (f.isStatic() && javax.lang.model.SourceVersion.isIdentifier(f.name())) {
+                if (f.isStatic() && !f.isSynthetic() && !f.isPrivate() && javax.lang.model.SourceVersion.isIdentifier(f.name())) {
                     members.put(f.name(), t.name());
                 }
             }
             for (Method m : t.methods()) {
-                if (m.isStatic() && !m.isStaticInitializer() && javax.lang.model.SourceVersion.isIdentifier(m.name())
+                if (m.isStatic() && !m.isStaticInitializer() && !m.isSynthetic() && !m.isPrivate()
+                        && javax.lang.model.SourceVersion.isIdentifier(m.name()) && !m.name().startsWith("$")
                         && !m.name().startsWith("lambda$") && !m.name().startsWith("do_it$")) {
                     members.put(m.name(), t.name());
                 }
             }
-            for (ReferenceType nested : t.nestedTypes()) {
-                String simple = nested.name().substring(t.name().length() + 1);
-                if (javax.lang.model.SourceVersion.isIdentifier(simple)) {
-                    types.put(simple, t.name());
-                }
-            }
         }
+        // a snippet's class ({@code REPL.$JShell$7$Pt}) may be loaded while its wrapper is not
+        nestedByWrapper.values().forEach(types::putAll);
         List<String> out = new ArrayList<>();
         members.forEach((member, wrapper) -> out.add("import static " + wrapper + "." + member + ";"));
         types.forEach((type, wrapper) -> out.add("import " + wrapper + "." + type + ";"));
@@ -433,7 +437,8 @@ public final class JavaExpressions implements AutoCloseable {
         int from = 0;
         for (int i = rest.indexOf('$', 1); i > 0; i = rest.indexOf('$', i + 1)) {
             String prefix = binary.substring(0, pkgEnd + i);
-            if (i + 1 < rest.length() && !vm.classesByName(prefix).isEmpty()) {
+            String prefixSimple = rest.substring(0, i);
+            if (i + 1 < rest.length() && (prefixSimple.matches("\\$JShell\\$\\d+") || !vm.classesByName(prefix).isEmpty())) {
                 if (Character.isDigit(rest.charAt(i + 1))) {
                     return null;
                 }
@@ -672,6 +677,16 @@ public final class JavaExpressions implements AutoCloseable {
                     continue; // hidden classes (an expression's own) and arrays
                 }
                 out.putIfAbsent(name, () -> bytes(invoker, from, name));
+                // the classes it is nested in, which javac needs to name it, loaded in the worker or not
+                String outer = canonical(name);
+                int pkgEnd = name.lastIndexOf('.') + 1;
+                while (outer != null && outer.lastIndexOf('.') >= pkgEnd) {
+                    outer = outer.substring(0, outer.lastIndexOf('.'));
+                    String binary = name.substring(0, outer.length());
+                    if (binary.length() > pkgEnd) {
+                        out.putIfAbsent(binary, () -> bytes(invoker, from, binary));
+                    }
+                }
             }
         }
         return out;

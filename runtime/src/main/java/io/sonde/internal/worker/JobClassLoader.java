@@ -14,7 +14,8 @@ import java.util.function.Function;
  * <p>One per worker (a worker serves one job). Parallel capable; each class is fetched once,
  * since a defined class is found by {@link #findLoadedClass} afterwards. The bytecode of the
  * classes it defined stays readable as their {@code .class} resource, as a class of the classpath
- * is: the debugger compiles expressions against them.
+ * is, as are those of the job's classes it has not loaded yet (asked of the driver): the debugger
+ * compiles expressions against them.
  */
 final class JobClassLoader extends ClassLoader {
     static {
@@ -53,6 +54,10 @@ final class JobClassLoader extends ClassLoader {
             return in;
         }
         byte[] bytecode = defined.get(name);
+        if (bytecode == null && name.endsWith(".class") && !name.startsWith("java/") && !name.startsWith("io/sonde/internal/")) {
+            // a class of the job's that this worker has not loaded: the driver has it
+            bytecode = fetch.apply(name.substring(0, name.length() - 6).replace('/', '.'));
+        }
         return bytecode == null ? null : new ByteArrayInputStream(bytecode);
     }
 }
