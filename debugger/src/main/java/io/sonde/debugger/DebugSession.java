@@ -569,6 +569,7 @@ public final class DebugSession implements AutoCloseable {
         try (Evaluator ev = new Evaluator(invoker, this::selectedMirror)) {
             ValueRenderer renderer = new ValueRenderer(invoker);
             String fastFailure;
+            boolean parsed = false;
             try {
                 Value v = ev.evaluate(expression);
                 return new Evaluation(renderer.render(v), "fast path: Sonde's evaluator read it, nothing was compiled");
@@ -579,10 +580,16 @@ public final class DebugSession implements AutoCloseable {
                     throw e; // the expression ran: running it again compiled would repeat what it did
                 }
                 fastFailure = e.getMessage();
+                parsed = true;
             }
             try {
                 JavaExpressions.Result r = compiled().evaluate(invoker, this::selectedMirror, expression, importsOfFrame());
                 return new Evaluation(renderer.render(r.value()), compiledPath(r));
+            } catch (io.sonde.debugger.compile.CompileFailure refused) {
+                throw refused;
+            } catch (DebugException threw) {
+                // both read it and it failed as it ran (a null, an index): the evaluator says which value, javac's code what it threw
+                throw parsed ? new DebugException(fastFailure + " (" + threw.getMessage() + ")") : threw;
             } catch (CannotCompile cannot) {
                 throw new DebugException(fastFailure + "\n(Sonde's evaluator answered: the compiled path cannot run here: "
                         + cannot.getMessage() + ")");

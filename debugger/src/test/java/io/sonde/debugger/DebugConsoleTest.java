@@ -89,7 +89,7 @@ class DebugConsoleTest {
         ObjectRef<Integer> r = Sonde.task(DebugConsoleTest::square, 2).name("eof").remote();
         breakpoints.awaitOnly("eof");
         String out = transcript("0\nhelp\nprint x\n");
-        assertThat(out).as(out).contains("where (bt)").contains("print EXPR (p)").contains("[stopped]").contains("x = 2");
+        assertThat(out).as(out).contains("where (bt)").contains("print [-v] EXPR (p)").contains("exec STMT;... (!)").contains("[stopped]").contains("x = 2");
         assertThat(Sonde.get(r, Duration.ofSeconds(20))).isEqualTo(7);
         breakpoints.awaitNone("eof");
     }

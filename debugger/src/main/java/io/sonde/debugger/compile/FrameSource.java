@@ -118,8 +118,12 @@ final class FrameSource {
 
     /** The typed text's offset of a position of the generated source, or -1 outside the typed text. */
     int original(long position) {
-        if (position < userStart || position > userEnd) {
+        if (position < userStart) {
             return -1;
+        }
+        if (position > userEnd) {
+            // javac points just past an expression that ends too early: at the end of the typed text
+            return position <= userEnd + 2 ? typed.length() : -1;
         }
         int at = (int) (position - userStart);
         if (at >= toTyped.length) {
