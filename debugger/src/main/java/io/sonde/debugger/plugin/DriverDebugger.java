@@ -1,7 +1,5 @@
 package io.sonde.debugger.plugin;
 
-import com.google.protobuf.ByteString;
-import com.sun.jdi.connect.spi.Connection;
 import io.sonde.TaskCancelledException;
 import io.sonde.debugger.jdwp.JdwpRouter;
 import io.sonde.debugger.proto.BreakpointInfo;
@@ -13,12 +11,9 @@ import io.sonde.spi.ClientContext;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code Sonde.breakpoint()} in a driver: the calling thread parks as a worker's task does, the node
@@ -54,22 +49,13 @@ final class DriverDebugger {
 
     private final ClientContext context;
     private final JdwpRouter router;
-    /** The debuggers attached through the node, by tunnel number. */
-    private final Map<Long, Tunnel> tunnels = new ConcurrentHashMap<>();
-
-    private record Tunnel(long id, Connection connection, AtomicBoolean left) {
-        void close() {
-            try {
-                connection.close();
-            } catch (IOException ignored) {
-                // ended already
-            }
-        }
-    }
+    /** The debuggers attached through the node. */
+    private final JdwpTunnels tunnels;
 
     private DriverDebugger(ClientContext context, JdwpRouter router) {
         this.context = context;
         this.router = router;
+        this.tunnels = new JdwpTunnels(router, this::send, "driver", () -> { }, () -> { });
         BreakpointPark.load();
     }
 
@@ -198,69 +184,11 @@ final class DriverDebugger {
 
     /** A frame of a tunnel from the node, on the client's lane: must not block. */
     void tunnel(TunnelFrame f) {
-        long id = f.getTunnel();
-        if (f.getOpen()) {
-            Connection c;
-            try {
-                c = router.connect("debugger " + id);
-            } catch (IOException e) {
-                send(WorkerEvent.newBuilder().setTunnel(TunnelFrame.newBuilder().setTunnel(id).setClose(true)
-                        .setError("the driver's JDWP connection has ended")).build());
-                return;
-            }
-            Tunnel t = new Tunnel(id, c, new AtomicBoolean());
-            tunnels.put(id, t);
-            Thread reader = new Thread(() -> relay(t), "sonde-jdwp-tunnel-" + id);
-            reader.setDaemon(true);
-            reader.start();
-        }
-        Tunnel t = tunnels.get(id);
-        if (t == null) {
-            return;
-        }
-        if (!f.getPacket().isEmpty()) {
-            byte[] packet = f.getPacket().toByteArray();
-            if (JdwpRouter.endsClient(packet)) {
-                t.left().set(true);
-            }
-            try {
-                t.connection().writePacket(packet);
-            } catch (IOException e) {
-                System.err.println("sonde: a debugger's JDWP packet was refused: " + e.getMessage());
-            }
-        }
-        if (f.getClose() && tunnels.remove(id) != null) {
-            t.left().set(true);
-            t.close();
-        }
-    }
-
-    /** The router's packets for a tunnel's debugger, to the node, until its client ends. */
-    private void relay(Tunnel t) {
-        String error = "";
-        try {
-            while (true) {
-                byte[] p = t.connection().readPacket();
-                if (p.length == 0) {
-                    break;
-                }
-                send(WorkerEvent.newBuilder().setTunnel(TunnelFrame.newBuilder().setTunnel(t.id())
-                        .setPacket(ByteString.copyFrom(p))).build());
-            }
-        } catch (IOException e) {
-            error = t.left().get() ? "" : "the driver's JDWP connection failed: " + e.getClass().getSimpleName();
-        }
-        if (tunnels.remove(t.id()) != null) {
-            send(WorkerEvent.newBuilder().setTunnel(TunnelFrame.newBuilder().setTunnel(t.id()).setClose(true)
-                    .setError(error)).build());
-        }
+        tunnels.frame(f);
     }
 
     /** The client closes: the debuggers attached through the node are let go (the router undoes their requests). */
     void close() {
-        for (Tunnel t : tunnels.values()) {
-            t.close();
-        }
-        tunnels.clear();
+        tunnels.closeAll();
     }
 }

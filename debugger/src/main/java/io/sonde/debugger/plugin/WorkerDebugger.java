@@ -1,6 +1,5 @@
 package io.sonde.debugger.plugin;
 
-import com.google.protobuf.ByteString;
 import com.sun.jdi.connect.spi.Connection;
 import io.sonde.debugger.WorkerAgent;
 import io.sonde.debugger.jdwp.JdwpRouter;
@@ -16,10 +15,8 @@ import java.lang.invoke.SerializedLambda;
 import java.io.IOException;
 import java.lang.reflect.Method;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -58,8 +55,8 @@ final class WorkerDebugger {
     private final WorkerContext context;
     private final JdwpRouter router;
     private final WorkerAgent agent;
-    /** The debuggers attached through the node, by tunnel number. */
-    private final Map<Long, Tunnel> tunnels = new ConcurrentHashMap<>();
+    /** The debuggers attached through the node; while one is, the agent's hooks do not stop the task. */
+    private final JdwpTunnels tunnels;
     private volatile boolean closing;
     private final ExecutorService agentThread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "sonde-debug-agent");
@@ -73,6 +70,7 @@ final class WorkerDebugger {
         this.context = context;
         this.router = router;
         this.agent = new WorkerAgent(router);
+        this.tunnels = new JdwpTunnels(router, this::send, "worker", agent::debuggerAttached, agent::debuggerLeft);
         BreakpointPark.load();
         DebugMarks.load();
         ExpressionHost.load();
@@ -198,9 +196,7 @@ final class WorkerDebugger {
 
     void close() {
         closing = true;
-        for (Tunnel t : tunnels.values()) {
-            t.close();
-        }
+        tunnels.closeAll();
         try {
             agent.close();
         } catch (RuntimeException ignored) {
@@ -212,89 +208,9 @@ final class WorkerDebugger {
 
     // ------------------------------------------------------------------ tunnels
 
-    /** A debugger attached through the node: a client of the router. */
-    private record Tunnel(long id, Connection connection, java.util.concurrent.atomic.AtomicBoolean left) {
-        /** The debugger leaves (Dispose, or the end of its tunnel); true the first time. */
-        boolean leave() {
-            return left.compareAndSet(false, true);
-        }
-
-        /** Ends the debugger's client: the router undoes its requests and suspensions. */
-        void close() {
-            try {
-                connection.close();
-            } catch (IOException ignored) {
-                // ended already
-            }
-        }
-    }
-
     /** A frame of a tunnel from the node. On the transport thread: must not block. */
     void tunnel(TunnelFrame f) {
-        long id = f.getTunnel();
-        if (f.getOpen()) {
-            Connection c;
-            try {
-                c = router.connect("debugger " + id);
-            } catch (IOException e) {
-                send(WorkerEvent.newBuilder().setTunnel(TunnelFrame.newBuilder().setTunnel(id).setClose(true)
-                        .setError("the worker's JDWP connection has ended")).build());
-                return;
-            }
-            Tunnel t = new Tunnel(id, c, new java.util.concurrent.atomic.AtomicBoolean());
-            agent.debuggerAttached();
-            tunnels.put(id, t);
-            Thread reader = new Thread(() -> relay(t), "sonde-jdwp-tunnel-" + id);
-            reader.setDaemon(true);
-            reader.start();
-        }
-        Tunnel t = tunnels.get(id);
-        if (t == null) {
-            return;
-        }
-        if (!f.getPacket().isEmpty()) {
-            byte[] packet = f.getPacket().toByteArray();
-            if (JdwpRouter.endsClient(packet) && t.leave()) {
-                // before the router lets the debugger's suspensions go: the agent's hooks stop the task again
-                agent.debuggerLeft();
-            }
-            try {
-                t.connection().writePacket(packet);
-            } catch (IOException e) {
-                System.err.println("sonde: a debugger's JDWP packet was refused: " + e.getMessage());
-            }
-        }
-        if (f.getClose() && tunnels.remove(id) != null) {
-            if (t.leave()) {
-                agent.debuggerLeft();
-            }
-            t.close();
-        }
-    }
-
-    /** The router's packets for a tunnel's debugger, to the node, until its client ends. */
-    private void relay(Tunnel t) {
-        String error = "";
-        try {
-            while (true) {
-                byte[] p = t.connection().readPacket();
-                if (p.length == 0) {
-                    break;
-                }
-                send(WorkerEvent.newBuilder().setTunnel(TunnelFrame.newBuilder().setTunnel(t.id())
-                        .setPacket(ByteString.copyFrom(p))).build());
-            }
-        } catch (IOException e) {
-            error = t.left().get() ? "" : "the worker's JDWP connection failed: " + e.getClass().getSimpleName();
-        }
-        if (tunnels.remove(t.id()) != null) {
-            // ended here (the debugger's Dispose, or the worker's connection): tell the node
-            if (t.leave()) {
-                agent.debuggerLeft();
-            }
-            send(WorkerEvent.newBuilder().setTunnel(TunnelFrame.newBuilder().setTunnel(t.id()).setClose(true)
-                    .setError(error)).build());
-        }
+        tunnels.frame(f);
     }
 
     // ------------------------------------------------------------------ stops
