@@ -542,7 +542,8 @@ final class TaskExecutor {
         lastResultText = spec.getTaskId() + " " + spec.getAttempt() + " " + result.getSerializedSize();
         TaskDone done = TaskDone.newBuilder().setTaskId(spec.getTaskId()).setAttempt(spec.getAttempt())
                 .setResult(result).addAllExceptionClasses(exceptionClasses).setRetireReason(retireReason)
-                .setActorExit(actorExit == null ? "" : actorExit).build();
+                .setActorExit(actorExit == null ? "" : actorExit)
+                .setActorCloseable(spec.getKind() == TaskKind.ACTOR_CREATION && actor instanceof AutoCloseable).build();
         boolean journaled = journal(done);
         boolean wantsReceipt = !journaled || journal.pastHalf();
         if (wantsReceipt) {

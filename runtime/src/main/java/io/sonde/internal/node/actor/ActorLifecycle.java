@@ -217,6 +217,7 @@ public final class ActorLifecycle {
             } else {
                 t.state(TaskState.RUNNING);
                 a.state(ActorRecord.State.ALIVE);
+                a.closeable(done.getActorCloseable());
                 if (workerAlive) {
                     pump(a);
                     endIfOutOfScope(a); // its last handle went while it was being created
@@ -289,23 +290,28 @@ public final class ActorLifecycle {
     }
 
     /**
-     * The node stops politely: an alive actor is ended as by {@code terminate()}, after the calls
-     * already sent to its worker, its {@code close()} running. Returns whether it is ending so
+     * The node stops politely: an alive actor with a {@code close()} is ended as by
+     * {@code terminate()}, after the calls already sent to its worker, its {@code close()}
+     * running (one without is stopped with the other workers). Returns whether it is ending so
      * (the caller waits a bounded time for its worker's exit).
      */
     public boolean closeAtNodeStop(ActorRecord a) {
         if (a.state() != ActorRecord.State.ALIVE || a.endCause() != null || a.workerId().isEmpty()) {
             return a.endCause() != null && a.state() != ActorRecord.State.DEAD;
         }
+        if (!a.closeable()) {
+            return false; // no close() to run: it stops with the node's other workers
+        }
         endByNode(a, "the node stopped: it was ended as by terminate()");
         return true;
     }
 
     /**
-     * The actor's driver exited: a non-detached actor that is alive is ended as by
-     * {@code terminate()}, its {@code close()} running after the calls its worker has already
-     * started; its queued calls fail with {@code error}. Returns true when so, and the caller
-     * kills its worker once the grace it allows is over; else (not alive) it is killed now as
+     * The actor's driver exited: a non-detached actor that is alive and has a {@code close()} is
+     * ended as by {@code terminate()}, its {@code close()} running after the calls its worker has
+     * already started; its queued calls fail with {@code error}. Returns true when so, and the
+     * caller kills its worker once the grace it allows is over; else (not alive, or nothing to
+     * close) it is killed now as
      * {@link #ownerDied}, and false is returned.
      */
     public boolean closeAtJobEnd(ActorRecord a, String cause, ObjectValue error) {
@@ -315,8 +321,8 @@ public final class ActorLifecycle {
         if (a.endCause() != null) {
             return !a.workerId().isEmpty(); // already ending (out of scope): its close() runs
         }
-        if (a.state() != ActorRecord.State.ALIVE || a.workerId().isEmpty()) {
-            ownerDied(a, cause, error);
+        if (a.state() != ActorRecord.State.ALIVE || a.workerId().isEmpty() || !a.closeable()) {
+            ownerDied(a, cause, error); // nothing to close: killed at once, as before it had a close()
             return false;
         }
         for (TaskRecord t : a.drainQueue()) {

@@ -68,6 +68,8 @@ public final class ActorRecord {
     private String endCause;
     /** The id of the terminate the node sent itself; empty when none. */
     private String endCallId = "";
+    /** Its class implements AutoCloseable (told by its worker once the constructor ran). */
+    private boolean closeable;
 
     /** @param namespace the namespace its name is unique in */
     public ActorRecord(TaskRecord creation, String namespace) {
@@ -86,6 +88,15 @@ public final class ActorRecord {
     /** Whether it outlives its driver and its handles (ActorLifetime.DETACHED). */
     public boolean detached() {
         return creation.spec().getDetached();
+    }
+
+    /** Whether its class has a {@code close()} that ending it on purpose runs. */
+    public boolean closeable() {
+        return closeable;
+    }
+
+    public void closeable(boolean closeable) {
+        this.closeable = closeable;
     }
 
     public boolean outOfScope() {
