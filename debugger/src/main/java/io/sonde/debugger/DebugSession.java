@@ -660,9 +660,11 @@ public final class DebugSession implements AutoCloseable {
         try {
             Value stop = host.get(0).getValue(host.get(0).fieldByName("INTERRUPTED"));
             if (evaluating) {
+                // the stop leaves the thread interrupted too: the park must not take it for a cancel
+                ((com.sun.jdi.ClassType) host.get(0)).setValue(host.get(0).fieldByName("stopping"), vm.mirrorOf(true));
                 thread.stop((ObjectReference) stop);
             }
-        } catch (com.sun.jdi.InvalidTypeException | RuntimeException e) {
+        } catch (com.sun.jdi.InvalidTypeException | com.sun.jdi.ClassNotLoadedException | RuntimeException e) {
             // the evaluation ended meanwhile
         }
     }

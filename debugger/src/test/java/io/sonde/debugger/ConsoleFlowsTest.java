@@ -230,6 +230,27 @@ class ConsoleFlowsTest {
     }
 
     @Test
+    void ctrlCDuringACompiledExpressionThatRunsForeverStopsItAndTheTaskStaysStopped() throws Exception {
+        ObjectRef<Integer> r = Sonde.task(ConsoleFlowsTest::submitsNothing, 20).name("evaluated").remote();
+        breakpoints.awaitOnly("evaluated");
+        try (LiveConsole c = new LiveConsole()) {
+            c.type("0", "print x + 1");
+            c.awaitOutput("x + 1 = 21");
+            // a lambda, so compiled; it never ends
+            c.type("print java.util.stream.Stream.generate(() -> x).filter(i -> i < 0).findFirst()");
+            await("the expression runs").during(Duration.ofMillis(700)).atMost(Duration.ofSeconds(5))
+                    .until(() -> !c.transcript().contains("interrupted"));
+            sun.misc.Signal.raise(new sun.misc.Signal("INT"));
+            c.awaitOutput("the evaluation was interrupted (Ctrl-C); the task is still stopped");
+            c.type("print x * 3");
+            c.awaitOutput("x * 3 = 60");
+            c.type("continue");
+            assertThat(Sonde.get(r, Duration.ofSeconds(30))).isEqualTo(21);
+            assertThat(c.thread.isAlive()).isTrue();
+        }
+    }
+
+    @Test
     void aBreakpointInAFileThatIsNowhereIsDeferredWithAWarningAndListedWithItsJob() throws Exception {
         try (LiveConsole c = new LiveConsole()) {
             c.type("break NoFile.java:1", "break --all-jobs NoFile.java:2", "break");

@@ -46,9 +46,22 @@ public final class BreakpointPark {
         boolean resume = false;
         boolean leaving = false;
         while (!resume) {
-            LockSupport.parkNanos(20_000_000L);
-            if (Thread.interrupted()) {
-                throw new TaskCancelledException("the task was cancelled while parked at a breakpoint");
+            try {
+                LockSupport.parkNanos(20_000_000L);
+                if (Thread.interrupted()) {
+                    if (ExpressionHost.stopping) {
+                        ExpressionHost.stopping = false; // the debugger's Ctrl-C of an evaluation, not a cancel
+                        continue;
+                    }
+                    throw new TaskCancelledException("the task was cancelled while parked at a breakpoint");
+                }
+            } catch (IllegalStateException e) {
+                if (e != ExpressionHost.INTERRUPTED) {
+                    throw e;
+                }
+                // a debugger's Ctrl-C that reached the thread after its evaluation had ended
+                ExpressionHost.stopping = false;
+                Thread.interrupted();
             }
         }
         return leaving;

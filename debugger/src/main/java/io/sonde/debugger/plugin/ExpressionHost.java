@@ -20,6 +20,12 @@ public final class ExpressionHost {
     public static final RuntimeException INTERRUPTED =
             new IllegalStateException("the evaluation was interrupted (Ctrl-C); the task is still stopped");
 
+    /**
+     * Set by the debugger just before it stops an evaluation (Ctrl-C): the stop leaves the
+     * thread interrupted, which the park then takes for the debugger's, not for a cancel.
+     */
+    public static volatile boolean stopping;
+
     private ExpressionHost() {
     }
 
