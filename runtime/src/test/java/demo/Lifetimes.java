@@ -30,8 +30,14 @@ final class Lifetimes {
 
     /** Starts another driver of the cluster: {@link LifetimeActors#main} with {@code args}. */
     static Process start(SondeCluster cluster, String... args) throws IOException {
+        return start(cluster, LifetimeActors.class, args);
+    }
+
+    /** Starts another driver of the cluster: {@code main}'s main with the cluster's address, then {@code args}. */
+    static Process start(SondeCluster cluster, Class<?> main, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dsonde.root=" + cluster.root().resolve("other-driver"), "-cp", System.getProperty("java.class.path"), LifetimeActors.class.getName(), cluster.address()));
+                "-Dsonde.root=" + cluster.root().resolve("other-driver"), "-cp", System.getProperty("java.class.path"),
+                main.getName(), cluster.address()));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         pb.environment().put("SONDE_AUTH_TOKEN_PATH",
@@ -42,6 +48,11 @@ final class Lifetimes {
     /** Runs another driver of the cluster to its end; returns its output. */
     static String otherDriver(SondeCluster cluster, String... args) throws Exception {
         return outputOf(start(cluster, args));
+    }
+
+    /** Runs another driver of the cluster, {@code main}, to its end; returns its output. */
+    static String otherDriver(SondeCluster cluster, Class<?> main, String... args) throws Exception {
+        return outputOf(start(cluster, main, args));
     }
 
     /** Waits for the driver's end; returns its output. */

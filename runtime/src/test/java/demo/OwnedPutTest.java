@@ -10,12 +10,8 @@ import io.sonde.testing.SondeCluster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -32,15 +28,7 @@ class OwnedPutTest {
 
     @Test
     void anObjectPutWithADetachedActorAsItsOwnerOutlivesTheDriverThatPutItAndItsDriversOwnDoesNot() throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), OwnedPuts.class.getName(), cluster.address()));
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-        pb.environment().put("SONDE_AUTH_TOKEN_PATH",
-                cluster.nodeManager().config().sessionDir().resolve("auth_token").toString());
-        Process other = pb.start();
-        String out = new String(other.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(other.waitFor(60, TimeUnit.SECONDS)).as(out).isTrue();
-        assertThat(other.exitValue()).as(out).isZero();
+        String out = Lifetimes.otherDriver(cluster, OwnedPuts.class);
         assertThat(out).contains("the vault keeps 2");
 
         ActorHandle<Vault> vault = Sonde.<Vault>getActor("vault", "owned").orElseThrow();
