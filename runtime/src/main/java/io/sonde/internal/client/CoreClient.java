@@ -990,6 +990,9 @@ public final class CoreClient {
 
     private ObjectValue await(ObjectRef<?> ref, CompletableFuture<ObjectValue> f, Duration timeout,
                               Supplier<GetTimeoutException> timedOut) {
+        if (f.isDone() && !f.isCompletedExceptionally()) {
+            return f.getNow(null); // here already: nothing waits, so nothing is lent
+        }
         blocked(true);
         try {
             return timeout == null ? f.get() : f.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
@@ -1108,8 +1111,22 @@ public final class CoreClient {
 
     private void blocked(boolean blocked) {
         if (worker) {
+            java.util.function.Consumer<Boolean> w = waits;
+            if (w != null) {
+                w.accept(blocked);
+            }
             send(ClientMessage.newBuilder().setBlocked(BlockedNotice.newBuilder().setBlocked(blocked)).build());
         }
+    }
+
+    private volatile java.util.function.Consumer<Boolean> waits;
+
+    /**
+     * In a worker: told when a task of it starts waiting in get or wait for a value not here yet
+     * ({@code true}), and when it goes on; before the node is.
+     */
+    public void onWait(java.util.function.Consumer<Boolean> waits) {
+        this.waits = waits;
     }
 
     // ------------------------------------------------------------------ control

@@ -201,6 +201,11 @@ public final class NodeManager {
     private final MonitorView monitorView = new MonitorView();
 
     public NodeManager(NodeConfig config, Head head, WorkerLauncher launcher) {
+        this(config, head, launcher, PipelineDepth.fromEnvironment());
+    }
+
+    /** @param depth how many tasks a leased worker has at once (see {@link PipelineDepth}) */
+    NodeManager(NodeConfig config, Head head, WorkerLauncher launcher, PipelineDepth depth) {
         this.config = config;
         this.head = head;
         this.idPrefix = config.nodeId().substring(0, Math.min(ID_PREFIX_LENGTH, config.nodeId().length()));
@@ -240,7 +245,7 @@ public final class NodeManager {
         this.workers = new WorkerSupervisor(idPrefix, launcher, pool, new LogRouter(config.ip()), plugins, this::jobOf,
                 sendPool, this::onWorkerExit, this::hostActor, config.cpus());
         this.dispatch = new TaskDispatch(scheduler, pool, resolver, results, workers, config.ip(),
-                this::admitActor, this::later);
+                this::admitActor, this::later, depth);
         this.actorLifecycle = new ActorLifecycle(actors, tasks, scheduler, results, resolver, head, workers,
                 dispatch::schedule);
         this.cancellation = new Cancellation(tasks, scheduler, results, actorLifecycle::dropQueued,
@@ -775,6 +780,12 @@ public final class NodeManager {
                     worker = lock.read(() -> onHello(m.getHello().getWorkerId(), commands));
                 } else if (m.hasDone() && worker != null) {
                     lock.run(() -> onTaskDone(worker, m.getDone()));
+                } else if (m.hasReturned() && worker != null) {
+                    lock.run(() -> {
+                        if (worker.actor() == null) {
+                            dispatch.returned(worker, m.getReturned());
+                        }
+                    });
                 } else if (m.hasPlugin() && worker != null) {
                     plugins.workerMessage(worker, m.getPlugin());
                 }

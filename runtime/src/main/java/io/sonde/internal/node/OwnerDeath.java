@@ -127,9 +127,9 @@ final class OwnerDeath {
                 + " the results of nested tasks before the submitting task returns or fails, or submit them from"
                 + " the driver."));
         switch (t.state()) {
-            case RUNNING -> {
+            case RUNNING, SUBMITTED_TO_WORKER -> {
                 if (t.kind() == TaskKind.NORMAL) {
-                    pool.stop(t, true);
+                    pool.stop(t, true); // one queued behind another task is only taken out of its worker's queue
                 }
                 t.attemptEnded(Attempt.Ending.CANCELLED, "its owner died");
                 results.complete(t, failure);

@@ -14,7 +14,10 @@ import io.sonde.proto.TaskKind;
 import io.sonde.proto.TaskSpec;
 import io.sonde.proto.WorkerCommand;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -42,13 +45,19 @@ final class TaskDispatch implements Scheduler.Leases {
     private final WorkerSupervisor workers;
     private final String nodeIp;
     private final Consumer<TaskRecord> startActor;
+    /** How many tasks a leased worker has at once: the one it runs and those queued behind it. */
+    private final PipelineDepth depth;
+    /** Task workers that run a normal task now, by kind: where {@link #pipeline} looks. */
+    private final Map<WorkerKind, List<Worker>> leased = new HashMap<>();
 
     /**
      * @param startActor starts an actor whose creation was admitted ({@code ActorLifecycle.admitted})
      * @param delays     runs a retry's requeue after its backoff
      */
     TaskDispatch(Scheduler scheduler, WorkerPool pool, DependencyResolver resolver, TaskResults<?> results,
-                 WorkerSupervisor workers, String nodeIp, Consumer<TaskRecord> startActor, Retries.Delays delays) {
+                 WorkerSupervisor workers, String nodeIp, Consumer<TaskRecord> startActor, Retries.Delays delays,
+                 PipelineDepth depth) {
+        this.depth = depth;
         this.scheduler = scheduler;
         this.retries = new Retries(scheduler, results, delays);
         this.pool = pool;
@@ -113,6 +122,51 @@ final class TaskDispatch implements Scheduler.Leases {
         return true;
     }
 
+    /**
+     * Behind the running task of a leased worker of the same shape, the one with the shortest
+     * queue: the worker runs it next, with no round trip to the node between the two (see
+     * {@link PipelineDepth}). Only tasks of the default strategy: a task placed on purpose
+     * (SPREAD, a node) is leased its own worker.
+     */
+    @Override
+    public boolean pipeline(TaskRecord t) {
+        if (depth.tasks() <= 1 || !plainScheduling(t.spec())) {
+            return false;
+        }
+        List<Worker> ofKind = leased.get(WorkerKind.of(t.spec()));
+        if (ofKind == null) {
+            return false;
+        }
+        Worker best = null;
+        for (Worker w : ofKind) {
+            TaskRecord running = w.current();
+            if (running == null || w.dead() || w.pipelineClosed() || running.cpusLent()
+                    || w.pipeline().size() >= depth.tasks() - 1 || !sameShape(running.spec(), t.spec())) {
+                continue;
+            }
+            if (best == null || w.pipeline().size() < best.pipeline().size()) {
+                best = w;
+            }
+        }
+        if (best == null) {
+            return false;
+        }
+        t.submittedTo(best.id(), best.pid());
+        best.pipeline().add(t);
+        best.send(WorkerCommand.newBuilder().setExecute(resolver.inline(t)).build());
+        return true;
+    }
+
+    private static boolean plainScheduling(TaskSpec spec) {
+        return !spec.hasScheduling() || spec.getScheduling().getStrategy() == io.sonde.proto.Scheduling.Strategy.DEFAULT;
+    }
+
+    /** Whether a task takes over what the other held when it ends: the same resources. */
+    private static boolean sameShape(TaskSpec a, TaskSpec b) {
+        return Double.compare(a.getNumCpus(), b.getNumCpus()) == 0 && a.getMemory() == b.getMemory()
+                && a.getResourcesMap().equals(b.getResourcesMap()) && plainScheduling(a);
+    }
+
     @Override
     public void startActor(TaskRecord creation) {
         startActor.accept(creation);
@@ -124,6 +178,7 @@ final class TaskDispatch implements Scheduler.Leases {
         w.current(t);
         if (t.kind() == TaskKind.NORMAL) {
             scheduler.acquire(t.spec());
+            leased.computeIfAbsent(w.kind(), k -> new ArrayList<>(2)).add(w);
         }
         TaskSpec spec = resolver.inline(t);
         if (t.kind() == TaskKind.ACTOR_CREATION && w.actor() != null && w.actor().restarts() > 0) {
@@ -138,13 +193,101 @@ final class TaskDispatch implements Scheduler.Leases {
         schedule();
     }
 
-    /** The task a worker runs waits in get, or goes on: it lends its CPUs back, or takes them again. */
+    /** The worker runs no normal task any more: its lease ends. */
+    private void unlease(Worker w) {
+        List<Worker> ofKind = leased.get(w.kind());
+        if (ofKind != null && ofKind.remove(w) && ofKind.isEmpty()) {
+            leased.remove(w.kind());
+        }
+    }
+
+    /**
+     * The task a worker runs waits in get, or goes on: it lends its CPUs back, or takes them
+     * again. A blocked task's worker takes no more tasks behind it (it gives back those it has
+     * queued, see {@link #returned}) until that task ends.
+     */
     void blocked(String workerId, boolean blocked) {
         Worker w = pool.get(workerId);
         TaskRecord t = w == null ? null : w.current();
+        if (t != null && blocked) {
+            w.closePipeline();
+        }
         if (t != null && t.kind() == TaskKind.NORMAL && scheduler.lendCpus(t, blocked) && blocked) {
             schedule();
         }
+    }
+
+    /**
+     * The worker gave back tasks it had queued and not started (its running task blocked, its JVM
+     * is in doubt, or a task was cancelled before it started): they leave it and go to the head of
+     * the ready queue as the same attempt; a cancelled one just leaves. A task the node no longer
+     * thinks is there (it ended meanwhile) is ignored.
+     */
+    void returned(Worker w, io.sonde.proto.TasksReturned r) {
+        if (r.getReason() != io.sonde.proto.TasksReturned.Reason.CANCELLED) {
+            w.closePipeline();
+        }
+        List<TaskRecord> again = new ArrayList<>();
+        for (io.sonde.proto.TaskTaken ref : r.getTasksList()) {
+            TaskRecord t = w.current();
+            if (t != null && t.id().equals(ref.getTaskId()) && t.attempt() == ref.getAttempt()) {
+                // the node took it for running (the one before it ended) but it had not started
+                w.current(null);
+                scheduler.release(t.spec(), !t.cpusLent());
+                t.cpusLent(false);
+                backFrom(w, t, again);
+                promoteOrFree(w);
+                continue;
+            }
+            for (java.util.Iterator<TaskRecord> it = w.pipeline().iterator(); it.hasNext(); ) {
+                TaskRecord q = it.next();
+                if (q.id().equals(ref.getTaskId()) && q.attempt() == ref.getAttempt()) {
+                    it.remove();
+                    backFrom(w, q, again);
+                    break;
+                }
+            }
+        }
+        scheduler.putBack(again);
+        schedule();
+    }
+
+    /** A task left its worker unrun: queued again, unless it was cancelled (its caller knows already). */
+    private static void backFrom(Worker w, TaskRecord t, List<TaskRecord> again) {
+        t.returnedUnrun();
+        if (!t.cancelled() && !t.state().done()) {
+            again.add(t);
+        }
+    }
+
+    /**
+     * The worker's running task ended: the next task queued behind it starts there (it takes over
+     * the resources, of the same shape), or the worker is free again.
+     */
+    private void promoteOrFree(Worker w) {
+        TaskRecord next = w.pipeline().poll();
+        if (next != null) {
+            if (!next.state().done()) { // a cancelled one stays until the worker gives it back or returns it
+                next.running(w.id(), w.pid());
+            }
+            w.current(next);
+            scheduler.acquire(next.spec());
+            return;
+        }
+        unlease(w);
+        if (!w.dead()) {
+            pool.idle(w);
+        }
+    }
+
+    /** Every task queued behind the running one goes back to the ready queue (the worker will not run them). */
+    private void takeBackPipeline(Worker w) {
+        List<TaskRecord> again = new ArrayList<>();
+        for (TaskRecord q : w.pipeline()) {
+            backFrom(w, q, again);
+        }
+        w.pipeline().clear();
+        scheduler.putBack(again);
     }
 
     /**
@@ -161,9 +304,12 @@ final class TaskDispatch implements Scheduler.Leases {
         w.current(null);
         retries.returned(t, done);
         if (!done.getRetireReason().isEmpty()) {
+            // it runs nothing more: what was queued behind it runs elsewhere (the worker gives it back too)
+            takeBackPipeline(w);
+            unlease(w);
             pool.retire(w);
-        } else if (!w.dead()) {
-            pool.idle(w);
+        } else {
+            promoteOrFree(w);
         }
         schedule();
     }
@@ -175,6 +321,9 @@ final class TaskDispatch implements Scheduler.Leases {
      */
     void workerDied(Worker w, WorkerExit exit) {
         TaskRecord t = w.current();
+        // the tasks queued behind the running one never started: they run elsewhere, as the same attempt
+        takeBackPipeline(w);
+        unlease(w);
         if (t == null) {
             return;
         }

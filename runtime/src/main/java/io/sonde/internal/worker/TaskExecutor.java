@@ -14,6 +14,8 @@ import io.sonde.proto.PluginMessage;
 import io.sonde.proto.TaskDone;
 import io.sonde.proto.TaskKind;
 import io.sonde.proto.TaskSpec;
+import io.sonde.proto.TaskTaken;
+import io.sonde.proto.TasksReturned;
 import io.sonde.proto.WorkerCommand;
 import io.sonde.proto.WorkerHello;
 import io.sonde.proto.WorkerMessage;
@@ -70,6 +72,31 @@ final class TaskExecutor {
     private final long pid = ProcessHandle.current().pid();
     /** The task thread's queue: tasks run one at a time, in arrival order. */
     private final LinkedBlockingQueue<Runnable> queue = new LinkedBlockingQueue<>();
+    /** A task the node sent, in {@link #queue}: the node may take a normal one back until it starts. */
+    private final class Queued implements Runnable {
+        final TaskSpec spec;
+
+        Queued(TaskSpec spec) {
+            this.spec = spec;
+        }
+
+        @Override
+        public void run() {
+            dispatch(spec);
+        }
+    }
+    /**
+     * Guards what goes into {@link #queue} against {@link #waiting} and {@link #retiring}, so that
+     * no normal task is queued behind a waiting one; nothing else is done while holding it.
+     */
+    private final Object queued = new Object();
+    /** Tasks of this worker waiting in get, wait or at a breakpoint now. */
+    private int waiting;
+    /** The last task left the JVM in doubt: it runs no more tasks. */
+    private boolean retiring;
+    private static final int CANCELLED_REMEMBERED = 256;
+    /** Cancels of tasks that were neither running nor queued when they came (guarded by this): they must not start. */
+    private final java.util.LinkedHashSet<String> cancelledBeforeStart = new java.util.LinkedHashSet<>();
     /** Set when a plug-in asked for a new task thread: see {@link #retireTaskThread()}. */
     private volatile boolean retireThread;
     private final CountDownLatch finished = new CountDownLatch(1);
@@ -154,7 +181,7 @@ final class TaskExecutor {
             @Override
             public void onNext(WorkerCommand c) {
                 switch (c.getBodyCase()) {
-                    case EXECUTE -> queue.add(() -> dispatch(c.getExecute()));
+                    case EXECUTE -> arrived(c.getExecute());
                     case TAKEN -> taken();
                     case INTERRUPT -> interrupt(c.getInterrupt().getTaskId());
                     case PLUGIN -> plugins.command(c.getPlugin());
@@ -225,12 +252,87 @@ final class TaskExecutor {
         retireThread = true;
     }
 
-    private synchronized void interrupt(String taskId) {
-        running.forEach((thread, r) -> {
-            if (r.spec.getTaskId().equals(taskId)) {
-                thread.interrupt();
+    /**
+     * A cancel: interrupts the task where it runs; a normal task still queued here leaves the
+     * queue and goes back to the node unrun; one not seen yet (it left the queue and is about to
+     * start) is remembered, so that it does not start.
+     */
+    private void interrupt(String taskId) {
+        boolean found = false;
+        synchronized (this) {
+            for (Map.Entry<Thread, Running> e : running.entrySet()) {
+                if (e.getValue().spec.getTaskId().equals(taskId)) {
+                    e.getKey().interrupt();
+                    found = true;
+                }
             }
-        });
+            if (!found) {
+                cancelledBeforeStart.add(taskId);
+                if (cancelledBeforeStart.size() > CANCELLED_REMEMBERED) {
+                    cancelledBeforeStart.remove(cancelledBeforeStart.iterator().next());
+                }
+            }
+        }
+        if (!found) {
+            List<TaskSpec> back = new ArrayList<>(1);
+            synchronized (queued) {
+                queue.removeIf(r -> r instanceof Queued q && q.spec.getTaskId().equals(taskId) && back.add(q.spec));
+            }
+            giveBack(back, TasksReturned.Reason.CANCELLED);
+        }
+    }
+
+    /** A task the node sent: queued for the task thread, or, when this worker gives tasks back now, returned at once. */
+    private void arrived(TaskSpec spec) {
+        synchronized (queued) {
+            if (spec.getKind() != TaskKind.NORMAL || (waiting == 0 && !retiring)) {
+                queue.add(new Queued(spec));
+                return;
+            }
+        }
+        giveBack(List.of(spec), retiring ? TasksReturned.Reason.RETIRING : TasksReturned.Reason.BLOCKED);
+    }
+
+    /**
+     * A task of this worker waits (in get or wait, or at a breakpoint: {@code waits}) or goes on.
+     * While one waits, the normal tasks queued behind it go back to the node, which runs them on
+     * other workers (one of them may be what it waits for), and those sent meanwhile too.
+     */
+    void taskWaits(boolean waits) {
+        List<TaskSpec> back = new ArrayList<>();
+        synchronized (queued) {
+            waiting += waits ? 1 : -1;
+            if (waits) {
+                drainQueued(back);
+            }
+        }
+        giveBack(back, TasksReturned.Reason.BLOCKED);
+    }
+
+    /** The JVM is in doubt after the last task: it runs nothing more, and gives back what it has queued. */
+    private void retire() {
+        List<TaskSpec> back = new ArrayList<>();
+        synchronized (queued) {
+            retiring = true;
+            drainQueued(back);
+        }
+        giveBack(back, TasksReturned.Reason.RETIRING);
+    }
+
+    /** Under {@link #queued}: the normal tasks queued, out of the queue, in their order. */
+    private void drainQueued(List<TaskSpec> into) {
+        queue.removeIf(r -> r instanceof Queued q && q.spec.getKind() == TaskKind.NORMAL && into.add(q.spec));
+    }
+
+    private void giveBack(List<TaskSpec> specs, TasksReturned.Reason reason) {
+        if (specs.isEmpty()) {
+            return;
+        }
+        TasksReturned.Builder r = TasksReturned.newBuilder().setReason(reason);
+        for (TaskSpec t : specs) {
+            r.addTasks(TaskTaken.newBuilder().setTaskId(t.getTaskId()).setAttempt(t.getAttempt()));
+        }
+        up.onNext(WorkerMessage.newBuilder().setReturned(r).build());
     }
 
     /** The calling thread's task, else (a thread the task started) the task running, or one of them. */
@@ -430,8 +532,16 @@ final class TaskExecutor {
             return; // the actor ended on purpose before it: the node fails the call with why
         }
         Running me = new Running(spec);
+        boolean cancelled;
         synchronized (this) {
-            running.put(Thread.currentThread(), me);
+            cancelled = spec.getKind() == TaskKind.NORMAL && cancelledBeforeStart.remove(spec.getTaskId());
+            if (!cancelled) {
+                running.put(Thread.currentThread(), me);
+            }
+        }
+        if (cancelled) {
+            giveBack(List.of(spec), TasksReturned.Reason.CANCELLED); // cancelled as it left the queue: it never starts
+            return;
         }
         if (spec.getKind() != TaskKind.NORMAL) {
             lastActorSpec = spec;
@@ -519,6 +629,9 @@ final class TaskExecutor {
         System.err.flush();
         try {
             send(spec, result, exceptionClasses, retireReason, actorExit);
+            if (!retireReason.isEmpty()) {
+                retire();
+            }
         } finally {
             if (pooled) {
                 synchronized (slots) {

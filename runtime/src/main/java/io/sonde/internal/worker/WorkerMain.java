@@ -72,7 +72,16 @@ public final class WorkerMain {
         WorkerPlugins plugins = WorkerPlugins.load();
         executor.plugins(plugins);
         executor.client(client);
-        SondeRuntime.installWorker(client, executor::context, plugins::breakpoint);
+        client.onWait(executor::taskWaits);
+        SondeRuntime.installWorker(client, executor::context, () -> {
+            // parked at a breakpoint, the task holds up what is queued behind it: that runs elsewhere
+            executor.taskWaits(true);
+            try {
+                plugins.breakpoint();
+            } finally {
+                executor.taskWaits(false);
+            }
+        });
         SondeRuntime.installExitActor(executor::exitActor);
         executor.jobLoader(new JobClassLoader(ClassLoader.getSystemClassLoader(), client::fetchClass));
         plugins.start(p -> new PluginContext(p.name(), args[1], executor, client));

@@ -17,11 +17,19 @@ final class FakeNode implements AutoCloseable {
     final FakeClient driver;
 
     private FakeNode(String nodeId, double cpus, Path dir, FakeWorkerLauncher.Start start, int spares) {
+        this(nodeId, cpus, dir, start, spares, 1);
+    }
+
+    /**
+     * @param depth tasks a leased worker has at once; 1 (the tests of one task per worker) unless
+     *              a test looks at pipelining
+     */
+    private FakeNode(String nodeId, double cpus, Path dir, FakeWorkerLauncher.Start start, int spares, int depth) {
         workers = new FakeWorkerLauncher(dir);
         workers.start(start);
         node = new NodeManager(new NodeConfig(nodeId, "127.0.0.1", cpus, 1L << 34, dir, Map.of())
                 .withSpareWorkers(spares).withMemorySettings(new io.sonde.internal.node.memory.MemorySettings(0, 0.95)),
-                new Head(), workers);
+                new Head(), workers, new PipelineDepth(depth));
         workers.node(node);
         driver = FakeClient.driver(node);
     }
@@ -29,6 +37,11 @@ final class FakeNode implements AutoCloseable {
     /** A node with {@code cpus} CPUs whose workers say hello and take tasks. */
     static FakeNode withCpus(double cpus, Path dir) {
         return new FakeNode("abcdef123456", cpus, dir, FakeWorkerLauncher.Start.HELLO, 0);
+    }
+
+    /** A node with {@code cpus} CPUs whose leased workers have up to {@code depth} tasks at once. */
+    static FakeNode withPipeline(double cpus, int depth, Path dir) {
+        return new FakeNode("abcdef123456", cpus, dir, FakeWorkerLauncher.Start.HELLO, 0, depth);
     }
 
     /** A node with {@code cpus} CPUs that keeps {@code spares} idle workers per job started ahead. */

@@ -219,6 +219,20 @@ final class FakeWorkerLauncher implements WorkerLauncher {
             return done;
         }
 
+        /** Gives tasks queued here back unrun, as a real worker does when its running task blocks or at a cancel. */
+        void giveBack(io.sonde.proto.TasksReturned.Reason reason, String... taskIds) {
+            io.sonde.proto.TasksReturned.Builder r = io.sonde.proto.TasksReturned.newBuilder().setReason(reason);
+            for (String id : taskIds) {
+                r.addTasks(io.sonde.proto.TaskTaken.newBuilder().setTaskId(id).setAttempt(awaitTask(id).getAttempt()));
+            }
+            up.onNext(WorkerMessage.newBuilder().setReturned(r).build());
+        }
+
+        /** How many times the worker was sent the task (any attempt). */
+        long timesReceived(String taskId) {
+            return commands.stream().filter(c -> c.hasExecute() && c.getExecute().getTaskId().equals(taskId)).count();
+        }
+
         /** Sends a result kept with {@link #journal}. */
         void send(TaskDone done) {
             up.onNext(WorkerMessage.newBuilder().setDone(done).build());

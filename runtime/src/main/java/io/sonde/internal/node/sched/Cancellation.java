@@ -23,6 +23,8 @@ import java.util.Map;
  *
  * <pre>
  *   PENDING_ARGS_AVAIL, PENDING_SCHEDULING ──▶ out of the ready queue (or its actor's) ──▶ CANCELLED  (NOT_STARTED)
+ *   SUBMITTED_TO_WORKER ──▶ interrupt: its worker gives it back from its queue ──▶ CANCELLED (NOT_STARTED),
+ *                           or it had just started there: as RUNNING (never a kill: another task runs there)
  *   RUNNING ──▶ interrupt (force: kill the worker of a normal task) ──▶ CANCELLED, result dropped
  *                  │ the task leaves its worker ─────────────────────────────▶ STOPPED (forced: KILLED)
  *                  └ it is still on its worker when the canceller is told ─▶ STILL_RUNNING
@@ -86,8 +88,13 @@ public final class Cancellation {
 
     /** The failure a cancelled task's caller gets. */
     public static ObjectValue failure(TaskRecord t) {
-        return Serializer.error(new TaskCancelledException(t.describe() + " was cancelled by Sonde.cancel"
-                + (t.lastPid() != 0 ? " while it ran on worker pid=" + t.lastPid() : " before it started") + "."));
+        String when = switch (t.state()) {
+            case RUNNING -> " while it ran on worker pid=" + t.lastPid();
+            case SUBMITTED_TO_WORKER -> " before it started, while it was queued on worker pid=" + t.lastPid();
+            default -> t.lastPid() != 0 && t.state().done() ? " while it ran on worker pid=" + t.lastPid()
+                    : " before it started";
+        };
+        return Serializer.error(new TaskCancelledException(t.describe() + " was cancelled by Sonde.cancel" + when + "."));
     }
 
     /**
@@ -114,6 +121,8 @@ public final class Cancellation {
             o = CancelledTask.Outcome.NOT_STARTED;
         } else if (workers.runs(r.task())) {
             o = CancelledTask.Outcome.STILL_RUNNING;
+        } else if (r.task().wasReturnedUnrun()) {
+            o = CancelledTask.Outcome.NOT_STARTED; // its worker gave it back from its queue
         } else {
             o = r.forced() ? CancelledTask.Outcome.KILLED : CancelledTask.Outcome.STOPPED;
         }
@@ -174,6 +183,18 @@ public final class Cancellation {
                 }
                 results.fail(t, err);
                 reached.add(new Reached(t, false, false, 0));
+            }
+            case SUBMITTED_TO_WORKER -> {
+                // Queued on a worker behind the task it runs: the interrupt takes it out of that
+                // queue (never a kill, which would end the task before it), and the worker gives it
+                // back unrun, or interrupts it if it had just started. Until then it counts as on
+                // its worker, so the canceller is told what became of it, not what should have.
+                workers.stop(t, false);
+                results.complete(t, err);
+                reached.add(new Reached(t, true, false, t.lastPid()));
+                if (workers.runs(t)) {
+                    cancelledOnWorkers.put(t.spec().getReturnId(), t);
+                }
             }
             case RUNNING -> {
                 // An actor's worker hosts more than this call: only a normal task's worker is killed.

@@ -24,6 +24,7 @@ import java.util.Map;
  *                                                  │ yes
  *                                                  ▼
  *               a task: Leases.lease: an idle worker of the job ──none──▶ workers wanted
+ *   (does not fit: a normal task goes behind a leased worker's running task of its shape, Leases.pipeline)
  *               an actor's creation: Leases.startActor (it takes its resources and its own worker)
  * </pre>
  *
@@ -39,6 +40,13 @@ public final class Scheduler {
 
         /** Leases an idle worker of the task's job to it and sends it there; false when none is idle. */
         boolean lease(TaskRecord t);
+
+        /**
+         * The node's resources are all held: sends the normal task to a worker already leased to a
+         * task of the same shape (job, JVM options, resources), behind it, when one has room in its
+         * pipeline; false when none has.
+         */
+        boolean pipeline(TaskRecord t);
 
         /**
          * The actor's creation fits: the actor takes its resources ({@link #acquire}) and starts
@@ -93,6 +101,20 @@ public final class Scheduler {
         t.queuedAtNanos(System.nanoTime());
         queued(t, 1);
         readyQueue.addFirst(t);
+    }
+
+    /**
+     * Puts tasks a worker gave back unrun at the head of the queue, in their order, as the same
+     * attempt: they never started.
+     */
+    public void putBack(List<TaskRecord> returned) {
+        for (int i = returned.size() - 1; i >= 0; i--) {
+            TaskRecord t = returned.get(i);
+            t.state(TaskState.PENDING_SCHEDULING);
+            t.queuedAtNanos(System.nanoTime());
+            queued(t, 1);
+            readyQueue.addFirst(t);
+        }
     }
 
     /**
@@ -169,6 +191,11 @@ public final class Scheduler {
                 }
             }
             if (!budget.fits(t.spec())) {
+                if (t.kind() == TaskKind.NORMAL && leases.pipeline(t)) {
+                    it.remove();
+                    queued(t, -1);
+                    continue;
+                }
                 if (budget.cpus() < EPSILON && zeroCpuTasksQueued == 0) {
                     break; // nothing further down the queue can fit either
                 }

@@ -35,6 +35,7 @@ public final class TaskRecord {
     private long lastPid;
     /** When the current attempt reached its worker, in epoch milliseconds; 0 before. */
     private long startedAtMillis;
+    private boolean returnedUnrun;
     private long queuedAtNanos;
     /** Attempts the memory monitor ended: they count against oomRetries, not maxRetries. */
     private int oomKills;
@@ -139,6 +140,29 @@ public final class TaskRecord {
         this.state = TaskState.RUNNING;
         this.workerId = workerId;
         this.lastPid = pid;
+    }
+
+    /**
+     * Pipelines the task to a leased worker, behind the task it runs: it waits in that worker's
+     * queue ({@link TaskState#SUBMITTED_TO_WORKER}) and starts ({@link #running}) when the tasks
+     * before it have ended.
+     */
+    public void submittedTo(String workerId, long pid) {
+        this.state = TaskState.SUBMITTED_TO_WORKER;
+        this.workerId = workerId;
+        this.lastPid = pid;
+        this.returnedUnrun = false;
+    }
+
+    /** Its worker gave it back without having started it (see {@code TasksReturned}). */
+    public void returnedUnrun() {
+        this.returnedUnrun = true;
+        this.workerId = "";
+    }
+
+    /** Whether the last worker it was sent to gave it back unrun. */
+    public boolean wasReturnedUnrun() {
+        return returnedUnrun;
     }
 
     /** The worker running the task, or empty. */

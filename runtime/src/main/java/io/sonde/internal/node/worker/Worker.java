@@ -31,6 +31,10 @@ public final class Worker {
     private boolean registered;
     private boolean dead;
     private TaskRecord current;
+    /** Normal tasks sent behind {@link #current}, not started yet, in the order the worker runs them. */
+    private final java.util.ArrayDeque<TaskRecord> pipeline = new java.util.ArrayDeque<>();
+    /** Its current task blocked, or the worker gave tasks back: nothing more is pipelined until that task ends. */
+    private boolean pipelineClosed;
     private long idleSinceNanos;
     /** Set when the memory monitor killed the worker: why, in its report. */
     private String memoryKill;
@@ -123,9 +127,32 @@ public final class Worker {
 
     public void current(TaskRecord t) {
         this.current = t;
+        this.pipelineClosed = false;
         if (t != null && actor == null) {
             ranTasks = true;
         }
+    }
+
+    /**
+     * The normal tasks sent to this worker behind its current one, oldest first: they start, in
+     * this order, when the ones before them end. The node changes it; a worker runs them as queued.
+     */
+    public java.util.ArrayDeque<TaskRecord> pipeline() {
+        return pipeline;
+    }
+
+    /** Whether the task is the one this worker runs or one queued behind it. */
+    public boolean holds(TaskRecord t) {
+        return current == t || pipeline.contains(t);
+    }
+
+    /** No more tasks go behind the current one until it ends: it blocked, or the worker gave its queue back. */
+    public void closePipeline() {
+        this.pipelineClosed = true;
+    }
+
+    public boolean pipelineClosed() {
+        return pipelineClosed;
     }
 
     long idleSinceNanos() {

@@ -162,14 +162,16 @@ public final class WorkerPool {
 
     /**
      * Stops a cancelled task where it runs: interrupts it, or with {@code kill} kills its worker.
-     * Nothing when its worker is gone already. Only enqueues or signals the process.
+     * A task queued on its worker behind another is never killed with it: the interrupt takes it
+     * out of the worker's queue (the worker gives it back unrun). Nothing when its worker is gone
+     * already. Only enqueues or signals the process.
      */
     public void stop(TaskRecord t, boolean kill) {
         Worker w = workers.get(t.workerId());
         if (w == null) {
             return;
         }
-        if (kill) {
+        if (kill && w.current() == t) {
             w.kill();
         } else {
             w.send(WorkerCommand.newBuilder().setInterrupt(Interrupt.newBuilder().setTaskId(t.id())).build());
@@ -182,7 +184,7 @@ public final class WorkerPool {
      */
     public boolean runs(TaskRecord t) {
         Worker w = t.workerId().isEmpty() ? null : workers.get(t.workerId());
-        return w != null && !w.dead() && (w.actor() != null || w.current() == t);
+        return w != null && !w.dead() && (w.actor() != null || w.holds(t));
     }
 
     public Collection<Worker> all() {
