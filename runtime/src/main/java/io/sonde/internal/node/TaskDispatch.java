@@ -191,6 +191,7 @@ final class TaskDispatch implements Scheduler.Leases {
     void idle(Worker w) {
         pool.idle(w);
         schedule();
+        rebalance(w);
     }
 
     /** The worker runs no normal task any more: its lease ends. */
@@ -224,8 +225,12 @@ final class TaskDispatch implements Scheduler.Leases {
      * thinks is there (it ended meanwhile) is ignored.
      */
     void returned(Worker w, io.sonde.proto.TasksReturned r) {
-        if (r.getReason() != io.sonde.proto.TasksReturned.Reason.CANCELLED) {
+        io.sonde.proto.TasksReturned.Reason reason = r.getReason();
+        if (reason == io.sonde.proto.TasksReturned.Reason.BLOCKED || reason == io.sonde.proto.TasksReturned.Reason.RETIRING) {
             w.closePipeline();
+        }
+        if (reason == io.sonde.proto.TasksReturned.Reason.ASKED) {
+            w.askedBack().clear(); // those not given back started meanwhile: they are the worker's now
         }
         List<TaskRecord> again = new ArrayList<>();
         for (io.sonde.proto.TaskTaken ref : r.getTasksList()) {
@@ -254,6 +259,7 @@ final class TaskDispatch implements Scheduler.Leases {
 
     /** A task left its worker unrun: queued again, unless it was cancelled (its caller knows already). */
     private static void backFrom(Worker w, TaskRecord t, List<TaskRecord> again) {
+        w.askedBack().remove(t);
         t.returnedUnrun();
         if (!t.cancelled() && !t.state().done()) {
             again.add(t);
@@ -267,6 +273,7 @@ final class TaskDispatch implements Scheduler.Leases {
     private void promoteOrFree(Worker w) {
         TaskRecord next = w.pipeline().poll();
         if (next != null) {
+            w.askedBack().remove(next);
             if (!next.state().done()) { // a cancelled one stays until the worker gives it back or returns it
                 next.running(w.id(), w.pid());
             }
@@ -312,6 +319,49 @@ final class TaskDispatch implements Scheduler.Leases {
             promoteOrFree(w);
         }
         schedule();
+        rebalance(w);
+    }
+
+    /**
+     * A task worker that is idle after the ready queue was served takes work queued behind
+     * another worker's running task of its kind: the node asks that worker, the one with the
+     * longest queue, for the newest half of it (Ray's work stealing). Without it, a short task
+     * queued behind a long one would wait for it while a worker idles.
+     */
+    private void rebalance(Worker idle) {
+        if (idle.dead() || !idle.registered() || idle.actor() != null || idle.current() != null) {
+            return;
+        }
+        List<Worker> ofKind = leased.get(idle.kind());
+        if (ofKind == null) {
+            return;
+        }
+        Worker most = null;
+        int longest = 0;
+        for (Worker w : ofKind) {
+            int movable = w.pipeline().size() - w.askedBack().size();
+            if (!w.dead() && movable > longest) {
+                most = w;
+                longest = movable;
+            }
+        }
+        if (most == null) {
+            return;
+        }
+        int take = (longest + 1) / 2;
+        List<TaskRecord> newest = new ArrayList<>(take);
+        for (java.util.Iterator<TaskRecord> it = most.pipeline().descendingIterator(); it.hasNext() && newest.size() < take; ) {
+            TaskRecord t = it.next();
+            if (!most.askedBack().contains(t)) {
+                newest.add(t);
+            }
+        }
+        io.sonde.proto.GiveBack.Builder ask = io.sonde.proto.GiveBack.newBuilder();
+        for (TaskRecord t : newest) {
+            most.askedBack().add(t);
+            ask.addTasks(io.sonde.proto.TaskTaken.newBuilder().setTaskId(t.id()).setAttempt(t.attempt()));
+        }
+        most.send(WorkerCommand.newBuilder().setGiveBack(ask).build());
     }
 
     /**

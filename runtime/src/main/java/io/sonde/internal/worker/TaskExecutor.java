@@ -182,6 +182,7 @@ final class TaskExecutor {
             public void onNext(WorkerCommand c) {
                 switch (c.getBodyCase()) {
                     case EXECUTE -> arrived(c.getExecute());
+                    case GIVE_BACK -> giveBackAsked(c.getGiveBack());
                     case TAKEN -> taken();
                     case INTERRUPT -> interrupt(c.getInterrupt().getTaskId());
                     case PLUGIN -> plugins.command(c.getPlugin());
@@ -282,6 +283,18 @@ final class TaskExecutor {
         }
     }
 
+    /** The node moves queued tasks to an idle worker: those not started yet go back; one started meanwhile runs here. */
+    private void giveBackAsked(io.sonde.proto.GiveBack asked) {
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        asked.getTasksList().forEach(t -> ids.add(t.getTaskId()));
+        List<TaskSpec> back = new ArrayList<>();
+        synchronized (queued) {
+            queue.removeIf(r -> r instanceof Queued q && q.spec.getKind() == TaskKind.NORMAL
+                    && ids.contains(q.spec.getTaskId()) && back.add(q.spec));
+        }
+        giveBack(back, TasksReturned.Reason.ASKED);
+    }
+
     /** A task the node sent: queued for the task thread, or, when this worker gives tasks back now, returned at once. */
     private void arrived(TaskSpec spec) {
         synchronized (queued) {
@@ -325,7 +338,7 @@ final class TaskExecutor {
     }
 
     private void giveBack(List<TaskSpec> specs, TasksReturned.Reason reason) {
-        if (specs.isEmpty()) {
+        if (specs.isEmpty() && reason != TasksReturned.Reason.ASKED) { // the node's ask is always answered
             return;
         }
         TasksReturned.Builder r = TasksReturned.newBuilder().setReason(reason);

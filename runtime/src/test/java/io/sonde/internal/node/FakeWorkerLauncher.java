@@ -228,6 +228,12 @@ final class FakeWorkerLauncher implements WorkerLauncher {
             up.onNext(WorkerMessage.newBuilder().setReturned(r).build());
         }
 
+        /** Whether the node asked this worker to give the queued task back, for an idle worker. */
+        boolean askedToGiveBack(String taskId) {
+            return commands.stream().anyMatch(c -> c.hasGiveBack() && c.getGiveBack().getTasksList().stream()
+                    .anyMatch(t -> t.getTaskId().equals(taskId)));
+        }
+
         /** How many times the worker was sent the task (any attempt). */
         long timesReceived(String taskId) {
             return commands.stream().filter(c -> c.hasExecute() && c.getExecute().getTaskId().equals(taskId)).count();

@@ -176,6 +176,40 @@ class PipelineTest {
     }
 
     @Test
+    void anIdleWorkerTakesTheNewestHalfOfTheLongestQueue() {
+        try (FakeNode n = FakeNode.withPipeline(2, 4, dir)) {
+            TaskSpec a = n.driver.submit(n.driver.task("a"));
+            FakeWorker w1 = n.workers.runnerOf(a.getTaskId());
+            TaskSpec b = n.driver.submit(n.driver.task("b"));
+            FakeWorker w2 = n.workers.runnerOf(b.getTaskId());
+            TaskSpec c = n.driver.submit(n.driver.task("c"));
+            TaskSpec d = n.driver.submit(n.driver.task("d"));
+            TaskSpec e = n.driver.submit(n.driver.task("e"));
+            for (TaskSpec t : new TaskSpec[]{c, d, e}) {
+                n.workers.runnerOf(t.getTaskId());
+            }
+            // a is long; what w2 has ends: w2 is idle while tasks wait behind a
+            FakeWorker longQueue = w1.received(e.getTaskId()) != null ? w1 : w2;
+            FakeWorker shortQueue = longQueue == w1 ? w2 : w1;
+            TaskSpec shortRunning = shortQueue == w1 ? a : b;
+            shortQueue.complete(shortRunning.getTaskId(), Serializer.value(shortRunning.getName()));
+            for (TaskSpec t : new TaskSpec[]{c, d}) {
+                if (shortQueue.received(t.getTaskId()) != null) {
+                    shortQueue.complete(t.getTaskId(), Serializer.value(t.getName()));
+                }
+            }
+            // the newest task queued on the long queue moves; the one next to run stays
+            await().atMost(Duration.ofSeconds(5)).until(() -> longQueue.askedToGiveBack(e.getTaskId()));
+            longQueue.giveBack(TasksReturned.Reason.ASKED, e.getTaskId());
+            await().atMost(Duration.ofSeconds(5)).until(() -> shortQueue.received(e.getTaskId()) != null);
+            assertThat(shortQueue.received(e.getTaskId()).getAttempt()).isZero();
+            shortQueue.complete(e.getTaskId(), Serializer.value("e"));
+            assertThat(n.driver.result(e)).isEqualTo("e");
+            assertThat(n.driver.result(shortRunning)).isEqualTo(shortRunning.getName());
+        }
+    }
+
+    @Test
     void aDepthOfOneSendsEachTaskOnlyToAFreeWorker() {
         try (FakeNode n = FakeNode.withPipeline(1, 1, dir)) {
             TaskSpec a = n.driver.submit(n.driver.task("a"));

@@ -35,6 +35,7 @@ public final class Worker {
     private final java.util.ArrayDeque<TaskRecord> pipeline = new java.util.ArrayDeque<>();
     /** Its current task blocked, or the worker gave tasks back: nothing more is pipelined until that task ends. */
     private boolean pipelineClosed;
+    private final java.util.Set<TaskRecord> askedBack = new java.util.HashSet<>();
     private long idleSinceNanos;
     /** Set when the memory monitor killed the worker: why, in its report. */
     private String memoryKill;
@@ -144,6 +145,11 @@ public final class Worker {
     /** Whether the task is the one this worker runs or one queued behind it. */
     public boolean holds(TaskRecord t) {
         return current == t || pipeline.contains(t);
+    }
+
+    /** Tasks of {@link #pipeline} the node asked this worker to give back (for an idle worker), not answered yet. */
+    public java.util.Set<TaskRecord> askedBack() {
+        return askedBack;
     }
 
     /** No more tasks go behind the current one until it ends: it blocked, or the worker gave its queue back. */
