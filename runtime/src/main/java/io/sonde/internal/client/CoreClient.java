@@ -535,6 +535,107 @@ public final class CoreClient {
         return spec;
     }
 
+    // ------------------------------------------------------------------ submission back-pressure
+
+    /** Normal tasks this client keeps at the node at most: more wait in {@link #awaitRoom}. */
+    public static final String MAX_PENDING_TASKS_ENV = "SONDE_MAX_PENDING_TASKS";
+    public static final String MAX_PENDING_TASKS_PROPERTY = "sonde.maxPendingTasks";
+    static final int DEFAULT_MAX_PENDING_TASKS = 10_000;
+    /** How long a submit waits for room while no task of this client ends, before it goes anyway. */
+    static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(5);
+    private boolean stallTold;
+    private final int maxPendingTasks = maxPendingTasks(System.getProperty(MAX_PENDING_TASKS_PROPERTY,
+            System.getenv(MAX_PENDING_TASKS_ENV)));
+    /** Guards {@link #pendingTasks}, {@link #lastEndNanos} and {@link #stalled}; nothing else is done while holding it. */
+    private final Object room = new Object();
+    /** Normal tasks submitted whose end the node has not told yet. */
+    private int pendingTasks;
+    private long lastEndNanos = System.nanoTime();
+    /** No task of this client ended for {@link #STALL_NANOS} while a submit waited: submits go on until one ends. */
+    private boolean stalled;
+
+    /**
+     * @throws IllegalArgumentException the setting is not a whole number, 1 or more
+     */
+    static int maxPendingTasks(String setting) {
+        if (setting == null || setting.isBlank()) {
+            return DEFAULT_MAX_PENDING_TASKS;
+        }
+        try {
+            int n = Integer.parseInt(setting.strip());
+            if (n >= 1) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new IllegalArgumentException(MAX_PENDING_TASKS_ENV + " (or -D" + MAX_PENDING_TASKS_PROPERTY + ") must be a"
+                + " whole number, 1 or more, of the tasks a driver or worker keeps at the node at once; got \"" + setting
+                + "\" (the default is " + DEFAULT_MAX_PENDING_TASKS + ")");
+    }
+
+    /**
+     * Waits, before a normal task is submitted, until this client has fewer than
+     * {@value #MAX_PENDING_TASKS_ENV} tasks at the node, so that a driver submitting a million
+     * tasks does not fill the node's heap: the submitting thread goes at the pace the cluster
+     * runs them. A task waiting here lends its CPUs, as one in get does. Never a deadlock: when
+     * none of this client's tasks ends for {@link #STALL_NANOS} (they may wait for something this
+     * thread has yet to do), submits go on unbounded until one ends, and stderr says so once.
+     */
+    private void awaitRoom() {
+        synchronized (room) {
+            if (pendingTasks < maxPendingTasks || stalled || connectionLost != null) {
+                pendingTasks++;
+                return;
+            }
+        }
+        blocked(true);
+        boolean interrupted = false;
+        try {
+            synchronized (room) {
+                long since = System.nanoTime();
+                while (pendingTasks >= maxPendingTasks && !stalled && connectionLost == null) {
+                    long left = Math.max(since, lastEndNanos) + STALL_NANOS - System.nanoTime();
+                    if (left <= 0) {
+                        stalled = true;
+                        String text = "sonde: " + pendingTasks + " tasks of this " + (worker ? "worker" : "driver")
+                                + " are at the node (" + MAX_PENDING_TASKS_ENV + "=" + maxPendingTasks + ") and none"
+                                + " ended in the last " + TimeUnit.NANOSECONDS.toSeconds(STALL_NANOS) + " s: more are"
+                                + " submitted without waiting until one ends (if they wait for something this program"
+                                + " does after submitting them, that is why; `sonde list tasks` shows where they are)";
+                        LibraryLogs.record(text, null);
+                        if (!stallTold) {
+                            stallTold = true;
+                            System.err.println(text + ". Said once.");
+                        }
+                        break;
+                    }
+                    try {
+                        room.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                    } catch (InterruptedException e) {
+                        interrupted = true; // the task is submitted all the same: its ref is the caller's
+                    }
+                }
+                pendingTasks++;
+            }
+        } finally {
+            blocked(false);
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** The node says {@code count} more of this client's normal tasks ended: room for as many. */
+    private void tasksEnded(int count) {
+        synchronized (room) {
+            pendingTasks = Math.max(0, pendingTasks - count);
+            lastEndNanos = System.nanoTime();
+            stalled = false;
+            room.notifyAll();
+        }
+    }
+
     private static String describeKind(TaskKind kind) {
         return kind == TaskKind.NORMAL ? "task" : kind == TaskKind.ACTOR_CREATION ? "the constructor of actor" : "actor call";
     }
@@ -546,6 +647,9 @@ public final class CoreClient {
             p.taskSubmitted(spec);
         }
         objects.put(id, new CompletableFuture<>());
+        if (spec.getKind() == TaskKind.NORMAL) {
+            awaitRoom();
+        }
         send(ClientMessage.newBuilder().setSubmit(spec).build());
         releaseArgumentPuts(spec);
         ObjectRef<R> ref = owned(id);
@@ -1440,7 +1544,7 @@ public final class CoreClient {
         @Override
         public void onNext(NodeMessage m) {
             boolean quick = switch (m.getBodyCase()) {
-                case READY, REGISTERED, CLASS_BYTES, CANCEL_OUTCOME, NAMED_ACTOR -> true;
+                case READY, REGISTERED, CLASS_BYTES, CANCEL_OUTCOME, NAMED_ACTOR, TASKS_ENDED -> true;
                 default -> false;
             };
             route(quick, () -> handle(m));
@@ -1535,6 +1639,7 @@ public final class CoreClient {
                     }
                 }
                 case COLLECT_GARBAGE -> collectGarbage();
+                case TASKS_ENDED -> tasksEnded(m.getTasksEnded().getCount());
                 case BORROWED -> {
                     CompletableFuture<Void> f = borrowRequests.get(m.getBorrowed().getRequestId());
                     if (f != null && m.getBorrowed().getError().isEmpty()) {
@@ -1628,6 +1733,9 @@ public final class CoreClient {
     private void lose(SondeException e) {
         if (connectionLost == null) {
             connectionLost = e;
+        }
+        synchronized (room) {
+            room.notifyAll(); // a submit waiting for room goes on, and fails for the lost connection
         }
         registered.completeExceptionally(e);
         objects.values().forEach(f -> f.completeExceptionally(e));

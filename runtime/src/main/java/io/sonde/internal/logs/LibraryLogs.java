@@ -61,7 +61,7 @@ public final class LibraryLogs {
         return java.util.Optional.ofNullable(file);
     }
 
-    /** Appends a throwable's whole stack to the log file, when there is one; best effort. */
+    /** Appends a line, and a throwable's whole stack when there is one, to the log file, when there is one; best effort. */
     public static void record(String what, Throwable t) {
         Path f = file;
         if (f == null) {
@@ -69,7 +69,9 @@ public final class LibraryLogs {
         }
         StringWriter text = new StringWriter();
         text.append(Instant.now().toString()).append(' ').append(what).append('\n');
-        t.printStackTrace(new PrintWriter(text));
+        if (t != null) {
+            t.printStackTrace(new PrintWriter(text));
+        }
         try {
             Files.writeString(f, text.toString(), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND);

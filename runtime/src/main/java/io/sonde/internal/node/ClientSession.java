@@ -33,6 +33,35 @@ final class ClientSession {
         this.out = new SerialObserver<>(out, lock, sendPool);
     }
 
+    /** Normal tasks of this client the node has that have not ended; under the node's lock. */
+    private int liveTasks;
+    /** Of those, the ones that ended since the client was last told; under the node's lock. */
+    private int endedUntold;
+    /** The client is told of its ended tasks in batches of this many, when none is left, or at the first end this long after the last telling. */
+    static final int ENDED_BATCH = 64;
+    static final long ENDED_DELAY_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(5);
+    private long lastToldNanos;
+
+    /** The node took one of its normal tasks; under the node's lock. */
+    void taskSubmitted() {
+        liveTasks++;
+    }
+
+    /**
+     * One of its normal tasks ended: the client, which keeps a bounded number of tasks at the
+     * node, is told in batches (see {@code TasksEnded}). Under the node's lock; only enqueues.
+     */
+    void taskEnded() {
+        liveTasks--;
+        endedUntold++;
+        long now = System.nanoTime();
+        if (endedUntold >= ENDED_BATCH || liveTasks <= 0 || now - lastToldNanos > ENDED_DELAY_NANOS) {
+            send(NodeMessage.newBuilder().setTasksEnded(io.sonde.proto.TasksEnded.newBuilder().setCount(endedUntold)).build());
+            endedUntold = 0;
+            lastToldNanos = now;
+        }
+    }
+
     void send(NodeMessage m) {
         out.onNext(m);
     }

@@ -721,6 +721,10 @@ public final class NodeManager {
     private void accept(ClientSession s, TaskSpec spec) {
         TaskRecord t = new TaskRecord(spec);
         t.owner(s.clientId);
+        if (spec.getKind() == TaskKind.NORMAL) {
+            s.taskSubmitted();
+            t.onEnd(s::taskEnded); // the client keeps a bounded number of tasks here
+        }
         tasks.add(t);
         objects.create(spec.getReturnId(), s);
         objects.callSite(spec.getReturnId(), spec.getCallSite());

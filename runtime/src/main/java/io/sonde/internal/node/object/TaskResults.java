@@ -83,6 +83,7 @@ public final class TaskResults<C> {
         t.errorType(result.getIsError() ? result.getErrorType() : "");
         resolver.releaseArgs(t);
         tasks.retire(t);
+        t.ended();
         String returnId = t.spec().getReturnId();
         ready(returnId, objects.complete(returnId, result), result);
     }

@@ -36,6 +36,7 @@ public final class TaskRecord {
     /** When the current attempt reached its worker, in epoch milliseconds; 0 before. */
     private long startedAtMillis;
     private boolean returnedUnrun;
+    private Runnable onEnd;
     private long queuedAtNanos;
     /** Attempts the memory monitor ended: they count against oomRetries, not maxRetries. */
     private int oomKills;
@@ -158,6 +159,20 @@ public final class TaskRecord {
     public void returnedUnrun() {
         this.returnedUnrun = true;
         this.workerId = "";
+    }
+
+    /** Runs {@code onEnd} once, when the task ends (see {@link #ended}). */
+    public void onEnd(Runnable onEnd) {
+        this.onEnd = onEnd;
+    }
+
+    /** The task reached its end state: what waited for it is told, once. */
+    public void ended() {
+        Runnable r = onEnd;
+        onEnd = null;
+        if (r != null) {
+            r.run();
+        }
     }
 
     /** Whether the last worker it was sent to gave it back unrun. */
