@@ -36,9 +36,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code node manager heap peak: N MiB}, with the old generation's peak and the most a collection
  * left (from the head's GC log).
  *
- * <p>{@code -Dsonde.manyTasks.count=N} and {@code -Dsonde.manyTasks.headXmx=SIZE} change the
+ * <p>Runs under {@code -Pstress} only (about a minute on 2 cores); {@code SubmitBackPressureTest}
+ * checks the bound itself in the default suite. {@code -Dsonde.manyTasks.count=N} and {@code -Dsonde.manyTasks.headXmx=SIZE} change the
  * number of tasks and the head's bound, to find the smallest bound a build passes with.
  */
+@org.junit.jupiter.api.condition.EnabledIfSystemProperty(named = "sonde.stress.factor", matches = "[1-9][0-9]+",
+        disabledReason = "a stress run (about a minute on 2 cores): mvn -B verify -pl shell -am -Pstress -Dtest=ManyTasksTest"
+                + " -Dsurefire.failIfNoSpecifiedTests=false; the default suite checks the bound with SubmitBackPressureTest")
 class ManyTasksTest {
     private static final int TASKS = Integer.getInteger("sonde.manyTasks.count", 100_000);
     /**

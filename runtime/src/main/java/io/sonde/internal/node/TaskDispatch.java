@@ -345,8 +345,8 @@ final class TaskDispatch implements Scheduler.Leases {
                 longest = movable;
             }
         }
-        if (most == null) {
-            return;
+        if (most == null || !scheduler.available().fits(most.pipeline().peekLast().spec())) {
+            return; // nothing to take, or no room to run it here: it would only go behind a running task again
         }
         int take = (longest + 1) / 2;
         List<TaskRecord> newest = new ArrayList<>(take);
