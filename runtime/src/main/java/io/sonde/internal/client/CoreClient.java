@@ -591,6 +591,7 @@ public final class CoreClient {
         }
         blocked(true);
         boolean interrupted = false;
+        String stallText = null;
         try {
             synchronized (room) {
                 long since = System.nanoTime();
@@ -603,11 +604,8 @@ public final class CoreClient {
                                 + " ended in the last " + TimeUnit.NANOSECONDS.toSeconds(STALL_NANOS) + " s: more are"
                                 + " submitted without waiting until one ends (if they wait for something this program"
                                 + " does after submitting them, that is why; `sonde list tasks` shows where they are)";
-                        LibraryLogs.record(text, null);
-                        if (!stallTold) {
-                            stallTold = true;
-                            System.err.println(text + ". Said once.");
-                        }
+                        stallText = stallTold ? null : text;
+                        stallTold = true;
                         break;
                     }
                     try {
@@ -617,6 +615,10 @@ public final class CoreClient {
                     }
                 }
                 pendingTasks++;
+            }
+            if (stallText != null) { // said outside the monitor: the console may block
+                LibraryLogs.record(stallText, null);
+                System.err.println(stallText + ". Said once.");
             }
         } finally {
             blocked(false);

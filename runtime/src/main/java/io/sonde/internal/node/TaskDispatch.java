@@ -9,13 +9,18 @@ import io.sonde.internal.node.task.WorkerKind;
 import io.sonde.internal.node.worker.WorkerExit;
 import io.sonde.internal.node.worker.Worker;
 import io.sonde.internal.node.worker.WorkerPool;
+import io.sonde.proto.GiveBack;
+import io.sonde.proto.Scheduling;
 import io.sonde.proto.TaskDone;
 import io.sonde.proto.TaskKind;
 import io.sonde.proto.TaskSpec;
+import io.sonde.proto.TaskTaken;
+import io.sonde.proto.TasksReturned;
 import io.sonde.proto.WorkerCommand;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -158,7 +163,7 @@ final class TaskDispatch implements Scheduler.Leases {
     }
 
     private static boolean plainScheduling(TaskSpec spec) {
-        return !spec.hasScheduling() || spec.getScheduling().getStrategy() == io.sonde.proto.Scheduling.Strategy.DEFAULT;
+        return !spec.hasScheduling() || spec.getScheduling().getStrategy() == Scheduling.Strategy.DEFAULT;
     }
 
     /** Whether a task takes over what the other held when it ends: the same resources. */
@@ -224,27 +229,26 @@ final class TaskDispatch implements Scheduler.Leases {
      * the ready queue as the same attempt; a cancelled one just leaves. A task the node no longer
      * thinks is there (it ended meanwhile) is ignored.
      */
-    void returned(Worker w, io.sonde.proto.TasksReturned r) {
-        io.sonde.proto.TasksReturned.Reason reason = r.getReason();
-        if (reason == io.sonde.proto.TasksReturned.Reason.BLOCKED || reason == io.sonde.proto.TasksReturned.Reason.RETIRING) {
+    void returned(Worker w, TasksReturned r) {
+        TasksReturned.Reason reason = r.getReason();
+        if (reason == TasksReturned.Reason.BLOCKED || reason == TasksReturned.Reason.RETIRING) {
             w.closePipeline();
         }
-        if (reason == io.sonde.proto.TasksReturned.Reason.ASKED) {
+        if (reason == TasksReturned.Reason.ASKED) {
             w.askedBack().clear(); // those not given back started meanwhile: they are the worker's now
         }
         List<TaskRecord> again = new ArrayList<>();
-        for (io.sonde.proto.TaskTaken ref : r.getTasksList()) {
+        for (TaskTaken ref : r.getTasksList()) {
             TaskRecord t = w.current();
             if (t != null && t.id().equals(ref.getTaskId()) && t.attempt() == ref.getAttempt()) {
                 // the node took it for running (the one before it ended) but it had not started
                 w.current(null);
-                scheduler.release(t.spec(), !t.cpusLent());
-                t.cpusLent(false);
+                retries.leftUnrun(t);
                 backFrom(w, t, again);
                 promoteOrFree(w);
                 continue;
             }
-            for (java.util.Iterator<TaskRecord> it = w.pipeline().iterator(); it.hasNext(); ) {
+            for (Iterator<TaskRecord> it = w.pipeline().iterator(); it.hasNext(); ) {
                 TaskRecord q = it.next();
                 if (q.id().equals(ref.getTaskId()) && q.attempt() == ref.getAttempt()) {
                     it.remove();
@@ -350,16 +354,16 @@ final class TaskDispatch implements Scheduler.Leases {
         }
         int take = (longest + 1) / 2;
         List<TaskRecord> newest = new ArrayList<>(take);
-        for (java.util.Iterator<TaskRecord> it = most.pipeline().descendingIterator(); it.hasNext() && newest.size() < take; ) {
+        for (Iterator<TaskRecord> it = most.pipeline().descendingIterator(); it.hasNext() && newest.size() < take; ) {
             TaskRecord t = it.next();
             if (!most.askedBack().contains(t)) {
                 newest.add(t);
             }
         }
-        io.sonde.proto.GiveBack.Builder ask = io.sonde.proto.GiveBack.newBuilder();
+        GiveBack.Builder ask = GiveBack.newBuilder();
         for (TaskRecord t : newest) {
             most.askedBack().add(t);
-            ask.addTasks(io.sonde.proto.TaskTaken.newBuilder().setTaskId(t.id()).setAttempt(t.attempt()));
+            ask.addTasks(TaskTaken.newBuilder().setTaskId(t.id()).setAttempt(t.attempt()));
         }
         most.send(WorkerCommand.newBuilder().setGiveBack(ask).build());
     }

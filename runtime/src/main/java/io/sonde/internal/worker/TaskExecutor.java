@@ -275,11 +275,8 @@ final class TaskExecutor {
             }
         }
         if (!found) {
-            List<TaskSpec> back = new ArrayList<>(1);
-            synchronized (queued) {
-                queue.removeIf(r -> r instanceof Queued q && q.spec.getTaskId().equals(taskId) && back.add(q.spec));
-            }
-            giveBack(back, TasksReturned.Reason.CANCELLED);
+            // an actor call stays queued: its actor answers every call, in order
+            giveBack(takeQueued(spec -> spec.getTaskId().equals(taskId)), TasksReturned.Reason.CANCELLED);
         }
     }
 
@@ -287,12 +284,7 @@ final class TaskExecutor {
     private void giveBackAsked(io.sonde.proto.GiveBack asked) {
         java.util.Set<String> ids = new java.util.HashSet<>();
         asked.getTasksList().forEach(t -> ids.add(t.getTaskId()));
-        List<TaskSpec> back = new ArrayList<>();
-        synchronized (queued) {
-            queue.removeIf(r -> r instanceof Queued q && q.spec.getKind() == TaskKind.NORMAL
-                    && ids.contains(q.spec.getTaskId()) && back.add(q.spec));
-        }
-        giveBack(back, TasksReturned.Reason.ASKED);
+        giveBack(takeQueued(spec -> ids.contains(spec.getTaskId())), TasksReturned.Reason.ASKED);
     }
 
     /** A task the node sent: queued for the task thread, or, when this worker gives tasks back now, returned at once. */
@@ -312,29 +304,31 @@ final class TaskExecutor {
      * other workers (one of them may be what it waits for), and those sent meanwhile too.
      */
     void taskWaits(boolean waits) {
-        List<TaskSpec> back = new ArrayList<>();
         synchronized (queued) {
             waiting += waits ? 1 : -1;
-            if (waits) {
-                drainQueued(back);
-            }
         }
-        giveBack(back, TasksReturned.Reason.BLOCKED);
+        if (waits) {
+            // after the count: what arrives from now on comes back at once (see arrived)
+            giveBack(takeQueued(spec -> true), TasksReturned.Reason.BLOCKED);
+        }
     }
 
     /** The JVM is in doubt after the last task: it runs nothing more, and gives back what it has queued. */
     private void retire() {
-        List<TaskSpec> back = new ArrayList<>();
         synchronized (queued) {
             retiring = true;
-            drainQueued(back);
         }
-        giveBack(back, TasksReturned.Reason.RETIRING);
+        giveBack(takeQueued(spec -> true), TasksReturned.Reason.RETIRING);
     }
 
-    /** Under {@link #queued}: the normal tasks queued, out of the queue, in their order. */
-    private void drainQueued(List<TaskSpec> into) {
-        queue.removeIf(r -> r instanceof Queued q && q.spec.getKind() == TaskKind.NORMAL && into.add(q.spec));
+    /** The queued normal tasks {@code which} picks, out of the queue, in their order. */
+    private List<TaskSpec> takeQueued(java.util.function.Predicate<TaskSpec> which) {
+        List<TaskSpec> taken = new ArrayList<>();
+        synchronized (queued) {
+            queue.removeIf(r -> r instanceof Queued q && q.spec.getKind() == TaskKind.NORMAL && which.test(q.spec)
+                    && taken.add(q.spec));
+        }
+        return taken;
     }
 
     private void giveBack(List<TaskSpec> specs, TasksReturned.Reason reason) {

@@ -90,7 +90,9 @@ public final class Cancellation {
     public static ObjectValue failure(TaskRecord t) {
         String when = switch (t.state()) {
             case RUNNING -> " while it ran on worker pid=" + t.lastPid();
-            case SUBMITTED_TO_WORKER -> " before it started, while it was queued on worker pid=" + t.lastPid();
+            case SUBMITTED_TO_WORKER -> " before it started, while it was queued on worker pid=" + t.lastPid()
+                    + " (as far as the node knew when the cancel came: the worker takes it out of its queue, or"
+                    + " interrupts it if it had just started)";
             default -> t.lastPid() != 0 && t.state().done() ? " while it ran on worker pid=" + t.lastPid()
                     : " before it started";
         };

@@ -135,6 +135,11 @@ public final class Retries {
         return false;
     }
 
+    /** The task's worker gave it back before it started: it gives back what it held, as a task that left its worker does. */
+    public void leftUnrun(TaskRecord t) {
+        leave(t);
+    }
+
     /** Gives back what the task held; its CPUs only if it had not lent them while waiting in get. */
     private void leave(TaskRecord t) {
         scheduler.release(t.spec(), !t.cpusLent());
