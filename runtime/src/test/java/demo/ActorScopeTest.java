@@ -67,7 +67,9 @@ class ActorScopeTest {
             return read(file).equals("closed after 1\n");
         });
         assertThat(Sonde.get(pending)).as("the call submitted before the handle went ran first").isEqualTo(1);
-        ActorInfo info = Lifetimes.actor(cluster, id);
+        // close() writes the file before its worker's answer reaches the node, which then marks the actor DEAD
+        ActorInfo info = await().atMost(WAIT).until(() -> Lifetimes.actor(cluster, id),
+                i -> i.getState() == ActorInfo.State.DEAD);
         assertThat(info.getState()).isEqualTo(ActorInfo.State.DEAD);
         assertThat(info.getDeathCause()).contains("its last handle went").contains("no call of it was pending");
         await().atMost(WAIT).until(() -> !alive(pid));
